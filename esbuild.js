@@ -1,0 +1,74 @@
+// Builds every bundle of the extension with one config: the extension host (node, cjs), the language
+// server, the CLI, the webview (browser) and, with --tests, the test suites.
+// Flags: --production minifies; --watch rebuilds on change and reports errors in the esbuild problem-matcher format.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+/** Prints errors as `✘ [ERROR] msg` + `file:line:col:` so the esbuild problem matcher picks them up. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+function listTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true })
+    .filter((f) => /\.(test|bench|suite|index|run)\.ts$/.test(f) || /(^|\/)index\.ts$/.test(f) || /\.ts$/.test(f) && dir.endsWith('bench'))
+    .map((f) => path.join(dir, f));
+}
+
+const builds = tests
+  ? [
+      { ...node, entryPoints: listTests('test/unit'), outdir: 'out/test/unit', external: ['vscode'] },
+      { ...node, entryPoints: listTests('test/corpus'), outdir: 'out/test/corpus' },
+      { ...node, entryPoints: ['test/integration/index.ts'].filter(fs.existsSync), outdir: 'out/test/integration', external: ['vscode', 'mocha'] },
+      { ...node, entryPoints: listTests('test/ui'), outdir: 'out/test/ui', external: ['playwright-core'] },
+      { ...node, entryPoints: ['test/bench/bench.ts'].filter(fs.existsSync), outdir: 'out/test/bench', external: ['onnx-proto', 'protobufjs'] },
+    ].filter((b) => b.entryPoints.length > 0)
+  : [
+      { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+      { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+      { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+      { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+    ].filter((b) => b.entryPoints.every(fs.existsSync));
+
+async function main() {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return;
+  }
+  let failed = false;
+  for (const c of contexts) {
+    try { await c.rebuild(); } catch { failed = true; }
+    await c.dispose();
+  }
+  if (!tests && fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+  if (failed) process.exit(1);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

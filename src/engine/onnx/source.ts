@@ -1,0 +1,68 @@
+// Positioned reads through one bounded window, so reading the graph of a file of any size
+// (2 GiB and more) keeps memory flat: tensor payloads are skipped by moving the position, never read.
+import * as fs from 'fs';
+
+export interface ByteSource {
+  readonly size: number;
+  /** Returns a view of [pos, pos+len); valid until the next call. */
+  view(pos: number, len: number): Uint8Array;
+  close(): void;
+}
+
+export const WINDOW_BYTES = 4 << 20;
+
+export class FileSource implements ByteSource {
+  private fd: number;
+  readonly size: number;
+  private buf: Buffer;
+  private bufStart = 0;
+  private bufLen = 0;
+
+  constructor(path: string, private readonly window = WINDOW_BYTES) {
+    this.fd = fs.openSync(path, 'r');
+    this.size = fs.fstatSync(this.fd).size;
+    this.buf = Buffer.allocUnsafe(Math.min(window, Math.max(this.size, 1)));
+  }
+
+  view(pos: number, len: number): Uint8Array {
+    if (pos >= this.bufStart && pos + len <= this.bufStart + this.bufLen) {
+      return this.buf.subarray(pos - this.bufStart, pos - this.bufStart + len);
+    }
+    if (len > this.buf.length) {
+      // A single field larger than the window (a long string): read it on its own.
+      const big = Buffer.allocUnsafe(len);
+      this.readFully(big, pos, len);
+      return big;
+    }
+    const want = Math.min(this.buf.length, this.size - pos);
+    this.readFully(this.buf, pos, want);
+    this.bufStart = pos;
+    this.bufLen = want;
+    return this.buf.subarray(0, len);
+  }
+
+  private readFully(into: Buffer, pos: number, len: number): void {
+    let done = 0;
+    while (done < len) {
+      const n = fs.readSync(this.fd, into, done, len - done, pos + done);
+      if (n <= 0) break;
+      done += n;
+    }
+    if (done < len) throw new RangeError(`short read at byte ${pos + done}`);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+export class BufferSource implements ByteSource {
+  readonly size: number;
+  constructor(private readonly bytes: Uint8Array) {
+    this.size = bytes.length;
+  }
+  view(pos: number, len: number): Uint8Array {
+    return this.bytes.subarray(pos, pos + len);
+  }
+  close(): void {}
+}

@@ -1,0 +1,52 @@
+// Model-level counts: nodes, op histogram, parameters (the `parameterCount` of ARCHITECTURE.md:
+// every element of every stored constant tensor, main graph and subgraphs, initializers and Constant values).
+import { bytesFor } from './dtypes';
+import { forEachGraph, type Model, type Node } from './ir';
+
+export interface ModelStats {
+  nodeCount: number;
+  nodeCountWithSubgraphs: number;
+  opHistogram: Record<string, number>;
+  initializerCount: number;
+  parameterCount: number;
+  parameterBytes: number;
+  parameterCountByDtype: Record<number, number>;
+}
+
+/** Elements a Constant node stores as a tensor (`value` / `sparse_value`). The scalar and list forms
+ * (value_float, value_ints, ...) are attributes, not stored tensors, and are not counted as parameters. */
+export function constantElements(n: Node): { elements: number; dtype: number } | null {
+  const v = n.attrs.value;
+  if (v?.type === 'tensor') return { elements: v.value.elements, dtype: v.value.dtype };
+  const sv = n.attrs.sparse_value;
+  if (sv?.type === 'sparse_tensor') return { elements: sv.value.values.elements, dtype: sv.value.values.dtype };
+  return null;
+}
+
+export function modelStats(m: Model): ModelStats {
+  const s: ModelStats = {
+    nodeCount: m.graph.nodes.length, nodeCountWithSubgraphs: 0, opHistogram: {}, initializerCount: 0,
+    parameterCount: 0, parameterBytes: 0, parameterCountByDtype: {},
+  };
+  const add = (elements: number, dtype: number) => {
+    s.parameterCount += elements;
+    s.parameterBytes += bytesFor(dtype, elements);
+    s.parameterCountByDtype[dtype] = (s.parameterCountByDtype[dtype] ?? 0) + elements;
+  };
+  for (const n of m.graph.nodes) {
+    const key = n.domain ? `${n.domain}.${n.opType}` : n.opType;
+    s.opHistogram[key] = (s.opHistogram[key] ?? 0) + 1;
+  }
+  forEachGraph(m.graph, (g) => {
+    s.nodeCountWithSubgraphs += g.nodes.length;
+    for (const t of g.initializers) { s.initializerCount++; add(t.elements, t.dtype); }
+    for (const t of g.sparseInitializers) { s.initializerCount++; add(t.values.elements, t.values.dtype); }
+    for (const n of g.nodes) {
+      if (n.opType === 'Constant' && n.domain === '') {
+        const c = constantElements(n);
+        if (c) add(c.elements, c.dtype);
+      }
+    }
+  });
+  return s;
+}

@@ -1,0 +1,172 @@
+// Protobuf wire-format cursor over a ByteSource.
+// Hand-written rather than protobufjs because protobufjs decodes a message from one in-memory buffer
+// and copies every bytes field: a 1.6 GB model would be read whole. This cursor walks fields by
+// position and lets the reader skip tensor payloads without touching them.
+import type { ByteSource } from './source';
+
+export const WIRE_VARINT = 0;
+export const WIRE_I64 = 1;
+export const WIRE_LEN = 2;
+export const WIRE_I32 = 5;
+
+export class WireError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+export class Cursor {
+  constructor(readonly src: ByteSource, public pos: number, readonly end: number) {}
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Varint as a JS number (exact to 2^53; larger magnitudes are approximated, negatives via 64-bit two's complement). */
+  varint(): number {
+    const start = this.pos;
+    const avail = Math.min(10, this.end - start);
+    if (avail <= 0) throw new WireError('truncated varint', start);
+    const b = this.src.view(start, avail);
+    let lo = 0;
+    let shift = 0;
+    let i = 0;
+    // first 4 bytes into a 28-bit int, fast path for small values
+    for (; i < avail && i < 4; i++) {
+      const x = b[i];
+      lo |= (x & 0x7f) << shift;
+      shift += 7;
+      if (x < 0x80) {
+        this.pos = start + i + 1;
+        return lo >>> 0;
+      }
+    }
+    let big = BigInt(lo >>> 0);
+    let bshift = 28n;
+    for (; i < avail; i++) {
+      const x = b[i];
+      big |= BigInt(x & 0x7f) << bshift;
+      bshift += 7n;
+      if (x < 0x80) {
+        this.pos = start + i + 1;
+        big &= (1n << 64n) - 1n;
+        if (big >= 1n << 63n) big -= 1n << 64n; // int64 two's complement
+        return Number(big);
+      }
+    }
+    throw new WireError('malformed varint (more than 10 bytes)', start);
+  }
+
+  tag(): { field: number; wire: number } {
+    const at = this.pos;
+    const t = this.varint();
+    const field = Math.floor(t / 8);
+    const wire = t & 7;
+    if (field === 0) throw new WireError('invalid field number 0', at);
+    if (wire === 3 || wire === 4 || wire > 5) throw new WireError(`invalid wire type ${wire}`, at);
+    return { field, wire };
+  }
+
+  /** Length of a length-delimited field, checked against the enclosing message. */
+  length(): number {
+    const at = this.pos;
+    const n = this.varint();
+    if (n < 0 || this.pos + n > this.end) {
+      throw new WireError(`length field ${n} runs past the end of its message (ends at byte ${this.end})`, at);
+    }
+    return n;
+  }
+
+  sub(): Cursor {
+    const n = this.length();
+    const c = new Cursor(this.src, this.pos, this.pos + n);
+    this.pos += n;
+    return c;
+  }
+
+  /** Start offset and length of a bytes field, skipping its content. */
+  span(): { offset: number; length: number } {
+    const n = this.length();
+    const offset = this.pos;
+    this.pos += n;
+    return { offset, length: n };
+  }
+
+  string(maxBytes = 64 << 20): string {
+    const at = this.pos;
+    const n = this.length();
+    if (n > maxBytes) throw new WireError(`string field of ${n} bytes exceeds the ${maxBytes}-byte limit`, at);
+    const s = decoder.decode(this.src.view(this.pos, n));
+    this.pos += n;
+    return s;
+  }
+
+  float32(): number {
+    if (this.pos + 4 > this.end) throw new WireError('truncated fixed32', this.pos);
+    const v = this.src.view(this.pos, 4);
+    this.pos += 4;
+    return new DataView(v.buffer, v.byteOffset, 4).getFloat32(0, true);
+  }
+
+  skip(wire: number): void {
+    const at = this.pos;
+    switch (wire) {
+      case WIRE_VARINT:
+        this.varint();
+        return;
+      case WIRE_I64:
+        this.pos += 8;
+        break;
+      case WIRE_LEN: {
+        const n = this.length(); // read first: `this.pos += this.length()` would lose the varint's advance
+        this.pos += n;
+        return;
+      }
+      case WIRE_I32:
+        this.pos += 4;
+        break;
+      default:
+        throw new WireError(`invalid wire type ${wire}`, at);
+    }
+    if (this.pos > this.end) throw new WireError('truncated fixed-width field', at);
+  }
+
+  /** Repeated int field that may be packed (LEN) or not (VARINT). */
+  ints(wire: number, into: number[], limit = 1 << 24): void {
+    if (wire === WIRE_LEN) {
+      const c = this.sub();
+      while (!c.done) {
+        into.push(c.varint());
+        if (into.length > limit) throw new WireError(`more than ${limit} packed integers`, c.pos);
+      }
+    } else if (wire === WIRE_VARINT) {
+      into.push(this.varint());
+    } else {
+      throw new WireError(`wire type ${wire} for an integer field`, this.pos);
+    }
+  }
+
+  floats(wire: number, into: number[], limit = 1 << 24): void {
+    if (wire === WIRE_LEN) {
+      const c = this.sub();
+      if ((c.end - c.pos) % 4 !== 0) throw new WireError('packed floats length not a multiple of 4', c.pos);
+      while (!c.done) {
+        into.push(c.float32());
+        if (into.length > limit) throw new WireError(`more than ${limit} packed floats`, c.pos);
+      }
+    } else if (wire === WIRE_I32) {
+      into.push(this.float32());
+    } else {
+      throw new WireError(`wire type ${wire} for a float field`, this.pos);
+    }
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw new WireError('truncated fixed64', this.pos);
+    const v = this.src.view(this.pos, 8);
+    this.pos += 8;
+    return new DataView(v.buffer, v.byteOffset, 8).getFloat64(0, true);
+  }
+}
