@@ -1,0 +1,106 @@
+// Cost driver: evaluates every node's dims to numbers under the user's bindings and asks the op
+// family's cost function for FLOPs; bytes default to "read every input once, write every output once".
+// Control flow: If costs its larger branch; Loop/Scan cost their body times the trip count when known.
+import type { Graph, Model, Node } from '../onnx/ir';
+import { bytesFor } from '../onnx/dtypes';
+import type { GraphShapes, ShapeResult } from '../shapes/infer';
+import type { Value } from '../shapes/types';
+import { evalDim } from '../shapes/dims';
+import { lookupCost } from './registry';
+import type { CostCtx, NodeCost, NumTensor } from './types';
+import './ops';
+
+export interface CostOptions {
+  bindings: Record<string, number>;
+}
+
+export function numTensor(v: Value | undefined, constant: boolean, bind: Record<string, number>): NumTensor | undefined {
+  const t = v?.type;
+  if (!t || (t.kind !== 'tensor' && t.kind !== 'sparse_tensor')) return undefined;
+  let approximate = t.dims === null;
+  const dims = (t.dims ?? []).map((d) => {
+    const n = evalDim(d, bind);
+    if (n === undefined || n < 0) { approximate = true; return 1; }
+    return n;
+  });
+  const elements = dims.reduce((a, b) => a * b, 1);
+  return { dtype: t.dtype, dims, elements, bytes: bytesFor(t.dtype, elements), constant, approximate };
+}
+
+export class CostModel {
+  private cache = new Map<string, number>();
+  constructor(readonly model: Model, readonly shapes: ShapeResult, readonly opts: CostOptions) {}
+
+  /** Names that are constants in a graph scope: initializers and Constant outputs (outer scopes included). */
+  private constantsOf(gs: GraphShapes, outer: Set<string>): Set<string> {
+    const s = new Set(outer);
+    for (const t of gs.graph.initializers) s.add(t.name);
+    for (const t of gs.graph.sparseInitializers) s.add(t.values.name);
+    for (const n of gs.graph.nodes) if (n.opType === 'Constant' && n.domain === '') for (const o of n.outputs) s.add(o);
+    return s;
+  }
+
+  graphCosts(gs: GraphShapes, outerConstants = new Set<string>(), outerLookup?: (n: string) => Value | undefined): NodeCost[] {
+    const constants = this.constantsOf(gs, outerConstants);
+    const lookup = (n: string) => gs.values.get(n) ?? outerLookup?.(n);
+    return gs.graph.nodes.map((node) => this.nodeCost(node, gs, constants, lookup));
+  }
+
+  nodeCost(node: Node, gs: GraphShapes, constants: Set<string>, lookup: (n: string) => Value | undefined): NodeCost {
+    const bind = this.opts.bindings;
+    const inputValues = node.inputs.map((n) => (n ? lookup(n) : undefined));
+    const inputs = node.inputs.map((n, k) => (n ? numTensor(inputValues[k], constants.has(n), bind) : undefined));
+    const outputs = node.outputs.map((n) => (n ? numTensor(gs.values.get(n), false, bind) : undefined));
+    const approximate = [...inputs, ...outputs].some((t) => t?.approximate) || outputs.some((t, k) => !t && node.outputs[k]);
+    let paramCount = 0, paramBytes = 0, inputBytes = 0, outputBytes = 0;
+    for (const t of inputs) {
+      if (!t) continue;
+      if (t.constant) { paramCount += t.elements; paramBytes += t.bytes; } else inputBytes += t.bytes;
+    }
+    for (const t of outputs) if (t) outputBytes += t.bytes;
+    const fnBody = gs.functionBodies.get(node.index);
+    const base: NodeCost = {
+      flops: 0, paramCount, paramBytes, inputBytes, outputBytes,
+      bytesRead: inputBytes + paramBytes, bytesWritten: outputBytes, modelled: true, approximate,
+    };
+    if (node.opType === 'Constant' && node.domain === '') {
+      // A Constant's value is a parameter it stores, not an activation it writes.
+      const t = outputs[0];
+      return { ...base, paramCount: t?.elements ?? 0, paramBytes: t?.bytes ?? 0, outputBytes: 0, bytesRead: 0, bytesWritten: 0 };
+    }
+    if (fnBody) {
+      const inner = this.graphCosts(fnBody.shapes, new Set(), lookup);
+      return { ...base, flops: inner.reduce((a, c) => a + c.flops, 0), modelled: inner.every((c) => c.modelled), note: `model-local function ${fnBody.fn.domain}.${fnBody.fn.name}, costed through its body` };
+    }
+    const fn = lookupCost(node.domain, node.opType);
+    const ctx: CostCtx = {
+      node, opset: this.model.opsets[node.domain] ?? 1, inputs, outputs, inputValues,
+      subgraphFlops: (attr) => {
+        const a = node.attrs[attr];
+        if (!a || a.type !== 'graph') return undefined;
+        const sub = this.shapes.graphs.get(a.value.path);
+        if (!sub) return undefined;
+        return this.graphCosts(sub, constants, lookup).reduce((s, c) => s + c.flops, 0);
+      },
+    };
+    if (!fn) {
+      const elems = outputs.reduce((a, t) => a + (t?.elements ?? 0), 0);
+      return { ...base, flops: elems, modelled: false, note: `no cost model for ${node.domain ? node.domain + '.' : ''}${node.opType}: 1 FLOP per output element assumed` };
+    }
+    const r = fn(ctx);
+    return {
+      ...base,
+      flops: r.flops,
+      bytesRead: r.bytesRead ?? base.bytesRead,
+      bytesWritten: r.bytesWritten ?? base.bytesWritten,
+      note: r.note,
+    };
+  }
+}
+
+/** Main-graph node costs, in the graph's node order. */
+export function computeCosts(model: Model, shapes: ShapeResult, opts: CostOptions): NodeCost[] {
+  return new CostModel(model, shapes, opts).graphCosts(shapes.main);
+}
+
+export type { Graph };

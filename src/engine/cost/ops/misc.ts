@@ -1,0 +1,2 @@
+// Costs for the misc op family (registered on import).
+export {};

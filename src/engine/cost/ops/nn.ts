@@ -1,0 +1,2 @@
+// Costs for the nn op family (registered on import).
+export {};

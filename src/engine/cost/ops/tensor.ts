@@ -1,0 +1,2 @@
+// Costs for the tensor op family (registered on import).
+export {};

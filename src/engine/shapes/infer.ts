@@ -1,0 +1,256 @@
+// Shape inference driver: walks each graph in topological order, calls the op family's InferFn,
+// propagates small integer data (Shape -> Gather -> Concat -> Reshape), recurses into subgraphs
+// and model-local functions, and fills what it cannot infer from the model's declared value_info.
+import type { Dim, FunctionDef, Graph, Model, Node, TensorInfo, ValueInfo, ValueType } from '../onnx/ir';
+import type { Diagnostic } from '../onnx/errors';
+import { lookup } from './registry';
+import { DATA_MAX, ShapeError, type InferCtx, type Value } from './types';
+import { bindDim, dimSymbols } from './dims';
+import './ops';
+
+export interface InferOptions {
+  /** values for symbolic dims, e.g. { batch: 1, seq: 128 } */
+  bindings?: Record<string, number>;
+  /** fill dims left unknown from declared value_info / graph outputs (default true) */
+  useDeclared?: boolean;
+}
+
+/** Per-graph scope of inferred values. */
+export interface GraphShapes {
+  graph: Graph;
+  values: Map<string, Value>;
+  /** node index -> inferred body shapes, for nodes that call a model-local function */
+  functionBodies: Map<number, { fn: FunctionDef; nodes: Node[]; shapes: GraphShapes }>;
+}
+
+export interface ShapeResult {
+  main: GraphShapes;
+  /** every graph scope, main first, by graph path */
+  graphs: Map<string, GraphShapes>;
+  diagnostics: Diagnostic[];
+  /** symbols still unbound in main-graph tensors */
+  unboundSymbols: string[];
+  /** how many tensors took dims from declared value_info because inference left them unknown */
+  filledFromDeclared: number;
+}
+
+export function valueFromTensor(t: TensorInfo): Value {
+  const v: Value = { type: { kind: 'tensor', dtype: t.dtype, dims: t.dims.slice() } };
+  if (t.values && t.values.length <= DATA_MAX && t.values.length === t.elements) v.data = t.values.slice();
+  return v;
+}
+
+function bindType(t: ValueType | null, bind: Record<string, number>): ValueType | null {
+  if (!t) return t;
+  if (t.kind === 'tensor' || t.kind === 'sparse_tensor') return { ...t, dims: t.dims ? t.dims.map((d) => bindDim(d, bind)) : null };
+  if (t.kind === 'sequence' || t.kind === 'optional') return { ...t, elem: bindType(t.elem, bind) };
+  if (t.kind === 'map') return { ...t, value: bindType(t.value, bind) };
+  return t;
+}
+
+/** Merge an inferred type with a declared one: inferred wins, declared fills unknown rank/dims/dtype. */
+function mergeDeclared(inf: ValueType | null, dec: ValueType | null): { type: ValueType | null; filled: boolean } {
+  if (!dec) return { type: inf, filled: false };
+  if (!inf) return { type: dec, filled: true };
+  if ((inf.kind === 'tensor' || inf.kind === 'sparse_tensor') && inf.kind === dec.kind) {
+    let filled = false;
+    const dtype = inf.dtype || dec.dtype;
+    let dims = inf.dims;
+    if (!dims && dec.dims) { dims = dec.dims; filled = true; }
+    else if (dims && dec.dims && dims.length === dec.dims.length) {
+      dims = dims.map((d, i) => {
+        const e = dec.dims![i];
+        if (d === null && e !== null) { filled = true; return e; }
+        // a fresh anonymous symbol of ours loses to a declared number
+        if (typeof d === 'string' && d.startsWith('unk__') && typeof e === 'number') { filled = true; return e; }
+        return d;
+      });
+    }
+    return { type: { ...inf, dtype, dims }, filled };
+  }
+  return { type: inf, filled: false };
+}
+
+class Inferencer {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly graphs = new Map<string, GraphShapes>();
+  filled = 0;
+  private depth = 0;
+  constructor(readonly model: Model, readonly opts: Required<InferOptions>) {}
+
+  opsetFor(domain: string, opsets: Record<string, number>): number {
+    return opsets[domain] ?? (domain === '' ? opsets['ai.onnx'] ?? 1 : 1);
+  }
+
+  inferGraph(g: Graph, parent: ((name: string) => Value | undefined) | null, inputValues: (Value | undefined)[] | null, opsets: Record<string, number>): GraphShapes {
+    const bind = this.opts.bindings;
+    const values = new Map<string, Value>();
+    const gs: GraphShapes = { graph: g, values, functionBodies: new Map() };
+    this.graphs.set(g.path, gs);
+    const lookupValue = (name: string): Value | undefined => values.get(name) ?? (parent ? parent(name) : undefined);
+    for (const t of g.initializers) values.set(t.name, valueFromTensor(t));
+    for (const t of g.sparseInitializers) values.set(t.values.name, { type: { kind: 'sparse_tensor', dtype: t.values.dtype, dims: t.dims } });
+    g.inputs.forEach((vi, k) => {
+      const given = inputValues ? inputValues[k] : undefined;
+      if (given) { values.set(vi.name, this.mergeInput(given, vi)); return; }
+      if (values.has(vi.name)) return; // IR < 4: initializer listed as input; its tensor is authoritative
+      values.set(vi.name, { type: bindType(vi.type, bind) });
+    });
+    const declared = new Map<string, ValueInfo>();
+    for (const vi of g.valueInfo) declared.set(vi.name, vi);
+    for (const vi of g.outputs) declared.set(vi.name, vi);
+    for (const node of topoOrder(g)) {
+      const outs = this.inferNode(node, lookupValue, opsets, g, gs);
+      node.outputs.forEach((o, k) => {
+        if (!o) return;
+        let v = outs[k];
+        const dec = declared.get(o);
+        if (this.opts.useDeclared && dec) {
+          const m = mergeDeclared(v?.type ?? null, bindType(dec.type, bind));
+          if (m.filled) this.filled++;
+          v = { ...(v ?? {}), type: m.type };
+        }
+        values.set(o, v ?? { type: null });
+      });
+    }
+    return gs;
+  }
+
+  private mergeInput(given: Value, vi: ValueInfo): Value {
+    if (given.type) return given;
+    return { ...given, type: bindType(vi.type, this.opts.bindings) };
+  }
+
+  inferNode(node: Node, lookupValue: (n: string) => Value | undefined, opsets: Record<string, number>, g: Graph, gs: GraphShapes): (Value | undefined)[] {
+    const inputs = node.inputs.map((n) => (n ? lookupValue(n) : undefined));
+    const domain = node.domain;
+    const fnDef = this.model.functions.find((f) => f.name === node.opType && f.domain === domain);
+    if (fnDef) return this.inferFunctionCall(node, fnDef, inputs, gs);
+    const fn = lookup(domain, node.opType);
+    const where = node.name || `${node.opType} #${node.index}`;
+    if (!fn) {
+      this.diagnostics.push({ severity: 'warning', message: `no shape inference for ${domain ? domain + '.' : ''}${node.opType} (opset ${this.opsetFor(domain, opsets)})`, node: node.name, graph: g.path });
+      return [];
+    }
+    const ctx: InferCtx = {
+      node,
+      opset: this.opsetFor(domain, opsets),
+      opsets,
+      inputs,
+      fail: (message: string) => { throw new ShapeError(message); },
+      warn: (message: string) => { this.diagnostics.push({ severity: 'info', message: `${where}: ${message}`, node: node.name, graph: g.path }); },
+      inferSubgraph: (sg: Graph, sgInputs: (Value | undefined)[]) => {
+        if (++this.depth > 64) throw new ShapeError('subgraphs nested too deep');
+        try {
+          const sub = this.inferGraph(sg, lookupValue, sgInputs, opsets);
+          return sg.outputs.map((o) => sub.values.get(o.name));
+        } finally {
+          this.depth--;
+        }
+      },
+    };
+    try {
+      const out = fn(ctx);
+      return out.map((v) => (v?.data && v.data.length > DATA_MAX ? { type: v.type } : v));
+    } catch (e) {
+      if (e instanceof ShapeError) {
+        this.diagnostics.push({ severity: 'error', message: `${where} (${node.opType}): ${e.message}`, node: node.name, graph: g.path });
+        return [];
+      }
+      this.diagnostics.push({ severity: 'error', message: `${where} (${node.opType}): shape inference failed: ${(e as Error).message}`, node: node.name, graph: g.path });
+      return [];
+    }
+  }
+
+  /** Expands a call to a model-local function: its body is inferred with the call's attributes substituted. */
+  inferFunctionCall(node: Node, fn: FunctionDef, inputs: (Value | undefined)[], gs: GraphShapes): (Value | undefined)[] {
+    if (++this.depth > 64) { this.depth--; return []; }
+    try {
+      const nodes = fn.nodes.map((n) => substituteAttrs(n, node, fn));
+      const body: Graph = {
+        name: fn.name, path: `${gs.graph.path}/${node.name || node.opType + '_' + node.index}.${fn.name}`, nodes,
+        inputs: fn.inputs.map((name) => ({ name, type: null })), outputs: fn.outputs.map((name) => ({ name, type: null })),
+        valueInfo: fn.valueInfo, initializers: [], sparseInitializers: [],
+      };
+      const opsets = { ...this.model.opsets, ...fn.opsets };
+      const shapes = this.inferGraph(body, null, inputs, opsets);
+      gs.functionBodies.set(node.index, { fn, nodes, shapes });
+      return fn.outputs.map((o) => shapes.values.get(o));
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+function substituteAttrs(n: Node, call: Node, fn: FunctionDef): Node {
+  const attrs: Node['attrs'] = {};
+  for (const [k, a] of Object.entries(n.attrs)) {
+    if (a.type === 'ref') {
+      const v = call.attrs[a.refAttrName] ?? fn.attributeDefaults[a.refAttrName];
+      if (v) attrs[k] = v;
+    } else attrs[k] = a;
+  }
+  return { ...n, attrs };
+}
+
+/** Nodes in dependency order (stable: keeps file order where possible). Cyclic remainders keep file order. */
+export function topoOrder(g: Graph): Node[] {
+  const producer = new Map<string, number>();
+  g.nodes.forEach((n, k) => n.outputs.forEach((o) => { if (o) producer.set(o, k); }));
+  // implicit inputs of subgraphs also count as dependencies
+  const deps: number[][] = g.nodes.map((n, k) => {
+    const names = new Set(n.inputs.filter(Boolean));
+    for (const a of Object.values(n.attrs)) {
+      const gs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+      for (const sg of gs) for (const name of outerReferences(sg)) names.add(name);
+    }
+    return [...names].map((i) => producer.get(i)).filter((p): p is number => p !== undefined && p !== k);
+  });
+  const done = new Array<boolean>(g.nodes.length).fill(false);
+  const order: Node[] = [];
+  let progress = true;
+  let sorted = true;
+  for (let k = 0; k < g.nodes.length; k++) if (deps[k].some((d) => d > k)) { sorted = false; break; }
+  if (sorted) return g.nodes;
+  while (progress && order.length < g.nodes.length) {
+    progress = false;
+    for (let k = 0; k < g.nodes.length; k++) {
+      if (!done[k] && deps[k].every((d) => done[d])) { done[k] = true; order.push(g.nodes[k]); progress = true; }
+    }
+  }
+  for (let k = 0; k < g.nodes.length; k++) if (!done[k]) order.push(g.nodes[k]);
+  return order;
+}
+
+function outerReferences(g: Graph): Set<string> {
+  const local = new Set<string>([...g.inputs.map((i) => i.name), ...g.initializers.map((t) => t.name)]);
+  for (const n of g.nodes) for (const o of n.outputs) local.add(o);
+  const out = new Set<string>();
+  for (const n of g.nodes) {
+    for (const i of n.inputs) if (i && !local.has(i)) out.add(i);
+    for (const a of Object.values(n.attrs)) {
+      const gs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+      for (const sg of gs) for (const r of outerReferences(sg)) if (!local.has(r)) out.add(r);
+    }
+  }
+  return out;
+}
+
+export function inferShapes(model: Model, options: InferOptions = {}): ShapeResult {
+  const opts: Required<InferOptions> = { bindings: options.bindings ?? {}, useDeclared: options.useDeclared ?? true };
+  const inf = new Inferencer(model, opts);
+  const main = inf.inferGraph(model.graph, null, null, model.opsets);
+  const unbound = new Set<string>();
+  for (const v of main.values.values()) {
+    const t = v.type;
+    if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.dims) for (const d of t.dims) for (const s of dimSymbols(d)) if (!s.startsWith('unk__')) unbound.add(s);
+  }
+  return { main, graphs: inf.graphs, diagnostics: inf.diagnostics, unboundSymbols: [...unbound].sort(), filledFromDeclared: inf.filled };
+}
+
+/** dims as the JSON report writes them: number, symbol string, or null. */
+export function dimsForReport(v: Value | undefined): { dtype: number; dims: Dim[] | null } | null {
+  const t = v?.type;
+  if (!t || (t.kind !== 'tensor' && t.kind !== 'sparse_tensor')) return null;
+  return { dtype: t.dtype, dims: t.dims };
+}

@@ -1,0 +1,2 @@
+// Shape inference for the control op family (registered on import).
+export {};

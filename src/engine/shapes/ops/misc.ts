@@ -1,0 +1,2 @@
+// Shape inference for the misc op family (registered on import).
+export {};

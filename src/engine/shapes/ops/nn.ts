@@ -1,0 +1,2 @@
+// Shape inference for the nn op family (registered on import).
+export {};

@@ -1,0 +1,2 @@
+// Shape inference for the tensor op family (registered on import).
+export {};
