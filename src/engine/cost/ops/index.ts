@@ -3,4 +3,7 @@ import './elementwise';
 import './control';
 import './tensor';
 import './nn';
+import './reduce';
+import './norm';
+import './recurrent';
 import './misc';

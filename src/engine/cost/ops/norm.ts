@@ -1,0 +1,2 @@
+// Costs for the norm op family (registered on import).
+export {};

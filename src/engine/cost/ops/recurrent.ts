@@ -1,0 +1,2 @@
+// Costs for the recurrent op family (registered on import).
+export {};

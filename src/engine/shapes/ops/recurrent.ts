@@ -1,0 +1,2 @@
+// Shape inference for the recurrent op family (registered on import).
+export {};

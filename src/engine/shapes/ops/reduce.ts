@@ -1,0 +1,2 @@
+// Shape inference for the reduce op family (registered on import).
+export {};
