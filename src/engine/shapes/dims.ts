@@ -199,7 +199,7 @@ function evalExpr(s: string, bind: Record<string, number>): number | undefined {
   for (const [k, c] of p) {
     let v = c;
     for (const f of k.split('*').filter(Boolean)) {
-      const fv = f in bind ? bind[f] : evalDim(f.replace(/^\((.*)\)$/, '$1'), bind);
+      const fv = f in bind ? bind[f] : IDENT.test(f) ? undefined : evalDim(f.replace(/^\((.*)\)$/, '$1'), bind);
       if (fv === undefined) return undefined;
       v *= fv;
     }
