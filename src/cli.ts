@@ -18,7 +18,8 @@ const USAGE = `usage: onnx-profile [MODEL.onnx ...] [options]
   --tp N --pp N --dp N --microbatch N --global-batch N --interleave N
   --recompute none|selective|full  --sequence-parallel  --zero 0|1|2|3
   --execution pipelined|weight-streaming|auto
-  --format table|json|csv|html   --out FILE   --shapes`;
+  --format table|json|csv|html   --out FILE   --shapes
+  --infer-only          do not fill unknown dims from the model's declared value_info (measures inference alone)`;
 
 class UsageError extends Error {}
 
@@ -48,7 +49,7 @@ export function parseCli(argv: string[]): { models: string[]; opts: ProfileOptio
       microbatch: { type: 'string' }, 'global-batch': { type: 'string' }, interleave: { type: 'string' },
       recompute: { type: 'string' }, 'sequence-parallel': { type: 'boolean' }, zero: { type: 'string' },
       execution: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
-      shapes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      shapes: { type: 'boolean' }, 'infer-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) throw new UsageError('');
@@ -75,6 +76,7 @@ export function parseCli(argv: string[]): { models: string[]; opts: ProfileOptio
   };
   opts.execution = oneOf('execution', values.execution, ['pipelined', 'weight-streaming', 'auto'] as const) ?? 'auto';
   opts.shapes = !!values.shapes;
+  if (values['infer-only']) opts.useDeclared = false;
   const format = oneOf('format', values.format, ['table', 'json', 'csv', 'html'] as const) ?? 'table';
   return { models: positionals, opts, format, out: values.out };
 }

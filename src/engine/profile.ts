@@ -30,6 +30,8 @@ export interface ProfileOptions {
   execution: 'pipelined' | 'weight-streaming' | 'auto';
   /** include every tensor's dtype and dims */
   shapes: boolean;
+  /** fill dims that inference leaves unknown from the model's declared value_info (default true; false measures inference alone) */
+  useDeclared?: boolean;
 }
 
 export function defaultOptions(): ProfileOptions {
@@ -147,7 +149,7 @@ function detectDecode(model: Model, shapes: ShapeResult, bind: Record<string, nu
 export function analyse(model: Model, opts: ProfileOptions): Analysis {
   const bindings = bindingsFor(model, opts);
   const stats: ModelStats = modelStats(model);
-  const shapes = inferShapes(model, { bindings });
+  const shapes = inferShapes(model, { bindings, useDeclared: opts.useDeclared ?? true });
   const nodeCosts = computeCosts(model, shapes, { bindings });
   const layers: Layer[] = buildLayers(model, nodeCosts);
   const d = detectDecode(model, shapes, bindings);

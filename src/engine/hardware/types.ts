@@ -88,8 +88,9 @@ export interface WaferGrid {
   kind: 'wafer';
   width: number;
   height: number;
-  /** one per placed region: layer index into TargetResult.layers */
-  rects: { layer: number; x: number; y: number; w: number; h: number; system: number; memUtil: number; busy: number }[];
+  /** one per placed region: layer index into TargetResult.layers; a region shared by several consecutive
+   * layers (decode blocks, weight streaming) hosts layers layer .. layer + layerCount - 1 */
+  rects: { layer: number; layerCount?: number; x: number; y: number; w: number; h: number; system: number; memUtil: number; busy: number }[];
 }
 
 /** nodes x GPUs grid. */

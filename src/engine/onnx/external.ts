@@ -10,7 +10,10 @@ export interface ExternalResolution {
   warning?: string;
 }
 
-export class ExternalDataEscapeError extends Error {}
+export class ExternalDataEscapeError extends Error {
+  /** where in the model: the tensor that names the location */
+  where?: string;
+}
 
 export function resolveExternalLocation(modelDir: string, location: string, offset: number, length: number | null): ExternalResolution {
   if (!location) return { resolved: null, missing: true, warning: 'an external tensor has an empty location' };

@@ -42,22 +42,31 @@ class Walker {
     };
     let sawGraph = false;
     let sawIr = false;
-    while (!c.done) {
-      const { field, wire } = c.tag();
-      switch (field) {
-        case 1: m.irVersion = c.varint(); sawIr = true; break;
-        case 2: m.producerName = c.string(); break;
-        case 3: m.producerVersion = c.string(); break;
-        case 4: m.domain = c.string(); break;
-        case 5: m.modelVersion = c.varint(); break;
-        case 6: m.docString = c.string(); break;
-        case 7: expectLen(wire, 'graph', c); m.graph = this.graph(c.sub(), 'main', 0); sawGraph = true; break;
-        case 8: { expectLen(wire, 'opset_import', c); const [d, v] = this.opset(c.sub()); m.opsets[d === 'ai.onnx' ? '' : d] = v; break; }
-        case 14: { expectLen(wire, 'metadata_props', c); const [k, v] = this.kv(c.sub()); m.metadata[k] = v; break; }
-        case 20: m.trainingInfoCount++; c.skip(wire); break;
-        case 25: expectLen(wire, 'functions', c); m.functions.push(this.func(c.sub())); break;
-        default: c.skip(wire);
+    let inGraph = false;
+    try {
+      while (!c.done) {
+        const { field, wire } = c.tag();
+        switch (field) {
+          case 1: m.irVersion = c.int(); sawIr = true; break;
+          case 2: m.producerName = c.string(); break;
+          case 3: m.producerVersion = c.string(); break;
+          case 4: m.domain = c.string(); break;
+          case 5: m.modelVersion = c.int(); break;
+          case 6: m.docString = c.string(); break;
+          case 7: expectLen(wire, 'graph', c); inGraph = true; m.graph = this.graph(c.sub(), 'main', 0); sawGraph = true; break;
+          case 8: { expectLen(wire, 'opset_import', c); const [d, v] = this.opset(c.sub()); setKey(m.opsets, d === 'ai.onnx' ? '' : d, v); break; }
+          case 14: { expectLen(wire, 'metadata_props', c); const [k, v] = this.kv(c.sub()); setKey(m.metadata, k, v); break; }
+          case 20: m.trainingInfoCount++; c.skip(wire); break;
+          case 25: expectLen(wire, 'functions', c); m.functions.push(this.func(c.sub())); break;
+          default: c.skip(wire);
+        }
       }
+    } catch (e) {
+      // Nothing ONNX-like came before the bad field: say so rather than report a protobuf detail.
+      if (e instanceof WireError && !sawIr && !inGraph && !Object.keys(m.opsets).length && !e.message.startsWith('not an ONNX')) {
+        throw new WireError(`not an ONNX model: no ir_version or graph before a malformed field (${e.message})`, e.offset);
+      }
+      throw e;
     }
     if (!sawGraph) {
       throw new WireError(sawIr || Object.keys(m.opsets).length
@@ -72,7 +81,7 @@ class Walker {
     let d = '', v = 0;
     while (!c.done) {
       const { field, wire } = c.tag();
-      if (field === 1) d = c.string(); else if (field === 2) v = c.varint(); else c.skip(wire);
+      if (field === 1) d = c.string(); else if (field === 2) v = c.int(); else c.skip(wire);
     }
     return [d, v];
   }
@@ -89,12 +98,10 @@ class Walker {
   graph(c: Cursor, gpath: string, depth: number): Graph {
     if (depth > MAX_GRAPH_DEPTH) throw new WireError(`subgraphs nested deeper than ${MAX_GRAPH_DEPTH} levels at ${gpath}`, c.pos);
     const g = emptyGraph(gpath);
-    // Nodes are read after the rest so their subgraph paths can use the node names; offsets are kept.
-    const nodeSpans: Cursor[] = [];
     while (!c.done) {
       const { field, wire } = c.tag();
       switch (field) {
-        case 1: expectLen(wire, 'node', c); nodeSpans.push(c.sub()); break;
+        case 1: expectLen(wire, 'node', c); g.nodes.push(this.nodeAt(c.sub(), gpath, depth, g.nodes.length)); break;
         case 2: g.name = c.string(); break;
         case 5: expectLen(wire, 'initializer', c); g.initializers.push(readTensor(c.sub(), this.ctx)); break;
         case 15: expectLen(wire, 'sparse_initializer', c); g.sparseInitializers.push(readSparseTensor(c.sub(), this.ctx)); break;
@@ -104,17 +111,17 @@ class Walker {
         default: c.skip(wire);
       }
     }
-    for (let i = 0; i < nodeSpans.length; i++) {
-      try {
-        g.nodes.push(this.node(nodeSpans[i], gpath, depth, i));
-      } catch (e) {
-        if (e instanceof WireError && !e.message.includes(' node #')) {
-          throw new WireError(`${e.message} in ${gpath} node #${i}`, e.offset);
-        }
-        throw e;
-      }
-    }
     return g;
+  }
+
+  /** Reads node #index in one pass over the graph (no second walk), naming it in any error. */
+  nodeAt(c: Cursor, gpath: string, depth: number, index: number): Node {
+    try {
+      return this.node(c, gpath, depth, index);
+    } catch (e) {
+      if (e instanceof WireError && !e.message.includes(' node #')) throw new WireError(`${e.message} in ${gpath} node #${index}`, e.offset);
+      throw e;
+    }
   }
 
   node(c: Cursor, gpath: string, depth: number, index: number): Node {
@@ -136,7 +143,7 @@ class Walker {
     if (!n.opType) throw new WireError(`node #${index} '${n.name}' has no op_type`, c.pos);
     for (const a of attrSpans) {
       const [name, value] = this.attribute(a, `${gpath}/${n.name || n.opType + '_' + index}`, depth);
-      n.attrs[name] = value;
+      setKey(n.attrs, name, value);
     }
     return n;
   }
@@ -157,10 +164,10 @@ class Walker {
       const { field, wire } = c.tag();
       switch (field) {
         case 1: name = c.string(); break;
-        case 20: type = c.varint(); break;
+        case 20: type = c.int(); break;
         case 21: refAttr = c.string(); break;
         case 2: f = c.float32(); break;
-        case 3: i = c.varint(); break;
+        case 3: i = c.int(); break;
         case 4: s = c.string(); break;
         case 5: t = readTensor(c.sub(), this.ctx); break;
         case 6: singleGraph = c.sub(); break;
@@ -236,7 +243,7 @@ class Walker {
           let keyDtype = 0; let value: ValueType | null = null;
           while (!sc.done) {
             const t = sc.tag();
-            if (t.field === 1) keyDtype = sc.varint();
+            if (t.field === 1) keyDtype = sc.int();
             else if (t.field === 2 && t.wire === WIRE_LEN) value = this.type(sc.sub(), depth + 1);
             else sc.skip(t.wire);
           }
@@ -255,7 +262,7 @@ class Walker {
     let dims: (number | string | null)[] | null = null;
     while (!c.done) {
       const { field, wire } = c.tag();
-      if (field === 1) dtype = c.varint();
+      if (field === 1) dtype = c.int();
       else if (field === 2 && wire === WIRE_LEN) {
         dims = [];
         const sc = c.sub();
@@ -267,7 +274,7 @@ class Walker {
           let d: number | string | null = null;
           while (!dc.done) {
             const u = dc.tag();
-            if (u.field === 1) d = dc.varint(); else if (u.field === 2) d = dc.string(4096) || null; else dc.skip(u.wire);
+            if (u.field === 1) d = dc.int(); else if (u.field === 2) d = dc.string(4096) || null; else dc.skip(u.wire);
           }
           if (typeof d === 'number' && d < 0) d = null;
           dims.push(d);
@@ -290,7 +297,7 @@ class Walker {
         case 6: f.attributes.push(c.string()); break;
         case 11: attrSpans.push(c.sub()); break;
         case 7: nodeSpans.push(c.sub()); break;
-        case 9: { const [d, v] = this.opset(c.sub()); f.opsets[d === 'ai.onnx' ? '' : d] = v; break; }
+        case 9: { const [d, v] = this.opset(c.sub()); setKey(f.opsets, d === 'ai.onnx' ? '' : d, v); break; }
         case 10: f.domain = c.string(); break;
         case 13: f.overload = c.string(); break;
         case 12: f.valueInfo.push(this.valueInfo(c.sub())); break;
@@ -301,11 +308,40 @@ class Walker {
     for (const a of attrSpans) {
       const [name, value] = this.attribute(a, fpath, 1);
       f.attributes.push(name);
-      f.attributeDefaults[name] = value;
+      setKey(f.attributeDefaults, name, value);
     }
-    nodeSpans.forEach((nc, i) => f.nodes.push(this.node(nc, fpath, 1, i)));
+    nodeSpans.forEach((nc, i) => f.nodes.push(this.nodeAt(nc, fpath, 1, i)));
     return f;
   }
+}
+
+/** Sets a key read from the file as an own property: a name such as '__proto__' must not change the object's prototype. */
+function setKey<V>(obj: Record<string, V>, key: string, value: V): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** Names the format of a file that is not a protobuf at all, from its first bytes. */
+export function sniffForeignFormat(head: Uint8Array): string | null {
+  const starts = (...b: number[]) => b.every((x, i) => head[i] === x);
+  const text = Buffer.from(head.subarray(0, 64)).toString('latin1');
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
+  if (starts(0xff, 0xd8, 0xff)) return 'a JPEG image';
+  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) return 'a zip archive (a PyTorch .pt/.pth checkpoint or .zip?)';
+  if (starts(0x1f, 0x8b)) return 'a gzip archive';
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return 'a zstd archive';
+  if (starts(0x80) && head[1] !== undefined && head[1] >= 2 && head[1] <= 5) return 'a Python pickle';
+  if (text.startsWith('%PDF')) return 'a PDF document';
+  if (text.startsWith('\x93NUMPY')) return 'a NumPy array (.npy)';
+  if (text.startsWith('\x89HDF')) return 'an HDF5 file (Keras .h5?)';
+  if (text.slice(4, 8) === 'TFL3') return 'a TensorFlow Lite flatbuffer';
+  if (text.startsWith('GGUF')) return 'a GGUF model';
+  if (text.startsWith('<?xml') || text.startsWith('<')) return 'XML or HTML text (an OpenVINO .xml?)';
+  if (text.startsWith('version https://git-lfs')) return 'a Git LFS pointer (the model was not downloaded: run git lfs pull)';
+  const t = text.trimStart();
+  if (t.startsWith('{') || t.startsWith('[')) return 'JSON text';
+  if (/^ir_version\s*:/.test(t)) return 'ONNX text format (protobuf text, not the binary .onnx)';
+  return null;
 }
 
 function expectLen(wire: number, what: string, c: Cursor): void {
@@ -316,10 +352,17 @@ function emptyGraph(p: string): Graph {
   return { name: '', path: p, nodes: [], inputs: [], outputs: [], valueInfo: [], initializers: [], sparseInitializers: [] };
 }
 
+/** Reads a model from any byte source; `modelDir` resolves external data (null: it cannot resolve). */
+export function readModelSource(src: ByteSource, file: string, modelDir: string | null): Model {
+  return parse(src, file, modelDir);
+}
+
 function parse(src: ByteSource, file: string, modelDir: string | null): Model {
   const w = new Walker(file, modelDir);
   try {
     if (src.size === 0) throw new WireError('the file is empty', 0);
+    const foreign = sniffForeignFormat(src.view(0, Math.min(64, src.size)));
+    if (foreign) throw new WireError(`not an ONNX model: the file is ${foreign}`, 0);
     const m = w.model(new Cursor(src, 0, src.size), src.size);
     validateModel(m);
     return m;
@@ -327,8 +370,12 @@ function parse(src: ByteSource, file: string, modelDir: string | null): Model {
     if (e instanceof WireError) { if (process.env.ONNX_DEBUG) console.error(e.stack);
       throw new OnnxReadError(file, e.message.startsWith('not an ONNX') ? e.message : `not a valid ONNX protobuf: ${e.message}`, `byte ${e.offset}`);
     }
-    if (e instanceof ExternalDataEscapeError) throw new OnnxReadError(file, e.message);
-    if (e instanceof RangeError) throw new OnnxReadError(file, `the file is truncated or corrupt: ${e.message}`);
+    if (e instanceof ExternalDataEscapeError) throw new OnnxReadError(file, e.message, e.where);
+    if (e instanceof RangeError) {
+      // a stack overflow from nesting the depth limits did not catch is a RangeError too
+      const deep = /call stack/i.test(e.message);
+      throw new OnnxReadError(file, deep ? 'structures nested too deeply to read' : `the file is truncated or corrupt: ${e.message}`);
+    }
     throw e;
   }
 }
@@ -342,6 +389,7 @@ export function readModelFile(file: string): Model {
     throw new OnnxReadError(file, `cannot open: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   if (st.isDirectory()) throw new OnnxReadError(file, 'is a directory, not an .onnx file');
+  if (!st.isFile()) throw new OnnxReadError(file, 'is not a regular file (a device, pipe or socket)');
   let src: FileSource;
   try {
     src = new FileSource(file);

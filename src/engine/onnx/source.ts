@@ -10,6 +10,8 @@ export interface ByteSource {
 }
 
 export const WINDOW_BYTES = 4 << 20;
+/** First read after a jump: big enough for a tensor header and its neighbours, small next to a payload. */
+export const MIN_READ_BYTES = 64 << 10;
 
 export class FileSource implements ByteSource {
   private fd: number;
@@ -17,6 +19,9 @@ export class FileSource implements ByteSource {
   private buf: Buffer;
   private bufStart = 0;
   private bufLen = 0;
+  private readAhead = MIN_READ_BYTES;
+  /** bytes read from the file so far (tests and the bench check that payloads are skipped) */
+  bytesRead = 0;
 
   constructor(path: string, private readonly window = WINDOW_BYTES) {
     this.fd = fs.openSync(path, 'r');
@@ -28,13 +33,18 @@ export class FileSource implements ByteSource {
     if (pos >= this.bufStart && pos + len <= this.bufStart + this.bufLen) {
       return this.buf.subarray(pos - this.bufStart, pos - this.bufStart + len);
     }
+    if (pos < 0 || len < 0 || pos + len > this.size) throw new RangeError(`read of ${len} bytes at byte ${pos} is past the end of the file (${this.size} bytes)`);
     if (len > this.buf.length) {
       // A single field larger than the window (a long string): read it on its own.
       const big = Buffer.allocUnsafe(len);
       this.readFully(big, pos, len);
       return big;
     }
-    const want = Math.min(this.buf.length, this.size - pos);
+    // Read-ahead grows while reads continue where the last one ended (a run of nodes), and drops back
+    // after a jump (a skipped tensor payload), so skipping payloads never reads them.
+    const end = this.bufStart + this.bufLen;
+    this.readAhead = pos >= this.bufStart && pos <= end + this.readAhead ? Math.min(this.readAhead * 2, this.buf.length) : MIN_READ_BYTES;
+    const want = Math.min(this.buf.length, Math.max(len, this.readAhead), this.size - pos);
     this.readFully(this.buf, pos, want);
     this.bufStart = pos;
     this.bufLen = want;
@@ -48,6 +58,7 @@ export class FileSource implements ByteSource {
       if (n <= 0) break;
       done += n;
     }
+    this.bytesRead += done;
     if (done < len) throw new RangeError(`short read at byte ${pos + done}`);
   }
 
@@ -62,6 +73,7 @@ export class BufferSource implements ByteSource {
     this.size = bytes.length;
   }
   view(pos: number, len: number): Uint8Array {
+    if (pos < 0 || len < 0 || pos + len > this.size) throw new RangeError(`read of ${len} bytes at byte ${pos} is past the end (${this.size} bytes)`);
     return this.bytes.subarray(pos, pos + len);
   }
   close(): void {}

@@ -3,6 +3,7 @@
 import { Cursor, WIRE_LEN, WireError } from './wire';
 import { SMALL_TENSOR_MAX, type SparseTensorInfo, type TensorInfo } from './ir';
 import { DT, isKnownDtype } from './dtypes';
+import { ExternalDataEscapeError } from './external';
 
 export interface TensorContext {
   /** resolves an external_data location against the model's folder */
@@ -23,7 +24,7 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
     const { field, wire } = c.tag();
     switch (field) {
       case 1: c.ints(wire, dims, 64); break; // dims (rank > 64 is refused below)
-      case 2: dtype = c.varint(); break;
+      case 2: dtype = c.int(); break;
       case 8: name = c.string(); break;
       case 9: raw = { ...c.span(), wire }; break;
       case 4: case 5: case 6: case 7: case 10: case 11: {
@@ -42,7 +43,7 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
         ext[k] = v;
         break;
       }
-      case 14: dataLocation = c.varint(); break;
+      case 14: dataLocation = c.int(); break;
       default: c.skip(wire);
     }
   }
@@ -61,7 +62,13 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
     if (!Number.isFinite(offset) || offset < 0 || (length !== null && (!Number.isFinite(length) || length < 0))) {
       throw new WireError(`tensor '${name}' has invalid external_data offset/length`, c.pos);
     }
-    const r = ctx.resolveExternal(location, offset, length);
+    let r: { resolved: string | null; missing: boolean };
+    try {
+      r = ctx.resolveExternal(location, offset, length);
+    } catch (e) {
+      if (e instanceof ExternalDataEscapeError) e.where = `tensor '${name}', byte ${c.pos}`;
+      throw e;
+    }
     t.data = { kind: 'external', location, offset, length, resolved: r.resolved, missing: r.missing };
   } else if (raw) {
     t.data = { kind: 'embedded', field: 'raw_data', offset: raw.offset, length: raw.length };
@@ -70,7 +77,7 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
     const first = typed.spans[0];
     const last = typed.spans[typed.spans.length - 1];
     t.data = { kind: 'embedded', field: 'typed', offset: first.offset, length: last.offset + last.length - first.offset };
-    if (elements <= SMALL_TENSOR_MAX) t.values = decodeTyped(c, typed.field, typed.spans, dtype);
+    if (elements <= SMALL_TENSOR_MAX) t.values = decodeTyped(c, typed.field, typed.spans, dtype, elements);
   }
   return t;
 }
@@ -110,10 +117,13 @@ function bf16ToFloat(h: number): number {
 }
 
 function decodeRaw(c: Cursor, raw: Span, dtype: number, elements: number): number[] | undefined {
-  const bytes = c.src.view(raw.offset, raw.length);
+  // View only what `elements` need: a corrupt raw_data far longer than its dims must not be read.
+  const width = RAW_WIDTH[dtype];
+  if (!width || raw.length < elements * width) return undefined;
+  const bytes = c.src.view(raw.offset, elements * width);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: number[] = [];
-  const need = (w: number) => raw.length >= elements * w;
+  const need = (w: number) => bytes.length >= elements * w;
   switch (dtype) {
     case DT.FLOAT: if (!need(4)) return; for (let i = 0; i < elements; i++) out.push(dv.getFloat32(i * 4, true)); break;
     case DT.DOUBLE: if (!need(8)) return; for (let i = 0; i < elements; i++) out.push(dv.getFloat64(i * 8, true)); break;
@@ -132,22 +142,30 @@ function decodeRaw(c: Cursor, raw: Span, dtype: number, elements: number): numbe
   return out;
 }
 
-function decodeTyped(c: Cursor, field: number, spans: Span[], dtype: number): number[] | undefined {
+const RAW_WIDTH: Record<number, number> = {
+  [DT.FLOAT]: 4, [DT.DOUBLE]: 8, [DT.INT64]: 8, [DT.UINT64]: 8, [DT.INT32]: 4, [DT.UINT32]: 4, [DT.INT16]: 2,
+  [DT.UINT16]: 2, [DT.FLOAT16]: 2, [DT.BFLOAT16]: 2, [DT.INT8]: 1, [DT.UINT8]: 1, [DT.BOOL]: 1,
+};
+
+function decodeTyped(c: Cursor, field: number, spans: Span[], dtype: number, elements: number): number[] | undefined {
   const out: number[] = [];
   for (const s of spans) {
+    // a typed field holding more values than the dims say is corrupt: do not decode past what is needed
+    if (out.length > elements) return undefined;
     const sc = new Cursor(c.src, s.offset, s.offset + s.length);
     if (field === 4) { // float_data
-      if (s.wire === WIRE_LEN) { while (!sc.done) out.push(sc.float32()); }
+      if (s.wire === WIRE_LEN) { while (!sc.done && out.length <= elements) out.push(sc.float32()); }
       else out.push(sc.float32());
     } else if (field === 10) { // double_data
-      if (s.wire === WIRE_LEN) { while (!sc.done) out.push(sc.double()); }
+      if (s.wire === WIRE_LEN) { while (!sc.done && out.length <= elements) out.push(sc.double()); }
       else out.push(sc.double());
     } else if (field === 5 || field === 7 || field === 11) {
-      while (!sc.done) out.push(sc.varint());
+      while (!sc.done && out.length <= elements) out.push(sc.varint());
     } else {
       return undefined; // string_data
     }
   }
+  if (out.length !== elements) return undefined;
   if (field === 5 && dtype === DT.FLOAT16) return out.map(halfToFloat);
   if (field === 5 && dtype === DT.BFLOAT16) return out.map(bf16ToFloat);
   if (field === 5 && (dtype === DT.INT32 || dtype === DT.INT16 || dtype === DT.INT8)) return out.map((v) => v | 0);

@@ -11,18 +11,31 @@ export function validateModel(m: Model): void {
 function validateGraph(g: Graph, outerScope: Set<string>, diags: Diagnostic[]): void {
   const defined = new Set<string>(outerScope);
   const producedHere = new Set<string>();
+  const graphInputs = new Set(g.inputs.map((i) => i.name));
   for (const i of g.inputs) defined.add(i.name);
-  for (const t of g.initializers) defined.add(t.name);
-  for (const t of g.sparseInitializers) defined.add(t.values.name);
+  const initNames = new Set<string>();
+  for (const t of [...g.initializers, ...g.sparseInitializers.map((s) => s.values)]) {
+    if (t.name && initNames.has(t.name)) {
+      diags.push({ severity: 'warning', message: `initializer '${t.name}' is defined more than once`, tensor: t.name, graph: g.path });
+    }
+    initNames.add(t.name);
+    defined.add(t.name);
+  }
   const producer = new Map<string, number>();
+  const nodeNames = new Set<string>();
   for (const n of g.nodes) {
+    if (n.name && nodeNames.has(n.name)) {
+      diags.push({ severity: 'info', message: `node name '${n.name}' is used by more than one node`, node: n.name, graph: g.path });
+    }
+    nodeNames.add(n.name);
     for (const o of n.outputs) {
       if (!o) continue;
-      if (producedHere.has(o) || g.inputs.some((i) => i.name === o)) {
+      if (producedHere.has(o) || graphInputs.has(o) || initNames.has(o)) {
         diags.push({ severity: 'warning', message: `tensor '${o}' is produced more than once (SSA violated)`, node: n.name, tensor: o, graph: g.path });
       }
+      // the first definition wins, so a redefinition does not look like a cycle
+      if (!producedHere.has(o) && !graphInputs.has(o) && !initNames.has(o)) producer.set(o, n.index);
       producedHere.add(o);
-      producer.set(o, n.index);
     }
   }
   for (const o of producedHere) defined.add(o);
@@ -31,6 +44,11 @@ function validateGraph(g: Graph, outerScope: Set<string>, diags: Diagnostic[]): 
       if (i && !defined.has(i)) {
         diags.push({ severity: 'warning', message: `input '${i}' of node '${n.name || n.opType}' is produced by nothing in scope`, node: n.name, tensor: i, graph: g.path });
       }
+    }
+  }
+  for (const o of g.outputs) {
+    if (o.name && !defined.has(o.name)) {
+      diags.push({ severity: 'warning', message: `graph output '${o.name}' is produced by nothing in scope`, tensor: o.name, graph: g.path });
     }
   }
   // Cycle check (Kahn); implicit inputs of subgraphs are ignored here, they come from outer scopes.

@@ -17,8 +17,27 @@ export class WireError extends Error {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'group end', 'fixed32'];
+
 export class Cursor {
+  /** wire type and field number of the last tag read (-1 before any): field reads check it */
+  private lastWire = -1;
+  private lastField = 0;
+
   constructor(readonly src: ByteSource, public pos: number, readonly end: number) {}
+
+  /** Refuses a field whose wire type is not the one its schema declares (a corrupt or foreign file). */
+  private expectWire(want: number, at: number): void {
+    if (this.lastWire >= 0 && this.lastWire !== want) {
+      throw new WireError(`field ${this.lastField} has wire type ${this.lastWire} (${WIRE_NAMES[this.lastWire] ?? '?'}), expected ${WIRE_NAMES[want]}`, at);
+    }
+  }
+
+  /** A varint field's value (after tag()). */
+  int(): number {
+    this.expectWire(WIRE_VARINT, this.pos);
+    return this.varint();
+  }
 
   get done(): boolean {
     return this.pos >= this.end;
@@ -66,12 +85,15 @@ export class Cursor {
     const wire = t & 7;
     if (field === 0) throw new WireError('invalid field number 0', at);
     if (wire === 3 || wire === 4 || wire > 5) throw new WireError(`invalid wire type ${wire}`, at);
+    this.lastWire = wire;
+    this.lastField = field;
     return { field, wire };
   }
 
   /** Length of a length-delimited field, checked against the enclosing message. */
   length(): number {
     const at = this.pos;
+    this.expectWire(WIRE_LEN, at);
     const n = this.varint();
     if (n < 0 || this.pos + n > this.end) {
       throw new WireError(`length field ${n} runs past the end of its message (ends at byte ${this.end})`, at);
@@ -104,6 +126,7 @@ export class Cursor {
   }
 
   float32(): number {
+    this.expectWire(WIRE_I32, this.pos);
     if (this.pos + 4 > this.end) throw new WireError('truncated fixed32', this.pos);
     const v = this.src.view(this.pos, 4);
     this.pos += 4;
@@ -164,6 +187,7 @@ export class Cursor {
   }
 
   double(): number {
+    this.expectWire(WIRE_I64, this.pos);
     if (this.pos + 8 > this.end) throw new WireError('truncated fixed64', this.pos);
     const v = this.src.view(this.pos, 8);
     this.pos += 8;

@@ -14,12 +14,12 @@ function parse(s: string): Poly | null {
   const p: Poly = new Map();
   const src = s.replace(/\s+/g, '');
   if (!src) return null;
-  const terms = src.replace(/-/g, '+-').split('+').filter((t) => t !== '');
+  const terms = splitTop(src, '+-').filter((t) => t !== '');
   for (let t of terms) {
     let coef = 1;
     if (t.startsWith('-')) { coef = -1; t = t.slice(1); }
     const factors: string[] = [];
-    for (const f of t.split('*')) {
+    for (const f of splitTop(t, '*')) {
       if (/^\d+$/.test(f)) coef *= Number(f);
       else if (IDENT.test(f) || /^\(.*\)$/.test(f) || /^floor\(.*\)$|^ceil\(.*\)$|^mod\(.*\)$/.test(f)) factors.push(f);
       else return null;
@@ -31,9 +31,23 @@ function parse(s: string): Poly | null {
   return p;
 }
 
+/** Splits at the separator characters outside parentheses, so "floor(H-3/2)" stays one factor; a '-' stays on its term. */
+function splitTop(s: string, seps: string): string[] {
+  const out: string[] = [];
+  let depth = 0, cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    if (depth === 0 && seps.includes(ch)) { out.push(cur); cur = ch === '-' ? '-' : ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
 function fromDim(d: number | string): Poly | null {
   if (typeof d === 'number') return new Map([['', d]]);
-  if (IDENT.test(d)) return new Map([[d, 1]]);
+  // a '-' is our subtraction ("L-1"), so only hyphen-free names are taken whole
+  if (IDENT.test(d) && !d.includes('-')) return new Map([[d, 1]]);
   return parse(d);
 }
 

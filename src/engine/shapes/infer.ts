@@ -166,9 +166,10 @@ class Inferencer {
   inferFunctionCall(node: Node, fn: FunctionDef, inputs: (Value | undefined)[], gs: GraphShapes): (Value | undefined)[] {
     if (++this.depth > 64) { this.depth--; return []; }
     try {
-      const nodes = fn.nodes.map((n) => substituteAttrs(n, node, fn));
+      const path = `${gs.graph.path}/${node.name || node.opType + '_' + node.index}.${fn.name}`;
+      const nodes = fn.nodes.map((n) => substituteAttrs(n, node, fn, `function ${fn.domain}.${fn.name}`, path));
       const body: Graph = {
-        name: fn.name, path: `${gs.graph.path}/${node.name || node.opType + '_' + node.index}.${fn.name}`, nodes,
+        name: fn.name, path, nodes,
         inputs: fn.inputs.map((name) => ({ name, type: null })), outputs: fn.outputs.map((name) => ({ name, type: null })),
         valueInfo: fn.valueInfo, initializers: [], sparseInitializers: [],
       };
@@ -182,13 +183,24 @@ class Inferencer {
   }
 }
 
-function substituteAttrs(n: Node, call: Node, fn: FunctionDef): Node {
+/**
+ * One call's copy of a function body node: `ref` attributes take the call's values, also inside nested
+ * subgraphs, and subgraphs get a per-call path (from -> to) so each call keeps its own subgraph shapes.
+ */
+function substituteAttrs(n: Node, call: Node, fn: FunctionDef, from: string, to: string): Node {
   const attrs: Node['attrs'] = {};
+  const rebase = (g: Graph): Graph => ({
+    ...g,
+    path: g.path.startsWith(from) ? to + g.path.slice(from.length) : g.path,
+    nodes: g.nodes.map((m) => substituteAttrs(m, call, fn, from, to)),
+  });
   for (const [k, a] of Object.entries(n.attrs)) {
     if (a.type === 'ref') {
       const v = call.attrs[a.refAttrName] ?? fn.attributeDefaults[a.refAttrName];
       if (v) attrs[k] = v;
-    } else attrs[k] = a;
+    } else if (a.type === 'graph') attrs[k] = { type: 'graph', value: rebase(a.value) };
+    else if (a.type === 'graphs') attrs[k] = { type: 'graphs', value: a.value.map(rebase) };
+    else attrs[k] = a;
   }
   return { ...n, attrs };
 }

@@ -1,2 +1,18 @@
-// GPU-cluster mapping: registers the gpu-cluster mapper and built-in GPU specs.
-export {};
+// GPU-cluster mapping: registers the gpu-cluster mapper, its spec validator and the built-in GPU specs
+// (specs/*.json, numbers with sources from shared/reference/hardware-and-peers.md §2).
+import { registerBuiltinSpec, registerMapper } from '../index';
+import { mapGpuCluster } from './mapper';
+import { validateGpuSpec } from './spec';
+import a100 from './specs/a100-dgx.json';
+import h100 from './specs/h100-dgx.json';
+import h200 from './specs/h200-dgx.json';
+import b200 from './specs/b200-dgx.json';
+import gb200 from './specs/gb200-nvl72.json';
+
+export const BUILTIN_GPU_SPECS: Record<string, unknown>[] = [a100, h100, h200, b200, gb200];
+
+for (const s of BUILTIN_GPU_SPECS) {
+  validateGpuSpec(s, `built-in ${String(s.id)}`);
+  registerBuiltinSpec(s);
+}
+registerMapper('gpu-cluster', mapGpuCluster, validateGpuSpec);

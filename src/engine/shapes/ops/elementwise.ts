@@ -66,7 +66,8 @@ const DATA_OPS: Partial<Record<string, (x: Dim, y: Dim) => Dim>> = {
   Div: (x, y) => (typeof x === 'number' && typeof y === 'number' ? (Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y) : dimFloorDiv(x, y)),
   Mod: numeric((x, y) => x % y),
   Pow: numeric((x, y) => x ** y),
-  Equal: (x, y) => (x === y ? 1 : typeof x === 'number' && typeof y === 'number' ? 0 : null),
+  // a symbolic element is a dim (>= 0), so it never equals a negative number (torch's Expand shape: Equal(shape, -1))
+  Equal: (x, y) => (x === y ? 1 : typeof x === 'number' && typeof y === 'number' ? 0 : (typeof x === 'number' && x < 0) || (typeof y === 'number' && y < 0) ? 0 : null),
   Greater: numeric((x, y) => (x > y ? 1 : 0)),
   Less: numeric((x, y) => (x < y ? 1 : 0)),
   GreaterOrEqual: numeric((x, y) => (x >= y ? 1 : 0)),

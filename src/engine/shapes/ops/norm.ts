@@ -1,2 +1,100 @@
-// Shape inference for the norm op family (registered on import).
-export {};
+// Normalisations: BatchNormalization (opset forms: 1-13 with mean/var/saved outputs, 14+ with
+// training_mode and running stats), InstanceNormalization, LayerNormalization (Mean/InvStdDev in
+// stash_type), GroupNormalization, RMSNormalization, LpNormalization, MeanVarianceNormalization, LRN,
+// and Dropout (mask output: input type before opset 10, bool since). Shapes per onnx/defs/nn/defs.cc.
+import type { Dim } from '../../onnx/ir';
+import { attrInt } from '../../onnx/ir';
+import { DT } from '../../onnx/dtypes';
+import { register } from '../registry';
+import { inInts, inTensor, normAxis, tensorOf, type InferCtx, type Value } from '../types';
+
+function sameAsInput(ctx: InferCtx): Value | undefined {
+  const x = inTensor(ctx, 0);
+  return x ? tensorOf(x.dtype, x.dims ? x.dims.slice() : null) : undefined;
+}
+
+register('BatchNormalization', (ctx) => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  const y = tensorOf(x.dtype, x.dims ? x.dims.slice() : null);
+  // Statistics have the running mean's shape (C, or C x D1 x ... with spatial=0 before opset 9).
+  const mean = inTensor(ctx, 3);
+  const c: Dim = x.dims && x.dims.length >= 2 ? x.dims[1] : null;
+  const statDims: Dim[] | null = mean?.dims ? mean.dims.slice() : attrInt(ctx.node, 'spatial', 1) === 1 ? [c] : null;
+  const stat = () => tensorOf(mean?.dtype || inTensor(ctx, 1)?.dtype || x.dtype, statDims ? statDims.slice() : null);
+  // Opset 14+: outputs Y, running_mean, running_var (the last two only in training mode).
+  // Before 14: Y, mean, var, saved_mean, saved_var.
+  const n = ctx.opset >= 14 ? 3 : 5;
+  const outs: (Value | undefined)[] = [y];
+  for (let k = 1; k < Math.min(n, ctx.node.outputs.length); k++) outs.push(stat());
+  return outs;
+});
+
+register(['InstanceNormalization', 'LpNormalization', 'MeanVarianceNormalization'], (ctx) => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  if (x.dims) {
+    const r = x.dims.length;
+    if (ctx.node.opType === 'InstanceNormalization' && r < 2) ctx.fail(`InstanceNormalization input must be (N, C, ...), got rank ${r}`);
+    if (ctx.node.opType === 'LpNormalization') normAxis(attrInt(ctx.node, 'axis', -1), r, ctx);
+  }
+  return [sameAsInput(ctx)];
+});
+
+register('LRN', (ctx) => {
+  const size = attrInt(ctx.node, 'size');
+  if (size === undefined || size < 1) ctx.fail('LRN needs a positive size attribute');
+  return [sameAsInput(ctx)];
+});
+
+register('GroupNormalization', (ctx) => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  const g = attrInt(ctx.node, 'num_groups');
+  if (g === undefined || g < 1) return ctx.fail('GroupNormalization needs a positive num_groups attribute');
+  const c = x.dims && x.dims.length >= 2 ? x.dims[1] : null;
+  if (typeof c === 'number' && c % g !== 0) ctx.fail(`channels ${c} are not divisible by num_groups ${g}`);
+  return [sameAsInput(ctx)];
+});
+
+register('LayerNormalization', (ctx) => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  // Mean and InvStdDev are computed in stash_type (default float) over axes [axis, rank).
+  const stash = attrInt(ctx.node, 'stash_type', DT.FLOAT);
+  const y = tensorOf(x.dtype, x.dims ? x.dims.slice() : null);
+  let statDims: Dim[] | null = null;
+  if (x.dims) {
+    const r = x.dims.length;
+    const axis = normAxis(attrInt(ctx.node, 'axis', -1), r, ctx);
+    statDims = x.dims.map((d, i) => (i < axis ? d : 1));
+  }
+  return [y, tensorOf(stash, statDims), tensorOf(stash, statDims ? statDims.slice() : null)];
+});
+
+register('RMSNormalization', (ctx) => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  if (x.dims) normAxis(attrInt(ctx.node, 'axis', -1), x.dims.length, ctx);
+  return [sameAsInput(ctx)];
+});
+
+/**
+ * Whether a Dropout node runs in training mode: only when its training_mode input (opset 12+) is
+ * known true; undefined when that input is present but unknown. Older forms are profiled as
+ * inference (is_test is ignored, as onnxruntime does for inference sessions).
+ */
+export function dropoutTraining(opset: number, hasTrainingInput: boolean, trainingMode: number[] | undefined): boolean | undefined {
+  if (opset < 12 || !hasTrainingInput) return false;
+  return trainingMode ? trainingMode[0] !== 0 : undefined;
+}
+
+register('Dropout', (ctx) => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  const training = dropoutTraining(ctx.opset, !!ctx.node.inputs[2], inInts(ctx, 2));
+  // In inference Dropout is Identity: the data passes through unchanged.
+  const y = tensorOf(x.dtype, x.dims ? x.dims.slice() : null, training === false ? ctx.inputs[0]?.data?.slice() : undefined);
+  const mask = tensorOf(ctx.opset >= 10 ? DT.BOOL : x.dtype, x.dims ? x.dims.slice() : null);
+  return [y, mask];
+});

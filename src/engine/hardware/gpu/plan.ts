@@ -1,0 +1,480 @@
+// Evaluates one parallel plan (tp, pp, dp, microbatch, interleave, recompute, sequence parallelism,
+// ZeRO) on a cluster: per-GPU memory by stage, time per microbatch by stage, and the step time
+//   step = (m + (p-1)/v) * t_stage  +  optimizer  +  exposed data-parallel gradient sync  (+ tied-embedding sync)
+// (interleaved 1F1B bubble (p-1)/(v m), Narayanan et al. 2021 §2.2; t_stage is the slowest stage's
+// forward + backward + recompute time of one microbatch including its pipeline sends).
+// Ranks are laid out as Megatron does: tensor-parallel ranks innermost, then data-parallel, then pipeline.
+import type { Analysis, Precision } from '../types';
+import type { Device } from './roofline';
+import { collectiveTime } from './roofline';
+import type { GpuClusterSpec, GpuLink } from './spec';
+import type { TransformerPattern } from './pattern';
+import {
+  blockActivationBytes, blockBackward, blockForward, blockRecompute, embeddingBackward, embeddingForward,
+  headBackward, headForward, type BlockShape,
+} from './megatron';
+import { genericActivations, genericBackward, genericForward, type GenericModel } from './generic';
+import { addPass, emptyPass, passTime, type LinkFor, type PassTime, type Work } from './work';
+
+export type Recompute = 'none' | 'selective' | 'full';
+
+export interface Plan {
+  tp: number;
+  pp: number;
+  dp: number;
+  microbatch: number;
+  globalBatch: number;
+  interleave: number;
+  recompute: Recompute;
+  sequenceParallel: boolean;
+  zero: 0 | 1 | 2 | 3;
+  nodes: number;
+}
+
+export interface Context {
+  analysis: Analysis;
+  spec: GpuClusterSpec;
+  dev: Device;
+  precision: Precision;
+  training: boolean;
+  pattern?: TransformerPattern;
+  generic: GenericModel;
+  /** node index -> Analysis layer index */
+  nodeLayer: Int32Array;
+  /** the first position-embedding style add exists (a second [P, h] Gather) */
+  positional: boolean;
+  /** the graph reads or writes a KV cache */
+  kvCache: boolean;
+}
+
+export interface MemoryBreakdown {
+  weights: number;
+  gradients: number;
+  optimizer: number;
+  activations: number;
+  total: number;
+}
+
+export interface StageResult {
+  index: number;
+  /** Analysis layer indices placed on the stage */
+  layers: number[];
+  blocks: number;
+  secondsPerMicrobatch: number;
+  busy: number;
+  memory: MemoryBreakdown;
+  params: number;
+}
+
+export interface LayerTime {
+  seconds: number;
+  compute: number;
+  memory: number;
+  comm: number;
+  latency: number;
+  flops: number;
+}
+
+export interface Breakdown {
+  pipeline: number;
+  bubble: number;
+  recompute: number;
+  tpComm: number;
+  ppComm: number;
+  optimizer: number;
+  dpSync: number;
+  embeddingSync: number;
+}
+
+export interface Evaluation {
+  plan: Plan;
+  fits: boolean;
+  stepSeconds: number;
+  samplesPerStep: number;
+  tokensPerStep: number;
+  memoryBytes: number;
+  capacityBytes: number;
+  stages: StageResult[];
+  breakdown: Breakdown;
+  layerTimes: Map<number, LayerTime>;
+  layerStage: Map<number, number>;
+  /** per-GPU memory attributed to each Analysis layer (weights + gradients + optimizer + activations) */
+  layerMemory: Map<number, number>;
+  notes: string[];
+}
+
+/** Optimizer step bytes per parameter on one GPU (mixed-precision Adam as Megatron runs it [D]):
+ * unscale/inf-check and grad-norm read the fp32 grad (4+4), fused Adam reads param, grad, m, v and
+ * writes param, m, v (28), the fp32 -> 16-bit weight copy (4+2), zeroing the grad (4) = 46. fp32
+ * training has no copy: 4+4+28+4 = 40. */
+export const OPTIMIZER_BYTES_PER_PARAM = { mixed: 46, fp32: 40 };
+
+/** Bytes per parameter: weights, gradients, optimizer state (Megatron theoretical_memory_usage.py:
+ * 16-bit weights, fp32 main grads, fp32 master weights + Adam m, v = 18 B/param; fp32 training:
+ * 4 + 4 + 8). ZeRO (Rajbhandari et al. 2019) shards the optimizer (1), + gradients (2), + weights (3)
+ * over the data-parallel ranks. */
+export function bytesPerParam(precision: Precision, zero: number, dp: number, training: boolean): { weights: number; gradients: number; optimizer: number } {
+  const w = precision === 'fp32' ? 4 : precision === 'fp8' && !training ? 1 : 2;
+  if (!training) return { weights: w, gradients: 0, optimizer: 0 };
+  const g = 4;
+  const o = precision === 'fp32' ? 8 : 12;
+  return {
+    weights: zero >= 3 ? w / dp : w,
+    gradients: zero >= 2 ? g / dp : g,
+    optimizer: zero >= 1 ? o / dp : o,
+  };
+}
+
+/** Links of each communicator group. A group inside one NVLink domain uses NVLink; one that spans
+ * domains rings through the InfiniBand NICs, one per GPU (rail-optimised), so its bus bandwidth is the
+ * NIC bandwidth times the group's members per domain, at most the NVLink bandwidth (NCCL runs one ring
+ * per NIC). */
+export function linksFor(spec: GpuClusterSpec, plan: Plan): LinkFor {
+  const dom = spec.nvlink.domainGpus;
+  const span = (n: number, stride: number): GpuLink => {
+    if (n * stride <= dom || n <= 1) return spec.nvlink;
+    const perDomain = Math.max(1, Math.floor(dom / stride));
+    return {
+      GBpsPerGpu: Math.min(spec.nvlink.GBpsPerGpu, spec.infiniband.GBpsPerGpu * Math.min(perDomain, n)),
+      latencyUs: spec.infiniband.latencyUs,
+      efficiency: spec.infiniband.efficiency,
+    };
+  };
+  const ppCross = plan.tp * plan.dp * plan.pp > dom;
+  return {
+    tp: { link: span(plan.tp, 1), n: plan.tp },
+    dp: { link: span(plan.dp, plan.tp), n: plan.dp },
+    pp: { link: ppCross ? spec.infiniband : spec.nvlink, n: 2 },
+  };
+}
+
+export class PlanError extends Error {}
+
+/** Checks the plan against the model and the cluster; throws a PlanError with the reason. */
+export function checkPlan(ctx: Context, plan: Plan): void {
+  const gpus = plan.nodes * ctx.spec.gpusPerNode;
+  const need = plan.tp * plan.pp * plan.dp;
+  if (need > gpus) {
+    throw new PlanError(`the plan needs ${need} GPUs (tp ${plan.tp} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode} GPUs)`);
+  }
+  const p = ctx.pattern;
+  if (plan.tp > 1 && !p) throw new PlanError(`tp=${plan.tp}: tensor parallelism needs the transformer pattern (Megatron column/row splits), which this graph does not have`);
+  if (p) {
+    if (p.heads % plan.tp !== 0) throw new PlanError(`tp=${plan.tp} does not divide the ${p.heads} attention heads`);
+    if (p.kvHeads % plan.tp !== 0 && plan.tp % p.kvHeads !== 0) throw new PlanError(`tp=${plan.tp} does not divide the ${p.kvHeads} key/value heads (nor they it)`);
+    if (p.ffn % plan.tp !== 0) throw new PlanError(`tp=${plan.tp} does not divide the FFN width ${p.ffn}`);
+    if (plan.pp > p.layers) throw new PlanError(`pp=${plan.pp} exceeds the ${p.layers} transformer blocks`);
+    if (plan.interleave > 1 && p.layers % (plan.pp * plan.interleave) !== 0) {
+      throw new PlanError(`interleave=${plan.interleave}: the ${p.layers} blocks do not split into pp x interleave = ${plan.pp * plan.interleave} equal chunks`);
+    }
+  } else if (plan.pp > Math.max(1, ctx.generic.layers.length)) {
+    throw new PlanError(`pp=${plan.pp} exceeds the ${ctx.generic.layers.length} layers`);
+  }
+  if (plan.interleave > 1 && plan.pp === 1) throw new PlanError(`interleave=${plan.interleave} needs pipeline parallelism (pp > 1)`);
+  if (plan.globalBatch % (plan.microbatch * plan.dp) !== 0) {
+    throw new PlanError(`global batch ${plan.globalBatch} is not a multiple of microbatch ${plan.microbatch} x dp ${plan.dp}`);
+  }
+  const m = plan.globalBatch / (plan.microbatch * plan.dp);
+  if (plan.interleave > 1 && m % plan.pp !== 0) {
+    throw new PlanError(`interleave=${plan.interleave}: the ${m} microbatches per pipeline are not a multiple of pp=${plan.pp} (Megatron's interleaved schedule needs it)`);
+  }
+}
+
+/** Microbatches (chunks of 1/v stage) in flight on pipeline rank i under (interleaved) 1F1B: Megatron's warm-up count + 1. */
+export function inflightStageFraction(i: number, p: number, v: number, m: number): number {
+  if (p === 1) return 1;
+  if (v === 1) return Math.min(m, p - i);
+  const chunks = Math.min(m * v, (p - i - 1) * 2 + (v - 1) * p + 1);
+  return chunks / v;
+}
+
+function memoryOf(params: number, bpp: ReturnType<typeof bytesPerParam>, activations: number): MemoryBreakdown {
+  const weights = params * bpp.weights, gradients = params * bpp.gradients, optimizer = params * bpp.optimizer;
+  return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations };
+}
+
+function layerTime(map: Map<number, LayerTime>, layer: number, v: { seconds: number; compute: number; memory: number; comm: number; latency: number }, times: number, flops = 0): void {
+  if (layer < 0) return;
+  const o = map.get(layer) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, flops: 0 };
+  o.seconds += v.seconds * times; o.compute += v.compute * times; o.memory += v.memory * times;
+  o.comm += v.comm * times; o.latency += v.latency * times; o.flops += flops * times;
+  map.set(layer, o);
+}
+
+function passOf(ctx: Context, links: LinkFor, items: Work[]): PassTime {
+  return passTime(ctx.dev, links, items);
+}
+
+function flopsByRole(items: Work[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const w of items) if (w.kind !== 'comm') m.set(w.role, (m.get(w.role) ?? 0) + w.flops);
+  return m;
+}
+
+/** Shared tail: pipeline schedule, optimizer, data-parallel sync, memory fit. */
+function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[], extra: { tpComm: number; recompute: number; ppComm: number; backwardPerMb: number[]; embeddingSync: number }, layerTimes: Map<number, LayerTime>, layerStage: Map<number, number>, layerMemory: Map<number, number>, notes: string[], samplesPerStep: number, tokensPerStep: number): Evaluation {
+  const m = plan.globalBatch / (plan.microbatch * plan.dp);
+  const tStage = Math.max(...stages.map((s) => s.secondsPerMicrobatch));
+  const pipeline = (m + (plan.pp - 1) / plan.interleave) * tStage;
+  const bubble = ((plan.pp - 1) / plan.interleave) * tStage;
+  let optimizer = 0, dpSync = 0;
+  if (ctx.training) {
+    const u = ctx.spec.efficiency.commComputeInterference;
+    const mixed = ctx.precision === 'fp32' ? OPTIMIZER_BYTES_PER_PARAM.fp32 : OPTIMIZER_BYTES_PER_PARAM.mixed;
+    stages.forEach((s, i) => {
+      const shard = plan.zero >= 1 ? plan.dp : 1;
+      const opt = passTime(ctx.dev, links, [{ name: 'optimizer', role: 'optimizer', kind: 'vector', flops: (12 * s.params) / shard, bytes: (mixed * s.params) / shard }]);
+      optimizer = Math.max(optimizer, opt.seconds);
+      if (plan.dp > 1) {
+        // ZeRO 0: all-reduce fp32 grads; ZeRO >= 1: reduce-scatter grads + all-gather 16-bit weights
+        const g = links.dp;
+        let t = plan.zero === 0
+          ? collectiveTime(g.link, 'all-reduce', s.params * 4, g.n).seconds
+          : collectiveTime(g.link, 'reduce-scatter', s.params * 4, g.n).seconds + collectiveTime(g.link, 'all-gather', s.params * ctx.dev.weightBytes, g.n).seconds;
+        // bucketed gradients reduce while the last microbatch's backward pass runs (DDP overlap)
+        const hide = extra.backwardPerMb[i] ?? 0;
+        t = Math.max(0, t - hide) + u * Math.min(t, hide);
+        dpSync = Math.max(dpSync, t);
+      }
+    });
+  }
+  const stepSeconds = pipeline + optimizer + dpSync + extra.embeddingSync;
+  for (const s of stages) s.busy = stepSeconds > 0 ? Math.min(1, (m * s.secondsPerMicrobatch + optimizer) / stepSeconds) : 0;
+  const capacityBytes = ctx.spec.gpu.hbmGiB * 2 ** 30;
+  const memoryBytes = Math.max(...stages.map((s) => s.memory.total));
+  return {
+    plan, fits: memoryBytes <= capacityBytes, stepSeconds, samplesPerStep, tokensPerStep, memoryBytes, capacityBytes, stages,
+    breakdown: { pipeline, bubble, recompute: extra.recompute * m, tpComm: extra.tpComm * m, ppComm: extra.ppComm * m, optimizer, dpSync, embeddingSync: extra.embeddingSync },
+    layerTimes, layerStage, layerMemory, notes,
+  };
+}
+
+/** Contiguous stages of about equal time: cut where the running sum passes k/p of the total. */
+export function balancedStages(perLayer: number[], p: number): number[][] {
+  const n = perLayer.length;
+  const total = perLayer.reduce((a, b) => a + b, 0);
+  const stages: number[][] = [];
+  let cur: number[] = [], acc = 0;
+  for (let i = 0; i < n; i++) {
+    cur.push(i);
+    acc += perLayer[i];
+    const stagesLeft = p - stages.length - 1, layersLeft = n - i - 1;
+    if (stagesLeft > 0 && (acc >= ((stages.length + 1) * total) / p || layersLeft === stagesLeft)) { stages.push(cur); cur = []; }
+  }
+  stages.push(cur);
+  while (stages.length < p) stages.push([]);
+  return stages;
+}
+
+export function evaluateGeneric(ctx: Context, plan: Plan): Evaluation {
+  checkPlan(ctx, plan);
+  const dev = ctx.dev, gm = ctx.generic, b = plan.microbatch;
+  const links = linksFor(ctx.spec, plan);
+  const notes: string[] = [];
+  if (plan.recompute === 'selective') notes.push('selective recompute needs attention blocks: nothing to recompute selectively in this graph');
+  const fwd = gm.layers.map((l) => genericForward(dev, gm, l, b));
+  const bwd = ctx.training ? gm.layers.map((l) => genericBackward(dev, gm, l, b)) : [];
+  const fwdT = fwd.map((w) => passOf(ctx, links, [w]));
+  const bwdT = bwd.map((w) => passOf(ctx, links, [w]));
+  const per = gm.layers.map((_, i) => fwdT[i].seconds * (ctx.training && plan.recompute === 'full' ? 2 : 1) + (bwdT[i]?.seconds ?? 0));
+  const stageLayers = balancedStages(per, plan.pp);
+  const m = plan.globalBatch / (plan.microbatch * plan.dp);
+  const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
+  const layerTimes = new Map<number, LayerTime>(), layerStage = new Map<number, number>(), layerMemory = new Map<number, number>();
+  let ppComm = 0;
+  const backwardPerMb: number[] = [], recomputePerMb: number[] = [];
+  const stages: StageResult[] = stageLayers.map((ls, s) => {
+    const layers = ls.map((i) => gm.layers[i]);
+    let t = 0, back = 0, rcs = 0;
+    for (const i of ls) {
+      const rc = ctx.training && plan.recompute === 'full' ? 1 : 0;
+      const tot = emptyPass();
+      addPass(tot, fwdT[i], 1 + rc);
+      if (bwdT[i]) addPass(tot, bwdT[i]);
+      t += tot.seconds;
+      back += bwdT[i]?.seconds ?? 0;
+      rcs += rc ? fwdT[i].seconds : 0;
+      layerTime(layerTimes, gm.layers[i].layer, { seconds: tot.seconds, compute: tot.compute, memory: tot.memory, comm: tot.comm, latency: tot.commLatency }, m, fwd[i].flops * (1 + rc) + (bwd[i]?.flops ?? 0));
+      layerStage.set(gm.layers[i].layer, s);
+    }
+    if (plan.pp > 1 && s < plan.pp - 1 && ls.length) {
+      const last = gm.layers[ls[ls.length - 1]];
+      const bytes = last.outBytesPerSample * b * (dev.actBytes / gm.graphActBytes);
+      const c = collectiveTime(links.pp.link, 'p2p', bytes, 2).seconds * (ctx.training ? 2 : 1);
+      t += c;
+      ppComm = Math.max(ppComm, c);
+    }
+    backwardPerMb.push(back);
+    recomputePerMb.push(rcs);
+    const params = layers.reduce((a, l) => a + l.paramCount, 0);
+    const act = genericActivations(dev, gm, layers, b, ctx.training, plan.recompute);
+    const inflight = ctx.training ? inflightStageFraction(s, plan.pp, plan.interleave, m) : 1;
+    const mem = memoryOf(params, bpp, act.stored * inflight + act.working);
+    const actPerLayer = layers.reduce((a, l) => a + l.actBytesPerSample, 0) || 1;
+    for (const l of layers) {
+      layerMemory.set(l.layer, l.paramCount * (bpp.weights + bpp.gradients + bpp.optimizer) + (mem.activations * l.actBytesPerSample) / actPerLayer);
+    }
+    return { index: s, layers: ls.map((i) => gm.layers[i].layer), blocks: 0, secondsPerMicrobatch: t, busy: 0, memory: mem, params };
+  });
+  const critical = stages.reduce((a, st) => (st.secondsPerMicrobatch > stages[a].secondsPerMicrobatch ? st.index : a), 0);
+  return finish(ctx, plan, links, stages, { tpComm: 0, recompute: recomputePerMb[critical] ?? 0, ppComm, backwardPerMb, embeddingSync: 0 }, layerTimes, layerStage, layerMemory, notes, plan.globalBatch, plan.globalBatch);
+}
+
+export function blockShape(ctx: Context, plan: Plan): BlockShape {
+  const p = ctx.pattern!;
+  return {
+    b: plan.microbatch, sq: p.seq, skv: p.kvSeq, h: p.hidden, a: p.heads, g: p.kvHeads, d: p.headDim, f: p.ffn,
+    gated: p.gated, vocab: p.vocab, t: plan.tp, sp: plan.sequenceParallel && plan.tp > 1, training: ctx.training,
+  };
+}
+
+/** Block j of L on which pipeline stage, with L split into pp x interleave contiguous chunks. */
+export function stageOfBlock(j: number, L: number, pp: number, v: number): number {
+  if (v > 1) return Math.floor(j / (L / (pp * v))) % pp;
+  const base = Math.floor(L / pp), extra = L % pp;
+  // stages 1..extra take one more block (the first stage also runs the embedding, the last the head)
+  let start = 0;
+  for (let s = 0; s < pp; s++) {
+    const n = base + (s >= 1 && s <= extra ? 1 : 0) + (extra === pp ? 1 : 0);
+    if (j < start + n) return s;
+    start += n;
+  }
+  return pp - 1;
+}
+
+export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
+  checkPlan(ctx, plan);
+  const p = ctx.pattern!, dev = ctx.dev, gm = ctx.generic;
+  const links = linksFor(ctx.spec, plan);
+  const x = blockShape(ctx, plan);
+  const notes: string[] = [];
+  const rcMode: Recompute = ctx.training ? plan.recompute : 'none';
+  const fI = blockForward(dev, x), bI = ctx.training ? blockBackward(dev, x) : [], rI = ctx.training ? blockRecompute(dev, x, rcMode) : [];
+  const fwd = passOf(ctx, links, fI), bwd = passOf(ctx, links, bI), rc = passOf(ctx, links, rI);
+  const block = emptyPass();
+  addPass(block, fwd); addPass(block, bwd); addPass(block, rc);
+  const blockFlops = flopsByRole([...fI, ...bI, ...rI]);
+  const eI = [...embeddingForward(dev, x, ctx.positional), ...(ctx.training ? embeddingBackward(dev, x) : [])];
+  const hI = [...headForward(dev, x), ...(ctx.training ? headBackward(dev, x) : [])];
+  const embed = passOf(ctx, links, eI);
+  const head = p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass();
+  const headFlops = flopsByRole(hI);
+  const m = plan.globalBatch / (plan.microbatch * plan.dp);
+  const L = p.layers, P = plan.pp;
+  const blockStage = p.blocks.map((_, j) => stageOfBlock(j, L, P, plan.interleave));
+  const blocksOn = Array.from({ length: P }, (_, s) => blockStage.filter((x2) => x2 === s).length);
+  // Analysis layers outside the blocks and not covered by the embedding / head kernels: replicated generic kernels
+  const covered = new Set<number>();
+  const inBlock = new Set<number>();
+  for (const bl of p.blocks) for (const n of bl.nodes) inBlock.add(ctx.nodeLayer[n]);
+  for (const n of [p.embedNode, p.lmHeadNode, p.finalNorm]) if (n >= 0) covered.add(ctx.nodeLayer[n]);
+  const firstBlockLayer = Math.min(...p.blocks[0].nodes.map((n) => ctx.nodeLayer[n]));
+  const others = gm.layers.filter((l) => !inBlock.has(l.layer) && !covered.has(l.layer));
+  const otherPass = (l: typeof gm.layers[number]) => {
+    const t = emptyPass();
+    const f = genericForward(dev, gm, l, plan.microbatch);
+    addPass(t, passOf(ctx, links, [f]));
+    if (ctx.training) addPass(t, passOf(ctx, links, [genericBackward(dev, gm, l, plan.microbatch)]));
+    return { t, flops: f.flops * (ctx.training ? 3 : 1) };
+  };
+  // pipeline sends: each stage sends its activation forward (and the gradient back when training) once per
+  // chunk; with tensor parallelism each rank sends 1/t over its own NIC and the receiver all-gathers over
+  // NVLink (Narayanan et al. 2021 §4.1 scatter/gather), unless sequence parallel already splits it.
+  let ppPerMb = 0;
+  if (P > 1) {
+    const S = x.b * x.sq * x.h * dev.actBytes;
+    const send = collectiveTime(links.pp.link, 'p2p', S / plan.tp, 2).seconds
+      + (plan.tp > 1 && !x.sp ? collectiveTime(links.tp.link, 'all-gather', S, plan.tp).seconds : 0);
+    ppPerMb = send * plan.interleave * (ctx.training ? 2 : 1);
+  }
+  const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
+  const act = blockActivationBytes(x, rcMode, dev.actBytes);
+  const layerTimes = new Map<number, LayerTime>(), layerStage = new Map<number, number>(), layerMemory = new Map<number, number>();
+  const smallParams = Math.max(0, p.otherParams - p.embeddingParams - p.lmHeadParams);
+  const T = x.b * x.sq;
+  const backwardPerMb: number[] = [];
+  const stages: StageResult[] = Array.from({ length: P }, (_, s) => {
+    let t = blocksOn[s] * block.seconds + ppPerMb;
+    let back = blocksOn[s] * bwd.seconds;
+    let params = (blocksOn[s] * (p.blocks[0]?.params ?? 0)) / plan.tp;
+    const layers = new Set<number>();
+    if (s === 0) { t += embed.seconds; params += p.embeddingParams / plan.tp + smallParams; }
+    if (s === P - 1) {
+      t += head.seconds; back += head.seconds / 3;
+      params += p.lmHeadParams / plan.tp + (p.tiedEmbedding && P > 1 ? p.embeddingParams / plan.tp : 0);
+    }
+    for (const l of others) {
+      const before = l.layer < firstBlockLayer;
+      if ((before && s === 0) || (!before && s === P - 1)) {
+        const o = otherPass(l);
+        t += o.t.seconds;
+        layerTime(layerTimes, l.layer, { seconds: o.t.seconds, compute: o.t.compute, memory: o.t.memory, comm: o.t.comm, latency: o.t.commLatency }, m, o.flops);
+        layerStage.set(l.layer, s);
+        layers.add(l.layer);
+      }
+    }
+    backwardPerMb.push(back);
+    // activations: blocks x microbatches in flight + one block's working set; embedding output on the first
+    // stage; logits (fp32 for the loss) on the last (Korthikanti §4.3)
+    const inflight = ctx.training ? inflightStageFraction(s, P, plan.interleave, m) : 1;
+    let activations = blocksOn[s] * act.stored * inflight + act.working;
+    if (ctx.training && s === 0) activations += (T * x.h * (dev.actBytes + 1) / (x.sp ? plan.tp : 1)) * inflight;
+    if (s === P - 1 && p.vocab > 0) activations += (T * p.vocab / plan.tp) * (ctx.training ? 4 + dev.actBytes : dev.actBytes);
+    if (ctx.kvCache) {
+      // every sample of the replica's batch keeps its K and V for each block of the stage
+      const gT = Math.max(1, x.g / plan.tp);
+      activations += blocksOn[s] * 2 * (plan.globalBatch / plan.dp) * gT * x.skv * x.d * dev.actBytes;
+    }
+    const mem = memoryOf(params, bpp, activations);
+    return { index: s, layers: [...layers], blocks: blocksOn[s], secondsPerMicrobatch: t, busy: 0, memory: mem, params };
+  });
+  // attribution of block kernels to graph layers
+  const anchorOf = (bl: TransformerPattern['blocks'][number], role: string): number => {
+    const r = (bl as unknown as Record<string, number | number[]>)[role];
+    const n = Array.isArray(r) ? r[0] : r;
+    return typeof n === 'number' && n >= 0 ? n : bl.nodes[0];
+  };
+  const perParamBytes = bpp.weights + bpp.gradients + bpp.optimizer;
+  p.blocks.forEach((bl, j) => {
+    const s = blockStage[j];
+    const stageLayers = new Set<number>();
+    for (const [role, v] of block.byRole) {
+      const layer = ctx.nodeLayer[anchorOf(bl, role)];
+      layerTime(layerTimes, layer, v, m, blockFlops.get(role) ?? 0);
+      stageLayers.add(layer);
+    }
+    for (const n of bl.nodes) stageLayers.add(ctx.nodeLayer[n]);
+    const blockLayers = [...stageLayers].filter((l) => l >= 0);
+    const blockAct = act.stored * (ctx.training ? inflightStageFraction(s, P, plan.interleave, m) : 1);
+    for (const l of blockLayers) {
+      layerStage.set(l, s);
+      stages[s].layers.push(l);
+      const lp = ctx.analysis.layers[l].paramCount;
+      layerMemory.set(l, (layerMemory.get(l) ?? 0) + (lp / plan.tp) * perParamBytes + blockAct / blockLayers.length);
+    }
+  });
+  const attach = (node: number, pass: PassTime, role: string, s: number, flops: Map<string, number>) => {
+    if (node < 0) return;
+    const l = ctx.nodeLayer[node];
+    const v = pass.byRole.get(role);
+    if (v) layerTime(layerTimes, l, v, m, flops.get(role) ?? 0);
+    layerStage.set(l, s);
+    if (!stages[s].layers.includes(l)) stages[s].layers.push(l);
+    layerMemory.set(l, (ctx.analysis.layers[l].paramCount / plan.tp) * perParamBytes);
+  };
+  attach(p.embedNode, embed, 'embed', 0, flopsByRole(eI));
+  attach(p.finalNorm, head, 'final-norm', P - 1, headFlops);
+  attach(p.lmHeadNode, head, 'lm-head', P - 1, headFlops);
+  for (const s of stages) s.layers.sort((a, b2) => a - b2);
+  // tied input/output embedding: first and last stage all-reduce its gradient every step (Megatron)
+  const embeddingSync = ctx.training && p.tiedEmbedding && P > 1
+    ? collectiveTime(links.pp.link, 'all-reduce', (p.embeddingParams / plan.tp) * 4, 2).seconds : 0;
+  const tpComm = block.comm * Math.max(...blocksOn);
+  const tokensPerStep = plan.globalBatch * p.seq;
+  if (plan.tp > links.tp.n || (plan.tp > ctx.spec.nvlink.domainGpus)) notes.push(`tp=${plan.tp} spans more than one NVLink domain: its collectives run over InfiniBand`);
+  return finish(ctx, plan, links, stages, { tpComm, recompute: rc.seconds * Math.max(...blocksOn), ppComm: ppPerMb, backwardPerMb, embeddingSync }, layerTimes, layerStage, layerMemory, notes, plan.globalBatch, tokensPerStep);
+}
+
+export function evaluate(ctx: Context, plan: Plan): Evaluation {
+  return ctx.pattern ? evaluateTransformer(ctx, plan) : evaluateGeneric(ctx, plan);
+}

@@ -1,0 +1,90 @@
+// Kernel and collective times on one GPU of a cluster spec.
+// Kernel: compute time = FLOPs / (peak x efficiency(GFLOP of the kernel)); memory time = bytes /
+// (HBM bandwidth x efficiency(MB moved)); the two add ('no_overlap') or the larger wins ('roofline'),
+// as the spec says (Calculon's system.py processing modes).
+// Collective on n ranks, S bytes, link bandwidth B per GPU one way (NVIDIA nccl-tests PERFORMANCE.md):
+// all-reduce 2(n-1)/n * S/B, all-gather and reduce-scatter (n-1)/n * S/B, point-to-point S/B; plus the
+// link latency once per collective (Calculon network.py: latency + size / (bw * eff)).
+import type { Bound, Precision } from '../types';
+import type { EfficiencyTable, GpuClusterSpec, GpuLink } from './spec';
+
+export type Engine = 'matrix' | 'vector';
+export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'p2p';
+
+/** Calculon's step lookup: rows sorted by threshold, largest first; the first the size reaches applies. */
+export function lookupEfficiency(table: EfficiencyTable, size: number): number {
+  const rows = [...table].sort((a, b) => b[0] - a[0]);
+  for (const [threshold, eff] of rows) if (size >= threshold) return eff;
+  return rows[rows.length - 1][1];
+}
+
+export interface Device {
+  spec: GpuClusterSpec;
+  precision: Precision;
+  /** FLOP/s */
+  matrixPeak: number;
+  vectorPeak: number;
+  /** bytes/s */
+  hbmBandwidth: number;
+  /** bytes per activation element and per weight element in the chosen precision */
+  actBytes: number;
+  weightBytes: number;
+  notes: string[];
+}
+
+export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
+  const notes: string[] = [];
+  let mp = spec.gpu.matrixTflops[precision] ?? 0;
+  let vp = spec.gpu.vectorTflops[precision] ?? 0;
+  if (!(mp > 0)) {
+    notes.push(`${spec.gpu.name} has no ${precision} tensor-core rate in the spec: ${precision} GEMMs run at the fp16 rate`);
+    mp = spec.gpu.matrixTflops.fp16;
+  }
+  if (!(vp > 0)) vp = spec.gpu.vectorTflops.fp16;
+  // fp8 training keeps 16-bit activations (Transformer Engine); weights are read in 8 bits by the GEMMs.
+  const actBytes = precision === 'fp32' ? 4 : 2;
+  const weightBytes = precision === 'fp32' ? 4 : precision === 'fp8' ? 1 : 2;
+  return { spec, precision, matrixPeak: mp * 1e12, vectorPeak: vp * 1e12, hbmBandwidth: spec.gpu.hbmGBps * 1e9, actBytes, weightBytes, notes };
+}
+
+export interface KernelTime {
+  seconds: number;
+  compute: number;
+  memory: number;
+  bound: Bound;
+}
+
+export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: number): KernelTime {
+  const eff = dev.spec.efficiency;
+  const peak = engine === 'matrix' ? dev.matrixPeak : dev.vectorPeak;
+  const table = engine === 'matrix' ? eff.matrixByGflop : eff.vectorByGflop;
+  const compute = flops > 0 ? flops / (peak * lookupEfficiency(table, flops / 1e9)) : 0;
+  const memory = bytes > 0 ? bytes / (dev.hbmBandwidth * lookupEfficiency(eff.memoryByMB, bytes / 1e6)) : 0;
+  const seconds = eff.computeMemoryOverlap === 'roofline' ? Math.max(compute, memory) : compute + memory;
+  return { seconds, compute, memory, bound: compute >= memory ? 'compute' : 'memory' };
+}
+
+/** Bytes each rank moves over the link, as a multiple of the collective's size S (nccl-tests bus factors). */
+export function busFactor(kind: CollectiveKind, n: number): number {
+  if (n <= 1) return 0;
+  switch (kind) {
+    case 'all-reduce': return (2 * (n - 1)) / n;
+    case 'all-gather':
+    case 'reduce-scatter': return (n - 1) / n;
+    case 'p2p': return 1;
+  }
+}
+
+export interface CommTime {
+  seconds: number;
+  /** the latency part */
+  latency: number;
+}
+
+/** Time of one collective of `bytes` (the full tensor size S) among n ranks over a link. */
+export function collectiveTime(link: GpuLink, kind: CollectiveKind, bytes: number, n: number): CommTime {
+  if ((n <= 1 && kind !== 'p2p') || bytes <= 0) return { seconds: 0, latency: 0 };
+  const latency = link.latencyUs * 1e-6;
+  const transfer = (busFactor(kind, n) * bytes) / (link.GBpsPerGpu * 1e9 * link.efficiency);
+  return { seconds: latency + transfer, latency };
+}

@@ -1,0 +1,120 @@
+// GPU-cluster spec: the JSON schema of specs/*.json (units in key names, a source for every number)
+// and its validator. Formulas live in the mapper; numbers live here.
+import type { Precision } from '../types';
+import { SpecError } from '../index';
+
+/** [threshold, efficiency] rows; the first row (largest threshold first) the size reaches applies (Calculon's lookup). */
+export type EfficiencyTable = [number, number][];
+
+export interface GpuLink {
+  /** one direction, per GPU */
+  GBpsPerGpu: number;
+  latencyUs: number;
+  /** achieved fraction of GBpsPerGpu for large collectives */
+  efficiency: number;
+}
+
+export interface GpuClusterSpec {
+  kind: 'gpu-cluster';
+  id: string;
+  name: string;
+  gpusPerNode: number;
+  gpu: {
+    name: string;
+    /** tensor-core peak, dense; 0 = unsupported (fp8 then runs at the fp16 rate) */
+    matrixTflops: Record<Precision, number>;
+    /** non-tensor (elementwise) peak */
+    vectorTflops: Record<Precision, number>;
+    hbmGiB: number;
+    hbmGBps: number;
+    tdpW: number;
+  };
+  /** NVLink inside an NVLink domain of domainGpus GPUs */
+  nvlink: GpuLink & { domainGpus: number };
+  /** InfiniBand between domains */
+  infiniband: GpuLink;
+  efficiency: {
+    /** 'no_overlap': kernel time = compute + memory time; 'roofline': the larger of the two */
+    computeMemoryOverlap: 'no_overlap' | 'roofline';
+    matrixByGflop: EfficiencyTable;
+    vectorByGflop: EfficiencyTable;
+    memoryByMB: EfficiencyTable;
+    /** fraction of an overlapped collective's time that still slows the compute it hides behind */
+    commComputeInterference: number;
+    /** fraction of a backward-pass tensor-parallel collective that its overlapping GEMM actually hides (0 = none) */
+    tpBackwardOverlap: number;
+  };
+  sources?: Record<string, string>;
+  notes?: string[];
+}
+
+const PRECISIONS: Precision[] = ['fp32', 'fp16', 'bf16', 'fp8'];
+
+/** Refuses a spec with a missing, non-numeric or negative number, naming the field. */
+export function validateGpuSpec(spec: Record<string, unknown>, where: string): void {
+  const get = (path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), spec);
+  const fail = (path: string, why: string): never => {
+    throw new SpecError(`${where}: field '${path}' ${why}`);
+  };
+  const num = (path: string, opts: { positive?: boolean; max?: number; integer?: boolean; optional?: boolean } = {}): void => {
+    const v = get(path);
+    if (v === undefined || v === null) {
+      if (opts.optional) return;
+      fail(path, 'is missing (a number is required)');
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a number, got ${JSON.stringify(v)}`);
+    const n = v as number;
+    if (n < 0) fail(path, `must not be negative, got ${n}`);
+    if (opts.positive && n === 0) fail(path, 'must be greater than 0');
+    if (opts.integer && !Number.isInteger(n)) fail(path, `must be an integer, got ${n}`);
+    if (opts.max !== undefined && n > opts.max) fail(path, `must be at most ${opts.max}, got ${n}`);
+  };
+  const table = (path: string, maxEff: number): void => {
+    const t = get(path);
+    if (t === undefined) fail(path, 'is missing (an array of [threshold, efficiency] rows is required)');
+    if (!Array.isArray(t) || t.length === 0) fail(path, 'must be a non-empty array of [threshold, efficiency] rows');
+    (t as unknown[]).forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== 2) fail(`${path}[${i}]`, 'must be a [threshold, efficiency] pair');
+      const [x, e] = row as unknown[];
+      if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${path}[${i}][0]`, `must be a number, got ${JSON.stringify(x)}`);
+      if ((x as number) < 0) fail(`${path}[${i}][0]`, `must not be negative, got ${x}`);
+      if (typeof e !== 'number' || !Number.isFinite(e)) fail(`${path}[${i}][1]`, `must be a number, got ${JSON.stringify(e)}`);
+      if ((e as number) <= 0 || (e as number) > maxEff) fail(`${path}[${i}][1]`, `must be in (0, ${maxEff}], got ${e}`);
+    });
+    if (!(t as [number, number][]).some((r) => r[0] === 0)) fail(path, 'needs a row with threshold 0 (it must cover every size)');
+  };
+  if (typeof spec.id !== 'string' || !spec.id) fail('id', 'is missing (a string is required)');
+  num('gpusPerNode', { positive: true, integer: true });
+  for (const p of PRECISIONS) {
+    num(`gpu.matrixTflops.${p}`, { positive: p === 'fp16' || p === 'bf16', optional: p === 'fp8' });
+    num(`gpu.vectorTflops.${p}`, { positive: p !== 'fp8', optional: p === 'fp8' });
+  }
+  num('gpu.hbmGiB', { positive: true });
+  num('gpu.hbmGBps', { positive: true });
+  num('gpu.tdpW');
+  for (const link of ['nvlink', 'infiniband']) {
+    num(`${link}.GBpsPerGpu`, { positive: true });
+    num(`${link}.latencyUs`);
+    num(`${link}.efficiency`, { positive: true, max: 1 });
+  }
+  num('nvlink.domainGpus', { positive: true, integer: true });
+  const mode = get('efficiency.computeMemoryOverlap');
+  if (mode !== 'no_overlap' && mode !== 'roofline') fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
+  table('efficiency.matrixByGflop', 1);
+  table('efficiency.vectorByGflop', 1);
+  table('efficiency.memoryByMB', 1);
+  num('efficiency.commComputeInterference', { max: 1 });
+  num('efficiency.tpBackwardOverlap', { max: 1 });
+}
+
+/** Every numeric leaf of a spec, as dotted paths (tables count as one leaf): what `sources` must cover. */
+export function numericFields(spec: Record<string, unknown>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'sources' || k === 'notes') continue;
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'number' || Array.isArray(v)) out.push(path);
+    else if (v && typeof v === 'object') out.push(...numericFields(v as Record<string, unknown>, path));
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+// A pass (forward, backward, recompute) on one GPU for one microbatch is a list of Work items:
+// kernels (matrix or vector engine) and collectives. A collective either runs exposed or is issued
+// with a named kernel (Megatron's async all-reduce / all-gather in the backward pass); then the
+// spec's tpBackwardOverlap of the overlap is hidden, and the hidden part still costs the compute
+// interference (Calculon's processor_usage).
+import type { Bound } from '../types';
+import { collectiveTime, kernelTime, type CollectiveKind, type Device, type Engine } from './roofline';
+import type { GpuLink } from './spec';
+
+export type Group = 'tp' | 'pp' | 'dp';
+
+export interface Work {
+  /** what it is, e.g. 'qkv.dgrad', 'softmax', 'tp.all-reduce' */
+  name: string;
+  /** the role whose graph node the time is attributed to ('qkv', 'ln1', ... or 'node:<index>') */
+  role: string;
+  kind: Engine | 'comm';
+  flops: number;
+  bytes: number;
+  coll?: CollectiveKind;
+  group?: Group;
+  /** name of the kernel (in the same pass) this collective hides behind */
+  hideBehind?: string;
+}
+
+export interface LinkFor {
+  /** link and rank count of each communicator group */
+  tp: { link: GpuLink; n: number };
+  dp: { link: GpuLink; n: number };
+  pp: { link: GpuLink; n: number };
+}
+
+export interface PassTime {
+  seconds: number;
+  compute: number;
+  memory: number;
+  comm: number;
+  commLatency: number;
+  /** seconds by role (attribution to graph nodes) */
+  byRole: Map<string, { seconds: number; compute: number; memory: number; comm: number; latency: number }>;
+}
+
+export function emptyPass(): PassTime {
+  return { seconds: 0, compute: 0, memory: 0, comm: 0, commLatency: 0, byRole: new Map() };
+}
+
+export function addPass(into: PassTime, p: PassTime, times = 1): void {
+  into.seconds += p.seconds * times;
+  into.compute += p.compute * times;
+  into.memory += p.memory * times;
+  into.comm += p.comm * times;
+  into.commLatency += p.commLatency * times;
+  for (const [r, v] of p.byRole) {
+    const o = into.byRole.get(r) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0 };
+    o.seconds += v.seconds * times; o.compute += v.compute * times; o.memory += v.memory * times;
+    o.comm += v.comm * times; o.latency += v.latency * times;
+    into.byRole.set(r, o);
+  }
+}
+
+export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
+  const out = emptyPass();
+  const kernelSeconds = new Map<string, number>();
+  const add = (role: string, seconds: number, part: 'compute' | 'memory' | 'comm', amount: number, latency = 0) => {
+    const o = out.byRole.get(role) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0 };
+    o.seconds += seconds; o[part] += amount; o.latency += latency;
+    out.byRole.set(role, o);
+  };
+  for (const w of items) {
+    if (w.kind === 'comm') continue;
+    const k = kernelTime(dev, w.kind, w.flops, w.bytes);
+    kernelSeconds.set(w.name, k.seconds);
+    out.seconds += k.seconds;
+    // split the kernel's time between its compute and memory parts in proportion
+    const tot = k.compute + k.memory || 1;
+    out.compute += (k.seconds * k.compute) / tot;
+    out.memory += (k.seconds * k.memory) / tot;
+    add(w.role, k.seconds, 'compute', (k.seconds * k.compute) / tot);
+    const o = out.byRole.get(w.role)!;
+    o.memory += (k.seconds * k.memory) / tot;
+  }
+  const u = dev.spec.efficiency.commComputeInterference;
+  for (const w of items) {
+    if (w.kind !== 'comm' || !w.coll || !w.group) continue;
+    const g = links[w.group];
+    const c = collectiveTime(g.link, w.coll, w.bytes, w.coll === 'p2p' ? 2 : g.n);
+    if (c.seconds === 0) continue;
+    // the part a tensor-parallel collective overlaps with its kernel is the spec's tpBackwardOverlap of the
+    // smaller of the two; the overlapped part still costs the compute interference
+    const f = w.group === 'tp' ? dev.spec.efficiency.tpBackwardOverlap : 1;
+    const hidden = w.hideBehind ? f * Math.min(c.seconds, kernelSeconds.get(w.hideBehind) ?? 0) : 0;
+    const exposed = c.seconds - hidden + u * hidden;
+    out.seconds += exposed;
+    out.comm += exposed;
+    const lat = c.seconds > 0 ? (exposed * c.latency) / c.seconds : 0;
+    out.commLatency += lat;
+    add(w.role, exposed, 'comm', exposed, lat);
+  }
+  return out;
+}
+
+export function boundOf(p: { compute: number; memory: number; comm: number; latency: number }): Bound {
+  const bw = p.comm - p.latency;
+  const m = Math.max(p.compute, p.memory, bw, p.latency);
+  if (m === p.compute) return 'compute';
+  if (m === p.memory) return 'memory';
+  return m === p.latency ? 'latency' : 'communication';
+}

@@ -1,0 +1,415 @@
+// The wafer mapper: picks the execution mode (pipelined on one or more systems, or weight streaming),
+// sizes and places a rectangle per region, and times every kernel. docs/WAFER-MODEL.md has the formulas.
+import type { Analysis, Bound, MapOptions, TargetLayer, TargetResult, WaferGrid } from '../types';
+import { derive, type WaferDerived, type WaferSpec } from './spec';
+import { kernelWork, type KernelWork } from './kernels';
+import { transformerStructure, describeStructure, type TransformerStructure } from './structure';
+import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
+import { stepCycles, type WaferConsts } from './throughput';
+import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } from './alloc';
+import { place, hopsBetween, type Rect } from './placement';
+
+/** Regions placed as a whole: one kernel, or (decode) the kernels of one repeated block sharing its cores. */
+interface Unit {
+  kernels: number[];
+  bytes: number;
+  minCores: number;
+}
+
+interface Ctx {
+  a: Analysis;
+  spec: WaferSpec;
+  d: WaferDerived;
+  k: WaferConsts;
+  opts: MapOptions;
+  work: KernelWork[];
+  st: TransformerStructure | null;
+  training: boolean;
+  decode: boolean;
+  notes: string[];
+}
+
+const GiB = 1024 ** 3;
+const fmtB = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`);
+/** share of the grid the allocator may hand out; the rest absorbs rounding of rectangle shapes */
+const FILL = 0.97;
+
+export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetResult {
+  const spec = raw as WaferSpec;
+  const d = derive(spec, opts.precision);
+  const st = transformerStructure(a.model, opts.bindings);
+  const training = opts.mode === 'training';
+  const ctx: Ctx = {
+    a, spec, d, opts, st, training,
+    decode: a.decode && !training,
+    work: kernelWork(a, opts.precision, opts.bindings, st),
+    k: {
+      hopCycles: spec.hopLatency_cycles,
+      stageCycles: spec.reductionStageOverhead_cycles,
+      kernelCycles: spec.decodeKernelOverhead_cycles,
+      cyclesPerWeight: spec.gemvCyclesPerWeight,
+      linkBytesPerCycle: spec.fabricLinkBandwidth_BytesPerCycle,
+      flopsPerCyclePerCore: d.flopsPerCyclePerCore,
+      elemBytes: d.elemBytes,
+      gemmEfficiency: spec.matmulEfficiency,
+      gemmStepCycles: spec.gemmStepOverhead_cycles,
+    },
+    notes: [],
+  };
+  if (st) ctx.notes.push(describeStructure(st));
+  if (opts.precision === 'fp8') ctx.notes.push('fp8: weights stored in 1 byte; no FP8 datapath is published for the WSE, so compute runs at the FP16 rate');
+  const perWafer = d.cores * d.usableBytesPerCore;
+  const units = buildUnits(ctx);
+  const tooBig = units.filter((u) => u.minCores > d.cores);
+  const totalBytes = units.reduce((s, u) => s + u.bytes, 0);
+
+  const streaming = (why: string): TargetResult => {
+    ctx.notes.unshift(`execution: weight-streaming (${why})`);
+    return weightStreaming(ctx);
+  };
+  if (opts.execution === 'weight-streaming') return streaming('requested');
+  for (const u of tooBig) {
+    const names = u.kernels.map((i) => ctx.work[i].name);
+    ctx.notes.push(`kernel ${names.length === 1 ? names[0] : `${names[0]} .. ${names[names.length - 1]}`} needs ${fmtB(u.bytes)} = ${u.minCores.toLocaleString('en-US')} cores, more than one whole wafer (${d.cores.toLocaleString('en-US')} cores): pipelined execution cannot hold it; weight-streaming runs it (one layer at a time on the whole wafer, weights streamed from MemoryX)`);
+  }
+  if (training) {
+    // Cerebras: pipelined mode keeps all weights on one wafer and does not train across systems (glossary 2.0.3).
+    const single = opts.systems === undefined || opts.systems === 'auto' || opts.systems === 1;
+    if (tooBig.length === 0 && single && totalBytes <= perWafer * FILL) {
+      const r = pipelined(ctx, units, 1);
+      if (r) { r.notes.unshift(`execution: pipelined (weights, gradients and optimizer state, ${fmtB(totalBytes)}, fit one wafer's ${fmtB(perWafer)} of SRAM)`); return r; }
+    }
+    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', units, totalBytes, perWafer, 1, single ? `training state ${fmtB(totalBytes)} does not fit one wafer (${fmtB(perWafer)})` : 'pipelined training runs on one system only (Cerebras glossary)');
+    return streaming(tooBig.length ? 'a kernel is larger than the wafer' : `training state ${fmtB(totalBytes)} exceeds one wafer's ${fmtB(perWafer)} of SRAM${single ? '' : ', and pipelined training does not span systems'}`);
+  }
+  // inference
+  if (tooBig.length) {
+    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', units, totalBytes, perWafer, typeof opts.systems === 'number' ? opts.systems : 1, 'a kernel is larger than the whole wafer');
+    return streaming('a kernel is larger than the whole wafer');
+  }
+  const minSystems = Math.max(1, Math.ceil(totalBytes / (perWafer * FILL)));
+  const tries: number[] = [];
+  if (typeof opts.systems === 'number') tries.push(opts.systems);
+  else for (let n = minSystems; n <= Math.min(spec.maxSystems, minSystems + 8); n++) tries.push(n);
+  for (const n of tries) {
+    const r = pipelined(ctx, units, n);
+    if (r) {
+      const why = n === 1 ? `weights and buffers (${fmtB(totalBytes)}) fit one wafer's ${fmtB(perWafer)} of SRAM`
+        : `${fmtB(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (fewest that fit)'}`;
+      r.notes.unshift(`execution: pipelined (${why})`);
+      return r;
+    }
+  }
+  const n = tries[tries.length - 1];
+  if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', units, totalBytes, perWafer, n, `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`);
+  return streaming(`${fmtB(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
+}
+
+/** Bytes a kernel keeps in SRAM: weights (training: + gradients, FP32 master copy, Adam moments), graph
+ * inputs it holds (KV cache), activation buffers in and out (training: kept for the backward pass too). */
+function kernelBytes(c: Ctx, w: KernelWork): number {
+  const wb = c.training ? w.weightBytes + w.params * (c.d.elemBytes + 12) : w.weightBytes;
+  return wb + w.inputBufferBytes + (w.actInBytes + w.actOutBytes) * (c.training ? 2 : 1);
+}
+
+function buildUnits(c: Ctx): Unit[] {
+  const units: Unit[] = [];
+  const mk = (ks: number[]): Unit => {
+    const bytes = ks.reduce((s, i) => s + kernelBytes(c, c.work[i]), 0);
+    return { kernels: ks, bytes, minCores: Math.max(1, Math.ceil(bytes / c.d.usableBytesPerCore)) };
+  };
+  if (!c.decode) return c.work.map((_, i) => mk([i]));
+  // Decode: the kernels of one block share one region, each core holding a tile of every weight matrix of
+  // the block (WaferLLM's layout: all decode kernels on one P x P grid). With a region per kernel, 6 of
+  // every 7 regions would idle while the token passes through the other one.
+  let cur: number[] = [];
+  let curBlock: string | null = null;
+  const flush = () => {
+    if (!cur.length) return;
+    const u = mk(cur);
+    if (u.minCores > c.d.cores && cur.length > 1) for (const i of cur) units.push(mk([i]));
+    else units.push(u);
+    cur = [];
+  };
+  c.work.forEach((w, i) => {
+    if (w.block === null || w.block !== curBlock) { flush(); curBlock = w.block; }
+    cur.push(i);
+    if (w.block === null) flush();
+  });
+  flush();
+  return units;
+}
+
+/** Cycles of a unit's kernels on a w x h region, per kernel. */
+function unitKernelCycles(c: Ctx, u: Unit, w: number, h: number): CycleParts[] {
+  let gemvs = 0;
+  return u.kernels.map((i) => {
+    const kw = c.work[i];
+    if (c.decode) {
+      const p = decodeOpsCycles(kw.decode, w, h, c.k, gemvs);
+      gemvs += kw.decode.gemvs.length;
+      return p;
+    }
+    return stepCycles(kw.decode, kw.actInBytes, w, h, c.k, c.training);
+  });
+}
+
+function unitCycles(c: Ctx, u: Unit, w: number, h: number): number {
+  return unitKernelCycles(c, u, w, h).reduce((s, p) => s + totalCycles(p), 0);
+}
+
+interface Placed {
+  unit: Unit;
+  rect: Rect;
+  system: number;
+  parts: CycleParts[];
+  /** hop / inter-system cycles paid on entry to this region (decode) */
+  entry: number;
+}
+
+function pipelined(c: Ctx, units: Unit[], systems: number): TargetResult | null {
+  const { d, spec } = c;
+  const W = spec.gridWidth_cores, H = spec.gridHeight_cores;
+  const segs = systems === 1 ? [units.map((_, i) => i)] : splitContiguous(units.map((u) => u.bytes), systems);
+  if (!segs) return null;
+  const placed: Placed[] = [];
+  for (let s = 0; s < segs.length; s++) {
+    const us = segs[s].map((i) => units[i]);
+    if (us.reduce((a, u) => a + u.minCores, 0) > d.cores * FILL) return null;
+    const cap = Math.floor(d.cores * FILL);
+    const au: AllocUnit[] = us.map((u) => ({ minCores: u.minCores, cost: (n: number) => unitCycles(c, u, Math.sqrt(n), Math.sqrt(n)) }));
+    const alloc = c.decode ? allocateLatency(au, cap) : allocateThroughput(au, cap);
+    if (!alloc) return null;
+    // rectangles waste some cores; if the split does not pack, move it toward the SRAM minima until it does
+    let done = false;
+    for (const shrink of [1, 0.9, 0.75, 0.6, 0.45, 0.3, 0.15, 0]) {
+      const cores = alloc.cores.map((n, i) => Math.max(us[i].minCores, Math.floor(us[i].minCores + (n - us[i].minCores) * shrink)));
+      const p = place(cores, W, H, (rects) => {
+        const t = rects.map((r, i) => unitCycles(c, us[i], r.w, r.h));
+        if (!c.decode) return Math.max(...t);
+        return t.reduce((a, x) => a + x, 0) + rects.reduce((a, r, i) => a + (i ? hopsBetween(rects[i - 1], r) : 0), 0) * spec.hopLatency_cycles;
+      });
+      if (!p) continue;
+      p.rects.forEach((r, i) => placed.push({ unit: us[i], rect: r, system: s, parts: unitKernelCycles(c, us[i], r.w, r.h), entry: 0 }));
+      done = true;
+      break;
+    }
+    if (!done) return null;
+  }
+  return pipelinedResult(c, placed, segs.length);
+}
+
+function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResult {
+  const { d, spec, a } = c;
+  const hz = d.clockHz;
+  const ioCyclesPerByte = hz / d.ioBytesPerSecond;
+  const linkLatency = spec.interSystemLatency_us * 1e-6 * hz;
+  const layerRows: TargetLayer[] = new Array(c.work.length);
+  let bottleneck = 0, latencyCycles = 0, bottleneckName = '';
+  for (let i = 0; i < placed.length; i++) {
+    const p = placed[i];
+    if (i > 0) {
+      const prev = placed[i - 1];
+      const outBytes = c.work[prev.unit.kernels[prev.unit.kernels.length - 1]].actOutBytes;
+      if (prev.system !== p.system) {
+        // the activations leave one wafer and enter the next over the systems' Ethernet I/O
+        p.entry = linkLatency + outBytes * ioCyclesPerByte + spec.hopLatency_cycles * (spec.gridWidth_cores + spec.gridHeight_cores) / 2;
+      } else {
+        p.entry = spec.hopLatency_cycles * hopsBetween(prev.rect, p.rect) + 2 * spec.rampLatency_cycles;
+      }
+    }
+    const unitTotal = p.parts.reduce((s, q) => s + totalCycles(q), 0);
+    latencyCycles += unitTotal + p.entry;
+    if (unitTotal > bottleneck) { bottleneck = unitTotal; bottleneckName = c.work[p.unit.kernels[0]].name; }
+    if (i > 0 && placed[i - 1].system !== p.system) {
+      // in a pipeline the link between systems is a stage of its own: its bandwidth, not its latency, limits throughput
+      const link = c.work[placed[i - 1].unit.kernels[placed[i - 1].unit.kernels.length - 1]].actOutBytes * ioCyclesPerByte * (c.training ? 2 : 1);
+      if (link > bottleneck) { bottleneck = link; bottleneckName = `the link into system ${p.system}`; }
+    }
+    const cores = p.rect.w * p.rect.h;
+    p.unit.kernels.forEach((ki, j) => {
+      const kw = c.work[ki];
+      const parts = { ...p.parts[j] };
+      if (j === 0) parts.latency += c.decode ? p.entry : 0;
+      const cyc = totalCycles(parts);
+      const bytes = kernelBytes(c, kw);
+      layerRows[ki] = {
+        name: kw.name,
+        seconds: cyc / hz,
+        bound: cyc > 0 ? dominant(parts) : 'latency',
+        memoryBytes: bytes,
+        placement: { x: p.rect.x, y: p.rect.y, w: p.rect.w, h: p.rect.h, cores, system: p.system, region: placed.indexOf(p) },
+        detail: {
+          flops: kw.flops * (c.training ? 3 : 1),
+          bytesPerCore: Math.ceil(p.unit.bytes / cores),
+          sramPerCoreBytes: d.sramBytesPerCore,
+          usablePerCoreBytes: d.usableBytesPerCore,
+          cycles: Math.round(cyc),
+          computeCycles: Math.round(parts.compute),
+          memoryCycles: Math.round(parts.memory),
+          communicationCycles: Math.round(parts.communication),
+          latencyCycles: Math.round(parts.latency),
+          sharedRegionKernels: p.unit.kernels.length,
+        },
+      };
+    });
+  }
+  const tokens = c.decode;
+  let stepSeconds: number, perStep: number;
+  const unitKind = tokens ? 'tokens/s' : 'samples/s';
+  if (c.decode) {
+    stepSeconds = latencyCycles / hz;
+    perStep = a.tokensPerStep;
+    c.notes.push(`batch-${a.samplesPerStep} decode is latency-bound: one token passes every region in turn, so the step is the sum of the regions' times (${placed.length} regions${systems > 1 ? `, ${systems - 1} system-to-system links` : ''}), not the slowest one`);
+  } else if (c.training) {
+    const gb = c.opts.gpu.globalBatch ?? a.samplesPerStep;
+    const micro = Math.max(1, Math.ceil(gb / Math.max(1, a.samplesPerStep)));
+    // optimizer: every core updates its own weights locally (read + write of weights, grads, master, moments)
+    const opt = Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2 / spec.sramBandwidthPerCore_BytesPerCycle;
+    stepSeconds = ((micro - 1) * bottleneck + latencyCycles + opt) / hz;
+    perStep = micro * a.samplesPerStep;
+    c.notes.push(`training step: ${micro} graph batch(es) through the pipeline, interval ${(bottleneck / hz * 1e3).toPrecision(3)} ms set by ${bottleneckName}, plus fill/drain and a local optimizer update`);
+  } else {
+    stepSeconds = bottleneck / hz;
+    perStep = a.samplesPerStep;
+    c.notes.push(`pipelined: a new graph batch enters every ${(bottleneck / hz * 1e3).toPrecision(3)} ms (slowest region: ${bottleneckName}); one batch takes ${(latencyCycles / hz * 1e3).toPrecision(3)} ms end to end`);
+  }
+  pushClockNote(c, stepSeconds, perStep, unitKind);
+  pushCalibrationNote(c);
+  const usedBytes = placed.reduce((s, p) => s + p.unit.bytes, 0);
+  const cap = systems * d.cores * d.usableBytesPerCore;
+  const grid: WaferGrid = {
+    kind: 'wafer', width: spec.gridWidth_cores, height: spec.gridHeight_cores,
+    rects: placed.map((p) => {
+      const t = p.parts.reduce((s, q) => s + totalCycles(q), 0);
+      return {
+        layer: p.unit.kernels[0], layerCount: p.unit.kernels.length,
+        x: p.rect.x, y: p.rect.y, w: p.rect.w, h: p.rect.h, system: p.system,
+        memUtil: p.unit.bytes / (p.rect.w * p.rect.h * d.usableBytesPerCore),
+        busy: c.decode ? t / Math.max(1, latencyCycles) : t / Math.max(1, bottleneck),
+      };
+    }),
+  };
+  return {
+    id: spec.id, name: spec.name, kind: 'wafer', execution: 'pipelined', systems,
+    parallelism: { execution: 'pipelined', systems, regions: placed.length, layout: c.decode ? 'one region per block (kernels share it)' : 'one region per kernel' },
+    fits: true,
+    stepSeconds,
+    throughput: { value: perStep / stepSeconds, unit: unitKind },
+    memory: { usedBytes, capacityBytes: cap },
+    energyJoulesPerStep: systems * spec.systemPower_kW * 1e3 * stepSeconds,
+    layers: fillRows(c, layerRows),
+    notes: c.notes,
+    grid,
+  };
+}
+
+/** Kernels with no row (none in practice) get an empty one so rows stay 1:1 with Analysis.layers. */
+function fillRows(c: Ctx, rows: TargetLayer[]): TargetLayer[] {
+  return c.work.map((w, i) => rows[i] ?? { name: w.name, seconds: 0, bound: 'latency' as Bound, memoryBytes: 0, placement: {} });
+}
+
+function weightStreaming(c: Ctx): TargetResult {
+  const { d, spec, a, opts } = c;
+  const W = spec.gridWidth_cores, H = spec.gridHeight_cores;
+  const hz = d.clockHz;
+  const systems = typeof opts.systems === 'number' ? opts.systems : 1;
+  if (opts.systems === 'auto') c.notes.push('systems auto: weight streaming runs on any number of systems; 1 chosen (data parallelism only adds throughput)');
+  const gb = c.training ? (opts.gpu.globalBatch ?? a.samplesPerStep * systems) : a.samplesPerStep * systems;
+  const perSystem = gb / systems;
+  const bf = perSystem / Math.max(1, a.samplesPerStep);
+  const memX = d.memoryXBytesPerSecond, io = d.ioBytesPerSecond;
+  let total = 0, actOnWafer = 0, peakBuf = 0, inputsOnWafer = 0;
+  const rows: TargetLayer[] = [];
+  let computeSum = 0;
+  for (const kw of c.work) {
+    const scale = (p: CycleParts): CycleParts => ({ compute: p.compute * bf, memory: p.memory * bf, communication: p.communication * bf, latency: p.latency });
+    const fwd = scale(c.decode ? decodeOpsCycles(kw.decode, W, H, c.k) : stepCycles(kw.decode, kw.actInBytes, W, H, c.k, false));
+    const both = c.training ? scale(stepCycles(kw.decode, kw.actInBytes, W, H, c.k, true)) : fwd;
+    const fwdS = totalCycles(fwd) / hz;
+    const bwdS = c.training ? Math.max(0, totalCycles(both) - totalCycles(fwd)) / hz : 0;
+    // weights stream in ahead of each layer (overlapped with the previous layer's compute); gradients stream out
+    const inS = kw.weightBytes / memX;
+    const gradS = c.training ? kw.params * d.elemBytes / io : 0;
+    const fS = Math.max(fwdS, inS);
+    const bS = c.training ? Math.max(bwdS, inS, gradS) : 0;
+    const sec = fS + bS;
+    total += sec;
+    computeSum += fwdS + bwdS;
+    const streamBound = inS > fwdS || (c.training && (inS > bwdS || gradS > bwdS));
+    const bound: Bound = streamBound ? 'communication' : dominant(fwd);
+    const buf = (kw.actInBytes + kw.actOutBytes) * bf + kw.inputBufferBytes;
+    peakBuf = Math.max(peakBuf, buf + Math.min(kw.weightBytes, d.cores * d.usableBytesPerCore / 4));
+    actOnWafer += kw.actOutBytes * bf;
+    inputsOnWafer += kw.inputBufferBytes;
+    rows.push({
+      name: kw.name, seconds: sec, bound, memoryBytes: buf,
+      placement: { x: 0, y: 0, w: W, h: H, cores: d.cores, system: 'all' },
+      detail: {
+        flops: kw.flops * bf * (c.training ? 3 : 1), weightStreamSeconds: inS, gradientStreamSeconds: gradS,
+        computeSeconds: fwdS + bwdS, bytesPerCore: Math.ceil(buf / d.cores), sramPerCoreBytes: d.sramBytesPerCore,
+      },
+    });
+  }
+  // SwarmX: a broadcast/reduce tree of fan-out 4; its latency grows with log N and is paid once per step
+  const levels = systems > 1 ? Math.ceil(Math.log(systems) / Math.log(spec.swarmXFanout)) : 0;
+  const swarm = c.training ? 2 * levels * spec.swarmXLevelLatency_us * 1e-6 : 0;
+  const step = total + swarm;
+  const onWafer = (c.training ? actOnWafer : 0) + inputsOnWafer + peakBuf;
+  const cap = d.cores * d.usableBytesPerCore;
+  const stateBytes = a.stats.parameterCount * (c.training ? 2 * d.elemBytes + 12 : d.elemBytes);
+  const memXCap = spec.memoryXCapacity_TB * 1e12;
+  let fits = true;
+  if (onWafer > cap) { fits = false; c.notes.push(`does not fit: ${fmtB(onWafer)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers exceed one wafer's ${fmtB(cap)}; lower the batch per system`); }
+  if (stateBytes > memXCap) { fits = false; c.notes.push(`does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`); }
+  c.notes.push(`weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${(d.ioBytesPerSecond / 1e9).toFixed(0)} GB/s and MemoryX applies the update` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`);
+  const stream = rows.filter((r) => r.bound === 'communication').length;
+  c.notes.push(`${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`);
+  const unitKind = c.decode ? 'tokens/s' : 'samples/s';
+  const perStep = c.decode ? a.tokensPerStep * systems : gb;
+  pushClockNote(c, step, perStep, unitKind);
+  pushCalibrationNote(c);
+  const slow = rows.reduce((bi, r, i) => (r.seconds > rows[bi].seconds ? i : bi), 0);
+  const shown = Math.min(systems, 64);
+  if (shown < systems) c.notes.push(`grid shows ${shown} of ${systems} identical systems`);
+  return {
+    id: spec.id, name: spec.name, kind: 'wafer', execution: 'weight-streaming', systems,
+    parallelism: { execution: 'weight-streaming', systems, dataParallel: systems, globalBatch: gb, slowestLayer: rows[slow]?.name },
+    fits, stepSeconds: step,
+    throughput: { value: perStep / step, unit: unitKind },
+    memory: { usedBytes: onWafer, capacityBytes: cap },
+    energyJoulesPerStep: systems * spec.systemPower_kW * 1e3 * step,
+    layers: rows,
+    notes: c.notes,
+    grid: {
+      kind: 'wafer', width: W, height: H,
+      rects: Array.from({ length: shown }, (_, s) => ({ layer: 0, layerCount: rows.length, x: 0, y: 0, w: W, h: H, system: s, memUtil: onWafer / cap, busy: computeSum / Math.max(1e-30, total) })),
+    },
+  };
+}
+
+function notFitting(c: Ctx, execution: string, units: Unit[], totalBytes: number, perWafer: number, systems: number, why: string): TargetResult {
+  c.notes.unshift(`execution: ${execution} (requested) does not fit: ${why}`);
+  const rows = c.work.map((w): TargetLayer => ({ name: w.name, seconds: 0, bound: 'memory', memoryBytes: kernelBytes(c, w), placement: {} }));
+  void units;
+  return {
+    id: c.spec.id, name: c.spec.name, kind: 'wafer', execution, systems,
+    parallelism: { execution, systems }, fits: false, stepSeconds: 0,
+    throughput: { value: 0, unit: c.decode ? 'tokens/s' : 'samples/s' },
+    memory: { usedBytes: totalBytes, capacityBytes: perWafer * systems },
+    layers: rows, notes: c.notes,
+  };
+}
+
+function pushClockNote(c: Ctx, step: number, perStep: number, unit: string): void {
+  const { spec } = c;
+  if (spec.clockMin_GHz === spec.clockMax_GHz) return;
+  // every term scales with cycles except off-wafer I/O; the range shows the clock's weight in the result
+  const lo = (perStep / step) * (spec.clockMin_GHz / spec.clock_GHz);
+  c.notes.push(`clock ${spec.clock_GHz} GHz (published range ${spec.clockMin_GHz}-${spec.clockMax_GHz} GHz): at ${spec.clockMin_GHz} GHz about ${lo.toPrecision(3)} ${unit}`);
+}
+
+function pushCalibrationNote(c: Ctx): void {
+  const s = c.spec;
+  c.notes.push(`calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemvCyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`);
+}

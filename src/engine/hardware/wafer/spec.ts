@@ -1,0 +1,145 @@
+// Wafer spec schema (JSON, units in key names, a `sources` entry per number) and its validator.
+// Hardware numbers come from /shared/reference/hardware-and-peers.md §1 and wafer-latency.md; the four
+// calibration constants at the end are fitted as docs/WAFER-MODEL.md explains.
+import type { Precision } from '../types';
+
+export interface WaferSpec {
+  kind: 'wafer';
+  id: string;
+  name: string;
+  /** placeable program rectangle (cores), the grid the mapper places into */
+  gridWidth_cores: number;
+  gridHeight_cores: number;
+  /** fabric dims the SDK exposes (informational) */
+  fabricWidth_cores: number;
+  fabricHeight_cores: number;
+  sramPerCore_KiB: number;
+  /** kept for code, runtime and routing tables; the rest holds weights and buffers */
+  sramReservedPerCore_KiB: number;
+  sramBandwidthPerCore_BytesPerCycle: number;
+  fp16FlopsPerCyclePerCore: number;
+  fp32FlopsPerCyclePerCore: number;
+  clock_GHz: number;
+  clockMin_GHz: number;
+  clockMax_GHz: number;
+  /** per link, per direction, to each of the 4 neighbours */
+  fabricLinkBandwidth_BytesPerCycle: number;
+  hopLatency_cycles: number;
+  rampLatency_cycles: number;
+  /** off-wafer I/O per system (each direction) */
+  systemIoBandwidth_Gbps: number;
+  interSystemLatency_us: number;
+  memoryXCapacity_TB: number;
+  memoryXBandwidth_GBps: number;
+  swarmXNodeBandwidth_Gbps: number;
+  swarmXFanout: number;
+  swarmXLevelLatency_us: number;
+  systemPower_kW: number;
+  maxSystems: number;
+  /** calibration: fixed cycles per decode matmul kernel (task activation, DSD setup) */
+  decodeKernelOverhead_cycles: number;
+  /** calibration: cycles per relay stage of an allreduce chain (2 ramps + add + software re-route) */
+  reductionStageOverhead_cycles: number;
+  /** calibration: cycles per 16-bit weight of a core's GEMV tile at batch 1 */
+  gemvCyclesPerWeight: number;
+  /** calibration: fraction of peak FLOP/s a matmul tile reaches on a core (prefill, training) */
+  matmulEfficiency: number;
+  /** calibration: fixed cycles per systolic step of a matmul spread over a region (about one step per core along a side) */
+  gemmStepOverhead_cycles: number;
+  sources?: Record<string, string>;
+}
+
+/** Every number a wafer spec must give, with whether 0 is allowed. */
+export const WAFER_NUMBER_FIELDS: { key: keyof WaferSpec; positive: boolean; integer?: boolean; max?: number }[] = [
+  { key: 'gridWidth_cores', positive: true, integer: true },
+  { key: 'gridHeight_cores', positive: true, integer: true },
+  { key: 'fabricWidth_cores', positive: true, integer: true },
+  { key: 'fabricHeight_cores', positive: true, integer: true },
+  { key: 'sramPerCore_KiB', positive: true },
+  { key: 'sramReservedPerCore_KiB', positive: false },
+  { key: 'sramBandwidthPerCore_BytesPerCycle', positive: true },
+  { key: 'fp16FlopsPerCyclePerCore', positive: true },
+  { key: 'fp32FlopsPerCyclePerCore', positive: true },
+  { key: 'clock_GHz', positive: true },
+  { key: 'clockMin_GHz', positive: true },
+  { key: 'clockMax_GHz', positive: true },
+  { key: 'fabricLinkBandwidth_BytesPerCycle', positive: true },
+  { key: 'hopLatency_cycles', positive: false },
+  { key: 'rampLatency_cycles', positive: false },
+  { key: 'systemIoBandwidth_Gbps', positive: true },
+  { key: 'interSystemLatency_us', positive: false },
+  { key: 'memoryXCapacity_TB', positive: true },
+  { key: 'memoryXBandwidth_GBps', positive: true },
+  { key: 'swarmXNodeBandwidth_Gbps', positive: true },
+  { key: 'swarmXFanout', positive: true, integer: true },
+  { key: 'swarmXLevelLatency_us', positive: false },
+  { key: 'systemPower_kW', positive: false },
+  { key: 'maxSystems', positive: true, integer: true },
+  { key: 'decodeKernelOverhead_cycles', positive: false },
+  { key: 'reductionStageOverhead_cycles', positive: false },
+  { key: 'gemvCyclesPerWeight', positive: true },
+  { key: 'matmulEfficiency', positive: true, max: 1 },
+  { key: 'gemmStepOverhead_cycles', positive: false },
+];
+
+/** Refuses a spec with a missing, non-numeric, negative (or zero where that makes no sense) number, naming the field. */
+export function validateWaferSpec(spec: Record<string, unknown>, where: string): void {
+  const bad = (msg: string): never => { throw new WaferSpecError(`${where}: ${msg}`); };
+  if (spec.kind !== 'wafer') bad(`field 'kind' must be "wafer"`);
+  if (typeof spec.id !== 'string' || !spec.id) bad(`field 'id' is missing (a string)`);
+  for (const f of WAFER_NUMBER_FIELDS) {
+    const v = spec[f.key];
+    if (v === undefined || v === null) bad(`field '${f.key}' is missing`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) bad(`field '${f.key}' must be a number (got ${JSON.stringify(v)})`);
+    const n = v as number;
+    if (n < 0) bad(`field '${f.key}' must not be negative (got ${n})`);
+    if (f.positive && n === 0) bad(`field '${f.key}' must be greater than 0`);
+    if (f.integer && !Number.isInteger(n)) bad(`field '${f.key}' must be a whole number (got ${n})`);
+    if (f.max !== undefined && n > f.max) bad(`field '${f.key}' must be at most ${f.max} (got ${n})`);
+  }
+  const s = spec as unknown as WaferSpec;
+  if (s.sramReservedPerCore_KiB >= s.sramPerCore_KiB) bad(`field 'sramReservedPerCore_KiB' (${s.sramReservedPerCore_KiB}) must be less than 'sramPerCore_KiB' (${s.sramPerCore_KiB})`);
+  if (s.clockMin_GHz > s.clockMax_GHz) bad(`field 'clockMin_GHz' must not exceed 'clockMax_GHz'`);
+  if (spec.sources !== undefined && (typeof spec.sources !== 'object' || spec.sources === null || Array.isArray(spec.sources))) bad(`field 'sources' must be an object of strings`);
+}
+
+export class WaferSpecError extends Error {}
+
+/** Quantities derived from a spec for one precision: what the formulas use. */
+export interface WaferDerived {
+  cores: number;
+  /** SRAM bytes per core available to weights and buffers */
+  usableBytesPerCore: number;
+  sramBytesPerCore: number;
+  clockHz: number;
+  flopsPerCyclePerCore: number;
+  /** bytes per weight / activation element at the chosen precision */
+  elemBytes: number;
+  linkBytesPerCycle: number;
+  ioBytesPerSecond: number;
+  memoryXBytesPerSecond: number;
+  peakFlops: number;
+}
+
+export function elemBytesOf(p: Precision): number {
+  return p === 'fp32' ? 4 : p === 'fp8' ? 1 : 2;
+}
+
+export function derive(spec: WaferSpec, precision: Precision): WaferDerived {
+  const cores = spec.gridWidth_cores * spec.gridHeight_cores;
+  // No FP8 datapath is published for the WSE: fp8 weights are stored in 1 byte and computed at the FP16 rate.
+  const fpc = precision === 'fp32' ? spec.fp32FlopsPerCyclePerCore : spec.fp16FlopsPerCyclePerCore;
+  const clockHz = spec.clock_GHz * 1e9;
+  return {
+    cores,
+    usableBytesPerCore: (spec.sramPerCore_KiB - spec.sramReservedPerCore_KiB) * 1024,
+    sramBytesPerCore: spec.sramPerCore_KiB * 1024,
+    clockHz,
+    flopsPerCyclePerCore: fpc,
+    elemBytes: elemBytesOf(precision),
+    linkBytesPerCycle: spec.fabricLinkBandwidth_BytesPerCycle,
+    ioBytesPerSecond: (spec.systemIoBandwidth_Gbps * 1e9) / 8,
+    memoryXBytesPerSecond: spec.memoryXBandwidth_GBps * 1e9,
+    peakFlops: cores * fpc * clockHz,
+  };
+}
