@@ -7,7 +7,7 @@ import { BufferSource, FileSource, type ByteSource } from './source';
 import { OnnxReadError, type Diagnostic } from './errors';
 import type { AttrValue, FunctionDef, Graph, Model, Node, TensorInfo, ValueInfo, ValueType } from './ir';
 import { readSparseTensor, readTensor, type TensorContext } from './tensor';
-import { ExternalDataEscapeError, resolveExternalLocation } from './external';
+import { ExternalDataEscapeError, ExternalResolver } from './external';
 import { validateModel } from './validate';
 
 export const MAX_GRAPH_DEPTH = 32;
@@ -17,13 +17,17 @@ class Walker {
   readonly diagnostics: Diagnostic[] = [];
   readonly ctx: TensorContext;
   constructor(readonly file: string, modelDir: string | null) {
+    const resolver = modelDir ? new ExternalResolver(modelDir) : null;
     this.ctx = {
       resolveExternal: (location, offset, length) => {
-        if (!modelDir) {
-          this.diagnostics.push({ severity: 'warning', message: `external data '${location}' cannot be resolved for an in-memory model` });
+        if (!resolver) {
+          if (!this.seenExternal.has(location)) {
+            this.seenExternal.add(location);
+            this.diagnostics.push({ severity: 'warning', message: `external data '${location}' cannot be resolved for an in-memory model` });
+          }
           return { resolved: null, missing: true };
         }
-        const r = resolveExternalLocation(modelDir, location, offset, length);
+        const r = resolver.resolve(location, offset, length);
         if (r.warning && !this.seenExternal.has(location + r.warning)) {
           this.seenExternal.add(location + r.warning);
           this.diagnostics.push({ severity: 'warning', message: r.warning });

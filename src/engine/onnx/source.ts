@@ -4,6 +4,10 @@ import * as fs from 'fs';
 
 export interface ByteSource {
   readonly size: number;
+  /** The bytes `ensure` made available; valid until the next call. */
+  readonly data: Uint8Array;
+  /** Makes [pos, pos+len) available in `data` and returns the index of `pos` there (no allocation). */
+  ensure(pos: number, len: number): number;
   /** Returns a view of [pos, pos+len); valid until the next call. */
   view(pos: number, len: number): Uint8Array;
   close(): void;
@@ -13,32 +17,37 @@ export const WINDOW_BYTES = 4 << 20;
 /** First read after a jump: big enough for a tensor header and its neighbours, small next to a payload. */
 export const MIN_READ_BYTES = 64 << 10;
 
+function pastEnd(pos: number, len: number, size: number): RangeError {
+  return new RangeError(`read of ${len} bytes at byte ${pos} is past the end of the file (${size} bytes)`);
+}
+
 export class FileSource implements ByteSource {
   private fd: number;
   readonly size: number;
-  private buf: Buffer;
+  private buf: Uint8Array;
+  data: Uint8Array;
   private bufStart = 0;
   private bufLen = 0;
   private readAhead = MIN_READ_BYTES;
   /** bytes read from the file so far (tests and the bench check that payloads are skipped) */
   bytesRead = 0;
 
-  constructor(path: string, private readonly window = WINDOW_BYTES) {
+  constructor(path: string, window = WINDOW_BYTES) {
     this.fd = fs.openSync(path, 'r');
     this.size = fs.fstatSync(this.fd).size;
-    this.buf = Buffer.allocUnsafe(Math.min(window, Math.max(this.size, 1)));
+    this.buf = new Uint8Array(Math.min(window, Math.max(this.size, 1)));
+    this.data = this.buf;
   }
 
-  view(pos: number, len: number): Uint8Array {
-    if (pos >= this.bufStart && pos + len <= this.bufStart + this.bufLen) {
-      return this.buf.subarray(pos - this.bufStart, pos - this.bufStart + len);
-    }
-    if (pos < 0 || len < 0 || pos + len > this.size) throw new RangeError(`read of ${len} bytes at byte ${pos} is past the end of the file (${this.size} bytes)`);
+  ensure(pos: number, len: number): number {
+    if (this.data === this.buf && pos >= this.bufStart && pos + len <= this.bufStart + this.bufLen) return pos - this.bufStart;
+    if (pos < 0 || len < 0 || pos + len > this.size) throw pastEnd(pos, len, this.size);
     if (len > this.buf.length) {
       // A single field larger than the window (a long string): read it on its own.
-      const big = Buffer.allocUnsafe(len);
+      const big = new Uint8Array(len);
       this.readFully(big, pos, len);
-      return big;
+      this.data = big;
+      return 0;
     }
     // Read-ahead grows while reads continue where the last one ended (a run of nodes), and drops back
     // after a jump (a skipped tensor payload), so skipping payloads never reads them.
@@ -48,10 +57,16 @@ export class FileSource implements ByteSource {
     this.readFully(this.buf, pos, want);
     this.bufStart = pos;
     this.bufLen = want;
-    return this.buf.subarray(0, len);
+    this.data = this.buf;
+    return 0;
   }
 
-  private readFully(into: Buffer, pos: number, len: number): void {
+  view(pos: number, len: number): Uint8Array {
+    const o = this.ensure(pos, len);
+    return this.data.subarray(o, o + len);
+  }
+
+  private readFully(into: Uint8Array, pos: number, len: number): void {
     let done = 0;
     while (done < len) {
       const n = fs.readSync(this.fd, into, done, len - done, pos + done);
@@ -69,12 +84,17 @@ export class FileSource implements ByteSource {
 
 export class BufferSource implements ByteSource {
   readonly size: number;
-  constructor(private readonly bytes: Uint8Array) {
+  readonly data: Uint8Array;
+  constructor(bytes: Uint8Array) {
     this.size = bytes.length;
+    this.data = bytes;
+  }
+  ensure(pos: number, len: number): number {
+    if (pos < 0 || len < 0 || pos + len > this.size) throw pastEnd(pos, len, this.size);
+    return pos;
   }
   view(pos: number, len: number): Uint8Array {
-    if (pos < 0 || len < 0 || pos + len > this.size) throw new RangeError(`read of ${len} bytes at byte ${pos} is past the end (${this.size} bytes)`);
-    return this.bytes.subarray(pos, pos + len);
+    return this.data.subarray(this.ensure(pos, len), pos + len);
   }
   close(): void {}
 }

@@ -23,6 +23,7 @@ export class Cursor {
   /** wire type and field number of the last tag read (-1 before any): field reads check it */
   private lastWire = -1;
   private lastField = 0;
+  private readonly lastTag = { field: 0, wire: 0 };
 
   constructor(readonly src: ByteSource, public pos: number, readonly end: number) {}
 
@@ -48,13 +49,14 @@ export class Cursor {
     const start = this.pos;
     const avail = Math.min(10, this.end - start);
     if (avail <= 0) throw new WireError('truncated varint', start);
-    const b = this.src.view(start, avail);
+    const o = this.src.ensure(start, avail);
+    const b = this.src.data;
     let lo = 0;
     let shift = 0;
     let i = 0;
     // first 4 bytes into a 28-bit int, fast path for small values
     for (; i < avail && i < 4; i++) {
-      const x = b[i];
+      const x = b[o + i];
       lo |= (x & 0x7f) << shift;
       shift += 7;
       if (x < 0x80) {
@@ -62,10 +64,23 @@ export class Cursor {
         return lo >>> 0;
       }
     }
+    // up to 2^53 exactly with float arithmetic; BigInt only for the rare 64-bit values (negatives)
+    let v = lo >>> 0;
+    let mul = 2 ** 28;
+    for (; i < avail; i++) {
+      const x = b[o + i];
+      if (i >= 7) break;
+      v += (x & 0x7f) * mul;
+      mul *= 128;
+      if (x < 0x80) {
+        this.pos = start + i + 1;
+        return v;
+      }
+    }
     let big = BigInt(lo >>> 0);
     let bshift = 28n;
-    for (; i < avail; i++) {
-      const x = b[i];
+    for (i = 4; i < avail; i++) {
+      const x = b[o + i];
       big |= BigInt(x & 0x7f) << bshift;
       bshift += 7n;
       if (x < 0x80) {
@@ -78,6 +93,8 @@ export class Cursor {
     throw new WireError('malformed varint (more than 10 bytes)', start);
   }
 
+  /** The next field's number and wire type. The returned object is reused by the next call on this
+   * cursor (callers destructure it at once): one allocation per message instead of one per field. */
   tag(): { field: number; wire: number } {
     const at = this.pos;
     const t = this.varint();
@@ -87,7 +104,10 @@ export class Cursor {
     if (wire === 3 || wire === 4 || wire > 5) throw new WireError(`invalid wire type ${wire}`, at);
     this.lastWire = wire;
     this.lastField = field;
-    return { field, wire };
+    const r = this.lastTag;
+    r.field = field;
+    r.wire = wire;
+    return r;
   }
 
   /** Length of a length-delimited field, checked against the enclosing message. */
@@ -120,9 +140,17 @@ export class Cursor {
     const at = this.pos;
     const n = this.length();
     if (n > maxBytes) throw new WireError(`string field of ${n} bytes exceeds the ${maxBytes}-byte limit`, at);
-    const s = decoder.decode(this.src.view(this.pos, n));
+    const o = this.src.ensure(this.pos, n);
+    const b = this.src.data;
     this.pos += n;
-    return s;
+    // Names are short ASCII: one flat string from the char codes (cheap to hash in the Sets and Maps
+    // later stages build); TextDecoder only for longer or non-ASCII text.
+    if (n <= 128) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) if (b[o + i] >= 0x80) { ascii = false; break; }
+      if (ascii) return String.fromCharCode.apply(null, b.subarray(o, o + n) as unknown as number[]);
+    }
+    return decoder.decode(b.subarray(o, o + n));
   }
 
   float32(): number {

@@ -257,7 +257,15 @@ export function inferShapes(model: Model, options: InferOptions = {}): ShapeResu
     const t = v.type;
     if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.dims) for (const d of t.dims) for (const s of dimSymbols(d)) if (!s.startsWith('unk__')) unbound.add(s);
   }
-  return { main, graphs: inf.graphs, diagnostics: inf.diagnostics, unboundSymbols: [...unbound].sort(), filledFromDeclared: inf.filled };
+  // Loop/Scan bodies are re-inferred until their carried types settle: report each problem once.
+  const seen = new Set<string>();
+  const diagnostics = inf.diagnostics.filter((d) => {
+    const k = `${d.severity}|${d.graph}|${d.node}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return { main, graphs: inf.graphs, diagnostics, unboundSymbols: [...unbound].sort(), filledFromDeclared: inf.filled };
 }
 
 /** dims as the JSON report writes them: number, symbol string, or null. */

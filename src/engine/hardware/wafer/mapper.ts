@@ -140,7 +140,7 @@ function buildUnits(c: Ctx): Unit[] {
   return units;
 }
 
-/** Cycles of a unit's kernels on a w x h region, per kernel. */
+/** Cycles of a unit's kernels on a w x h region, per kernel: per token step (decode) or per sample. */
 function unitKernelCycles(c: Ctx, u: Unit, w: number, h: number): CycleParts[] {
   let gemvs = 0;
   return u.kernels.map((i) => {
@@ -150,7 +150,10 @@ function unitKernelCycles(c: Ctx, u: Unit, w: number, h: number): CycleParts[] {
       gemvs += kw.decode.gemvs.length;
       return p;
     }
-    return stepCycles(kw.decode, kw.actInBytes, w, h, c.k, c.training);
+    // samples flow through the pipeline one at a time: the per-invocation latency is paid per sample
+    const q = stepCycles(kw.decode, kw.actInBytes, w, h, c.k, c.training);
+    const B = Math.max(1, c.a.samplesPerStep);
+    return { compute: q.compute / B, memory: q.memory / B, communication: q.communication / B, latency: q.latency };
   });
 }
 
@@ -223,7 +226,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
     if (unitTotal > bottleneck) { bottleneck = unitTotal; bottleneckName = c.work[p.unit.kernels[0]].name; }
     if (i > 0 && placed[i - 1].system !== p.system) {
       // in a pipeline the link between systems is a stage of its own: its bandwidth, not its latency, limits throughput
-      const link = c.work[placed[i - 1].unit.kernels[placed[i - 1].unit.kernels.length - 1]].actOutBytes * ioCyclesPerByte * (c.training ? 2 : 1);
+      const link = c.work[placed[i - 1].unit.kernels[placed[i - 1].unit.kernels.length - 1]].actOutBytes / Math.max(1, a.samplesPerStep) * ioCyclesPerByte * (c.training ? 2 : 1);
       if (link > bottleneck) { bottleneck = link; bottleneckName = `the link into system ${p.system}`; }
     }
     const cores = p.rect.w * p.rect.h;
@@ -255,25 +258,24 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
     });
   }
   const tokens = c.decode;
-  let stepSeconds: number, perStep: number;
+  let stepSeconds: number, perStep: number, busyScale = 1;
   const unitKind = tokens ? 'tokens/s' : 'samples/s';
   if (c.decode) {
     stepSeconds = latencyCycles / hz;
     perStep = a.tokensPerStep;
     c.notes.push(`batch-${a.samplesPerStep} decode is latency-bound: one token passes every region in turn, so the step is the sum of the regions' times (${placed.length} regions${systems > 1 ? `, ${systems - 1} system-to-system links` : ''}), not the slowest one`);
-  } else if (c.training) {
-    const gb = c.opts.gpu.globalBatch ?? a.samplesPerStep;
-    const micro = Math.max(1, Math.ceil(gb / Math.max(1, a.samplesPerStep)));
-    // optimizer: every core updates its own weights locally (read + write of weights, grads, master, moments)
-    const opt = Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2 / spec.sramBandwidthPerCore_BytesPerCycle;
-    stepSeconds = ((micro - 1) * bottleneck + latencyCycles + opt) / hz;
-    perStep = micro * a.samplesPerStep;
-    c.notes.push(`training step: ${micro} graph batch(es) through the pipeline, interval ${(bottleneck / hz * 1e3).toPrecision(3)} ms set by ${bottleneckName}, plus fill/drain and a local optimizer update`);
   } else {
-    stepSeconds = bottleneck / hz;
-    perStep = a.samplesPerStep;
-    c.notes.push(`pipelined: a new graph batch enters every ${(bottleneck / hz * 1e3).toPrecision(3)} ms (slowest region: ${bottleneckName}); one batch takes ${(latencyCycles / hz * 1e3).toPrecision(3)} ms end to end`);
+    // one sample enters every `bottleneck` cycles; the first one takes `latencyCycles` to come out
+    const samples = c.training ? (c.opts.gpu.globalBatch ?? a.samplesPerStep) : a.samplesPerStep;
+    // optimizer: every core updates its own weights locally (read + write of weights, grads, master, moments)
+    const opt = c.training ? Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2 / spec.sramBandwidthPerCore_BytesPerCycle : 0;
+    stepSeconds = c.training ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz : (samples * bottleneck) / hz;
+    perStep = samples;
+    busyScale = samples;
+    c.notes.push(`pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${(bottleneck / hz * 1e6).toPrecision(3)} us (slowest: ${bottleneckName}); one sample takes ${(latencyCycles / hz * 1e3).toPrecision(3)} ms end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`);
   }
+  // a kernel row's seconds: its busy time in one step (per-sample time x samples in the step)
+  if (busyScale !== 1) for (const r of layerRows) if (r) r.seconds *= busyScale;
   pushClockNote(c, stepSeconds, perStep, unitKind);
   pushCalibrationNote(c);
   const usedBytes = placed.reduce((s, p) => s + p.unit.bytes, 0);
@@ -315,56 +317,78 @@ function weightStreaming(c: Ctx): TargetResult {
   const hz = d.clockHz;
   const systems = typeof opts.systems === 'number' ? opts.systems : 1;
   if (opts.systems === 'auto') c.notes.push('systems auto: weight streaming runs on any number of systems; 1 chosen (data parallelism only adds throughput)');
-  const gb = c.training ? (opts.gpu.globalBatch ?? a.samplesPerStep * systems) : a.samplesPerStep * systems;
+  const graphBatch = Math.max(1, a.samplesPerStep);
+  const gb = c.training ? (opts.gpu.globalBatch ?? graphBatch * systems) : graphBatch * systems;
   const perSystem = gb / systems;
-  const bf = perSystem / Math.max(1, a.samplesPerStep);
   const memX = d.memoryXBytesPerSecond, io = d.ioBytesPerSecond;
-  let total = 0, actOnWafer = 0, peakBuf = 0, inputsOnWafer = 0;
-  const rows: TargetLayer[] = [];
-  let computeSum = 0;
-  for (const kw of c.work) {
+  const cap = d.cores * d.usableBytesPerCore;
+  // SRAM: the KV cache / inputs stay, the current layer's weights pass through (at most a quarter of the wafer
+  // is given to the streamed chunk), and per sample the activations kept for the backward pass plus the
+  // largest layer's in/out buffers. The batch per system is cut into micro-batches that fit (gradient
+  // accumulation); the weights stream again for every micro-batch.
+  const inputs = c.work.reduce((s, k) => s + k.inputBufferBytes, 0);
+  const chunk = Math.min(Math.max(...c.work.map((k) => k.weightBytes)), cap / 4);
+  const bufPerSample = Math.max(...c.work.map((k) => k.actInBytes + k.actOutBytes)) / graphBatch;
+  const room = cap - inputs - chunk;
+  // Activations kept for the backward pass: all kernel outputs, or with full recompute (Korthikanti et al.)
+  // only each block's input, the block's forward running again before its backward pass.
+  const keepAll = c.training ? c.work.reduce((s, k) => s + k.actOutBytes, 0) / graphBatch : 0;
+  const firstOfBlock = c.work.filter((k, i) => k.block !== null && (i === 0 || c.work[i - 1].block !== k.block));
+  const blockInputs = firstOfBlock.reduce((s, k) => s + k.actInBytes, 0) / graphBatch + c.work.filter((k) => k.block === null).reduce((s, k) => s + k.actOutBytes, 0) / graphBatch;
+  const plans = [{ recompute: false, kept: keepAll }];
+  if (c.training && firstOfBlock.length > 0) plans.push({ recompute: true, kept: blockInputs });
+  const evaluate = (kept: number, recompute: boolean) => {
+    const fitSamples = room > 0 ? Math.floor(room / Math.max(1e-9, kept + bufPerSample)) : 0;
+    const micro = fitSamples >= 1 && fitSamples < perSystem ? Math.ceil(perSystem / fitSamples) : 1;
+    const mb = perSystem / micro;
+    const bf = mb / graphBatch;
     const scale = (p: CycleParts): CycleParts => ({ compute: p.compute * bf, memory: p.memory * bf, communication: p.communication * bf, latency: p.latency });
-    const fwd = scale(c.decode ? decodeOpsCycles(kw.decode, W, H, c.k) : stepCycles(kw.decode, kw.actInBytes, W, H, c.k, false));
-    const both = c.training ? scale(stepCycles(kw.decode, kw.actInBytes, W, H, c.k, true)) : fwd;
-    const fwdS = totalCycles(fwd) / hz;
-    const bwdS = c.training ? Math.max(0, totalCycles(both) - totalCycles(fwd)) / hz : 0;
-    // weights stream in ahead of each layer (overlapped with the previous layer's compute); gradients stream out
-    const inS = kw.weightBytes / memX;
-    const gradS = c.training ? kw.params * d.elemBytes / io : 0;
-    const fS = Math.max(fwdS, inS);
-    const bS = c.training ? Math.max(bwdS, inS, gradS) : 0;
-    const sec = fS + bS;
-    total += sec;
-    computeSum += fwdS + bwdS;
-    const streamBound = inS > fwdS || (c.training && (inS > bwdS || gradS > bwdS));
-    const bound: Bound = streamBound ? 'communication' : dominant(fwd);
-    const buf = (kw.actInBytes + kw.actOutBytes) * bf + kw.inputBufferBytes;
-    peakBuf = Math.max(peakBuf, buf + Math.min(kw.weightBytes, d.cores * d.usableBytesPerCore / 4));
-    actOnWafer += kw.actOutBytes * bf;
-    inputsOnWafer += kw.inputBufferBytes;
-    rows.push({
-      name: kw.name, seconds: sec, bound, memoryBytes: buf,
-      placement: { x: 0, y: 0, w: W, h: H, cores: d.cores, system: 'all' },
-      detail: {
-        flops: kw.flops * bf * (c.training ? 3 : 1), weightStreamSeconds: inS, gradientStreamSeconds: gradS,
-        computeSeconds: fwdS + bwdS, bytesPerCore: Math.ceil(buf / d.cores), sramPerCoreBytes: d.sramBytesPerCore,
-      },
-    });
-  }
-  // SwarmX: a broadcast/reduce tree of fan-out 4; its latency grows with log N and is paid once per step
+    let total = 0, computeSum = 0;
+    const rows: TargetLayer[] = [];
+    for (const kw of c.work) {
+      const fwd = scale(c.decode ? decodeOpsCycles(kw.decode, W, H, c.k) : stepCycles(kw.decode, kw.actInBytes, W, H, c.k, false));
+      const both = c.training ? scale(stepCycles(kw.decode, kw.actInBytes, W, H, c.k, true)) : fwd;
+      const fwdS = totalCycles(fwd) / hz;
+      const bwdS = c.training ? (Math.max(0, totalCycles(both) - totalCycles(fwd)) + (recompute ? totalCycles(fwd) : 0)) / hz : 0;
+      // weights stream in ahead of each layer (overlapped with the previous layer's compute); gradients stream out
+      const inS = kw.weightBytes / memX;
+      const gradS = c.training ? (kw.params * d.elemBytes) / io : 0;
+      const sec = (Math.max(fwdS, inS) + (c.training ? Math.max(bwdS, inS, gradS) : 0)) * micro;
+      total += sec;
+      computeSum += (fwdS + bwdS) * micro;
+      const streamBound = inS > fwdS || (c.training && (inS > bwdS || gradS > bwdS));
+      const buf = (kw.actInBytes + kw.actOutBytes) * bf + kw.inputBufferBytes;
+      rows.push({
+        name: kw.name, seconds: sec, bound: streamBound ? 'communication' : dominant(fwd), memoryBytes: buf,
+        placement: { x: 0, y: 0, w: W, h: H, cores: d.cores, system: 'all' },
+        detail: {
+          flops: kw.flops * bf * micro * (c.training ? (recompute ? 4 : 3) : 1), weightStreamSeconds: inS * micro, gradientStreamSeconds: gradS * micro,
+          computeSeconds: (fwdS + bwdS) * micro, bytesPerCore: Math.ceil(buf / d.cores), sramPerCoreBytes: d.sramBytesPerCore,
+        },
+      });
+    }
+    return { recompute, kept, fitSamples, micro, mb, total, computeSum, rows, onWafer: inputs + chunk + Math.min(perSystem, Math.max(1, fitSamples)) * (kept + bufPerSample) };
+  };
+  const results = plans.map((p) => evaluate(p.kept, p.recompute));
+  const feasible = results.filter((r) => r.fitSamples >= 1);
+  const plan = (feasible.length ? feasible : results).reduce((b, r) => (r.total < b.total ? r : b));
+  let fits = plan.fitSamples >= 1;
+  const { micro, mb, total, computeSum, rows, onWafer } = plan;
+  if (!fits) c.notes.push(`does not fit: one sample needs ${fmtB(plan.kept + bufPerSample)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers besides ${fmtB(inputs + chunk)} of inputs/KV cache and streamed weights, over one wafer's ${fmtB(cap)}`);
+  if (plan.recompute) c.notes.push(`activation recompute: only each block's input is kept (${fmtB(plan.kept)} per sample instead of ${fmtB(keepAll)}); blocks run forward again before their backward pass${feasible.length > 1 ? ' (faster than keeping everything)' : ''}`);
+  if (micro > 1) c.notes.push(`${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${+mb.toFixed(2)} (weights stream once per micro-batch)`);
+  // SwarmX: a broadcast/reduce tree of fan-out 4 whose latency grows with log N; paid once per step, the
+  // rest of the reduction runs at line rate alongside the gradient stream
   const levels = systems > 1 ? Math.ceil(Math.log(systems) / Math.log(spec.swarmXFanout)) : 0;
   const swarm = c.training ? 2 * levels * spec.swarmXLevelLatency_us * 1e-6 : 0;
   const step = total + swarm;
-  const onWafer = (c.training ? actOnWafer : 0) + inputsOnWafer + peakBuf;
-  const cap = d.cores * d.usableBytesPerCore;
   const stateBytes = a.stats.parameterCount * (c.training ? 2 * d.elemBytes + 12 : d.elemBytes);
   const memXCap = spec.memoryXCapacity_TB * 1e12;
-  let fits = true;
-  if (onWafer > cap) { fits = false; c.notes.push(`does not fit: ${fmtB(onWafer)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers exceed one wafer's ${fmtB(cap)}; lower the batch per system`); }
   if (stateBytes > memXCap) { fits = false; c.notes.push(`does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`); }
   c.notes.push(`weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${(d.ioBytesPerSecond / 1e9).toFixed(0)} GB/s and MemoryX applies the update` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`);
   const stream = rows.filter((r) => r.bound === 'communication').length;
   c.notes.push(`${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`);
+  if (c.decode && systems > 1) c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
   const unitKind = c.decode ? 'tokens/s' : 'samples/s';
   const perStep = c.decode ? a.tokensPerStep * systems : gb;
   pushClockNote(c, step, perStep, unitKind);
@@ -374,7 +398,7 @@ function weightStreaming(c: Ctx): TargetResult {
   if (shown < systems) c.notes.push(`grid shows ${shown} of ${systems} identical systems`);
   return {
     id: spec.id, name: spec.name, kind: 'wafer', execution: 'weight-streaming', systems,
-    parallelism: { execution: 'weight-streaming', systems, dataParallel: systems, globalBatch: gb, slowestLayer: rows[slow]?.name },
+    parallelism: { execution: 'weight-streaming', systems, dataParallel: systems, globalBatch: gb, microBatches: micro, recompute: plan.recompute ? 'full' : 'none', slowestLayer: rows[slow]?.name },
     fits, stepSeconds: step,
     throughput: { value: perStep / step, unit: unitKind },
     memory: { usedBytes: onWafer, capacityBytes: cap },

@@ -91,7 +91,3 @@ export function mergeDim(a: Dim, b: Dim): Dim {
   if (typeof b === 'number') return b;
   return a ?? b;
 }
-
-export function isSmallInt(x: Dim): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
-}
