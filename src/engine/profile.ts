@@ -2,7 +2,7 @@
 // The CLI, the language server and the tests all call profileModel(); the JSON report is the contract
 // of ARCHITECTURE.md ("onnx-profile/1").
 import type { Dim, Model } from './onnx/ir';
-import { dtypeName } from './onnx/dtypes';
+import { bytesFor, dtypeName } from './onnx/dtypes';
 import { modelStats, type ModelStats } from './onnx/stats';
 import type { Diagnostic } from './onnx/errors';
 import { inferShapes, type ShapeResult } from './shapes/infer';
@@ -111,8 +111,7 @@ export function peakActivation(model: Model, costs: NodeCost[], shapes: ShapeRes
     if (!t || t.kind !== 'tensor' || !t.dims) return 0;
     let e = 1;
     for (const d of t.dims) e *= evalDim(d, bind) ?? 1;
-    const bits = t.dtype === 1 || t.dtype === 6 || t.dtype === 12 ? 32 : t.dtype === 7 || t.dtype === 11 || t.dtype === 13 ? 64 : t.dtype === 10 || t.dtype === 16 ? 16 : 8;
-    return (e * bits) / 8;
+    return bytesFor(t.dtype, e);
   };
   let live = 0, peak = 0;
   const alive = new Map<string, number>();
