@@ -29,7 +29,7 @@ test('FileSource returns the right bytes across window refills, big single field
   src.close();
 });
 
-test('a model with 64 MB of raw_data payloads is read with well under 1 MB of reads', () => {
+test('a model with 64 MB of raw_data payloads is read with one short read per tensor (under 2% of the file)', (t) => {
   const f = path.join(tmp, 'big.onnx');
   const layers = 16;
   const nodes = [];
@@ -51,7 +51,9 @@ test('a model with 64 MB of raw_data payloads is read with well under 1 MB of re
   assert.equal(modelStats(m).parameterCount, layers * 1024 * 1024);
   for (const t of m.graph.initializers) assert.ok(t.data.kind === 'embedded' && t.data.length === 4 << 20 && t.values === undefined);
   // one short read per skipped payload (+ the graph head), not the payloads
-  assert.ok(src.bytesRead <= (layers + 2) * MIN_READ_BYTES * 2, `read ${src.bytesRead} of ${bytes} bytes`);
+  assert.ok(src.bytesRead <= (layers + 2) * MIN_READ_BYTES, `read ${src.bytesRead} of ${bytes} bytes`);
+  assert.ok(src.bytesRead < bytes * 0.02);
+  t.diagnostic(`read ${src.bytesRead} of ${bytes} bytes`);
   // and readModelFile gives the same model
   assert.deepEqual(readModelFile(f).graph.initializers.map((t) => t.data), m.graph.initializers.map((t) => t.data));
 });

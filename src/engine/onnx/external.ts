@@ -30,17 +30,10 @@ export class ExternalResolver {
   constructor(private readonly modelDir: string) {}
 
   resolve(location: string, offset: number, length: number | null): ExternalResolution {
-    if (!location) return { resolved: null, missing: true, warning: 'an external tensor has an empty location' };
-    if (location.includes('\0')) throw new ExternalDataEscapeError(`external data location '${location}' contains a NUL byte`);
-    if (path.isAbsolute(location) || path.win32.isAbsolute(location) || /^[a-zA-Z]:/.test(location)) {
-      throw new ExternalDataEscapeError(`external data location '${location}' is an absolute path; only paths inside the model's folder are allowed`);
-    }
-    const parts = location.split(/[\\/]+/);
-    if (parts.includes('..')) {
-      throw new ExternalDataEscapeError(`external data location '${location}' leaves the model's folder ('..')`);
-    }
     let found = this.located.get(location);
     if (found === undefined) {
+      this.check(location);
+      if (!location) return { resolved: null, missing: true, warning: 'an external tensor has an empty location' };
       found = this.locate(location);
       this.located.set(location, found);
     }
@@ -50,6 +43,18 @@ export class ExternalResolver {
       return { resolved: found.real, missing: false, warning: `external data '${location}' is ${found.size} bytes, shorter than offset ${offset} + length ${length}` };
     }
     return { resolved: found.real, missing: false };
+  }
+
+  /** Refuses locations that could leave the model's folder, before touching the file system. */
+  private check(location: string): void {
+    if (location.includes('\0')) throw new ExternalDataEscapeError(`external data location '${location}' contains a NUL byte`);
+    if (path.isAbsolute(location) || path.win32.isAbsolute(location) || /^[a-zA-Z]:/.test(location)) {
+      throw new ExternalDataEscapeError(`external data location '${location}' is an absolute path; only paths inside the model's folder are allowed`);
+    }
+    const parts = location.split(/[\\/]+/);
+    if (parts.includes('..')) {
+      throw new ExternalDataEscapeError(`external data location '${location}' leaves the model's folder ('..')`);
+    }
   }
 
   private locate(location: string): Located {

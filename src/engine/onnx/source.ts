@@ -4,8 +4,8 @@ import * as fs from 'fs';
 
 export interface ByteSource {
   readonly size: number;
-  /** The bytes `ensure` made available; valid until the next call. */
-  readonly data: Uint8Array;
+  /** The bytes `ensure` made available; valid until the next call. A Buffer so strings decode natively. */
+  readonly data: Buffer;
   /** Makes [pos, pos+len) available in `data` and returns the index of `pos` there (no allocation). */
   ensure(pos: number, len: number): number;
   /** Returns a view of [pos, pos+len); valid until the next call. */
@@ -24,8 +24,8 @@ function pastEnd(pos: number, len: number, size: number): RangeError {
 export class FileSource implements ByteSource {
   private fd: number;
   readonly size: number;
-  private buf: Uint8Array;
-  data: Uint8Array;
+  private buf: Buffer;
+  data: Buffer;
   private bufStart = 0;
   private bufLen = 0;
   private readAhead = MIN_READ_BYTES;
@@ -35,7 +35,7 @@ export class FileSource implements ByteSource {
   constructor(path: string, window = WINDOW_BYTES) {
     this.fd = fs.openSync(path, 'r');
     this.size = fs.fstatSync(this.fd).size;
-    this.buf = new Uint8Array(Math.min(window, Math.max(this.size, 1)));
+    this.buf = Buffer.allocUnsafe(Math.min(window, Math.max(this.size, 1)));
     this.data = this.buf;
   }
 
@@ -44,7 +44,7 @@ export class FileSource implements ByteSource {
     if (pos < 0 || len < 0 || pos + len > this.size) throw pastEnd(pos, len, this.size);
     if (len > this.buf.length) {
       // A single field larger than the window (a long string): read it on its own.
-      const big = new Uint8Array(len);
+      const big = Buffer.allocUnsafe(len);
       this.readFully(big, pos, len);
       this.data = big;
       return 0;
@@ -84,10 +84,10 @@ export class FileSource implements ByteSource {
 
 export class BufferSource implements ByteSource {
   readonly size: number;
-  readonly data: Uint8Array;
+  readonly data: Buffer;
   constructor(bytes: Uint8Array) {
     this.size = bytes.length;
-    this.data = bytes;
+    this.data = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
   }
   ensure(pos: number, len: number): number {
     if (pos < 0 || len < 0 || pos + len > this.size) throw pastEnd(pos, len, this.size);

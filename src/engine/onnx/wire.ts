@@ -15,7 +15,6 @@ export class WireError extends Error {
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
 
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'group end', 'fixed32'];
 
@@ -143,14 +142,8 @@ export class Cursor {
     const o = this.src.ensure(this.pos, n);
     const b = this.src.data;
     this.pos += n;
-    // Names are short ASCII: one flat string from the char codes (cheap to hash in the Sets and Maps
-    // later stages build); TextDecoder only for longer or non-ASCII text.
-    if (n <= 128) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) if (b[o + i] >= 0x80) { ascii = false; break; }
-      if (ascii) return String.fromCharCode.apply(null, b.subarray(o, o + n) as unknown as number[]);
-    }
-    return decoder.decode(b.subarray(o, o + n));
+    // Buffer's native UTF-8 decoding (invalid sequences become U+FFFD, as with a non-fatal TextDecoder).
+    return b.toString('utf8', o, o + n);
   }
 
   float32(): number {
