@@ -79,7 +79,7 @@ export function kernelWork(a: Analysis, precision: Precision, bind: Record<strin
   const out: KernelWork[] = [];
   for (const l of a.layers) {
     const ops = emptyOps();
-    let weightFlops = 0, rows = 0, inputBuf = 0;
+    let opFlops = 0, rows = 0, inputBuf = 0;
     let attnSeen = 0;
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
@@ -88,9 +88,21 @@ export function kernelWork(a: Analysis, precision: Precision, bind: Record<strin
         if (gi) { const e = elemsOf(i); if (e) inputBuf += e * eb; }
       }
       if (n.domain !== '' && n.domain !== 'com.microsoft') continue;
-      if (n.opType === 'MatMul' || n.opType === 'Gemm' || n.opType === 'MatMulNBits') {
-        matmulOps(n, ops, { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: attnSeen, tokens: a.tokensPerStep }, (r, f) => { rows = Math.max(rows, r); weightFlops += f; });
+      const mctx = { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: attnSeen, tokens: a.tokensPerStep };
+      const noteFlops = (r: number, f: number) => { rows = Math.max(rows, r); opFlops += f; };
+      if (n.opType === 'MatMul' || n.opType === 'Gemm') {
+        matmulOps(n, ops, mctx, noteFlops);
         if (!n.inputs.slice(0, 2).some(isConst)) attnSeen++;
+      } else if (n.opType === 'MatMulNBits') {
+        // quantized weight: K and N are attributes (com.microsoft)
+        const k = n.attrs.K?.type === 'int' ? n.attrs.K.value : 0, nn = n.attrs.N?.type === 'int' ? n.attrs.N.value : 0;
+        const ad = dimsOf(n.inputs[0]);
+        const r = ad ? Math.max(1, ad.slice(0, -1).reduce((x, y) => x * y, 1)) : a.tokensPerStep;
+        if (k && nn) { ops.gemvs.push({ k, n: nn, rows: r }); noteFlops(r, 2 * k * nn * r); }
+      } else if (/^(Conv|ConvTranspose|ConvInteger|QLinearConv)$/.test(n.opType)) {
+        convOps(n, ops, mctx, noteFlops);
+      } else if (/Attention$/.test(n.opType)) {
+        attentionOpOps(n, ops, mctx, noteFlops);
       } else if (REDUCTIONS[n.opType] !== undefined) {
         ops.scalarReductions += REDUCTIONS[n.opType];
         pushElementwise(ops, dimsOf(n.inputs[0]));
@@ -100,9 +112,12 @@ export function kernelWork(a: Analysis, precision: Precision, bind: Record<strin
         pushElementwise(ops, dimsOf(n.outputs[0]));
       }
     }
+    // FLOPs the ops above do not describe (recurrent cells, Einsum, ops costed by the cost pass only)
+    const ew = ops.elementwise.reduce((x, e) => x + e.rows * e.cols, 0);
+    ops.otherFlops = Math.max(0, l.forwardFlops - opFlops - 8 * ew);
     out.push({
       index: l.id, name: l.name, block: l.block, kind: l.kind,
-      flops: Math.max(l.forwardFlops, weightFlops),
+      flops: Math.max(l.forwardFlops, opFlops),
       params: l.paramCount,
       weightBytes: l.paramCount * eb,
       inputBufferBytes: inputBuf,
@@ -230,6 +245,42 @@ function matmulOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, f
     const macs = c.st.heads * c.st.headDim * T * c.tokens;
     ops.attn.push({ elems: cache, outElems: outE, macs });
     note(0, 2 * macs);
+  }
+}
+
+/** A convolution is a GEMM: K = Cin/groups x kernel window, N = Cout, one row per output position. */
+function convOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, flops: number) => void): void {
+  const wName = n.opType === 'QLinearConv' ? n.inputs[3] : n.inputs[1];
+  const w = wName ? c.dimsOf(wName) : null;
+  const y = c.dimsOf(n.outputs[0]);
+  if (!w || w.length < 3 || !y || y.length < 2) return;
+  const transposed = n.opType === 'ConvTranspose';
+  const groups = n.attrs.group?.type === 'int' ? n.attrs.group.value : 1;
+  const window = w.slice(2).reduce((x, v) => x * v, 1);
+  const cout = transposed ? w[1] * groups : w[0];
+  const cinPerGroup = transposed ? w[0] / groups : w[1];
+  const outElems = y.reduce((x, v) => x * v, 1);
+  const rows = Math.max(1, Math.round(outElems / Math.max(1, cout)));
+  const k = cinPerGroup * window;
+  // grouped: each output channel sees only its group's inputs, so K shrinks, N stays Cout
+  ops.gemvs.push({ k, n: cout, rows });
+  note(rows, 2 * k * cout * rows);
+}
+
+/** Fused attention ops (com.microsoft Attention / MultiHeadAttention / GroupQueryAttention): a QKV
+ * projection when the weight is an input, and scores + context over the cache from the structure. */
+function attentionOpOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, flops: number) => void): void {
+  const w = n.inputs[1] && c.isConst(n.inputs[1]) ? c.dimsOf(n.inputs[1]) : null;
+  const xd = c.dimsOf(n.inputs[0]);
+  const rows = xd && xd.length >= 2 ? xd.slice(0, -1).reduce((x, v) => x * v, 1) : c.tokens;
+  if (w && w.length === 2) { ops.gemvs.push({ k: w[0], n: w[1], rows }); note(rows, 2 * w[0] * w[1] * rows); }
+  ops.scalarReductions += 2;
+  if (c.st) {
+    const T = (c.st.past ?? 0) + rows;
+    const cache = c.st.kvHeads * c.st.headDim * T;
+    const macs = c.st.heads * c.st.headDim * T * rows;
+    ops.attn.push({ elems: cache, outElems: c.st.heads * T * rows, macs }, { elems: cache, outElems: c.st.heads * c.st.headDim * rows, macs });
+    note(0, 4 * macs);
   }
 }
 

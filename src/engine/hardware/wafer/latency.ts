@@ -24,10 +24,12 @@ export interface DecodeOps {
   elementwise: { rows: number; cols: number }[];
   /** table lookups (embedding gathers): one row fetched */
   lookups: number;
+  /** FLOPs of work no field above describes (recurrent cells, Einsum ...), run at the core's FLOP rate */
+  otherFlops: number;
 }
 
 export function emptyOps(): DecodeOps {
-  return { gemvs: [], attn: [], scalarReductions: 0, elementwise: [], lookups: 0 };
+  return { gemvs: [], attn: [], scalarReductions: 0, elementwise: [], lookups: 0, otherFlops: 0 };
 }
 
 export interface LatencyConsts {
@@ -110,6 +112,7 @@ export function decodeOpsCycles(ops: DecodeOps, w: number, h: number, k: Latency
   for (const e of ops.elementwise) p.memory += k.cyclesPerWeight * Math.ceil(e.rows / h) * Math.ceil(e.cols / w) * wScale;
   // A lookup fetches one row: the request and the row cross the region once.
   if (ops.lookups > 0) p.latency += ops.lookups * (k.hopCycles * (w + h) + k.kernelCycles);
+  if (ops.otherFlops > 0) p.compute += ops.otherFlops / (w * h * k.flopsPerCyclePerCore);
   return p;
 }
 

@@ -47,11 +47,11 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
       hopCycles: spec.hopLatency_cycles,
       stageCycles: spec.reductionStageOverhead_cycles,
       kernelCycles: spec.decodeKernelOverhead_cycles,
-      cyclesPerWeight: spec.gemvCyclesPerWeight,
+      cyclesPerWeight: spec.gemv_cyclesPerWeight,
       linkBytesPerCycle: spec.fabricLinkBandwidth_BytesPerCycle,
       flopsPerCyclePerCore: d.flopsPerCyclePerCore,
       elemBytes: d.elemBytes,
-      gemmEfficiency: spec.matmulEfficiency,
+      gemmEfficiency: spec.matmulEfficiency_fraction,
       gemmStepCycles: spec.gemmStepOverhead_cycles,
     },
     notes: [],
@@ -77,20 +77,20 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
     const single = opts.systems === undefined || opts.systems === 'auto' || opts.systems === 1;
     if (tooBig.length === 0 && single && totalBytes <= perWafer * FILL) {
       const r = pipelined(ctx, units, 1);
-      if (r) { r.notes.unshift(`execution: pipelined (weights, gradients and optimizer state, ${fmtB(totalBytes)}, fit one wafer's ${fmtB(perWafer)} of SRAM)`); return r; }
+      if (r) { r.notes.unshift(`execution: pipelined (training state: weights, gradients, optimizer state and activations, ${fmtB(totalBytes)}, fits one wafer's ${fmtB(perWafer)} of SRAM)`); return r; }
     }
-    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', units, totalBytes, perWafer, 1, single ? `training state ${fmtB(totalBytes)} does not fit one wafer (${fmtB(perWafer)})` : 'pipelined training runs on one system only (Cerebras glossary)');
-    return streaming(tooBig.length ? 'a kernel is larger than the wafer' : `training state ${fmtB(totalBytes)} exceeds one wafer's ${fmtB(perWafer)} of SRAM${single ? '' : ', and pipelined training does not span systems'}`);
+    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', totalBytes, perWafer, 1, single ? `training state ${fmtB(totalBytes)} does not fit one wafer (${fmtB(perWafer)})` : 'pipelined training runs on one system only (Cerebras glossary)');
+    return streaming(`training state (weights, gradients, optimizer state, activations: ${fmtB(totalBytes)}) exceeds one wafer's ${fmtB(perWafer)} of SRAM${tooBig.length ? `, ${tooBig.length} kernel(s) alone do` : ''}${single ? '' : '; pipelined training does not span systems'}`);
   }
   // inference
   if (tooBig.length) {
-    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', units, totalBytes, perWafer, typeof opts.systems === 'number' ? opts.systems : 1, 'a kernel is larger than the whole wafer');
+    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', totalBytes, perWafer, typeof opts.systems === 'number' ? opts.systems : 1, 'a kernel is larger than the whole wafer');
     return streaming('a kernel is larger than the whole wafer');
   }
   const minSystems = Math.max(1, Math.ceil(totalBytes / (perWafer * FILL)));
   const tries: number[] = [];
   if (typeof opts.systems === 'number') tries.push(opts.systems);
-  else for (let n = minSystems; n <= Math.min(spec.maxSystems, minSystems + 8); n++) tries.push(n);
+  else for (let n = minSystems; n <= Math.min(spec.maxSystems_count, minSystems + 8); n++) tries.push(n);
   for (const n of tries) {
     const r = pipelined(ctx, units, n);
     if (r) {
@@ -101,7 +101,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
     }
   }
   const n = tries[tries.length - 1];
-  if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', units, totalBytes, perWafer, n, `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`);
+  if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', totalBytes, perWafer, n, `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`);
   return streaming(`${fmtB(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
 }
 
@@ -257,16 +257,25 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
       };
     });
   }
+  if (!c.decode) {
+    // the graph's inputs stream in from the host over the system's I/O, one sample at a time: a stage too
+    const inBytes = c.work.reduce((s, k) => s + k.inputBufferBytes, 0) / Math.max(1, a.samplesPerStep);
+    const io = inBytes * ioCyclesPerByte;
+    latencyCycles += io;
+    if (io > bottleneck) { bottleneck = io; bottleneckName = 'the input stream (system I/O)'; }
+  }
+  bottleneck = Math.max(bottleneck, 1);
+  latencyCycles = Math.max(latencyCycles, 1);
   const tokens = c.decode;
   let stepSeconds: number, perStep: number, busyScale = 1;
   const unitKind = tokens ? 'tokens/s' : 'samples/s';
   if (c.decode) {
     stepSeconds = latencyCycles / hz;
-    perStep = a.tokensPerStep;
+    perStep = Math.max(1, a.tokensPerStep);
     c.notes.push(`batch-${a.samplesPerStep} decode is latency-bound: one token passes every region in turn, so the step is the sum of the regions' times (${placed.length} regions${systems > 1 ? `, ${systems - 1} system-to-system links` : ''}), not the slowest one`);
   } else {
     // one sample enters every `bottleneck` cycles; the first one takes `latencyCycles` to come out
-    const samples = c.training ? (c.opts.gpu.globalBatch ?? a.samplesPerStep) : a.samplesPerStep;
+    const samples = Math.max(1, c.training ? (c.opts.gpu.globalBatch ?? a.samplesPerStep) : a.samplesPerStep);
     // optimizer: every core updates its own weights locally (read + write of weights, grads, master, moments)
     const opt = c.training ? Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2 / spec.sramBandwidthPerCore_BytesPerCycle : 0;
     stepSeconds = c.training ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz : (samples * bottleneck) / hz;
@@ -379,9 +388,9 @@ function weightStreaming(c: Ctx): TargetResult {
   if (micro > 1) c.notes.push(`${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${+mb.toFixed(2)} (weights stream once per micro-batch)`);
   // SwarmX: a broadcast/reduce tree of fan-out 4 whose latency grows with log N; paid once per step, the
   // rest of the reduction runs at line rate alongside the gradient stream
-  const levels = systems > 1 ? Math.ceil(Math.log(systems) / Math.log(spec.swarmXFanout)) : 0;
+  const levels = systems > 1 ? Math.ceil(Math.log(systems) / Math.log(spec.swarmXFanout_count)) : 0;
   const swarm = c.training ? 2 * levels * spec.swarmXLevelLatency_us * 1e-6 : 0;
-  const step = total + swarm;
+  const step = Math.max(total + swarm, 1 / hz);
   const stateBytes = a.stats.parameterCount * (c.training ? 2 * d.elemBytes + 12 : d.elemBytes);
   const memXCap = spec.memoryXCapacity_TB * 1e12;
   if (stateBytes > memXCap) { fits = false; c.notes.push(`does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`); }
@@ -390,7 +399,7 @@ function weightStreaming(c: Ctx): TargetResult {
   c.notes.push(`${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`);
   if (c.decode && systems > 1) c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
   const unitKind = c.decode ? 'tokens/s' : 'samples/s';
-  const perStep = c.decode ? a.tokensPerStep * systems : gb;
+  const perStep = c.decode ? Math.max(1, a.tokensPerStep) * systems : gb;
   pushClockNote(c, step, perStep, unitKind);
   pushCalibrationNote(c);
   const slow = rows.reduce((bi, r, i) => (r.seconds > rows[bi].seconds ? i : bi), 0);
@@ -412,10 +421,9 @@ function weightStreaming(c: Ctx): TargetResult {
   };
 }
 
-function notFitting(c: Ctx, execution: string, units: Unit[], totalBytes: number, perWafer: number, systems: number, why: string): TargetResult {
+function notFitting(c: Ctx, execution: string, totalBytes: number, perWafer: number, systems: number, why: string): TargetResult {
   c.notes.unshift(`execution: ${execution} (requested) does not fit: ${why}`);
   const rows = c.work.map((w): TargetLayer => ({ name: w.name, seconds: 0, bound: 'memory', memoryBytes: kernelBytes(c, w), placement: {} }));
-  void units;
   return {
     id: c.spec.id, name: c.spec.name, kind: 'wafer', execution, systems,
     parallelism: { execution, systems }, fits: false, stepSeconds: 0,
@@ -435,5 +443,5 @@ function pushClockNote(c: Ctx, step: number, perStep: number, unit: string): voi
 
 function pushCalibrationNote(c: Ctx): void {
   const s = c.spec;
-  c.notes.push(`calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemvCyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`);
+  c.notes.push(`calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemv_cyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency_fraction} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`);
 }

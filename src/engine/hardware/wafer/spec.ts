@@ -2,6 +2,7 @@
 // Hardware numbers come from /shared/reference/hardware-and-peers.md §1 and wafer-latency.md; the four
 // calibration constants at the end are fitted as docs/WAFER-MODEL.md explains.
 import type { Precision } from '../types';
+import { SpecError } from '../index';
 
 export interface WaferSpec {
   kind: 'wafer';
@@ -17,8 +18,8 @@ export interface WaferSpec {
   /** kept for code, runtime and routing tables; the rest holds weights and buffers */
   sramReservedPerCore_KiB: number;
   sramBandwidthPerCore_BytesPerCycle: number;
-  fp16FlopsPerCyclePerCore: number;
-  fp32FlopsPerCyclePerCore: number;
+  fp16_FlopPerCyclePerCore: number;
+  fp32_FlopPerCyclePerCore: number;
   clock_GHz: number;
   clockMin_GHz: number;
   clockMax_GHz: number;
@@ -32,18 +33,18 @@ export interface WaferSpec {
   memoryXCapacity_TB: number;
   memoryXBandwidth_GBps: number;
   swarmXNodeBandwidth_Gbps: number;
-  swarmXFanout: number;
+  swarmXFanout_count: number;
   swarmXLevelLatency_us: number;
   systemPower_kW: number;
-  maxSystems: number;
+  maxSystems_count: number;
   /** calibration: fixed cycles per decode matmul kernel (task activation, DSD setup) */
   decodeKernelOverhead_cycles: number;
   /** calibration: cycles per relay stage of an allreduce chain (2 ramps + add + software re-route) */
   reductionStageOverhead_cycles: number;
   /** calibration: cycles per 16-bit weight of a core's GEMV tile at batch 1 */
-  gemvCyclesPerWeight: number;
+  gemv_cyclesPerWeight: number;
   /** calibration: fraction of peak FLOP/s a matmul tile reaches on a core (prefill, training) */
-  matmulEfficiency: number;
+  matmulEfficiency_fraction: number;
   /** calibration: fixed cycles per systolic step of a matmul spread over a region (about one step per core along a side) */
   gemmStepOverhead_cycles: number;
   sources?: Record<string, string>;
@@ -58,8 +59,8 @@ export const WAFER_NUMBER_FIELDS: { key: keyof WaferSpec; positive: boolean; int
   { key: 'sramPerCore_KiB', positive: true },
   { key: 'sramReservedPerCore_KiB', positive: false },
   { key: 'sramBandwidthPerCore_BytesPerCycle', positive: true },
-  { key: 'fp16FlopsPerCyclePerCore', positive: true },
-  { key: 'fp32FlopsPerCyclePerCore', positive: true },
+  { key: 'fp16_FlopPerCyclePerCore', positive: true },
+  { key: 'fp32_FlopPerCyclePerCore', positive: true },
   { key: 'clock_GHz', positive: true },
   { key: 'clockMin_GHz', positive: true },
   { key: 'clockMax_GHz', positive: true },
@@ -71,14 +72,14 @@ export const WAFER_NUMBER_FIELDS: { key: keyof WaferSpec; positive: boolean; int
   { key: 'memoryXCapacity_TB', positive: true },
   { key: 'memoryXBandwidth_GBps', positive: true },
   { key: 'swarmXNodeBandwidth_Gbps', positive: true },
-  { key: 'swarmXFanout', positive: true, integer: true },
+  { key: 'swarmXFanout_count', positive: true, integer: true },
   { key: 'swarmXLevelLatency_us', positive: false },
   { key: 'systemPower_kW', positive: false },
-  { key: 'maxSystems', positive: true, integer: true },
+  { key: 'maxSystems_count', positive: true, integer: true },
   { key: 'decodeKernelOverhead_cycles', positive: false },
   { key: 'reductionStageOverhead_cycles', positive: false },
-  { key: 'gemvCyclesPerWeight', positive: true },
-  { key: 'matmulEfficiency', positive: true, max: 1 },
+  { key: 'gemv_cyclesPerWeight', positive: true },
+  { key: 'matmulEfficiency_fraction', positive: true, max: 1 },
   { key: 'gemmStepOverhead_cycles', positive: false },
 ];
 
@@ -103,7 +104,7 @@ export function validateWaferSpec(spec: Record<string, unknown>, where: string):
   if (spec.sources !== undefined && (typeof spec.sources !== 'object' || spec.sources === null || Array.isArray(spec.sources))) bad(`field 'sources' must be an object of strings`);
 }
 
-export class WaferSpecError extends Error {}
+export class WaferSpecError extends SpecError {}
 
 /** Quantities derived from a spec for one precision: what the formulas use. */
 export interface WaferDerived {
@@ -128,7 +129,7 @@ export function elemBytesOf(p: Precision): number {
 export function derive(spec: WaferSpec, precision: Precision): WaferDerived {
   const cores = spec.gridWidth_cores * spec.gridHeight_cores;
   // No FP8 datapath is published for the WSE: fp8 weights are stored in 1 byte and computed at the FP16 rate.
-  const fpc = precision === 'fp32' ? spec.fp32FlopsPerCyclePerCore : spec.fp16FlopsPerCyclePerCore;
+  const fpc = precision === 'fp32' ? spec.fp32_FlopPerCyclePerCore : spec.fp16_FlopPerCyclePerCore;
   const clockHz = spec.clock_GHz * 1e9;
   return {
     cores,

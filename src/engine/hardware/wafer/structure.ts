@@ -3,6 +3,7 @@
 // Independent of shape inference and op costs, so the decode model works while those are incomplete.
 import type { Model, TensorInfo } from '../../onnx/ir';
 import { evalDim } from '../../shapes/dims';
+import { blockOf } from '../../cost/kernels';
 
 export interface TransformerStructure {
   layers: number;
@@ -39,20 +40,31 @@ export function transformerStructure(model: Model, bindings: Record<string, numb
     if (!l) byBlock.set(b, (l = []));
     l.push(t);
   }
-  // Node names count too: some exporters give initializers opaque names (onnx::MatMul_123).
-  const nodeBlocks = new Set<number>();
-  for (const n of g.nodes) { const b = blockIndexOf(n.name); if (b !== null) nodeBlocks.add(b); }
-  const layers = Math.max(byBlock.size, nodeBlocks.size);
+  // Node names count too (the cost pass's block rule: /model/layers.3/..., /encoder.0/..., /h.7/...): some
+  // exporters give initializers opaque names (onnx::MatMul_123) while the nodes keep the module path.
+  const families = new Map<string, Map<number, string>>();
+  for (const n of g.nodes) {
+    const b = blockOf(n.name);
+    const m = b ? /^(.*?)(\d+)$/.exec(b) : null;
+    if (!m) continue;
+    let f = families.get(m[1]);
+    if (!f) families.set(m[1], (f = new Map()));
+    f.set(Number(m[2]), b!);
+  }
+  const family = [...families.values()].sort((x, y) => y.size - x.size)[0] ?? new Map<number, string>();
+  const layers = Math.max(byBlock.size, family.size);
   if (layers === 0) return null;
-  // Weights of block 0: by name, else the initializers its nodes consume.
-  let block0 = byBlock.get(0) ?? byBlock.get(Math.min(...byBlock.keys()));
-  if (!block0 || block0.length === 0) {
-    const inits = new Map(g.initializers.map((t) => [t.name, t]));
-    const seen = new Set<string>();
-    block0 = [];
-    for (const n of g.nodes) if (blockIndexOf(n.name) === 0) for (const i of n.inputs) {
+  // Weights of the first block: named in it, or consumed by its nodes
+  const first = byBlock.size >= family.size && byBlock.size ? Math.min(...byBlock.keys()) : Math.min(...family.keys());
+  const firstPath = family.get(first);
+  const block0: TensorInfo[] = [...(byBlock.get(first) ?? [])];
+  const seen = new Set(block0.map((t) => t.name));
+  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  for (const n of g.nodes) {
+    if (!(firstPath !== undefined ? blockOf(n.name) === firstPath : blockIndexOf(n.name) === first)) continue;
+    for (const i of n.inputs) {
       const t = inits.get(i);
-      if (t && !seen.has(i)) { seen.add(i); block0.push(t); }
+      if (t && !seen.has(i) && blockIndexOf(i) === null) { seen.add(i); block0.push(t); }
     }
   }
   const mats = block0.filter((t) => t.dims.length === 2 && t.dims[0] > 1 && t.dims[1] > 1);
@@ -67,7 +79,6 @@ export function transformerStructure(model: Model, bindings: Record<string, numb
   const gatedMlp = mats.filter((t) => t.dims.includes(ffn) && ffn !== hidden).length >= 3;
   // KV cache inputs [batch, kvHeads, past, headDim] give heads and context directly.
   let kvHeads = 0, headDim = 0, past: number | null = null;
-  const inits = new Set(g.initializers.map((t) => t.name));
   for (const i of g.inputs) {
     if (inits.has(i.name) || !/past|cache/i.test(i.name)) continue;
     const t = i.type;
@@ -86,10 +97,18 @@ export function transformerStructure(model: Model, bindings: Record<string, numb
     kvHeads = Math.max(1, Math.round(kv / headDim));
   }
   const heads = Math.max(1, Math.round(hidden / headDim));
+  // vocab: the embedding table a Gather reads (rows x hidden), else the width of a projected graph output
   let vocab = 0;
-  for (const t of g.initializers) {
-    if (t.dims.length !== 2 || blockIndexOf(t.name) !== null) continue;
-    if (t.dims.includes(hidden)) vocab = Math.max(vocab, t.dims[0] === hidden ? t.dims[1] : t.dims[0]);
+  for (const n of g.nodes) {
+    if (n.opType !== 'Gather') continue;
+    const t = inits.get(n.inputs[0]);
+    if (t && t.dims.length === 2 && t.dims[1] === hidden) vocab = Math.max(vocab, t.dims[0]);
+  }
+  if (!vocab) for (const n of g.nodes) {
+    if ((n.opType === 'MatMul' || n.opType === 'Gemm') && g.outputs.some((o) => o.name === n.outputs[0])) {
+      const t = inits.get(n.inputs[1]);
+      if (t && t.dims.length === 2) vocab = Math.max(vocab, t.dims[0] === hidden ? t.dims[1] : t.dims[0]);
+    }
   }
   return { layers, hidden, heads, kvHeads, headDim, ffn, vocab, weightsPerLayer, past, gatedMlp };
 }

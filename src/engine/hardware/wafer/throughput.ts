@@ -34,12 +34,15 @@ export function stepCycles(ops: DecodeOps, actInBytes: number, w: number, h: num
     const gemv = decodeOpsCycles({ ...emptyOps(), gemvs: [g] }, w, h, k, i);
     add(p, better(gemm, gemv), mm);
   });
+  // attention over many query rows is a GEMM with both operands in flight; its outputs stay distributed
+  // (no allreduce of every row through one line), so only the GEMM form applies once rows > 1
   for (const a of ops.attn) {
-    const gemm: CycleParts = { compute: a.macs / macsPerCycle, memory: 0, communication: 0, latency: steps * k.gemmStepCycles };
-    const gemv = decodeOpsCycles({ ...emptyOps(), attn: [a] }, w, h, k);
-    add(p, better(gemm, gemv), mm);
+    const gemm: CycleParts = { compute: a.macs / macsPerCycle, memory: k.cyclesPerWeight * Math.ceil(a.elems / (w * h)) * (k.elemBytes / 2), communication: 0, latency: steps * k.gemmStepCycles };
+    const single = a.macs < 16 * a.elems; // each cached element reused by few queries: decode-like
+    add(p, single ? better(gemm, decodeOpsCycles({ ...emptyOps(), attn: [a] }, w, h, k)) : gemm, mm);
   }
   const rest = decodeOpsCycles({ ...emptyOps(), elementwise: ops.elementwise, lookups: ops.lookups }, w, h, k);
+  rest.compute += ops.otherFlops / (w * h * k.flopsPerCyclePerCore * k.gemmEfficiency);
   add(p, rest, training ? 2 : 1);
   if (ops.scalarReductions > 0) {
     // one reduction per row; rows stream through the same chain, so the latency is paid once per reduction
@@ -47,7 +50,10 @@ export function stepCycles(ops: DecodeOps, actInBytes: number, w: number, h: num
     const ar = allreduceCycles(Math.round((w + h) / 2), Math.ceil(rows / h) * 4, k);
     add(p, { compute: 0, memory: 0, communication: ar.comm, latency: ar.latency }, ops.scalarReductions * (training ? 2 : 1));
   }
-  // activations enter through the edge shared with the previous kernel (about one side of links)
-  p.communication += (actInBytes * (training ? 2 : 1)) / (Math.max(1, Math.min(w, h)) * k.linkBytesPerCycle);
+  // activations enter through the edge shared with the previous kernel: placement puts consecutive
+  // regions side by side in a band, so that edge is the region's height (h links)
+  p.communication += (actInBytes * (training ? 2 : 1)) / (Math.max(1, h) * k.linkBytesPerCycle);
+  // and cross the region: a kernel that only routes data (Reshape, Concat) still costs its hops
+  p.latency += (k.hopCycles * (w + h)) / 2;
   return p;
 }
