@@ -32,7 +32,7 @@ export function buildContext(analysis: Analysis, spec: GpuClusterSpec, opts: Map
   }
   const ctx: Context = {
     analysis, spec, dev, precision: opts.precision, training, pattern: found.pattern, generic: genericModel(analysis),
-    nodeLayer, positional, kvCache,
+    nodeLayer, positional, kvCache, cache: new Map(),
   };
   return { ctx, notes };
 }
@@ -70,6 +70,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   const bd = best.breakdown;
   notes.push(`step ${best.stepSeconds.toPrecision(4)} s = pipeline ${bd.pipeline.toPrecision(4)} s (bubble ${bd.bubble.toPrecision(3)} s, ${m} microbatches) + optimizer ${bd.optimizer.toPrecision(3)} s + data-parallel sync ${bd.dpSync.toPrecision(3)} s${bd.embeddingSync ? ` + embedding sync ${bd.embeddingSync.toPrecision(3)} s` : ''}`);
   notes.push(...best.notes);
+  if (best.stepSeconds === 0) notes.push('the graph does no costed work (no FLOPs, no bytes): step time 0, throughput not defined (reported as 0)');
   notes.push(`calibration: efficiency tables, NVLink/IB efficiency and compute interference from the spec (${spec.id}); see docs/GPU-MODEL.md`);
   const layers: TargetLayer[] = analysis.layers.map((l, i): TargetLayer => {
     const t = best.layerTimes.get(i);
@@ -115,7 +116,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     },
     fits: best.fits,
     stepSeconds: best.stepSeconds,
-    throughput: { value: throughputOf(best, tokens), unit: tokens ? 'tokens/s' : 'samples/s' },
+    throughput: { value: best.stepSeconds > 0 ? throughputOf(best, tokens) : 0, unit: tokens ? 'tokens/s' : 'samples/s' },
     memory,
     // upper bound: every GPU of the plan at its TDP for the whole step
     energyJoulesPerStep: gpusUsed * spec.gpu.tdpW * best.stepSeconds,

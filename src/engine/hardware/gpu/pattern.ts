@@ -272,12 +272,16 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
   let heads = 0, headDim = 0, kvHeads = 0;
   const scope0 = new Set(first.nodes);
   const reshapeAfter = (w: number) => forwardFind(ix, w, (i) => ix.node(i).opType === 'Reshape' && scope0.has(i));
+  // the last two entries of the target shape are [heads, width per head] ([b, s, n, w] or [s, n, w])
   const split = (w: number): [number, number] | undefined => {
     const r = reshapeAfter(w);
     if (r < 0) return undefined;
     const vals = ix.intValues(ix.node(r).inputs[1]);
-    if (!vals || vals.length !== 4 || typeof vals[2] !== 'number' || typeof vals[3] !== 'number' || vals[2] <= 0 || vals[3] <= 0) return undefined;
-    return [vals[2], vals[3]];
+    if (!vals || vals.length < 3) return undefined;
+    const [n, per] = vals.slice(-2);
+    if (typeof n !== 'number' || typeof per !== 'number' || n <= 0 || per <= 0) return undefined;
+    const N = ix.weightOf(w)!.N;
+    return n * per === N || n * per === d0.attnDim || N % (n * per) === 0 ? [n, per] : undefined;
   };
   const qs = split(d0.qWeight);
   if (qs) {
@@ -318,21 +322,25 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
     const score = (graphInputs.has(n.inputs[1]) ? 1e15 : 0) + t.dims[0];
     if (score > embedScore) { embedNode = i; embedInit = n.inputs[0]; embedScore = score; }
   });
+  // LM head: a projection from the hidden size onto the token vocabulary (tied to the embedding or as wide
+  // as it). Classification or pooler heads are not LM heads: they stay per-layer kernels.
+  const embedRows = embedNode >= 0 ? ix.inits.get(embedInit)!.dims[0] : 0;
   let lmHeadNode = -1;
   g.nodes.forEach((n, i) => {
-    if (inBlock.has(i)) return;
+    if (inBlock.has(i) || embedRows === 0) return;
     const w = ix.weightOf(i);
-    if (w && w.K === d0.hidden && (lmHeadNode < 0 || w.N >= ix.weightOf(lmHeadNode)!.N)) lmHeadNode = i;
+    if (w && w.K === d0.hidden && (w.init === embedInit || w.N === embedRows)) lmHeadNode = i;
   });
   const lmW = lmHeadNode >= 0 ? ix.weightOf(lmHeadNode) : undefined;
-  const vocab = lmW?.N ?? (embedNode >= 0 ? ix.inits.get(embedInit)!.dims[0] : 0);
+  const vocab = lmW?.N ?? 0;
   const tied = !!lmW && lmW.init === embedInit;
   const embeddingParams = embedInit ? ix.inits.get(embedInit)!.elements : 0;
   const lmHeadParams = lmW && !tied ? ix.inits.get(lmW.init)!.elements : 0;
   const finalNorm = lmHeadNode >= 0 ? (ix.producer.get(ix.node(lmHeadNode).inputs[0]) ?? -1) : -1;
-  if (vocab === 0) notes.push('no token embedding or LM head found: vocabulary 0');
+  if (vocab === 0) notes.push(embedRows ? 'no LM head over the vocabulary: the output layers are costed per layer' : 'no token embedding: the input and output layers are costed per layer');
 
-  // 5. Sequence and batch from the token input (bound dims), KV length from the cache inputs.
+  // 5. Batch from the first input's leading dim; tokens per pass from the QKV projection's input
+  //    (all dims but the last), so that image and encoder models get their patch / sequence count.
   const initNames = new Set(g.initializers.map((t) => t.name));
   const inputs = g.inputs.filter((i) => !initNames.has(i.name));
   const ids = (embedNode >= 0 ? inputs.find((i) => i.name === g.nodes[embedNode].inputs[1]) : undefined)
@@ -342,8 +350,21 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
   if (t && t.kind === 'tensor' && t.dims && t.dims.length >= 1) {
     batchSymbolic = typeof t.dims[0] === 'string';
     batch = evalDim(t.dims[0], bindings) ?? 1;
-    seq = t.dims.length >= 2 ? evalDim(t.dims[1], bindings) ?? 1 : 1;
-    if (t.dims.length >= 2 && evalDim(t.dims[1], bindings) === undefined) notes.push(`sequence dim '${t.dims[1]}' unbound: taken as 1 (bind it with --dim)`);
+    if (ids && embedNode >= 0 && t.dims.length >= 2) {
+      seq = evalDim(t.dims[1], bindings) ?? 1;
+      if (evalDim(t.dims[1], bindings) === undefined) notes.push(`sequence dim '${t.dims[1]}' unbound: taken as 1 (bind it with --dim)`);
+    }
+  }
+  const xin = analysis.shapes.main.values.get(ix.node(first.qkv[0]).inputs[0])?.type;
+  if ((embedNode < 0 || seq === 1) && xin && xin.kind === 'tensor' && xin.dims && xin.dims.length >= 2) {
+    const lead = xin.dims.slice(0, -1).map((d) => evalDim(d, bindings));
+    if (lead.every((d) => d !== undefined)) {
+      const tokens = (lead as number[]).reduce((a, d) => a * d, 1);
+      if (tokens >= batch && tokens % batch === 0 && tokens / batch > seq) {
+        seq = tokens / batch;
+        notes.push(`sequence ${seq} from the attention input's shape`);
+      }
+    }
   }
   let kvSeq = seq;
   const past = inputs.find((i) => /past|cache/i.test(i.name) && i.type?.kind === 'tensor' && i.type.dims?.length === 4);

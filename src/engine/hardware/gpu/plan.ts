@@ -6,7 +6,7 @@
 // Ranks are laid out as Megatron does: tensor-parallel ranks innermost, then data-parallel, then pipeline.
 import type { Analysis, Precision } from '../types';
 import type { Device } from './roofline';
-import { collectiveTime } from './roofline';
+import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from './pattern';
 import {
@@ -45,6 +45,8 @@ export interface Context {
   positional: boolean;
   /** the graph reads or writes a KV cache */
   kvCache: boolean;
+  /** pass times shared by plans that differ only in pp / dp / interleave / ZeRO */
+  cache: Map<string, unknown>;
 }
 
 export interface MemoryBreakdown {
@@ -77,6 +79,8 @@ export interface LayerTime {
 
 export interface Breakdown {
   pipeline: number;
+  /** kernel time in the pipeline (GEMMs and elementwise work, recompute excluded) */
+  kernels: number;
   bubble: number;
   recompute: number;
   tpComm: number;
@@ -180,6 +184,12 @@ export function checkPlan(ctx: Context, plan: Plan): void {
   }
 }
 
+/** Interleaved 1F1B: m microbatches through p stages of v chunks take (m + (p-1)/v) stage times
+ * (bubble fraction (p-1)/(v m), Narayanan et al. 2021 §2.2). */
+export function pipelineSeconds(m: number, p: number, v: number, tStage: number): number {
+  return (m + (p - 1) / v) * tStage;
+}
+
 /** Microbatches (chunks of 1/v stage) in flight on pipeline rank i under (interleaved) 1F1B: Megatron's warm-up count + 1. */
 export function inflightStageFraction(i: number, p: number, v: number, m: number): number {
   if (p === 1) return 1;
@@ -211,11 +221,23 @@ function flopsByRole(items: Work[]): Map<string, number> {
   return m;
 }
 
+/** ZeRO-2 reduce-scatters the gradients after every microbatch (they are sharded, so they cannot
+ * accumulate locally) and ZeRO-3 also all-gathers the weights before the forward and the backward pass
+ * of every microbatch (Rajbhandari et al. 2019 §5); these overlap the microbatch's compute. */
+function zeroPerMicrobatch(ctx: Context, plan: Plan, links: LinkFor, params: number, compute: number): number {
+  if (!ctx.training || plan.dp <= 1 || plan.zero < 2) return 0;
+  const g = links.dp;
+  let c = collectiveTime(g.link, 'reduce-scatter', params * 4, g.n).seconds;
+  if (plan.zero >= 3) c += 2 * collectiveTime(g.link, 'all-gather', params * ctx.dev.weightBytes, g.n).seconds;
+  const u = ctx.spec.efficiency.commComputeInterference;
+  return Math.max(0, c - compute) + u * Math.min(c, compute);
+}
+
 /** Shared tail: pipeline schedule, optimizer, data-parallel sync, memory fit. */
 function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[], extra: { tpComm: number; recompute: number; ppComm: number; backwardPerMb: number[]; embeddingSync: number }, layerTimes: Map<number, LayerTime>, layerStage: Map<number, number>, layerMemory: Map<number, number>, notes: string[], samplesPerStep: number, tokensPerStep: number): Evaluation {
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const tStage = Math.max(...stages.map((s) => s.secondsPerMicrobatch));
-  const pipeline = (m + (plan.pp - 1) / plan.interleave) * tStage;
+  const pipeline = pipelineSeconds(m, plan.pp, plan.interleave, tStage);
   const bubble = ((plan.pp - 1) / plan.interleave) * tStage;
   let optimizer = 0, dpSync = 0;
   if (ctx.training) {
@@ -223,7 +245,7 @@ function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[],
     const mixed = ctx.precision === 'fp32' ? OPTIMIZER_BYTES_PER_PARAM.fp32 : OPTIMIZER_BYTES_PER_PARAM.mixed;
     stages.forEach((s, i) => {
       const shard = plan.zero >= 1 ? plan.dp : 1;
-      const opt = passTime(ctx.dev, links, [{ name: 'optimizer', role: 'optimizer', kind: 'vector', flops: (12 * s.params) / shard, bytes: (mixed * s.params) / shard }]);
+      const opt = kernelTime(ctx.dev, 'vector', (12 * s.params) / shard, (mixed * s.params) / shard);
       optimizer = Math.max(optimizer, opt.seconds);
       if (plan.dp > 1) {
         // ZeRO 0: all-reduce fp32 grads; ZeRO >= 1: reduce-scatter grads + all-gather 16-bit weights
@@ -244,7 +266,7 @@ function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[],
   const memoryBytes = Math.max(...stages.map((s) => s.memory.total));
   return {
     plan, fits: memoryBytes <= capacityBytes, stepSeconds, samplesPerStep, tokensPerStep, memoryBytes, capacityBytes, stages,
-    breakdown: { pipeline, bubble, recompute: extra.recompute * m, tpComm: extra.tpComm * m, ppComm: extra.ppComm * m, optimizer, dpSync, embeddingSync: extra.embeddingSync },
+    breakdown: { pipeline, kernels: Math.max(0, pipeline - bubble - (extra.recompute + extra.tpComm + extra.ppComm) * m), bubble, recompute: extra.recompute * m, tpComm: extra.tpComm * m, ppComm: extra.ppComm * m, optimizer, dpSync, embeddingSync: extra.embeddingSync },
     layerTimes, layerStage, layerMemory, notes,
   };
 }
@@ -266,17 +288,32 @@ export function balancedStages(perLayer: number[], p: number): number[][] {
   return stages;
 }
 
-export function evaluateGeneric(ctx: Context, plan: Plan): Evaluation {
+interface GenericPasses { fwd: PassTime[]; bwd: PassTime[]; fwdFlops: number[]; bwdFlops: number[] }
+
+function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses {
+  const key = `generic|${plan.microbatch}`;
+  const hit = ctx.cache.get(key) as GenericPasses | undefined;
+  if (hit) return hit;
+  const dev = ctx.dev, gm = ctx.generic, b = plan.microbatch;
+  const fwd = gm.layers.map((l) => genericForward(dev, gm, l, b));
+  const bwd = ctx.training ? gm.layers.map((l) => genericBackward(dev, gm, l, b)) : [];
+  const r: GenericPasses = {
+    fwd: fwd.map((w) => passOf(ctx, links, [w])), bwd: bwd.map((w) => passOf(ctx, links, [w])),
+    fwdFlops: fwd.map((w) => w.flops), bwdFlops: bwd.map((w) => w.flops),
+  };
+  ctx.cache.set(key, r);
+  return r;
+}
+
+export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evaluation {
   checkPlan(ctx, plan);
   const dev = ctx.dev, gm = ctx.generic, b = plan.microbatch;
   const links = linksFor(ctx.spec, plan);
   const notes: string[] = [];
   if (plan.recompute === 'selective') notes.push('selective recompute needs attention blocks: nothing to recompute selectively in this graph');
-  const fwd = gm.layers.map((l) => genericForward(dev, gm, l, b));
-  const bwd = ctx.training ? gm.layers.map((l) => genericBackward(dev, gm, l, b)) : [];
-  const fwdT = fwd.map((w) => passOf(ctx, links, [w]));
-  const bwdT = bwd.map((w) => passOf(ctx, links, [w]));
-  const per = gm.layers.map((_, i) => fwdT[i].seconds * (ctx.training && plan.recompute === 'full' ? 2 : 1) + (bwdT[i]?.seconds ?? 0));
+  const gp = genericPasses(ctx, plan, links);
+  const rc = ctx.training && plan.recompute === 'full' ? 1 : 0;
+  const per = gm.layers.map((_, i) => gp.fwd[i].seconds * (1 + rc) + (gp.bwd[i]?.seconds ?? 0));
   const stageLayers = balancedStages(per, plan.pp);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
@@ -287,15 +324,16 @@ export function evaluateGeneric(ctx: Context, plan: Plan): Evaluation {
     const layers = ls.map((i) => gm.layers[i]);
     let t = 0, back = 0, rcs = 0;
     for (const i of ls) {
-      const rc = ctx.training && plan.recompute === 'full' ? 1 : 0;
-      const tot = emptyPass();
-      addPass(tot, fwdT[i], 1 + rc);
-      if (bwdT[i]) addPass(tot, bwdT[i]);
-      t += tot.seconds;
-      back += bwdT[i]?.seconds ?? 0;
-      rcs += rc ? fwdT[i].seconds : 0;
-      layerTime(layerTimes, gm.layers[i].layer, { seconds: tot.seconds, compute: tot.compute, memory: tot.memory, comm: tot.comm, latency: tot.commLatency }, m, fwd[i].flops * (1 + rc) + (bwd[i]?.flops ?? 0));
-      layerStage.set(gm.layers[i].layer, s);
+      t += per[i];
+      back += gp.bwd[i]?.seconds ?? 0;
+      rcs += rc * gp.fwd[i].seconds;
+      if (detail) {
+        const tot = emptyPass();
+        addPass(tot, gp.fwd[i], 1 + rc);
+        if (gp.bwd[i]) addPass(tot, gp.bwd[i]);
+        layerTime(layerTimes, gm.layers[i].layer, { seconds: tot.seconds, compute: tot.compute, memory: tot.memory, comm: tot.comm, latency: tot.commLatency }, m, gp.fwdFlops[i] * (1 + rc) + (gp.bwdFlops[i] ?? 0));
+        layerStage.set(gm.layers[i].layer, s);
+      }
     }
     if (plan.pp > 1 && s < plan.pp - 1 && ls.length) {
       const last = gm.layers[ls[ls.length - 1]];
@@ -307,12 +345,15 @@ export function evaluateGeneric(ctx: Context, plan: Plan): Evaluation {
     backwardPerMb.push(back);
     recomputePerMb.push(rcs);
     const params = layers.reduce((a, l) => a + l.paramCount, 0);
+    t += zeroPerMicrobatch(ctx, plan, links, params, t);
     const act = genericActivations(dev, gm, layers, b, ctx.training, plan.recompute);
     const inflight = ctx.training ? inflightStageFraction(s, plan.pp, plan.interleave, m) : 1;
     const mem = memoryOf(params, bpp, act.stored * inflight + act.working);
-    const actPerLayer = layers.reduce((a, l) => a + l.actBytesPerSample, 0) || 1;
-    for (const l of layers) {
-      layerMemory.set(l.layer, l.paramCount * (bpp.weights + bpp.gradients + bpp.optimizer) + (mem.activations * l.actBytesPerSample) / actPerLayer);
+    if (detail) {
+      const actPerLayer = layers.reduce((a, l) => a + l.actBytesPerSample, 0) || 1;
+      for (const l of layers) {
+        layerMemory.set(l.layer, l.paramCount * (bpp.weights + bpp.gradients + bpp.optimizer) + (mem.activations * l.actBytesPerSample) / actPerLayer);
+      }
     }
     return { index: s, layers: ls.map((i) => gm.layers[i].layer), blocks: 0, secondsPerMicrobatch: t, busy: 0, memory: mem, params };
   });
@@ -333,43 +374,65 @@ export function stageOfBlock(j: number, L: number, pp: number, v: number): numbe
   if (v > 1) return Math.floor(j / (L / (pp * v))) % pp;
   const base = Math.floor(L / pp), extra = L % pp;
   // stages 1..extra take one more block (the first stage also runs the embedding, the last the head)
-  let start = 0;
-  for (let s = 0; s < pp; s++) {
-    const n = base + (s >= 1 && s <= extra ? 1 : 0) + (extra === pp ? 1 : 0);
-    if (j < start + n) return s;
-    start += n;
-  }
-  return pp - 1;
+  if (j < base) return 0;
+  const k = j - base;
+  return k < extra * (base + 1) ? 1 + Math.floor(k / (base + 1)) : 1 + extra + Math.floor((k - extra * (base + 1)) / base);
 }
 
-export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
+/** Analysis layers outside the blocks and not covered by the embedding / head kernels (run replicated as
+ * generic kernels), and the first block's first layer (which side of the blocks they are on). */
+function outsideLayers(ctx: Context): { others: GenericModel['layers']; firstBlockLayer: number } {
+  const hit = ctx.cache.get('outside') as ReturnType<typeof outsideLayers> | undefined;
+  if (hit) return hit;
+  const p = ctx.pattern!;
+  const covered = new Set<number>();
+  for (const bl of p.blocks) for (const n of bl.nodes) covered.add(ctx.nodeLayer[n]);
+  for (const n of [p.embedNode, p.lmHeadNode, p.finalNorm]) if (n >= 0) covered.add(ctx.nodeLayer[n]);
+  const r = {
+    others: ctx.generic.layers.filter((l) => !covered.has(l.layer)),
+    firstBlockLayer: Math.min(...p.blocks[0].nodes.map((n) => ctx.nodeLayer[n]).filter((l) => l >= 0)),
+  };
+  ctx.cache.set('outside', r);
+  return r;
+}
+
+interface TransformerPasses {
+  fwd: PassTime; bwd: PassTime; rc: PassTime; block: PassTime; embed: PassTime; head: PassTime;
+  blockFlops: Map<string, number>; headFlops: Map<string, number>; embedFlops: Map<string, number>;
+}
+
+function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: Recompute): TransformerPasses {
+  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}`;
+  const hit = ctx.cache.get(key) as TransformerPasses | undefined;
+  if (hit) return hit;
+  const dev = ctx.dev, p = ctx.pattern!;
+  const fI = blockForward(dev, x), bI = ctx.training ? blockBackward(dev, x) : [], rI = ctx.training ? blockRecompute(dev, x, rcMode) : [];
+  const fwd = passOf(ctx, links, fI), bwd = passOf(ctx, links, bI), rc = passOf(ctx, links, rI);
+  const block = emptyPass();
+  addPass(block, fwd); addPass(block, bwd); addPass(block, rc);
+  const eI = [...embeddingForward(dev, x, ctx.positional), ...(ctx.training ? embeddingBackward(dev, x) : [])];
+  const hI = [...headForward(dev, x), ...(ctx.training ? headBackward(dev, x) : [])];
+  const r: TransformerPasses = {
+    fwd, bwd, rc, block, embed: passOf(ctx, links, eI), head: p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass(),
+    blockFlops: flopsByRole([...fI, ...bI, ...rI]), headFlops: flopsByRole(hI), embedFlops: flopsByRole(eI),
+  };
+  ctx.cache.set(key, r);
+  return r;
+}
+
+export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Evaluation {
   checkPlan(ctx, plan);
   const p = ctx.pattern!, dev = ctx.dev, gm = ctx.generic;
   const links = linksFor(ctx.spec, plan);
   const x = blockShape(ctx, plan);
   const notes: string[] = [];
   const rcMode: Recompute = ctx.training ? plan.recompute : 'none';
-  const fI = blockForward(dev, x), bI = ctx.training ? blockBackward(dev, x) : [], rI = ctx.training ? blockRecompute(dev, x, rcMode) : [];
-  const fwd = passOf(ctx, links, fI), bwd = passOf(ctx, links, bI), rc = passOf(ctx, links, rI);
-  const block = emptyPass();
-  addPass(block, fwd); addPass(block, bwd); addPass(block, rc);
-  const blockFlops = flopsByRole([...fI, ...bI, ...rI]);
-  const eI = [...embeddingForward(dev, x, ctx.positional), ...(ctx.training ? embeddingBackward(dev, x) : [])];
-  const hI = [...headForward(dev, x), ...(ctx.training ? headBackward(dev, x) : [])];
-  const embed = passOf(ctx, links, eI);
-  const head = p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass();
-  const headFlops = flopsByRole(hI);
+  const { bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops } = transformerPasses(ctx, links, x, rcMode);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const L = p.layers, P = plan.pp;
-  const blockStage = p.blocks.map((_, j) => stageOfBlock(j, L, P, plan.interleave));
-  const blocksOn = Array.from({ length: P }, (_, s) => blockStage.filter((x2) => x2 === s).length);
-  // Analysis layers outside the blocks and not covered by the embedding / head kernels: replicated generic kernels
-  const covered = new Set<number>();
-  const inBlock = new Set<number>();
-  for (const bl of p.blocks) for (const n of bl.nodes) inBlock.add(ctx.nodeLayer[n]);
-  for (const n of [p.embedNode, p.lmHeadNode, p.finalNorm]) if (n >= 0) covered.add(ctx.nodeLayer[n]);
-  const firstBlockLayer = Math.min(...p.blocks[0].nodes.map((n) => ctx.nodeLayer[n]));
-  const others = gm.layers.filter((l) => !inBlock.has(l.layer) && !covered.has(l.layer));
+  const blocksOn = new Array<number>(P).fill(0);
+  for (let j = 0; j < L; j++) blocksOn[stageOfBlock(j, L, P, plan.interleave)]++;
+  const { others, firstBlockLayer } = outsideLayers(ctx);
   const otherPass = (l: typeof gm.layers[number]) => {
     const t = emptyPass();
     const f = genericForward(dev, gm, l, plan.microbatch);
@@ -400,7 +463,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
     const layers = new Set<number>();
     if (s === 0) { t += embed.seconds; params += p.embeddingParams / plan.tp + smallParams; }
     if (s === P - 1) {
-      t += head.seconds; back += head.seconds / 3;
+      t += head.seconds; back += head.seconds / 3; // about a third of the head's time is its forward pass
       params += p.lmHeadParams / plan.tp + (p.tiedEmbedding && P > 1 ? p.embeddingParams / plan.tp : 0);
     }
     for (const l of others) {
@@ -408,16 +471,18 @@ export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
       if ((before && s === 0) || (!before && s === P - 1)) {
         const o = otherPass(l);
         t += o.t.seconds;
-        layerTime(layerTimes, l.layer, { seconds: o.t.seconds, compute: o.t.compute, memory: o.t.memory, comm: o.t.comm, latency: o.t.commLatency }, m, o.flops);
+        if (detail) layerTime(layerTimes, l.layer, { seconds: o.t.seconds, compute: o.t.compute, memory: o.t.memory, comm: o.t.comm, latency: o.t.commLatency }, m, o.flops);
         layerStage.set(l.layer, s);
         layers.add(l.layer);
       }
     }
+    t += zeroPerMicrobatch(ctx, plan, links, params, t);
     backwardPerMb.push(back);
     // activations: blocks x microbatches in flight + one block's working set; embedding output on the first
     // stage; logits (fp32 for the loss) on the last (Korthikanti §4.3)
     const inflight = ctx.training ? inflightStageFraction(s, P, plan.interleave, m) : 1;
-    let activations = blocksOn[s] * act.stored * inflight + act.working;
+    // inference keeps one block's activations at a time; training keeps every block's for the backward pass
+    let activations = ctx.training ? blocksOn[s] * act.stored * inflight + act.working : (blocksOn[s] > 0 ? act.stored : 0);
     if (ctx.training && s === 0) activations += (T * x.h * (dev.actBytes + 1) / (x.sp ? plan.tp : 1)) * inflight;
     if (s === P - 1 && p.vocab > 0) activations += (T * p.vocab / plan.tp) * (ctx.training ? 4 + dev.actBytes : dev.actBytes);
     if (ctx.kvCache) {
@@ -429,23 +494,29 @@ export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
     return { index: s, layers: [...layers], blocks: blocksOn[s], secondsPerMicrobatch: t, busy: 0, memory: mem, params };
   });
   // attribution of block kernels to graph layers
-  const anchorOf = (bl: TransformerPattern['blocks'][number], role: string): number => {
+  // a role's graph node(s); Q, K, V (and gate, up) as separate MatMuls share their role's time by parameters
+  const anchorsOf = (bl: TransformerPattern['blocks'][number], role: string): [number, number][] => {
     const r = (bl as unknown as Record<string, number | number[]>)[role];
-    const n = Array.isArray(r) ? r[0] : r;
-    return typeof n === 'number' && n >= 0 ? n : bl.nodes[0];
+    const ns = (Array.isArray(r) ? r : [r]).filter((n): n is number => typeof n === 'number' && n >= 0);
+    if (ns.length === 0) return [[bl.nodes[0], 1]];
+    const w = ns.map((n) => ctx.analysis.layers[ctx.nodeLayer[n]]?.paramCount ?? 0);
+    const tot = w.reduce((a, b) => a + b, 0);
+    return ns.map((n, i) => [n, tot > 0 ? w[i] / tot : 1 / ns.length]);
   };
   const perParamBytes = bpp.weights + bpp.gradients + bpp.optimizer;
-  p.blocks.forEach((bl, j) => {
-    const s = blockStage[j];
+  if (detail) p.blocks.forEach((bl, j) => {
+    const s = stageOfBlock(j, L, P, plan.interleave);
     const stageLayers = new Set<number>();
     for (const [role, v] of block.byRole) {
-      const layer = ctx.nodeLayer[anchorOf(bl, role)];
-      layerTime(layerTimes, layer, v, m, blockFlops.get(role) ?? 0);
-      stageLayers.add(layer);
+      for (const [node, share] of anchorsOf(bl, role)) {
+        const layer = ctx.nodeLayer[node];
+        layerTime(layerTimes, layer, v, m * share, blockFlops.get(role) ?? 0);
+        stageLayers.add(layer);
+      }
     }
     for (const n of bl.nodes) stageLayers.add(ctx.nodeLayer[n]);
     const blockLayers = [...stageLayers].filter((l) => l >= 0);
-    const blockAct = act.stored * (ctx.training ? inflightStageFraction(s, P, plan.interleave, m) : 1);
+    const blockAct = ctx.training ? act.stored * inflightStageFraction(s, P, plan.interleave, m) : act.stored / Math.max(1, blocksOn[s]);
     for (const l of blockLayers) {
       layerStage.set(l, s);
       stages[s].layers.push(l);
@@ -462,10 +533,12 @@ export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
     if (!stages[s].layers.includes(l)) stages[s].layers.push(l);
     layerMemory.set(l, (ctx.analysis.layers[l].paramCount / plan.tp) * perParamBytes);
   };
-  attach(p.embedNode, embed, 'embed', 0, flopsByRole(eI));
-  attach(p.finalNorm, head, 'final-norm', P - 1, headFlops);
-  attach(p.lmHeadNode, head, 'lm-head', P - 1, headFlops);
-  for (const s of stages) s.layers.sort((a, b2) => a - b2);
+  if (detail) {
+    attach(p.embedNode, embed, 'embed', 0, embedFlops);
+    attach(p.finalNorm, head, 'final-norm', P - 1, headFlops);
+    attach(p.lmHeadNode, head, 'lm-head', P - 1, headFlops);
+  }
+  for (const s of stages) s.layers = [...new Set(s.layers)].sort((a, b2) => a - b2);
   // tied input/output embedding: first and last stage all-reduce its gradient every step (Megatron)
   const embeddingSync = ctx.training && p.tiedEmbedding && P > 1
     ? collectiveTime(links.pp.link, 'all-reduce', (p.embeddingParams / plan.tp) * 4, 2).seconds : 0;
@@ -475,6 +548,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan): Evaluation {
   return finish(ctx, plan, links, stages, { tpComm, recompute: rc.seconds * Math.max(...blocksOn), ppComm: ppPerMb, backwardPerMb, embeddingSync }, layerTimes, layerStage, layerMemory, notes, plan.globalBatch, tokensPerStep);
 }
 
-export function evaluate(ctx: Context, plan: Plan): Evaluation {
-  return ctx.pattern ? evaluateTransformer(ctx, plan) : evaluateGeneric(ctx, plan);
+/** detail = false skips the per-layer attribution (the plan search evaluates thousands of plans). */
+export function evaluate(ctx: Context, plan: Plan, detail = true): Evaluation {
+  return ctx.pattern ? evaluateTransformer(ctx, plan, detail) : evaluateGeneric(ctx, plan, detail);
 }

@@ -14,6 +14,8 @@ export interface SearchResult {
 }
 
 const MAX_NODES = 4096;
+/** evaluations kept while searching (the best few are re-evaluated with per-layer detail) */
+const KEEP = 8;
 
 function divisors(n: number): number[] {
   const out: number[] = [];
@@ -28,7 +30,7 @@ const pow2UpTo = (n: number): number[] => {
 };
 
 export function throughputOf(e: Evaluation, tokens: boolean): number {
-  return (tokens ? e.tokensPerStep : e.samplesPerStep) / e.stepSeconds;
+  return e.stepSeconds > 0 ? (tokens ? e.tokensPerStep : e.samplesPerStep) / e.stepSeconds : 0;
 }
 
 function rank(a: Evaluation, b: Evaluation, tokens: boolean): number {
@@ -42,7 +44,7 @@ const GiB = (b: number) => (b / 2 ** 30).toFixed(1);
 const COMPONENTS: [keyof Evaluation['breakdown'], string][] = [
   ['bubble', 'pipeline bubble'], ['recompute', 'activation recompute'], ['tpComm', 'tensor-parallel communication'],
   ['ppComm', 'pipeline sends'], ['dpSync', 'data-parallel gradient sync'], ['optimizer', 'optimizer step'],
-  ['embeddingSync', 'tied-embedding sync'],
+  ['embeddingSync', 'tied-embedding sync'], ['kernels', 'kernel time (GEMM sizes, unsplit elementwise work)'],
 ];
 
 export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): string {
@@ -50,7 +52,7 @@ export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): str
   const slower = throughputOf(best, tokens) / throughputOf(alt, tokens) - 1;
   // the component that grew most, per sample processed
   const perSample = (e: Evaluation, k: keyof Evaluation['breakdown']) => e.breakdown[k] / e.samplesPerStep;
-  let reason = 'lower GEMM efficiency at its sizes', most = 0;
+  let reason = 'lower kernel efficiency', most = 0;
   for (const [k, label] of COMPONENTS) {
     const d = perSample(alt, k) - perSample(best, k);
     if (d > most) { most = d; reason = `more ${label}`; }
@@ -91,8 +93,11 @@ export function searchPlans(ctx: Context, opts: GpuParallelOptions, nodesOpt: nu
     const evals: Evaluation[] = [];
     for (const tp of tpList) for (const pp of ppAll) {
       if (tp * pp > gpus && !(opts.tp !== undefined && opts.pp !== undefined)) continue;
-      const dpList = opts.dp !== undefined ? [opts.dp] : [Math.max(1, Math.floor(gpus / (tp * pp)))];
+      const dpList = opts.dp !== undefined ? [opts.dp]
+        : !ctx.training && opts.globalBatch === undefined ? [1] : [Math.max(1, Math.floor(gpus / (tp * pp)))];
       for (const dp of dpList) {
+        // without --global-batch: training runs 4 microbatches per pipeline stage on every replica (enough to
+        // keep the bubble small); inference runs the graph's batch once, on one replica (lowest latency)
         const mPerReplica = ctx.training && pp > 1 ? 4 * pp : 1;
         const gbFixed = opts.globalBatch;
         const mbList = opts.microbatch !== undefined ? [opts.microbatch]
@@ -107,7 +112,8 @@ export function searchPlans(ctx: Context, opts: GpuParallelOptions, nodesOpt: nu
             const plan: Plan = { tp, pp, dp, microbatch: mb, globalBatch: gb, interleave, recompute, sequenceParallel, zero, nodes };
             tried++;
             try {
-              evals.push(evaluate(ctx, plan));
+              evals.push(evaluate(ctx, plan, false));
+              if (evals.length > 256) { evals.sort((a, b) => rank(a, b, tokens)); evals.length = KEEP; }
             } catch (e) {
               if (!(e instanceof PlanError)) throw e;
               firstError ??= e.message;
@@ -125,8 +131,8 @@ export function searchPlans(ctx: Context, opts: GpuParallelOptions, nodesOpt: nu
   if (opts.zero === undefined && ctx.training && all.some((e) => e.plan.dp > 1)) searched.push('zero');
   if (all.length === 0) throw new Error(firstError ?? 'no parallel plan is possible on this cluster');
   all.sort((a, b) => rank(a, b, tokens));
-  const best = all[0];
-  // runners-up: the next distinct plans, best first (at most 5)
+  const best = evaluate(ctx, all[0].plan, true);
+  // runners-up: the next plans, best first (at most 5)
   const alternatives = all.slice(1, 6).map((e) => ({ evaluation: e, why: whyLost(e, best, tokens) }));
   return { best, alternatives, tried, searched };
 }

@@ -1,0 +1,207 @@
+// The gpu-cluster mapper end to end on small graphs built here: a GPT-style transformer (the pattern is
+// found: blocks, heads, FFN, vocabulary; tensor parallelism applies; bad plans are refused with the
+// reason) and an MLP without attention (per-layer kernels, no tensor parallelism).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
+import { analyse, defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
+import { findTransformer } from '../../src/engine/hardware/gpu/pattern';
+import { mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
+import { loadSpec } from '../../src/engine/hardware';
+import type { MapOptions, TargetResult } from '../../src/engine/hardware/types';
+import '../../src/engine/hardware/builtin';
+
+const FLOAT16 = 10, INT64 = 7;
+
+class GraphBuilder {
+  nodes: Node[] = [];
+  inits: TensorInfo[] = [];
+  private k = 0;
+  init(name: string, dims: number[], dtype = FLOAT16, values?: number[]): string {
+    const elements = dims.reduce((a, b) => a * b, 1);
+    this.inits.push({ name, dtype, dims, elements, data: { kind: 'none' }, values });
+    return name;
+  }
+  op(opType: string, name: string, inputs: string[], attrs: Node['attrs'] = {}, nOut = 1): string[] {
+    const outputs = Array.from({ length: nOut }, (_, i) => `${name}_output_${i}`);
+    this.nodes.push({ index: this.nodes.length, opType, name, domain: '', inputs, outputs, attrs });
+    this.k++;
+    return outputs;
+  }
+}
+
+/** GPT with L blocks: fused QKV, Reshape to [0, 0, heads, 3 d], tied LM head. */
+function gpt(L: number, h: number, heads: number, vocab: number): Model {
+  const g = new GraphBuilder();
+  const d = h / heads;
+  g.init('embed.weight', [vocab, h]);
+  let x = g.op('Gather', '/model/embed_tokens/Gather', ['embed.weight', 'input_ids'])[0];
+  g.init('qkv_shape', [4], INT64, [0, 0, heads, 3 * d]);
+  g.init('ctx_shape', [3], INT64, [0, 0, h]);
+  for (let l = 0; l < L; l++) {
+    const p = `/model/layers.${l}`;
+    const w = (n: string, dims: number[]) => g.init(`model.layers.${l}.${n}`, dims);
+    const ln1 = g.op('LayerNormalization', `${p}/input_layernorm/LayerNormalization`, [x, w('ln1.w', [h]), w('ln1.b', [h])])[0];
+    const qkv = g.op('MatMul', `${p}/self_attn/qkv_proj/MatMul`, [ln1, w('qkv.w', [h, 3 * h])])[0];
+    const r = g.op('Reshape', `${p}/self_attn/Reshape`, [qkv, 'qkv_shape'])[0];
+    const [q, k, v] = g.op('Split', `${p}/self_attn/Split`, [r], { axis: { type: 'int', value: 3 } }, 3);
+    const qt = g.op('Transpose', `${p}/self_attn/Transpose`, [q], { perm: { type: 'ints', value: [0, 2, 1, 3] } })[0];
+    const kt = g.op('Transpose', `${p}/self_attn/Transpose_1`, [k], { perm: { type: 'ints', value: [0, 2, 3, 1] } })[0];
+    const vt = g.op('Transpose', `${p}/self_attn/Transpose_2`, [v], { perm: { type: 'ints', value: [0, 2, 1, 3] } })[0];
+    const sc = g.op('MatMul', `${p}/self_attn/MatMul`, [qt, kt])[0];
+    const sm = g.op('Softmax', `${p}/self_attn/Softmax`, [sc], { axis: { type: 'int', value: -1 } })[0];
+    const cx = g.op('MatMul', `${p}/self_attn/MatMul_1`, [sm, vt])[0];
+    const ct = g.op('Transpose', `${p}/self_attn/Transpose_3`, [cx], { perm: { type: 'ints', value: [0, 2, 1, 3] } })[0];
+    const cr = g.op('Reshape', `${p}/self_attn/Reshape_1`, [ct, 'ctx_shape'])[0];
+    const o = g.op('MatMul', `${p}/self_attn/o_proj/MatMul`, [cr, w('o.w', [h, h])])[0];
+    const res1 = g.op('Add', `${p}/Add`, [x, o])[0];
+    const ln2 = g.op('LayerNormalization', `${p}/post_attention_layernorm/LayerNormalization`, [res1, w('ln2.w', [h]), w('ln2.b', [h])])[0];
+    const f1 = g.op('MatMul', `${p}/mlp/fc1/MatMul`, [ln2, w('fc1.w', [h, 4 * h])])[0];
+    const act = g.op('Gelu', `${p}/mlp/act/Gelu`, [f1])[0];
+    const f2 = g.op('MatMul', `${p}/mlp/fc2/MatMul`, [act, w('fc2.w', [4 * h, h])])[0];
+    x = g.op('Add', `${p}/Add_1`, [res1, f2])[0];
+  }
+  const fn = g.op('LayerNormalization', '/model/norm/LayerNormalization', [x, g.init('norm.w', [h]), g.init('norm.b', [h])])[0];
+  const wt = g.op('Transpose', '/lm_head/Transpose', ['embed.weight'], { perm: { type: 'ints', value: [1, 0] } })[0];
+  const logits = g.op('MatMul', '/lm_head/MatMul', [fn, wt])[0];
+  return wrap(g, [{ name: 'input_ids', type: { kind: 'tensor', dtype: INT64, dims: ['batch', 'seq'] } }], logits);
+}
+
+function mlp(): Model {
+  const g = new GraphBuilder();
+  let x = 'x';
+  for (let l = 0; l < 3; l++) {
+    x = g.op('MatMul', `/net/fc${l}/MatMul`, [x, g.init(`fc${l}.w`, [512, 512])])[0];
+    x = g.op('Relu', `/net/relu${l}/Relu`, [x])[0];
+  }
+  return wrap(g, [{ name: 'x', type: { kind: 'tensor', dtype: FLOAT16, dims: ['batch', 512] } }], x);
+}
+
+function wrap(g: GraphBuilder, inputs: Model['graph']['inputs'], out: string): Model {
+  return {
+    path: 'synthetic.onnx', fileSize: 0, irVersion: 8, opsets: { '': 17 }, producerName: 'test', producerVersion: '', domain: '', modelVersion: 0,
+    docString: '', metadata: {}, functions: [], trainingInfoCount: 0, diagnostics: [],
+    graph: { name: 'g', path: 'main', nodes: g.nodes, inputs, outputs: [{ name: out, type: null }], valueInfo: [], initializers: g.inits, sparseInitializers: [] },
+  };
+}
+
+function opts(over: Partial<ProfileOptions> = {}, gpu: ProfileOptions['gpu'] = {}): ProfileOptions {
+  return { ...defaultOptions(), targets: ['a100-dgx'], dims: { seq: 1024 }, batch: 2, ...over, gpu };
+}
+
+function target(m: Model, o: ProfileOptions): TargetResult | { id: string; error: string } {
+  return profileModel(m, o).report.targets![0];
+}
+
+test('the transformer pattern is read from the graph: blocks, hidden, heads, FFN, vocabulary, tied head', () => {
+  const m = gpt(4, 256, 8, 1000);
+  const o = opts();
+  const a = analyse(m, o);
+  const r = findTransformer(a, { batch: 2, seq: 1024 });
+  assert.ok(r.pattern, r.reason);
+  const p = r.pattern!;
+  assert.equal(p.layers, 4);
+  assert.equal(p.hidden, 256);
+  assert.equal(p.heads, 8);
+  assert.equal(p.kvHeads, 8);
+  assert.equal(p.headDim, 32);
+  assert.equal(p.ffn, 1024);
+  assert.equal(p.gated, false);
+  assert.equal(p.vocab, 1000);
+  assert.equal(p.tiedEmbedding, true);
+  assert.equal(p.seq, 1024);
+  assert.equal(p.batch, 2);
+  // weights + norm vectors, and the two Reshape shape tensors the block reads (stored constants count)
+  assert.equal(p.blocks[0].params, 256 * 768 + 256 * 256 + 2 * 256 * 1024 + 4 * 256 + 4 + 3);
+});
+
+test('training on the transformer: a fitting plan, every layer reported, grid and alternatives filled', () => {
+  const m = gpt(4, 256, 8, 1000);
+  const t = target(m, opts({ mode: 'training', nodes: 1 }, { globalBatch: 16 })) as TargetResult;
+  assert.ok(!('error' in t), JSON.stringify(t));
+  assert.equal(t.kind, 'gpu-cluster');
+  assert.ok(t.fits);
+  assert.ok(t.stepSeconds > 0);
+  assert.equal(t.throughput.unit, 'tokens/s');
+  const a = analyse(m, opts());
+  assert.equal(t.layers.length, a.layers.length);
+  const p = t.parallelism as Record<string, number>;
+  assert.equal(p.tp * p.pp * p.dp <= 8, true);
+  assert.equal(p.globalBatch, 16);
+  const grid = t.grid!;
+  assert.equal(grid.kind, 'gpu');
+  if (grid.kind === 'gpu') {
+    assert.equal(grid.stage.length, 8);
+    assert.equal(grid.stage.filter((s) => s >= 0).length, p.tp * p.pp * p.dp);
+    assert.ok(grid.memUtil.every((u) => u >= 0 && u < 1));
+  }
+  assert.ok((t.alternatives ?? []).length > 0);
+  for (const alt of t.alternatives!) assert.ok(alt.why.length > 0);
+  assert.ok(t.energyJoulesPerStep! > 0);
+  // the matmul layers carry the time
+  const qkv = t.layers.find((l) => l.name.endsWith('layers.0/self_attn/qkv_proj/MatMul'))!;
+  assert.ok(qkv.seconds > 0);
+});
+
+test('a fixed plan is evaluated as given; the bubble follows (p-1)/(v m)', () => {
+  const m = gpt(4, 256, 8, 1000);
+  const t = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 2, pp: 2, dp: 2, microbatch: 1, globalBatch: 16, interleave: 2, recompute: 'selective', zero: 1 })) as TargetResult;
+  assert.ok(!('error' in t), JSON.stringify(t));
+  const p = t.parallelism as Record<string, unknown>;
+  assert.deepEqual([p.tp, p.pp, p.dp, p.microbatch, p.interleave, p.recompute, p.zero, p.microbatches], [2, 2, 2, 1, 2, 'selective', 1, 8]);
+  assert.equal(p.bubbleFraction, 1 / (2 * 8));
+});
+
+test('bad plans are refused with the reason', () => {
+  const m = gpt(4, 256, 8, 1000);
+  const heads = target(m, opts({ mode: 'training' }, { tp: 3 })) as { error: string };
+  assert.match(heads.error, /tp=3 does not divide the 8 attention heads/);
+  const gpus = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 8, pp: 2, dp: 2 })) as { error: string };
+  assert.match(gpus.error, /needs 32 GPUs .* cluster has 8/);
+  const chunks = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 2, interleave: 3 })) as { error: string };
+  assert.match(chunks.error, /4 blocks do not split into pp x interleave = 6/);
+});
+
+test('a model too big for the cluster is reported as not fitting, by how much', () => {
+  // 8 blocks of hidden 8192: 6.4 G parameters, 18 B/param training state on one GPU
+  const m = gpt(8, 8192, 64, 32000);
+  const t = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1, microbatch: 1, globalBatch: 1, recompute: 'full' })) as TargetResult;
+  assert.ok(!('error' in t), JSON.stringify(t));
+  assert.equal(t.fits, false);
+  assert.ok(t.memory.usedBytes > t.memory.capacityBytes);
+  assert.ok(t.notes.some((n) => /does not fit/.test(n)));
+});
+
+test('a graph without attention: per-layer kernels, tensor parallelism refused', () => {
+  const m = mlp();
+  const t = target(m, opts({ mode: 'training', nodes: 1 }, { globalBatch: 64 })) as TargetResult;
+  assert.ok(!('error' in t), JSON.stringify(t));
+  assert.equal((t.parallelism as Record<string, unknown>).tp, 1);
+  assert.ok(t.notes.some((n) => /no transformer pattern/.test(n)));
+  assert.equal(t.throughput.unit, 'samples/s');
+  const bad = target(m, opts({ mode: 'training' }, { tp: 2 })) as { error: string };
+  assert.match(bad.error, /tensor parallelism needs the transformer pattern/);
+});
+
+test('the mapper is registered for built-in ids and user spec files', () => {
+  const spec = loadSpec('h100-dgx');
+  assert.equal(spec.kind, 'gpu-cluster');
+  const m = gpt(2, 128, 4, 500);
+  const a = analyse(m, opts());
+  const mo: MapOptions = { mode: 'inference', precision: 'bf16', gpu: {}, execution: 'auto', bindings: { batch: 2, seq: 1024 } };
+  const r = mapGpuCluster(a, spec.spec, mo);
+  assert.equal(r.id, 'h100-dgx');
+  assert.equal(r.execution, 'inference');
+  assert.equal((r.parallelism as Record<string, unknown>).recompute, 'none');
+});
+
+test('per-layer times add up to the step on one stage (inference, one microbatch)', () => {
+  const m = gpt(3, 256, 8, 1000);
+  const t = target(m, opts({ mode: 'inference', nodes: 1 }, { tp: 4, pp: 1, dp: 1 })) as TargetResult;
+  assert.ok(!('error' in t), JSON.stringify(t));
+  const sum = t.layers.reduce((a, l) => a + l.seconds, 0);
+  assert.ok(Math.abs(sum / t.stepSeconds - 1) < 1e-9, `layers ${sum} vs step ${t.stepSeconds}`);
+  // tensor-parallel all-reduces make the projections' layers communication-heavy, not free
+  const o = t.layers.find((l) => l.name.endsWith('layers.0/self_attn/o_proj/MatMul'))!;
+  assert.ok((o.detail!.commSeconds as number) > 0);
+});

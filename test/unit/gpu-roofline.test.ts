@@ -1,0 +1,85 @@
+// Hand-computed GPU cost cases: one GEMM's roofline time, collective times on NVLink and InfiniBand,
+// the efficiency-table lookup, and which link each communicator group uses.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { collectiveTime, deviceFor, kernelTime, lookupEfficiency } from '../../src/engine/hardware/gpu/roofline';
+import { linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
+import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
+import a100json from '../../src/engine/hardware/gpu/specs/a100-dgx.json';
+import h100json from '../../src/engine/hardware/gpu/specs/h100-dgx.json';
+
+const a100 = a100json as unknown as GpuClusterSpec;
+const h100 = h100json as unknown as GpuClusterSpec;
+const close = (got: number, want: number, rel = 1e-9) => assert.ok(Math.abs(got - want) <= rel * Math.abs(want), `${got} != ${want}`);
+
+test('efficiency lookup takes the first row (largest threshold first) the size reaches', () => {
+  const t: [number, number][] = [[0, 0.1], [128, 0.95], [16, 0.9], [1, 0.6]];
+  assert.equal(lookupEfficiency(t, 500), 0.95);
+  assert.equal(lookupEfficiency(t, 128), 0.95);
+  assert.equal(lookupEfficiency(t, 127.9), 0.9);
+  assert.equal(lookupEfficiency(t, 1), 0.6);
+  assert.equal(lookupEfficiency(t, 0.5), 0.1);
+});
+
+test('a single 8192^3 fp16 GEMM on A100: compute + memory time (no_overlap)', () => {
+  const dev = deviceFor(a100, 'fp16');
+  const n = 8192;
+  const flops = 2 * n ** 3; // 1.0995e12 FLOP = 1099.5 GFLOP >= 128 -> efficiency 0.95
+  const bytes = 3 * n * n * 2; // A, B, C once in fp16 = 402.7 MB >= 100 MB -> efficiency 0.9
+  const k = kernelTime(dev, 'matrix', flops, bytes);
+  const compute = flops / (312e12 * 0.95);
+  const memory = bytes / (2039e9 * 0.9);
+  close(k.compute, compute);
+  close(k.memory, memory);
+  close(k.seconds, compute + memory); // 3.7096 ms + 0.2194 ms
+  assert.equal(k.bound, 'compute');
+  assert.ok(Math.abs(k.seconds - 3.929e-3) < 1e-6);
+  // the roofline mode takes the larger part instead of the sum
+  const roof = deviceFor({ ...a100, efficiency: { ...a100.efficiency, computeMemoryOverlap: 'roofline' } }, 'fp16');
+  close(kernelTime(roof, 'matrix', flops, bytes).seconds, compute);
+});
+
+test('a memory-bound elementwise kernel is memory-bound', () => {
+  const dev = deviceFor(h100, 'bf16');
+  const bytes = 2 * 50e6 * 2; // read + write 50M bf16 elements = 200 MB
+  const k = kernelTime(dev, 'vector', 5 * 50e6, bytes);
+  assert.equal(k.bound, 'memory');
+  close(k.memory, bytes / (3350e9 * 0.9));
+});
+
+test('fp8 on A100 falls back to the fp16 tensor-core rate, with a note', () => {
+  const dev = deviceFor(a100, 'fp8');
+  assert.equal(dev.matrixPeak, 312e12);
+  assert.ok(dev.notes.some((n) => /fp8/.test(n)));
+  assert.equal(deviceFor(h100, 'fp8').matrixPeak, 1978.9e12);
+});
+
+test('ring all-reduce of 100 MB on 8 A100s over NVLink: 2(n-1)/n S / (B eff) + latency', () => {
+  const c = collectiveTime(a100.nvlink, 'all-reduce', 100e6, 8);
+  const want = 10e-6 + (2 * 7 / 8) * 100e6 / (300e9 * 0.6); // 0.9722 ms + 10 us
+  close(c.seconds, want);
+  close(c.latency, 10e-6);
+  // all-gather and reduce-scatter move half of it; a single rank moves nothing
+  close(collectiveTime(a100.nvlink, 'all-gather', 100e6, 8).seconds, 10e-6 + (7 / 8) * 100e6 / (300e9 * 0.6));
+  assert.equal(collectiveTime(a100.nvlink, 'all-reduce', 100e6, 1).seconds, 0);
+  close(collectiveTime(a100.infiniband, 'p2p', 1e6, 2).seconds, 20e-6 + 1e6 / (25e9 * 0.9));
+});
+
+test('communicator links: TP inside the node on NVLink, DP across nodes over the NICs', () => {
+  const plan: Plan = { tp: 8, pp: 2, dp: 4, microbatch: 1, globalBatch: 32, interleave: 1, recompute: 'none', sequenceParallel: false, zero: 0, nodes: 8 };
+  const l = linksFor(a100, plan);
+  assert.equal(l.tp.link, a100.nvlink);
+  assert.equal(l.tp.n, 8);
+  // one DP rank per node: one 25 GB/s NIC per GPU
+  assert.equal(l.dp.link.GBpsPerGpu, 25);
+  assert.equal(l.pp.link, a100.infiniband);
+  // 100 MB all-reduce over 4 ranks across nodes: 2 * 3/4 * S / (25 GB/s * 0.9) + 20 us
+  close(collectiveTime(l.dp.link, 'all-reduce', 100e6, 4).seconds, 20e-6 + 1.5 * 100e6 / (25e9 * 0.9));
+  // tp 1, dp 16 over 2 nodes: 8 members per node ring over 8 NICs, capped by NVLink
+  const l2 = linksFor(a100, { ...plan, tp: 1, pp: 1, dp: 16, nodes: 2 });
+  assert.equal(l2.dp.link.GBpsPerGpu, Math.min(300, 8 * 25));
+  // the whole plan inside one node: everything on NVLink
+  const l3 = linksFor(a100, { ...plan, tp: 2, pp: 2, dp: 2, nodes: 1 });
+  assert.equal(l3.dp.link, a100.nvlink);
+  assert.equal(l3.pp.link, a100.nvlink);
+});

@@ -1,0 +1,72 @@
+// GPU-cluster specs: the built-ins validate, every number has a source, and a user spec with a missing,
+// non-numeric or negative number is refused with the field named (through loadSpec, as the CLI does).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { numericFields, validateGpuSpec } from '../../src/engine/hardware/gpu/spec';
+import { BUILTIN_GPU_SPECS } from '../../src/engine/hardware/gpu';
+import { builtinTargetIds, loadSpec, SpecError } from '../../src/engine/hardware';
+import '../../src/engine/hardware/builtin';
+
+const ids = ['a100-dgx', 'h100-dgx', 'h200-dgx', 'b200-dgx', 'gb200-nvl72'];
+
+test('the five built-in GPU clusters are registered and valid', () => {
+  for (const id of ids) {
+    assert.ok(builtinTargetIds().includes(id), id);
+    const s = loadSpec(id);
+    assert.equal(s.kind, 'gpu-cluster');
+    validateGpuSpec(s.spec, id);
+  }
+  assert.equal(BUILTIN_GPU_SPECS.length, ids.length);
+});
+
+test('every number of every built-in spec has a source', () => {
+  for (const s of BUILTIN_GPU_SPECS) {
+    const sources = (s.sources ?? {}) as Record<string, string>;
+    const missing = numericFields(s).filter((f) => !sources[f] && !sources[f.replace(/\.[^.]+$/, '')]);
+    // a dtype map may share one source when its entries are stated equal ("same as fp16")
+    assert.deepEqual(missing, [], `${String(s.id)}: numbers without a source`);
+  }
+});
+
+test('units are in the key names', () => {
+  const s = loadSpec('a100-dgx').spec as Record<string, Record<string, unknown>>;
+  for (const k of ['matrixTflops', 'vectorTflops', 'hbmGiB', 'hbmGBps', 'tdpW']) assert.ok(k in s.gpu, k);
+  for (const k of ['GBpsPerGpu', 'latencyUs', 'efficiency']) assert.ok(k in s.nvlink && k in s.infiniband, k);
+});
+
+function userSpec(mutate: (s: Record<string, any>) => void): string {
+  const s = JSON.parse(JSON.stringify(loadSpec('h100-dgx').spec));
+  s.id = 'my-cluster';
+  mutate(s);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-spec-'));
+  const f = path.join(dir, 'my-cluster.json');
+  fs.writeFileSync(f, JSON.stringify(s));
+  return f;
+}
+
+test('a user spec file loads and validates', () => {
+  const f = userSpec((s) => { s.gpu.hbmGiB = 96; });
+  const l = loadSpec(f);
+  assert.equal(l.id, 'my-cluster');
+  assert.equal((l.spec.gpu as Record<string, number>).hbmGiB, 96);
+});
+
+test('a missing number is refused, naming the field', () => {
+  const f = userSpec((s) => { delete s.gpu.hbmGBps; });
+  assert.throws(() => loadSpec(f), (e: Error) => e instanceof SpecError && /'gpu\.hbmGBps' is missing/.test(e.message));
+});
+
+test('a negative number is refused, naming the field', () => {
+  const f = userSpec((s) => { s.nvlink.GBpsPerGpu = -450; });
+  assert.throws(() => loadSpec(f), /'nvlink\.GBpsPerGpu' must not be negative, got -450/);
+});
+
+test('a non-numeric number, an efficiency above 1 and a table without a zero row are refused', () => {
+  assert.throws(() => loadSpec(userSpec((s) => { s.gpu.matrixTflops.bf16 = '989'; })), /'gpu\.matrixTflops\.bf16' must be a number/);
+  assert.throws(() => loadSpec(userSpec((s) => { s.infiniband.efficiency = 1.5; })), /'infiniband\.efficiency' must be at most 1/);
+  assert.throws(() => loadSpec(userSpec((s) => { s.efficiency.memoryByMB = [[100, 0.9]]; })), /'efficiency\.memoryByMB' needs a row with threshold 0/);
+  assert.throws(() => loadSpec(userSpec((s) => { s.gpusPerNode = 0; })), /'gpusPerNode' must be greater than 0/);
+});
