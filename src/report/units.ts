@@ -22,6 +22,7 @@ export function fmtBytes(b: number): string {
 
 export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '-';
+  if (s === 0) return '0 s';
   if (s >= 1) return `${s.toPrecision(3)} s`;
   if (s >= 1e-3) return `${(s * 1e3).toPrecision(3)} ms`;
   if (s >= 1e-6) return `${(s * 1e6).toPrecision(3)} µs`;
