@@ -1,32 +1,12 @@
 // FLOPs and bytes of the tensor (data movement) family, checked against hand counts (docs/COSTS.md "## tensor").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { graph, model, node, tensor, vi, T, type AttrInput, type Dim } from '../fixtures/onnx-writer';
-import { readModelBytes } from '../../src/engine/onnx/reader';
-import { inferShapes } from '../../src/engine/shapes/infer';
-import { computeCosts } from '../../src/engine/cost/cost';
+import { T, type AttrInput } from '../fixtures/onnx-writer';
+import { oneNode, X, I, F, type In } from '../fixtures/op-model';
 
-interface In { name: string; dtype?: number; dims: Dim[]; init?: number[] }
-
-/** The cost of a one-node model; graph inputs have no data, `init` inputs are initializers (int64 unless dtype says). */
-function cost(op: string, ins: In[], outs: string[], attrs: Record<string, AttrInput>, opset: number, bindings: Record<string, number> = {}) {
-  const m = readModelBytes(model({
-    opsets: { '': opset },
-    graph: graph({
-      nodes: [node(op, ins.map((i) => i.name), outs, attrs)],
-      inputs: ins.filter((i) => i.name && !i.init).map((i) => vi(i.name, i.dtype ?? T.FLOAT, i.dims)),
-      initializers: ins.filter((i) => i.init).map((i) => tensor(i.name, i.dtype ?? T.INT64, i.dims as number[], { values: i.init })),
-      outputs: outs.filter(Boolean).map((name) => ({ name })),
-    }),
-  }));
-  const s = inferShapes(m, { useDeclared: false, bindings });
-  assert.deepEqual(s.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), [], `${op}: no diagnostics`);
-  return computeCosts(m, s, { bindings })[0];
-}
-
-const X = (dims: Dim[], dtype: number = T.FLOAT): In => ({ name: 'x', dtype, dims });
-const I = (name: string, values: number[], dims: number[] = [values.length]): In => ({ name, dims, init: values });
-const F = (name: string, values: number[]): In => ({ name, dtype: T.FLOAT, dims: [values.length], init: values });
+/** The cost of a one-node model that infers without errors; `bindings` give symbolic dims their values. */
+const cost = (op: string, ins: In[], outs: string[], attrs: Record<string, AttrInput>, opset: number, bindings: Record<string, number> = {}) =>
+  oneNode(op, ins, outs, attrs, { opset, bindings }).clean('error', `${op}: no diagnostics`).cost();
 
 test('views move no data and cost nothing', () => {
   for (const [op, ins, attrs, opset] of [
