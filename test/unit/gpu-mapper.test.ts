@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
 import { analyse, defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
-import { findTransformer } from '../../src/engine/hardware/gpu/pattern';
+import { findTransformer } from '../../src/engine/cost/transformer';
 import { mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
 import { loadSpec } from '../../src/engine/hardware';
 import type { MapOptions, TargetResult } from '../../src/engine/hardware/types';
@@ -204,4 +204,27 @@ test('per-layer times add up to the step on one stage (inference, one microbatch
   // tensor-parallel all-reduces make the projections' layers communication-heavy, not free
   const o = t.layers.find((l) => l.name.endsWith('layers.0/self_attn/o_proj/MatMul'))!;
   assert.ok((o.detail!.commSeconds as number) > 0);
+});
+
+test('a tiny model is bounded by the per-kernel floor: launch + minimum per kernel, a note says so', () => {
+  // 2 blocks, hidden 64, one token: every kernel's work is nanoseconds
+  const m = gpt(2, 64, 4, 512);
+  const o = opts({ targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'bf16', dims: { seq: 1 }, batch: 1 }, { tp: 1 });
+  const t = target(m, o) as TargetResult;
+  assert.ok(!('error' in t), JSON.stringify(t));
+  const k = (loadSpec('h100-dgx').spec as unknown as { kernel: { launchUs: number; matrixMinimumUs: number; vectorMinimumUs: number } }).kernel;
+  // per block at least QKV, out-proj, MLP up and down, scores and context (matrix) and two norms (vector)
+  const floor = 2 * (6 * (k.launchUs + k.matrixMinimumUs) + 2 * (k.launchUs + k.vectorMinimumUs)) * 1e-6;
+  assert.ok(t.stepSeconds >= floor, `step ${t.stepSeconds} < floor ${floor}`);
+  assert.ok(t.stepSeconds < 3 * floor, `step ${t.stepSeconds} far above the floor ${floor}`);
+  const sum = t.layers.reduce((a, l) => a + l.seconds, 0);
+  assert.ok(Math.abs(sum / t.stepSeconds - 1) < 1e-9);
+  const qkv = t.layers.find((l) => l.name.endsWith('layers.0/self_attn/qkv_proj/MatMul'))!;
+  assert.equal(qkv.bound, 'latency');
+  assert.ok((qkv.detail!.kernelOverheadSeconds as number) > 0.9 * qkv.seconds);
+  assert.ok(t.notes.some((n) => /fixed per-kernel cost/.test(n)), t.notes.join('\n'));
+  // the same model with a long sequence does real work: the fixed costs are a small share
+  const big = target(m, { ...o, dims: { seq: 4096 }, batch: 64 }) as TargetResult;
+  assert.ok(big.stepSeconds > 10 * t.stepSeconds);
+  assert.ok(!big.notes.some((n) => /fixed per-kernel cost/.test(n)), big.notes.join('\n'));
 });

@@ -31,12 +31,33 @@ test('a single 8192^3 fp16 GEMM on A100: compute + memory time (no_overlap)', ()
   const memory = bytes / (2039e9 * 0.9);
   close(k.compute, compute);
   close(k.memory, memory);
-  close(k.seconds, compute + memory); // 3.7096 ms + 0.2194 ms
+  const launch = a100.kernel.launchUs * 1e-6;
+  close(k.seconds, launch + compute + memory); // 0.78 us + 3.7096 ms + 0.2194 ms
+  close(k.overhead, launch);
   assert.equal(k.bound, 'compute');
   assert.ok(Math.abs(k.seconds - 3.929e-3) < 1e-6);
   // the roofline mode takes the larger part instead of the sum
   const roof = deviceFor({ ...a100, efficiency: { ...a100.efficiency, computeMemoryOverlap: 'roofline' } }, 'fp16');
-  close(kernelTime(roof, 'matrix', flops, bytes).seconds, compute);
+  close(kernelTime(roof, 'matrix', flops, bytes).seconds, launch + compute);
+});
+
+test('per-kernel floor: launch + max(minimum by engine, work); a small kernel is latency-bound', () => {
+  const dev = deviceFor(h100, 'bf16');
+  const k = h100.kernel;
+  // batch-1 GEMV [1,4096] x [4096,512]: 4 MB of weights take 2.1 us at 0.6 x 3.35 TB/s, under the matrix minimum
+  const bytes = (4096 + 512) * 2 + 4096 * 512 * 2;
+  const g = kernelTime(dev, 'matrix', 2 * 4096 * 512, bytes);
+  close(g.seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
+  assert.ok(g.memory < k.matrixMinimumUs * 1e-6 && g.memory > 1e-6);
+  close(g.overhead, g.seconds - g.compute - g.memory);
+  assert.equal(g.bound, 'latency');
+  // the same bytes as an elementwise kernel: its minimum is lower, so the work shows through
+  const v = kernelTime(dev, 'vector', 0, bytes);
+  close(v.seconds, k.launchUs * 1e-6 + v.memory);
+  assert.equal(v.bound, 'memory');
+  // a 4096-element norm: launch + vector minimum; no work at all: no kernel
+  close(kernelTime(dev, 'vector', 8 * 4096, 4 * 4096).seconds, (k.launchUs + k.vectorMinimumUs) * 1e-6);
+  assert.deepEqual(kernelTime(dev, 'matrix', 0, 0), { seconds: 0, compute: 0, memory: 0, overhead: 0, bound: 'memory' });
 });
 
 test('a memory-bound elementwise kernel is memory-bound', () => {

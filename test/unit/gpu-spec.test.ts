@@ -59,6 +59,11 @@ test('a missing number is refused, naming the field', () => {
   assert.throws(() => loadSpec(f), (e: Error) => e instanceof SpecError && /'gpu\.hbmGBps' is missing/.test(e.message));
 });
 
+test('the per-kernel launch and minimum times are required numbers', () => {
+  assert.throws(() => loadSpec(userSpec((s) => { delete s.kernel.matrixMinimumUs; })), /'kernel\.matrixMinimumUs' is missing/);
+  assert.throws(() => loadSpec(userSpec((s) => { s.kernel.launchUs = -1; })), /'kernel\.launchUs' must not be negative/);
+});
+
 test('a negative number is refused, naming the field', () => {
   const f = userSpec((s) => { s.nvlink.GBpsPerGpu = -450; });
   assert.throws(() => loadSpec(f), /'nvlink\.GBpsPerGpu' must not be negative, got -450/);

@@ -10,7 +10,7 @@ import { derive, type WaferSpec } from '../../src/engine/hardware/wafer/spec';
 import { allreduceCycles, decodeOpsCycles, totalCycles, emptyOps, type DecodeOps } from '../../src/engine/hardware/wafer/latency';
 import { stepCycles, type WaferConsts } from '../../src/engine/hardware/wafer/throughput';
 import { blockOpsFromStructure, kernelWork } from '../../src/engine/hardware/wafer/kernels';
-import { transformerStructure, type TransformerStructure } from '../../src/engine/hardware/wafer/structure';
+import { transformerDims, type TransformerDims } from '../../src/engine/cost/transformer';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { analyse, defaultOptions, profileModel } from '../../src/engine/profile';
 import type { TargetResult } from '../../src/engine/hardware/types';
@@ -28,9 +28,9 @@ function consts(spec: WaferSpec): WaferConsts {
 const k2 = consts(wse2);
 
 // Public HF configs of the four models WaferLLM measured (OSDI'25 Table 4); context 4K (config qwen72B_4k_*).
-const S = (layers: number, hidden: number, heads: number, kvHeads: number, ffn: number): TransformerStructure =>
-  ({ layers, hidden, heads, kvHeads, headDim: 128, ffn, vocab: 0, weightsPerLayer: 0, past: 4096, gatedMlp: true });
-const MODELS: Record<string, TransformerStructure> = {
+const S = (layers: number, hidden: number, heads: number, kvHeads: number, ffn: number): TransformerDims =>
+  ({ layers, hidden, heads, kvHeads, headDim: 128, ffn, vocab: 0, weightsPerLayer: 0, past: 4096, gated: true, notes: [] });
+const MODELS: Record<string, TransformerDims> = {
   'LLaMA3-8B': S(32, 4096, 32, 8, 14336), 'LLaMA2-13B': S(40, 5120, 40, 40, 13824),
   'CodeLLaMA-34B': S(48, 8192, 64, 8, 22016), 'QWen2-72B': S(80, 8192, 64, 8, 29568),
 };
@@ -87,11 +87,11 @@ const shared = sharedDir();
 test('structure and decode ops read from the Llama 3.1 8B decode graph match the calibration description', { skip: shared ? false : '../shared absent: skipped' }, () => {
   const m = readModelFile(path.join(shared!, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-decode.onnx'));
   const dims = { past: 1024 };
-  const st = transformerStructure(m, dims)!;
-  assert.deepEqual({ ...st, weightsPerLayer: 0 }, { layers: 32, hidden: 4096, heads: 32, kvHeads: 8, headDim: 128, ffn: 14336, vocab: 128256, weightsPerLayer: 0, past: 1024, gatedMlp: true });
+  const a = analyse(m, { ...defaultOptions(), targets: [], dims });
+  const st = transformerDims(a, dims)!;
+  assert.deepEqual({ ...st, weightsPerLayer: 0, notes: [] }, { layers: 32, hidden: 4096, heads: 32, kvHeads: 8, headDim: 128, ffn: 14336, gated: true, vocab: 128256, weightsPerLayer: 0, past: 1024, notes: [] });
   // weights per layer: 4 attention projections, 3 MLP matrices and 2 norm vectors
   assert.equal(st.weightsPerLayer, 4096 * (4096 + 1024 + 1024 + 4096) + 3 * 4096 * 14336 + 2 * 4096);
-  const a = analyse(m, { ...defaultOptions(), targets: [], dims });
   const work = kernelWork(a, 'bf16', dims, st);
   const block = work.filter((w) => w.block === '/model/layers.5');
   const fromGraph = block.reduce((o, w) => {

@@ -20,6 +20,8 @@ export interface GenericLayer {
   inBytesPerSample: number;
   paramCount: number;
   block: string | null;
+  /** a table lookup (embedding / rotary Gather): reads the rows it gathers, not the whole table */
+  lookup: boolean;
 }
 
 export interface GenericModel {
@@ -67,6 +69,7 @@ export function genericModel(a: Analysis): GenericModel {
     inBytesPerSample: l.inputBytes / graphBatch,
     paramCount: l.paramCount,
     block: l.block,
+    lookup: l.kind === 'embedding',
   }));
   return { layers, graphBatch, graphActBytes, paramCount: a.stats.parameterCount, livePeakPerSample: livenessPeak(a) / graphBatch };
 }
@@ -74,10 +77,12 @@ export function genericModel(a: Analysis): GenericModel {
 /** Forward kernel of one layer for a microbatch of b samples. */
 export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b: number): Work {
   const scale = dev.actBytes / m.graphActBytes;
+  const out = l.outBytesPerSample * b * scale;
   return {
     name: `layer${l.layer}`, role: `layer:${l.layer}`, kind: l.matrix ? 'matrix' : 'vector',
     flops: l.flopsPerSample * b,
-    bytes: (l.inBytesPerSample + l.outBytesPerSample) * b * scale + l.paramCount * dev.weightBytes,
+    // a lookup reads the rows it writes (and its indices), not the whole table
+    bytes: l.lookup ? 2 * out : l.inBytesPerSample * b * scale + out + l.paramCount * dev.weightBytes,
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Analysis, GpuGrid, MapOptions, TargetLayer, TargetResult } from '../types';
 import { deviceFor } from './roofline';
 import type { GpuClusterSpec } from './spec';
-import { findTransformer } from './pattern';
+import { findTransformer } from '../../cost/transformer';
 import { genericModel } from './generic';
 import { PlanError, type Context } from './plan';
 import { describePlan, searchPlans, throughputOf } from './search';
@@ -71,7 +71,14 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   notes.push(`step ${best.stepSeconds.toPrecision(4)} s = pipeline ${bd.pipeline.toPrecision(4)} s (bubble ${bd.bubble.toPrecision(3)} s, ${m} microbatches) + optimizer ${bd.optimizer.toPrecision(3)} s + data-parallel sync ${bd.dpSync.toPrecision(3)} s${bd.embeddingSync ? ` + embedding sync ${bd.embeddingSync.toPrecision(3)} s` : ''}`);
   notes.push(...best.notes);
   if (best.stepSeconds === 0) notes.push('the graph does no costed work (no FLOPs, no bytes): step time 0, throughput not defined (reported as 0)');
-  notes.push(`calibration: efficiency tables, NVLink/IB efficiency and compute interference from the spec (${spec.id}); see docs/GPU-MODEL.md`);
+  // fixed per-kernel costs (launch, minimum duration): what makes batch-1 decode and small models slow
+  let busy = 0, fixed = 0;
+  for (const t of best.layerTimes.values()) { busy += t.seconds; fixed += t.overhead; }
+  const k = spec.kernel;
+  if (busy > 0 && fixed / busy >= 0.1) {
+    notes.push(`${(100 * fixed / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launchUs} us, minimum ${k.matrixMinimumUs} us per matrix / ${k.vectorMinimumUs} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`);
+  }
+  notes.push(`calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`);
   const layers: TargetLayer[] = analysis.layers.map((l, i): TargetLayer => {
     const t = best.layerTimes.get(i);
     const stage = best.layerStage.get(i) ?? -1;
@@ -83,7 +90,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
       memoryBytes: best.layerMemory.get(i) ?? 0,
       placement: { stage, gpus: stage >= 0 ? plan.tp * plan.dp : 0, tp: pat ? plan.tp : 1, dp: plan.dp },
       detail: t ? {
-        flopsPerGpu: t.flops, computeSeconds: t.compute, memorySeconds: t.memory, commSeconds: t.comm,
+        flopsPerGpu: t.flops, computeSeconds: t.compute, memorySeconds: t.memory, commSeconds: t.comm, kernelOverheadSeconds: t.overhead,
         achievedTflops: seconds > 0 ? t.flops / seconds / 1e12 : 0,
       } : undefined,
     };

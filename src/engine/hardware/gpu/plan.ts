@@ -8,13 +8,13 @@ import type { Analysis, Precision } from '../types';
 import type { Device } from './roofline';
 import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
-import type { TransformerPattern } from './pattern';
+import type { TransformerPattern } from '../../cost/transformer';
 import {
   blockActivationBytes, blockBackward, blockForward, blockRecompute, embeddingBackward, embeddingForward,
   headBackward, headForward, type BlockShape,
 } from './megatron';
 import { genericActivations, genericBackward, genericForward, type GenericModel } from './generic';
-import { addPass, emptyPass, passTime, type LinkFor, type PassTime, type Work } from './work';
+import { addPass, emptyPass, passTime, type LinkFor, type PassTime, type TimeParts, type Work } from './work';
 
 export type Recompute = 'none' | 'selective' | 'full';
 
@@ -68,12 +68,7 @@ export interface StageResult {
   params: number;
 }
 
-export interface LayerTime {
-  seconds: number;
-  compute: number;
-  memory: number;
-  comm: number;
-  latency: number;
+export interface LayerTime extends TimeParts {
   flops: number;
 }
 
@@ -203,11 +198,14 @@ function memoryOf(params: number, bpp: ReturnType<typeof bytesPerParam>, activat
   return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations };
 }
 
-function layerTime(map: Map<number, LayerTime>, layer: number, v: { seconds: number; compute: number; memory: number; comm: number; latency: number }, times: number, flops = 0): void {
+/** A pass's parts (latency = the collectives' latency) in the form of a role's time. */
+const partsOf = (p: PassTime): TimeParts => ({ seconds: p.seconds, compute: p.compute, memory: p.memory, comm: p.comm, latency: p.commLatency, overhead: p.overhead });
+
+function layerTime(map: Map<number, LayerTime>, layer: number, v: TimeParts, times: number, flops = 0): void {
   if (layer < 0) return;
-  const o = map.get(layer) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, flops: 0 };
+  const o = map.get(layer) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, overhead: 0, flops: 0 };
   o.seconds += v.seconds * times; o.compute += v.compute * times; o.memory += v.memory * times;
-  o.comm += v.comm * times; o.latency += v.latency * times; o.flops += flops * times;
+  o.comm += v.comm * times; o.latency += v.latency * times; o.overhead += v.overhead * times; o.flops += flops * times;
   map.set(layer, o);
 }
 
@@ -331,7 +329,7 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
         const tot = emptyPass();
         addPass(tot, gp.fwd[i], 1 + rc);
         if (gp.bwd[i]) addPass(tot, gp.bwd[i]);
-        layerTime(layerTimes, gm.layers[i].layer, { seconds: tot.seconds, compute: tot.compute, memory: tot.memory, comm: tot.comm, latency: tot.commLatency }, m, gp.fwdFlops[i] * (1 + rc) + (gp.bwdFlops[i] ?? 0));
+        layerTime(layerTimes, gm.layers[i].layer, partsOf(tot), m, gp.fwdFlops[i] * (1 + rc) + (gp.bwdFlops[i] ?? 0));
         layerStage.set(gm.layers[i].layer, s);
       }
     }
@@ -471,7 +469,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
       if ((before && s === 0) || (!before && s === P - 1)) {
         const o = otherPass(l);
         t += o.t.seconds;
-        if (detail) layerTime(layerTimes, l.layer, { seconds: o.t.seconds, compute: o.t.compute, memory: o.t.memory, comm: o.t.comm, latency: o.t.commLatency }, m, o.flops);
+        if (detail) layerTime(layerTimes, l.layer, partsOf(o.t), m, o.flops);
         layerStage.set(l.layer, s);
         layers.add(l.layer);
       }

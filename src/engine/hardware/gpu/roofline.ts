@@ -1,7 +1,10 @@
 // Kernel and collective times on one GPU of a cluster spec.
 // Kernel: compute time = FLOPs / (peak x efficiency(GFLOP of the kernel)); memory time = bytes /
 // (HBM bandwidth x efficiency(MB moved)); the two add ('no_overlap') or the larger wins ('roofline'),
-// as the spec says (Calculon's system.py processing modes).
+// as the spec says (Calculon's system.py processing modes). Every kernel then pays the spec's fixed costs:
+// time = launch + max(minimum, work), the minimum by engine (matrix / vector). Calculon has no such floor;
+// without it a batch-1 decode step or a tiny model comes out as a few hundred nanoseconds (numbers and how
+// they were measured: the spec's sources, docs/GPU-MODEL.md).
 // Collective on n ranks, S bytes, link bandwidth B per GPU one way (NVIDIA nccl-tests PERFORMANCE.md):
 // all-reduce 2(n-1)/n * S/B, all-gather and reduce-scatter (n-1)/n * S/B, point-to-point S/B; plus the
 // link latency once per collective (Calculon network.py: latency + size / (bw * eff)).
@@ -48,9 +51,13 @@ export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
 }
 
 export interface KernelTime {
+  /** launch + max(minimum, work) */
   seconds: number;
+  /** the work: compute and memory parts before the fixed costs */
   compute: number;
   memory: number;
+  /** what the fixed costs add to the work: the launch, and the minimum's excess over the work */
+  overhead: number;
   bound: Bound;
 }
 
@@ -60,8 +67,14 @@ export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: nu
   const table = engine === 'matrix' ? eff.matrixByGflop : eff.vectorByGflop;
   const compute = flops > 0 ? flops / (peak * lookupEfficiency(table, flops / 1e9)) : 0;
   const memory = bytes > 0 ? bytes / (dev.hbmBandwidth * lookupEfficiency(eff.memoryByMB, bytes / 1e6)) : 0;
-  const seconds = eff.computeMemoryOverlap === 'roofline' ? Math.max(compute, memory) : compute + memory;
-  return { seconds, compute, memory, bound: compute >= memory ? 'compute' : 'memory' };
+  const work = eff.computeMemoryOverlap === 'roofline' ? Math.max(compute, memory) : compute + memory;
+  // a kernel with nothing to do is not launched
+  if (work <= 0) return { seconds: 0, compute: 0, memory: 0, overhead: 0, bound: 'memory' };
+  const k = dev.spec.kernel;
+  const seconds = (k.launchUs + Math.max(engine === 'matrix' ? k.matrixMinimumUs : k.vectorMinimumUs, work * 1e6)) * 1e-6;
+  const overhead = Math.max(0, seconds - work);
+  const bound: Bound = overhead > Math.max(compute, memory) ? 'latency' : compute >= memory ? 'compute' : 'memory';
+  return { seconds, compute, memory, overhead, bound };
 }
 
 /** Bytes each rank moves over the link, as a multiple of the collective's size S (nccl-tests bus factors). */

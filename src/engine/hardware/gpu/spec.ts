@@ -33,6 +33,14 @@ export interface GpuClusterSpec {
   nvlink: GpuLink & { domainGpus: number };
   /** InfiniBand between domains */
   infiniband: GpuLink;
+  /** Fixed costs of every kernel, which batch-1 decode and small models are made of: the idle time at each
+   * kernel boundary (launch, ramp-up, tail) and the shortest a matrix (GEMM/GEMV) or vector (elementwise,
+   * norm) kernel runs however little it moves. */
+  kernel: {
+    launchUs: number;
+    matrixMinimumUs: number;
+    vectorMinimumUs: number;
+  };
   efficiency: {
     /** 'no_overlap': kernel time = compute + memory time; 'roofline': the larger of the two */
     computeMemoryOverlap: 'no_overlap' | 'roofline';
@@ -98,6 +106,9 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
     num(`${link}.efficiency`, { positive: true, max: 1 });
   }
   num('nvlink.domainGpus', { positive: true, integer: true });
+  num('kernel.launchUs');
+  num('kernel.matrixMinimumUs');
+  num('kernel.vectorMinimumUs');
   const mode = get('efficiency.computeMemoryOverlap');
   if (mode !== 'no_overlap' && mode !== 'roofline') fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
   table('efficiency.matrixByGflop', 1);

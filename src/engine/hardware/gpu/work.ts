@@ -2,7 +2,8 @@
 // kernels (matrix or vector engine) and collectives. A collective either runs exposed or is issued
 // with a named kernel (Megatron's async all-reduce / all-gather in the backward pass); then the
 // spec's tpBackwardOverlap of the overlap is hidden, and the hidden part still costs the compute
-// interference (Calculon's processor_usage).
+// interference (Calculon's processor_usage). Kernel times include the spec's fixed per-kernel costs
+// (launch, minimum duration), kept apart as `overhead`.
 import type { Bound } from '../types';
 import { collectiveTime, kernelTime, type CollectiveKind, type Device, type Engine } from './roofline';
 import type { GpuLink } from './spec';
@@ -30,18 +31,35 @@ export interface LinkFor {
   pp: { link: GpuLink; n: number };
 }
 
+/** Parts of a time: compute and memory work, exposed communication (of which `latency` is the collectives'
+ * fixed latency) and `overhead`, the kernels' fixed costs (launch, minimum duration). */
+export interface TimeParts {
+  seconds: number;
+  compute: number;
+  memory: number;
+  comm: number;
+  latency: number;
+  overhead: number;
+}
+
+export function emptyParts(): TimeParts {
+  return { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, overhead: 0 };
+}
+
 export interface PassTime {
   seconds: number;
   compute: number;
   memory: number;
   comm: number;
   commLatency: number;
+  /** the kernels' fixed costs */
+  overhead: number;
   /** seconds by role (attribution to graph nodes) */
-  byRole: Map<string, { seconds: number; compute: number; memory: number; comm: number; latency: number }>;
+  byRole: Map<string, TimeParts>;
 }
 
 export function emptyPass(): PassTime {
-  return { seconds: 0, compute: 0, memory: 0, comm: 0, commLatency: 0, byRole: new Map() };
+  return { seconds: 0, compute: 0, memory: 0, comm: 0, commLatency: 0, overhead: 0, byRole: new Map() };
 }
 
 export function addPass(into: PassTime, p: PassTime, times = 1): void {
@@ -50,10 +68,11 @@ export function addPass(into: PassTime, p: PassTime, times = 1): void {
   into.memory += p.memory * times;
   into.comm += p.comm * times;
   into.commLatency += p.commLatency * times;
+  into.overhead += p.overhead * times;
   for (const [r, v] of p.byRole) {
-    const o = into.byRole.get(r) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0 };
+    const o = into.byRole.get(r) ?? emptyParts();
     o.seconds += v.seconds * times; o.compute += v.compute * times; o.memory += v.memory * times;
-    o.comm += v.comm * times; o.latency += v.latency * times;
+    o.comm += v.comm * times; o.latency += v.latency * times; o.overhead += v.overhead * times;
     into.byRole.set(r, o);
   }
 }
@@ -61,23 +80,26 @@ export function addPass(into: PassTime, p: PassTime, times = 1): void {
 export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
   const out = emptyPass();
   const kernelSeconds = new Map<string, number>();
-  const add = (role: string, seconds: number, part: 'compute' | 'memory' | 'comm', amount: number, latency = 0) => {
-    const o = out.byRole.get(role) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0 };
+  const add = (role: string, seconds: number, part: 'compute' | 'memory' | 'comm' | 'overhead', amount: number, latency = 0) => {
+    const o = out.byRole.get(role) ?? emptyParts();
     o.seconds += seconds; o[part] += amount; o.latency += latency;
     out.byRole.set(role, o);
+    return o;
   };
   for (const w of items) {
     if (w.kind === 'comm') continue;
     const k = kernelTime(dev, w.kind, w.flops, w.bytes);
     kernelSeconds.set(w.name, k.seconds);
     out.seconds += k.seconds;
-    // split the kernel's time between its compute and memory parts in proportion
+    out.overhead += k.overhead;
+    // the work part of the kernel's time, split between compute and memory in proportion
+    const work = k.seconds - k.overhead;
     const tot = k.compute + k.memory || 1;
-    out.compute += (k.seconds * k.compute) / tot;
-    out.memory += (k.seconds * k.memory) / tot;
-    add(w.role, k.seconds, 'compute', (k.seconds * k.compute) / tot);
-    const o = out.byRole.get(w.role)!;
-    o.memory += (k.seconds * k.memory) / tot;
+    out.compute += (work * k.compute) / tot;
+    out.memory += (work * k.memory) / tot;
+    const o = add(w.role, k.seconds, 'overhead', k.overhead);
+    o.compute += (work * k.compute) / tot;
+    o.memory += (work * k.memory) / tot;
   }
   const u = dev.spec.efficiency.commComputeInterference;
   for (const w of items) {
@@ -99,10 +121,13 @@ export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
   return out;
 }
 
-export function boundOf(p: { compute: number; memory: number; comm: number; latency: number }): Bound {
+/** The largest part: compute, memory, communication bandwidth, or fixed latencies (collective latency plus
+ * the kernels' launch and minimum-duration costs). */
+export function boundOf(p: { compute: number; memory: number; comm: number; latency: number; overhead?: number }): Bound {
   const bw = p.comm - p.latency;
-  const m = Math.max(p.compute, p.memory, bw, p.latency);
+  const lat = p.latency + (p.overhead ?? 0);
+  const m = Math.max(p.compute, p.memory, bw, lat);
   if (m === p.compute) return 'compute';
   if (m === p.memory) return 'memory';
-  return m === p.latency ? 'latency' : 'communication';
+  return m === lat ? 'latency' : 'communication';
 }

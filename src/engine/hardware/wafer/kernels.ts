@@ -6,7 +6,7 @@ import type { Dim, Node } from '../../onnx/ir';
 import { evalDim } from '../../shapes/dims';
 import { bytesFor } from '../../onnx/dtypes';
 import { emptyOps, type DecodeOps } from './latency';
-import type { TransformerStructure } from './structure';
+import type { TransformerDims } from '../../cost/transformer';
 import { elemBytesOf } from './spec';
 
 export interface KernelWork {
@@ -50,7 +50,7 @@ function numDims(dims: Dim[] | null | undefined, bind: Record<string, number>): 
   return out;
 }
 
-export function kernelWork(a: Analysis, precision: Precision, bind: Record<string, number>, st: TransformerStructure | null): KernelWork[] {
+export function kernelWork(a: Analysis, precision: Precision, bind: Record<string, number>, st: TransformerDims | null): KernelWork[] {
   const g = a.model.graph;
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const constOut = new Set<string>();
@@ -206,7 +206,7 @@ interface MatmulCtx {
   dimsOf: (n: string) => number[] | null;
   elemsOf: (n: string) => number | null;
   gqa: number;
-  st: TransformerStructure | null;
+  st: TransformerDims | null;
   bind: Record<string, number>;
   attnIndex: number;
   tokens: number;
@@ -286,13 +286,13 @@ function attentionOpOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: numb
 
 /** The decode ops of one Llama-style block from its structure alone (used to calibrate against published
  * per-layer timings of models we have no graph for). Mirrors what kernelWork reads from such a graph. */
-export function blockOpsFromStructure(s: TransformerStructure, T: number): DecodeOps {
+export function blockOpsFromStructure(s: TransformerDims, T: number): DecodeOps {
   const h = s.hidden, q = s.heads * s.headDim, kv = s.kvHeads * s.headDim;
   const ops = emptyOps();
   ops.gemvs.push({ k: h, n: q, rows: 1 }, { k: h, n: kv, rows: 1 }, { k: h, n: kv, rows: 1 });
   ops.attn.push({ elems: kv * T, outElems: s.heads * T, macs: q * T }, { elems: kv * T, outElems: q, macs: q * T });
   ops.gemvs.push({ k: q, n: h, rows: 1 });
-  if (s.gatedMlp) ops.gemvs.push({ k: h, n: s.ffn, rows: 1 }, { k: h, n: s.ffn, rows: 1 }, { k: s.ffn, n: h, rows: 1 });
+  if (s.gated) ops.gemvs.push({ k: h, n: s.ffn, rows: 1 }, { k: h, n: s.ffn, rows: 1 }, { k: s.ffn, n: h, rows: 1 });
   else ops.gemvs.push({ k: h, n: s.ffn, rows: 1 }, { k: s.ffn, n: h, rows: 1 });
   ops.scalarReductions = 2 /* norms */ + 2 /* softmax max, sum */;
   // what a Llama export has per layer: 2 RMSNorms (Cast, Pow, ReduceMean input, Add, Sqrt, Div, Cast, Mul),
@@ -301,7 +301,7 @@ export function blockOpsFromStructure(s: TransformerStructure, T: number): Decod
   v(h, 2 * 6); v(1, 2 * 2);
   v(s.headDim / 2, 1, s.heads); v(s.headDim, 3, s.heads); v(s.headDim / 2, 1, s.kvHeads); v(s.headDim, 3, s.kvHeads);
   v(h, 2);
-  v(s.ffn, s.gatedMlp ? 3 : 1);
+  v(s.ffn, s.gated ? 3 : 1);
   v(T, 4, s.heads); // scale Mul, 2 Casts, the softmax pass
   return ops;
 }

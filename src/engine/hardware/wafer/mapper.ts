@@ -3,7 +3,7 @@
 import type { Analysis, Bound, MapOptions, TargetLayer, TargetResult, WaferGrid } from '../types';
 import { derive, type WaferDerived, type WaferSpec } from './spec';
 import { kernelWork, type KernelWork } from './kernels';
-import { transformerStructure, describeStructure, type TransformerStructure } from './structure';
+import { transformerDims, describeTransformer, type TransformerDims } from '../../cost/transformer';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
 import { stepCycles, type WaferConsts } from './throughput';
 import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } from './alloc';
@@ -23,7 +23,7 @@ interface Ctx {
   k: WaferConsts;
   opts: MapOptions;
   work: KernelWork[];
-  st: TransformerStructure | null;
+  st: TransformerDims | null;
   training: boolean;
   decode: boolean;
   notes: string[];
@@ -37,7 +37,7 @@ const FILL = 0.97;
 export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetResult {
   const spec = raw as WaferSpec;
   const d = derive(spec, opts.precision);
-  const st = transformerStructure(a.model, opts.bindings);
+  const st = transformerDims(a, opts.bindings);
   const training = opts.mode === 'training';
   const ctx: Ctx = {
     a, spec, d, opts, st, training,
@@ -56,7 +56,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
     },
     notes: [],
   };
-  if (st) ctx.notes.push(describeStructure(st));
+  if (st) ctx.notes.push(describeTransformer(st), ...st.notes);
   if (opts.precision === 'fp8') ctx.notes.push('fp8: weights stored in 1 byte; no FP8 datapath is published for the WSE, so compute runs at the FP16 rate');
   const perWafer = d.cores * d.usableBytesPerCore;
   const units = buildUnits(ctx);

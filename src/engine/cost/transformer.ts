@@ -1,13 +1,45 @@
-// Finds the Megatron transformer structure in a graph from the graph itself (initializer dims, node
-// names, Reshape targets, input dims), without relying on per-op shape inference or costs:
-// repeated blocks (/model/layers.N/...), in each the weight MatMuls feeding attention (Q, K, V or a
-// fused QKV), the two activation x activation MatMuls (scores, context), the output projection, the
-// MLP up (fc1 / gate + up) and down projections; hidden size, heads, KV heads, head dim, FFN width,
-// vocabulary, sequence and batch. Returns the reason when the pattern is not there.
-import type { Graph, Node } from '../../onnx/ir';
-import { blockOf } from '../../cost/kernels';
-import { evalDim } from '../../shapes/dims';
-import type { Analysis } from '../types';
+// The transformer structure of a graph, read from the graph itself (initializer dims, node names, Reshape
+// targets, attention-op attributes, input dims) without relying on per-op costs: the one detector both
+// hardware mappers use. Pure: it knows graphs, not hardware.
+//  - findTransformer: the full pattern with roles (repeated blocks such as /model/layers.N/...; in each the
+//    weight MatMuls feeding attention (Q, K, V or a fused QKV), the two activation x activation MatMuls
+//    (scores, context), the output projection, the MLP up (fc1 / gate + up) and down projections), and the
+//    dims: hidden, heads (from the Reshape that splits the Q projection), KV heads, head dim, FFN width,
+//    vocabulary, sequence, batch, KV-cache length. Returns the reason when the pattern is not there.
+//  - transformerDims: the dims alone; from the full pattern when there is one, else from the weights of the
+//    repeated blocks (graphs with fused attention ops or packed weights, where no MatMul roles exist).
+import type { Graph, Model, Node } from '../onnx/ir';
+import type { Value } from '../shapes/types';
+import { blockOf } from './kernels';
+import { evalDim } from '../shapes/dims';
+
+/** What the detector reads: the model, and where available the inferred values and the parameter count
+ * (an engine Analysis has these fields). */
+export interface TransformerSource {
+  model: Model;
+  shapes?: { main: { values: ReadonlyMap<string, Value> } };
+  stats?: { parameterCount: number };
+}
+
+/** The dims of a transformer, however they were found. */
+export interface TransformerDims {
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  ffn: number;
+  /** gated MLP (gate + up + down) */
+  gated: boolean;
+  /** 0 when there is no token embedding / LM head */
+  vocab: number;
+  /** parameter elements of one repeated block (block 0) */
+  weightsPerLayer: number;
+  /** tokens already in the KV cache (the bound cache length; 0 when unbound), null when the graph has no cache input */
+  past: number | null;
+  /** how each number was found */
+  notes: string[];
+}
 
 export interface BlockRoles {
   prefix: string;
@@ -30,15 +62,7 @@ export interface BlockRoles {
   params: number;
 }
 
-export interface TransformerPattern {
-  layers: number;
-  hidden: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  ffn: number;
-  gated: boolean;
-  vocab: number;
+export interface TransformerPattern extends TransformerDims {
   /** new tokens per sample (query length) and attended length (keys) */
   seq: number;
   kvSeq: number;
@@ -55,8 +79,6 @@ export interface TransformerPattern {
   lmHeadParams: number;
   /** every parameter outside the blocks (embeddings, final norm, untied head, buffers) */
   otherParams: number;
-  /** how each number was found */
-  notes: string[];
 }
 
 export type PatternResult = { pattern: TransformerPattern; reason?: undefined } | { pattern?: undefined; reason: string };
@@ -73,7 +95,9 @@ class GraphIndex {
   readonly consumers = new Map<string, number[]>();
   readonly inits: Map<string, { dims: number[]; elements: number; values?: number[] }>;
   readonly constValues = new Map<string, number[]>();
-  constructor(readonly g: Graph, readonly analysis: Analysis) {
+  readonly values: ReadonlyMap<string, Value>;
+  constructor(readonly g: Graph, src: TransformerSource) {
+    this.values = src.shapes?.main.values ?? new Map();
     this.inits = new Map(g.initializers.map((t) => [t.name, t]));
     g.nodes.forEach((n, i) => {
       for (const o of n.outputs) if (o) this.producer.set(o, i);
@@ -129,7 +153,7 @@ class GraphIndex {
     if (t?.values) return t.values;
     const c = this.constValues.get(name);
     if (c) return c;
-    const v = this.analysis.shapes.main.values.get(name)?.data;
+    const v = this.values.get(name)?.data;
     return v?.map((d) => (typeof d === 'number' ? d : null));
   }
 }
@@ -188,9 +212,9 @@ function blockNumber(prefix: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export function findTransformer(analysis: Analysis, bindings: Record<string, number>): PatternResult {
-  const g = analysis.model.graph;
-  const ix = new GraphIndex(g, analysis);
+export function findTransformer(src: TransformerSource, bindings: Record<string, number>): PatternResult {
+  const g = src.model.graph;
+  const ix = new GraphIndex(g, src);
   const notes: string[] = [];
 
   // 1. Repeated blocks: group nodes by block prefix, keep the most common block signature that holds attention.
@@ -289,7 +313,7 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
     headDim = d0.attnDim / heads;
     notes.push(`attention heads ${heads} from the Reshape after ${ix.node(d0.qWeight).name || 'the Q projection'} (target [.., .., ${qs[0]}, ${qs[1]}])`);
   } else {
-    const sd = analysis.shapes.main.values.get(ix.node(first.scores).outputs[0])?.type;
+    const sd = ix.values.get(ix.node(first.scores).outputs[0])?.type;
     const h1 = sd && sd.kind === 'tensor' && sd.dims && sd.dims.length === 4 ? sd.dims[1] : null;
     if (typeof h1 === 'number' && h1 > 0) {
       heads = h1;
@@ -345,7 +369,7 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
   const inputs = g.inputs.filter((i) => !initNames.has(i.name));
   const ids = (embedNode >= 0 ? inputs.find((i) => i.name === g.nodes[embedNode].inputs[1]) : undefined)
     ?? inputs.find((i) => /input_ids|tokens/i.test(i.name)) ?? inputs[0];
-  const t = ids ? analysis.shapes.main.values.get(ids.name)?.type ?? ids.type : null;
+  const t = ids ? ix.values.get(ids.name)?.type ?? ids.type : null;
   let batch = 1, seq = 1, batchSymbolic = false;
   if (t && t.kind === 'tensor' && t.dims && t.dims.length >= 1) {
     batchSymbolic = typeof t.dims[0] === 'string';
@@ -355,7 +379,7 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
       if (evalDim(t.dims[1], bindings) === undefined) notes.push(`sequence dim '${t.dims[1]}' unbound: taken as 1 (bind it with --dim)`);
     }
   }
-  const xin = analysis.shapes.main.values.get(ix.node(first.qkv[0]).inputs[0])?.type;
+  const xin = ix.values.get(ix.node(first.qkv[0]).inputs[0])?.type;
   if ((embedNode < 0 || seq === 1) && xin && xin.kind === 'tensor' && xin.dims && xin.dims.length >= 2) {
     const lead = xin.dims.slice(0, -1).map((d) => evalDim(d, bindings));
     if (lead.every((d) => d !== undefined)) {
@@ -366,20 +390,162 @@ export function findTransformer(analysis: Analysis, bindings: Record<string, num
       }
     }
   }
-  let kvSeq = seq;
-  const past = inputs.find((i) => /past|cache/i.test(i.name) && i.type?.kind === 'tensor' && i.type.dims?.length === 4);
-  if (past && past.type?.kind === 'tensor' && past.type.dims) {
-    const p = evalDim(past.type.dims[2], bindings);
-    if (p !== undefined) kvSeq = p + seq;
-    else notes.push(`cache length '${past.type.dims[2]}' unbound: taken as 0 (bind it with --dim)`);
-  }
+  const cache = cacheInput(g, bindings, notes);
+  const past = cache ? cache.past : null;
+  const kvSeq = seq + (past ?? 0);
   const blockParams = blocks.reduce((a, b) => a + b.params, 0);
-  const otherParams = Math.max(0, analysis.stats.parameterCount - blockParams);
+  const otherParams = Math.max(0, (src.stats?.parameterCount ?? g.initializers.reduce((a, t) => a + t.elements, 0)) - blockParams);
   return {
     pattern: {
       layers: blocks.length, hidden: d0.hidden, heads, kvHeads, headDim, ffn: d0.ffn, gated, vocab,
+      weightsPerLayer: first.params, past,
       seq, kvSeq, batch, batchSymbolic, blocks, embedNode, lmHeadNode, finalNorm, tiedEmbedding: tied,
       embeddingParams, lmHeadParams, otherParams, notes,
     },
   };
+}
+
+/** The first KV-cache graph input ([batch, kv heads, past, head dim], named past / cache): its dims and the
+ * bound cache length (0 with a note when unbound). */
+function cacheInput(g: Graph, bindings: Record<string, number>, notes: string[]): { kvHeads: number | null; headDim: number | null; past: number } | undefined {
+  const initNames = new Set(g.initializers.map((t) => t.name));
+  for (const i of g.inputs) {
+    if (initNames.has(i.name) || !/past|cache/i.test(i.name)) continue;
+    const t = i.type;
+    if (!t || t.kind !== 'tensor' || !t.dims || t.dims.length !== 4) continue;
+    const [, nkv, p, d] = t.dims;
+    const pv = evalDim(p, bindings);
+    if (pv === undefined) notes.push(`cache length '${p}' unbound: taken as 0 (bind it with --dim)`);
+    return { kvHeads: typeof nkv === 'number' ? nkv : null, headDim: typeof d === 'number' ? d : null, past: pv ?? 0 };
+  }
+  return undefined;
+}
+
+/** The dims of the transformer in a graph, or null when the graph has no repeated blocks with 2-D weights.
+ * From the full pattern when findTransformer finds it; else from the weights of the repeated blocks. */
+export function transformerDims(src: TransformerSource, bindings: Record<string, number>): TransformerDims | null {
+  const found = findTransformer(src, bindings);
+  if (found.pattern) {
+    const p = found.pattern;
+    return {
+      layers: p.layers, hidden: p.hidden, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, ffn: p.ffn, gated: p.gated,
+      vocab: p.vocab, weightsPerLayer: p.weightsPerLayer, past: p.past, notes: p.notes,
+    };
+  }
+  return dimsFromWeights(src.model, bindings, [`no full transformer pattern (${found.reason}): dims read from the blocks' weights`]);
+}
+
+/** Block index in a tensor or node name (layers.3, h.7, blocks_2 ...), or null. */
+const BLOCK_IN_NAME = /(?:^|[./])(?:layers?|h|blocks?|decoder_layer|encoder_layer|transformer_blocks)[._](\d+)(?=[./_]|$)/i;
+function blockIndexOf(name: string): number | null {
+  const m = BLOCK_IN_NAME.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Dims when no MatMul roles can be found (fused attention ops, packed weights, opaque node names): blocks from
+ * initializer names or node-name families; hidden = the dim block 0's matrices share most; FFN = the widest
+ * other dim, gated when three matrices have it. Heads, in order: the attention op's num_heads / kv_num_heads,
+ * a Reshape in block 0 splitting the hidden size into [heads, head dim], the KV-cache input
+ * [batch, kv heads, past, head dim]; only when none is there is a head dim of 128 / 64 assumed (noted).
+ */
+function dimsFromWeights(model: Model, bindings: Record<string, number>, notes: string[]): TransformerDims | null {
+  const g = model.graph;
+  const byBlock = new Map<number, { name: string; dims: number[]; elements: number }[]>();
+  for (const t of g.initializers) {
+    const b = blockIndexOf(t.name);
+    if (b === null) continue;
+    let l = byBlock.get(b);
+    if (!l) byBlock.set(b, (l = []));
+    l.push(t);
+  }
+  // node names count too (the cost pass's block rule): some exporters give initializers opaque names
+  const families = new Map<string, Map<number, string>>();
+  for (const n of g.nodes) {
+    const b = blockOf(n.name);
+    const m = b ? /^(.*?)(\d+)$/.exec(b) : null;
+    if (!m) continue;
+    let f = families.get(m[1]);
+    if (!f) families.set(m[1], (f = new Map()));
+    f.set(Number(m[2]), b!);
+  }
+  const family = [...families.values()].sort((x, y) => y.size - x.size)[0] ?? new Map<number, string>();
+  const layers = Math.max(byBlock.size, family.size);
+  if (layers === 0) return null;
+  const first = byBlock.size >= family.size && byBlock.size ? Math.min(...byBlock.keys()) : Math.min(...family.keys());
+  const firstPath = family.get(first);
+  const inBlock0 = (n: Node) => (firstPath !== undefined ? blockOf(n.name) === firstPath : blockIndexOf(n.name) === first);
+  const block0 = [...(byBlock.get(first) ?? [])];
+  const seen = new Set(block0.map((t) => t.name));
+  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  for (const n of g.nodes) {
+    if (!inBlock0(n)) continue;
+    for (const i of n.inputs) {
+      const t = inits.get(i);
+      if (t && !seen.has(i) && blockIndexOf(i) === null) { seen.add(i); block0.push(t); }
+    }
+  }
+  const mats = block0.filter((t) => t.dims.length === 2 && t.dims[0] > 1 && t.dims[1] > 1);
+  if (mats.length === 0) return null;
+  const weightsPerLayer = block0.reduce((a, t) => a + t.elements, 0);
+  const count = new Map<number, number>();
+  for (const t of mats) for (const d of new Set(t.dims)) count.set(d, (count.get(d) ?? 0) + 1);
+  const hidden = [...count.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
+  const others = mats.map((t) => (t.dims[0] === hidden ? t.dims[1] : t.dims[0]));
+  const ffn = Math.max(...others);
+  const gated = mats.filter((t) => t.dims.includes(ffn) && ffn !== hidden).length >= 3;
+
+  let heads = 0, kvHeads = 0, headDim = 0;
+  const int = (n: Node, a: string) => (n.attrs[a]?.type === 'int' ? (n.attrs[a] as { value: number }).value : 0);
+  const attn = g.nodes.find((n) => /^(Attention|MultiHeadAttention|GroupQueryAttention)$/.test(n.opType) && int(n, 'num_heads') > 0);
+  const cache = cacheInput(g, bindings, notes);
+  if (attn) {
+    heads = int(attn, 'num_heads');
+    kvHeads = int(attn, 'kv_num_heads') || heads;
+    headDim = hidden / heads;
+    notes.push(`attention heads ${heads} (${kvHeads} KV) from the ${attn.opType} op's attributes`);
+  } else {
+    const consts = new Map<string, number[]>();
+    for (const n of g.nodes) if (n.opType === 'Constant' && n.attrs.value?.type === 'tensor' && n.attrs.value.value.values) consts.set(n.outputs[0], n.attrs.value.value.values);
+    const split = g.nodes.filter((n) => n.opType === 'Reshape' && inBlock0(n)).map((n) => inits.get(n.inputs[1])?.values ?? consts.get(n.inputs[1]))
+      .map((v) => (v && v.length >= 3 ? v.slice(-2) : undefined))
+      .find((v): v is number[] => !!v && v[0] > 1 && v[1] > 1 && v[0] * v[1] === hidden);
+    if (split) {
+      [heads, headDim] = split;
+      notes.push(`attention heads ${heads} from a Reshape in the first block (target [.., .., ${heads}, ${headDim}])`);
+    } else if (cache?.headDim) {
+      headDim = cache.headDim;
+      heads = Math.max(1, Math.round(hidden / headDim));
+      notes.push(`head dim ${headDim} from the KV-cache input: ${heads} heads`);
+    } else {
+      headDim = hidden % 128 === 0 && hidden >= 1024 ? 128 : 64;
+      heads = Math.max(1, Math.round(hidden / headDim));
+      notes.push(`attention heads not readable from the graph: head dim ${headDim} assumed (${heads} heads)`);
+    }
+    if (cache?.kvHeads && (!cache.headDim || cache.headDim === headDim)) kvHeads = cache.kvHeads;
+    else {
+      // the narrowest projection that is a whole number of heads (K / V under grouped-query attention)
+      const kv = Math.min(...others.filter((d) => d % headDim === 0 && d <= hidden), hidden);
+      kvHeads = Math.max(1, Math.round(kv / headDim));
+    }
+  }
+  // vocabulary: the embedding table a Gather reads (rows x hidden), else the width of a projected graph output
+  let vocab = 0;
+  for (const n of g.nodes) {
+    if (n.opType !== 'Gather') continue;
+    const t = inits.get(n.inputs[0]);
+    if (t && t.dims.length === 2 && t.dims[1] === hidden) vocab = Math.max(vocab, t.dims[0]);
+  }
+  if (!vocab) for (const n of g.nodes) {
+    if ((n.opType === 'MatMul' || n.opType === 'Gemm') && g.outputs.some((o) => o.name === n.outputs[0])) {
+      const t = inits.get(n.inputs[1]);
+      if (t && t.dims.length === 2) vocab = Math.max(vocab, t.dims[0] === hidden ? t.dims[1] : t.dims[0]);
+    }
+  }
+  return { layers, hidden, heads, kvHeads, headDim, ffn, gated, vocab, weightsPerLayer, past: cache ? cache.past : null, notes };
+}
+
+/** One-line description for the notes. */
+export function describeTransformer(s: TransformerDims): string {
+  return `transformer: ${s.layers} layers, hidden ${s.hidden}, ${s.heads} heads (${s.kvHeads} KV, dim ${s.headDim}), FFN ${s.ffn}${s.gated ? ' gated' : ''}, vocab ${s.vocab}, ${(s.weightsPerLayer / 1e6).toFixed(1)}M weights per layer${s.past !== null ? `, past ${s.past}` : ''}`;
 }
