@@ -1,5 +1,5 @@
 // Builds every bundle of the extension with one config: the extension host (node, cjs), the language
-// server, the CLI, the webview (browser) and, with --tests, the test suites.
+// server, the engine worker, the CLI, the webview (browser) and, with --tests, the test suites.
 // Flags: --production minifies; --watch rebuilds on change and reports errors in the esbuild problem-matcher format.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -45,13 +45,15 @@ const builds = tests
   ? [
       { ...node, entryPoints: listTests('test/unit'), outdir: 'out/test/unit', external: ['vscode'] },
       { ...node, entryPoints: listTests('test/corpus'), outdir: 'out/test/corpus' },
-      { ...node, entryPoints: ['test/integration/index.ts'].filter(fs.existsSync), outdir: 'out/test/integration', external: ['vscode', 'mocha'] },
-      { ...node, entryPoints: listTests('test/ui'), outdir: 'out/test/ui', external: ['playwright-core'] },
+      // the suite index and every *.test.ts: index.js loads the compiled tests inside the extension host
+      { ...node, entryPoints: listTests('test/integration').filter((f) => /(^|\/)index\.ts$|\.test\.ts$/.test(f)), outdir: 'out/test/integration', external: ['vscode', 'mocha'] },
+      { ...node, entryPoints: listTests('test/ui').filter((f) => /\.test\.ts$/.test(f)), outdir: 'out/test/ui', external: ['playwright-core'] },
       { ...node, entryPoints: ['test/bench/bench.ts'].filter(fs.existsSync), outdir: 'out/test/bench', external: ['onnx-proto', 'protobufjs'] },
     ].filter((b) => b.entryPoints.length > 0)
   : [
       { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
       { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+      { ...node, entryPoints: ['src/editor/worker.ts'], outfile: 'dist/worker.js' },
       { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
       { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
     ].filter((b) => b.entryPoints.every(fs.existsSync));

@@ -1,0 +1,70 @@
+// The engine worker: runs the one pipeline (profileModel) off the extension host thread, so the
+// editor stays responsive while a large model is read, inferred, costed and mapped.
+// Cancellation is by terminating the worker (the pipeline is synchronous); engine.ts starts a fresh one.
+import { parentPort } from 'worker_threads';
+import { readModelFile } from '../engine/onnx/reader';
+import { OnnxReadError } from '../engine/onnx/errors';
+import { profileModel } from '../engine/profile';
+import { builtinTargetIds, loadSpec } from '../engine/hardware';
+import type { NodeFacts, ProfileError, TargetChoice } from '../shared/protocol';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import { KNOWN_TARGETS } from './targets';
+
+function toError(file: string, e: unknown): ProfileError {
+  if (e instanceof OnnxReadError) {
+    return { message: e.message, file: e.file, problem: e.problem, where: e.where, notOnnx: true };
+  }
+  const err = e as Error;
+  const where = err?.stack?.split('\n').slice(1, 2).join('').trim();
+  return { message: `${file}: profiling failed: ${err?.message ?? String(e)}`, file, problem: `profiling failed: ${err?.message ?? String(e)}`, where, notOnnx: false };
+}
+
+function profile(id: number, file: string, options: WorkerRequest & { kind: 'profile' }): WorkerReply {
+  const t0 = performance.now();
+  try {
+    const model = readModelFile(file);
+    const { report, analysis } = profileModel(model, options.options);
+    const nodes: NodeFacts[] = [];
+    analysis.layers.forEach((l, li) => {
+      for (const ni of l.nodeIndices) {
+        const n = analysis.model.graph.nodes[ni];
+        const c = analysis.nodeCosts[ni];
+        if (n && c) nodes.push({ name: n.name, opType: n.opType, flops: c.flops, bytes: c.bytesRead + c.bytesWritten, layer: li });
+      }
+    });
+    return { id, ok: true, kind: 'profile', profile: { report, nodes, engineSeconds: (performance.now() - t0) / 1e3 } };
+  } catch (e) {
+    return { id, ok: false, error: toError(file, e) };
+  }
+}
+
+function targets(id: number, specFiles: string[]): WorkerReply {
+  const seen = new Set<string>();
+  const out: TargetChoice[] = [];
+  // registered built-ins first (with their display names), then documented ids whose mapper is not registered yet
+  for (const tid of [...builtinTargetIds(), ...KNOWN_TARGETS.map((k) => k.id)]) {
+    if (seen.has(tid)) continue;
+    seen.add(tid);
+    try {
+      const s = loadSpec(tid);
+      out.push({ id: tid, label: typeof s.spec.name === 'string' ? s.spec.name : tid, kind: s.kind, source: 'builtin' });
+    } catch (e) {
+      const known = KNOWN_TARGETS.find((k) => k.id === tid);
+      out.push({ id: tid, label: known?.label ?? tid, kind: known?.kind ?? null, source: 'builtin', error: (e as Error).message });
+    }
+  }
+  for (const f of specFiles) {
+    try {
+      const s = loadSpec(f);
+      out.push({ id: f, label: `${typeof s.spec.name === 'string' ? s.spec.name : s.id} (${f})`, kind: s.kind, source: 'file' });
+    } catch (e) {
+      out.push({ id: f, label: f, kind: null, source: 'file', error: (e as Error).message });
+    }
+  }
+  return { id, ok: true, kind: 'targets', targets: out };
+}
+
+parentPort?.on('message', (req: WorkerRequest) => {
+  const reply = req.kind === 'profile' ? profile(req.id, req.file, req) : targets(req.id, req.specFiles);
+  parentPort?.postMessage(reply);
+});

@@ -1,0 +1,265 @@
+// The typed message protocol between the extension host (src/editor/preview.ts) and the webview
+// (webview/main.ts). Compiled into both sides. Shape follows vscode-hexeditor's shared/protocol.ts:
+// one const enum of message types, one interface per message, a union per direction, and request/reply
+// pairing through messageId/inReplyTo (see messaging.ts, which also rejects pending requests on close).
+import type { Report } from '../engine/profile';
+import type { Mode, Precision } from '../engine/hardware/types';
+
+export const enum MessageType {
+  // #region to webview
+  /** reply to Ready: what the webview needs before the first profile arrives */
+  ReadyResponse = 'readyResponse',
+  /** a new profile result (or the reason there is none) for the document */
+  Profile = 'profile',
+  /** profiling started or ended (shows a busy bar with a Cancel button) */
+  Busy = 'busy',
+  /** the host asks the webview to show a target, a pair side by side, or a heatmap mode (commands, tests) */
+  SetView = 'setView',
+  /** select (highlight) a layer by name in every view */
+  SelectLayer = 'selectLayer',
+  /** a measured profile (onnxruntime) to overlay on the predictions */
+  Measured = 'measured',
+  /** request: PNG data URLs of the heatmaps, one image per target (Export Report) */
+  CaptureRequest = 'captureRequest',
+  /** request: describe what is on screen (tests and the status bar read it) */
+  InspectRequest = 'inspectRequest',
+  // #endregion
+
+  // #region from webview
+  /** request: the webview loaded and wants its boot data */
+  Ready = 'ready',
+  /** the user changed a knob: profile again with these options */
+  Reprofile = 'reprofile',
+  /** cancel the running profile */
+  Cancel = 'cancel',
+  /** the webview finished drawing a profile (or its error) */
+  Rendered = 'rendered',
+  /** the user selected a layer (or cleared the selection) */
+  LayerSelected = 'layerSelected',
+  /** the view (shown targets, heatmap mode) changed: the status bar follows it */
+  ViewChanged = 'viewChanged',
+  /** reply to CaptureRequest */
+  CaptureResponse = 'captureResponse',
+  /** reply to InspectRequest */
+  InspectResponse = 'inspectResponse',
+  // #endregion
+}
+
+/** Every message may carry a messageId (requests) or inReplyTo (replies). */
+export interface BaseMessage {
+  type: MessageType;
+  messageId?: number;
+  inReplyTo?: number;
+}
+
+/** The knobs of the webview's control bar: the options of one profile run. */
+export interface Knobs {
+  /** target ids or spec file paths to profile (the wafer and the GPU cluster shown) */
+  targets: string[];
+  batch?: number;
+  /** bindings of symbolic dims */
+  dims: Record<string, number>;
+  precision: Precision;
+  mode: Mode;
+  /** wafer systems, or 'auto' (fewest that fit); undefined = the mapper's default */
+  systems?: number | 'auto';
+  /** GPU nodes; undefined = the mapper's default */
+  nodes?: number;
+  /** GPU parallelism; a field left undefined is searched by the mapper ("auto") */
+  tp?: number;
+  pp?: number;
+  dp?: number;
+  execution: 'pipelined' | 'weight-streaming' | 'auto';
+}
+
+/** A target the pickers offer. kind is null for a spec file that could not be read (error says why). */
+export interface TargetChoice {
+  id: string;
+  label: string;
+  kind: 'wafer' | 'gpu-cluster' | null;
+  source: 'builtin' | 'file';
+  error?: string;
+}
+
+export type HeatmapMode = 'placement' | 'memory' | 'time';
+
+/** Which targets are shown: one, or two side by side. */
+export interface ViewState {
+  shown: string[];
+  heatmap: HeatmapMode;
+}
+
+/** Why there is no profile: the file is not a readable ONNX model (or profiling failed). */
+export interface ProfileError {
+  /** one line: file, what, where */
+  message: string;
+  file: string;
+  problem: string;
+  where?: string;
+  /** true when the bytes are not an ONNX model at all (as opposed to an engine failure) */
+  notOnnx: boolean;
+}
+
+/** Per-node facts the measured-profile overlay needs (the report has layers, not nodes). */
+export interface NodeFacts {
+  name: string;
+  opType: string;
+  flops: number;
+  bytes: number;
+  /** index into report.layers */
+  layer: number;
+}
+
+export interface ProfilePayload {
+  report: Report;
+  nodes: NodeFacts[];
+  /** seconds the engine took (read + infer + cost + map) */
+  engineSeconds: number;
+}
+
+// #region to webview
+export interface ReadyResponseMessage extends BaseMessage {
+  type: MessageType.ReadyResponse;
+  fileName: string;
+  knobs: Knobs;
+  choices: TargetChoice[];
+  view: ViewState;
+}
+
+export interface ProfileMessage extends BaseMessage {
+  type: MessageType.Profile;
+  /** increases with every profile of this document: tests wait for a given one */
+  seq: number;
+  knobs: Knobs;
+  result: { ok: true; profile: ProfilePayload } | { ok: false; error: ProfileError };
+  /** the targets the pickers offer (the custom spec files setting may have changed) */
+  choices: TargetChoice[];
+}
+
+export interface BusyMessage extends BaseMessage {
+  type: MessageType.Busy;
+  busy: boolean;
+  label?: string;
+}
+
+export interface SetViewMessage extends BaseMessage {
+  type: MessageType.SetView;
+  view: Partial<ViewState>;
+}
+
+export interface SelectLayerMessage extends BaseMessage {
+  type: MessageType.SelectLayer;
+  layer: string | null;
+}
+
+export interface MeasuredNode {
+  name: string;
+  opType: string;
+  /** measured seconds (sum over runs divided by runs) */
+  seconds: number;
+}
+
+export interface MeasuredMessage extends BaseMessage {
+  type: MessageType.Measured;
+  source: string;
+  nodes: MeasuredNode[];
+  runs: number;
+}
+
+export interface CaptureRequestMessage extends BaseMessage {
+  type: MessageType.CaptureRequest;
+}
+
+export interface InspectRequestMessage extends BaseMessage {
+  type: MessageType.InspectRequest;
+}
+// #endregion
+
+// #region from webview
+export interface ReadyMessage extends BaseMessage {
+  type: MessageType.Ready;
+}
+
+export interface ReprofileMessage extends BaseMessage {
+  type: MessageType.Reprofile;
+  knobs: Knobs;
+}
+
+export interface CancelMessage extends BaseMessage {
+  type: MessageType.Cancel;
+}
+
+/** What a target's panel shows: computed (with what was drawn) or not computed (with why). */
+export interface TargetSummary {
+  id: string;
+  status: 'computed' | 'not-computed';
+  reason?: string;
+  kind?: 'wafer' | 'gpu-cluster';
+  /** cores (wafer) or GPUs drawn in each heatmap, 0 when the mapper gave no grid */
+  cellsDrawn: number;
+  /** the heatmap canvases drawn for this target */
+  heatmaps: HeatmapMode[];
+  stepSeconds?: number;
+  fits?: boolean;
+}
+
+export interface RenderSummary {
+  seq: number;
+  status: 'profile' | 'error';
+  /** error status: the one message shown */
+  error?: string;
+  shown: string[];
+  heatmap: HeatmapMode;
+  targets: TargetSummary[];
+  /** layers listed in the layer table */
+  layerRows: number;
+  /** Chart.js charts drawn */
+  charts: number;
+  selectedLayer: string | null;
+  measuredRows: number;
+  /** <script> elements added to the document after the webview booted: must stay 0 (model strings are never parsed as HTML) */
+  scriptsAdded: number;
+  /** elements that no code of ours creates (img, iframe, object, style ...) added after boot: must stay 0 */
+  foreignAdded: number;
+  /** the first layer names as read back from the layer table's text (tests compare them with the model's) */
+  layerNamesShown: string[];
+  /** the visible text of the summary panel (tests look for model names in it) */
+  summaryText: string;
+  /** the text of the error panel, when status is 'error' */
+  errorText?: string;
+}
+
+export interface RenderedMessage extends BaseMessage {
+  type: MessageType.Rendered;
+  summary: RenderSummary;
+}
+
+export interface LayerSelectedMessage extends BaseMessage {
+  type: MessageType.LayerSelected;
+  layer: string | null;
+}
+
+export interface ViewChangedMessage extends BaseMessage {
+  type: MessageType.ViewChanged;
+  view: ViewState;
+}
+
+export interface CaptureResponseMessage extends BaseMessage {
+  type: MessageType.CaptureResponse;
+  /** target id -> PNG data URL of its three heatmaps side by side */
+  images: Record<string, string>;
+}
+
+export interface InspectResponseMessage extends BaseMessage {
+  type: MessageType.InspectResponse;
+  summary: RenderSummary | null;
+}
+// #endregion
+
+export type ToWebviewMessage =
+  | ReadyResponseMessage | ProfileMessage | BusyMessage | SetViewMessage | SelectLayerMessage
+  | MeasuredMessage | CaptureRequestMessage | InspectRequestMessage;
+
+export type FromWebviewMessage =
+  | ReadyMessage | ReprofileMessage | CancelMessage | RenderedMessage | LayerSelectedMessage
+  | ViewChangedMessage | CaptureResponseMessage | InspectResponseMessage;

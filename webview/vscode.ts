@@ -1,0 +1,18 @@
+// The webview side of the VS Code API (acquireVsCodeApi may be called once per load).
+import type { FromWebviewMessage, HeatmapMode } from '../src/shared/protocol';
+
+export interface PersistedState {
+  heatmap?: HeatmapMode;
+  selected?: string | null;
+  system?: number;
+}
+
+interface VsCodeApi {
+  postMessage(m: FromWebviewMessage): void;
+  getState(): PersistedState | undefined;
+  setState(s: PersistedState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export const vscode: VsCodeApi = acquireVsCodeApi();
