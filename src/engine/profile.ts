@@ -84,17 +84,18 @@ export interface Profile {
   analysis: Analysis;
 }
 
-/** Binds `batch` to the usual batch symbol names, then applies explicit --dim bindings. */
+/** Binds `batch` to the batch-like symbols the model's inputs use, then applies explicit --dim bindings. */
 export function bindingsFor(model: Model, opts: ProfileOptions): Record<string, number> {
   const b: Record<string, number> = {};
   if (opts.batch !== undefined) {
     const syms = new Set<string>();
     for (const i of model.graph.inputs) {
       const t = i.type;
-      if (t && t.kind === 'tensor' && t.dims && typeof t.dims[0] === 'string') syms.add(t.dims[0]);
+      if (t && t.kind === 'tensor' && t.dims) for (const d of t.dims) if (typeof d === 'string') syms.add(d);
     }
-    for (const s of ['batch', 'batch_size', 'batchsize', 'N', 'B', 'bs', 'unk__batch']) syms.add(s);
-    for (const s of syms) if (/^(batch|batch_size|batchsize|n|b|bs|unk__batch)$/i.test(s)) b[s] = opts.batch;
+    const batchLike = [...syms].filter((s) => /^(batch|batch_size|batchsize|n|b|bs|unk__batch)$/i.test(s));
+    // a model with no batch-like symbol: `batch` still binds, so --batch is never silently ignored by the mappers
+    for (const s of batchLike.length ? batchLike : ['batch']) b[s] = opts.batch;
   }
   return { ...b, ...opts.dims };
 }
@@ -127,7 +128,7 @@ export function peakActivation(model: Model, costs: NodeCost[], shapes: ShapeRes
   return peak;
 }
 
-function detectDecode(model: Model, shapes: ShapeResult, bind: Record<string, number>): { decode: boolean; tokens: number; samples: number } {
+function detectDecode(model: Model, shapes: ShapeResult, bind: Record<string, number>): { decode: boolean; tokens: number; samples: number; tokenIds: boolean } {
   const inputs = model.graph.inputs.filter((i) => !model.graph.initializers.some((t) => t.name === i.name));
   const hasCache = inputs.some((i) => /past|cache|key_values|present/i.test(i.name));
   const ids = inputs.find((i) => /input_ids|tokens|^ids$/i.test(i.name)) ?? inputs.find((i) => i.type?.kind === 'tensor' && i.type.dtype === 7);
@@ -142,7 +143,8 @@ function detectDecode(model: Model, shapes: ShapeResult, bind: Record<string, nu
     tokens = samples;
   }
   const decode = hasCache && ids !== undefined && tokens === samples;
-  return { decode, tokens, samples };
+  const tokenIds = ids !== undefined && /input_ids|tokens|^ids$/i.test(ids.name);
+  return { decode, tokens, samples, tokenIds };
 }
 
 export function analyse(model: Model, opts: ProfileOptions): Analysis {
@@ -152,7 +154,10 @@ export function analyse(model: Model, opts: ProfileOptions): Analysis {
   const nodeCosts = computeCosts(model, shapes, { bindings });
   const layers: Layer[] = buildLayers(model, nodeCosts);
   const d = detectDecode(model, shapes, bindings);
-  return { model, stats, shapes, nodeCosts, layers, decode: d.decode, tokensPerStep: d.tokens, samplesPerStep: d.samples };
+  return {
+    model, stats, shapes, nodeCosts, layers, decode: d.decode, tokensPerStep: d.tokens, samplesPerStep: d.samples,
+    throughputUnit: d.decode || d.tokenIds ? 'tokens/s' : 'samples/s',
+  };
 }
 
 export function mapOptionsFrom(opts: ProfileOptions, bindings: Record<string, number>): MapOptions {

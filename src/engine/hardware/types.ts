@@ -47,6 +47,8 @@ export interface Analysis {
   /** tokens (or samples) one forward pass processes: batch x new tokens for LMs, batch otherwise */
   tokensPerStep: number;
   samplesPerStep: number;
+  /** one unit for every target: tokens/s for graphs that consume token ids (decode, prefill, LM training), else samples/s */
+  throughputUnit: 'tokens/s' | 'samples/s';
 }
 
 export interface TargetLayer {

@@ -50,7 +50,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   if (pat && !pat.batchSymbolic && gpu.microbatch !== undefined && gpu.microbatch !== pat.batch) {
     notes.push(`the graph's batch is fixed at ${pat.batch}: microbatch ${gpu.microbatch} scales its activations linearly`);
   }
-  const tokens = !!pat && (pat.vocab > 0 || analysis.decode);
+  const tokens = analysis.throughputUnit === 'tokens/s';
   let result;
   try {
     result = searchPlans(ctx, gpu, opts.nodes, tokens);

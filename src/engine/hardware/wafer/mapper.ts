@@ -266,9 +266,10 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
   }
   bottleneck = Math.max(bottleneck, 1);
   latencyCycles = Math.max(latencyCycles, 1);
-  const tokens = c.decode;
   let stepSeconds: number, perStep: number, busyScale = 1;
-  const unitKind = tokens ? 'tokens/s' : 'samples/s';
+  const unitKind = a.throughputUnit;
+  // tokens each sample carries when throughput is counted in tokens (prefill / LM training: the sequence)
+  const tokensPerSample = unitKind === 'tokens/s' ? Math.max(1, a.tokensPerStep / Math.max(1, a.samplesPerStep)) : 1;
   if (c.decode) {
     stepSeconds = latencyCycles / hz;
     perStep = Math.max(1, a.tokensPerStep);
@@ -279,7 +280,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
     // optimizer: every core updates its own weights locally (read + write of weights, grads, master, moments)
     const opt = c.training ? Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2 / spec.sramBandwidthPerCore_BytesPerCycle : 0;
     stepSeconds = c.training ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz : (samples * bottleneck) / hz;
-    perStep = samples;
+    perStep = samples * tokensPerSample;
     busyScale = samples;
     c.notes.push(`pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${(bottleneck / hz * 1e6).toPrecision(3)} us (slowest: ${bottleneckName}); one sample takes ${(latencyCycles / hz * 1e3).toPrecision(3)} ms end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`);
   }
@@ -398,8 +399,9 @@ function weightStreaming(c: Ctx): TargetResult {
   const stream = rows.filter((r) => r.bound === 'communication').length;
   c.notes.push(`${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`);
   if (c.decode && systems > 1) c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
-  const unitKind = c.decode ? 'tokens/s' : 'samples/s';
-  const perStep = c.decode ? Math.max(1, a.tokensPerStep) * systems : gb;
+  const unitKind = a.throughputUnit;
+  const perStep = c.decode ? Math.max(1, a.tokensPerStep) * systems
+    : gb * (unitKind === 'tokens/s' ? Math.max(1, a.tokensPerStep / Math.max(1, a.samplesPerStep)) : 1);
   pushClockNote(c, step, perStep, unitKind);
   pushCalibrationNote(c);
   const slow = rows.reduce((bi, r, i) => (r.seconds > rows[bi].seconds ? i : bi), 0);
@@ -427,7 +429,7 @@ function notFitting(c: Ctx, execution: string, totalBytes: number, perWafer: num
   return {
     id: c.spec.id, name: c.spec.name, kind: 'wafer', execution, systems,
     parallelism: { execution, systems }, fits: false, stepSeconds: 0,
-    throughput: { value: 0, unit: c.decode ? 'tokens/s' : 'samples/s' },
+    throughput: { value: 0, unit: c.a.throughputUnit },
     memory: { usedBytes: totalBytes, capacityBytes: perWafer * systems },
     layers: rows, notes: c.notes,
   };
