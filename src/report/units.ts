@@ -32,3 +32,14 @@ export function fmtSeconds(s: number): string {
 export function fmtCount(n: number): string {
   return si(n, '').trim();
 }
+
+/** A per-layer detail entry as "label", "value": camelCase keys become words, units come from the key's name. */
+export function fmtDetail(key: string, v: number | string): [string, string] {
+  const label = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  if (typeof v !== 'number') return [label, v];
+  if (/bytes/i.test(key)) return [label.replace(/ bytes$/, ''), fmtBytes(v)];
+  if (/flops/i.test(key)) return [label, fmtFlops(v)];
+  if (/cycles/i.test(key)) return [label, `${Math.round(v).toLocaleString('en-US')}`];
+  if (/seconds$/i.test(key)) return [label.replace(/ seconds$/, ''), fmtSeconds(v)];
+  return [label, Number(v.toPrecision(4)).toString()];
+}

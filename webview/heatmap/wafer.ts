@@ -7,7 +7,7 @@
 import type { TargetLayer, TargetResult, WaferGrid } from '../../src/engine/hardware/types';
 import type { Report } from '../../src/engine/profile';
 import type { HeatmapMode } from '../../src/shared/protocol';
-import { fmtBytes, fmtSeconds } from '../../src/report/units';
+import { fmtBytes, fmtDetail, fmtSeconds } from '../../src/report/units';
 import { h } from '../dom';
 import { categorical, css, mix, ramp, type RGB, type Theme } from '../theme';
 import type { TooltipContent } from '../tooltip';
@@ -261,7 +261,7 @@ export class WaferHeatmap implements Heatmap {
       ['placement', `${rect.w}×${rect.h} cores at (${rect.x}, ${rect.y})${this.systems > 1 ? ` on system ${rect.system + 1}` : ''}`],
     ];
     if (hosted.length > 1) rows.push(['region', `shared by ${hosted.length} layers: ${hosted.slice(0, 3).map((l) => l.name).join(', ')}${hosted.length > 3 ? ', …' : ''}`]);
-    for (const [k, v] of Object.entries(layer.detail ?? {}).slice(0, 8)) rows.push([k, typeof v === 'number' ? Number(v.toPrecision(4)).toString() : String(v)]);
+    for (const [k, v] of Object.entries(layer.detail ?? {}).slice(0, 8)) rows.push(fmtDetail(k, v));
     return { title: layer.name, rows, flag: rect.memUtil > 1 ? 'over capacity: does not fit in its cores\' SRAM' : undefined };
   }
 
