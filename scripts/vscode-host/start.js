@@ -16,7 +16,7 @@ async function main() {
   const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-profiler-start-'));
   const vsix = path.join(tmp, 'onnx-hardware-profiler.vsix');
-  const vsce = cp.spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix],
+  const vsce = cp.spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (vsce.status !== 0) throw new Error('vsce package failed');
   const server = await startCodeServer({

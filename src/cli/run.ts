@@ -93,6 +93,11 @@ export function runCli(argv: string[], stdout: (s: string) => void, stderr: (s: 
   }
   const { opts, format, out } = parsed;
   const models = parsed.models.length ? parsed.models : [samplePath()];
+  if (!parsed.models.length) {
+    // the embedded sample's documented context (media/sample/README.md): batch 1, seq up to 128
+    opts.batch ??= 1;
+    opts.dims = { seq: 128, ...opts.dims };
+  }
   const chunks: string[] = [];
   let failed = false;
   const reports: Report[] = [];

@@ -148,3 +148,11 @@ test('the embedded sample profiles with no arguments', () => {
   assert.ok(rep.model.forwardFlops > 0);
   assert.deepEqual(rep.model.unboundDims, []);
 });
+
+test('with no model and no bindings, the sample runs at its documented context (batch 1, seq 128)', () => {
+  const r = run(['--format', 'json', '--target', 'none']);
+  assert.equal(r.code, 0, r.err);
+  const rep = JSON.parse(r.out);
+  assert.deepEqual(rep.model.bindings, { batch: 1, seq: 128 });
+  assert.deepEqual(rep.model.outputs[0].dims, [1, 128, 512]);
+});
