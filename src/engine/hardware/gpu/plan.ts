@@ -379,15 +379,30 @@ export function stageOfBlock(j: number, L: number, pp: number, v: number): numbe
 
 /** Analysis layers outside the blocks and not covered by the embedding / head kernels (run replicated as
  * generic kernels), and the first block's first layer (which side of the blocks they are on). */
-function outsideLayers(ctx: Context): { others: GenericModel['layers']; firstBlockLayer: number } {
+export function outsideLayers(ctx: Context): { others: GenericModel['layers']; firstBlockLayer: number } {
   const hit = ctx.cache.get('outside') as ReturnType<typeof outsideLayers> | undefined;
   if (hit) return hit;
   const p = ctx.pattern!;
+  const roleNodes = [p.embedNode, p.lmHeadNode, p.finalNorm].filter((n) => n >= 0);
+  const inPattern = new Set<number>(roleNodes);
+  for (const bl of p.blocks) for (const n of bl.nodes) inPattern.add(n);
   const covered = new Set<number>();
-  for (const bl of p.blocks) for (const n of bl.nodes) covered.add(ctx.nodeLayer[n]);
-  for (const n of [p.embedNode, p.lmHeadNode, p.finalNorm]) if (n >= 0) covered.add(ctx.nodeLayer[n]);
+  for (const n of inPattern) covered.add(ctx.nodeLayer[n]);
+  const others = ctx.generic.layers.filter((l) => !covered.has(l.layer));
+  // A layer anchored outside the pattern by a matrix op whose fused tail reaches into a block (ViT: the patch
+  // convolution, class token and position add fused with block 0's first LayerNorm) still runs its own work:
+  // kept, less the FLOPs of its nodes inside the pattern (the block kernels cost those). (A position-embedding
+  // lookup fused the same way is the embedding's 'embed.position' kernel.)
+  const { layers, nodeCosts } = ctx.analysis;
+  for (const l of ctx.generic.layers) {
+    const idx = layers[l.layer].nodeIndices;
+    if (!l.matrix || !covered.has(l.layer) || idx.length === 0 || inPattern.has(idx[0]) || roleNodes.some((n) => idx.includes(n))) continue;
+    const inside = idx.filter((n) => inPattern.has(n)).reduce((s, n) => s + (nodeCosts[n]?.flops ?? 0), 0);
+    others.push({ ...l, flopsPerSample: Math.max(0, l.flopsPerSample - inside / ctx.generic.graphBatch) });
+  }
+  others.sort((a, b) => a.layer - b.layer);
   const r = {
-    others: ctx.generic.layers.filter((l) => !covered.has(l.layer)),
+    others,
     firstBlockLayer: Math.min(...p.blocks[0].nodes.map((n) => ctx.nodeLayer[n]).filter((l) => l >= 0)),
   };
   ctx.cache.set('outside', r);
@@ -465,7 +480,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
       params += p.lmHeadParams / plan.tp + (p.tiedEmbedding && P > 1 ? p.embeddingParams / plan.tp : 0);
     }
     for (const l of others) {
-      const before = l.layer < firstBlockLayer;
+      const before = l.layer <= firstBlockLayer; // the first block's layer itself: one anchored before it
       if ((before && s === 0) || (!before && s === P - 1)) {
         const o = otherPass(l);
         t += o.t.seconds;
