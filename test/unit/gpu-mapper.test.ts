@@ -228,3 +228,20 @@ test('a tiny model is bounded by the per-kernel floor: launch + minimum per kern
   assert.ok(big.stepSeconds > 10 * t.stepSeconds);
   assert.ok(!big.notes.some((n) => /fixed per-kernel cost/.test(n)), big.notes.join('\n'));
 });
+
+test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than the padded one and named in a note', () => {
+  // 1,000 vs 1,001 words: the same FLOPs within 0.1 %, but N = 1,001 misses cuBLAS's 16-byte alignment
+  const o = opts({ targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'fp16', dims: { seq: 1024 }, batch: 8 }, { tp: 1, pp: 1, dp: 1 });
+  const head = (t: TargetResult) => t.layers.find((l) => l.name === '/lm_head/MatMul');
+  const aligned = target(gpt(2, 256, 8, 1000), o) as TargetResult;
+  const unaligned = target(gpt(2, 256, 8, 1001), o) as TargetResult;
+  assert.ok(!('error' in aligned) && !('error' in unaligned));
+  assert.ok(!aligned.notes.some((n) => /not a multiple of 8 fp16 elements/.test(n)), aligned.notes.join('\n'));
+  const note = unaligned.notes.find((n) => /not a multiple of 8 fp16 elements/.test(n));
+  assert.ok(note && /lm-head \[8192,256\]x\[256,1001\]/.test(note), unaligned.notes.join('\n'));
+  // [8192,256] x [256,1001]: 4.2 GFLOP, aligned at 0.50 of 989.4 TF (8.5 us) vs the 124 TF/s ceiling (34 us)
+  const ha = head(aligned), hu = head(unaligned);
+  assert.ok(ha && hu, aligned.layers.map((l) => l.name).join(', '));
+  assert.ok(hu.seconds > 3 * ha.seconds, `${hu.seconds} vs ${ha.seconds}`);
+  assert.ok(unaligned.stepSeconds > aligned.stepSeconds);
+});

@@ -1,8 +1,9 @@
-// Hand-computed GPU cost cases: one GEMM's roofline time, collective times on NVLink and InfiniBand,
-// the efficiency-table lookup, and which link each communicator group uses.
+// Hand-computed GPU cost cases: one GEMM's time (A100: Calculon's no_overlap sum; H100: the measured table
+// with the roofline max, the GEMM / GEMV minimums, the alignment cap), collective times on NVLink and
+// InfiniBand, the efficiency-table lookup, and which link each communicator group uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectiveTime, deviceFor, kernelTime, lookupEfficiency } from '../../src/engine/hardware/gpu/roofline';
+import { collectiveTime, deviceFor, gemmAligned, kernelTime, lookupEfficiency } from '../../src/engine/hardware/gpu/roofline';
 import { linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
 import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
 import a100json from '../../src/engine/hardware/gpu/specs/a100-dgx.json';
@@ -49,7 +50,9 @@ test('per-kernel floor: launch + max(minimum by engine, work); a small kernel is
   const g = kernelTime(dev, 'matrix', 2 * 4096 * 512, bytes);
   close(g.seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
   assert.ok(g.memory < k.matrixMinimumUs * 1e-6 && g.memory > 1e-6);
-  close(g.overhead, g.seconds - g.compute - g.memory);
+  // the H100 spec combines compute and memory as a roofline (the larger), so the fixed part is the rest
+  assert.equal(h100.efficiency.computeMemoryOverlap, 'roofline');
+  close(g.overhead, g.seconds - Math.max(g.compute, g.memory));
   assert.equal(g.bound, 'latency');
   // the same bytes as an elementwise kernel: its minimum is lower, so the work shows through
   const v = kernelTime(dev, 'vector', 0, bytes);
@@ -58,6 +61,61 @@ test('per-kernel floor: launch + max(minimum by engine, work); a small kernel is
   // a 4096-element norm: launch + vector minimum; no work at all: no kernel
   close(kernelTime(dev, 'vector', 8 * 4096, 4 * 4096).seconds, (k.launchUs + k.vectorMinimumUs) * 1e-6);
   assert.deepEqual(kernelTime(dev, 'matrix', 0, 0), { seconds: 0, compute: 0, memory: 0, overhead: 0, bound: 'memory' });
+});
+
+test('H100 GEMMs: measured efficiency table with the roofline, GEMM minimum apart from the GEMV one', () => {
+  const dev = deviceFor(h100, 'fp16');
+  const k = h100.kernel;
+  const eff = h100.efficiency;
+  // [4096,768] x [768,3072]: 19.3 GFLOP (row >= 16 GFLOP), 12.6 + 2.4 + 4.7 M elements = 39.3 MB (row >= 10 MB)
+  const M = 4096, K = 768, N = 3072;
+  const flops = 2 * M * K * N, bytes = (M * K + M * N + K * N) * 2;
+  const g = kernelTime(dev, 'matrix', flops, bytes, { m: M, k: K, n: N, batch: 1 });
+  const compute = flops / (989.4e12 * lookupEfficiency(eff.matrixByGflop, 19.33));
+  const memory = bytes / (3350e9 * 0.75);
+  close(g.compute, compute);
+  close(g.memory, memory);
+  assert.ok(compute > memory);
+  close(g.seconds, k.launchUs * 1e-6 + compute); // roofline: the larger of the two
+  assert.equal(g.bound, 'compute');
+  // [128,768] x [768,768]: 0.15 GFLOP of work is under the GEMM minimum, which is below the GEMV one
+  const s = kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2, { m: 128, k: 768, n: 768, batch: 1 });
+  close(s.seconds, (k.launchUs + k.gemmMinimumUs) * 1e-6);
+  assert.equal(s.bound, 'latency');
+  assert.ok(k.gemmMinimumUs < k.matrixMinimumUs);
+  // the same product with one row is a GEMV: the matrix (GEMV) minimum; without a shape too (convolutions)
+  const v = kernelTime(dev, 'matrix', 2 * 768 * 768, (768 * 2 + 768 * 768) * 2, { m: 1, k: 768, n: 768, batch: 1 });
+  close(v.seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
+  close(kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2).seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
+});
+
+test('a GEMM whose K or N is not a multiple of 16 bytes is capped at the unaligned rate', () => {
+  const dev = deviceFor(h100, 'fp16');
+  const eff = h100.efficiency;
+  const M = 1024, K = 768;
+  const shape = (n: number) => ({ m: M, k: K, n, batch: 1 });
+  const time = (n: number) => kernelTime(dev, 'matrix', 2 * M * K * n, (M * K + M * n + K * n) * 2, shape(n));
+  // N = 50,304 (8 x 6,288) is aligned; N = 50,257 (GPT-2's vocabulary) is not
+  assert.equal(gemmAligned(dev, shape(50304)), true);
+  assert.equal(gemmAligned(dev, shape(50257)), false);
+  assert.equal(gemmAligned(dev, { m: 197, k: 768, n: 2304, batch: 1 }), true); // M is not a leading dimension
+  assert.equal(gemmAligned(dev, { m: 197, k: 64, n: 197, batch: 384 }), false); // ViT's attention scores
+  const a = time(50304), u = time(50257);
+  close(a.compute, (2 * M * K * 50304) / (989.4e12 * lookupEfficiency(eff.matrixByGflop, 79.1)));
+  close(u.compute, (2 * M * K * 50257) / (eff.unalignedGemmEfficiency * 989.4e12)); // 0.125 x 989.4 = 123.7 TF/s
+  close(u.seconds, h100.kernel.launchUs * 1e-6 + u.compute);
+  assert.ok(u.seconds / a.seconds > 4.5 && u.seconds / a.seconds < 5.2); // measured 635 / 131 us = 4.8x
+  // alignment is in bytes: fp32 (TF32) needs multiples of 4 elements, fp8 of 16; the cap is a rate, so a
+  // TF32 GEMM (half the fp16 peak) loses less to it
+  assert.equal(gemmAligned(deviceFor(h100, 'fp32'), { m: 8, k: 12, n: 20, batch: 1 }), true);
+  assert.equal(gemmAligned(deviceFor(h100, 'fp16'), { m: 8, k: 12, n: 20, batch: 1 }), false);
+  assert.equal(gemmAligned(deviceFor(h100, 'fp8'), { m: 8, k: 24, n: 32, batch: 1 }), false);
+  const f32 = deviceFor(h100, 'fp32');
+  const t32 = kernelTime(f32, 'matrix', 2 * M * K * 50257, (M * K + M * 50257 + K * 50257) * 4, shape(50257));
+  close(t32.compute, (2 * M * K * 50257) / (eff.unalignedGemmEfficiency * 989.4e12));
+  // a vector kernel is never a GEMM
+  const vk = kernelTime(dev, 'vector', 1e6, 1e6, shape(50257));
+  assert.equal(vk.compute, 1e6 / (120e12 * 0.1));
 });
 
 test('a memory-bound elementwise kernel is memory-bound', () => {

@@ -61,6 +61,9 @@ test('a missing number is refused, naming the field', () => {
 
 test('the per-kernel launch and minimum times are required numbers', () => {
   assert.throws(() => loadSpec(userSpec((s) => { delete s.kernel.matrixMinimumUs; })), /'kernel\.matrixMinimumUs' is missing/);
+  assert.throws(() => loadSpec(userSpec((s) => { delete s.kernel.gemmMinimumUs; })), /'kernel\.gemmMinimumUs' is missing/);
+  assert.throws(() => loadSpec(userSpec((s) => { s.efficiency.unalignedGemmEfficiency = 1.5; })), /'efficiency\.unalignedGemmEfficiency' must be at most 1/);
+  assert.throws(() => loadSpec(userSpec((s) => { s.efficiency.gemmAlignmentBytes = 0; })), /'efficiency\.gemmAlignmentBytes' must be greater than 0/);
   assert.throws(() => loadSpec(userSpec((s) => { s.kernel.launchUs = -1; })), /'kernel\.launchUs' must not be negative/);
 });
 

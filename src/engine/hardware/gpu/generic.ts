@@ -4,7 +4,9 @@
 // training keeps every layer output for the backward pass; full recompute keeps one checkpoint per
 // block (the block's input) plus one block's outputs; inference needs the liveness peak.
 import type { Analysis } from '../types';
-import type { Device } from './roofline';
+import type { Dim } from '../../onnx/ir';
+import { evalDim } from '../../shapes/dims';
+import type { Device, GemmShape } from './roofline';
 import type { Work } from './work';
 
 const MATRIX_KINDS = new Set(['matmul', 'conv', 'attention', 'recurrent']);
@@ -22,6 +24,9 @@ export interface GenericLayer {
   block: string | null;
   /** a table lookup (embedding / rotary Gather): reads the rows it gathers, not the whole table */
   lookup: boolean;
+  /** the matrix product of a MatMul / Gemm anchored layer at the graph batch, and which of its dims grows
+   * with the samples (the rows of a product with a 2-D right operand, else the batch of products) */
+  gemm?: GemmShape & { scales: 'm' | 'batch' };
 }
 
 export interface GenericModel {
@@ -53,7 +58,35 @@ function livenessPeak(a: Analysis): number {
   return peak;
 }
 
-export function genericModel(a: Analysis): GenericModel {
+/** The [m,k] x [k,n] product (times batch) a MatMul or Gemm node computes, from its inferred input shapes;
+ * undefined when a shape is unknown. A right operand of rank 2 (a weight) makes one GEMM over all rows. */
+export function gemmShapeOf(a: Analysis, node: number, bind: Record<string, number>): (GemmShape & { scales: 'm' | 'batch' }) | undefined {
+  const g = a.model.graph;
+  const n = g.nodes[node];
+  if (!n || (n.opType !== 'MatMul' && n.opType !== 'Gemm') || (n.domain !== '' && n.domain !== 'com.microsoft')) return undefined;
+  const dimsOf = (name: string): number[] | undefined => {
+    const t = a.shapes.main.values.get(name)?.type;
+    const ds: Dim[] | null | undefined = t && t.kind === 'tensor' ? t.dims : g.initializers.find((i) => i.name === name)?.dims;
+    if (!ds) return undefined;
+    const out = ds.map((d) => evalDim(d, bind));
+    return out.every((v): v is number => v !== undefined && v > 0) ? out : undefined;
+  };
+  const A = dimsOf(n.inputs[0]), B = dimsOf(n.inputs[1]);
+  if (!A || !B || A.length === 0 || B.length === 0) return undefined;
+  const prod = (xs: number[]) => xs.reduce((x, y) => x * y, 1);
+  if (n.opType === 'Gemm') {
+    const ta = n.attrs.transA?.type === 'int' && n.attrs.transA.value === 1;
+    const tb = n.attrs.transB?.type === 'int' && n.attrs.transB.value === 1;
+    if (A.length !== 2 || B.length !== 2) return undefined;
+    return { m: ta ? A[1] : A[0], k: ta ? A[0] : A[1], n: tb ? B[0] : B[1], batch: 1, scales: 'm' };
+  }
+  const k = A[A.length - 1], nn = B.length === 1 ? 1 : B[B.length - 1];
+  if (B.length <= 2) return { m: Math.max(1, prod(A.slice(0, -1))), k, n: nn, batch: 1, scales: 'm' };
+  const lead = Math.max(prod(A.slice(0, -2)), prod(B.slice(0, -2)));
+  return { m: A.length >= 2 ? A[A.length - 2] : 1, k, n: nn, batch: lead, scales: 'batch' };
+}
+
+export function genericModel(a: Analysis, bind: Record<string, number> = {}): GenericModel {
   const graphBatch = Math.max(1, a.samplesPerStep);
   // dominant float dtype of the parameters: FLOAT16/BFLOAT16 -> 2 bytes, else 4
   const byDtype = a.stats.parameterCountByDtype;
@@ -70,8 +103,19 @@ export function genericModel(a: Analysis): GenericModel {
     paramCount: l.paramCount,
     block: l.block,
     lookup: l.kind === 'embedding',
+    gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], bind) : undefined,
   }));
   return { layers, graphBatch, graphActBytes, paramCount: a.stats.parameterCount, livePeakPerSample: livenessPeak(a) / graphBatch };
+}
+
+/** The layer's matrix product for a microbatch of b samples (the graph's is for graphBatch). */
+function gemmFor(m: GenericModel, l: GenericLayer, b: number): GemmShape | undefined {
+  const g = l.gemm;
+  if (!g) return undefined;
+  const f = b / m.graphBatch;
+  return g.scales === 'm'
+    ? { m: Math.max(1, Math.round(g.m * f)), k: g.k, n: g.n, batch: 1 }
+    : { m: g.m, k: g.k, n: g.n, batch: Math.max(1, Math.round(g.batch * f)) };
 }
 
 /** Forward kernel of one layer for a microbatch of b samples. */
@@ -83,6 +127,7 @@ export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b:
     flops: l.flopsPerSample * b,
     // a lookup reads the rows it writes (and its indices), not the whole table
     bytes: l.lookup ? 2 * out : l.inBytesPerSample * b * scale + out + l.paramCount * dev.weightBytes,
+    gemm: l.matrix ? gemmFor(m, l, b) : undefined,
   };
 }
 

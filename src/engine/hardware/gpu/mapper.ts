@@ -31,7 +31,7 @@ export function buildContext(analysis: Analysis, spec: GpuClusterSpec, opts: Map
     notes.push(`no transformer pattern (${found.reason}): per-layer kernels from the node costs, no tensor parallelism`);
   }
   const ctx: Context = {
-    analysis, spec, dev, precision: opts.precision, training, pattern: found.pattern, generic: genericModel(analysis),
+    analysis, spec, dev, precision: opts.precision, training, pattern: found.pattern, generic: genericModel(analysis, opts.bindings),
     nodeLayer, positional, kvCache, cache: new Map(),
   };
   return { ctx, notes };
@@ -76,7 +76,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   for (const t of best.layerTimes.values()) { busy += t.seconds; fixed += t.overhead; }
   const k = spec.kernel;
   if (busy > 0 && fixed / busy >= 0.1) {
-    notes.push(`${(100 * fixed / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launchUs} us, minimum ${k.matrixMinimumUs} us per matrix / ${k.vectorMinimumUs} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`);
+    notes.push(`${(100 * fixed / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launchUs} us, minimum ${k.gemmMinimumUs} us per GEMM / ${k.matrixMinimumUs} us per GEMV or other matrix kernel / ${k.vectorMinimumUs} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`);
   }
   notes.push(`calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`);
   const layers: TargetLayer[] = analysis.layers.map((l, i): TargetLayer => {

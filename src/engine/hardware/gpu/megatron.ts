@@ -33,17 +33,25 @@ const MAIN_GRAD_BYTES = 4;
 
 function gemm(dev: Device, name: string, role: string, M: number, K: number, N: number): Work {
   const e = dev.actBytes;
-  return { name, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * K + M * N) * e + K * N * dev.weightBytes };
+  return { name, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * K + M * N) * e + K * N * dev.weightBytes, gemm: { m: M, k: K, n: N, batch: 1 } };
 }
 
-/** Backward of Y = X W: dX = dY W^T (dgrad) and dW += X^T dY (wgrad, read-modify-write of the fp32 main grad). */
+/** Backward of Y = X W: dX = dY W^T (dgrad) and dW += X^T dY (wgrad, read-modify-write of the fp32 main grad).
+ * Both read and write the same row-major tensors as the forward product, whose leading dimensions are K and N,
+ * so they carry its shape (for the alignment rule; dgrad's rows are M too; wgrad's output is [K,N]). */
 function gemmBackward(dev: Device, name: string, role: string, M: number, K: number, N: number): Work[] {
   const e = dev.actBytes;
+  const shape = { m: M, k: K, n: N, batch: 1 };
   return [
-    { name: `${name}.dgrad`, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * N + M * K) * e + K * N * dev.weightBytes },
-    { name: `${name}.wgrad`, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES },
+    { name: `${name}.dgrad`, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * N + M * K) * e + K * N * dev.weightBytes, gemm: shape },
+    { name: `${name}.wgrad`, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES, gemm: { ...shape, m: K } },
   ];
 }
+
+/** The attention matmuls, batched over microbatch x heads: scores Q [sq,d] x K^T [d,skv] (leading dims d and
+ * skv), context P [sq,skv] x V [skv,d] (leading dims skv and d). */
+function scoresShape(x: BlockShape, aT: number) { return { m: x.sq, k: x.d, n: x.skv, batch: x.b * aT }; }
+function contextShape(x: BlockShape, aT: number) { return { m: x.sq, k: x.skv, n: x.d, batch: x.b * aT }; }
 
 function vec(name: string, role: string, elements: number, flopsPerElement: number, bytes: number): Work {
   return { name, role, kind: 'vector', flops: elements * flopsPerElement, bytes };
@@ -75,10 +83,10 @@ export function blockForward(dev: Device, x: BlockShape): Work[] {
   w.push(ln('ln1'));
   if (x.sp && x.t > 1) w.push(tpComm('sp.all-gather', 'qkv', 'all-gather', S * e));
   w.push(gemm(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t));
-  w.push({ name: 'scores', role: 'scores', kind: 'matrix', flops: 2 * E * x.d, bytes: (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e });
+  w.push({ name: 'scores', role: 'scores', kind: 'matrix', flops: 2 * E * x.d, bytes: (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e, gemm: scoresShape(x, aT) });
   w.push(vec('softmax', 'softmax', E, 5, 2 * E * e));
   if (x.training) w.push(vec('attn-dropout', 'softmax', E, 2, E * (2 * e + 1)));
-  w.push({ name: 'context', role: 'context', kind: 'matrix', flops: 2 * E * x.d, bytes: (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e });
+  w.push({ name: 'context', role: 'context', kind: 'matrix', flops: 2 * E * x.d, bytes: (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e, gemm: contextShape(x, aT) });
   w.push(gemm(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
   w.push(x.sp && x.t > 1 ? tpComm('sp.reduce-scatter', 'oproj', 'reduce-scatter', S * e) : tpComm('tp.all-reduce', 'oproj', 'all-reduce', S * e));
   w.push(bda('bda1'));
@@ -113,11 +121,11 @@ export function blockBackward(dev: Device, x: BlockShape): Work[] {
   if (sp) w.push(tpComm('sp.all-gather.dy', 'oproj', 'all-gather', S * e));
   w.push(...gemmBackward(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
   // context = P V: dP = dO V^T, dV = P^T dO
-  w.push({ name: 'context.bwd', role: 'context', kind: 'matrix', flops: 4 * E * x.d, bytes: 2 * (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e });
+  w.push({ name: 'context.bwd', role: 'context', kind: 'matrix', flops: 4 * E * x.d, bytes: 2 * (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e, gemm: contextShape(x, aT) });
   if (x.training) w.push(vec('attn-dropout.bwd', 'softmax', E, 2, E * (2 * e + 1)));
   w.push(vec('softmax.bwd', 'softmax', E, 4, 3 * E * e));
   // scores = Q K^T: dQ = dS K, dK = dS^T Q
-  w.push({ name: 'scores.bwd', role: 'scores', kind: 'matrix', flops: 4 * E * x.d, bytes: 2 * (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e });
+  w.push({ name: 'scores.bwd', role: 'scores', kind: 'matrix', flops: 4 * E * x.d, bytes: 2 * (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e, gemm: scoresShape(x, aT) });
   const qkvB = gemmBackward(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t);
   w.push(...qkvB);
   if (sp) {

@@ -14,7 +14,7 @@ import {
   headBackward, headForward, type BlockShape,
 } from './megatron';
 import { genericActivations, genericBackward, genericForward, type GenericModel } from './generic';
-import { addPass, emptyPass, passTime, type LinkFor, type PassTime, type TimeParts, type Work } from './work';
+import { addPass, alignmentNote, emptyPass, passTime, unalignedGemms, type LinkFor, type PassTime, type TimeParts, type Work } from './work';
 
 export type Recompute = 'none' | 'selective' | 'full';
 
@@ -286,7 +286,7 @@ export function balancedStages(perLayer: number[], p: number): number[][] {
   return stages;
 }
 
-interface GenericPasses { fwd: PassTime[]; bwd: PassTime[]; fwdFlops: number[]; bwdFlops: number[] }
+interface GenericPasses { fwd: PassTime[]; bwd: PassTime[]; fwdFlops: number[]; bwdFlops: number[]; alignment: string[] }
 
 function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses {
   const key = `generic|${plan.microbatch}`;
@@ -298,6 +298,7 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
   const r: GenericPasses = {
     fwd: fwd.map((w) => passOf(ctx, links, [w])), bwd: bwd.map((w) => passOf(ctx, links, [w])),
     fwdFlops: fwd.map((w) => w.flops), bwdFlops: bwd.map((w) => w.flops),
+    alignment: alignmentNote(dev, unalignedGemms(dev, fwd, (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role)),
   };
   ctx.cache.set(key, r);
   return r;
@@ -310,6 +311,7 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const notes: string[] = [];
   if (plan.recompute === 'selective') notes.push('selective recompute needs attention blocks: nothing to recompute selectively in this graph');
   const gp = genericPasses(ctx, plan, links);
+  notes.push(...gp.alignment);
   const rc = ctx.training && plan.recompute === 'full' ? 1 : 0;
   const per = gm.layers.map((_, i) => gp.fwd[i].seconds * (1 + rc) + (gp.bwd[i]?.seconds ?? 0));
   const stageLayers = balancedStages(per, plan.pp);
@@ -412,6 +414,8 @@ export function outsideLayers(ctx: Context): { others: GenericModel['layers']; f
 interface TransformerPasses {
   fwd: PassTime; bwd: PassTime; rc: PassTime; block: PassTime; embed: PassTime; head: PassTime;
   blockFlops: Map<string, number>; headFlops: Map<string, number>; embedFlops: Map<string, number>;
+  /** the note on unaligned GEMMs of the block and head kernels (their backward kernels share the shapes) */
+  alignment: string[];
 }
 
 function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: Recompute): TransformerPasses {
@@ -428,6 +432,10 @@ function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: 
   const r: TransformerPasses = {
     fwd, bwd, rc, block, embed: passOf(ctx, links, eI), head: p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass(),
     blockFlops: flopsByRole([...fI, ...bI, ...rI]), headFlops: flopsByRole(hI), embedFlops: flopsByRole(eI),
+    alignment: alignmentNote(dev, [
+      ...unalignedGemms(dev, [...fI, ...hI]),
+      ...unalignedGemms(dev, outsideLayers(ctx).others.map((l) => genericForward(dev, ctx.generic, l, x.b)), (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role),
+    ]),
   };
   ctx.cache.set(key, r);
   return r;
@@ -440,7 +448,8 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
   const x = blockShape(ctx, plan);
   const notes: string[] = [];
   const rcMode: Recompute = ctx.training ? plan.recompute : 'none';
-  const { bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops } = transformerPasses(ctx, links, x, rcMode);
+  const { bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops, alignment } = transformerPasses(ctx, links, x, rcMode);
+  notes.push(...alignment);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const L = p.layers, P = plan.pp;
   const blocksOn = new Array<number>(P).fill(0);

@@ -1,10 +1,15 @@
 // Kernel and collective times on one GPU of a cluster spec.
 // Kernel: compute time = FLOPs / (peak x efficiency(GFLOP of the kernel)); memory time = bytes /
 // (HBM bandwidth x efficiency(MB moved)); the two add ('no_overlap') or the larger wins ('roofline'),
-// as the spec says (Calculon's system.py processing modes). Every kernel then pays the spec's fixed costs:
-// time = launch + max(minimum, work), the minimum by engine (matrix / vector). Calculon has no such floor;
-// without it a batch-1 decode step or a tiny model comes out as a few hundred nanoseconds (numbers and how
-// they were measured: the spec's sources, docs/GPU-MODEL.md).
+// as the spec says (Calculon's system.py processing modes; LLM-Viewer's roofline_model.py takes the larger).
+// Every kernel then pays the spec's fixed costs: time = launch + max(minimum, work), the minimum by kind of
+// kernel: a GEMM (rows M > 1), another matrix kernel (GEMV, convolution) or a vector kernel. Calculon has no
+// such floor; without it a batch-1 decode step or a tiny model comes out as a few hundred nanoseconds (numbers
+// and how they were measured: the spec's sources, docs/GPU-MODEL.md).
+// GEMM alignment: cuBLAS / CUTLASS tensor-core kernels load 16-byte vectors, so a GEMM whose leading
+// dimensions (K and N of [M,K] x [K,N], row-major) are not multiples of 16 bytes runs on 'align1' kernels
+// with scalar loads (NVIDIA Matrix Multiplication Background guide, "Tensor Core Requirements"; cuBLAS
+// "Tensor Core Usage"); their compute rate is capped at the spec's unalignedGemmEfficiency of the fp16 peak.
 // Collective on n ranks, S bytes, link bandwidth B per GPU one way (NVIDIA nccl-tests PERFORMANCE.md):
 // all-reduce 2(n-1)/n * S/B, all-gather and reduce-scatter (n-1)/n * S/B, point-to-point S/B; plus the
 // link latency once per collective (Calculon network.py: latency + size / (bw * eff)).
@@ -19,6 +24,15 @@ export function lookupEfficiency(table: EfficiencyTable, size: number): number {
   const rows = [...table].sort((a, b) => b[0] - a[0]);
   for (const [threshold, eff] of rows) if (size >= threshold) return eff;
   return rows[rows.length - 1][1];
+}
+
+/** The matrix product a matrix kernel computes: `batch` independent [m,k] x [k,n] products (row-major, as
+ * ONNX MatMul and PyTorch hold them: the leading dimensions are k and n). */
+export interface GemmShape {
+  m: number;
+  k: number;
+  n: number;
+  batch: number;
 }
 
 export interface Device {
@@ -61,17 +75,37 @@ export interface KernelTime {
   bound: Bound;
 }
 
-export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: number): KernelTime {
+/** Bytes per element a GEMM's operands are loaded in: the narrower of the activations and the weights
+ * (fp16 / bf16: 2, TF32: 4, fp8: 1). */
+function gemmElementBytes(dev: Device): number {
+  return Math.min(dev.actBytes, dev.weightBytes);
+}
+
+/** True when both leading dimensions (k and n) are multiples of the spec's alignment (16 bytes: 8 fp16
+ * elements, 4 TF32, 16 fp8), so cuBLAS can use its vectorised tensor-core kernels. */
+export function gemmAligned(dev: Device, g: GemmShape): boolean {
+  const elems = Math.max(1, dev.spec.efficiency.gemmAlignmentBytes / gemmElementBytes(dev));
+  return g.k % elems === 0 && g.n % elems === 0;
+}
+
+/** Time of one kernel. `gemm` (matrix kernels that are matrix products) selects the GEMM minimum when
+ * m > 1 (a GEMV, m = 1, keeps the matrix minimum) and the alignment ceiling. */
+export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: number, gemm?: GemmShape): KernelTime {
   const eff = dev.spec.efficiency;
   const peak = engine === 'matrix' ? dev.matrixPeak : dev.vectorPeak;
   const table = engine === 'matrix' ? eff.matrixByGflop : eff.vectorByGflop;
-  const compute = flops > 0 ? flops / (peak * lookupEfficiency(table, flops / 1e9)) : 0;
+  let rate = peak * lookupEfficiency(table, flops / 1e9);
+  if (engine === 'matrix' && gemm && !gemmAligned(dev, gemm)) {
+    rate = Math.min(rate, eff.unalignedGemmEfficiency * dev.spec.gpu.matrixTflops.fp16 * 1e12);
+  }
+  const compute = flops > 0 ? flops / rate : 0;
   const memory = bytes > 0 ? bytes / (dev.hbmBandwidth * lookupEfficiency(eff.memoryByMB, bytes / 1e6)) : 0;
   const work = eff.computeMemoryOverlap === 'roofline' ? Math.max(compute, memory) : compute + memory;
   // a kernel with nothing to do is not launched
   if (work <= 0) return { seconds: 0, compute: 0, memory: 0, overhead: 0, bound: 'memory' };
   const k = dev.spec.kernel;
-  const seconds = (k.launchUs + Math.max(engine === 'matrix' ? k.matrixMinimumUs : k.vectorMinimumUs, work * 1e6)) * 1e-6;
+  const minimum = engine === 'vector' ? k.vectorMinimumUs : gemm && gemm.m > 1 ? k.gemmMinimumUs : k.matrixMinimumUs;
+  const seconds = (k.launchUs + Math.max(minimum, work * 1e6)) * 1e-6;
   const overhead = Math.max(0, seconds - work);
   const bound: Bound = overhead > Math.max(compute, memory) ? 'latency' : compute >= memory ? 'compute' : 'memory';
   return { seconds, compute, memory, overhead, bound };

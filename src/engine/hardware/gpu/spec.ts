@@ -34,11 +34,13 @@ export interface GpuClusterSpec {
   /** InfiniBand between domains */
   infiniband: GpuLink;
   /** Fixed costs of every kernel, which batch-1 decode and small models are made of: the idle time at each
-   * kernel boundary (launch, ramp-up, tail) and the shortest a matrix (GEMM/GEMV) or vector (elementwise,
-   * norm) kernel runs however little it moves. */
+   * kernel boundary (launch, ramp-up, tail) and the shortest a kernel runs however little it moves: a GEMM
+   * (a matrix product whose rows M > 1), any other matrix kernel (a GEMV, M = 1; a convolution; a recurrent
+   * cell), a vector kernel (elementwise, norm). */
   kernel: {
     launchUs: number;
     matrixMinimumUs: number;
+    gemmMinimumUs: number;
     vectorMinimumUs: number;
   };
   efficiency: {
@@ -51,6 +53,12 @@ export interface GpuClusterSpec {
     commComputeInterference: number;
     /** fraction of a backward-pass tensor-parallel collective that its overlapping GEMM actually hides (0 = none) */
     tpBackwardOverlap: number;
+    /** a GEMM's leading dimensions (K and N of [M,K] x [K,N]) must be multiples of this many bytes for the
+     * vectorised tensor-core kernels (cuBLAS / CUTLASS: 16) */
+    gemmAlignmentBytes: number;
+    /** ceiling on an unaligned GEMM's compute rate, as a fraction of the fp16 tensor-core peak (the align1
+     * kernels cuBLAS falls back to) */
+    unalignedGemmEfficiency: number;
   };
   sources?: Record<string, string>;
   notes?: string[];
@@ -108,6 +116,7 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   num('nvlink.domainGpus', { positive: true, integer: true });
   num('kernel.launchUs');
   num('kernel.matrixMinimumUs');
+  num('kernel.gemmMinimumUs');
   num('kernel.vectorMinimumUs');
   const mode = get('efficiency.computeMemoryOverlap');
   if (mode !== 'no_overlap' && mode !== 'roofline') fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
@@ -116,6 +125,8 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   table('efficiency.memoryByMB', 1);
   num('efficiency.commComputeInterference', { max: 1 });
   num('efficiency.tpBackwardOverlap', { max: 1 });
+  num('efficiency.gemmAlignmentBytes', { positive: true, integer: true });
+  num('efficiency.unalignedGemmEfficiency', { positive: true, max: 1 });
 }
 
 /** Every numeric leaf of a spec, as dotted paths (tables count as one leaf): what `sources` must cover. */

@@ -5,7 +5,7 @@
 // interference (Calculon's processor_usage). Kernel times include the spec's fixed per-kernel costs
 // (launch, minimum duration), kept apart as `overhead`.
 import type { Bound } from '../types';
-import { collectiveTime, kernelTime, type CollectiveKind, type Device, type Engine } from './roofline';
+import { collectiveTime, gemmAligned, kernelTime, type CollectiveKind, type Device, type Engine, type GemmShape } from './roofline';
 import type { GpuLink } from './spec';
 
 export type Group = 'tp' | 'pp' | 'dp';
@@ -18,6 +18,8 @@ export interface Work {
   kind: Engine | 'comm';
   flops: number;
   bytes: number;
+  /** the matrix product of a GEMM / batched-matmul kernel (its minimum time and alignment depend on it) */
+  gemm?: GemmShape;
   coll?: CollectiveKind;
   group?: Group;
   /** name of the kernel (in the same pass) this collective hides behind */
@@ -88,7 +90,7 @@ export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
   };
   for (const w of items) {
     if (w.kind === 'comm') continue;
-    const k = kernelTime(dev, w.kind, w.flops, w.bytes);
+    const k = kernelTime(dev, w.kind, w.flops, w.bytes, w.gemm);
     kernelSeconds.set(w.name, k.seconds);
     out.seconds += k.seconds;
     out.overhead += k.overhead;
@@ -130,4 +132,26 @@ export function boundOf(p: { compute: number; memory: number; comm: number; late
   if (m === p.compute) return 'compute';
   if (m === p.memory) return 'memory';
   return m === lat ? 'latency' : 'communication';
+}
+
+/** One line per distinct unaligned matrix product among the kernels (role and shape), for the notes. GEMVs
+ * (m = 1, batch-1 decode) are left out: they are memory-bound, so the ceiling does not slow them. */
+export function unalignedGemms(dev: Device, items: Work[], label: (w: Work) => string = (w) => w.role): string[] {
+  const seen = new Set<string>();
+  for (const w of items) {
+    if (w.kind !== 'matrix' || !w.gemm || w.gemm.m <= 1 || gemmAligned(dev, w.gemm)) continue;
+    const g = w.gemm;
+    seen.add(`${label(w)} ${g.batch > 1 ? `${g.batch} x ` : ''}[${g.m},${g.k}]x[${g.k},${g.n}]`);
+  }
+  return [...seen];
+}
+
+/** The note for unaligned GEMMs (cuBLAS falls back to align1 kernels), or none. */
+export function alignmentNote(dev: Device, lines: string[]): string[] {
+  if (lines.length === 0) return [];
+  const eff = dev.spec.efficiency;
+  const elems = eff.gemmAlignmentBytes / Math.min(dev.actBytes, dev.weightBytes);
+  const cap = eff.unalignedGemmEfficiency * dev.spec.gpu.matrixTflops.fp16;
+  const shown = lines.slice(0, 4).join('; ') + (lines.length > 4 ? `; and ${lines.length - 4} more` : '');
+  return [`${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignmentBytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${cap.toFixed(0)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`];
 }
