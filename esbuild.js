@@ -48,7 +48,7 @@ const builds = tests
       // the suite index and every *.test.ts: index.js loads the compiled tests inside the extension host
       { ...node, entryPoints: listTests('test/integration').filter((f) => /(^|\/)index\.ts$|\.test\.ts$/.test(f)), outdir: 'out/test/integration', external: ['vscode', 'mocha'] },
       { ...node, entryPoints: listTests('test/ui').filter((f) => /\.test\.ts$/.test(f)), outdir: 'out/test/ui', external: ['playwright-core'] },
-      { ...node, entryPoints: ['test/bench/bench.ts'].filter(fs.existsSync), outdir: 'out/test/bench', external: ['onnx-proto', 'protobufjs'] },
+      { ...node, entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts'].filter(fs.existsSync), outdir: 'out/test/bench', external: ['onnx-proto', 'protobufjs', 'playwright-core'] },
     ].filter((b) => b.entryPoints.length > 0)
   : [
       { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

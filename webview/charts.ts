@@ -8,6 +8,7 @@ import {
 import type { Bound, GpuGrid, TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
 import { fmtBytes, fmtSeconds } from '../src/report/units';
+import { afterPaint } from './afterPaint';
 import { h, shortName } from './dom';
 import { css, mix, type RGB, type Theme } from './theme';
 
@@ -31,6 +32,9 @@ export type MeasuredPerLayer = (number | null)[] | undefined;
 export class TargetCharts {
   readonly element: HTMLElement;
   private charts: Chart[] = [];
+  /** recompute the bar colours for the current selection */
+  private recolour: (() => void)[] = [];
+  private disposed = false;
 
   constructor(private readonly target: TargetResult, private readonly report: Report, private readonly host: ChartHost, private readonly measured: MeasuredPerLayer) {
     const timeCanvas = h('canvas', { attrs: { role: 'img', 'aria-label': `${target.name || target.id}: time per layer, stacked by bound` } });
@@ -38,8 +42,8 @@ export class TargetCharts {
     this.element = h('div', { class: 'charts' },
       h('figure', { class: 'chart' }, h('figcaption', {}, 'Time per layer, by bound', measured ? ' (line: measured)' : ''), h('div', { class: 'chart-box' }, timeCanvas)),
       h('figure', { class: 'chart' }, h('figcaption', {}, this.isGpu ? 'Memory per pipeline stage' : 'Memory per layer'), h('div', { class: 'chart-box' }, memCanvas)));
-    // created after insertion into the document (Chart.js measures its container)
-    queueMicrotask(() => this.create(timeCanvas, memCanvas));
+    // created after insertion into the document (Chart.js measures its container), once the heatmaps are painted
+    afterPaint(() => { if (!this.disposed) this.create(timeCanvas, memCanvas); });
   }
 
   private get isGpu(): boolean {
@@ -63,17 +67,21 @@ export class TargetCharts {
     const layers = this.target.layers;
     const labels = layers.map((l) => shortName(l.name, 24));
     const sel = () => this.host.selected();
-    const highlight = (base: RGB) => (ctx: { dataIndex: number }) => {
+    // Bar colours as values, not scriptable functions: one colour per dataset (which Chart.js resolves once
+    // and shares between bars) until a layer is selected, then one per bar; update() recomputes them.
+    const highlight = (base: RGB): string | string[] => {
       const s = sel();
       if (s === null) return css(base);
-      return layers[ctx.dataIndex]?.name === s ? css(theme.accent) : css(mix(base, theme.bg, 0.6));
+      const on = css(theme.accent), off = css(mix(base, theme.bg, 0.6));
+      return layers.map((l) => (l.name === s ? on : off));
     };
     const onClick = (_e: unknown, els: { index: number }[]) => this.host.select(els.length ? layers[els[0].index]?.name ?? null : null);
-    const datasets: ChartConfiguration<'bar' | 'line'>['data']['datasets'] = BOUNDS.filter((b) => layers.some((l) => l.bound === b)).map((b) => ({
+    const bounds = BOUNDS.filter((b) => layers.some((l) => l.bound === b));
+    const datasets: ChartConfiguration<'bar' | 'line'>['data']['datasets'] = bounds.map((b) => ({
       type: 'bar' as const,
       label: `${b}-bound`,
       data: layers.map((l) => (l.bound === b ? l.seconds : 0)),
-      backgroundColor: highlight(boundColor(b, theme)) as unknown as string,
+      backgroundColor: highlight(boundColor(b, theme)),
       stack: 'time',
     }));
     if (this.measured) {
@@ -97,15 +105,19 @@ export class TargetCharts {
       },
       filter: (item: TooltipItem<'bar' | 'line'>) => Number(item.raw) > 0 || item.dataset.label === 'measured',
     });
-    this.charts.push(new Chart(timeCanvas, {
+    // label sizes from a sample of the (hundreds of) layer names, not every one (Chart.js ticks.sampleSize)
+    const sampleSize = 64;
+    const timeChart = new Chart(timeCanvas, {
       type: 'bar',
       data: { labels, datasets },
       options: {
         responsive: true, maintainAspectRatio: false, onClick,
-        scales: { x: { stacked: true, ticks: { autoSkip: true, maxRotation: 60 } }, y: { stacked: true, title: { display: true, text: 'seconds' }, ticks: { callback: (v) => fmtSeconds(Number(v)) } } },
+        scales: { x: { stacked: true, ticks: { autoSkip: true, maxRotation: 60, sampleSize } }, y: { stacked: true, title: { display: true, text: 'seconds' }, ticks: { callback: (v) => fmtSeconds(Number(v)) } } },
         plugins: { tooltip: tooltip('time'), legend: { position: 'bottom' } },
       },
-    } as ChartConfiguration<'bar'>));
+    } as ChartConfiguration<'bar'>);
+    this.charts.push(timeChart);
+    this.recolour.push(() => bounds.forEach((b, i) => { timeChart.data.datasets[i].backgroundColor = highlight(boundColor(b, theme)); }));
 
     let memLabels: string[], memData: number[], over: boolean[];
     if (this.isGpu) {
@@ -119,31 +131,36 @@ export class TargetCharts {
       const rects = this.target.grid?.kind === 'wafer' ? this.target.grid.rects : [];
       over = layers.map((_, i) => rects.some((r) => i >= r.layer && i < r.layer + Math.max(1, r.layerCount ?? 1) && r.memUtil > 1));
     }
-    const memColor = (ctx: { dataIndex: number }) => {
-      if (over[ctx.dataIndex]) return css(theme.error);
-      if (this.isGpu) return css(theme.charts.green);
-      return highlight(theme.charts.green)(ctx);
+    const memColor = (): string | string[] => {
+      const base = this.isGpu ? css(theme.charts.green) : highlight(theme.charts.green);
+      if (!over.some(Boolean)) return base;
+      return over.map((o, i) => (o ? css(theme.error) : typeof base === 'string' ? base : base[i]));
     };
-    this.charts.push(new Chart(memCanvas, {
+    const memChart = new Chart(memCanvas, {
       type: 'bar',
-      data: { labels: memLabels, datasets: [{ label: 'memory (red: over capacity)', data: memData, backgroundColor: memColor as unknown as string }] },
+      data: { labels: memLabels, datasets: [{ label: 'memory (red: over capacity)', data: memData, backgroundColor: memColor() }] },
       options: {
         responsive: true, maintainAspectRatio: false,
         onClick: this.isGpu ? undefined : onClick,
-        scales: { x: { ticks: { autoSkip: true, maxRotation: 60 } }, y: { title: { display: true, text: 'bytes' }, ticks: { callback: (v) => fmtBytes(Number(v)) } } },
+        scales: { x: { ticks: { autoSkip: true, maxRotation: 60, sampleSize } }, y: { title: { display: true, text: 'bytes' }, ticks: { callback: (v) => fmtBytes(Number(v)) } } },
         plugins: { tooltip: tooltip('mem'), legend: { position: 'bottom' } },
       },
-    } as ChartConfiguration<'bar'>));
+    } as ChartConfiguration<'bar'>);
+    this.charts.push(memChart);
+    this.recolour.push(() => { memChart.data.datasets[0].backgroundColor = memColor(); });
   }
 
   /** Re-applies the selection highlight. */
   update(): void {
+    for (const r of this.recolour) r();
     for (const c of this.charts) c.update('none');
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const c of this.charts) c.destroy();
     this.charts = [];
+    this.recolour = [];
     this.element.remove();
   }
 }

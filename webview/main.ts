@@ -7,6 +7,7 @@ import {
   type ReadyResponseMessage, type RenderSummary, type TargetChoice, type ToWebviewMessage, type ViewState,
 } from '../src/shared/protocol';
 import { MessageHandler } from '../src/shared/messaging';
+import { afterPaint, flushAfterPaint, paintPending } from './afterPaint';
 import type { TargetResult } from '../src/engine/hardware/types';
 import { controlsBar } from './controls';
 import { clear, h } from './dom';
@@ -199,7 +200,8 @@ function renderAll(): void {
     slots.summary.append(summaryPanel(state.payload.report, state.fileName, state.payload.engineSeconds));
     renderControls();
     renderTargets();
-    renderTables();
+    // the table (hundreds of rows) waits until the heatmaps are painted; the previous one stays until then
+    afterPaint(renderTables);
   }
   app.setAttribute('aria-busy', 'false');
   scheduleRendered();
@@ -243,11 +245,14 @@ function summarize(): RenderSummary {
 }
 
 let renderedTimer = 0;
-/** Reports after the browser has laid out and painted (two frames), so charts and canvases exist. */
+/** Reports after the browser has laid out and painted (two frames) and the work left for after the first paint is done, so charts, tables and canvases exist. */
 function scheduleRendered(): void {
   cancelAnimationFrame(renderedTimer);
   renderedTimer = requestAnimationFrame(() => {
-    renderedTimer = requestAnimationFrame(() => post({ type: MessageType.Rendered, summary: summarize() }));
+    renderedTimer = requestAnimationFrame(() => {
+      if (paintPending()) afterPaint(scheduleRendered);
+      else post({ type: MessageType.Rendered, summary: summarize() });
+    });
   });
 }
 
@@ -307,6 +312,7 @@ async function onMessage(m: ToWebviewMessage): Promise<FromWebviewMessage | unde
       return { type: MessageType.CaptureResponse, images };
     }
     case MessageType.InspectRequest:
+      flushAfterPaint();
       return { type: MessageType.InspectResponse, summary: summarize() };
     default:
       return undefined;

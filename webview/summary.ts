@@ -3,7 +3,7 @@
 import type { Dim } from '../src/engine/onnx/ir';
 import type { Report } from '../src/engine/profile';
 import { fmtBytes, fmtCount, fmtFlops } from '../src/report/units';
-import { h } from './dom';
+import { groupDigits, h } from './dom';
 
 function dims(d: Dim[] | null): string {
   return d === null ? '?' : `[${d.map((x) => (x === null ? '?' : String(x))).join(', ')}]`;
@@ -14,7 +14,7 @@ export function summaryPanel(report: Report, fileName: string, engineSeconds: nu
   const facts: [string, string][] = [
     ['IR / opsets', `IR ${m.irVersion}; ${Object.entries(m.opsets).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`],
     ['producer', m.producer || '—'],
-    ['nodes', `${m.nodeCount.toLocaleString('en-US')}${m.nodeCountWithSubgraphs !== m.nodeCount ? ` (${m.nodeCountWithSubgraphs.toLocaleString('en-US')} with subgraphs)` : ''}`],
+    ['nodes', `${groupDigits(m.nodeCount)}${m.nodeCountWithSubgraphs !== m.nodeCount ? ` (${groupDigits(m.nodeCountWithSubgraphs)} with subgraphs)` : ''}`],
     ['parameters', `${fmtCount(m.parameterCount)} (${fmtBytes(m.parameterBytes)})`],
     ['forward', fmtFlops(m.forwardFlops)],
     ['peak activations', fmtBytes(m.peakActivationBytes)],

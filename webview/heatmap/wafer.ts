@@ -1,6 +1,9 @@
 // Wafer heatmap: every core of the wafer (745,500 on WSE-2) drawn from the compact per-rectangle grid
-// (WaferGrid: one rect per placed kernel). A per-core owner map (Int32Array, rect index or -1) is built
-// once; each frame samples it per device pixel, so zooming in shows single cores with grid lines.
+// (WaferGrid: one rect per placed kernel). Each frame fills the wafer's unused colour, then one rectangle
+// per region at the current zoom (device pixels), so its cost follows the regions, not the cores; zooming
+// in shows single cores with grid lines. Hit tests look the core up in a coarse bucket index of the rects.
+// The bordered stage spans the panel; in the fitted view the canvas inside it covers only the wafer's box
+// (a portrait wafer leaves most of a wide stage empty), as fewer pixels to allocate, fill and composite.
 // Mouse: wheel zooms at the pointer, drag pans, hover shows the core's layer, click selects it.
 // Keyboard (canvas focused): arrows move a core cursor (Shift: 10 cores), +/- zoom, 0 fits, P zooms to the placed regions,
 // Enter selects the cursor's layer, Escape clears the selection.
@@ -8,7 +11,7 @@ import type { TargetLayer, TargetResult, WaferGrid } from '../../src/engine/hard
 import type { Report } from '../../src/engine/profile';
 import type { HeatmapMode } from '../../src/shared/protocol';
 import { fmtBytes, fmtDetail, fmtSeconds } from '../../src/report/units';
-import { h } from '../dom';
+import { groupDigits, h } from '../dom';
 import { categorical, css, mix, ramp, type RGB, type Theme } from '../theme';
 import type { TooltipContent } from '../tooltip';
 import type { Heatmap, HeatmapHost } from './types';
@@ -23,11 +26,8 @@ interface View {
 
 const MAX_SCALE = 48;
 const GRID_LINES_FROM = 6;
-
-function pack(c: RGB): number {
-  // ImageData is RGBA in memory; a Uint32Array view on little-endian hardware reads it as ABGR
-  return (255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0];
-}
+/** cores per side of a hit-test bucket */
+const BUCKET = 32;
 
 type Rect = WaferGrid['rects'][number];
 
@@ -40,8 +40,13 @@ export class WaferHeatmap implements Heatmap {
   readonly element: HTMLElement;
   readonly cells: number;
   private readonly canvas: HTMLCanvasElement;
+  /** the bordered area the view maps to (CSS px from its content box); holds the canvas */
+  private readonly stage: HTMLElement;
   private readonly systems: number;
-  private readonly owner: Int32Array[];
+  /** per system, lazily: the indices of the rects overlapping each BUCKET×BUCKET block of cores, ascending */
+  private readonly buckets: (number[][] | undefined)[] = [];
+  /** the CSS size last drawn, so a resize observation of an unchanged size does not redraw */
+  private drawn = '';
   private mode: HeatmapMode = 'placement';
   private system = 0;
   private view: View | undefined;
@@ -52,17 +57,9 @@ export class WaferHeatmap implements Heatmap {
 
   constructor(private readonly target: TargetResult, private readonly grid: WaferGrid, private readonly report: Report, private readonly host: HeatmapHost) {
     this.systems = Math.max(1, target.systems ?? 1, ...grid.rects.map((r) => r.system + 1));
-    this.owner = [];
-    for (let s = 0; s < this.systems; s++) this.owner.push(new Int32Array(grid.width * grid.height).fill(-1));
-    grid.rects.forEach((r, i) => {
-      const o = this.owner[r.system] ?? this.owner[0];
-      const x0 = Math.max(0, Math.floor(r.x)), y0 = Math.max(0, Math.floor(r.y));
-      const x1 = Math.min(grid.width, Math.floor(r.x + r.w)), y1 = Math.min(grid.height, Math.floor(r.y + r.h));
-      for (let y = y0; y < y1; y++) o.fill(i, y * grid.width + x0, y * grid.width + x1);
-    });
     this.cells = grid.width * grid.height * this.systems;
     this.canvas = h('canvas', {
-      class: 'heatmap-canvas wafer',
+      class: 'wafer',
       tabIndex: 0,
       attrs: {
         role: 'img',
@@ -70,6 +67,10 @@ export class WaferHeatmap implements Heatmap {
         'data-cells': this.cells,
       },
     });
+    this.canvas.style.cssText = 'position: absolute; display: block; left: 0; top: 0';
+    this.stage = h('div', { class: 'heatmap-canvas wafer-stage' }, this.canvas);
+    this.stage.style.position = 'relative';
+    this.stage.style.boxSizing = 'content-box';
     this.status = h('div', { class: 'heatmap-status', attrs: { 'aria-live': 'polite' } });
     const controls = h('div', { class: 'heatmap-tools' });
     if (this.systems > 1) {
@@ -83,9 +84,12 @@ export class WaferHeatmap implements Heatmap {
       h('button', { class: 'icon-button', title: 'Fit the wafer (0)', on: { click: () => { this.view = undefined; this.render(); } } }, 'Fit'),
       h('button', { class: 'icon-button', title: 'Zoom to the placed regions (P)', on: { click: () => this.zoomToPlaced() } }, 'Placed'),
     );
-    this.element = h('div', { class: 'heatmap wafer-heatmap' }, controls, this.canvas, this.status);
+    this.element = h('div', { class: 'heatmap wafer-heatmap' }, controls, this.stage, this.status);
     this.attach();
-    this.resize = new ResizeObserver(() => this.render());
+    this.resize = new ResizeObserver(() => {
+      const { w, h: hgt } = this.cssSize();
+      if (`${w}x${hgt}` !== this.drawn) this.render();
+    });
     this.resize.observe(this.element);
   }
 
@@ -105,8 +109,9 @@ export class WaferHeatmap implements Heatmap {
     return { scale, ox: -(w / scale - this.grid.width) / 2, oy: -(hgt / scale - this.grid.height) / 2 };
   }
 
-  private rectColors(mode: HeatmapMode, theme: Theme, selected: string | null): Uint32Array {
-    const out = new Uint32Array(this.grid.rects.length + 1);
+  /** a CSS colour per rect, then the unused cores' colour */
+  private rectColors(mode: HeatmapMode, theme: Theme, selected: string | null): string[] {
+    const out: string[] = new Array(this.grid.rects.length + 1);
     const layers = this.target.layers;
     const sel = selected === null ? -1 : layers.findIndex((l) => l.name === selected);
     this.grid.rects.forEach((r, i) => {
@@ -115,10 +120,25 @@ export class WaferHeatmap implements Heatmap {
       else if (mode === 'memory') c = r.memUtil > 1 ? theme.error : ramp(r.memUtil, theme);
       else c = ramp(r.busy, theme);
       if (sel >= 0 && !hosts(r, sel)) c = mix(c, theme.bg, 0.65);
-      out[i] = pack(c);
+      out[i] = css(c);
     });
-    out[this.grid.rects.length] = pack(mix(theme.bg, theme.fg, 0.07)); // unused core
+    out[this.grid.rects.length] = css(mix(theme.bg, theme.fg, 0.07)); // unused core
     return out;
+  }
+
+  /**
+   * Rect indices in drawing order: bottom-right first, so that where regions share a pixel the one whose cores
+   * come first in row-major order shows (as when each pixel showed the first placed core it covers);
+   * a pair of overlapping rects (the mappers emit none) keeps its index order: the later one owns the shared
+   * cores, as in hit tests.
+   */
+  private drawOrder(ids: number[]): number[] {
+    const rs = this.grid.rects;
+    const overlap = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    return ids.sort((i, j) => {
+      const a = rs[i], b = rs[j];
+      return overlap(a, b) ? i - j : b.y - a.y || b.x - a.x || i - j;
+    });
   }
 
   /** Draws `view` of one system into `canvas` (device pixels). */
@@ -129,44 +149,38 @@ export class WaferHeatmap implements Heatmap {
     const selected = this.host.selected();
     const W = canvas.width, H = canvas.height;
     const colors = this.rectColors(mode, theme, selected);
-    const empty = colors.length - 1;
-    const outside = pack(theme.bg);
-    const img = ctx.createImageData(W, H);
-    const px = new Uint32Array(img.data.buffer);
-    const owner = this.owner[this.system] ?? this.owner[0];
     const gw = this.grid.width, gh = this.grid.height;
     const s = view.scale * dpr;
-    // Each device pixel covers the cores [floor(ox + x/s), floor(ox + (x+1)/s)) per axis. When a pixel covers
-    // several cores (zoomed out), a placed core wins over an unused one, and a core of the selected layer
-    // over any other, so no region vanishes from the fitted view however small it is.
-    const sel = selected === null ? -1 : this.target.layers.findIndex((l) => l.name === selected);
-    const hot = new Uint8Array(this.grid.rects.length);
-    if (sel >= 0) this.grid.rects.forEach((r, i) => { hot[i] = hosts(r, sel) ? 1 : 0; });
-    const span = (o: number, i: number, lim: number): [number, number] => {
-      const a = Math.floor(o + i / s), b = Math.max(a + 1, Math.floor(o + (i + 1) / s));
+    if (!(s > 0 && Number.isFinite(s) && Number.isFinite(view.ox) && Number.isFinite(view.oy))) return;
+    // Device pixel i along an axis shows the cores [first(i), end(i)) (several when zoomed out, else one);
+    // a region is drawn on every pixel whose cores it touches, so no region vanishes from the fitted view
+    // however small it is. A pixel shared by two regions shows the one drawn last: placed regions are drawn
+    // over the unused cores, and those of the selected layer over all others.
+    const first = (o: number, i: number) => Math.floor(o + i / s);
+    const end = (o: number, i: number) => Math.max(first(o, i) + 1, Math.floor(o + (i + 1) / s));
+    /** the pixels [a, b) whose cores meet [c0, c1): closed-form, then nudged past floating-point rounding */
+    const span = (c0: number, c1: number, o: number, lim: number): [number, number] => {
+      let a = Math.ceil(s < 1 ? (c0 - o) * s + s - 1 : (c0 - o) * s);
+      for (let k = 0; k < 4 && end(o, a - 1) > c0; k++) a--;
+      for (let k = 0; k < 4 && end(o, a) <= c0; k++) a++;
+      let b = Math.max(a, Math.ceil((c1 - o) * s));
+      for (let k = 0; k < 4 && b > a && first(o, b - 1) >= c1; k++) b--;
+      for (let k = 0; k < 4 && first(o, b) < c1; k++) b++;
       return [Math.max(0, a), Math.min(lim, b)];
     };
-    const cols: [number, number][] = [];
-    for (let x = 0; x < W; x++) cols.push(span(view.ox, x, gw));
-    for (let y = 0; y < H; y++) {
-      const [y0, y1] = span(view.oy, y, gh);
-      const row = y * W;
-      if (y0 >= y1) { px.fill(outside, row, row + W); continue; }
-      for (let x = 0; x < W; x++) {
-        const [x0, x1] = cols[x];
-        if (x0 >= x1) { px[row + x] = outside; continue; }
-        let best = -1;
-        for (let cy = y0; cy < y1 && !(best >= 0 && (sel < 0 || hot[best])); cy++) {
-          const base = cy * gw;
-          for (let cx = x0; cx < x1; cx++) {
-            const o = owner[base + cx];
-            if (o >= 0 && (best < 0 || (hot[o] && !hot[best]))) best = o;
-          }
-        }
-        px[row + x] = colors[best < 0 ? empty : best];
-      }
-    }
-    ctx.putImageData(img, 0, 0);
+    const fill = (x: number, y: number, w: number, hh: number, colour: string) => {
+      const [x0, x1] = span(x, x + w, view.ox, W), [y0, y1] = span(y, y + hh, view.oy, H);
+      if (x0 >= x1 || y0 >= y1) return;
+      ctx.fillStyle = colour;
+      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+    };
+    ctx.fillStyle = css(theme.bg);
+    ctx.fillRect(0, 0, W, H);
+    fill(0, 0, gw, gh, colors[colors.length - 1]);
+    const sel = selected === null ? -1 : this.target.layers.findIndex((l) => l.name === selected);
+    const cold: number[] = [], hot: number[] = [];
+    this.grid.rects.forEach((r, i) => { if (r.system === this.system) (sel >= 0 && hosts(r, sel) ? hot : cold).push(i); });
+    for (const i of [...this.drawOrder(cold), ...this.drawOrder(hot)]) { const r = this.grid.rects[i]; fill(r.x, r.y, r.w, r.h, colors[i]); }
     const toX = (cx: number) => (cx - view.ox) * s;
     const toY = (cy: number) => (cy - view.oy) * s;
     if (view.scale >= GRID_LINES_FROM) {
@@ -199,22 +213,36 @@ export class WaferHeatmap implements Heatmap {
   render(): void {
     if (!this.element.isConnected) return;
     const { w, h: hgt } = this.cssSize();
+    this.drawn = `${w}x${hgt}`;
     const dpr = window.devicePixelRatio || 1;
-    if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(hgt * dpr)) {
-      this.canvas.width = Math.round(w * dpr);
-      this.canvas.height = Math.round(hgt * dpr);
-      this.canvas.style.width = `${w}px`;
-      this.canvas.style.height = `${hgt}px`;
-    }
+    this.stage.style.width = `${w}px`;
+    this.stage.style.height = `${hgt}px`;
     const fitted = this.fit(w, hgt);
     if (!this.view || this.view.scale < fitted.scale) this.view = fitted;
-    this.paint(this.canvas, this.view, dpr, this.mode, true);
-    // the view transform, for UI tests that aim the mouse at a given core
-    this.canvas.dataset.view = `${this.view.scale},${this.view.ox},${this.view.oy},${this.system}`;
+    const v = this.view;
+    // the canvas's box in the stage (device px): the whole stage, or in the fitted view the wafer's box
+    // with a margin for the outlines drawn on its edge
+    const W = Math.round(w * dpr), H = Math.round(hgt * dpr);
+    let [l, t, r, b] = [0, 0, W, H];
+    if (v.scale === fitted.scale && v.ox === fitted.ox && v.oy === fitted.oy) {
+      const s = v.scale * dpr, pad = Math.ceil(3 * dpr);
+      [l, t] = [Math.max(0, Math.floor(-v.ox * s) - pad), Math.max(0, Math.floor(-v.oy * s) - pad)];
+      [r, b] = [Math.min(W, Math.ceil((this.grid.width - v.ox) * s) + pad), Math.min(H, Math.ceil((this.grid.height - v.oy) * s) + pad)];
+    }
+    if (this.canvas.width !== r - l || this.canvas.height !== b - t) {
+      this.canvas.width = r - l;
+      this.canvas.height = b - t;
+    }
+    Object.assign(this.canvas.style, { left: `${l / dpr}px`, top: `${t / dpr}px`, width: `${(r - l) / dpr}px`, height: `${(b - t) / dpr}px` });
+    // the view of the canvas itself: the stage's view shifted by the canvas's offset
+    const cv: View = { scale: v.scale, ox: v.ox + l / dpr / v.scale, oy: v.oy + t / dpr / v.scale };
+    this.paint(this.canvas, cv, dpr, this.mode, true);
+    // the canvas's view transform (CSS px from the canvas's own box), for UI tests that aim the mouse at a given core
+    this.canvas.dataset.view = `${cv.scale},${cv.ox},${cv.oy},${this.system}`;
     const over = this.grid.rects.filter((r) => r.system === this.system && r.memUtil > 1).length;
     const used = this.grid.rects.filter((r) => r.system === this.system).reduce((a, r) => a + r.w * r.h, 0);
-    this.status.textContent = `${this.grid.width}×${this.grid.height} cores (${(this.grid.width * this.grid.height).toLocaleString('en-US')}), ` +
-      `${used.toLocaleString('en-US')} placed in ${this.grid.rects.filter((r) => r.system === this.system).length} regions` +
+    this.status.textContent = `${this.grid.width}×${this.grid.height} cores (${groupDigits(this.grid.width * this.grid.height)}), ` +
+      `${groupDigits(used)} placed in ${this.grid.rects.filter((r) => r.system === this.system).length} regions` +
       `${over ? `; ${over} region(s) over capacity` : ''}; ${this.view.scale >= 1 ? `${this.view.scale.toFixed(1)} px per core` : `${(1 / this.view.scale).toFixed(1)} cores per px`}`;
   }
 
@@ -227,17 +255,45 @@ export class WaferHeatmap implements Heatmap {
     return c;
   }
 
+  /** The client position of the stage's content box, where the view's origin is. */
+  private origin(): { left: number; top: number } {
+    const r = this.stage.getBoundingClientRect();
+    return { left: r.left + this.stage.clientLeft, top: r.top + this.stage.clientTop };
+  }
+
   private coreAt(clientX: number, clientY: number): { x: number; y: number } | undefined {
     if (!this.view) return undefined;
-    const r = this.canvas.getBoundingClientRect();
+    const r = this.origin();
     const x = Math.floor(this.view.ox + (clientX - r.left) / this.view.scale);
     const y = Math.floor(this.view.oy + (clientY - r.top) / this.view.scale);
     return x >= 0 && y >= 0 && x < this.grid.width && y < this.grid.height ? { x, y } : undefined;
   }
 
+  /** The index of the rect of the shown system that owns a core (the last drawn one where rects overlap), or -1. */
+  private rectAt(x: number, y: number): number {
+    const bw = Math.ceil(this.grid.width / BUCKET);
+    let index = this.buckets[this.system];
+    if (!index) {
+      index = Array.from({ length: bw * Math.ceil(this.grid.height / BUCKET) }, () => [] as number[]);
+      this.grid.rects.forEach((r, i) => {
+        if (r.system !== this.system || r.w <= 0 || r.h <= 0) return;
+        const bx0 = Math.max(0, Math.floor(r.x / BUCKET)), bx1 = Math.min(bw - 1, Math.floor((r.x + r.w - 1) / BUCKET));
+        const by0 = Math.max(0, Math.floor(r.y / BUCKET)), by1 = Math.min(index!.length / bw - 1, Math.floor((r.y + r.h - 1) / BUCKET));
+        for (let by = by0; by <= by1; by++) for (let bx = bx0; bx <= bx1; bx++) index![by * bw + bx].push(i);
+      });
+      this.buckets[this.system] = index;
+    }
+    const list = index[Math.floor(y / BUCKET) * bw + Math.floor(x / BUCKET)] ?? [];
+    for (let k = list.length - 1; k >= 0; k--) {
+      const r = this.grid.rects[list[k]];
+      if (x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h) return list[k];
+    }
+    return -1;
+  }
+
   /** The region under a core and its layer: the selected one when the region hosts it, else the region's first. */
   private layerAt(core: { x: number; y: number }): { rect: Rect; layer: TargetLayer; hosted: TargetLayer[] } | undefined {
-    const i = (this.owner[this.system] ?? this.owner[0])[core.y * this.grid.width + core.x];
+    const i = this.rectAt(core.x, core.y);
     if (i < 0) return undefined;
     const rect = this.grid.rects[i];
     const hosted = this.target.layers.slice(rect.layer, rect.layer + Math.max(1, rect.layerCount ?? 1));
@@ -292,7 +348,7 @@ export class WaferHeatmap implements Heatmap {
 
   private showCursor(): void {
     if (!this.cursor || !this.view) return;
-    const r = this.canvas.getBoundingClientRect();
+    const r = this.origin();
     const x = r.left + (this.cursor.x + 0.5 - this.view.ox) * this.view.scale;
     const y = r.top + (this.cursor.y + 0.5 - this.view.oy) * this.view.scale;
     this.host.hover(this.describe(this.cursor), x, y);
@@ -310,17 +366,20 @@ export class WaferHeatmap implements Heatmap {
 
   private attach(): void {
     const c = this.canvas;
-    c.addEventListener('wheel', (e) => {
+    // the mouse acts on the whole stage (the canvas may cover only the wafer), the keyboard on the canvas
+    const m = this.stage;
+    m.addEventListener('wheel', (e) => {
       e.preventDefault();
-      const r = c.getBoundingClientRect();
+      const r = this.origin();
       this.zoomBy(e.deltaY < 0 ? 1.25 : 0.8, { x: e.clientX - r.left, y: e.clientY - r.top });
     }, { passive: false });
-    c.addEventListener('mousedown', (e) => {
+    m.addEventListener('mousedown', (e) => {
+      if (e.target !== c) { e.preventDefault(); c.focus({ preventScroll: true }); } // a press beside the wafer focuses it too
       if (!this.view) return;
       this.drag = { x: e.clientX, y: e.clientY, ox: this.view.ox, oy: this.view.oy, moved: false };
     });
     window.addEventListener('mouseup', this.onUp);
-    c.addEventListener('mousemove', (e) => {
+    m.addEventListener('mousemove', (e) => {
       if (this.drag && this.view && (e.buttons & 1)) {
         const dx = e.clientX - this.drag.x, dy = e.clientY - this.drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 3) this.drag.moved = true;
@@ -332,8 +391,8 @@ export class WaferHeatmap implements Heatmap {
       const core = this.coreAt(e.clientX, e.clientY);
       this.host.hover(core ? this.describe(core) : null, e.clientX, e.clientY);
     });
-    c.addEventListener('mouseleave', () => this.host.hover(null, 0, 0));
-    c.addEventListener('click', (e) => {
+    m.addEventListener('mouseleave', () => this.host.hover(null, 0, 0));
+    m.addEventListener('click', (e) => {
       if (this.dragged) { this.dragged = false; return; }
       const core = this.coreAt(e.clientX, e.clientY);
       const hit = core && this.layerAt(core);
