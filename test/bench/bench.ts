@@ -3,13 +3,18 @@
 // data: the .onnx is what both read). Each measurement runs in its own child process so its RSS is clean:
 // peak = resourceUsage().maxRSS after the call minus the RSS just before it.
 // Goal on GPT-2 medium: >= 30x faster than the full decode and <= 100 MB above the baseline RSS.
+// Small graph files (weights external: the .onnx is a few hundred KB to a few MB) are the other half:
+// there the reader must be no slower than the full decode, first call in a fresh process (what the CLI
+// pays) and warm (both interleaved in one process, the ratio printed). Cases: two generated graph-only
+// models (test/fixtures, always) and the fidelity transformer graphs of ../shared (when present).
 // Missing models are generated first (bench-models/, gitignored); --remove deletes them afterwards,
-// --only gpt2-medium|gpt2-xl runs one, --runs N sets the repetitions (default 3).
+// --only gpt2-medium|gpt2-xl|small|<small case id> runs one, --runs N sets the repetitions (default 3).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { benchModels, generate, isGenerated, remove } from './bench-models';
+import { benchModels, generate, generateGraphOnly, graphOnlyModels, isGenerated, remove } from './bench-models';
+import { sharedDir } from '../fixtures/paths';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { modelStats } from '../../src/engine/onnx/stats';
 
@@ -29,24 +34,28 @@ interface Sample {
   parameters: number;
 }
 
-/** Child: one measurement, printed as JSON. */
-function child(kind: string, file: string): void {
-  let run: () => { nodes: number; parameters: number };
+type Run = () => { nodes: number; parameters: number };
+
+function runner(kind: string, file: string): Run {
   if (kind === 'reader') {
-    run = () => {
+    return () => {
       const m = readModelFile(file);
       return { nodes: m.graph.nodes.length, parameters: modelStats(m).parameterCount };
     };
-  } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
-    run = () => {
-      const m = onnx.ModelProto.decode(fs.readFileSync(file));
-      let parameters = 0;
-      for (const t of m.graph!.initializer ?? []) parameters += (t.dims ?? []).reduce<number>((a, b) => a * Number(b), 1);
-      return { nodes: m.graph!.node!.length, parameters };
-    };
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
+  return () => {
+    const m = onnx.ModelProto.decode(fs.readFileSync(file));
+    let parameters = 0;
+    for (const t of m.graph!.initializer ?? []) parameters += (t.dims ?? []).reduce<number>((a, b) => a * Number(b), 1);
+    return { nodes: m.graph!.node!.length, parameters };
+  };
+}
+
+/** Child: one measurement, printed as JSON. */
+function child(kind: string, file: string): void {
+  const run = runner(kind, file);
   if (global.gc) global.gc();
   const baseRss = process.memoryUsage().rss;
   const c0 = process.cpuUsage();
@@ -58,6 +67,28 @@ function child(kind: string, file: string): void {
   const maxRss = process.resourceUsage().maxRSS * 1024;
   const s: Sample = { ms, cpuMs, baseRss, maxRss, ...r };
   process.stdout.write(JSON.stringify(s));
+}
+
+/** Child: both readers in one process, warmed up, then interleaved; prints the median ms of each. */
+function childWarm(file: string, runs: number): void {
+  const r = runner('reader', file);
+  const d = runner('decode', file);
+  for (let k = 0; k < 3; k++) { r(); d(); }
+  const times: Record<'reader' | 'decode', number[]> = { reader: [], decode: [] };
+  for (let k = 0; k < runs; k++) {
+    for (const [kind, run] of [['reader', r], ['decode', d]] as const) {
+      const t0 = process.hrtime.bigint();
+      run();
+      times[kind].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
+  process.stdout.write(JSON.stringify({ reader: median(times.reader), decode: median(times.decode) }));
+}
+
+function measureWarm(file: string, runs: number): { reader: number; decode: number } {
+  const r = spawnSync(process.execPath, [__filename, '--child-warm', file, String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`warm run on ${file} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as { reader: number; decode: number };
 }
 
 function measure(kind: 'reader' | 'decode', file: string): Sample {
@@ -77,7 +108,8 @@ function main(): void {
   let failed = false;
   console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${os.cpus().length} cpus, load ${os.loadavg()[0].toFixed(1)}, ${runs} runs per case (median time, max peak), warm page cache`);
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-  for (const m of benchModels(root).filter((x) => !only || x.id === only)) {
+  const bigs = benchModels(root);
+  for (const m of bigs.filter((x) => !only || x.id === only)) {
     if (!isGenerated(m)) {
       console.log(`generating ${m.id} (once; kept in bench-models/) ...`);
       generate(m);
@@ -110,9 +142,61 @@ function main(): void {
     }
     if (args.includes('--remove')) remove(m);
   }
+  if (!only || !bigs.some((m) => m.id === only)) failed = smallFiles(root, only === 'small' ? null : only, runs) || failed;
   console.log(`\nload ${os.loadavg()[0].toFixed(1)} at the end`);
   process.exitCode = failed ? 1 : 0;
 }
 
+/** The small-file cases: the generated graph-only models, then the fidelity graphs of ../shared. */
+function smallCases(root: string): { id: string; title: string; file: string }[] {
+  const cases = graphOnlyModels(root).map((m) => { generateGraphOnly(m); return { id: m.id, title: m.title, file: m.file }; });
+  const shared = sharedDir();
+  if (!shared) {
+    console.log('\n(../shared is absent: the fidelity graph files are not timed)');
+    return cases;
+  }
+  const dir = path.join(shared, 'fidelity', 'models');
+  for (const sub of fs.readdirSync(dir).sort()) {
+    for (const f of fs.readdirSync(path.join(dir, sub)).filter((x) => x.endsWith('.onnx')).sort()) {
+      cases.push({ id: f.replace(/\.onnx$/, ''), title: `fidelity/models/${sub}/${f}`, file: path.join(dir, sub, f) });
+    }
+  }
+  return cases;
+}
+
+/** Small graph files: reader vs full decode, cold (fresh process each) and warm (one process). Returns true on a failure. */
+function smallFiles(root: string, only: string | null, runs: number): boolean {
+  let failed = false;
+  const cases = smallCases(root).filter((c) => !only || c.id === only);
+  console.log(`\nSmall graph files: first call in a fresh process (median of ${runs}) and warm in one process (median of ${WARM_RUNS}); ratio = onnx-proto time / reader time (>= 1: the reader is no slower)`);
+  const ratios: { cold: number; warm: number }[] = [];
+  for (const c of cases) {
+    measure('decode', c.file); // page cache
+    const res: Record<'reader' | 'decode', Sample[]> = { reader: [], decode: [] };
+    for (let k = 0; k < runs; k++) for (const kind of ['reader', 'decode'] as const) res[kind].push(measure(kind, c.file));
+    const cold = { reader: median(res.reader.map((x) => x.ms)), decode: median(res.decode.map((x) => x.ms)) };
+    const warm = measureWarm(c.file, WARM_RUNS);
+    const ratio = { cold: cold.decode / cold.reader, warm: warm.decode / warm.reader };
+    ratios.push(ratio);
+    const size = fs.statSync(c.file).size;
+    console.log(`  ${c.id.padEnd(30)} ${(size / 1e3).toFixed(0).padStart(6)} KB ${String(res.reader[0].nodes).padStart(6)} nodes   cold: reader ${fmtMs(cold.reader).padStart(9)}, onnx-proto ${fmtMs(cold.decode).padStart(9)}, ratio ${ratio.cold.toFixed(2)}   warm: reader ${fmtMs(warm.reader).padStart(9)}, onnx-proto ${fmtMs(warm.decode).padStart(9)}, ratio ${ratio.warm.toFixed(2)}`);
+    if (res.reader[0].nodes !== res.decode[0].nodes) {
+      console.log(`  MISMATCH: reader ${res.reader[0].nodes} nodes, decode ${res.decode[0].nodes}`);
+      failed = true;
+    }
+  }
+  if (ratios.length) {
+    const geo = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+    const g = { cold: geo(ratios.map((r) => r.cold)), warm: geo(ratios.map((r) => r.warm)) };
+    const ok = g.cold >= 1 && g.warm >= 1;
+    console.log(`  geometric mean ratio: cold ${g.cold.toFixed(2)}, warm ${g.warm.toFixed(2)}; goal (reader no slower than onnx-proto, both): ${ok ? 'met' : 'MISSED'}`);
+    if (!ok) failed = true;
+  }
+  return failed;
+}
+
+const WARM_RUNS = 20;
+
 if (process.argv[2] === '--child') child(process.argv[3], process.argv[4]);
+else if (process.argv[2] === '--child-warm') childWarm(process.argv[3], Number(process.argv[4]));
 else main();

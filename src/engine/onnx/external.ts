@@ -19,10 +19,11 @@ export function resolveExternalLocation(modelDir: string, location: string, offs
   return new ExternalResolver(modelDir).resolve(location, offset, length);
 }
 
-type Located = { real: string; size: number; isFile: boolean } | null;
+type Located = { real: string; size: number; ok: ExternalResolution } | { failed: ExternalResolution };
 
 /** Resolves locations against one model folder; the folder's real path and each file's stat are looked
- * up once per read (a model with thousands of tensors in one .data file stats it once). */
+ * up once per read (a model with thousands of tensors in one .data file stats it once), and the answer
+ * for a location is one shared object (its warning one string, which the reader dedupes cheaply). */
 export class ExternalResolver {
   private realDir: string | undefined;
   private located = new Map<string, Located>();
@@ -33,16 +34,14 @@ export class ExternalResolver {
     let found = this.located.get(location);
     if (found === undefined) {
       this.check(location);
-      if (!location) return { resolved: null, missing: true, warning: 'an external tensor has an empty location' };
       found = this.locate(location);
       this.located.set(location, found);
     }
-    if (!found) return { resolved: null, missing: true, warning: `external data file '${location}' is missing: parameter counts and shapes still come from the graph` };
-    if (!found.isFile) return { resolved: null, missing: true, warning: `external data location '${location}' is not a regular file` };
+    if ('failed' in found) return found.failed;
     if (length !== null && offset + length > found.size) {
       return { resolved: found.real, missing: false, warning: `external data '${location}' is ${found.size} bytes, shorter than offset ${offset} + length ${length}` };
     }
-    return { resolved: found.real, missing: false };
+    return found.ok;
   }
 
   /** Refuses locations that could leave the model's folder, before touching the file system. */
@@ -58,17 +57,23 @@ export class ExternalResolver {
   }
 
   private locate(location: string): Located {
+    if (!location) return { failed: { resolved: null, missing: true, warning: 'an external tensor has an empty location' } };
     let real: string;
+    const full = path.resolve(this.modelDir, location);
+    const missing = { failed: { resolved: null, missing: true, warning: `external data file '${location}' is missing: parameter counts and shapes still come from the graph` } };
+    // existsSync first: a missing file (common: a graph shared without its weights) then costs no thrown error
+    if (!fs.existsSync(full)) return missing;
     try {
-      real = fs.realpathSync(path.resolve(this.modelDir, location));
+      real = fs.realpathSync.native(full);
     } catch {
-      return null;
+      return missing;
     }
-    this.realDir ??= fs.realpathSync(this.modelDir);
+    this.realDir ??= fs.realpathSync.native(this.modelDir);
     if (real !== this.realDir && !real.startsWith(this.realDir + path.sep)) {
       throw new ExternalDataEscapeError(`external data location '${location}' is a link that leads outside the model's folder`);
     }
     const st = fs.statSync(real);
-    return { real, size: st.size, isFile: st.isFile() };
+    if (!st.isFile()) return { failed: { resolved: null, missing: true, warning: `external data location '${location}' is not a regular file` } };
+    return { real, size: st.size, ok: { resolved: real, missing: false } };
   }
 }

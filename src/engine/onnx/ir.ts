@@ -142,8 +142,14 @@ export function attrString(node: Node, name: string, dflt?: string): string | un
 /** Visits a graph and every subgraph under it (If/Loop/Scan bodies, graph attributes of any op). */
 export function forEachGraph(g: Graph, fn: (g: Graph, depth: number) => void, depth = 0): void {
   fn(g, depth);
-  for (const n of g.nodes) for (const a of Object.values(n.attrs)) {
-    if (a.type === 'graph') forEachGraph(a.value, fn, depth + 1);
-    else if (a.type === 'graphs') for (const sg of a.value) forEachGraph(sg, fn, depth + 1);
+  // indexed loops and for-in: no iterator or Object.values array per node (this runs on every read)
+  const nodes = g.nodes;
+  for (let k = 0; k < nodes.length; k++) {
+    const attrs = nodes[k].attrs;
+    for (const key in attrs) {
+      const a = attrs[key];
+      if (a.type === 'graph') forEachGraph(a.value, fn, depth + 1);
+      else if (a.type === 'graphs') for (const sg of a.value) forEachGraph(sg, fn, depth + 1);
+    }
   }
 }

@@ -6,6 +6,10 @@ export interface ByteSource {
   readonly size: number;
   /** The bytes `ensure` made available; valid until the next call. A Buffer so strings decode natively. */
   readonly data: Buffer;
+  /** File offset where the valid bytes of `data` end (they start at the offset `ensure` was asked for, minus the index it returned). */
+  readonly dataEnd: number;
+  /** Changes whenever `data` is refilled or replaced: a cursor holding the window knows it is stale. */
+  readonly gen: number;
   /** Makes [pos, pos+len) available in `data` and returns the index of `pos` there (no allocation). */
   ensure(pos: number, len: number): number;
   /** Returns a view of [pos, pos+len); valid until the next call. */
@@ -26,6 +30,8 @@ export class FileSource implements ByteSource {
   readonly size: number;
   private buf: Buffer;
   data: Buffer;
+  dataEnd = 0;
+  gen = 0;
   private bufStart = 0;
   private bufLen = 0;
   private readAhead = MIN_READ_BYTES;
@@ -47,6 +53,8 @@ export class FileSource implements ByteSource {
       const big = Buffer.allocUnsafe(len);
       this.readFully(big, pos, len);
       this.data = big;
+      this.dataEnd = pos + len;
+      this.gen++;
       return 0;
     }
     // Read-ahead grows while reads continue where the last one ended (a run of nodes), and drops back
@@ -58,6 +66,8 @@ export class FileSource implements ByteSource {
     this.bufStart = pos;
     this.bufLen = want;
     this.data = this.buf;
+    this.dataEnd = pos + want;
+    this.gen++;
     return 0;
   }
 
@@ -82,11 +92,15 @@ export class FileSource implements ByteSource {
   }
 }
 
+/** Bytes already in memory (and small files, read whole: see readModelFile). */
 export class BufferSource implements ByteSource {
   readonly size: number;
   readonly data: Buffer;
+  readonly dataEnd: number;
+  readonly gen = 0;
   constructor(bytes: Uint8Array) {
     this.size = bytes.length;
+    this.dataEnd = bytes.length;
     this.data = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
   }
   ensure(pos: number, len: number): number {

@@ -33,15 +33,18 @@ export function modelStats(m: Model): ModelStats {
     s.parameterBytes += bytesFor(dtype, elements);
     s.parameterCountByDtype[dtype] = (s.parameterCountByDtype[dtype] ?? 0) + elements;
   };
-  for (const n of m.graph.nodes) {
+  const main = m.graph.nodes;
+  for (let k = 0; k < main.length; k++) {
+    const n = main[k];
     const key = n.domain ? `${n.domain}.${n.opType}` : n.opType;
     s.opHistogram[key] = (s.opHistogram[key] ?? 0) + 1;
   }
   forEachGraph(m.graph, (g) => {
     s.nodeCountWithSubgraphs += g.nodes.length;
-    for (const t of g.initializers) { s.initializerCount++; add(t.elements, t.dtype); }
-    for (const t of g.sparseInitializers) { s.initializerCount++; add(t.values.elements, t.values.dtype); }
-    for (const n of g.nodes) {
+    for (let k = 0; k < g.initializers.length; k++) { const t = g.initializers[k]; s.initializerCount++; add(t.elements, t.dtype); }
+    for (let k = 0; k < g.sparseInitializers.length; k++) { const t = g.sparseInitializers[k]; s.initializerCount++; add(t.values.elements, t.values.dtype); }
+    for (let k = 0; k < g.nodes.length; k++) {
+      const n = g.nodes[k];
       if (n.opType === 'Constant' && n.domain === '') {
         const c = constantElements(n);
         if (c) add(c.elements, c.dtype);

@@ -12,92 +12,128 @@ export interface TensorContext {
 
 type Span = { offset: number; length: number; wire: number };
 
+/** Reads the TensorProto the cursor is on (entered as a message). */
+/** Scratch for a tensor's dims, copied out at exact size (readTensor never nests inside its own field loop). */
+const DIMS: number[] = [];
+
 export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
-  const dims: number[] = [];
+  let rank = 0;
   let dtype = 0;
   let name = '';
-  let raw: Span | null = null;
-  const typed: { field: number; spans: Span[] } = { field: 0, spans: [] };
-  const ext: Record<string, string> = {};
+  let nameId = -1;
+  let rawOffset = -1;
+  let rawLength = 0;
+  let typedField = 0;
+  let typed: Span[] | null = null;
+  // external_data entries: only these keys matter (last one wins, as protobuf map semantics)
+  let location: string | undefined, offset: number | undefined, length: number | undefined;
   let dataLocation = 0;
-  while (!c.done) {
-    const { field, wire } = c.tag();
+  while (c.pos < c.end) {
+    const field = c.tag();
+    const wire = c.wire;
     switch (field) {
-      case 1: c.ints(wire, dims, 64); break; // dims (rank > 64 is refused below)
+      case 1: rank = c.ints(wire, DIMS, rank, 64); break; // dims (rank > 64 is refused below)
       case 2: dtype = c.int(); break;
-      case 8: name = c.string(); break;
-      case 9: raw = { ...c.span(), wire }; break;
+      case 8: name = c.ref(); nameId = c.refId; break;
+      case 9: rawOffset = c.span(); rawLength = c.pos - rawOffset; break;
       case 4: case 5: case 6: case 7: case 10: case 11: {
-        typed.field = field;
-        if (wire === WIRE_LEN) typed.spans.push({ ...c.span(), wire });
-        else { const at = c.pos; c.skip(wire); typed.spans.push({ offset: at, length: c.pos - at, wire }); }
+        typedField = field;
+        typed ??= [];
+        if (wire === WIRE_LEN) { const o = c.span(); typed.push({ offset: o, length: c.pos - o, wire }); }
+        else { const at = c.pos; c.skip(wire); typed.push({ offset: at, length: c.pos - at, wire }); }
         break;
       }
       case 13: {
-        const kv = c.sub();
-        let k = '', v = '';
-        while (!kv.done) {
-          const t = kv.tag();
-          if (t.field === 1) k = kv.string(); else if (t.field === 2) v = kv.string(); else kv.skip(t.wire);
+        // StringStringEntryProto (key = 1, value = 2): only three keys matter, compared as bytes; the value
+        // is read once the key is known (it may come first)
+        const outer = c.enter();
+        let key = 0;
+        let valueAt = -1;
+        while (c.pos < c.end) {
+          const f = c.tag();
+          if (f === 1) key = c.externalKey();
+          else if (f === 2) {
+            valueAt = c.pos;
+            const n = c.length();
+            if (n > 64 << 20) throw new WireError(`string field of ${n} bytes exceeds the ${64 << 20}-byte limit`, valueAt);
+            c.pos += n;
+          } else c.skip(c.wire);
         }
-        ext[k] = v;
+        if (key) {
+          const end = c.pos;
+          if (valueAt >= 0) { c.pos = valueAt; c.wire = WIRE_LEN; }
+          if (key === 1) location = valueAt >= 0 ? c.name() : '';
+          else if (key === 2) offset = valueAt >= 0 ? c.numberString() : 0;
+          else length = valueAt >= 0 ? c.numberString() : 0;
+          c.pos = end;
+        }
+        c.leave(outer);
         break;
       }
       case 14: dataLocation = c.int(); break;
       default: c.skip(wire);
     }
   }
+  const dims = DIMS.slice(0, rank);
   if (dims.length > 64) throw new WireError(`tensor '${name}' has rank ${dims.length} (over 64)`, c.pos);
   let elements = 1;
-  for (const d of dims) {
+  for (let k = 0; k < dims.length; k++) {
+    const d = dims[k];
     if (d < 0) throw new WireError(`tensor '${name}' has negative dimension ${d}`, c.pos);
     elements *= d;
   }
   if (!isKnownDtype(dtype)) throw new WireError(`tensor '${name}' has unknown data_type ${dtype}`, c.pos);
   const t: TensorInfo = { name, dtype, dims, elements, data: { kind: 'none' } };
-  if (dataLocation === 1 || ext.location !== undefined) {
-    const location = ext.location ?? '';
-    const offset = ext.offset !== undefined ? Number(ext.offset) : 0;
-    const length = ext.length !== undefined ? Number(ext.length) : null;
-    if (!Number.isFinite(offset) || offset < 0 || (length !== null && (!Number.isFinite(length) || length < 0))) {
+  if (dataLocation === 1 || location !== undefined) {
+    location ??= '';
+    offset ??= 0;
+    const len = length ?? null;
+    if (!Number.isFinite(offset) || offset < 0 || (len !== null && (!Number.isFinite(len) || len < 0))) {
       throw new WireError(`tensor '${name}' has invalid external_data offset/length`, c.pos);
     }
     let r: { resolved: string | null; missing: boolean };
     try {
-      r = ctx.resolveExternal(location, offset, length);
+      r = ctx.resolveExternal(location, offset, len);
     } catch (e) {
       if (e instanceof ExternalDataEscapeError) e.where = `tensor '${name}', byte ${c.pos}`;
       throw e;
     }
-    t.data = { kind: 'external', location, offset, length, resolved: r.resolved, missing: r.missing };
-  } else if (raw) {
-    t.data = { kind: 'embedded', field: 'raw_data', offset: raw.offset, length: raw.length };
-    if (elements <= SMALL_TENSOR_MAX) t.values = decodeRaw(c, raw, dtype, elements);
-  } else if (typed.spans.length) {
-    const first = typed.spans[0];
-    const last = typed.spans[typed.spans.length - 1];
+    t.data = { kind: 'external', location, offset, length: len, resolved: r.resolved, missing: r.missing };
+  } else if (rawOffset >= 0) {
+    t.data = { kind: 'embedded', field: 'raw_data', offset: rawOffset, length: rawLength };
+    if (elements <= SMALL_TENSOR_MAX) t.values = decodeRaw(c, rawOffset, rawLength, dtype, elements);
+  } else if (typed) {
+    const first = typed[0];
+    const last = typed[typed.length - 1];
     t.data = { kind: 'embedded', field: 'typed', offset: first.offset, length: last.offset + last.length - first.offset };
-    if (elements <= SMALL_TENSOR_MAX) t.values = decodeTyped(c, typed.field, typed.spans, dtype, elements);
+    if (elements <= SMALL_TENSOR_MAX) t.values = decodeTyped(c, typedField, typed, dtype, elements);
   }
+  c.refId = nameId; // the name's id, for the caller (an initializer's name is validated)
   return t;
 }
 
+/** Reads the SparseTensorProto the cursor is on (entered as a message). */
 export function readSparseTensor(c: Cursor, ctx: TensorContext): SparseTensorInfo {
   let values: TensorInfo | null = null;
   let indices: TensorInfo | null = null;
+  let valuesId = -1;
   const dims: number[] = [];
-  while (!c.done) {
-    const { field, wire } = c.tag();
-    if (field === 1) values = readTensor(c.sub(), ctx);
-    else if (field === 2) indices = readTensor(c.sub(), ctx);
-    else if (field === 3) c.ints(wire, dims, 64);
-    else c.skip(wire);
+  while (c.pos < c.end) {
+    const field = c.tag();
+    if (field === 1 || field === 2) {
+      const outer = c.enter();
+      const t = readTensor(c, ctx);
+      c.leave(outer);
+      if (field === 1) { values = t; valuesId = c.refId; } else indices = t;
+    } else if (field === 3) c.ints(c.wire, dims, dims.length, 64);
+    else c.skip(c.wire);
   }
-  const empty: TensorInfo = { name: '', dtype: 0, dims: [], elements: 0, data: { kind: 'none' } };
-  values ??= empty;
-  indices ??= empty;
+  const empty = (): TensorInfo => ({ name: '', dtype: 0, dims: [], elements: 0, data: { kind: 'none' } });
+  values ??= empty();
+  indices ??= empty();
   let elements = 1;
-  for (const d of dims) elements *= d;
+  for (let k = 0; k < dims.length; k++) elements *= dims[k];
+  c.refId = valuesId; // the values tensor's name id, for the caller (a sparse initializer's name is validated)
   return { dims, values, indices, elements };
 }
 
@@ -116,11 +152,11 @@ function bf16ToFloat(h: number): number {
   return dv.getFloat32(0);
 }
 
-function decodeRaw(c: Cursor, raw: Span, dtype: number, elements: number): number[] | undefined {
+function decodeRaw(c: Cursor, rawOffset: number, rawLength: number, dtype: number, elements: number): number[] | undefined {
   // View only what `elements` need: a corrupt raw_data far longer than its dims must not be read.
   const width = RAW_WIDTH[dtype];
-  if (!width || raw.length < elements * width) return undefined;
-  const bytes = c.src.view(raw.offset, elements * width);
+  if (!width || rawLength < elements * width) return undefined;
+  const bytes = c.view(rawOffset, elements * width);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: number[] = [];
   const need = (w: number) => bytes.length >= elements * w;
@@ -149,22 +185,25 @@ const RAW_WIDTH: Record<number, number> = {
 
 function decodeTyped(c: Cursor, field: number, spans: Span[], dtype: number, elements: number): number[] | undefined {
   const out: number[] = [];
+  const pos = c.pos, end = c.end;
   for (const s of spans) {
     // a typed field holding more values than the dims say is corrupt: do not decode past what is needed
-    if (out.length > elements) return undefined;
-    const sc = new Cursor(c.src, s.offset, s.offset + s.length);
+    if (out.length > elements) break;
+    c.seek(s.offset, s.offset + s.length);
     if (field === 4) { // float_data
-      if (s.wire === WIRE_LEN) { while (!sc.done && out.length <= elements) out.push(sc.float32()); }
-      else out.push(sc.float32());
+      if (s.wire === WIRE_LEN) { while (c.pos < c.end && out.length <= elements) out.push(c.rawFloat32()); }
+      else out.push(c.rawFloat32());
     } else if (field === 10) { // double_data
-      if (s.wire === WIRE_LEN) { while (!sc.done && out.length <= elements) out.push(sc.double()); }
-      else out.push(sc.double());
+      if (s.wire === WIRE_LEN) { while (c.pos < c.end && out.length <= elements) out.push(c.rawDouble()); }
+      else out.push(c.rawDouble());
     } else if (field === 5 || field === 7 || field === 11) {
-      while (!sc.done && out.length <= elements) out.push(sc.varint());
+      while (c.pos < c.end && out.length <= elements) out.push(c.varint());
     } else {
+      c.seek(pos, end);
       return undefined; // string_data
     }
   }
+  c.seek(pos, end);
   if (out.length !== elements) return undefined;
   if (field === 5 && dtype === DT.FLOAT16) return out.map(halfToFloat);
   if (field === 5 && dtype === DT.BFLOAT16) return out.map(bf16ToFloat);
