@@ -55,8 +55,8 @@ export class Cursor {
   /** file offset and byte length of each recent string's bytes */
   private readonly recentPos = new Float64Array(RECENT_SLOTS);
   private readonly recentLen = new Int32Array(RECENT_SLOTS);
-  /** Tensor names seen so far (see ref()): open addressing over a hash of their bytes; a slot holds
-   * 1 + the index in refStrings, 0 when empty. */
+  /** Names seen so far (see ref()): open addressing over a hash of their bytes; a slot holds 1 + the
+   * index in refStrings, 0 when empty. */
   private refTable = new Int32Array(1024);
   private readonly refStrings: string[] = emptyList<string>();
   private readonly refHashes: number[] = [];
@@ -73,10 +73,10 @@ export class Cursor {
   constructor(readonly src: ByteSource, public pos: number, public end: number) {
     this.b = src.data;
     this.dv = new DataView(this.b.buffer, this.b.byteOffset, this.b.byteLength);
-    // Sized for the names a file of this size can hold (a graph file: about one per 40 bytes), so it
-    // rarely grows. Assigned here a second time on purpose: V8 compiles ref() assuming a field written
-    // once is constant, and the first growth would then throw away that compile (measured: the first
-    // 1-2 MB graph file read unoptimized end to end).
+    // Sized at two slots per name a graph file of this size holds (about one name per 40 bytes; at most
+    // 64k slots, then it grows), so it rarely grows. Assigned here a second time on purpose: V8 compiles
+    // ref() assuming a field written once is constant, and the first growth then threw that compile
+    // away (measured: a first 400 KB graph file read with ref() unoptimized end to end).
     this.refTable = new Int32Array(Math.min(1 << 16, Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, src.size / 20))))));
   }
 
