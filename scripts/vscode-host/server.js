@@ -1,7 +1,7 @@
 // @ts-check
 // Starts code-server (a real VS Code 1.139 workbench + extension host) on 127.0.0.1 with throwaway
 // profile folders, and a headless Chromium (Debian's, driven by playwright-core) to load it.
-// Flags and traps: /work/shared/reference/real-vscode-host.md. Key points:
+// Flags and traps: ../shared/reference/real-vscode-host.md (beside the project). Key points:
 //  - --vscode-option enable-smoke-test-driver: without it the extensionTestsPath payload is ignored silently;
 //  - the server runs in its own session/process group (detached = setsid()) and is stopped with
 //    kill(-pgid): its agent host and extension host would otherwise outlive it;
