@@ -266,7 +266,8 @@ export class Cursor {
     return offset;
   }
 
-  string(maxBytes = 64 << 20): string {
+  /** Locates a string field's bytes in the window: returns their offset in this.b and leaves the length in n1. */
+  private stringBytes(maxBytes: number): number {
     const at = this.pos;
     if (this.wire !== WIRE_LEN && this.wire >= 0) throw this.wrongWire(WIRE_LEN, at);
     let o = this.shortField();
@@ -274,10 +275,16 @@ export class Cursor {
     if (o < 0) {
       n = this.length();
       if (n > maxBytes) throw new WireError(`string field of ${n} bytes exceeds the ${maxBytes}-byte limit`, at);
-      if (n === 0) return '';
-      o = this.at(this.pos, n);
+      o = n === 0 ? 0 : this.at(this.pos, n);
       this.pos += n;
     } else if (n > maxBytes) throw new WireError(`string field of ${n} bytes exceeds the ${maxBytes}-byte limit`, at);
+    this.n1 = n;
+    return o;
+  }
+
+  string(maxBytes = 64 << 20): string {
+    const o = this.stringBytes(maxBytes);
+    const n = this.n1;
     // native UTF-8 decoding (invalid sequences become U+FFFD, as with a non-fatal TextDecoder); measured
     // faster than a JS ASCII scan + latin1Slice on ONNX names
     return n === 0 ? '' : utf8Slice.call(this.b, o, o + n);
@@ -287,17 +294,8 @@ export class Cursor {
    * external-data locations): the same text returns the same string, found by comparing bytes, without
    * decoding it again (and every later Map lookup on it reuses its hash). */
   name(maxBytes = 64 << 20): string {
-    const at = this.pos;
-    if (this.wire !== WIRE_LEN && this.wire >= 0) throw this.wrongWire(WIRE_LEN, at);
-    let o = this.shortField();
-    let n = this.n1;
-    if (o < 0) {
-      n = this.length();
-      if (n > maxBytes) throw new WireError(`string field of ${n} bytes exceeds the ${maxBytes}-byte limit`, at);
-      if (n === 0) return '';
-      o = this.at(this.pos, n);
-      this.pos += n;
-    } else if (n > maxBytes) throw new WireError(`string field of ${n} bytes exceeds the ${maxBytes}-byte limit`, at);
+    const o = this.stringBytes(maxBytes);
+    const n = this.n1;
     if (n === 0) return '';
     const b = this.b;
     if (n > RECENT_MAX_BYTES) return utf8Slice.call(b, o, o + n);
@@ -317,17 +315,8 @@ export class Cursor {
    * more times as an input, so this decodes about half the names of a graph file, and the validation
    * checks names as ids, with arrays instead of string-keyed maps. */
   ref(): string {
-    const at = this.pos;
-    if (this.wire !== WIRE_LEN && this.wire >= 0) throw this.wrongWire(WIRE_LEN, at);
-    let o = this.shortField();
-    let n = this.n1;
-    if (o < 0) {
-      n = this.length();
-      if (n > 64 << 20) throw new WireError(`string field of ${n} bytes exceeds the ${64 << 20}-byte limit`, at);
-      if (n === 0) { this.refId = -1; return ''; }
-      o = this.at(this.pos, n);
-      this.pos += n;
-    }
+    const o = this.stringBytes(64 << 20);
+    const n = this.n1;
     if (n === 0) { this.refId = -1; return ''; }
     const b = this.b;
     // a multiplicative hash over the bytes, four at a time
