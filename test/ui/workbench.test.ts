@@ -110,9 +110,21 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await untilInPalette('ONNX Profiler: Profile Model');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny-gpt.onnx' });
     await row.waitFor({ timeout: 60_000 });
-    await row.click();
-    // first open: activation, the engine worker and the webview all start (slow on a loaded 2-core machine)
-    frame = await profilerFrame('tiny-gpt.onnx', 180_000);
+    // first open: activation, the engine worker and the webview all start (slow on a loaded 2-core machine).
+    // A click that lands before the workbench has the custom editor's registration opens the binary-file
+    // text editor instead (seen once in ten CI runs): close that tab and click again, as a user would.
+    for (let attempt = 1; ; attempt++) {
+      await row.click();
+      try {
+        frame = await profilerFrame('tiny-gpt.onnx', attempt < 3 ? 60_000 : 180_000);
+        break;
+      } catch (e) {
+        const textEditor = await page.getByText('The file is not displayed in the text editor').count();
+        if (attempt >= 3 || !textEditor) throw e;
+        await page.locator('.tabs-container .tab.active .action-label.codicon-close').click().catch(() => undefined);
+        await page.waitForTimeout(5_000);
+      }
+    }
     await frame.waitForSelector('#summary', { timeout: 60_000 });
     const title = await frame.textContent('#summary h2');
     assert.ok(title?.includes('tiny-gpt.onnx'), `summary title: ${title}`);
