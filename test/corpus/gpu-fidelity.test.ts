@@ -10,6 +10,7 @@ import { readModelFile } from '../../src/engine/onnx/reader';
 import { defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
+import { parseCli } from '../../src/cli/run';
 import { analyse } from '../../src/engine/profile';
 import { buildContext } from '../../src/engine/hardware/gpu/mapper';
 import { evaluate, type Context, type Plan } from '../../src/engine/hardware/gpu/plan';
@@ -17,31 +18,9 @@ import { loadSpec } from '../../src/engine/hardware';
 
 interface Run { id: string; kind: string; model: string; target: string; args: string[]; metric: string; published: number }
 
-/** The CLI options the published GPU runs use (ARCHITECTURE.md meanings). */
+/** The published run's CLI options, parsed by the CLI's own parser. */
 function optionsFrom(target: string, args: string[]): ProfileOptions {
-  const o = { ...defaultOptions(), targets: [target], dims: {} as Record<string, number>, gpu: {} as ProfileOptions['gpu'] };
-  const num = (v: string) => Number(v);
-  for (let i = 0; i < args.length; i++) {
-    const k = args[i];
-    if (k === '--sequence-parallel') { o.gpu.sequenceParallel = true; continue; }
-    const v = args[++i];
-    switch (k) {
-      case '--mode': o.mode = v as ProfileOptions['mode']; break;
-      case '--precision': o.precision = v as ProfileOptions['precision']; break;
-      case '--nodes': o.nodes = num(v); break;
-      case '--tp': o.gpu.tp = num(v); break;
-      case '--pp': o.gpu.pp = num(v); break;
-      case '--dp': o.gpu.dp = num(v); break;
-      case '--global-batch': o.gpu.globalBatch = num(v); break;
-      case '--microbatch': o.gpu.microbatch = num(v); break;
-      case '--interleave': o.gpu.interleave = num(v); break;
-      case '--recompute': o.gpu.recompute = v as 'none' | 'selective' | 'full'; break;
-      case '--zero': o.gpu.zero = num(v) as 0 | 1 | 2 | 3; break;
-      case '--dim': { const [n, x] = v.split('='); o.dims[n] = num(x); break; }
-      default: throw new Error(`option ${k} not handled by this test`);
-    }
-  }
-  return o;
+  return parseCli(['--target', target, ...args]).opts;
 }
 
 const shared = sharedDir();

@@ -7,26 +7,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
+import { profileModel, type ProfileOptions } from '../../src/engine/profile';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
+import { parseCli } from '../../src/cli/run';
 
 interface Run { id: string; kind: string; model: string; target: string; args: string[]; metric: string; published: number; source: string; note?: string }
 
-/** The subset of the CLI options the published wafer runs use (ARCHITECTURE.md meanings). */
+/** The published run's CLI options, parsed by the CLI's own parser. */
 function optionsFrom(target: string, args: string[]): ProfileOptions {
-  const o = { ...defaultOptions(), targets: [target], dims: {} as Record<string, number> };
-  for (let i = 0; i < args.length; i += 2) {
-    const [k, v] = [args[i], args[i + 1]];
-    if (k === '--mode') o.mode = v as ProfileOptions['mode'];
-    else if (k === '--precision') o.precision = v as ProfileOptions['precision'];
-    else if (k === '--systems') o.systems = v === 'auto' ? 'auto' : Number(v);
-    else if (k === '--batch') o.batch = Number(v);
-    else if (k === '--execution') o.execution = v as ProfileOptions['execution'];
-    else if (k === '--dim') { const [n, x] = v.split('='); o.dims[n] = Number(x); }
-    else throw new Error(`option ${k} not handled by this test`);
-  }
-  return o;
+  return parseCli(['--target', target, ...args]).opts;
 }
 
 const shared = sharedDir();
