@@ -13,7 +13,9 @@ const tests = process.argv.includes('--tests');
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onStart(() => {
+      if (watch) console.log('[watch] build started');
+    });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
@@ -36,8 +38,14 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
 function listTests(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true })
-    .filter((f) => /\.(test|bench|suite|index|run)\.ts$/.test(f) || /(^|\/)index\.ts$/.test(f) || /\.ts$/.test(f) && dir.endsWith('bench'))
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter(
+      (f) =>
+        /\.(test|bench|suite|index|run)\.ts$/.test(f) ||
+        /(^|\/)index\.ts$/.test(f) ||
+        (/\.ts$/.test(f) && dir.endsWith('bench')),
+    )
     .map((f) => path.join(dir, f));
 }
 
@@ -46,16 +54,38 @@ const builds = tests
       { ...node, entryPoints: listTests('test/unit'), outdir: 'out/test/unit', external: ['vscode'] },
       { ...node, entryPoints: listTests('test/corpus'), outdir: 'out/test/corpus' },
       // the suite index and every *.test.ts: index.js loads the compiled tests inside the extension host
-      { ...node, entryPoints: listTests('test/integration').filter((f) => /(^|\/)index\.ts$|\.test\.ts$/.test(f)), outdir: 'out/test/integration', external: ['vscode', 'mocha'] },
-      { ...node, entryPoints: listTests('test/ui').filter((f) => /\.test\.ts$/.test(f)), outdir: 'out/test/ui', external: ['playwright-core'] },
-      { ...node, entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts'].filter(fs.existsSync), outdir: 'out/test/bench', external: ['onnx-proto', 'protobufjs', 'playwright-core'] },
+      {
+        ...node,
+        entryPoints: listTests('test/integration').filter((f) => /(^|\/)index\.ts$|\.test\.ts$/.test(f)),
+        outdir: 'out/test/integration',
+        external: ['vscode', 'mocha'],
+      },
+      {
+        ...node,
+        entryPoints: listTests('test/ui').filter((f) => /\.test\.ts$/.test(f)),
+        outdir: 'out/test/ui',
+        external: ['playwright-core'],
+      },
+      {
+        ...node,
+        entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts'].filter(fs.existsSync),
+        outdir: 'out/test/bench',
+        external: ['onnx-proto', 'protobufjs', 'playwright-core'],
+      },
     ].filter((b) => b.entryPoints.length > 0)
   : [
       { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
       { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
       { ...node, entryPoints: ['src/editor/worker.ts'], outfile: 'dist/worker.js' },
       { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-      { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+      {
+        ...common,
+        platform: 'browser',
+        format: 'iife',
+        target: 'es2022',
+        entryPoints: ['webview/main.ts'],
+        outfile: 'dist/webview.js',
+      },
     ].filter((b) => b.entryPoints.every(fs.existsSync));
 
 async function main() {
@@ -66,11 +96,18 @@ async function main() {
   }
   let failed = false;
   for (const c of contexts) {
-    try { await c.rebuild(); } catch { failed = true; }
+    try {
+      await c.rebuild();
+    } catch {
+      failed = true;
+    }
     await c.dispose();
   }
   if (!tests && fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
   if (failed) process.exit(1);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

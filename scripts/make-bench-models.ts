@@ -8,9 +8,15 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const models = benchModels(process.cwd()).filter((m) => !only || m.id === only);
 for (const m of models) {
-  if (args.includes('--remove')) { remove(m); console.log(`removed ${m.id}`); continue; }
+  if (args.includes('--remove')) {
+    remove(m);
+    console.log(`removed ${m.id}`);
+    continue;
+  }
   const r = generate(m, args.includes('--force'));
   const gb = (b: number) => (b / 1e9).toFixed(2);
-  console.log(`${m.id}: ${m.file} ${gb(r.bytes)} GB${m.dataFile ? ` + ${m.dataFile} ${gb(fs.statSync(m.dataFile).size)} GB` : ''}, `
-    + `${(r.parameters / 1e6).toFixed(1)}M parameters${r.seconds ? `, written in ${r.seconds.toFixed(0)} s` : ' (up to date, kept)'}`);
+  console.log(
+    `${m.id}: ${m.file} ${gb(r.bytes)} GB${m.dataFile ? ` + ${m.dataFile} ${gb(fs.statSync(m.dataFile).size)} GB` : ''}, ` +
+      `${(r.parameters / 1e6).toFixed(1)}M parameters${r.seconds ? `, written in ${r.seconds.toFixed(0)} s` : ' (up to date, kept)'}`,
+  );
 }

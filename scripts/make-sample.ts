@@ -11,4 +11,6 @@ const file = path.join(process.cwd(), 'media', 'sample', 'tiny-gpt.onnx');
 fs.mkdirSync(path.dirname(file), { recursive: true });
 const bytes = sampleModelBytes();
 fs.writeFileSync(file, bytes);
-console.log(`wrote ${path.relative(process.cwd(), file)}: ${bytes.length} bytes (${(bytes.length / 1024).toFixed(0)} KiB), ${gpt2Graph(SAMPLE_CONFIG).parameterCount} parameters`);
+console.log(
+  `wrote ${path.relative(process.cwd(), file)}: ${bytes.length} bytes (${(bytes.length / 1024).toFixed(0)} KiB), ${gpt2Graph(SAMPLE_CONFIG).parameterCount} parameters`,
+);

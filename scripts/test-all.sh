@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: the single test command.
-#   dependencies (npm ci when node_modules is missing) -> build -> type-check -> unit tests (node --test)
+#   dependencies (npm ci when node_modules is missing) -> build -> type-check -> lint/format/cycles -> unit tests (node --test)
 #   -> corpus tests (skip themselves when ../shared is absent) -> integration suites in a real VS Code
 #   (code-server + headless Chromium) -> UI test (playwright-core driving the workbench).
 # The first run installs Node 24 + code-server into $HOME/.cache/onnx-profiler (about 3-4 minutes), and
@@ -61,6 +61,7 @@ fi
 
 check "build" node esbuild.js
 check "type-check" npx tsc --noEmit -p .
+check "lint, format and import cycles" npm run --silent lint
 check "build tests" node esbuild.js --tests
 
 node_tests "unit" out/test/unit

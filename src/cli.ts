@@ -2,6 +2,10 @@
 import { runCli } from './cli/run';
 
 const chunks: string[] = [];
-const code = runCli(process.argv.slice(2), (s) => chunks.push(s), (s) => process.stderr.write(s));
+const code = runCli(
+  process.argv.slice(2),
+  (s) => chunks.push(s),
+  (s) => process.stderr.write(s),
+);
 // Write stdout fully before exiting (large JSON Lines output to a pipe).
 process.stdout.write(chunks.join(''), () => process.exit(code));

@@ -1,6 +1,6 @@
 // Entry point of the extension: the profile custom editor, the commands, the status bar item, and
 // (from src/lsp/client.ts) the language features. The engine runs in a worker (dist/worker.js).
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { registerCommands, type ShowAsText } from './editor/commands';
 import { EngineClient } from './editor/engine';
 import { ProfileEditorProvider } from './editor/provider';
@@ -24,15 +24,19 @@ export function activate(context: vscode.ExtensionContext): OnnxProfilerApi {
   const lang = startLanguageFeatures(context);
   const showAsText = (): ShowAsText => (uri) => lang.showModelAsText(uri);
   // one selection across the profile editor and the text view of the same model
-  context.subscriptions.push(lang.onDidSelectLayer(({ model, layer }) => {
-    for (const p of registry.forUri(model)) p.selectLayer(layer);
-  }));
-  context.subscriptions.push(registry.onDidAdd((p) => {
-    const sub = p.onDidSelectLayer((layer) => {
-      if (layer !== null) void lang.revealLayer(p.document.uri, layer);
-    });
-    p.onDidDispose(() => sub.dispose());
-  }));
+  context.subscriptions.push(
+    lang.onDidSelectLayer(({ model, layer }) => {
+      for (const p of registry.forUri(model)) p.selectLayer(layer);
+    }),
+  );
+  context.subscriptions.push(
+    registry.onDidAdd((p) => {
+      const sub = p.onDidSelectLayer((layer) => {
+        if (layer !== null) void lang.revealLayer(p.document.uri, layer);
+      });
+      p.onDidDispose(() => sub.dispose());
+    }),
+  );
 
   registerCommands(context, { provider, registry, showAsText });
   const api = createApi(registry, statusBar);

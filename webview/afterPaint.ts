@@ -11,7 +11,7 @@ let nextRun = 0;
 export function afterPaint(job: () => void): void {
   jobs.add(job);
   if (scheduled) return;
-  const run = scheduled = ++nextRun;
+  const run = (scheduled = ++nextRun);
   // a task queued from requestAnimationFrame runs after that frame's style, layout and paint
   requestAnimationFrame(() => setTimeout(() => runOne(run), 0));
 }

@@ -43,7 +43,8 @@ function posIntOrUndefined(s: string): number | undefined | 'bad' {
 export function symbolicDims(report: Report | undefined, knobs: Knobs): string[] {
   const names = new Set<string>(Object.keys(knobs.dims));
   if (report) {
-    for (const v of [...report.model.inputs, ...report.model.outputs]) for (const d of v.dims ?? []) if (typeof d === 'string') names.add(d);
+    for (const v of [...report.model.inputs, ...report.model.outputs])
+      for (const d of v.dims ?? []) if (typeof d === 'string') names.add(d);
     for (const d of report.model.unboundDims) names.add(d);
   }
   return [...names].sort();
@@ -61,26 +62,46 @@ export function controlsBar(host: ControlsHost): HTMLElement {
 
   // target picker: a radio group of three buttons
   const radios = h('div', { class: 'segmented', role: 'radiogroup', attrs: { 'aria-label': 'Target' } });
-  const pickers: [Picker, string][] = [['wafer', 'Wafer'], ['gpu-cluster', 'GPU cluster'], ['compare', 'Side by side']];
+  const pickers: [Picker, string][] = [
+    ['wafer', 'Wafer'],
+    ['gpu-cluster', 'GPU cluster'],
+    ['compare', 'Side by side'],
+  ];
   for (const [p, label] of pickers) {
-    const b = h('button', {
-      class: 'seg', role: 'radio', attrs: { 'aria-checked': p === picker ? 'true' : 'false', 'data-picker': p }, tabIndex: p === picker ? 0 : -1,
-      on: {
-        click: () => {
-          const cur = pair(host.knobs(), host.choices());
-          if (p === 'compare') host.setView({ shown: host.view().shown.length > 1 ? host.view().shown : [cur.wafer, cur.gpu].filter((x): x is string => !!x) });
-          else host.setView({ shown: [(p === 'wafer' ? cur.wafer : cur.gpu) ?? host.knobs().targets[0]].filter(Boolean) });
-        },
-        keydown: (e) => {
-          if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-          const all = [...radios.querySelectorAll<HTMLButtonElement>('button')];
-          const i = all.indexOf(e.currentTarget as HTMLButtonElement);
-          const next = all[(i + (e.key === 'ArrowRight' ? 1 : all.length - 1)) % all.length];
-          next.focus();
-          next.click();
+    const b = h(
+      'button',
+      {
+        class: 'seg',
+        role: 'radio',
+        attrs: { 'aria-checked': p === picker ? 'true' : 'false', 'data-picker': p },
+        tabIndex: p === picker ? 0 : -1,
+        on: {
+          click: () => {
+            const cur = pair(host.knobs(), host.choices());
+            if (p === 'compare')
+              host.setView({
+                shown:
+                  host.view().shown.length > 1
+                    ? host.view().shown
+                    : [cur.wafer, cur.gpu].filter((x): x is string => !!x),
+              });
+            else
+              host.setView({
+                shown: [(p === 'wafer' ? cur.wafer : cur.gpu) ?? host.knobs().targets[0]].filter(Boolean),
+              });
+          },
+          keydown: (e) => {
+            if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+            const all = [...radios.querySelectorAll<HTMLButtonElement>('button')];
+            const i = all.indexOf(e.currentTarget as HTMLButtonElement);
+            const next = all[(i + (e.key === 'ArrowRight' ? 1 : all.length - 1)) % all.length];
+            next.focus();
+            next.click();
+          },
         },
       },
-    }, label);
+      label,
+    );
     radios.append(b);
   }
 
@@ -91,7 +112,14 @@ export function controlsBar(host: ControlsHost): HTMLElement {
         change: () => {
           const k = host.knobs();
           const others = k.targets.filter((t) => kindOf(host.choices(), t) !== kind);
-          const targets = kind === 'wafer' ? [sel.value, ...others] : [...others.filter((t) => kindOf(host.choices(), t) === 'wafer'), sel.value, ...others.filter((t) => kindOf(host.choices(), t) !== 'wafer')];
+          const targets =
+            kind === 'wafer'
+              ? [sel.value, ...others]
+              : [
+                  ...others.filter((t) => kindOf(host.choices(), t) === 'wafer'),
+                  sel.value,
+                  ...others.filter((t) => kindOf(host.choices(), t) !== 'wafer'),
+                ];
           const shown = host.view().shown.map((s) => (kindOf(host.choices(), s) === kind ? sel.value : s));
           host.setView({ shown });
           host.reprofile({ ...k, targets });
@@ -101,7 +129,11 @@ export function controlsBar(host: ControlsHost): HTMLElement {
     const opts = choices.filter((c) => c.kind === kind || (c.kind === null && c.source === 'file'));
     if (current && !opts.some((c) => c.id === current)) sel.append(h('option', { attrs: { value: current } }, current));
     for (const c of opts) {
-      const o = h('option', { attrs: { value: c.id, disabled: c.kind === null } }, c.label + (c.error && c.kind !== null ? ' (no mapper yet)' : c.error ? ' (invalid spec)' : ''));
+      const o = h(
+        'option',
+        { attrs: { value: c.id, disabled: c.kind === null } },
+        c.label + (c.error && c.kind !== null ? ' (no mapper yet)' : c.error ? ' (invalid spec)' : ''),
+      );
       if (c.id === current) o.selected = true;
       sel.append(o);
     }
@@ -111,13 +143,29 @@ export function controlsBar(host: ControlsHost): HTMLElement {
   const field = (label: string, control: HTMLElement, hint?: string) =>
     h('label', { class: 'field', title: hint }, h('span', {}, label), control);
 
-  const numberInput = (knob: string, value: number | undefined, placeholder: string, apply: (v: number | undefined) => void) => {
+  const numberInput = (
+    knob: string,
+    value: number | undefined,
+    placeholder: string,
+    apply: (v: number | undefined) => void,
+  ) => {
     const input = h('input', {
-      attrs: { type: 'text', inputmode: 'numeric', size: 6, placeholder, value: value === undefined ? '' : String(value), 'data-knob': knob },
+      attrs: {
+        type: 'text',
+        inputmode: 'numeric',
+        size: 6,
+        placeholder,
+        value: value === undefined ? '' : String(value),
+        'data-knob': knob,
+      },
       on: {
         change: () => {
           const v = posIntOrUndefined(input.value);
-          if (v === 'bad') { input.setAttribute('aria-invalid', 'true'); input.title = 'a positive integer, or empty for the default'; return; }
+          if (v === 'bad') {
+            input.setAttribute('aria-invalid', 'true');
+            input.title = 'a positive integer, or empty for the default';
+            return;
+          }
           input.removeAttribute('aria-invalid');
           apply(v);
         },
@@ -139,14 +187,25 @@ export function controlsBar(host: ControlsHost): HTMLElement {
   const dimsBox = h('span', { class: 'dims' });
   for (const name of symbolicDims(report, knobs)) {
     const input = h('input', {
-      attrs: { type: 'text', inputmode: 'numeric', size: 5, placeholder: 'unbound', value: knobs.dims[name] === undefined ? '' : String(knobs.dims[name]), 'data-dim': name, 'aria-label': `value of symbolic dim ${name}` },
+      attrs: {
+        type: 'text',
+        inputmode: 'numeric',
+        size: 5,
+        placeholder: 'unbound',
+        value: knobs.dims[name] === undefined ? '' : String(knobs.dims[name]),
+        'data-dim': name,
+        'aria-label': `value of symbolic dim ${name}`,
+      },
       on: {
         change: () => {
           const t = input.value.trim();
           const dims = { ...host.knobs().dims };
           if (!t) delete dims[name];
           else if (/^\d+$/.test(t)) dims[name] = Number(t);
-          else { input.setAttribute('aria-invalid', 'true'); return; }
+          else {
+            input.setAttribute('aria-invalid', 'true');
+            return;
+          }
           input.removeAttribute('aria-invalid');
           host.reprofile({ ...host.knobs(), dims });
         },
@@ -156,12 +215,21 @@ export function controlsBar(host: ControlsHost): HTMLElement {
   }
 
   const systems = h('input', {
-    attrs: { type: 'text', size: 5, placeholder: 'default', value: knobs.systems === undefined ? '' : String(knobs.systems), 'data-knob': 'systems' },
+    attrs: {
+      type: 'text',
+      size: 5,
+      placeholder: 'default',
+      value: knobs.systems === undefined ? '' : String(knobs.systems),
+      'data-knob': 'systems',
+    },
     on: {
       change: () => {
         const t = systems.value.trim().toLowerCase();
         const v = t === 'auto' ? 'auto' : posIntOrUndefined(t);
-        if (v === 'bad') { systems.setAttribute('aria-invalid', 'true'); return; }
+        if (v === 'bad') {
+          systems.setAttribute('aria-invalid', 'true');
+          return;
+        }
         systems.removeAttribute('aria-invalid');
         post({ systems: v });
       },
@@ -169,48 +237,131 @@ export function controlsBar(host: ControlsHost): HTMLElement {
   });
 
   const auto = knobs.tp === undefined && knobs.pp === undefined && knobs.dp === undefined;
-  const manual = h('span', { class: 'manual', attrs: { hidden: auto } },
-    field('TP', numberInput('tp', knobs.tp, 'auto', (v) => post({ tp: v }))),
-    field('PP', numberInput('pp', knobs.pp, 'auto', (v) => post({ pp: v }))),
-    field('DP', numberInput('dp', knobs.dp, 'auto', (v) => post({ dp: v }))));
-  const parallel = select('parallelism', auto ? 'auto' : 'manual', [['auto', 'auto (search)'], ['manual', 'manual']], (v) => {
-    manual.hidden = v === 'auto';
-    if (v === 'auto') post({ tp: undefined, pp: undefined, dp: undefined });
-  });
+  const manual = h(
+    'span',
+    { class: 'manual', attrs: { hidden: auto } },
+    field(
+      'TP',
+      numberInput('tp', knobs.tp, 'auto', (v) => post({ tp: v })),
+    ),
+    field(
+      'PP',
+      numberInput('pp', knobs.pp, 'auto', (v) => post({ pp: v })),
+    ),
+    field(
+      'DP',
+      numberInput('dp', knobs.dp, 'auto', (v) => post({ dp: v })),
+    ),
+  );
+  const parallel = select(
+    'parallelism',
+    auto ? 'auto' : 'manual',
+    [
+      ['auto', 'auto (search)'],
+      ['manual', 'manual'],
+    ],
+    (v) => {
+      manual.hidden = v === 'auto';
+      if (v === 'auto') post({ tp: undefined, pp: undefined, dp: undefined });
+    },
+  );
 
   const heat = h('div', { class: 'segmented', role: 'radiogroup', attrs: { 'aria-label': 'Heatmap' } });
   for (const m of ['placement', 'memory', 'time'] as HeatmapMode[]) {
-    heat.append(h('button', {
-      class: 'seg', role: 'radio', tabIndex: m === view.heatmap ? 0 : -1, attrs: { 'aria-checked': m === view.heatmap ? 'true' : 'false', 'data-heatmap': m },
-      on: {
-        click: () => host.setView({ heatmap: m }),
-        keydown: (e) => {
-          if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-          const all = [...heat.querySelectorAll<HTMLButtonElement>('button')];
-          const i = all.indexOf(e.currentTarget as HTMLButtonElement);
-          const next = all[(i + (e.key === 'ArrowRight' ? 1 : all.length - 1)) % all.length];
-          next.focus();
-          next.click();
+    heat.append(
+      h(
+        'button',
+        {
+          class: 'seg',
+          role: 'radio',
+          tabIndex: m === view.heatmap ? 0 : -1,
+          attrs: { 'aria-checked': m === view.heatmap ? 'true' : 'false', 'data-heatmap': m },
+          on: {
+            click: () => host.setView({ heatmap: m }),
+            keydown: (e) => {
+              if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+              const all = [...heat.querySelectorAll<HTMLButtonElement>('button')];
+              const i = all.indexOf(e.currentTarget as HTMLButtonElement);
+              const next = all[(i + (e.key === 'ArrowRight' ? 1 : all.length - 1)) % all.length];
+              next.focus();
+              next.click();
+            },
+          },
         },
-      },
-    }, MODE_LABEL[m]));
+        MODE_LABEL[m],
+      ),
+    );
   }
 
-  return h('section', { class: 'controls', id: 'controls', attrs: { 'aria-label': 'Target and knobs' } },
-    h('div', { class: 'row' },
+  return h(
+    'section',
+    { class: 'controls', id: 'controls', attrs: { 'aria-label': 'Target and knobs' } },
+    h(
+      'div',
+      { class: 'row' },
       radios,
       field('Wafer', targetSelect('wafer', wafer, 'wafer target')),
       field('GPU cluster', targetSelect('gpu-cluster', gpu, 'GPU cluster target')),
       h('span', { class: 'spacer' }),
-      heat),
-    h('div', { class: 'row knobs' },
-      field('Mode', select('mode', knobs.mode, [['inference', 'inference'], ['training', 'training']], (v) => post({ mode: v }))),
-      field('Precision', select('precision', knobs.precision, [['fp32', 'FP32'], ['fp16', 'FP16'], ['bf16', 'BF16'], ['fp8', 'FP8']], (v) => post({ precision: v }))),
-      field('Batch', numberInput('batch', knobs.batch, 'model', (v) => post({ batch: v })), 'binds the symbolic batch dimension'),
+      heat,
+    ),
+    h(
+      'div',
+      { class: 'row knobs' },
+      field(
+        'Mode',
+        select(
+          'mode',
+          knobs.mode,
+          [
+            ['inference', 'inference'],
+            ['training', 'training'],
+          ],
+          (v) => post({ mode: v }),
+        ),
+      ),
+      field(
+        'Precision',
+        select(
+          'precision',
+          knobs.precision,
+          [
+            ['fp32', 'FP32'],
+            ['fp16', 'FP16'],
+            ['bf16', 'BF16'],
+            ['fp8', 'FP8'],
+          ],
+          (v) => post({ precision: v }),
+        ),
+      ),
+      field(
+        'Batch',
+        numberInput('batch', knobs.batch, 'model', (v) => post({ batch: v })),
+        'binds the symbolic batch dimension',
+      ),
       dimsBox,
       field('Systems', systems, 'wafer systems (CS-2/CS-3 count), a number or auto'),
-      field('Nodes', numberInput('nodes', knobs.nodes, 'default', (v) => post({ nodes: v })), 'GPU nodes'),
+      field(
+        'Nodes',
+        numberInput('nodes', knobs.nodes, 'default', (v) => post({ nodes: v })),
+        'GPU nodes',
+      ),
       field('Parallelism', parallel),
       manual,
-      field('Execution', select('execution', knobs.execution, [['auto', 'auto'], ['pipelined', 'pipelined'], ['weight-streaming', 'weight streaming']], (v) => post({ execution: v })), 'wafer execution mode')));
+      field(
+        'Execution',
+        select(
+          'execution',
+          knobs.execution,
+          [
+            ['auto', 'auto'],
+            ['pipelined', 'pipelined'],
+            ['weight-streaming', 'weight streaming'],
+          ],
+          (v) => post({ execution: v }),
+        ),
+        'wafer execution mode',
+      ),
+    ),
+  );
 }

@@ -13,7 +13,11 @@ export interface Props {
   on?: Partial<{ [K in keyof HTMLElementEventMap]: (e: HTMLElementEventMap[K]) => void }>;
 }
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
   if (props.id) el.id = props.id;
@@ -47,7 +51,10 @@ export function clear(el: Element): void {
 export function shortName(name: string, max = 28): string {
   const seg = name.split('/').filter(Boolean);
   let s = seg.length > 1 ? seg.slice(-2).join('/') : name;
-  const block = seg.slice(0, -2).reverse().find((p) => /[._](\d+)$/.test(p));
+  const block = seg
+    .slice(0, -2)
+    .reverse()
+    .find((p) => /[._](\d+)$/.test(p));
   if (block) s = `${/(\d+)$/.exec(block)![1]}·${s}`;
   return s.length > max ? '…' + s.slice(-(max - 1)) : s;
 }

@@ -3,8 +3,17 @@
 // overlay. Selecting a layer (heatmap, chart or table) highlights it everywhere. Reports each render back
 // (Rendered) so tests and the status bar follow what is actually on screen.
 import {
-  MessageType, type FromWebviewMessage, type Knobs, type MeasuredMessage, type ProfileError, type ProfilePayload,
-  type ReadyResponseMessage, type RenderSummary, type TargetChoice, type ToWebviewMessage, type ViewState,
+  MessageType,
+  type FromWebviewMessage,
+  type Knobs,
+  type MeasuredMessage,
+  type ProfileError,
+  type ProfilePayload,
+  type ReadyResponseMessage,
+  type RenderSummary,
+  type TargetChoice,
+  type ToWebviewMessage,
+  type ViewState,
 } from '../src/shared/protocol';
 import { MessageHandler } from '../src/shared/messaging';
 import { afterPaint, flushAfterPaint, paintPending } from './afterPaint';
@@ -36,7 +45,8 @@ const persisted = vscode.getState() ?? {};
 /** script elements present at boot (ours and the one VS Code's webview host injects) */
 const bootScripts = document.querySelectorAll('script').length;
 /** elements no code of ours creates; VS Code injects a <style> with its default styles before we run */
-const FOREIGN = 'img, iframe, object, embed, style, form, base, frame, svg, math, link[rel="import"], meta[http-equiv="refresh"]';
+const FOREIGN =
+  'img, iframe, object, embed, style, form, base, frame, svg, math, link[rel="import"], meta[http-equiv="refresh"]';
 const bootForeign = document.querySelectorAll(FOREIGN).length;
 const state: State = {
   fileName: '',
@@ -99,8 +109,15 @@ function shownEntries(): TargetEntry[] {
   const all = targetsOf();
   let shown = state.view.shown.filter(Boolean);
   if (!shown.length) shown = all.slice(0, 1).map((t) => t.id);
-  return shown.slice(0, 2).map((id) => all.find((t) => t.id === id)
-    ?? { id, error: state.busy ? 'being profiled with the new knobs…' : 'not profiled with the current knobs (pick it again or re-profile)' });
+  return shown.slice(0, 2).map(
+    (id) =>
+      all.find((t) => t.id === id) ?? {
+        id,
+        error: state.busy
+          ? 'being profiled with the new knobs…'
+          : 'not profiled with the current knobs (pick it again or re-profile)',
+      },
+  );
 }
 
 function measuredPerTargetLayer(t: TargetEntry): (number | null)[] | undefined {
@@ -116,7 +133,9 @@ function renderTargets(): void {
   const report = state.payload?.report;
   if (!report) return;
   if (!report.targets?.length) {
-    slots.targets.append(h('p', { class: 'not-computed-label' }, 'No target was profiled: pick a wafer or a GPU cluster above.'));
+    slots.targets.append(
+      h('p', { class: 'not-computed-label' }, 'No target was profiled: pick a wafer or a GPU cluster above.'),
+    );
     return;
   }
   const entries = shownEntries();
@@ -142,7 +161,11 @@ function renderTables(): void {
     const first = computed[0];
     const j = joinMeasured(state.measured, pl.nodes, pl.report, first);
     perLayer = j.perLayer;
-    const mt = measuredTable(state.measured, j, first, { selected: () => state.selected, select, hover: heatHost.hover });
+    const mt = measuredTable(state.measured, j, first, {
+      selected: () => state.selected,
+      select,
+      hover: heatHost.hover,
+    });
     measuredRows = mt.rows;
     slots.measured.append(mt.element);
   }
@@ -152,32 +175,52 @@ function renderTables(): void {
 
 function renderError(e: ProfileError): void {
   clear(slots.error);
-  slots.error.append(h('section', { class: 'error-panel', role: 'alert', id: 'error' },
-    h('h2', {}, e.notOnnx ? 'This file is not a readable ONNX model' : 'The model could not be profiled'),
-    h('p', { class: 'problem' }, e.problem),
-    h('dl', { class: 'facts' },
-      h('dt', {}, 'file'), h('dd', {}, e.file),
-      e.where ? h('dt', {}, 'where') : null, e.where ? h('dd', {}, e.where) : null),
-    h('p', { class: 'muted' }, e.notOnnx
-      ? 'The profiler opens ONNX ModelProto files (protobuf). To see the raw bytes, use "Reopen Editor With…" and pick the text or hex editor.'
-      : 'Change a knob to profile again.')));
+  slots.error.append(
+    h(
+      'section',
+      { class: 'error-panel', role: 'alert', id: 'error' },
+      h('h2', {}, e.notOnnx ? 'This file is not a readable ONNX model' : 'The model could not be profiled'),
+      h('p', { class: 'problem' }, e.problem),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'file'),
+        h('dd', {}, e.file),
+        e.where ? h('dt', {}, 'where') : null,
+        e.where ? h('dd', {}, e.where) : null,
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        e.notOnnx
+          ? 'The profiler opens ONNX ModelProto files (protobuf). To see the raw bytes, use "Reopen Editor With…" and pick the text or hex editor.'
+          : 'Change a knob to profile again.',
+      ),
+    ),
+  );
 }
 
 function renderControls(): void {
   const active = document.activeElement as HTMLElement | null;
-  const key = active ? ['data-knob', 'data-dim', 'data-picker', 'data-heatmap'].map((a) => [a, active.getAttribute(a)] as const).find(([, v]) => v !== null) : undefined;
+  const key = active
+    ? ['data-knob', 'data-dim', 'data-picker', 'data-heatmap']
+        .map((a) => [a, active.getAttribute(a)] as const)
+        .find(([, v]) => v !== null)
+    : undefined;
   clear(slots.controls);
-  slots.controls.append(controlsBar({
-    knobs: () => state.knobs,
-    view: () => state.view,
-    choices: () => state.choices,
-    report: () => state.payload?.report,
-    reprofile: (k) => {
-      state.knobs = k;
-      post({ type: MessageType.Reprofile, knobs: k });
-    },
-    setView: (v) => setView(v, true),
-  }));
+  slots.controls.append(
+    controlsBar({
+      knobs: () => state.knobs,
+      view: () => state.view,
+      choices: () => state.choices,
+      report: () => state.payload?.report,
+      reprofile: (k) => {
+        state.knobs = k;
+        post({ type: MessageType.Reprofile, knobs: k });
+      },
+      setView: (v) => setView(v, true),
+    }),
+  );
   if (key) slots.controls.querySelector<HTMLElement>(`[${key[0]}="${CSS.escape(key[1] ?? '')}"]`)?.focus();
 }
 
@@ -240,7 +283,7 @@ function summarize(): RenderSummary {
     foreignAdded: document.querySelectorAll(FOREIGN).length - bootForeign,
     layerNamesShown: [...slots.table.querySelectorAll('td.name')].slice(0, 50).map((td) => td.textContent ?? ''),
     summaryText: slots.summary.textContent ?? '',
-    errorText: state.error ? slots.error.textContent ?? '' : undefined,
+    errorText: state.error ? (slots.error.textContent ?? '') : undefined,
   };
 }
 
@@ -262,8 +305,12 @@ function setBusy(busy: boolean, label?: string): void {
   slots.busy.hidden = !busy;
   app.setAttribute('aria-busy', busy ? 'true' : 'false');
   if (busy) {
-    slots.busy.append(h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }), label ?? 'Profiling…', ' ',
-      h('button', { on: { click: () => post({ type: MessageType.Cancel }) } }, 'Cancel'));
+    slots.busy.append(
+      h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+      label ?? 'Profiling…',
+      ' ',
+      h('button', { on: { click: () => post({ type: MessageType.Cancel }) } }, 'Cancel'),
+    );
   }
 }
 
@@ -279,7 +326,8 @@ async function onMessage(m: ToWebviewMessage): Promise<FromWebviewMessage | unde
         const ids = (state.payload.report.targets ?? []).map((t) => t.id);
         const shown = state.view.shown.filter((s) => ids.includes(s));
         state.view = { ...state.view, shown: shown.length ? shown : ids.slice(0, 1) };
-        if (state.selected !== null && !state.payload.report.layers.some((l) => l.name === state.selected)) state.selected = null;
+        if (state.selected !== null && !state.payload.report.layers.some((l) => l.name === state.selected))
+          state.selected = null;
       } else {
         state.payload = undefined;
         state.error = m.result.error;

@@ -12,9 +12,19 @@ function dims(d: Dim[] | null): string {
 export function summaryPanel(report: Report, fileName: string, engineSeconds: number): HTMLElement {
   const m = report.model;
   const facts: [string, string][] = [
-    ['IR / opsets', `IR ${m.irVersion}; ${Object.entries(m.opsets).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`],
+    [
+      'IR / opsets',
+      `IR ${m.irVersion}; ${
+        Object.entries(m.opsets)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '—'
+      }`,
+    ],
     ['producer', m.producer || '—'],
-    ['nodes', `${groupDigits(m.nodeCount)}${m.nodeCountWithSubgraphs !== m.nodeCount ? ` (${groupDigits(m.nodeCountWithSubgraphs)} with subgraphs)` : ''}`],
+    [
+      'nodes',
+      `${groupDigits(m.nodeCount)}${m.nodeCountWithSubgraphs !== m.nodeCount ? ` (${groupDigits(m.nodeCountWithSubgraphs)} with subgraphs)` : ''}`,
+    ],
     ['parameters', `${fmtCount(m.parameterCount)} (${fmtBytes(m.parameterBytes)})`],
     ['forward', fmtFlops(m.forwardFlops)],
     ['peak activations', fmtBytes(m.peakActivationBytes)],
@@ -24,22 +34,76 @@ export function summaryPanel(report: Report, fileName: string, engineSeconds: nu
   if (bindings.length) facts.push(['bindings', bindings.map(([k, v]) => `${k}=${v}`).join(', ')]);
   const dl = h('dl', { class: 'facts' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
-  const io = h('div', { class: 'io' },
-    h('div', {}, h('h3', {}, 'Inputs'), h('ul', {}, ...m.inputs.map((i) => h('li', {}, h('code', {}, i.name), ` ${i.dtype} ${dims(i.dims)}`)))),
-    h('div', {}, h('h3', {}, 'Outputs'), h('ul', {}, ...m.outputs.map((o) => h('li', {}, h('code', {}, o.name), ` ${o.dtype} ${dims(o.dims)}`)))));
-  const top = Object.entries(m.opHistogram).sort((a, b) => b[1] - a[1]).slice(0, 12);
-  const ops = h('p', { class: 'ops' }, 'Ops: ', top.map(([k, v]) => `${k} ×${v}`).join(', '), Object.keys(m.opHistogram).length > 12 ? ', …' : '');
-  const el = h('section', { class: 'summary', id: 'summary', attrs: { 'aria-label': 'Model summary' } },
-    h('h2', {}, fileName, h('span', { class: 'muted' }, ` — profiled in ${engineSeconds < 1 ? `${Math.round(engineSeconds * 1000)} ms` : `${engineSeconds.toFixed(1)} s`}`)),
-    dl, io, ops);
+  const io = h(
+    'div',
+    { class: 'io' },
+    h(
+      'div',
+      {},
+      h('h3', {}, 'Inputs'),
+      h('ul', {}, ...m.inputs.map((i) => h('li', {}, h('code', {}, i.name), ` ${i.dtype} ${dims(i.dims)}`))),
+    ),
+    h(
+      'div',
+      {},
+      h('h3', {}, 'Outputs'),
+      h('ul', {}, ...m.outputs.map((o) => h('li', {}, h('code', {}, o.name), ` ${o.dtype} ${dims(o.dims)}`))),
+    ),
+  );
+  const top = Object.entries(m.opHistogram)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12);
+  const ops = h(
+    'p',
+    { class: 'ops' },
+    'Ops: ',
+    top.map(([k, v]) => `${k} ×${v}`).join(', '),
+    Object.keys(m.opHistogram).length > 12 ? ', …' : '',
+  );
+  const el = h(
+    'section',
+    { class: 'summary', id: 'summary', attrs: { 'aria-label': 'Model summary' } },
+    h(
+      'h2',
+      {},
+      fileName,
+      h(
+        'span',
+        { class: 'muted' },
+        ` — profiled in ${engineSeconds < 1 ? `${Math.round(engineSeconds * 1000)} ms` : `${engineSeconds.toFixed(1)} s`}`,
+      ),
+    ),
+    dl,
+    io,
+    ops,
+  );
   if (m.unboundDims.length) {
-    el.append(h('p', { class: 'warning', role: 'note' }, `Unbound symbolic dims: ${m.unboundDims.join(', ')}, taken as 1 in the costs. Set them in the knobs below.`));
+    el.append(
+      h(
+        'p',
+        { class: 'warning', role: 'note' },
+        `Unbound symbolic dims: ${m.unboundDims.join(', ')}, taken as 1 in the costs. Set them in the knobs below.`,
+      ),
+    );
   }
   const diags = report.diagnostics.filter((d) => d.severity !== 'info');
   if (diags.length) {
-    el.append(h('details', { class: 'diagnostics' },
-      h('summary', {}, `${diags.length} diagnostic(s)`),
-      h('ul', {}, ...diags.slice(0, 200).map((d) => h('li', { class: d.severity }, `${d.severity}: ${d.message}${d.node ? ` (node ${d.node})` : ''}`)))));
+    el.append(
+      h(
+        'details',
+        { class: 'diagnostics' },
+        h('summary', {}, `${diags.length} diagnostic(s)`),
+        h(
+          'ul',
+          {},
+          ...diags
+            .slice(0, 200)
+            .map((d) =>
+              h('li', { class: d.severity }, `${d.severity}: ${d.message}${d.node ? ` (node ${d.node})` : ''}`),
+            ),
+        ),
+      ),
+    );
   }
   return el;
 }

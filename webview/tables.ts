@@ -25,9 +25,14 @@ function rovingRows(tbody: HTMLElement, host: TableHost): void {
     else if (e.key === 'ArrowUp') next = row.previousElementSibling;
     else if (e.key === 'Home') next = tbody.firstElementChild;
     else if (e.key === 'End') next = tbody.lastElementChild;
-    else if (e.key === 'Enter' || e.key === ' ') { host.select(row.dataset.layer ?? null); e.preventDefault(); return; }
-    else if (e.key === 'Escape') { host.select(null); return; }
-    else return;
+    else if (e.key === 'Enter' || e.key === ' ') {
+      host.select(row.dataset.layer ?? null);
+      e.preventDefault();
+      return;
+    } else if (e.key === 'Escape') {
+      host.select(null);
+      return;
+    } else return;
     e.preventDefault();
     if (next instanceof HTMLElement) {
       row.tabIndex = -1;
@@ -45,24 +50,63 @@ function describeRow(row: Element): TooltipContent | null {
   return rowInfo.get(row) ?? null;
 }
 
-export function layerTable(report: Report, targets: TargetResult[], measuredPerLayer: Map<string, number> | undefined, host: TableHost): { element: HTMLElement; rows: number; update(): void } {
-  const head = h('tr', {}, h('th', { attrs: { scope: 'col' } }, '#'), h('th', { attrs: { scope: 'col' } }, 'layer'), h('th', { attrs: { scope: 'col' } }, 'ops'),
-    h('th', { attrs: { scope: 'col' } }, 'FLOPs'), h('th', { attrs: { scope: 'col' } }, 'params'));
-  for (const t of targets) head.append(h('th', { attrs: { scope: 'col' } }, `${t.id} time`), h('th', { attrs: { scope: 'col' } }, 'bound'), h('th', { attrs: { scope: 'col' } }, 'memory'));
+export function layerTable(
+  report: Report,
+  targets: TargetResult[],
+  measuredPerLayer: Map<string, number> | undefined,
+  host: TableHost,
+): { element: HTMLElement; rows: number; update(): void } {
+  const head = h(
+    'tr',
+    {},
+    h('th', { attrs: { scope: 'col' } }, '#'),
+    h('th', { attrs: { scope: 'col' } }, 'layer'),
+    h('th', { attrs: { scope: 'col' } }, 'ops'),
+    h('th', { attrs: { scope: 'col' } }, 'FLOPs'),
+    h('th', { attrs: { scope: 'col' } }, 'params'),
+  );
+  for (const t of targets)
+    head.append(
+      h('th', { attrs: { scope: 'col' } }, `${t.id} time`),
+      h('th', { attrs: { scope: 'col' } }, 'bound'),
+      h('th', { attrs: { scope: 'col' } }, 'memory'),
+    );
   if (measuredPerLayer) head.append(h('th', { attrs: { scope: 'col' } }, 'measured'));
   const tbody = h('tbody');
   const byName = targets.map((t) => new Map(t.layers.map((l) => [l.name, l])));
   const sel = host.selected();
   report.layers.forEach((l, i) => {
-    const tr = h('tr', { tabIndex: (sel === null ? i === 0 : l.name === sel) ? 0 : -1, attrs: { 'data-layer': l.name, 'aria-selected': l.name === sel ? 'true' : 'false' } },
-      h('td', { class: 'num' }, i), h('td', { class: 'name' }, l.name), h('td', {}, l.opTypes.join(' + ')),
-      h('td', { class: 'num' }, fmtFlops(l.forwardFlops)), h('td', { class: 'num' }, fmtBytes(l.parameterBytes)));
-    const rows: [string, string][] = [['ops', l.opTypes.join(' + ')], ['FLOPs', fmtFlops(l.forwardFlops)], ['parameters', fmtBytes(l.parameterBytes)], ['activations', fmtBytes(l.activationBytes)]];
+    const tr = h(
+      'tr',
+      {
+        tabIndex: (sel === null ? i === 0 : l.name === sel) ? 0 : -1,
+        attrs: { 'data-layer': l.name, 'aria-selected': l.name === sel ? 'true' : 'false' },
+      },
+      h('td', { class: 'num' }, i),
+      h('td', { class: 'name' }, l.name),
+      h('td', {}, l.opTypes.join(' + ')),
+      h('td', { class: 'num' }, fmtFlops(l.forwardFlops)),
+      h('td', { class: 'num' }, fmtBytes(l.parameterBytes)),
+    );
+    const rows: [string, string][] = [
+      ['ops', l.opTypes.join(' + ')],
+      ['FLOPs', fmtFlops(l.forwardFlops)],
+      ['parameters', fmtBytes(l.parameterBytes)],
+      ['activations', fmtBytes(l.activationBytes)],
+    ];
     targets.forEach((t, k) => {
       const tl = byName[k].get(l.name);
-      tr.append(h('td', { class: 'num' }, tl ? fmtSeconds(tl.seconds) : '—'), h('td', {}, tl ? tl.bound : '—'), h('td', { class: 'num' }, tl ? fmtBytes(tl.memoryBytes) : '—'));
-      if (tl) rows.push([t.id, `${fmtSeconds(tl.seconds)}, ${tl.bound}-bound, ${fmtBytes(tl.memoryBytes)}, ${placementText(tl.placement)}`]);
-      else rows.push([t.id, 'not placed by this target\'s mapper']);
+      tr.append(
+        h('td', { class: 'num' }, tl ? fmtSeconds(tl.seconds) : '—'),
+        h('td', {}, tl ? tl.bound : '—'),
+        h('td', { class: 'num' }, tl ? fmtBytes(tl.memoryBytes) : '—'),
+      );
+      if (tl)
+        rows.push([
+          t.id,
+          `${fmtSeconds(tl.seconds)}, ${tl.bound}-bound, ${fmtBytes(tl.memoryBytes)}, ${placementText(tl.placement)}`,
+        ]);
+      else rows.push([t.id, "not placed by this target's mapper"]);
     });
     if (measuredPerLayer) {
       const m = measuredPerLayer.get(l.name);
@@ -77,8 +121,12 @@ export function layerTable(report: Report, targets: TargetResult[], measuredPerL
   });
   rovingRows(tbody, host);
   const table = h('table', { class: 'layers', attrs: { 'aria-label': 'Layers' } }, h('thead', {}, head), tbody);
-  const element = h('section', { class: 'layer-table', attrs: { 'aria-label': 'Layer table' } },
-    h('h2', {}, `Layers (${report.layers.length})`), h('div', { class: 'table-scroll' }, table));
+  const element = h(
+    'section',
+    { class: 'layer-table', attrs: { 'aria-label': 'Layer table' } },
+    h('h2', {}, `Layers (${report.layers.length})`),
+    h('div', { class: 'table-scroll' }, table),
+  );
   return {
     element,
     rows: report.layers.length,
@@ -109,7 +157,12 @@ export interface MeasuredJoin {
  * on `target` split by the node's share of the layer's FLOPs (bytes when the layer has no FLOPs): the
  * engine predicts fused layers, not single nodes.
  */
-export function joinMeasured(m: MeasuredMessage, nodes: NodeFacts[], report: Report, target: TargetResult | undefined): MeasuredJoin {
+export function joinMeasured(
+  m: MeasuredMessage,
+  nodes: NodeFacts[],
+  report: Report,
+  target: TargetResult | undefined,
+): MeasuredJoin {
   const facts = new Map(nodes.map((n) => [n.name, n]));
   const layerTotals = new Map<number, { flops: number; bytes: number }>();
   for (const n of nodes) {
@@ -132,7 +185,13 @@ export function joinMeasured(m: MeasuredMessage, nodes: NodeFacts[], report: Rep
     const tot = layerTotals.get(f.layer);
     const share = tot && tot.flops > 0 ? f.flops / tot.flops : tot && tot.bytes > 0 ? f.bytes / tot.bytes : 0;
     const lp = layerName !== null ? tl.get(layerName) : undefined;
-    return { name: mn.name, opType: mn.opType || f.opType, layer: layerName, measured: mn.seconds, predicted: lp ? lp.seconds * share : null };
+    return {
+      name: mn.name,
+      opType: mn.opType || f.opType,
+      layer: layerName,
+      measured: mn.seconds,
+      predicted: lp ? lp.seconds * share : null,
+    };
   });
   rows.sort((a, b) => b.measured - a.measured);
   return { perLayer, rows, unmatched };
@@ -140,28 +199,67 @@ export function joinMeasured(m: MeasuredMessage, nodes: NodeFacts[], report: Rep
 
 const MAX_MEASURED_ROWS = 400;
 
-export function measuredTable(m: MeasuredMessage, join: MeasuredJoin, target: TargetEntry | undefined, host: TableHost): { element: HTMLElement; rows: number } {
+export function measuredTable(
+  m: MeasuredMessage,
+  join: MeasuredJoin,
+  target: TargetEntry | undefined,
+  host: TableHost,
+): { element: HTMLElement; rows: number } {
   const tname = target && isComputed(target) ? target.name || target.id : null;
   const tbody = h('tbody');
   for (const r of join.rows.slice(0, MAX_MEASURED_ROWS)) {
     const ratio = r.predicted && r.predicted > 0 ? r.measured / r.predicted : null;
-    const tr = h('tr', { tabIndex: -1, attrs: { 'data-layer': r.layer ?? '' } },
-      h('td', { class: 'name' }, r.name), h('td', {}, r.opType), h('td', { class: 'name' }, r.layer ?? 'not in the model'),
-      h('td', { class: 'num' }, fmtSeconds(r.measured)), h('td', { class: 'num' }, r.predicted === null ? '—' : fmtSeconds(r.predicted)),
-      h('td', { class: 'num' }, ratio === null ? '—' : `${ratio.toPrecision(3)}×`));
+    const tr = h(
+      'tr',
+      { tabIndex: -1, attrs: { 'data-layer': r.layer ?? '' } },
+      h('td', { class: 'name' }, r.name),
+      h('td', {}, r.opType),
+      h('td', { class: 'name' }, r.layer ?? 'not in the model'),
+      h('td', { class: 'num' }, fmtSeconds(r.measured)),
+      h('td', { class: 'num' }, r.predicted === null ? '—' : fmtSeconds(r.predicted)),
+      h('td', { class: 'num' }, ratio === null ? '—' : `${ratio.toPrecision(3)}×`),
+    );
     if (r.layer) tr.addEventListener('click', () => host.select(r.layer));
     tbody.append(tr);
   }
   if (tbody.firstElementChild) (tbody.firstElementChild as HTMLElement).tabIndex = 0;
   rovingRows(tbody, host);
   const total = join.rows.reduce((a, r) => a + r.measured, 0);
-  const element = h('section', { class: 'measured', id: 'measured', attrs: { 'aria-label': 'Measured vs predicted' } },
+  const element = h(
+    'section',
+    { class: 'measured', id: 'measured', attrs: { 'aria-label': 'Measured vs predicted' } },
     h('h2', {}, `Measured vs predicted (${m.source})`),
-    h('p', { class: 'muted' },
+    h(
+      'p',
+      { class: 'muted' },
       `${m.nodes.length} measured node(s) over ${m.runs} run(s), ${fmtSeconds(total)} per run in kernels; ${join.unmatched} not in this model. `,
-      tname ? `Predicted: ${tname}, each layer's time split over its nodes by FLOPs share.` : 'No computed target to compare with.'),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'layers' },
-      h('thead', {}, h('tr', {}, ...['node', 'op', 'layer', 'measured', 'predicted', 'measured / predicted'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))), tbody)),
-    join.rows.length > MAX_MEASURED_ROWS ? h('p', { class: 'muted' }, `… ${join.rows.length - MAX_MEASURED_ROWS} more node(s) not listed`) : null);
+      tname
+        ? `Predicted: ${tname}, each layer's time split over its nodes by FLOPs share.`
+        : 'No computed target to compare with.',
+    ),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'layers' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['node', 'op', 'layer', 'measured', 'predicted', 'measured / predicted'].map((c) =>
+              h('th', { attrs: { scope: 'col' } }, c),
+            ),
+          ),
+        ),
+        tbody,
+      ),
+    ),
+    join.rows.length > MAX_MEASURED_ROWS
+      ? h('p', { class: 'muted' }, `… ${join.rows.length - MAX_MEASURED_ROWS} more node(s) not listed`)
+      : null,
+  );
   return { element, rows: Math.min(join.rows.length, MAX_MEASURED_ROWS) };
 }

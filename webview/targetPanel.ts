@@ -21,7 +21,13 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 
 function legend(mode: HeatmapMode, theme: Theme, kind: 'wafer' | 'gpu'): HTMLElement {
   if (mode === 'placement') {
-    return h('p', { class: 'legend' }, kind === 'wafer' ? 'Colour: the kernel (layer) that owns each core; grey: unused cores. Hover a core for its layer; click to select.' : 'Colour: the pipeline stage of each GPU. Hover a GPU for its stage; click to select its main layer.');
+    return h(
+      'p',
+      { class: 'legend' },
+      kind === 'wafer'
+        ? 'Colour: the kernel (layer) that owns each core; grey: unused cores. Hover a core for its layer; click to select.'
+        : 'Colour: the pipeline stage of each GPU. Hover a GPU for its stage; click to select its main layer.',
+    );
   }
   const bar = h('span', { class: 'ramp' });
   for (let i = 0; i <= 10; i++) {
@@ -31,7 +37,14 @@ function legend(mode: HeatmapMode, theme: Theme, kind: 'wafer' | 'gpu'): HTMLEle
   }
   const over = h('span', { class: 'swatch' });
   over.style.background = css(theme.error);
-  return h('p', { class: 'legend' }, mode === 'memory' ? 'memory use vs capacity 0% ' : 'busy 0% ', bar, ' 100%', mode === 'memory' ? h('span', {}, '  ', over, ' over capacity') : null);
+  return h(
+    'p',
+    { class: 'legend' },
+    mode === 'memory' ? 'memory use vs capacity 0% ' : 'busy 0% ',
+    bar,
+    ' 100%',
+    mode === 'memory' ? h('span', {}, '  ', over, ' over capacity') : null,
+  );
 }
 
 export class TargetPanel {
@@ -41,30 +54,71 @@ export class TargetPanel {
   charts: TargetCharts | undefined;
   private readonly legendBox = h('div', { class: 'legend-box' });
 
-  constructor(readonly entry: TargetEntry, private readonly report: Report, private readonly host: HeatmapHost, mode: HeatmapMode, measured: MeasuredPerLayer) {
+  constructor(
+    readonly entry: TargetEntry,
+    report: Report,
+    private readonly host: HeatmapHost,
+    mode: HeatmapMode,
+    measured: MeasuredPerLayer,
+  ) {
     if (!isComputed(entry)) {
       this.summary = { id: entry.id, status: 'not-computed', reason: entry.error, cellsDrawn: 0, heatmaps: [] };
-      this.element = h('section', { class: 'target not-computed', attrs: { 'data-target': entry.id, 'aria-label': `${entry.id}: not computed` } },
+      this.element = h(
+        'section',
+        { class: 'target not-computed', attrs: { 'data-target': entry.id, 'aria-label': `${entry.id}: not computed` } },
         h('h2', {}, entry.id),
         h('p', { class: 'not-computed-label' }, 'Not computed'),
-        h('p', { class: 'reason' }, entry.error));
+        h('p', { class: 'reason' }, entry.error),
+      );
       return;
     }
     const t = entry;
-    const where = t.kind === 'wafer' ? (num(t.systems) ? `${t.systems} system(s)` : null) : (num(t.nodes) ? `${t.nodes} node(s)` : null);
+    const where =
+      t.kind === 'wafer'
+        ? num(t.systems)
+          ? `${t.systems} system(s)`
+          : null
+        : num(t.nodes)
+          ? `${t.nodes} node(s)`
+          : null;
     const facts: [string, string][] = [
       ['step', num(t.stepSeconds) ? fmtSeconds(t.stepSeconds) : 'not computed'],
-      ['throughput', t.throughput && num(t.throughput.value) ? `${t.throughput.value.toPrecision(4)} ${t.throughput.unit}` : 'not computed'],
-      ['memory', t.memory && num(t.memory.usedBytes) && num(t.memory.capacityBytes) ? `${fmtBytes(t.memory.usedBytes)} of ${fmtBytes(t.memory.capacityBytes)}` : 'not computed'],
+      [
+        'throughput',
+        t.throughput && num(t.throughput.value)
+          ? `${t.throughput.value.toPrecision(4)} ${t.throughput.unit}`
+          : 'not computed',
+      ],
+      [
+        'memory',
+        t.memory && num(t.memory.usedBytes) && num(t.memory.capacityBytes)
+          ? `${fmtBytes(t.memory.usedBytes)} of ${fmtBytes(t.memory.capacityBytes)}`
+          : 'not computed',
+      ],
       ['execution', [t.execution, where].filter(Boolean).join(', ') || '—'],
     ];
-    if (t.parallelism && Object.keys(t.parallelism).length) facts.push(['plan', Object.entries(t.parallelism).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')]);
+    if (t.parallelism && Object.keys(t.parallelism).length)
+      facts.push([
+        'plan',
+        Object.entries(t.parallelism)
+          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+          .join(' '),
+      ]);
     if (num(t.energyJoulesPerStep)) facts.push(['energy', `${t.energyJoulesPerStep.toPrecision(3)} J/step`]);
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
-    this.element = h('section', { class: 'target', attrs: { 'data-target': t.id, 'aria-label': `${t.name || t.id}` } },
-      h('h2', {}, t.name || t.id, h('span', { class: 'muted' }, ` (${t.id})`), t.fits === false ? h('span', { class: 'badge error' }, 'does not fit') : null),
-      dl);
+    this.element = h(
+      'section',
+      { class: 'target', attrs: { 'data-target': t.id, 'aria-label': `${t.name || t.id}` } },
+      h(
+        'h2',
+        {},
+        t.name || t.id,
+        h('span', { class: 'muted' }, ` (${t.id})`),
+        t.fits === false ? h('span', { class: 'badge error' }, 'does not fit') : null,
+      ),
+      dl,
+    );
     const heatmaps: HeatmapMode[] = [];
     if (t.grid?.kind === 'wafer' && num(t.grid.width) && num(t.grid.height) && Array.isArray(t.grid.rects)) {
       this.heatmap = new WaferHeatmap(t, t.grid, report, host);
@@ -77,7 +131,13 @@ export class TargetPanel {
       this.element.append(h('h3', { class: 'heatmap-title' }, MODE_LABEL[mode]), this.legendBox, this.heatmap.element);
       this.legendBox.append(legend(mode, host.theme(), t.grid?.kind === 'wafer' ? 'wafer' : 'gpu'));
     } else {
-      this.element.append(h('p', { class: 'not-computed-label' }, 'Heatmaps not computed: the mapper returned no placement grid for this target.'));
+      this.element.append(
+        h(
+          'p',
+          { class: 'not-computed-label' },
+          'Heatmaps not computed: the mapper returned no placement grid for this target.',
+        ),
+      );
     }
     if (Array.isArray(t.layers) && t.layers.length) {
       this.charts = new TargetCharts(t, report, host, measured);
@@ -86,15 +146,45 @@ export class TargetPanel {
       this.element.append(h('p', { class: 'not-computed-label' }, 'Per-layer times not computed for this target.'));
     }
     if (Array.isArray(t.notes) && t.notes.length) {
-      this.element.append(h('details', { class: 'notes' }, h('summary', {}, `Notes (${t.notes.length})`), h('ul', {}, ...t.notes.map((n) => h('li', {}, n)))));
+      this.element.append(
+        h(
+          'details',
+          { class: 'notes' },
+          h('summary', {}, `Notes (${t.notes.length})`),
+          h('ul', {}, ...t.notes.map((n) => h('li', {}, n))),
+        ),
+      );
     }
     if (Array.isArray(t.alternatives) && t.alternatives.length) {
-      this.element.append(h('details', { class: 'notes' }, h('summary', {}, `Other plans (${t.alternatives.length})`),
-        h('ul', {}, ...t.alternatives.map((a) => h('li', {}, `${Object.entries(a.parallelism).map(([k, v]) => `${k}=${String(v)}`).join(' ')}: ${fmtSeconds(a.stepSeconds)}${a.fits ? '' : ', does not fit'} — ${a.why}`)))));
+      this.element.append(
+        h(
+          'details',
+          { class: 'notes' },
+          h('summary', {}, `Other plans (${t.alternatives.length})`),
+          h(
+            'ul',
+            {},
+            ...t.alternatives.map((a) =>
+              h(
+                'li',
+                {},
+                `${Object.entries(a.parallelism)
+                  .map(([k, v]) => `${k}=${String(v)}`)
+                  .join(' ')}: ${fmtSeconds(a.stepSeconds)}${a.fits ? '' : ', does not fit'} — ${a.why}`,
+              ),
+            ),
+          ),
+        ),
+      );
     }
     this.summary = {
-      id: t.id, status: 'computed', kind: t.kind, cellsDrawn: this.heatmap?.cells ?? 0, heatmaps,
-      stepSeconds: num(t.stepSeconds) ? t.stepSeconds : undefined, fits: t.fits,
+      id: t.id,
+      status: 'computed',
+      kind: t.kind,
+      cellsDrawn: this.heatmap?.cells ?? 0,
+      heatmaps,
+      stepSeconds: num(t.stepSeconds) ? t.stepSeconds : undefined,
+      fits: t.fits,
     };
   }
 
@@ -103,7 +193,9 @@ export class TargetPanel {
     this.heatmap.setMode(mode);
     const title = this.element.querySelector('.heatmap-title');
     if (title) title.textContent = MODE_LABEL[mode];
-    this.legendBox.replaceChildren(legend(mode, this.host.theme(), this.entry.grid?.kind === 'wafer' ? 'wafer' : 'gpu'));
+    this.legendBox.replaceChildren(
+      legend(mode, this.host.theme(), this.entry.grid?.kind === 'wafer' ? 'wafer' : 'gpu'),
+    );
   }
 
   /** Redraws for a new selection or theme. */
@@ -131,7 +223,8 @@ export function captureTarget(entry: TargetEntry, report: Report, host: HeatmapH
     const theme = host.theme();
     const modes: HeatmapMode[] = ['placement', 'memory', 'time'];
     const shots = modes.map((m) => hm!.snapshot(m, 420));
-    const pad = 12, title = 22;
+    const pad = 12,
+      title = 22;
     const c = document.createElement('canvas');
     c.width = shots.reduce((a, s) => a + s.width, 0) + pad * (shots.length + 1);
     c.height = Math.max(...shots.map((s) => s.height)) + title + pad * 2;

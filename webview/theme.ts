@@ -39,14 +39,27 @@ function v(style: CSSStyleDeclaration, name: string): string {
 export function readTheme(): Theme {
   const s = getComputedStyle(document.body);
   const cls = document.body.classList;
-  const kind: Theme['kind'] = cls.contains('vscode-high-contrast-light') ? 'high-contrast-light'
-    : cls.contains('vscode-high-contrast') ? 'high-contrast' : cls.contains('vscode-light') ? 'light' : 'dark';
+  const kind: Theme['kind'] = cls.contains('vscode-high-contrast-light')
+    ? 'high-contrast-light'
+    : cls.contains('vscode-high-contrast')
+      ? 'high-contrast'
+      : cls.contains('vscode-light')
+        ? 'light'
+        : 'dark';
   const dark = kind === 'dark' || kind === 'high-contrast';
-  const fg = parseColor(v(s, '--vscode-editor-foreground') || v(s, '--vscode-foreground'), dark ? [204, 204, 204] : [51, 51, 51]);
+  const fg = parseColor(
+    v(s, '--vscode-editor-foreground') || v(s, '--vscode-foreground'),
+    dark ? [204, 204, 204] : [51, 51, 51],
+  );
   const bg = parseColor(v(s, '--vscode-editor-background'), dark ? [30, 30, 30] : [255, 255, 255]);
   return {
-    kind, fg, bg,
-    border: parseColor(v(s, '--vscode-contrastBorder') || v(s, '--vscode-editorWidget-border') || v(s, '--vscode-panel-border'), dark ? [69, 69, 69] : [200, 200, 200]),
+    kind,
+    fg,
+    bg,
+    border: parseColor(
+      v(s, '--vscode-contrastBorder') || v(s, '--vscode-editorWidget-border') || v(s, '--vscode-panel-border'),
+      dark ? [69, 69, 69] : [200, 200, 200],
+    ),
     accent: parseColor(v(s, '--vscode-focusBorder'), [0, 127, 212]),
     error: parseColor(v(s, '--vscode-errorForeground') || v(s, '--vscode-charts-red'), [241, 76, 76]),
     warning: parseColor(v(s, '--vscode-editorWarning-foreground'), [205, 151, 49]),
@@ -63,10 +76,15 @@ export function readTheme(): Theme {
   };
 }
 
-export const css = (c: RGB, a = 1): string => (a >= 1 ? `rgb(${c[0]},${c[1]},${c[2]})` : `rgba(${c[0]},${c[1]},${c[2]},${a})`);
+export const css = (c: RGB, a = 1): string =>
+  a >= 1 ? `rgb(${c[0]},${c[1]},${c[2]})` : `rgba(${c[0]},${c[1]},${c[2]},${a})`;
 
 export function mix(a: RGB, b: RGB, t: number): RGB {
-  return [Math.round(a[0] + (b[0] - a[0]) * t), Math.round(a[1] + (b[1] - a[1]) * t), Math.round(a[2] + (b[2] - a[2]) * t)];
+  return [
+    Math.round(a[0] + (b[0] - a[0]) * t),
+    Math.round(a[1] + (b[1] - a[1]) * t),
+    Math.round(a[2] + (b[2] - a[2]) * t),
+  ];
 }
 
 /** HSL (h in degrees, s and l in 0..1) to RGB. */

@@ -10,7 +10,12 @@ export interface TooltipContent {
 }
 
 export class Tooltip {
-  readonly el = h('div', { class: 'tooltip', id: 'tooltip', role: 'tooltip', attrs: { 'aria-live': 'polite', hidden: true } });
+  readonly el = h('div', {
+    class: 'tooltip',
+    id: 'tooltip',
+    role: 'tooltip',
+    attrs: { 'aria-live': 'polite', hidden: true },
+  });
 
   constructor() {
     document.body.appendChild(this.el);

@@ -31,7 +31,9 @@ function npmCli() {
   try {
     const npmBin = fs.realpathSync(cp.execFileSync('which', ['npm'], { encoding: 'utf8' }).trim());
     candidates.push(path.join(path.dirname(npmBin), 'npm-cli.js'));
-  } catch { /* no npm on PATH */ }
+  } catch {
+    /* no npm on PATH */
+  }
   const found = candidates.find((c) => c && /npm-cli\.js$/.test(c) && fs.existsSync(c));
   if (!found) throw new Error('cannot find npm-cli.js (is npm installed?)');
   return found;
@@ -55,7 +57,11 @@ function run(cmd, args, opts = {}) {
 }
 
 function hasDebPackage(name) {
-  return cp.spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout?.includes('install ok installed') ?? false;
+  return (
+    cp
+      .spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' })
+      .stdout?.includes('install ok installed') ?? false
+  );
 }
 
 /** chromium (and, when code-server is still to be built, libkrb5-dev): apt-get when root, else a clear message. */
@@ -63,16 +69,21 @@ function ensureSystemPackages({ needBuildDeps }) {
   const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   const missing = [];
   if (!fs.existsSync(chromium)) missing.push('chromium');
-  if (needBuildDeps && !fs.existsSync('/usr/include/krb5.h') && !hasDebPackage('libkrb5-dev')) missing.push('libkrb5-dev');
+  if (needBuildDeps && !fs.existsSync('/usr/include/krb5.h') && !hasDebPackage('libkrb5-dev'))
+    missing.push('libkrb5-dev');
   if (missing.length) {
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (!isRoot) {
-      throw new Error(`missing system packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')} ` +
-        '(or set CHROMIUM_PATH to a Chromium binary)');
+      throw new Error(
+        `missing system packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')} ` +
+          '(or set CHROMIUM_PATH to a Chromium binary)',
+      );
     }
     log(`apt-get install -y ${missing.join(' ')}`);
     run('apt-get', ['update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   if (!fs.existsSync(chromium)) throw new Error(`chromium not found at ${chromium}`);
   return { chromium };
@@ -86,7 +97,21 @@ function ensureNode24() {
   if (!fs.existsSync(path.join(prefix, '.complete')) || !fs.existsSync(node)) {
     log(`installing ${NODE_PACKAGE} into ${prefix}`);
     fs.mkdirSync(prefix, { recursive: true });
-    run(process.execPath, [npmCli(), 'install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', NODE_PACKAGE], { env: cleanEnv() });
+    run(
+      process.execPath,
+      [
+        npmCli(),
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        NODE_PACKAGE,
+      ],
+      { env: cleanEnv() },
+    );
     if (!fs.existsSync(node)) throw new Error(`${NODE_PACKAGE} installed but ${node} is missing`);
     fs.writeFileSync(path.join(prefix, '.complete'), cp.execFileSync(node, ['--version'], { encoding: 'utf8' }));
   }
@@ -109,7 +134,21 @@ function ensureCodeServer() {
       // native modules compile against this Node's headers: without it node-gyp tries to download them
       npm_config_nodedir: nodeDir,
     });
-    run(node, [npmCli(), 'install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`], { env });
+    run(
+      node,
+      [
+        npmCli(),
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        `code-server@${CODE_SERVER_VERSION}`,
+      ],
+      { env },
+    );
     if (!fs.existsSync(entry)) throw new Error(`code-server installed but ${entry} is missing`);
     fs.writeFileSync(complete, CODE_SERVER_VERSION);
   }

@@ -18,8 +18,10 @@ const TIMEOUT_MS = Number(process.env.INTEGRATION_TIMEOUT_MS || 15 * 60_000);
 async function main() {
   const root = projectRoot(__dirname);
   const suite = path.join(root, 'out', 'test', 'integration', 'index.js');
-  if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run \`node esbuild.js && node esbuild.js --tests\` first`);
-  if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
+  if (!fs.existsSync(suite))
+    throw new Error(`${suite} is missing: run \`node esbuild.js && node esbuild.js --tests\` first`);
+  if (!fs.existsSync(path.join(root, 'dist', 'extension.js')))
+    throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
   const results = path.join(root, 'test-results');
   fs.mkdirSync(results, { recursive: true });
   const grep = process.argv.includes('--grep') ? process.argv[process.argv.indexOf('--grep') + 1] : undefined;
@@ -50,7 +52,9 @@ async function main() {
       if (m) summary = JSON.parse(m[1]);
       if (!workbench) process.stdout.write(`${type === 'error' ? '[extension host error] ' : ''}${text}\n`);
     });
-    await b.page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root, extensionTestsPath: suite }));
+    await b.page.goto(
+      workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root, extensionTestsPath: suite }),
+    );
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
     const r = await Promise.race([exit, timeout]);
     if (r === 'timeout') {
@@ -64,8 +68,13 @@ async function main() {
     fs.rmSync(workspace, { recursive: true, force: true });
   }
   if (code !== 0 && summary.failed === 0) summary.failed = 1; // a crash or timeout counts as a failure
-  fs.writeFileSync(path.join(results, 'integration.json'), JSON.stringify({ ...summary, exitCode: code, seconds: (Date.now() - t0) / 1000 }));
-  process.stdout.write(`integration: ${summary.passed} passed, ${summary.failed} failed, ${summary.pending} pending in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  fs.writeFileSync(
+    path.join(results, 'integration.json'),
+    JSON.stringify({ ...summary, exitCode: code, seconds: (Date.now() - t0) / 1000 }),
+  );
+  process.stdout.write(
+    `integration: ${summary.passed} passed, ${summary.failed} failed, ${summary.pending} pending in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
   process.exit(code);
 }
 

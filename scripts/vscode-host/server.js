@@ -23,7 +23,9 @@ function projectRoot(from = process.cwd()) {
     if (fs.existsSync(pj)) {
       try {
         if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'onnx-hardware-profiler') return dir;
-      } catch { /* keep looking */ }
+      } catch {
+        /* keep looking */
+      }
     }
     const up = path.dirname(dir);
     if (up === dir) throw new Error(`cannot find the project root above ${from}`);
@@ -46,9 +48,15 @@ function freePort() {
 
 function get(url) {
   return new Promise((resolve) => {
-    const req = http.get(url, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    const req = http.get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', () => resolve(0));
-    req.setTimeout(2000, () => { req.destroy(); resolve(0); });
+    req.setTimeout(2000, () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -81,39 +89,74 @@ async function startCodeServer(opts = {}) {
   };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...(opts.settings ?? {}) }, null, 2));
+  fs.writeFileSync(
+    path.join(dirs.userData, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...(opts.settings ?? {}) }, null, 2),
+  );
   if (opts.installVsix) {
     // the way a user installs it: code-server --install-extension (offline, about a second)
-    const r = cp.spawnSync(node, [entry, '--install-extension', opts.installVsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData],
-      { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data } });
+    const r = cp.spawnSync(
+      node,
+      [
+        entry,
+        '--install-extension',
+        opts.installVsix,
+        '--extensions-dir',
+        dirs.extensions,
+        '--user-data-dir',
+        dirs.userData,
+      ],
+      { encoding: 'utf8', env: { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data } },
+    );
     if (r.status !== 0) throw new Error(`installing ${opts.installVsix} failed: ${r.stderr || r.stdout}`);
   }
-  const port = opts.port ?? await freePort();
+  const port = opts.port ?? (await freePort());
   const args = [
     entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
-    '--reconnection-grace-time', '5',
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+    '--reconnection-grace-time',
+    '5',
+    '--vscode-option',
+    'enable-smoke-test-driver',
   ];
   const log = opts.logFile ? fs.openSync(opts.logFile, 'w') : 'ignore';
   const child = cp.spawn(node, args, {
     detached: true, // setsid(): the server leads a new process group that stop() kills as a whole
     stdio: ['ignore', log, log],
-    env: { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, PATH: `${path.dirname(node)}:${process.env.PATH}` },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: dirs.config,
+      XDG_DATA_HOME: dirs.data,
+      PATH: `${path.dirname(node)}:${process.env.PATH}`,
+    },
   });
   const pgid = child.pid;
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  child.on('exit', () => {
+    exited = true;
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while ((await get(`${url}/healthz`)) !== 200) {
     if (exited) throw new Error(`code-server exited during start-up${opts.logFile ? ` (log: ${opts.logFile})` : ''}`);
     if (Date.now() > deadline) {
-      if (pgid) try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
+      if (pgid)
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       throw new Error('code-server did not answer /healthz within 60 s');
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -123,12 +166,24 @@ async function startCodeServer(opts = {}) {
     if (stopped) return;
     stopped = true;
     if (pgid) {
-      try { process.kill(-pgid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-pgid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       for (let i = 0; i < 30; i++) {
-        try { process.kill(-pgid, 0); } catch { break; } // no process left in the group
+        try {
+          process.kill(-pgid, 0);
+        } catch {
+          break;
+        } // no process left in the group
         await new Promise((r) => setTimeout(r, 100));
       }
-      try { process.kill(-pgid, 'SIGKILL'); } catch { /* all gone */ }
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* all gone */
+      }
     }
     if (typeof log === 'number') fs.closeSync(log);
     fs.rmSync(base, { recursive: true, force: true });
@@ -138,8 +193,14 @@ async function startCodeServer(opts = {}) {
 
 /** Chromium flags for a headless, offline, sandbox-less run (the container has no user namespaces). */
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 
 /** @param {string} executablePath */

@@ -43,20 +43,34 @@ export function parseCli(argv: string[]): { models: string[]; opts: ProfileOptio
     strict: true,
     options: {
       target: { type: 'string', multiple: true },
-      systems: { type: 'string' }, nodes: { type: 'string' },
-      mode: { type: 'string' }, precision: { type: 'string' },
-      batch: { type: 'string' }, dim: { type: 'string', multiple: true },
-      tp: { type: 'string' }, pp: { type: 'string' }, dp: { type: 'string' },
-      microbatch: { type: 'string' }, 'global-batch': { type: 'string' }, interleave: { type: 'string' },
-      recompute: { type: 'string' }, 'sequence-parallel': { type: 'boolean' }, zero: { type: 'string' },
-      execution: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
-      shapes: { type: 'boolean' }, 'infer-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      systems: { type: 'string' },
+      nodes: { type: 'string' },
+      mode: { type: 'string' },
+      precision: { type: 'string' },
+      batch: { type: 'string' },
+      dim: { type: 'string', multiple: true },
+      tp: { type: 'string' },
+      pp: { type: 'string' },
+      dp: { type: 'string' },
+      microbatch: { type: 'string' },
+      'global-batch': { type: 'string' },
+      interleave: { type: 'string' },
+      recompute: { type: 'string' },
+      'sequence-parallel': { type: 'boolean' },
+      zero: { type: 'string' },
+      execution: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      shapes: { type: 'boolean' },
+      'infer-only': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) throw new UsageError('');
   const opts = defaultOptions();
   if (values.target) opts.targets = values.target.includes('none') ? [] : values.target;
-  if (values.systems !== undefined) opts.systems = values.systems === 'auto' ? 'auto' : posInt('systems', values.systems);
+  if (values.systems !== undefined)
+    opts.systems = values.systems === 'auto' ? 'auto' : posInt('systems', values.systems);
   opts.nodes = posInt('nodes', values.nodes);
   opts.mode = oneOf('mode', values.mode, ['inference', 'training'] as const) ?? opts.mode;
   opts.precision = oneOf('precision', values.precision, ['fp32', 'fp16', 'bf16', 'fp8'] as const) ?? opts.precision;
@@ -68,8 +82,11 @@ export function parseCli(argv: string[]): { models: string[]; opts: ProfileOptio
   }
   const zero = oneOf('zero', values.zero, ['0', '1', '2', '3'] as const);
   opts.gpu = {
-    tp: posInt('tp', values.tp), pp: posInt('pp', values.pp), dp: posInt('dp', values.dp),
-    microbatch: posInt('microbatch', values.microbatch), globalBatch: posInt('global-batch', values['global-batch']),
+    tp: posInt('tp', values.tp),
+    pp: posInt('pp', values.pp),
+    dp: posInt('dp', values.dp),
+    microbatch: posInt('microbatch', values.microbatch),
+    globalBatch: posInt('global-batch', values['global-batch']),
     interleave: posInt('interleave', values.interleave),
     recompute: oneOf('recompute', values.recompute, ['none', 'selective', 'full'] as const),
     sequenceParallel: values['sequence-parallel'] ? true : undefined,

@@ -53,13 +53,20 @@ function activeOnnxUri(registry: PreviewRegistry): vscode.Uri | undefined {
 }
 
 async function pickOnnx(): Promise<vscode.Uri | undefined> {
-  const r = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX models': ['onnx'] }, openLabel: 'Profile' });
+  const r = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'ONNX models': ['onnx'] },
+    openLabel: 'Profile',
+  });
   return r?.[0];
 }
 
 function requirePreview(registry: PreviewRegistry): ProfilePreview | undefined {
   const p = registry.current;
-  if (!p) void vscode.window.showInformationMessage('Open an .onnx model in the ONNX Hardware Profiler first (ONNX Profiler: Profile Model).');
+  if (!p)
+    void vscode.window.showInformationMessage(
+      'Open an .onnx model in the ONNX Hardware Profiler first (ONNX Profiler: Profile Model).',
+    );
   return p;
 }
 
@@ -75,7 +82,13 @@ function choiceItems(choices: TargetChoice[], picked: string[]): (vscode.QuickPi
     if (!cs.length) continue;
     items.push({ label, kind: vscode.QuickPickItemKind.Separator });
     for (const c of cs) {
-      items.push({ label: c.label, description: c.id, detail: c.error ? `not available: ${c.error}` : undefined, id: c.id, picked: picked.includes(c.id) });
+      items.push({
+        label: c.label,
+        description: c.id,
+        detail: c.error ? `not available: ${c.error}` : undefined,
+        id: c.id,
+        picked: picked.includes(c.id),
+      });
     }
   }
   return items;
@@ -83,7 +96,8 @@ function choiceItems(choices: TargetChoice[], picked: string[]): (vscode.QuickPi
 
 export function registerCommands(context: vscode.ExtensionContext, deps: Deps): void {
   const { provider, registry } = deps;
-  const reg = (id: string, fn: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  const reg = (id: string, fn: (...args: never[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   reg(COMMANDS.profileModel, async (arg?: vscode.Uri) => {
     const uri = (arg instanceof vscode.Uri ? arg : undefined) ?? activeOnnxUri(registry) ?? (await pickOnnx());
@@ -102,19 +116,33 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     const choices = await provider.choices();
     let id = typeof arg === 'string' ? arg : undefined;
     const preview = registry.current;
-    const current = preview ? preview.document.knobs.targets : vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string[]>('targets', []);
+    const current = preview
+      ? preview.document.knobs.targets
+      : vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string[]>('targets', []);
     if (!id) {
       const items = choiceItems(choices, preview?.view.shown ?? current);
       const addFile = { label: '$(add) Add a hardware spec file…', id: '#add' };
-      const pick = await vscode.window.showQuickPick([...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, addFile], {
-        title: 'Select target hardware', placeHolder: preview ? `Shown now: ${preview.view.shown.join(', ')}` : 'Default target for new profiles',
-      });
+      const pick = await vscode.window.showQuickPick(
+        [...items, { label: '', kind: vscode.QuickPickItemKind.Separator }, addFile],
+        {
+          title: 'Select target hardware',
+          placeHolder: preview ? `Shown now: ${preview.view.shown.join(', ')}` : 'Default target for new profiles',
+        },
+      );
       if (!pick?.id) return undefined;
       if (pick.id === '#add') {
-        const f = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Hardware spec': ['json'] }, openLabel: 'Add spec' });
+        const f = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'Hardware spec': ['json'] },
+          openLabel: 'Add spec',
+        });
         if (!f?.[0]) return undefined;
         const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-        await cfg.update('customSpecFiles', [...new Set([...cfg.get<string[]>('customSpecFiles', []), f[0].fsPath])], vscode.ConfigurationTarget.Global);
+        await cfg.update(
+          'customSpecFiles',
+          [...new Set([...cfg.get<string[]>('customSpecFiles', []), f[0].fsPath])],
+          vscode.ConfigurationTarget.Global,
+        );
         id = f[0].fsPath;
       } else id = pick.id;
     }
@@ -122,9 +150,12 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     if (preview) {
       const targets = withTarget(current, id, fresh);
       preview.setView({ shown: [id] });
-      if (JSON.stringify(targets) !== JSON.stringify(current)) await preview.document.setKnobs({ ...preview.document.knobs, targets });
+      if (JSON.stringify(targets) !== JSON.stringify(current))
+        await preview.document.setKnobs({ ...preview.document.knobs, targets });
     } else {
-      await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('targets', withTarget(current, id, fresh), vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration(SETTINGS_SECTION)
+        .update('targets', withTarget(current, id, fresh), vscode.ConfigurationTarget.Global);
     }
     return id;
   });
@@ -135,9 +166,14 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     let pair = typeof a === 'string' && typeof b === 'string' ? [a, b] : undefined;
     if (!pair) {
       const choices = await provider.choices();
-      const picks = await vscode.window.showQuickPick(choiceItems(choices, preview.document.knobs.targets.slice(0, 2)), {
-        title: 'Compare two targets side by side', canPickMany: true, placeHolder: 'Pick exactly two targets',
-      });
+      const picks = await vscode.window.showQuickPick(
+        choiceItems(choices, preview.document.knobs.targets.slice(0, 2)),
+        {
+          title: 'Compare two targets side by side',
+          canPickMany: true,
+          placeHolder: 'Pick exactly two targets',
+        },
+      );
       if (!picks) return undefined;
       const ids = picks.map((p) => p.id).filter((x): x is string => !!x);
       if (ids.length !== 2) {
@@ -149,7 +185,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     const knobs = preview.document.knobs;
     preview.setView({ shown: pair });
     if (!pair.every((t) => knobs.targets.includes(t))) {
-      await preview.document.setKnobs({ ...knobs, targets: [...pair, ...knobs.targets.filter((t) => !pair!.includes(t))].slice(0, 4) });
+      await preview.document.setKnobs({
+        ...knobs,
+        targets: [...pair, ...knobs.targets.filter((t) => !pair!.includes(t))].slice(0, 4),
+      });
     }
     return pair;
   });
@@ -164,11 +203,14 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     }
     let format = fmt;
     if (!format) {
-      const pick = await vscode.window.showQuickPick([
-        { label: 'HTML', description: 'report with the heatmaps as images', format: 'html' as const },
-        { label: 'CSV', description: 'one row per layer and target', format: 'csv' as const },
-        { label: 'JSON', description: 'the CLI\'s onnx-profile/1 report', format: 'json' as const },
-      ], { title: 'Export profile report' });
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: 'HTML', description: 'report with the heatmaps as images', format: 'html' as const },
+          { label: 'CSV', description: 'one row per layer and target', format: 'csv' as const },
+          { label: 'JSON', description: "the CLI's onnx-profile/1 report", format: 'json' as const },
+        ],
+        { title: 'Export profile report' },
+      );
       if (!pick) return undefined;
       format = pick.format;
     }
@@ -188,9 +230,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     else text = formatReport(report, format);
     await vscode.workspace.fs.writeFile(out, Buffer.from(text, 'utf8'));
     const dest = out;
-    void vscode.window.showInformationMessage(`Exported ${format.toUpperCase()} report to ${dest.fsPath}`, 'Open').then((a) => {
-      if (a === 'Open') void vscode.commands.executeCommand('vscode.open', dest);
-    });
+    void vscode.window
+      .showInformationMessage(`Exported ${format.toUpperCase()} report to ${dest.fsPath}`, 'Open')
+      .then((a) => {
+        if (a === 'Open') void vscode.commands.executeCommand('vscode.open', dest);
+      });
     return out;
   });
 
@@ -199,25 +243,41 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     if (!preview) return undefined;
     let file = arg instanceof vscode.Uri ? arg : undefined;
     if (!file) {
-      const r = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'onnxruntime profile': ['json'] }, openLabel: 'Import' });
+      const r = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'onnxruntime profile': ['json'] },
+        openLabel: 'Import',
+      });
       file = r?.[0];
       if (!file) return undefined;
     }
     let parsed;
     try {
-      parsed = parseOrtProfile(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'), path.basename(file.fsPath));
+      parsed = parseOrtProfile(
+        Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'),
+        path.basename(file.fsPath),
+      );
     } catch (e) {
-      void vscode.window.showErrorMessage(e instanceof MeasuredProfileError ? e.message : `Cannot read ${file.fsPath}: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(
+        e instanceof MeasuredProfileError ? e.message : `Cannot read ${file.fsPath}: ${(e as Error).message}`,
+      );
       return undefined;
     }
     const doc = preview.document;
-    doc.measured = { type: MessageType.Measured, source: path.basename(file.fsPath), nodes: parsed.nodes, runs: parsed.runs };
+    doc.measured = {
+      type: MessageType.Measured,
+      source: path.basename(file.fsPath),
+      nodes: parsed.nodes,
+      runs: parsed.runs,
+    };
     for (const p of registry.forUri(doc.uri)) p.showMeasured();
     const state = doc.state;
     const known = new Set(state.result.ok ? state.result.profile.nodes.map((n) => n.name) : []);
     const matched = parsed.nodes.filter((n) => known.has(n.name)).length;
     if (matched === 0) {
-      void vscode.window.showWarningMessage(`${path.basename(file.fsPath)}: none of its ${parsed.nodes.length} measured nodes is a node of ${doc.fileName}.`);
+      void vscode.window.showWarningMessage(
+        `${path.basename(file.fsPath)}: none of its ${parsed.nodes.length} measured nodes is a node of ${doc.fileName}.`,
+      );
     }
     return { source: file.fsPath, runs: parsed.runs, measuredNodes: parsed.nodes.length, matched };
   });

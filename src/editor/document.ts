@@ -43,9 +43,20 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
   private readonly _onDidDispose = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
 
-  private constructor(readonly uri: vscode.Uri, private readonly engine: EngineClient, private baseKnobs: Knobs) {
+  private constructor(
+    readonly uri: vscode.Uri,
+    private readonly engine: EngineClient,
+    private baseKnobs: Knobs,
+  ) {
     super();
-    this._state = { seq: 0, knobs: baseKnobs, result: { ok: false, error: { message: 'not profiled yet', file: uri.fsPath, problem: 'not profiled yet', notOnnx: false } } };
+    this._state = {
+      seq: 0,
+      knobs: baseKnobs,
+      result: {
+        ok: false,
+        error: { message: 'not profiled yet', file: uri.fsPath, problem: 'not profiled yet', notOnnx: false },
+      },
+    };
     this.watch();
   }
 
@@ -63,19 +74,32 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
 
   private watch(): void {
     if (this.uri.scheme !== 'file') return;
-    const w = this._register(vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.uri.fsPath)), path.basename(this.uri.fsPath))));
+    const w = this._register(
+      vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.uri.fsPath)), path.basename(this.uri.fsPath)),
+      ),
+    );
     const changed = () => {
       if (this.watchTimer) clearTimeout(this.watchTimer);
       this.watchTimer = setTimeout(() => void this.reprofile(), WATCH_DEBOUNCE_MS);
     };
     this._register(w.onDidChange(changed));
     this._register(w.onDidCreate(changed));
-    this._register(w.onDidDelete(() => {
-      this.run.value?.cancel();
-      this.run.value = undefined;
-      this.publish(this._state.knobs, { ok: false, error: { message: `${this.uri.fsPath}: the file was deleted`, file: this.uri.fsPath, problem: 'the file was deleted', notOnnx: false } });
-    }));
+    this._register(
+      w.onDidDelete(() => {
+        this.run.value?.cancel();
+        this.run.value = undefined;
+        this.publish(this._state.knobs, {
+          ok: false,
+          error: {
+            message: `${this.uri.fsPath}: the file was deleted`,
+            file: this.uri.fsPath,
+            problem: 'the file was deleted',
+            notOnnx: false,
+          },
+        });
+      }),
+    );
   }
 
   /** New settings: the fields this editor did not override follow them. */
@@ -111,8 +135,14 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
         { location: vscode.ProgressLocation.Notification, title: `Profiling ${this.fileName}`, cancellable: true },
         (_p, token) => {
           const sub = token.onCancellationRequested(() => cts.cancel());
-          return job.then(() => undefined, () => undefined).finally(() => sub.dispose());
-        });
+          return job
+            .then(
+              () => undefined,
+              () => undefined,
+            )
+            .finally(() => sub.dispose());
+        },
+      );
     }, PROGRESS_DELAY_MS);
     let result: ProfileResult;
     try {
@@ -120,9 +150,25 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
     } catch (e) {
       if (e instanceof CancelledError) {
         if (id !== this.runId) return; // superseded by a newer run: that one publishes
-        result = { ok: false, error: { message: `${this.uri.fsPath}: profiling was cancelled`, file: this.uri.fsPath, problem: 'profiling was cancelled (change a setting to profile again)', notOnnx: false } };
+        result = {
+          ok: false,
+          error: {
+            message: `${this.uri.fsPath}: profiling was cancelled`,
+            file: this.uri.fsPath,
+            problem: 'profiling was cancelled (change a setting to profile again)',
+            notOnnx: false,
+          },
+        };
       } else {
-        result = { ok: false, error: { message: `${this.uri.fsPath}: ${(e as Error).message}`, file: this.uri.fsPath, problem: (e as Error).message, notOnnx: false } };
+        result = {
+          ok: false,
+          error: {
+            message: `${this.uri.fsPath}: ${(e as Error).message}`,
+            file: this.uri.fsPath,
+            problem: (e as Error).message,
+            notOnnx: false,
+          },
+        };
       }
     } finally {
       clearTimeout(timer);

@@ -51,7 +51,8 @@ export class EngineClient extends Disposable {
 
   async targets(specFiles: string[]): Promise<TargetChoice[]> {
     const reply = await this.run({ kind: 'targets', specFiles });
-    if (!reply.ok || reply.kind !== 'targets') throw new Error(reply.ok ? 'engine worker: unexpected reply' : reply.error.message);
+    if (!reply.ok || reply.kind !== 'targets')
+      throw new Error(reply.ok ? 'engine worker: unexpected reply' : reply.error.message);
     return reply.targets;
   }
 
@@ -111,7 +112,11 @@ export class EngineClient extends Disposable {
         settled = true;
         cleanup();
         this.busy.delete(w);
-        reject(token?.isCancellationRequested || this.isDisposed ? new CancelledError() : new Error(`engine worker exited with code ${code}`));
+        reject(
+          token?.isCancellationRequested || this.isDisposed
+            ? new CancelledError()
+            : new Error(`engine worker exited with code ${code}`),
+        );
       };
       const sub = token?.onCancellationRequested(() => {
         if (settled) return;

@@ -28,13 +28,15 @@ export function parseOrtProfile(text: string, source = 'profile'): MeasuredProfi
     throw new MeasuredProfileError(`${source}: not JSON (${(e as Error).message})`);
   }
   const events: unknown = Array.isArray(data) ? data : (data as { traceEvents?: unknown } | null)?.traceEvents;
-  if (!Array.isArray(events)) throw new MeasuredProfileError(`${source}: expected an array of trace events (onnxruntime profiling output)`);
+  if (!Array.isArray(events))
+    throw new MeasuredProfileError(`${source}: expected an array of trace events (onnxruntime profiling output)`);
   const sums = new Map<string, { opType: string; us: number }>();
   let runs = 0;
   for (const raw of events as TraceEvent[]) {
     if (!raw || typeof raw !== 'object') continue;
     if (raw.cat === 'Session' && raw.name === 'model_run') runs++;
-    if (raw.cat !== 'Node' || typeof raw.name !== 'string' || typeof raw.dur !== 'number' || !Number.isFinite(raw.dur)) continue;
+    if (raw.cat !== 'Node' || typeof raw.name !== 'string' || typeof raw.dur !== 'number' || !Number.isFinite(raw.dur))
+      continue;
     if (!raw.name.endsWith(KERNEL_SUFFIX)) continue;
     const name = raw.name.slice(0, -KERNEL_SUFFIX.length);
     const opType = typeof raw.args?.op_name === 'string' ? raw.args.op_name : '';
@@ -42,7 +44,8 @@ export function parseOrtProfile(text: string, source = 'profile'): MeasuredProfi
     s.us += raw.dur;
     sums.set(name, s);
   }
-  if (sums.size === 0) throw new MeasuredProfileError(`${source}: no per-node kernel events (cat "Node", name "..._kernel_time") found`);
+  if (sums.size === 0)
+    throw new MeasuredProfileError(`${source}: no per-node kernel events (cat "Node", name "..._kernel_time") found`);
   const r = Math.max(1, runs);
   return { runs: r, nodes: [...sums].map(([name, s]) => ({ name, opType: s.opType, seconds: s.us / 1e6 / r })) };
 }

@@ -28,7 +28,10 @@ export function knobsFromSettings(s: SettingsReader): Knobs {
     }
   }
   return {
-    targets: Array.isArray(targets) && targets.every((t) => typeof t === 'string') && targets.length ? (targets as string[]).slice() : DEFAULT_TARGETS.slice(),
+    targets:
+      Array.isArray(targets) && targets.every((t) => typeof t === 'string') && targets.length
+        ? (targets as string[]).slice()
+        : DEFAULT_TARGETS.slice(),
     batch: posInt(s.get('batch')),
     dims: cleanDims,
     precision: (PRECISIONS as readonly string[]).includes(precision ?? '') ? (precision as Knobs['precision']) : 'fp16',
@@ -61,7 +64,9 @@ export function diffKnobs(base: Knobs, next: Knobs): Partial<Knobs> {
 
 /** Validates knobs that arrive from the webview (untrusted input) into engine options. */
 export function profileOptionsFrom(k: Knobs): ProfileOptions {
-  const targets = Array.isArray(k.targets) ? k.targets.filter((t) => typeof t === 'string' && t.length > 0 && t.length < 4096).slice(0, 8) : [];
+  const targets = Array.isArray(k.targets)
+    ? k.targets.filter((t) => typeof t === 'string' && t.length > 0 && t.length < 4096).slice(0, 8)
+    : [];
   const dims: Record<string, number> = {};
   for (const [name, v] of Object.entries(k.dims ?? {})) if (Number.isInteger(v) && v >= 0) dims[name] = v;
   const systems = k.systems === 'auto' ? 'auto' : posInt(k.systems);

@@ -2,8 +2,14 @@
 // (which targets are shown, which heatmap). Re-checks `isDisposed` after every await, as media-preview does.
 import * as vscode from 'vscode';
 import {
-  MessageType, type CaptureResponseMessage, type FromWebviewMessage, type InspectResponseMessage,
-  type RenderSummary, type TargetChoice, type ToWebviewMessage, type ViewState,
+  MessageType,
+  type CaptureResponseMessage,
+  type FromWebviewMessage,
+  type InspectResponseMessage,
+  type RenderSummary,
+  type TargetChoice,
+  type ToWebviewMessage,
+  type ViewState,
 } from '../shared/protocol';
 import { MessageHandler } from '../shared/messaging';
 import { Disposable } from './dispose';
@@ -52,7 +58,9 @@ export class ProfilePreview extends Disposable {
     );
     this._register(webview.onDidReceiveMessage((m: FromWebviewMessage) => void this.channel.receive(m)));
     this._register(document.onDidChangeProfile((s) => this.sendProfile(s)));
-    this._register(document.onDidChangeBusy((b) => this.channel.send({ type: MessageType.Busy, busy: b.busy, label: b.label })));
+    this._register(
+      document.onDidChangeBusy((b) => this.channel.send({ type: MessageType.Busy, busy: b.busy, label: b.label })),
+    );
     this._register(panel.onDidChangeViewState(() => this.setActive(panel.active)));
     this._register(panel.onDidDispose(() => this.dispose()));
     webview.html = webviewHtml(webview, extensionUri);
@@ -93,7 +101,13 @@ export class ProfilePreview extends Disposable {
           void this.sendProfile(this.document.state);
           if (this.document.measured) this.channel.send(this.document.measured);
         }, 0);
-        return { type: MessageType.ReadyResponse, fileName: this.document.fileName, knobs: this.document.knobs, choices, view: this._view };
+        return {
+          type: MessageType.ReadyResponse,
+          fileName: this.document.fileName,
+          knobs: this.document.knobs,
+          choices,
+          view: this._view,
+        };
       }
       case MessageType.Reprofile:
         void this.document.setKnobs(m.knobs);
@@ -134,12 +148,18 @@ export class ProfilePreview extends Disposable {
 
   /** PNG data URLs of each computed target's heatmaps (for the HTML report). */
   async capture(): Promise<Record<string, string>> {
-    const r = await this.channel.request<CaptureResponseMessage>({ type: MessageType.CaptureRequest }, REQUEST_TIMEOUT_MS);
+    const r = await this.channel.request<CaptureResponseMessage>(
+      { type: MessageType.CaptureRequest },
+      REQUEST_TIMEOUT_MS,
+    );
     return r.images;
   }
 
   async inspect(): Promise<RenderSummary | null> {
-    const r = await this.channel.request<InspectResponseMessage>({ type: MessageType.InspectRequest }, REQUEST_TIMEOUT_MS);
+    const r = await this.channel.request<InspectResponseMessage>(
+      { type: MessageType.InspectRequest },
+      REQUEST_TIMEOUT_MS,
+    );
     return r.summary;
   }
 

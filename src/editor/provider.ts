@@ -22,26 +22,38 @@ export function customSpecFiles(): string[] {
 }
 
 export class ProfileEditorProvider extends Disposable implements vscode.CustomReadonlyEditorProvider<ProfileDocument> {
-  static register(context: vscode.ExtensionContext, engine: EngineClient, registry: PreviewRegistry): ProfileEditorProvider {
+  static register(
+    context: vscode.ExtensionContext,
+    engine: EngineClient,
+    registry: PreviewRegistry,
+  ): ProfileEditorProvider {
     const provider = new ProfileEditorProvider(context.extensionUri, engine, registry);
     context.subscriptions.push(provider);
-    context.subscriptions.push(vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
-      supportsMultipleEditorsPerDocument: true,
-    }));
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+        supportsMultipleEditorsPerDocument: true,
+      }),
+    );
     return provider;
   }
 
   private readonly documents = new Set<ProfileDocument>();
   private choicesCache: Promise<TargetChoice[]> | undefined;
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly engine: EngineClient, private readonly registry: PreviewRegistry) {
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly engine: EngineClient,
+    private readonly registry: PreviewRegistry,
+  ) {
     super();
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
-      if (e.affectsConfiguration(`${SETTINGS_SECTION}.customSpecFiles`)) this.choicesCache = undefined;
-      const base = settingsKnobs();
-      for (const d of this.documents) void d.settingsChanged(base);
-    }));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.customSpecFiles`)) this.choicesCache = undefined;
+        const base = settingsKnobs();
+        for (const d of this.documents) void d.settingsChanged(base);
+      }),
+    );
   }
 
   /** Built-in targets and custom spec files, with kinds; cached until the spec files setting changes. */
@@ -59,14 +71,22 @@ export class ProfileEditorProvider extends Disposable implements vscode.CustomRe
     return [...this.documents];
   }
 
-  async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken): Promise<ProfileDocument> {
+  async openCustomDocument(
+    uri: vscode.Uri,
+    _ctx: vscode.CustomDocumentOpenContext,
+    _token: vscode.CancellationToken,
+  ): Promise<ProfileDocument> {
     const doc = await ProfileDocument.create(uri, this.engine, settingsKnobs());
     this.documents.add(doc);
     doc.onDidDispose(() => this.documents.delete(doc));
     return doc;
   }
 
-  async resolveCustomEditor(document: ProfileDocument, panel: vscode.WebviewPanel, _token: vscode.CancellationToken): Promise<void> {
+  async resolveCustomEditor(
+    document: ProfileDocument,
+    panel: vscode.WebviewPanel,
+    _token: vscode.CancellationToken,
+  ): Promise<void> {
     const preview = new ProfilePreview(this.extensionUri, document, panel, () => this.choices().catch(() => []));
     this.registry.add(preview);
   }

@@ -24,7 +24,9 @@ export class PreviewRegistry extends Disposable {
 
   /** The active preview, else the most recently active one still open. */
   get current(): ProfilePreview | undefined {
-    return this._active ?? (this._last && this.previews.has(this._last) ? this._last : undefined) ?? [...this.previews].pop();
+    return (
+      this._active ?? (this._last && this.previews.has(this._last) ? this._last : undefined) ?? [...this.previews].pop()
+    );
   }
 
   all(): ProfilePreview[] {
@@ -42,12 +44,14 @@ export class PreviewRegistry extends Disposable {
       else if (this._active === p) this.setActive(undefined);
     };
     const subs = [p.onDidChangeActive(update)];
-    subs.push(p.onDidDispose(() => {
-      subs.forEach((s) => s.dispose());
-      this.previews.delete(p);
-      if (this._active === p) this.setActive(undefined);
-      if (this._last === p) this._last = undefined;
-    }));
+    subs.push(
+      p.onDidDispose(() => {
+        subs.forEach((s) => s.dispose());
+        this.previews.delete(p);
+        if (this._active === p) this.setActive(undefined);
+        if (this._last === p) this._last = undefined;
+      }),
+    );
     this._onDidAdd.fire(p);
     update();
   }

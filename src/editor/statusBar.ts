@@ -7,7 +7,9 @@ import type { ProfilePreview } from './preview';
 import type { PreviewRegistry } from './registry';
 
 export class ProfileStatusBar extends Disposable {
-  private readonly item = this._register(vscode.window.createStatusBarItem('onnxProfiler.target', vscode.StatusBarAlignment.Right, 100));
+  private readonly item = this._register(
+    vscode.window.createStatusBarItem('onnxProfiler.target', vscode.StatusBarAlignment.Right, 100),
+  );
   private readonly perPreview = new Map<ProfilePreview, vscode.Disposable[]>();
 
   constructor(private readonly registry: PreviewRegistry) {
@@ -15,15 +17,19 @@ export class ProfileStatusBar extends Disposable {
     this.item.name = 'ONNX Profiler target';
     this.item.command = 'onnxProfiler.selectTarget';
     this._register(registry.onDidChangeActive(() => this.update()));
-    this._register(registry.onDidAdd((p) => {
-      const subs = [p.onDidChangeView(() => this.update()), p.document.onDidChangeProfile(() => this.update())];
-      subs.push(p.onDidDispose(() => {
-        subs.forEach((s) => s.dispose());
-        this.perPreview.delete(p);
-        this.update();
-      }));
-      this.perPreview.set(p, subs);
-    }));
+    this._register(
+      registry.onDidAdd((p) => {
+        const subs = [p.onDidChangeView(() => this.update()), p.document.onDidChangeProfile(() => this.update())];
+        subs.push(
+          p.onDidDispose(() => {
+            subs.forEach((s) => s.dispose());
+            this.perPreview.delete(p);
+            this.update();
+          }),
+        );
+        this.perPreview.set(p, subs);
+      }),
+    );
     this.update();
   }
 
@@ -58,7 +64,9 @@ export class ProfileStatusBar extends Disposable {
           tips.push(`${id}: ${t.error}`);
         } else {
           parts.push(`${t.name || t.id} ${fmtSeconds(t.stepSeconds)}/step${t.fits ? '' : ' (does not fit)'}`);
-          tips.push(`${t.name || t.id}: ${t.execution}, step ${fmtSeconds(t.stepSeconds)}, ${t.throughput.value.toPrecision(4)} ${t.throughput.unit}`);
+          tips.push(
+            `${t.name || t.id}: ${t.execution}, step ${fmtSeconds(t.stepSeconds)}, ${t.throughput.value.toPrecision(4)} ${t.throughput.unit}`,
+          );
         }
       }
       if (!parts.length) parts.push('no target');

@@ -25,20 +25,30 @@ export interface OnnxProfilerApi {
 export function createApi(registry: PreviewRegistry, statusBar: ProfileStatusBar): OnnxProfilerApi & vscode.Disposable {
   const emitter = new vscode.EventEmitter<RenderEvent>();
   const subs: vscode.Disposable[] = [emitter];
-  subs.push(registry.onDidAdd((p) => {
-    const s = p.onDidRender((e) => emitter.fire(e));
-    p.onDidDispose(() => s.dispose());
-  }));
+  subs.push(
+    registry.onDidAdd((p) => {
+      const s = p.onDidRender((e) => emitter.fire(e));
+      p.onDidDispose(() => s.dispose());
+    }),
+  );
   const same = (a: vscode.Uri, b: vscode.Uri) => a.toString() === b.toString();
   return {
     onDidRender: emitter.event,
     waitForRender(uri, accept = () => true, timeoutMs = 60_000) {
-      for (const p of registry.forUri(uri)) if (p.lastRender && accept(p.lastRender)) return Promise.resolve(p.lastRender);
+      for (const p of registry.forUri(uri))
+        if (p.lastRender && accept(p.lastRender)) return Promise.resolve(p.lastRender);
       return new Promise<RenderSummary>((resolve, reject) => {
         const timer = setTimeout(() => {
           sub.dispose();
-          const last = registry.forUri(uri).map((p) => p.lastRender).filter(Boolean);
-          reject(new Error(`no matching render of ${uri.fsPath} within ${timeoutMs} ms; last: ${JSON.stringify(last[last.length - 1] ?? null).slice(0, 600)}`));
+          const last = registry
+            .forUri(uri)
+            .map((p) => p.lastRender)
+            .filter(Boolean);
+          reject(
+            new Error(
+              `no matching render of ${uri.fsPath} within ${timeoutMs} ms; last: ${JSON.stringify(last[last.length - 1] ?? null).slice(0, 600)}`,
+            ),
+          );
         }, timeoutMs);
         const sub = emitter.event((e) => {
           if (!same(e.uri, uri) || !accept(e.summary)) return;
@@ -56,7 +66,9 @@ export function createApi(registry: PreviewRegistry, statusBar: ProfileStatusBar
       const p = registry.forUri(uri)[0];
       if (!p) return undefined;
       const s = p.document.state;
-      return s.result.ok ? { seq: s.seq, knobs: s.knobs, report: s.result.profile.report } : { seq: s.seq, knobs: s.knobs, error: s.result.error.message };
+      return s.result.ok
+        ? { seq: s.seq, knobs: s.knobs, report: s.result.profile.report }
+        : { seq: s.seq, knobs: s.knobs, error: s.result.error.message };
     },
     statusBarText: () => statusBar.text,
     selectLayer(uri, layer) {

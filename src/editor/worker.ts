@@ -16,7 +16,13 @@ function toError(file: string, e: unknown): ProfileError {
   }
   const err = e as Error;
   const where = err?.stack?.split('\n').slice(1, 2).join('').trim();
-  return { message: `${file}: profiling failed: ${err?.message ?? String(e)}`, file, problem: `profiling failed: ${err?.message ?? String(e)}`, where, notOnnx: false };
+  return {
+    message: `${file}: profiling failed: ${err?.message ?? String(e)}`,
+    file,
+    problem: `profiling failed: ${err?.message ?? String(e)}`,
+    where,
+    notOnnx: false,
+  };
 }
 
 function profile(id: number, file: string, options: WorkerRequest & { kind: 'profile' }): WorkerReply {
@@ -29,7 +35,14 @@ function profile(id: number, file: string, options: WorkerRequest & { kind: 'pro
       for (const ni of l.nodeIndices) {
         const n = analysis.model.graph.nodes[ni];
         const c = analysis.nodeCosts[ni];
-        if (n && c) nodes.push({ name: n.name, opType: n.opType, flops: c.flops, bytes: c.bytesRead + c.bytesWritten, layer: li });
+        if (n && c)
+          nodes.push({
+            name: n.name,
+            opType: n.opType,
+            flops: c.flops,
+            bytes: c.bytesRead + c.bytesWritten,
+            layer: li,
+          });
       }
     });
     return { id, ok: true, kind: 'profile', profile: { report, nodes, engineSeconds: (performance.now() - t0) / 1e3 } };
@@ -47,16 +60,32 @@ function targets(id: number, specFiles: string[]): WorkerReply {
     seen.add(tid);
     try {
       const s = loadSpec(tid);
-      out.push({ id: tid, label: typeof s.spec.name === 'string' ? s.spec.name : tid, kind: s.kind, source: 'builtin' });
+      out.push({
+        id: tid,
+        label: typeof s.spec.name === 'string' ? s.spec.name : tid,
+        kind: s.kind,
+        source: 'builtin',
+      });
     } catch (e) {
       const known = KNOWN_TARGETS.find((k) => k.id === tid);
-      out.push({ id: tid, label: known?.label ?? tid, kind: known?.kind ?? null, source: 'builtin', error: (e as Error).message });
+      out.push({
+        id: tid,
+        label: known?.label ?? tid,
+        kind: known?.kind ?? null,
+        source: 'builtin',
+        error: (e as Error).message,
+      });
     }
   }
   for (const f of specFiles) {
     try {
       const s = loadSpec(f);
-      out.push({ id: f, label: `${typeof s.spec.name === 'string' ? s.spec.name : s.id} (${f})`, kind: s.kind, source: 'file' });
+      out.push({
+        id: f,
+        label: `${typeof s.spec.name === 'string' ? s.spec.name : s.id} (${f})`,
+        kind: s.kind,
+        source: 'file',
+      });
     } catch (e) {
       out.push({ id: f, label: f, kind: null, source: 'file', error: (e as Error).message });
     }

@@ -35,7 +35,15 @@ export interface ProfileOptions {
 }
 
 export function defaultOptions(): ProfileOptions {
-  return { targets: DEFAULT_TARGETS.slice(), mode: 'inference', precision: 'fp16', dims: {}, gpu: {}, execution: 'auto', shapes: false };
+  return {
+    targets: DEFAULT_TARGETS.slice(),
+    mode: 'inference',
+    precision: 'fp16',
+    dims: {},
+    gpu: {},
+    execution: 'auto',
+    shapes: false,
+  };
 }
 
 export interface ReportLayer {
@@ -101,11 +109,20 @@ export function bindingsFor(model: Model, opts: ProfileOptions): Record<string, 
 }
 
 /** Peak live activation bytes in execution order: a tensor is freed after its last consumer. */
-export function peakActivation(model: Model, costs: NodeCost[], shapes: ShapeResult, bind: Record<string, number>): number {
+export function peakActivation(
+  model: Model,
+  costs: NodeCost[],
+  shapes: ShapeResult,
+  bind: Record<string, number>,
+): number {
   const g = model.graph;
   const constants = new Set<string>(g.initializers.map((t) => t.name));
   const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, k) => n.inputs.forEach((i) => { if (i) lastUse.set(i, k); }));
+  g.nodes.forEach((n, k) =>
+    n.inputs.forEach((i) => {
+      if (i) lastUse.set(i, k);
+    }),
+  );
   for (const o of g.outputs) lastUse.set(o.name, Infinity);
   const sizeOf = (name: string): number => {
     const t = shapes.main.values.get(name)?.type;
@@ -114,25 +131,47 @@ export function peakActivation(model: Model, costs: NodeCost[], shapes: ShapeRes
     for (const d of t.dims) e *= evalDim(d, bind) ?? 1;
     return bytesFor(t.dtype, e);
   };
-  let live = 0, peak = 0;
+  let live = 0,
+    peak = 0;
   const alive = new Map<string, number>();
-  for (const i of g.inputs) if (!constants.has(i.name)) { const s = sizeOf(i.name); alive.set(i.name, s); live += s; }
+  for (const i of g.inputs)
+    if (!constants.has(i.name)) {
+      const s = sizeOf(i.name);
+      alive.set(i.name, s);
+      live += s;
+    }
   peak = live;
   g.nodes.forEach((n, k) => {
     if (n.opType === 'Constant') return;
-    for (const o of n.outputs) if (o && !alive.has(o)) { const s = sizeOf(o); alive.set(o, s); live += s; }
+    for (const o of n.outputs)
+      if (o && !alive.has(o)) {
+        const s = sizeOf(o);
+        alive.set(o, s);
+        live += s;
+      }
     peak = Math.max(peak, live);
-    for (const [name, s] of alive) if ((lastUse.get(name) ?? -1) <= k) { live -= s; alive.delete(name); }
+    for (const [name, s] of alive)
+      if ((lastUse.get(name) ?? -1) <= k) {
+        live -= s;
+        alive.delete(name);
+      }
   });
   void costs;
   return peak;
 }
 
-function detectDecode(model: Model, shapes: ShapeResult, bind: Record<string, number>): { decode: boolean; tokens: number; samples: number; tokenIds: boolean } {
+function detectDecode(
+  model: Model,
+  shapes: ShapeResult,
+  bind: Record<string, number>,
+): { decode: boolean; tokens: number; samples: number; tokenIds: boolean } {
   const inputs = model.graph.inputs.filter((i) => !model.graph.initializers.some((t) => t.name === i.name));
   const hasCache = inputs.some((i) => /past|cache|key_values|present/i.test(i.name));
-  const ids = inputs.find((i) => /input_ids|tokens|^ids$/i.test(i.name)) ?? inputs.find((i) => i.type?.kind === 'tensor' && i.type.dtype === 7);
-  let tokens = 1, samples = 1;
+  const ids =
+    inputs.find((i) => /input_ids|tokens|^ids$/i.test(i.name)) ??
+    inputs.find((i) => i.type?.kind === 'tensor' && i.type.dtype === 7);
+  let tokens = 1,
+    samples = 1;
   const v = ids ? shapes.main.values.get(ids.name)?.type : undefined;
   if (v && v.kind === 'tensor' && v.dims && v.dims.length >= 1) {
     samples = evalDim(v.dims[0], bind) ?? 1;
@@ -155,25 +194,43 @@ export function analyse(model: Model, opts: ProfileOptions): Analysis {
   const layers: Layer[] = buildLayers(model, nodeCosts);
   const d = detectDecode(model, shapes, bindings);
   return {
-    model, stats, shapes, nodeCosts, layers, decode: d.decode, tokensPerStep: d.tokens, samplesPerStep: d.samples,
+    model,
+    stats,
+    shapes,
+    nodeCosts,
+    layers,
+    decode: d.decode,
+    tokensPerStep: d.tokens,
+    samplesPerStep: d.samples,
     throughputUnit: d.decode || d.tokenIds ? 'tokens/s' : 'samples/s',
   };
 }
 
 export function mapOptionsFrom(opts: ProfileOptions, bindings: Record<string, number>): MapOptions {
-  return { mode: opts.mode, precision: opts.precision, systems: opts.systems, nodes: opts.nodes, gpu: opts.gpu, execution: opts.execution, bindings };
+  return {
+    mode: opts.mode,
+    precision: opts.precision,
+    systems: opts.systems,
+    nodes: opts.nodes,
+    gpu: opts.gpu,
+    execution: opts.execution,
+    bindings,
+  };
 }
 
 export function profileModel(model: Model, opts: ProfileOptions): Profile {
   const analysis = analyse(model, opts);
   const bindings = bindingsFor(model, opts);
   const { stats, shapes, nodeCosts, layers } = analysis;
-  const io = (vs: typeof model.graph.inputs) => vs
-    .filter((v) => !model.graph.initializers.some((t) => t.name === v.name))
-    .map((v) => {
-      const t = shapes.main.values.get(v.name)?.type ?? v.type;
-      return t && t.kind === 'tensor' ? { name: v.name, dtype: dtypeName(t.dtype), dims: t.dims } : { name: v.name, dtype: t?.kind ?? 'unknown', dims: null };
-    });
+  const io = (vs: typeof model.graph.inputs) =>
+    vs
+      .filter((v) => !model.graph.initializers.some((t) => t.name === v.name))
+      .map((v) => {
+        const t = shapes.main.values.get(v.name)?.type ?? v.type;
+        return t && t.kind === 'tensor'
+          ? { name: v.name, dtype: dtypeName(t.dtype), dims: t.dims }
+          : { name: v.name, dtype: t?.kind ?? 'unknown', dims: null };
+      });
   const report: Report = {
     schema: SCHEMA,
     model: {
@@ -194,21 +251,34 @@ export function profileModel(model: Model, opts: ProfileOptions): Profile {
       unboundDims: shapes.unboundSymbols,
     },
     layers: layers.map((l) => ({
-      name: l.name, kind: l.kind, block: l.block, opTypes: l.opTypes, nodes: l.nodes, forwardFlops: l.forwardFlops,
-      parameterBytes: l.parameterBytes, activationBytes: l.activationBytes, bytesRead: l.bytesRead, bytesWritten: l.bytesWritten,
+      name: l.name,
+      kind: l.kind,
+      block: l.block,
+      opTypes: l.opTypes,
+      nodes: l.nodes,
+      forwardFlops: l.forwardFlops,
+      parameterBytes: l.parameterBytes,
+      activationBytes: l.activationBytes,
+      bytesRead: l.bytesRead,
+      bytesWritten: l.bytesWritten,
       arithmeticIntensity: l.bytesRead + l.bytesWritten > 0 ? l.forwardFlops / (l.bytesRead + l.bytesWritten) : 0,
-      costModelled: l.modelled, approximate: l.approximate,
+      costModelled: l.modelled,
+      approximate: l.approximate,
     })),
     diagnostics: [...model.diagnostics, ...shapes.diagnostics],
   };
   if (shapes.unboundSymbols.length) {
-    report.diagnostics.push({ severity: 'warning', message: `unbound symbolic dims: ${shapes.unboundSymbols.join(', ')} (taken as 1 in costs; bind them with --dim NAME=VALUE)` });
+    report.diagnostics.push({
+      severity: 'warning',
+      message: `unbound symbolic dims: ${shapes.unboundSymbols.join(', ')} (taken as 1 in costs; bind them with --dim NAME=VALUE)`,
+    });
   }
   if (opts.shapes) {
     report.tensors = {};
     for (const [name, v] of shapes.main.values) {
       const t = v.type;
-      if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor')) report.tensors[name] = { dtype: dtypeName(t.dtype), dims: t.dims };
+      if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor'))
+        report.tensors[name] = { dtype: dtypeName(t.dtype), dims: t.dims };
     }
   }
   if (opts.targets.length) {

@@ -4,8 +4,14 @@
 // Selection sync: moving the cursor in a text view fires onDidSelectLayer; revealLayer moves it.
 import * as vscode from 'vscode';
 import {
-  LanguageClient, RevealOutputChannelOn, TransportKind, ResponseError, ErrorCodes,
-  type LanguageClientOptions, type ServerOptions, type MessageSignature,
+  LanguageClient,
+  RevealOutputChannelOn,
+  TransportKind,
+  ResponseError,
+  ErrorCodes,
+  type LanguageClientOptions,
+  type ServerOptions,
+  type MessageSignature,
 } from 'vscode-languageclient/node';
 import { LayerToLineRequest, LineToLayerRequest, ModelTextRequest } from './protocol';
 import { TEXT_LANGUAGE, TEXT_SCHEME, modelUriOf, textUriParts } from '../textview/uri';
@@ -32,7 +38,13 @@ const RELOAD_DEBOUNCE_MS = 300;
  * they are logged in the output channel, not shown as popups on every hover (rust-analyzer's lang_client.ts).
  */
 class QuietLanguageClient extends LanguageClient {
-  override handleFailedRequest<T>(type: MessageSignature, token: vscode.CancellationToken | undefined, error: unknown, defaultValue: T, showNotification = true): T {
+  override handleFailedRequest<T>(
+    type: MessageSignature,
+    token: vscode.CancellationToken | undefined,
+    error: unknown,
+    defaultValue: T,
+    showNotification = true,
+  ): T {
     if (error instanceof ResponseError && error.code === ErrorCodes.InternalError) showNotification = false;
     return super.handleFailedRequest(type, token, error, defaultValue, showNotification);
   }
@@ -68,27 +80,35 @@ class Features implements LanguageFeatures {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(this.selectEmitter, this.changeEmitter);
-    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(TEXT_SCHEME, {
-      onDidChange: this.changeEmitter.event,
-      provideTextDocumentContent: (uri, token) => this.content(uri, token),
-    }));
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(TEXT_SCHEME, {
+        onDidChange: this.changeEmitter.event,
+        provideTextDocumentContent: (uri, token) => this.content(uri, token),
+      }),
+    );
     this.disposables.push(vscode.window.onDidChangeTextEditorSelection((e) => this.selectionChanged(e)));
     this.disposables.push(vscode.workspace.onDidOpenTextDocument((d) => this.watch(d)));
     this.disposables.push(vscode.workspace.onDidCloseTextDocument((d) => this.unwatch(d)));
     this.disposables.push(vscode.window.onDidChangeActiveTextEditor((e) => void this.recheck(e?.document)));
-    this.disposables.push(vscode.window.onDidChangeWindowState((w) => {
-      if (w.focused) for (const e of vscode.window.visibleTextEditors) void this.recheck(e.document);
-    }));
-    this.disposables.push(vscode.commands.registerCommand(SELECT_LAYER_COMMAND, (textUri: string, layer: string) => {
-      const model = modelOf(textUri);
-      if (!model || typeof layer !== 'string') return;
-      this.lastLayer.set(textUri, layer);
-      this.selectEmitter.fire({ model, layer });
-    }));
-    this.disposables.push(vscode.commands.registerCommand(REVEAL_LAYER_COMMAND, (model: vscode.Uri | string, layer: string) => {
-      const uri = typeof model === 'string' ? vscode.Uri.parse(model, true) : model;
-      return this.revealLayer(uri, layer);
-    }));
+    this.disposables.push(
+      vscode.window.onDidChangeWindowState((w) => {
+        if (w.focused) for (const e of vscode.window.visibleTextEditors) void this.recheck(e.document);
+      }),
+    );
+    this.disposables.push(
+      vscode.commands.registerCommand(SELECT_LAYER_COMMAND, (textUri: string, layer: string) => {
+        const model = modelOf(textUri);
+        if (!model || typeof layer !== 'string') return;
+        this.lastLayer.set(textUri, layer);
+        this.selectEmitter.fire({ model, layer });
+      }),
+    );
+    this.disposables.push(
+      vscode.commands.registerCommand(REVEAL_LAYER_COMMAND, (model: vscode.Uri | string, layer: string) => {
+        const uri = typeof model === 'string' ? vscode.Uri.parse(model, true) : model;
+        return this.revealLayer(uri, layer);
+      }),
+    );
   }
 
   private start(): Promise<QuietLanguageClient> {
@@ -105,14 +125,22 @@ class Features implements LanguageFeatures {
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
     };
-    const client = new QuietLanguageClient('onnxProfilerText', 'ONNX Profiler Language Server', serverOptions, clientOptions);
-    this.starting = client.start().then(() => {
-      this.client = client;
-      return client;
-    }, (e) => {
-      this.starting = undefined;
-      throw e;
-    });
+    const client = new QuietLanguageClient(
+      'onnxProfilerText',
+      'ONNX Profiler Language Server',
+      serverOptions,
+      clientOptions,
+    );
+    this.starting = client.start().then(
+      () => {
+        this.client = client;
+        return client;
+      },
+      (e) => {
+        this.starting = undefined;
+        throw e;
+      },
+    );
     return this.starting;
   }
 
@@ -196,10 +224,13 @@ class Features implements LanguageFeatures {
     const old = this.timers.get(key);
     if (old) clearTimeout(old);
     // debounced: arrow keys held down ask once, when the cursor rests
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      void this.reportLine(doc.uri, line);
-    }, SELECTION_DEBOUNCE_MS));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.reportLine(doc.uri, line);
+      }, SELECTION_DEBOUNCE_MS),
+    );
   }
 
   private async reportLine(uri: vscode.Uri, line: number): Promise<void> {

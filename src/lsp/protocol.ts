@@ -28,7 +28,9 @@ export interface LineToLayerResult {
   /** the main-graph node on (or owning) the line */
   node: string | null;
 }
-export const LineToLayerRequest = new RequestType<LineToLayerParams, LineToLayerResult, void>('onnxProfiler/lineToLayer');
+export const LineToLayerRequest = new RequestType<LineToLayerParams, LineToLayerResult, void>(
+  'onnxProfiler/lineToLayer',
+);
 
 /** The line of a layer's first node statement (selection sync: profile editor -> text view). */
 export interface LayerToLineParams {
@@ -39,4 +41,6 @@ export interface LayerToLineResult {
   /** 0-based line, null when the layer is unknown */
   line: number | null;
 }
-export const LayerToLineRequest = new RequestType<LayerToLineParams, LayerToLineResult, void>('onnxProfiler/layerToLine');
+export const LayerToLineRequest = new RequestType<LayerToLineParams, LayerToLineResult, void>(
+  'onnxProfiler/layerToLine',
+);

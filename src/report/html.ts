@@ -9,17 +9,32 @@ export function escapeHtml(s: string): string {
 export function renderHtml(r: Report, images: Record<string, string> = {}): string {
   const e = escapeHtml;
   const m = r.model;
-  const rows = r.layers.map((l) => `<tr><td>${e(l.name)}</td><td>${e(l.opTypes.join('+'))}</td><td>${e(fmtFlops(l.forwardFlops))}</td><td>${e(fmtBytes(l.parameterBytes))}</td><td>${e(fmtBytes(l.activationBytes))}</td></tr>`).join('\n');
-  const targets = (r.targets ?? []).map((t) => {
-    if ('error' in t) return `<h2>${e(t.id)}</h2><p class="err">${e(t.error)}</p>`;
-    const img = images[t.id] && /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(images[t.id]) ? `<img alt="${e(t.id)} heatmap" src="${images[t.id]}">` : '';
-    const lr = t.layers.map((l) => `<tr><td>${e(l.name)}</td><td>${e(fmtSeconds(l.seconds))}</td><td>${e(l.bound)}</td><td>${e(fmtBytes(l.memoryBytes))}</td></tr>`).join('\n');
-    return `<h2>${e(t.name)} (${e(t.id)})</h2>
+  const rows = r.layers
+    .map(
+      (l) =>
+        `<tr><td>${e(l.name)}</td><td>${e(l.opTypes.join('+'))}</td><td>${e(fmtFlops(l.forwardFlops))}</td><td>${e(fmtBytes(l.parameterBytes))}</td><td>${e(fmtBytes(l.activationBytes))}</td></tr>`,
+    )
+    .join('\n');
+  const targets = (r.targets ?? [])
+    .map((t) => {
+      if ('error' in t) return `<h2>${e(t.id)}</h2><p class="err">${e(t.error)}</p>`;
+      const img =
+        images[t.id] && /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(images[t.id])
+          ? `<img alt="${e(t.id)} heatmap" src="${images[t.id]}">`
+          : '';
+      const lr = t.layers
+        .map(
+          (l) =>
+            `<tr><td>${e(l.name)}</td><td>${e(fmtSeconds(l.seconds))}</td><td>${e(l.bound)}</td><td>${e(fmtBytes(l.memoryBytes))}</td></tr>`,
+        )
+        .join('\n');
+      return `<h2>${e(t.name)} (${e(t.id)})</h2>
 <p>${e(t.execution)} — step ${e(fmtSeconds(t.stepSeconds))}, ${e(t.throughput.value.toPrecision(4))} ${e(t.throughput.unit)}, memory ${e(fmtBytes(t.memory.usedBytes))} of ${e(fmtBytes(t.memory.capacityBytes))}${t.fits ? '' : ' <strong>does not fit</strong>'}</p>
 ${img}
 <ul>${t.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>
 <table><thead><tr><th>layer</th><th>time</th><th>bound</th><th>memory</th></tr></thead><tbody>${lr}</tbody></table>`;
-  }).join('\n');
+    })
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">

@@ -6,7 +6,14 @@ export function fmtFlops(f: number): string {
 export function si(v: number, unit: string): string {
   if (!Number.isFinite(v)) return `- ${unit}`;
   const a = Math.abs(v);
-  const p: [number, string][] = [[1e18, 'E'], [1e15, 'P'], [1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const p: [number, string][] = [
+    [1e18, 'E'],
+    [1e15, 'P'],
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [m, s] of p) if (a >= m) return `${(v / m).toPrecision(3)} ${s}${unit}`;
   return `${Number(v.toPrecision(3))} ${unit}`;
 }
@@ -16,7 +23,10 @@ export function fmtBytes(b: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let i = 0;
   let v = b;
-  while (Math.abs(v) >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  while (Math.abs(v) >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${i === 0 ? v.toFixed(0) : v.toPrecision(3)} ${u[i]}`;
 }
 
@@ -35,7 +45,10 @@ export function fmtCount(n: number): string {
 
 /** A per-layer detail entry as "label", "value": camelCase keys become words, units come from the key's name. */
 export function fmtDetail(key: string, v: number | string): [string, string] {
-  const label = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const label = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   if (typeof v !== 'number') return [label, v];
   if (/bytes/i.test(key)) return [label.replace(/ bytes$/, ''), fmtBytes(v)];
   if (/flops/i.test(key)) return [label, fmtFlops(v)];

@@ -15,10 +15,14 @@ export function fmtPlacement(target: TargetResult, row: TargetLayer): string {
   }
   if (typeof p.stage === 'number') {
     if (p.stage < 0) return 'not placed';
-    const par = [p.tp && p.tp !== 1 ? `TP ${p.tp}` : '', p.dp && p.dp !== 1 ? `DP ${p.dp}` : ''].filter(Boolean).join(', ');
+    const par = [p.tp && p.tp !== 1 ? `TP ${p.tp}` : '', p.dp && p.dp !== 1 ? `DP ${p.dp}` : '']
+      .filter(Boolean)
+      .join(', ');
     return `stage ${p.stage}, ${fmtInt(p.gpus)} GPU(s)${par ? ` (${par})` : ''}`;
   }
-  return Object.entries(p).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  return Object.entries(p)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
 }
 
 function fmtInt(v: unknown): string {

@@ -40,7 +40,10 @@ export class ModelView {
   run: ProfileRun | undefined;
   profileError: string | undefined;
 
-  constructor(readonly model: Model, title: string) {
+  constructor(
+    readonly model: Model,
+    title: string,
+  ) {
     const shapes = inferShapes(model, { bindings: {} });
     this.printed = printModel(model, { shapes, title });
     this.lines = this.printed.text.split('\n');
@@ -63,7 +66,9 @@ export class ModelView {
       const profile = profileModel(this.model, options);
       const layers = profile.analysis.layers;
       const nodeLayer = new Int32Array(this.model.graph.nodes.length).fill(-1);
-      layers.forEach((l, li) => { for (const ni of l.nodeIndices) nodeLayer[ni] = li; });
+      layers.forEach((l, li) => {
+        for (const ni of l.nodeIndices) nodeLayer[ni] = li;
+      });
       const targets: TargetRow[] = [];
       const targetErrors: { id: string; error: string }[] = [];
       for (const t of profile.report.targets ?? []) {

@@ -3,8 +3,16 @@
 // text (onnxProfiler/modelText), runs the engine with the onnxProfiler.* settings once the document opens,
 // and answers hover, diagnostics (pushed), document symbols, CodeLens and the line <-> layer requests.
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, ResponseError, ErrorCodes, CodeLensRefreshRequest,
-  type InitializeResult, type Connection, type Diagnostic,
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  ResponseError,
+  ErrorCodes,
+  CodeLensRefreshRequest,
+  type InitializeResult,
+  type Connection,
+  type Diagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'path';
@@ -62,7 +70,11 @@ async function currentOptions(): Promise<ProfileOptions> {
   if (!options) {
     let settings: unknown = {};
     if (canPullConfig) {
-      try { settings = await connection.workspace.getConfiguration(SETTINGS_SECTION); } catch { /* defaults */ }
+      try {
+        settings = await connection.workspace.getConfiguration(SETTINGS_SECTION);
+      } catch {
+        /* defaults */
+      }
     }
     setOptions(optionsFromSettings(settings));
   }
@@ -97,7 +109,14 @@ function analyse(st: DocState): Promise<void> {
     } else {
       await connection.sendDiagnostics({
         uri: st.uri,
-        diagnostics: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 200 } }, severity: 1, source: 'onnx-profiler', message: st.error ?? 'model not read' }],
+        diagnostics: [
+          {
+            range: { start: { line: 1, character: 0 }, end: { line: 1, character: 200 } },
+            severity: 1,
+            source: 'onnx-profiler',
+            message: st.error ?? 'model not read',
+          },
+        ],
       });
     }
   })();
@@ -150,47 +169,65 @@ connection.onDidChangeConfiguration(async (p) => {
   }
   if (optionsKey === before) return;
   settingsVersion++;
-  const open = documents.all().map((d) => states.get(d.uri)).filter((st): st is DocState => st !== undefined);
+  const open = documents
+    .all()
+    .map((d) => states.get(d.uri))
+    .filter((st): st is DocState => st !== undefined);
   for (const st of open) await analyse(st);
   if (open.length && canRefreshLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
 });
 
-connection.onRequest(ModelTextRequest, guarded('modelText', async (p) => {
-  const st = p.reload || !states.has(p.uri) ? load(p.uri) : states.get(p.uri)!;
-  if (st.view) return { text: st.view.printed.text };
-  return { text: errorText(p.uri, st.error ?? 'unknown error'), error: st.error };
-}));
+connection.onRequest(
+  ModelTextRequest,
+  guarded('modelText', async (p) => {
+    const st = p.reload || !states.has(p.uri) ? load(p.uri) : states.get(p.uri)!;
+    if (st.view) return { text: st.view.printed.text };
+    return { text: errorText(p.uri, st.error ?? 'unknown error'), error: st.error };
+  }),
+);
 
-connection.onRequest(LineToLayerRequest, guarded('lineToLayer', async (p) => {
-  const v = await viewFor(p.uri);
-  if (!v) return { layer: null, node: null };
-  const ni = v.mainNodeOf(v.nodeAt(p.line));
-  const li = v.layerAt(p.line);
-  return { layer: li === undefined ? null : v.layers[li].name, node: ni === undefined ? null : v.nodeName(ni) };
-}));
+connection.onRequest(
+  LineToLayerRequest,
+  guarded('lineToLayer', async (p) => {
+    const v = await viewFor(p.uri);
+    if (!v) return { layer: null, node: null };
+    const ni = v.mainNodeOf(v.nodeAt(p.line));
+    const li = v.layerAt(p.line);
+    return { layer: li === undefined ? null : v.layers[li].name, node: ni === undefined ? null : v.nodeName(ni) };
+  }),
+);
 
-connection.onRequest(LayerToLineRequest, guarded('layerToLine', async (p) => {
-  const v = await viewFor(p.uri);
-  if (!v) return { line: null };
-  const li = v.layerIndexByName(p.layer);
-  const line = li < 0 ? -1 : v.layerLine(li);
-  return { line: line < 0 ? null : line };
-}));
+connection.onRequest(
+  LayerToLineRequest,
+  guarded('layerToLine', async (p) => {
+    const v = await viewFor(p.uri);
+    if (!v) return { line: null };
+    const li = v.layerIndexByName(p.layer);
+    const line = li < 0 ? -1 : v.layerLine(li);
+    return { line: line < 0 ? null : line };
+  }),
+);
 
-connection.onHover(guarded('hover', async (p) => {
-  const v = await viewFor(p.textDocument.uri);
-  return v ? hoverAt(v, p.position.line) : null;
-}));
+connection.onHover(
+  guarded('hover', async (p) => {
+    const v = await viewFor(p.textDocument.uri);
+    return v ? hoverAt(v, p.position.line) : null;
+  }),
+);
 
-connection.onDocumentSymbol(guarded('documentSymbol', async (p) => {
-  const v = await viewFor(p.textDocument.uri);
-  return v ? documentSymbols(v) : null;
-}));
+connection.onDocumentSymbol(
+  guarded('documentSymbol', async (p) => {
+    const v = await viewFor(p.textDocument.uri);
+    return v ? documentSymbols(v) : null;
+  }),
+);
 
-connection.onCodeLens(guarded('codeLens', async (p) => {
-  const v = await viewFor(p.textDocument.uri);
-  return v ? codeLenses(v, p.textDocument.uri) : null;
-}));
+connection.onCodeLens(
+  guarded('codeLens', async (p) => {
+    const v = await viewFor(p.textDocument.uri);
+    return v ? codeLenses(v, p.textDocument.uri) : null;
+  }),
+);
 
 documents.onDidOpen((e) => {
   if (!modelUriOf(e.document.uri)) return;

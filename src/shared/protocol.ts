@@ -257,9 +257,21 @@ export interface InspectResponseMessage extends BaseMessage {
 // #endregion
 
 export type ToWebviewMessage =
-  | ReadyResponseMessage | ProfileMessage | BusyMessage | SetViewMessage | SelectLayerMessage
-  | MeasuredMessage | CaptureRequestMessage | InspectRequestMessage;
+  | ReadyResponseMessage
+  | ProfileMessage
+  | BusyMessage
+  | SetViewMessage
+  | SelectLayerMessage
+  | MeasuredMessage
+  | CaptureRequestMessage
+  | InspectRequestMessage;
 
 export type FromWebviewMessage =
-  | ReadyMessage | ReprofileMessage | CancelMessage | RenderedMessage | LayerSelectedMessage
-  | ViewChangedMessage | CaptureResponseMessage | InspectResponseMessage;
+  | ReadyMessage
+  | ReprofileMessage
+  | CancelMessage
+  | RenderedMessage
+  | LayerSelectedMessage
+  | ViewChangedMessage
+  | CaptureResponseMessage
+  | InspectResponseMessage;

@@ -8,10 +8,32 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** onnx's PrimitiveTypeNameMap spellings, by TensorProto.DataType number. */
 const PRIMITIVE: Record<number, string> = {
-  1: 'float', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
-  10: 'float16', 11: 'double', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
-  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4',
-  23: 'float4e2m1', 24: 'float8e8m0', 25: 'uint2', 26: 'int2',
+  1: 'float',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'double',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
+  24: 'float8e8m0',
+  25: 'uint2',
+  26: 'int2',
 };
 
 export function primitiveName(dtype: number): string {
@@ -27,8 +49,14 @@ export function isIdentifier(s: string): boolean {
  * characters are escaped too (the printer leaves them raw), so one printed line stays one source line.
  */
 export function quote(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return '"' + s.replace(/[\\"]/g, (c) => '\\' + c).replace(/[\u0000-\u001f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : ' ')) + '"';
+  return (
+    '"' +
+    s
+      .replace(/[\\"]/g, (c) => '\\' + c)
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+      .replace(/[\u0000-\u001f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : ' ')) +
+    '"'
+  );
 }
 
 /** An identifier, quoted when it is not a plain one ("" for an omitted optional input). */
@@ -56,12 +84,18 @@ export function tensorType(dtype: number, ds: Dim[] | null): string {
 export function valueType(t: ValueType | null | undefined): string {
   if (!t) return '?';
   switch (t.kind) {
-    case 'tensor': return tensorType(t.dtype, t.dims);
-    case 'sparse_tensor': return `sparse_tensor(${tensorType(t.dtype, t.dims)})`;
-    case 'sequence': return `seq(${valueType(t.elem)})`;
-    case 'optional': return `optional(${valueType(t.elem)})`;
-    case 'map': return `map(${primitiveName(t.keyDtype)}, ${valueType(t.value)})`;
-    case 'opaque': return 'opaque()';
+    case 'tensor':
+      return tensorType(t.dtype, t.dims);
+    case 'sparse_tensor':
+      return `sparse_tensor(${tensorType(t.dtype, t.dims)})`;
+    case 'sequence':
+      return `seq(${valueType(t.elem)})`;
+    case 'optional':
+      return `optional(${valueType(t.elem)})`;
+    case 'map':
+      return `map(${primitiveName(t.keyDtype)}, ${valueType(t.value)})`;
+    case 'opaque':
+      return 'opaque()';
   }
 }
 

@@ -9,7 +9,11 @@ export const TEXT_LANGUAGE = 'onnx-text';
 export const TEXT_EXTENSION = '.onnxtxt';
 
 /** The parts of the text view URI of a model URI (for vscode.Uri.from). */
-export function textUriParts(model: { path: string; toString(): string }): { scheme: string; path: string; query: string } {
+export function textUriParts(model: { path: string; toString(): string }): {
+  scheme: string;
+  path: string;
+  query: string;
+} {
   return { scheme: TEXT_SCHEME, path: model.path + TEXT_EXTENSION, query: model.toString() };
 }
 
@@ -28,6 +32,7 @@ export function modelUriOf(textUri: string): string | null {
 export function modelFileOf(textUri: string): string {
   const model = modelUriOf(textUri);
   if (!model) throw new Error(`not a text view URI: ${textUri}`);
-  if (!model.startsWith('file:')) throw new Error(`only models on the local file system can be shown as text (got ${model})`);
+  if (!model.startsWith('file:'))
+    throw new Error(`only models on the local file system can be shown as text (got ${model})`);
   return fileURLToPath(model);
 }

@@ -21,18 +21,32 @@ export interface BenchModel {
   external: boolean;
 }
 
-const GPT2 = { heads: 16, vocab: 50257, maxPositions: 1024, batch: 1, seq: 1024, lmHead: 'copy', dtype: T.FLOAT } as const;
+const GPT2 = {
+  heads: 16,
+  vocab: 50257,
+  maxPositions: 1024,
+  batch: 1,
+  seq: 1024,
+  lmHead: 'copy',
+  dtype: T.FLOAT,
+} as const;
 
 export function benchModels(root: string): BenchModel[] {
   const dir = path.join(root, 'bench-models');
   return [
     {
-      id: 'gpt2-medium', title: 'GPT-2 medium, 1.63 GB single file', file: path.join(dir, 'gpt2-medium.onnx'), external: false,
+      id: 'gpt2-medium',
+      title: 'GPT-2 medium, 1.63 GB single file',
+      file: path.join(dir, 'gpt2-medium.onnx'),
+      external: false,
       config: { ...GPT2, layers: 24, d: 1024 },
     },
     {
-      id: 'gpt2-xl', title: 'GPT-2 XL, 6.55 GB external data', file: path.join(dir, 'gpt2-xl', 'gpt2-xl.onnx'),
-      dataFile: path.join(dir, 'gpt2-xl', 'gpt2-xl.onnx.data'), external: true,
+      id: 'gpt2-xl',
+      title: 'GPT-2 XL, 6.55 GB external data',
+      file: path.join(dir, 'gpt2-xl', 'gpt2-xl.onnx'),
+      dataFile: path.join(dir, 'gpt2-xl', 'gpt2-xl.onnx.data'),
+      external: true,
       config: { ...GPT2, layers: 48, d: 1600, heads: 25 },
     },
   ];
@@ -45,15 +59,27 @@ function stampOf(m: BenchModel): string {
 
 export function isGenerated(m: BenchModel): boolean {
   const stamp = m.file + '.stamp';
-  return fs.existsSync(m.file) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === stampOf(m)
-    && (!m.dataFile || fs.existsSync(m.dataFile));
+  return (
+    fs.existsSync(m.file) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, 'utf8') === stampOf(m) &&
+    (!m.dataFile || fs.existsSync(m.dataFile))
+  );
 }
 
 /** Writes one model; returns its sizes. Existing up-to-date files are kept unless `force`. */
-export function generate(m: BenchModel, force = false): { bytes: number; externalBytes: number; parameters: number; seconds: number } {
+export function generate(
+  m: BenchModel,
+  force = false,
+): { bytes: number; externalBytes: number; parameters: number; seconds: number } {
   const g = gpt2Graph(m.config);
   if (!force && isGenerated(m)) {
-    return { bytes: fs.statSync(m.file).size, externalBytes: m.dataFile ? fs.statSync(m.dataFile).size : 0, parameters: g.parameterCount, seconds: 0 };
+    return {
+      bytes: fs.statSync(m.file).size,
+      externalBytes: m.dataFile ? fs.statSync(m.dataFile).size : 0,
+      parameters: g.parameterCount,
+      seconds: 0,
+    };
   }
   fs.mkdirSync(path.dirname(m.file), { recursive: true });
   const t0 = Date.now();
@@ -70,7 +96,12 @@ export function generate(m: BenchModel, force = false): { bytes: number; externa
     m.dataFile ? { path: m.dataFile, location: path.basename(m.dataFile) } : undefined,
   );
   fs.writeFileSync(m.file + '.stamp', stampOf(m));
-  return { bytes: r.bytes, externalBytes: r.externalBytes, parameters: g.parameterCount, seconds: (Date.now() - t0) / 1000 };
+  return {
+    bytes: r.bytes,
+    externalBytes: r.externalBytes,
+    parameters: g.parameterCount,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 export function remove(m: BenchModel): void {
@@ -89,8 +120,18 @@ export interface GraphOnlyModel {
 export function graphOnlyModels(root: string): GraphOnlyModel[] {
   const dir = path.join(root, 'bench-models', 'graph-only');
   return [
-    { id: 'gpt2-xl-graph', title: 'GPT-2 XL graph, external weights', file: path.join(dir, 'gpt2-xl-graph.onnx'), config: { ...GPT2, layers: 48, d: 1600, heads: 25 } },
-    { id: 'gpt3-96l-graph', title: 'GPT-3-shaped 96-layer graph (d=12288), external weights', file: path.join(dir, 'gpt3-96l-graph.onnx'), config: { ...GPT2, layers: 96, d: 12288, heads: 96, maxPositions: 2048, seq: 2048 } },
+    {
+      id: 'gpt2-xl-graph',
+      title: 'GPT-2 XL graph, external weights',
+      file: path.join(dir, 'gpt2-xl-graph.onnx'),
+      config: { ...GPT2, layers: 48, d: 1600, heads: 25 },
+    },
+    {
+      id: 'gpt3-96l-graph',
+      title: 'GPT-3-shaped 96-layer graph (d=12288), external weights',
+      file: path.join(dir, 'gpt3-96l-graph.onnx'),
+      config: { ...GPT2, layers: 96, d: 12288, heads: 96, maxPositions: 2048, seq: 2048 },
+    },
   ];
 }
 
@@ -108,7 +149,15 @@ export function generateGraphOnly(m: GraphOnlyModel): void {
     initializers.push(tensor(w.name, w.dtype, w.dims, { external: { location, offset, length } }));
     offset += length + ((4096 - (length % 4096)) % 4096); // page-aligned, as onnx's save_model writes them
   }
-  fs.writeFileSync(m.file, model({ irVersion: 8, opsets: { '': OPSET }, producer: 'onnx-hardware-profiler bench', graph: { ...g.graph, initializer: initializers } }));
+  fs.writeFileSync(
+    m.file,
+    model({
+      irVersion: 8,
+      opsets: { '': OPSET },
+      producer: 'onnx-hardware-profiler bench',
+      graph: { ...g.graph, initializer: initializers },
+    }),
+  );
   const data = path.join(path.dirname(m.file), location);
   fs.closeSync(fs.openSync(data, 'w'));
   fs.truncateSync(data, offset); // sparse: no blocks written

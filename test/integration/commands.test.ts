@@ -21,7 +21,14 @@ describe('commands', function () {
 
   it('declares every command under the "ONNX Profiler" category', async function () {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['profileModel', 'selectTarget', 'compareTargets', 'exportReport', 'importMeasuredProfile', 'showModelAsText']) {
+    for (const id of [
+      'profileModel',
+      'selectTarget',
+      'compareTargets',
+      'exportReport',
+      'importMeasuredProfile',
+      'showModelAsText',
+    ]) {
       assert.ok(all.includes(`onnxProfiler.${id}`), `onnxProfiler.${id} registered`);
     }
     const pkg = vscode.extensions.getExtension('onnx-profiler.onnx-hardware-profiler')!.packageJSON;
@@ -39,7 +46,10 @@ describe('commands', function () {
 
   it('Select Target Hardware shows that target and profiles it', async function () {
     const a = await api();
-    const next = a.waitForRender(uri, (s) => s.shown.length === 1 && s.shown[0] === 'wse2' && a.report(uri)!.knobs.targets.includes('wse2'));
+    const next = a.waitForRender(
+      uri,
+      (s) => s.shown.length === 1 && s.shown[0] === 'wse2' && a.report(uri)!.knobs.targets.includes('wse2'),
+    );
     const id = await vscode.commands.executeCommand<string>('onnxProfiler.selectTarget', 'wse2');
     assert.equal(id, 'wse2');
     const s = await next;
@@ -62,17 +72,26 @@ describe('commands', function () {
     const dir = tempDir();
     const report = (await api()).report(uri)!.report!;
     const jsonUri = vscode.Uri.file(path.join(dir, 'r.json'));
-    assert.equal((await vscode.commands.executeCommand<vscode.Uri>('onnxProfiler.exportReport', 'json', jsonUri))?.fsPath, jsonUri.fsPath);
+    assert.equal(
+      (await vscode.commands.executeCommand<vscode.Uri>('onnxProfiler.exportReport', 'json', jsonUri))?.fsPath,
+      jsonUri.fsPath,
+    );
     const json = JSON.parse(fs.readFileSync(jsonUri.fsPath, 'utf8'));
     assert.equal(json.schema, 'onnx-profile/1');
     assert.equal(json.model.nodeCount, report.model.nodeCount);
     assert.equal(json.layers.length, report.layers.length);
-    assert.deepEqual(json.targets.map((t: { id: string }) => t.id), report.targets!.map((t) => t.id));
+    assert.deepEqual(
+      json.targets.map((t: { id: string }) => t.id),
+      report.targets!.map((t) => t.id),
+    );
 
     const csvUri = vscode.Uri.file(path.join(dir, 'r.csv'));
     await vscode.commands.executeCommand('onnxProfiler.exportReport', 'csv', csvUri);
     const csv = fs.readFileSync(csvUri.fsPath, 'utf8').trim().split('\n');
-    assert.equal(csv[0], 'target,layer,kind,ops,forward_flops,parameter_bytes,activation_bytes,seconds,bound,memory_bytes');
+    assert.equal(
+      csv[0],
+      'target,layer,kind,ops,forward_flops,parameter_bytes,activation_bytes,seconds,bound,memory_bytes',
+    );
     assert.ok(csv.length >= report.layers.length + 1);
 
     const htmlUri = vscode.Uri.file(path.join(dir, 'r.html'));
@@ -81,7 +100,8 @@ describe('commands', function () {
     assert.ok(html.startsWith('<!DOCTYPE html>'));
     for (const t of report.targets ?? []) {
       if ('error' in t) assert.ok(html.includes('class="err"'), `${t.id}: the reason is in the report`);
-      else if (t.grid) assert.match(html, new RegExp(`<img alt="${t.id} heatmap" src="data:image/png;base64,[A-Za-z0-9+/=]{200,}">`));
+      else if (t.grid)
+        assert.match(html, new RegExp(`<img alt="${t.id} heatmap" src="data:image/png;base64,[A-Za-z0-9+/=]{200,}">`));
     }
   });
 
@@ -95,15 +115,45 @@ describe('commands', function () {
     for (let run = 0; run < 2; run++) {
       events.push({ cat: 'Session', name: 'model_run', ph: 'X', dur: 900, ts: run * 1000, pid: 1, tid: 1, args: {} });
       nodes.forEach((n, i) => {
-        events.push({ cat: 'Node', name: `${n}_fence_before`, ph: 'X', dur: 0, ts: run * 1000 + i, pid: 1, tid: 1, args: { op_name: 'X' } });
-        events.push({ cat: 'Node', name: `${n}_kernel_time`, ph: 'X', dur: 10 + i, ts: run * 1000 + i, pid: 1, tid: 1, args: { op_name: 'MatMul', provider: 'CPUExecutionProvider' } });
+        events.push({
+          cat: 'Node',
+          name: `${n}_fence_before`,
+          ph: 'X',
+          dur: 0,
+          ts: run * 1000 + i,
+          pid: 1,
+          tid: 1,
+          args: { op_name: 'X' },
+        });
+        events.push({
+          cat: 'Node',
+          name: `${n}_kernel_time`,
+          ph: 'X',
+          dur: 10 + i,
+          ts: run * 1000 + i,
+          pid: 1,
+          tid: 1,
+          args: { op_name: 'MatMul', provider: 'CPUExecutionProvider' },
+        });
       });
     }
-    events.push({ cat: 'Node', name: 'not_in_model_kernel_time', ph: 'X', dur: 5, ts: 0, pid: 1, tid: 1, args: { op_name: 'Add' } });
+    events.push({
+      cat: 'Node',
+      name: 'not_in_model_kernel_time',
+      ph: 'X',
+      dur: 5,
+      ts: 0,
+      pid: 1,
+      tid: 1,
+      args: { op_name: 'Add' },
+    });
     const file = path.join(tempDir(), 'ort_profile.json');
     fs.writeFileSync(file, JSON.stringify(events));
     const next = a.waitForRender(uri, (s) => s.measuredRows > 0);
-    const r = await vscode.commands.executeCommand<{ runs: number; measuredNodes: number; matched: number }>('onnxProfiler.importMeasuredProfile', vscode.Uri.file(file));
+    const r = await vscode.commands.executeCommand<{ runs: number; measuredNodes: number; matched: number }>(
+      'onnxProfiler.importMeasuredProfile',
+      vscode.Uri.file(file),
+    );
     assert.equal(r?.runs, 2);
     assert.equal(r?.measuredNodes, nodes.length + 1);
     assert.equal(r?.matched, nodes.length);

@@ -81,7 +81,10 @@ describe('profile editor', function () {
     assert.equal(r?.report?.model.nodeCount, 415, 'ResNet-50 (light) has 415 nodes (corpus manifest)');
     assert.ok(summary.layerRows > 40);
     assert.ok(summary.layerNamesShown.length > 0);
-    assert.deepEqual(summary.layerNamesShown, r!.report!.layers.slice(0, summary.layerNamesShown.length).map((l) => l.name));
+    assert.deepEqual(
+      summary.layerNamesShown,
+      r!.report!.layers.slice(0, summary.layerNamesShown.length).map((l) => l.name),
+    );
     assertTargetsHonest(summary);
   });
 

@@ -39,7 +39,10 @@ export function cleanTempDirs(): void {
 if (typeof after === 'function') after(cleanTempDirs);
 
 /** Opens `file` in the profile editor and resolves with its first render that satisfies `accept`. */
-export async function openProfile(file: string, accept: (s: RenderSummary) => boolean = () => true): Promise<{ uri: vscode.Uri; summary: RenderSummary }> {
+export async function openProfile(
+  file: string,
+  accept: (s: RenderSummary) => boolean = () => true,
+): Promise<{ uri: vscode.Uri; summary: RenderSummary }> {
   const a = await api();
   const uri = vscode.Uri.file(file);
   const rendered = a.waitForRender(uri, accept, 90_000);

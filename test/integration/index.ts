@@ -23,12 +23,17 @@ function config(): RunConfig {
 export function run(): Promise<void> {
   const cfg = config();
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec', grep: cfg.grep });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const s = runner.stats ?? { passes: 0, failures, pending: 0 };
-      console.log(`INTEGRATION-RESULT ${JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending, files: files.length })}`);
+      console.log(
+        `INTEGRATION-RESULT ${JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending, files: files.length })}`,
+      );
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else resolve();
     });

@@ -28,12 +28,18 @@ function hoverText(hovers: vscode.Hover[]): string {
 }
 
 /** Resolves once `accept` holds, checking now and at each change (no fixed sleeps). */
-async function until<T>(what: string, read: () => T | Promise<T>, accept: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  read: () => T | Promise<T>,
+  accept: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await read();
     if (accept(v)) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)?.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -52,7 +58,9 @@ describe('text view and language server', function () {
     model = vscode.Uri.file(file);
   });
   afterEach(async () => {
-    await vscode.workspace.getConfiguration('onnxProfiler').update('dims', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('onnxProfiler')
+      .update('dims', undefined, vscode.ConfigurationTarget.Global);
     await closeAll();
   });
 
@@ -63,7 +71,10 @@ describe('text view and language server', function () {
     assert.equal(doc.languageId, 'onnx-text');
     assert.equal(path.basename(doc.uri.path), 'tiny-gpt.onnx.onnxtxt');
     const text = doc.getText();
-    assert.ok(text.includes('\nmain_graph (int64[batch,seq] input_ids) => (float[batch,seq,512] logits)\n'), text.slice(0, 800));
+    assert.ok(
+      text.includes('\nmain_graph (int64[batch,seq] input_ids) => (float[batch,seq,512] logits)\n'),
+      text.slice(0, 800),
+    );
     assert.ok(text.includes('   opset_import: ["" : 17],'));
     const statements = text.split('\n').filter((l) => /^ {3}\["\/(model|lm_head)\//.test(l));
     assert.equal(statements.length, 81, 'tiny-gpt has 81 nodes');
@@ -74,51 +85,94 @@ describe('text view and language server', function () {
     assert.equal(vscode.workspace.textDocuments.filter((d) => d.uri.toString() === doc.uri.toString()).length, 1);
   });
 
-  it('hover gives the layer\'s time, bound, FLOPs, memory and placement on each target', async function () {
+  it("hover gives the layer's time, bound, FLOPs, memory and placement on each target", async function () {
     const doc = (await showAsText(model)).document;
     const line = lineOf(doc, `["${LAYER}"]`);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 8));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(line, 8),
+    );
     const md = hoverText(hovers);
     assert.ok(md.includes(`**Layer** \`${LAYER}\` (matmul`), md);
     assert.ok(md.includes('| target | time | bound | FLOPs | memory | placement |'), md);
-    assert.match(md, /\| \*\*wse3\*\* \| [\d.]+ (ns|µs|ms) \| (compute|memory|communication|latency) \| [\d.]+ kFLOP \| [\d.]+ (B|KiB|MiB) \| \d+×\d+ cores at \(\d+, \d+\) \|/);
-    assert.match(md, /\| \*\*h100-dgx\*\* \| [\d.]+ (ns|µs|ms) \| (compute|memory|communication|latency) \| .* \| stage \d+, \d+ GPU\(s\)/);
-    const header = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineOf(doc, 'main_graph ('), 2));
+    assert.match(
+      md,
+      /\| \*\*wse3\*\* \| [\d.]+ (ns|µs|ms) \| (compute|memory|communication|latency) \| [\d.]+ kFLOP \| [\d.]+ (B|KiB|MiB) \| \d+×\d+ cores at \(\d+, \d+\) \|/,
+    );
+    assert.match(
+      md,
+      /\| \*\*h100-dgx\*\* \| [\d.]+ (ns|µs|ms) \| (compute|memory|communication|latency) \| .* \| stage \d+, \d+ GPU\(s\)/,
+    );
+    const header = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(lineOf(doc, 'main_graph ('), 2),
+    );
     assert.match(hoverText(header), /81 nodes · \d+ layers · 141,078 parameters/);
   });
 
   it('reports unbound dims in the Problems panel and clears them when the setting binds them', async function () {
     const doc = (await showAsText(model)).document;
-    const d = await until('the unbound-dim warning', () => ourDiagnostics(doc.uri), (ds) => ds.length > 0);
-    assert.deepEqual(d.map((x) => [x.code, x.severity, x.range.start.line]), [['unbound-dim', vscode.DiagnosticSeverity.Warning, lineOf(doc, 'main_graph (')]]);
+    const d = await until(
+      'the unbound-dim warning',
+      () => ourDiagnostics(doc.uri),
+      (ds) => ds.length > 0,
+    );
+    assert.deepEqual(
+      d.map((x) => [x.code, x.severity, x.range.start.line]),
+      [['unbound-dim', vscode.DiagnosticSeverity.Warning, lineOf(doc, 'main_graph (')]],
+    );
     assert.match(d[0].message, /symbolic dim 'seq' is unbound/);
-    await vscode.workspace.getConfiguration('onnxProfiler').update('dims', { seq: 64 }, vscode.ConfigurationTarget.Global);
-    await until('diagnostics cleared by the seq binding', () => ourDiagnostics(doc.uri), (ds) => ds.length === 0);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(lineOf(doc, `["${LAYER}"]`), 8));
+    await vscode.workspace
+      .getConfiguration('onnxProfiler')
+      .update('dims', { seq: 64 }, vscode.ConfigurationTarget.Global);
+    await until(
+      'diagnostics cleared by the seq binding',
+      () => ourDiagnostics(doc.uri),
+      (ds) => ds.length === 0,
+    );
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(lineOf(doc, `["${LAYER}"]`), 8),
+    );
     assert.ok(hoverText(hovers).includes('seq=64'), 'the hover follows the new binding');
   });
 
   it('outlines graph, blocks, layers and nodes, and puts a CodeLens with its time on each layer', async function () {
     const doc = (await showAsText(model)).document;
-    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+      'vscode.executeDocumentSymbolProvider',
+      doc.uri,
+    );
     assert.equal(symbols.length, 1);
     assert.equal(symbols[0].name, 'main_graph');
     const blocks = symbols[0].children.filter((c) => c.kind === vscode.SymbolKind.Namespace);
-    assert.deepEqual(blocks.map((b) => b.name), ['/model/layers.0', '/model/layers.1']);
+    assert.deepEqual(
+      blocks.map((b) => b.name),
+      ['/model/layers.0', '/model/layers.1'],
+    );
     const layer = blocks[0].children.find((l) => l.name === LAYER);
     assert.ok(layer, 'the MLP up-projection layer is in block 0');
     assert.equal(layer.kind, vscode.SymbolKind.Function);
     assert.ok(layer.children.some((n) => n.name === LAYER && n.detail === 'MatMul'));
     let nodes = 0;
-    const count = (s: vscode.DocumentSymbol) => { if (s.kind === vscode.SymbolKind.Operator) nodes++; s.children.forEach(count); };
+    const count = (s: vscode.DocumentSymbol) => {
+      if (s.kind === vscode.SymbolKind.Operator) nodes++;
+      s.children.forEach(count);
+    };
     symbols.forEach(count);
     assert.equal(nodes, 81);
 
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-    const layerCount = symbols[0].children.reduce((n, c) => n + (c.kind === vscode.SymbolKind.Namespace ? c.children.length : 1), 0);
+    const layerCount = symbols[0].children.reduce(
+      (n, c) => n + (c.kind === vscode.SymbolKind.Namespace ? c.children.length : 1),
+      0,
+    );
     assert.equal(lenses.length, layerCount);
     const lens = lenses.find((l) => l.range.start.line === lineOf(doc, `["${LAYER}"]`));
-    assert.ok(lens?.command, 'a lens on the layer\'s first node');
+    assert.ok(lens?.command, "a lens on the layer's first node");
     assert.match(lens.command.title, /^⏱ wse3 [\d.]+ (ns|µs|ms) \(\w+\) · h100-dgx [\d.]+ (ns|µs|ms) \(\w+\)/);
     assert.deepEqual(lens.command.arguments, [doc.uri.toString(), LAYER]);
   });
@@ -130,7 +184,11 @@ describe('text view and language server', function () {
     // text -> profile editor: the webview highlights the layer under the cursor
     editor.selection = new vscode.Selection(line, 5, line, 5);
     const a = await api();
-    await until('the webview to select the layer', () => a.inspect(uri).then((s) => s?.selectedLayer ?? null), (l) => l === LAYER);
+    await until(
+      'the webview to select the layer',
+      () => a.inspect(uri).then((s) => s?.selectedLayer ?? null),
+      (l) => l === LAYER,
+    );
     // profile editor -> text: the cursor moves to the layer's first node
     const other = '/model/layers.1/attn/c_attn/MatMul';
     await vscode.commands.executeCommand('onnxProfiler.text.revealLayer', uri, other);
@@ -139,12 +197,19 @@ describe('text view and language server', function () {
 
   it('follows the model file when it changes on disk', async function () {
     const doc = (await showAsText(model)).document;
-    await until('the first analysis', () => ourDiagnostics(doc.uri).length, (n) => n > 0);
+    await until(
+      'the first analysis',
+      () => ourDiagnostics(doc.uri).length,
+      (n) => n > 0,
+    );
     const small = modelBytes({
-      irVersion: 8, opsets: { '': 17 },
+      irVersion: 8,
+      opsets: { '': 17 },
       graph: graph({
-        name: 'replaced_graph', nodes: [node('Relu', ['x'], ['y'], {}, { name: 'only_relu' })],
-        inputs: [vi('x', T.FLOAT, [2, 3])], outputs: [vi('y', T.FLOAT, [2, 3])],
+        name: 'replaced_graph',
+        nodes: [node('Relu', ['x'], ['y'], {}, { name: 'only_relu' })],
+        inputs: [vi('x', T.FLOAT, [2, 3])],
+        outputs: [vi('y', T.FLOAT, [2, 3])],
       }),
     });
     const replaced = (t: string) => t.includes('\nreplaced_graph (float[2,3] x) => (float[2,3] y)\n');
@@ -156,12 +221,19 @@ describe('text view and language server', function () {
     assert.ok(replaced(doc.getText()), 'the text view shows the rewritten model');
     assert.ok(doc.getText().includes('   [only_relu] y = Relu (x)  # float[2,3]'));
     // the new model is profiled: no unbound dims any more, and one lens for its one layer
-    await until('diagnostics of the new model', () => ourDiagnostics(doc.uri).length, (n) => n === 0);
+    await until(
+      'diagnostics of the new model',
+      () => ourDiagnostics(doc.uri).length,
+      (n) => n === 0,
+    );
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-    assert.deepEqual(lenses.map((l) => l.command?.arguments?.[1]), ['only_relu']);
+    assert.deepEqual(
+      lenses.map((l) => l.command?.arguments?.[1]),
+      ['only_relu'],
+    );
   });
 
-  it('shows a corpus model (GPT-2 small, external data absent) with a hover on every layer\'s first node', async function () {
+  it("shows a corpus model (GPT-2 small, external data absent) with a hover on every layer's first node", async function () {
     const shared = sharedDir();
     if (!shared) {
       console.log(SKIP_NO_SHARED);
@@ -169,15 +241,31 @@ describe('text view and language server', function () {
     }
     const file = path.join(shared!, 'corpus', 'torch', 'gpt2_small', 'gpt2_small.onnx');
     const doc = (await showAsText(vscode.Uri.file(file))).document;
-    const statements = doc.getText().split('\n').filter((l) => /^ {3}\[/.test(l));
+    const statements = doc
+      .getText()
+      .split('\n')
+      .filter((l) => /^ {3}\[/.test(l));
     assert.equal(statements.length, 857);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
     assert.ok(lenses.length > 24, `${lenses.length} layers`);
     const attn = lineOf(doc, '["/h.11/attn/c_attn/Gemm"]');
-    const md = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(attn, 6)));
+    const md = hoverText(
+      await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(attn, 6),
+      ),
+    );
     assert.ok(md.includes('block `/h.11`'), md);
     assert.match(md, /\| \*\*wse3\*\* \| [\d.]+ (ns|µs|ms) \|/);
-    const d = await until('the reader warning', () => ourDiagnostics(doc.uri), (ds) => ds.length > 0);
-    assert.ok(d.some((x) => x.code === 'reader' && /gpt2_small\.onnx\.data/.test(x.message)), JSON.stringify(d.map((x) => x.message)));
+    const d = await until(
+      'the reader warning',
+      () => ourDiagnostics(doc.uri),
+      (ds) => ds.length > 0,
+    );
+    assert.ok(
+      d.some((x) => x.code === 'reader' && /gpt2_small\.onnx\.data/.test(x.message)),
+      JSON.stringify(d.map((x) => x.message)),
+    );
   });
 });

@@ -15,9 +15,18 @@ import { sharedDir } from '../fixtures/paths';
 
 interface Host {
   projectRoot(from?: string): string;
-  startCodeServer(o?: { settings?: Record<string, unknown>; logFile?: string }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
-  launchChromium(exe: string, size?: { width: number; height: number }): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
-  workbenchUrl(server: { port: number; url: string }, o: { folder?: string; extensionDevelopmentPath?: string }): string;
+  startCodeServer(o?: {
+    settings?: Record<string, unknown>;
+    logFile?: string;
+  }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
+  launchChromium(
+    exe: string,
+    size?: { width: number; height: number },
+  ): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
+  workbenchUrl(
+    server: { port: number; url: string },
+    o: { folder?: string; extensionDevelopmentPath?: string },
+  ): string;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const host: Host = require('../../scripts/vscode-host/server.js');
@@ -43,7 +52,9 @@ async function profilerFrame(file: string, timeoutMs = 60_000): Promise<Frame> {
     for (const f of page.frames()) {
       try {
         if (await f.$(`#app[data-file="${file}"]`)) return f;
-      } catch { /* frame detached while looking */ }
+      } catch {
+        /* frame detached while looking */
+      }
     }
     await page.waitForTimeout(250);
   }
@@ -53,7 +64,10 @@ async function profilerFrame(file: string, timeoutMs = 60_000): Promise<Frame> {
 
 /** The CLI's report of the sample with the editor's default knobs, to aim at known cores. */
 function cliReport(): { targets: (TargetResult | { id: string; error: string })[] } {
-  const out = cp.execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), sample, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = cp.execFileSync(process.execPath, [path.join(root, 'dist', 'cli.js'), sample, '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return JSON.parse(out);
 }
 
@@ -61,7 +75,10 @@ function cliReport(): { targets: (TargetResult | { id: string; error: string })[
 async function untilInPalette(label: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 500 } }).catch(() => undefined);
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 500 } })
+      .catch(() => undefined);
     await page.keyboard.press('F1');
     try {
       await page.locator('.quick-input-widget input').waitFor({ timeout: 5_000 });
@@ -89,7 +106,11 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     fs.copyFileSync(sample, path.join(workspace, 'tiny-gpt.onnx'));
     fs.writeFileSync(path.join(workspace, 'broken.onnx'), 'These are notes, not a protobuf ModelProto.\n'.repeat(20));
     const shared = sharedDir();
-    if (shared) fs.copyFileSync(path.join(shared, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-prefill.onnx'), path.join(workspace, 'llama-3.1-8B-prefill.onnx'));
+    if (shared)
+      fs.copyFileSync(
+        path.join(shared, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-prefill.onnx'),
+        path.join(workspace, 'llama-3.1-8B-prefill.onnx'),
+      );
     server = await host.startCodeServer({ logFile: path.join(results, 'code-server-ui.log') });
     const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
     browser = b.browser;
@@ -121,7 +142,10 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
       } catch (e) {
         const textEditor = await page.getByText('The file is not displayed in the text editor').count();
         if (attempt >= 3 || !textEditor) throw e;
-        await page.locator('.tabs-container .tab.active .action-label.codicon-close').click().catch(() => undefined);
+        await page
+          .locator('.tabs-container .tab.active .action-label.codicon-close')
+          .click()
+          .catch(() => undefined);
         await page.waitForTimeout(5_000);
       }
     }
@@ -139,7 +163,11 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     assert.ok(wse3 && !('error' in wse3), 'the CLI computes wse3 for the sample');
     const grid = (wse3 as TargetResult).grid as WaferGrid;
     const canvas = frame.locator('section.target[data-target="wse3"] canvas.wafer');
-    assert.equal(Number(await canvas.getAttribute('data-cells')), grid.width * grid.height, 'every core is in the heatmap');
+    assert.equal(
+      Number(await canvas.getAttribute('data-cells')),
+      grid.width * grid.height,
+      'every core is in the heatmap',
+    );
     const rect = grid.rects.reduce((a, r) => (r.w * r.h > a.w * a.h ? r : a));
     const layerName = (wse3 as TargetResult).layers[rect.layer].name;
     const aim = async () => {
@@ -158,14 +186,22 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await page.mouse.move(p.x + 0.5, p.y + 0.5);
     const text = await tooltipText();
     assert.ok(text.includes(layerName), `tooltip names the layer ${layerName}: ${text}`);
-    for (const k of ['ops', 'time', 'memory', 'placement', 'core']) assert.ok(text.includes(k), `tooltip has ${k}: ${text}`);
+    for (const k of ['ops', 'time', 'memory', 'placement', 'core'])
+      assert.ok(text.includes(k), `tooltip has ${k}: ${text}`);
     await shot('2-hover-core');
   });
 
   it('switches heatmap modes', async () => {
-    for (const [mode, label] of [['memory', 'Memory fit'], ['time', 'Step time'], ['placement', 'Placement']] as const) {
+    for (const [mode, label] of [
+      ['memory', 'Memory fit'],
+      ['time', 'Step time'],
+      ['placement', 'Placement'],
+    ] as const) {
       await frame.click(`[data-heatmap="${mode}"]`);
-      await frame.waitForFunction((l) => document.querySelector('section.target .heatmap-title')?.textContent?.startsWith(l), label);
+      await frame.waitForFunction(
+        (l) => document.querySelector('section.target .heatmap-title')?.textContent?.startsWith(l),
+        label,
+      );
       assert.equal(await frame.getAttribute(`[data-heatmap="${mode}"]`, 'aria-checked'), 'true');
       if (mode === 'memory') await shot('3-wafer-memory-fit');
     }
@@ -183,7 +219,9 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
       assert.equal(await panel.locator('.reason').textContent(), cli.error);
       assert.equal(await panel.locator('canvas').count(), 0);
       await shot('4-gpu-not-computed');
-      t.skip(`h100-dgx not computed by the engine (${cli.error}); its "not computed" panel was checked instead of a GPU hover`);
+      t.skip(
+        `h100-dgx not computed by the engine (${cli.error}); its "not computed" panel was checked instead of a GPU hover`,
+      );
       return;
     }
     const canvas = panel.locator('canvas.gpu');
@@ -194,7 +232,8 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await page.mouse.move(box.x + 6, box.y + 6);
     const text = await tooltipText();
     assert.ok(text.includes('node 0 / GPU 0'), text);
-    for (const k of ['layer', 'ops', 'time', 'bound', 'memory', 'placement', 'stage', 'busy']) assert.ok(text.includes(k), `GPU tooltip has ${k}: ${text}`);
+    for (const k of ['layer', 'ops', 'time', 'bound', 'memory', 'placement', 'stage', 'busy'])
+      assert.ok(text.includes(k), `GPU tooltip has ${k}: ${text}`);
     await frame.click('[data-heatmap="time"]');
     await page.mouse.move(box.x + 6, box.y + 6);
     await tooltipText();
@@ -207,10 +246,14 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     const stepOf = async () => frame.textContent('section.target[data-target="wse3"] dl.facts dd');
     const before = await stepOf();
     await frame.selectOption('[data-knob="mode"]', 'training');
-    await frame.waitForFunction((b) => {
-      const dd = document.querySelector('section.target[data-target="wse3"] dl.facts dd');
-      return !!dd && dd.textContent !== b;
-    }, before, { timeout: 60_000 });
+    await frame.waitForFunction(
+      (b) => {
+        const dd = document.querySelector('section.target[data-target="wse3"] dl.facts dd');
+        return !!dd && dd.textContent !== b;
+      },
+      before,
+      { timeout: 60_000 },
+    );
     assert.equal(await frame.inputValue('[data-knob="mode"]'), 'training');
     await shot('5-training');
   });
@@ -270,7 +313,10 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
   });
 
   it('draws all 745,500 cores of a WSE-2 for Llama-3.1-8B prefill', async (t) => {
-    if (!sharedDir()) { t.skip('../shared is absent: no Llama-3.1-8B model to open'); return; }
+    if (!sharedDir()) {
+      t.skip('../shared is absent: no Llama-3.1-8B model to open');
+      return;
+    }
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'llama-3.1-8B-prefill.onnx' }).click();
     frame = await profilerFrame('llama-3.1-8B-prefill.onnx', 120_000);
     await frame.waitForSelector('[data-knob="wafer-target"]', { timeout: 120_000 });
@@ -296,7 +342,11 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await page.keyboard.press('Enter');
     await frame.waitForFunction((b) => document.body.className !== b, before, { timeout: 20_000 });
     const afterClass = await bodyClass();
-    assert.notEqual(afterClass.includes('vscode-light'), before.includes('vscode-light'), `theme class changed: ${before} -> ${afterClass}`);
+    assert.notEqual(
+      afterClass.includes('vscode-light'),
+      before.includes('vscode-light'),
+      `theme class changed: ${before} -> ${afterClass}`,
+    );
     await page.waitForTimeout(300);
     await shot('12-other-theme');
   });

@@ -12,8 +12,17 @@ function tmpDir(): string {
 }
 
 function run(args: string[]): { code: number; out: string; err: string } {
-  let out = '', err = '';
-  const code = runCli(args, (s) => { out += s; }, (s) => { err += s; });
+  let out = '',
+    err = '';
+  const code = runCli(
+    args,
+    (s) => {
+      out += s;
+    },
+    (s) => {
+      err += s;
+    },
+  );
   return { code, out, err };
 }
 
@@ -76,7 +85,10 @@ test('several models: one JSON line each, a bad one yields an error line and exi
   fs.writeFileSync(bad, 'this is not a model\n');
   const r = run([good, bad, good, '--format', 'json', '--target', 'none']);
   assert.equal(r.code, 1);
-  const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
   assert.equal(lines[0].model.nodeCount, 3);
   assert.equal(lines[1].model.path, bad);
@@ -98,22 +110,29 @@ test('bad usage exits 2 with a message; a missing file exits 1 naming it', () =>
 test('a node that cannot hold gets a diagnostic and the rest of the graph still profiles', () => {
   const dir = tmpDir();
   const f = path.join(dir, 'badreshape.onnx');
-  fs.writeFileSync(f, model({
-    graph: graph({
-      name: 'g',
-      nodes: [
-        node('Reshape', ['x', 'shape'], ['r'], {}, { name: 'impossible_reshape' }),
-        node('Relu', ['x'], ['y'], {}, { name: 'fine_relu' }),
-      ],
-      inputs: [vi('x', T.FLOAT, [2, 3])],
-      outputs: [vi('r', T.FLOAT, null), vi('y', T.FLOAT, [2, 3])],
-      initializers: [tensor('shape', T.INT64, [2], { raw: rawOf(T.INT64, [-1, 4]) })],
+  fs.writeFileSync(
+    f,
+    model({
+      graph: graph({
+        name: 'g',
+        nodes: [
+          node('Reshape', ['x', 'shape'], ['r'], {}, { name: 'impossible_reshape' }),
+          node('Relu', ['x'], ['y'], {}, { name: 'fine_relu' }),
+        ],
+        inputs: [vi('x', T.FLOAT, [2, 3])],
+        outputs: [vi('r', T.FLOAT, null), vi('y', T.FLOAT, [2, 3])],
+        initializers: [tensor('shape', T.INT64, [2], { raw: rawOf(T.INT64, [-1, 4]) })],
+      }),
     }),
-  }));
+  );
   const r = run([f, '--format', 'json', '--target', 'none', '--shapes']);
   assert.equal(r.code, 0);
   const rep = JSON.parse(r.out);
-  assert.ok(rep.diagnostics.some((d: { node?: string; severity: string }) => d.node === 'impossible_reshape' && d.severity === 'error'));
+  assert.ok(
+    rep.diagnostics.some(
+      (d: { node?: string; severity: string }) => d.node === 'impossible_reshape' && d.severity === 'error',
+    ),
+  );
   assert.deepEqual(rep.tensors.y.dims, [2, 3]);
   assert.equal(rep.model.forwardFlops, 6);
 });
@@ -121,14 +140,17 @@ test('a node that cannot hold gets a diagnostic and the rest of the graph still 
 test('csv and html formats; model strings are escaped', () => {
   const dir = tmpDir();
   const f = path.join(dir, 'evil.onnx');
-  fs.writeFileSync(f, model({
-    graph: graph({
-      name: 'g',
-      nodes: [node('Relu', ['x'], ['y'], {}, { name: '<script>alert(1)</script>' })],
-      inputs: [vi('x', T.FLOAT, [2])],
-      outputs: [vi('y', T.FLOAT, [2])],
+  fs.writeFileSync(
+    f,
+    model({
+      graph: graph({
+        name: 'g',
+        nodes: [node('Relu', ['x'], ['y'], {}, { name: '<script>alert(1)</script>' })],
+        inputs: [vi('x', T.FLOAT, [2])],
+        outputs: [vi('y', T.FLOAT, [2])],
+      }),
     }),
-  }));
+  );
   const html = run([f, '--format', 'html', '--target', 'none']).out;
   assert.ok(!html.includes('<script>alert(1)</script>'));
   assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));

@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindDim, broadcastShapes, dimAdd, dimCeilDiv, dimFloorDiv, dimMul, dimProduct, dimSub, dimSymbols, evalDim } from '../../src/engine/shapes/dims';
+import {
+  bindDim,
+  broadcastShapes,
+  dimAdd,
+  dimCeilDiv,
+  dimFloorDiv,
+  dimMul,
+  dimProduct,
+  dimSub,
+  dimSymbols,
+  evalDim,
+} from '../../src/engine/shapes/dims';
 
 test('symbolic sums and products print canonically', () => {
   assert.equal(dimAdd('seq', 1), 'seq+1');
@@ -39,7 +50,13 @@ test('evaluation and binding', () => {
 });
 
 test('numpy broadcasting with symbols', () => {
-  assert.deepEqual(broadcastShapes([['batch', 1, 'seq'], [12, 1]]), ['batch', 12, 'seq']);
+  assert.deepEqual(
+    broadcastShapes([
+      ['batch', 1, 'seq'],
+      [12, 1],
+    ]),
+    ['batch', 12, 'seq'],
+  );
   assert.deepEqual(broadcastShapes([[3, 4], [4]]), [3, 4]);
   assert.equal(broadcastShapes([[3, 4], [5]]), undefined);
   assert.deepEqual(broadcastShapes([[1], ['n']]), ['n']);

@@ -3,16 +3,30 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { MeasuredProfileError, parseOrtProfile } from '../../src/editor/measured';
 
-const ev = (cat: string, name: string, dur: number, op?: string) => ({ cat, name, dur, ph: 'X', ts: 0, pid: 1, tid: 1, args: op ? { op_name: op } : {} });
+const ev = (cat: string, name: string, dur: number, op?: string) => ({
+  cat,
+  name,
+  dur,
+  ph: 'X',
+  ts: 0,
+  pid: 1,
+  tid: 1,
+  args: op ? { op_name: op } : {},
+});
 
 describe('parseOrtProfile', () => {
   it('sums kernel times per node, skips fences, averages over model_run events', () => {
     const trace = [
-      ev('Session', 'model_loading_uri', 5000), ev('Session', 'session_initialization', 900),
-      ev('Session', 'model_run', 300), ev('Session', 'model_run', 310),
-      ev('Node', '/l0/MatMul_fence_before', 0, 'MatMul'), ev('Node', '/l0/MatMul_kernel_time', 100, 'MatMul'), ev('Node', '/l0/MatMul_fence_after', 0, 'MatMul'),
+      ev('Session', 'model_loading_uri', 5000),
+      ev('Session', 'session_initialization', 900),
+      ev('Session', 'model_run', 300),
+      ev('Session', 'model_run', 310),
+      ev('Node', '/l0/MatMul_fence_before', 0, 'MatMul'),
+      ev('Node', '/l0/MatMul_kernel_time', 100, 'MatMul'),
+      ev('Node', '/l0/MatMul_fence_after', 0, 'MatMul'),
       ev('Node', '/l0/MatMul_kernel_time', 140, 'MatMul'),
-      ev('Node', 'relu_kernel_time', 20, 'Relu'), ev('Node', 'relu_kernel_time', 22, 'Relu'),
+      ev('Node', 'relu_kernel_time', 20, 'Relu'),
+      ev('Node', 'relu_kernel_time', 22, 'Relu'),
     ];
     const r = parseOrtProfile(JSON.stringify(trace));
     assert.equal(r.runs, 2);
@@ -30,8 +44,14 @@ describe('parseOrtProfile', () => {
   });
 
   it('refuses files that are not onnxruntime profiles with a clear message', () => {
-    assert.throws(() => parseOrtProfile('{not json', 'p.json'), (e: Error) => e instanceof MeasuredProfileError && /p\.json: not JSON/.test(e.message));
+    assert.throws(
+      () => parseOrtProfile('{not json', 'p.json'),
+      (e: Error) => e instanceof MeasuredProfileError && /p\.json: not JSON/.test(e.message),
+    );
     assert.throws(() => parseOrtProfile('{"a":1}', 'p.json'), /expected an array of trace events/);
-    assert.throws(() => parseOrtProfile(JSON.stringify([ev('Session', 'model_run', 1)]), 'p.json'), /no per-node kernel events/);
+    assert.throws(
+      () => parseOrtProfile(JSON.stringify([ev('Session', 'model_run', 1)]), 'p.json'),
+      /no per-node kernel events/,
+    );
   });
 });

@@ -10,10 +10,17 @@ type M = Envelope & { value?: number };
 /** Two handlers wired back to back, as host and webview are. */
 function pair(answer: (m: M) => M | undefined) {
   const queue: (() => void)[] = [];
-  let a!: MessageHandler<M, M>;
   let b!: MessageHandler<M, M>;
-  const flush = async () => { while (queue.length) { queue.shift()!(); await new Promise((r) => setImmediate(r)); } };
-  a = new MessageHandler<M, M>((m) => queue.push(() => void b.receive(m)), () => undefined);
+  const flush = async () => {
+    while (queue.length) {
+      queue.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const a = new MessageHandler<M, M>(
+    (m) => queue.push(() => void b.receive(m)),
+    () => undefined,
+  );
   b = new MessageHandler<M, M>((m) => queue.push(() => void a.receive(m)), answer);
   return { a, b, flush };
 }
@@ -31,7 +38,10 @@ describe('MessageHandler', () => {
 
   it('does not reply to messages that are not requests', async () => {
     const posted: M[] = [];
-    const h = new MessageHandler<M, M>((m) => posted.push(m), () => ({ type: 'reply' }));
+    const h = new MessageHandler<M, M>(
+      (m) => posted.push(m),
+      () => ({ type: 'reply' }),
+    );
     await h.receive({ type: 'note' });
     assert.equal(posted.length, 0);
     await h.receive({ type: 'ask', messageId: 7 });
@@ -39,7 +49,10 @@ describe('MessageHandler', () => {
   });
 
   it('rejects pending requests when disposed (panel closed) and refuses new ones', async () => {
-    const h = new MessageHandler<M, M>(() => undefined, () => undefined);
+    const h = new MessageHandler<M, M>(
+      () => undefined,
+      () => undefined,
+    );
     const p = h.request({ type: 'capture' });
     assert.equal(h.pendingCount, 1);
     h.dispose();
@@ -50,13 +63,21 @@ describe('MessageHandler', () => {
   });
 
   it('times out a request nobody answers', async () => {
-    const h = new MessageHandler<M, M>(() => undefined, () => undefined);
+    const h = new MessageHandler<M, M>(
+      () => undefined,
+      () => undefined,
+    );
     await assert.rejects(h.request({ type: 'inspect' }, 20), RequestTimeoutError);
     assert.equal(h.pendingCount, 0);
   });
 
   it('ignores replies to unknown requests', async () => {
-    const h = new MessageHandler<M, M>(() => undefined, () => { throw new Error('a reply must not reach the handler'); });
+    const h = new MessageHandler<M, M>(
+      () => undefined,
+      () => {
+        throw new Error('a reply must not reach the handler');
+      },
+    );
     await h.receive({ type: 'reply', inReplyTo: 99 });
   });
 });

@@ -9,8 +9,23 @@ const settings = (o: Record<string, unknown>) => ({ get: <T>(k: string) => o[k] 
 
 describe('editor options', () => {
   it('reads the settings, falling back to defaults for invalid values', () => {
-    const k = knobsFromSettings(settings({ targets: ['wse2'], precision: 'bf16', mode: 'training', batch: 4, dims: { seq: 128, bad: -1, f: 1.5 } }));
-    assert.deepEqual(k, { targets: ['wse2'], batch: 4, dims: { seq: 128 }, precision: 'bf16', mode: 'training', execution: 'auto' });
+    const k = knobsFromSettings(
+      settings({
+        targets: ['wse2'],
+        precision: 'bf16',
+        mode: 'training',
+        batch: 4,
+        dims: { seq: 128, bad: -1, f: 1.5 },
+      }),
+    );
+    assert.deepEqual(k, {
+      targets: ['wse2'],
+      batch: 4,
+      dims: { seq: 128 },
+      precision: 'bf16',
+      mode: 'training',
+      execution: 'auto',
+    });
     const d = knobsFromSettings(settings({ targets: 'wse2', precision: 'fp64', mode: 'x', batch: 0 }));
     assert.deepEqual(d.targets, ['wse3', 'h100-dgx']);
     assert.equal(d.precision, 'fp16');
@@ -18,7 +33,7 @@ describe('editor options', () => {
     assert.equal(d.batch, undefined);
   });
 
-  it('keeps an editor\'s own changes over later settings changes', () => {
+  it("keeps an editor's own changes over later settings changes", () => {
     const base = knobsFromSettings(settings({}));
     const mine: Knobs = { ...base, precision: 'fp8', dims: { seq: 64 } };
     const over = diffKnobs(base, mine);
@@ -32,8 +47,16 @@ describe('editor options', () => {
 
   it('validates knobs from the webview into engine options', () => {
     const o = profileOptionsFrom({
-      targets: ['wse3', '', 'x'.repeat(5000)], dims: { seq: 16, neg: -3 } as Record<string, number>, precision: 'fp4' as never, mode: 'training',
-      batch: 2.5, systems: 'auto', nodes: 2, tp: 4, pp: 0, execution: 'weight-streaming',
+      targets: ['wse3', '', 'x'.repeat(5000)],
+      dims: { seq: 16, neg: -3 } as Record<string, number>,
+      precision: 'fp4' as never,
+      mode: 'training',
+      batch: 2.5,
+      systems: 'auto',
+      nodes: 2,
+      tp: 4,
+      pp: 0,
+      execution: 'weight-streaming',
     });
     assert.deepEqual(o.targets, ['wse3']);
     assert.deepEqual(o.dims, { seq: 16 });
@@ -46,8 +69,10 @@ describe('editor options', () => {
 
   it('Select Target replaces the target of the same kind and keeps the wafer first', () => {
     const choices: TargetChoice[] = [
-      { id: 'wse2', label: '', kind: 'wafer', source: 'builtin' }, { id: 'wse3', label: '', kind: 'wafer', source: 'builtin' },
-      { id: 'h100-dgx', label: '', kind: 'gpu-cluster', source: 'builtin' }, { id: 'a100-dgx', label: '', kind: 'gpu-cluster', source: 'builtin' },
+      { id: 'wse2', label: '', kind: 'wafer', source: 'builtin' },
+      { id: 'wse3', label: '', kind: 'wafer', source: 'builtin' },
+      { id: 'h100-dgx', label: '', kind: 'gpu-cluster', source: 'builtin' },
+      { id: 'a100-dgx', label: '', kind: 'gpu-cluster', source: 'builtin' },
     ];
     assert.deepEqual(withTarget(['wse3', 'h100-dgx'], 'wse2', choices), ['wse2', 'h100-dgx']);
     assert.deepEqual(withTarget(['wse3', 'h100-dgx'], 'a100-dgx', choices), ['wse3', 'a100-dgx']);

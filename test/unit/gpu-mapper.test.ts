@@ -11,7 +11,8 @@ import { loadSpec } from '../../src/engine/hardware';
 import type { MapOptions, TargetResult } from '../../src/engine/hardware/types';
 import '../../src/engine/hardware/builtin';
 
-const FLOAT16 = 10, INT64 = 7;
+const FLOAT16 = 10,
+  INT64 = 7;
 
 class GraphBuilder {
   nodes: Node[] = [];
@@ -41,7 +42,11 @@ function gpt(L: number, h: number, heads: number, vocab: number): Model {
   for (let l = 0; l < L; l++) {
     const p = `/model/layers.${l}`;
     const w = (n: string, dims: number[]) => g.init(`model.layers.${l}.${n}`, dims);
-    const ln1 = g.op('LayerNormalization', `${p}/input_layernorm/LayerNormalization`, [x, w('ln1.w', [h]), w('ln1.b', [h])])[0];
+    const ln1 = g.op('LayerNormalization', `${p}/input_layernorm/LayerNormalization`, [
+      x,
+      w('ln1.w', [h]),
+      w('ln1.b', [h]),
+    ])[0];
     const qkv = g.op('MatMul', `${p}/self_attn/qkv_proj/MatMul`, [ln1, w('qkv.w', [h, 3 * h])])[0];
     const r = g.op('Reshape', `${p}/self_attn/Reshape`, [qkv, 'qkv_shape'])[0];
     const [q, k, v] = g.op('Split', `${p}/self_attn/Split`, [r], { axis: { type: 'int', value: 3 } }, 3);
@@ -51,17 +56,27 @@ function gpt(L: number, h: number, heads: number, vocab: number): Model {
     const sc = g.op('MatMul', `${p}/self_attn/MatMul`, [qt, kt])[0];
     const sm = g.op('Softmax', `${p}/self_attn/Softmax`, [sc], { axis: { type: 'int', value: -1 } })[0];
     const cx = g.op('MatMul', `${p}/self_attn/MatMul_1`, [sm, vt])[0];
-    const ct = g.op('Transpose', `${p}/self_attn/Transpose_3`, [cx], { perm: { type: 'ints', value: [0, 2, 1, 3] } })[0];
+    const ct = g.op('Transpose', `${p}/self_attn/Transpose_3`, [cx], {
+      perm: { type: 'ints', value: [0, 2, 1, 3] },
+    })[0];
     const cr = g.op('Reshape', `${p}/self_attn/Reshape_1`, [ct, 'ctx_shape'])[0];
     const o = g.op('MatMul', `${p}/self_attn/o_proj/MatMul`, [cr, w('o.w', [h, h])])[0];
     const res1 = g.op('Add', `${p}/Add`, [x, o])[0];
-    const ln2 = g.op('LayerNormalization', `${p}/post_attention_layernorm/LayerNormalization`, [res1, w('ln2.w', [h]), w('ln2.b', [h])])[0];
+    const ln2 = g.op('LayerNormalization', `${p}/post_attention_layernorm/LayerNormalization`, [
+      res1,
+      w('ln2.w', [h]),
+      w('ln2.b', [h]),
+    ])[0];
     const f1 = g.op('MatMul', `${p}/mlp/fc1/MatMul`, [ln2, w('fc1.w', [h, 4 * h])])[0];
     const act = g.op('Gelu', `${p}/mlp/act/Gelu`, [f1])[0];
     const f2 = g.op('MatMul', `${p}/mlp/fc2/MatMul`, [act, w('fc2.w', [4 * h, h])])[0];
     x = g.op('Add', `${p}/Add_1`, [res1, f2])[0];
   }
-  const fn = g.op('LayerNormalization', '/model/norm/LayerNormalization', [x, g.init('norm.w', [h]), g.init('norm.b', [h])])[0];
+  const fn = g.op('LayerNormalization', '/model/norm/LayerNormalization', [
+    x,
+    g.init('norm.w', [h]),
+    g.init('norm.b', [h]),
+  ])[0];
   const wt = g.op('Transpose', '/lm_head/Transpose', ['embed.weight'], { perm: { type: 'ints', value: [1, 0] } })[0];
   const logits = g.op('MatMul', '/lm_head/MatMul', [fn, wt])[0];
   return wrap(g, [{ name: 'input_ids', type: { kind: 'tensor', dtype: INT64, dims: ['batch', 'seq'] } }], logits);
@@ -79,9 +94,29 @@ function mlp(): Model {
 
 function wrap(g: GraphBuilder, inputs: Model['graph']['inputs'], out: string): Model {
   return {
-    path: 'synthetic.onnx', fileSize: 0, irVersion: 8, opsets: { '': 17 }, producerName: 'test', producerVersion: '', domain: '', modelVersion: 0,
-    docString: '', metadata: {}, functions: [], trainingInfoCount: 0, diagnostics: [],
-    graph: { name: 'g', path: 'main', nodes: g.nodes, inputs, outputs: [{ name: out, type: null }], valueInfo: [], initializers: g.inits, sparseInitializers: [] },
+    path: 'synthetic.onnx',
+    fileSize: 0,
+    irVersion: 8,
+    opsets: { '': 17 },
+    producerName: 'test',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 0,
+    docString: '',
+    metadata: {},
+    functions: [],
+    trainingInfoCount: 0,
+    diagnostics: [],
+    graph: {
+      name: 'g',
+      path: 'main',
+      nodes: g.nodes,
+      inputs,
+      outputs: [{ name: out, type: null }],
+      valueInfo: [],
+      initializers: g.inits,
+      sparseInitializers: [],
+    },
   };
 }
 
@@ -145,10 +180,19 @@ test('training on the transformer: a fitting plan, every layer reported, grid an
 
 test('a fixed plan is evaluated as given; the bubble follows (p-1)/(v m)', () => {
   const m = gpt(4, 256, 8, 1000);
-  const t = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 2, pp: 2, dp: 2, microbatch: 1, globalBatch: 16, interleave: 2, recompute: 'selective', zero: 1 })) as TargetResult;
+  const t = target(
+    m,
+    opts(
+      { mode: 'training', nodes: 1 },
+      { tp: 2, pp: 2, dp: 2, microbatch: 1, globalBatch: 16, interleave: 2, recompute: 'selective', zero: 1 },
+    ),
+  ) as TargetResult;
   assert.ok(!('error' in t), JSON.stringify(t));
   const p = t.parallelism as Record<string, unknown>;
-  assert.deepEqual([p.tp, p.pp, p.dp, p.microbatch, p.interleave, p.recompute, p.zero, p.microbatches], [2, 2, 2, 1, 2, 'selective', 1, 8]);
+  assert.deepEqual(
+    [p.tp, p.pp, p.dp, p.microbatch, p.interleave, p.recompute, p.zero, p.microbatches],
+    [2, 2, 2, 1, 2, 'selective', 1, 8],
+  );
   assert.equal(p.bubbleFraction, 1 / (2 * 8));
 });
 
@@ -165,7 +209,10 @@ test('bad plans are refused with the reason', () => {
 test('a model too big for the cluster is reported as not fitting, by how much', () => {
   // 8 blocks of hidden 8192: 6.4 G parameters, 18 B/param training state on one GPU
   const m = gpt(8, 8192, 64, 32000);
-  const t = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1, microbatch: 1, globalBatch: 1, recompute: 'full' })) as TargetResult;
+  const t = target(
+    m,
+    opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1, microbatch: 1, globalBatch: 1, recompute: 'full' }),
+  ) as TargetResult;
   assert.ok(!('error' in t), JSON.stringify(t));
   assert.equal(t.fits, false);
   assert.ok(t.memory.usedBytes > t.memory.capacityBytes);
@@ -188,7 +235,13 @@ test('the mapper is registered for built-in ids and user spec files', () => {
   assert.equal(spec.kind, 'gpu-cluster');
   const m = gpt(2, 128, 4, 500);
   const a = analyse(m, opts());
-  const mo: MapOptions = { mode: 'inference', precision: 'bf16', gpu: {}, execution: 'auto', bindings: { batch: 2, seq: 1024 } };
+  const mo: MapOptions = {
+    mode: 'inference',
+    precision: 'bf16',
+    gpu: {},
+    execution: 'auto',
+    bindings: { batch: 2, seq: 1024 },
+  };
   const r = mapGpuCluster(a, spec.spec, mo);
   assert.equal(r.id, 'h100-dgx');
   assert.equal(r.execution, 'inference');
@@ -209,10 +262,17 @@ test('per-layer times add up to the step on one stage (inference, one microbatch
 test('a tiny model is bounded by the per-kernel floor: launch + minimum per kernel, a note says so', () => {
   // 2 blocks, hidden 64, one token: every kernel's work is nanoseconds
   const m = gpt(2, 64, 4, 512);
-  const o = opts({ targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'bf16', dims: { seq: 1 }, batch: 1 }, { tp: 1 });
+  const o = opts(
+    { targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'bf16', dims: { seq: 1 }, batch: 1 },
+    { tp: 1 },
+  );
   const t = target(m, o) as TargetResult;
   assert.ok(!('error' in t), JSON.stringify(t));
-  const k = (loadSpec('h100-dgx').spec as unknown as { kernel: { launchUs: number; matrixMinimumUs: number; vectorMinimumUs: number } }).kernel;
+  const k = (
+    loadSpec('h100-dgx').spec as unknown as {
+      kernel: { launchUs: number; matrixMinimumUs: number; vectorMinimumUs: number };
+    }
+  ).kernel;
   // per block at least QKV, out-proj, MLP up and down, scores and context (matrix) and two norms (vector)
   const floor = 2 * (6 * (k.launchUs + k.matrixMinimumUs) + 2 * (k.launchUs + k.vectorMinimumUs)) * 1e-6;
   assert.ok(t.stepSeconds >= floor, `step ${t.stepSeconds} < floor ${floor}`);
@@ -222,7 +282,10 @@ test('a tiny model is bounded by the per-kernel floor: launch + minimum per kern
   const qkv = t.layers.find((l) => l.name.endsWith('layers.0/self_attn/qkv_proj/MatMul'))!;
   assert.equal(qkv.bound, 'latency');
   assert.ok((qkv.detail!.kernelOverheadSeconds as number) > 0.9 * qkv.seconds);
-  assert.ok(t.notes.some((n) => /fixed per-kernel cost/.test(n)), t.notes.join('\n'));
+  assert.ok(
+    t.notes.some((n) => /fixed per-kernel cost/.test(n)),
+    t.notes.join('\n'),
+  );
   // the same model with a long sequence does real work: the fixed costs are a small share
   const big = target(m, { ...o, dims: { seq: 4096 }, batch: 64 }) as TargetResult;
   assert.ok(big.stepSeconds > 10 * t.stepSeconds);
@@ -231,7 +294,10 @@ test('a tiny model is bounded by the per-kernel floor: launch + minimum per kern
 
 test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than the padded one and named in a note', () => {
   // 1,000 vs 1,001 words: the same FLOPs within 0.1 %, but N = 1,001 misses cuBLAS's 16-byte alignment
-  const o = opts({ targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'fp16', dims: { seq: 1024 }, batch: 8 }, { tp: 1, pp: 1, dp: 1 });
+  const o = opts(
+    { targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'fp16', dims: { seq: 1024 }, batch: 8 },
+    { tp: 1, pp: 1, dp: 1 },
+  );
   const head = (t: TargetResult) => t.layers.find((l) => l.name === '/lm_head/MatMul');
   const aligned = target(gpt(2, 256, 8, 1000), o) as TargetResult;
   const unaligned = target(gpt(2, 256, 8, 1001), o) as TargetResult;
@@ -240,7 +306,8 @@ test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than t
   const note = unaligned.notes.find((n) => /not a multiple of 8 fp16 elements/.test(n));
   assert.ok(note && /lm-head \[8192,256\]x\[256,1001\]/.test(note), unaligned.notes.join('\n'));
   // [8192,256] x [256,1001]: 4.2 GFLOP, aligned at 0.50 of 989.4 TF (8.5 us) vs the 124 TF/s ceiling (34 us)
-  const ha = head(aligned), hu = head(unaligned);
+  const ha = head(aligned),
+    hu = head(unaligned);
   assert.ok(ha && hu, aligned.layers.map((l) => l.name).join(', '));
   assert.ok(hu.seconds > 3 * ha.seconds, `${hu.seconds} vs ${ha.seconds}`);
   assert.ok(unaligned.stepSeconds > aligned.stepSeconds);

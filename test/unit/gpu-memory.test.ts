@@ -3,13 +3,38 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockActivationBytes, type BlockShape } from '../../src/engine/hardware/gpu/megatron';
-import { balancedStages, bytesPerParam, inflightStageFraction, pipelineSeconds, stageOfBlock } from '../../src/engine/hardware/gpu/plan';
+import {
+  balancedStages,
+  bytesPerParam,
+  inflightStageFraction,
+  pipelineSeconds,
+  stageOfBlock,
+} from '../../src/engine/hardware/gpu/plan';
 
-const close = (got: number, want: number, rel = 1e-12) => assert.ok(Math.abs(got - want) <= rel * Math.abs(want), `${got} != ${want}`);
+const close = (got: number, want: number, rel = 1e-12) =>
+  assert.ok(Math.abs(got - want) <= rel * Math.abs(want), `${got} != ${want}`);
 
 // Megatron 22B layer: s 2048, h 6144, a 64, f 4h, t 8, microbatch 1, 16-bit activations
-const x: BlockShape = { b: 1, sq: 2048, skv: 2048, h: 6144, a: 64, g: 64, d: 96, f: 4 * 6144, gated: false, vocab: 51200, t: 8, sp: false, training: true };
-const s = 2048, b = 1, h = 6144, a = 64, t = 8;
+const x: BlockShape = {
+  b: 1,
+  sq: 2048,
+  skv: 2048,
+  h: 6144,
+  a: 64,
+  g: 64,
+  d: 96,
+  f: 4 * 6144,
+  gated: false,
+  vocab: 51200,
+  t: 8,
+  sp: false,
+  training: true,
+};
+const s = 2048,
+  b = 1,
+  h = 6144,
+  a = 64,
+  t = 8;
 const sbh = s * b * h;
 
 test('activation memory per layer, tensor parallel without SP: sbh (10 + 24/t + 5as/(ht))', () => {
@@ -59,14 +84,26 @@ test('microbatches in flight: 1F1B keeps p - i on rank i; interleaving adds (p-1
 });
 
 test('blocks split into pp x interleave contiguous chunks, round-robin over stages', () => {
-  assert.deepEqual(Array.from({ length: 12 }, (_, j) => stageOfBlock(j, 12, 2, 3)), [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
-  assert.deepEqual(Array.from({ length: 8 }, (_, j) => stageOfBlock(j, 8, 4, 1)), [0, 0, 1, 1, 2, 2, 3, 3]);
+  assert.deepEqual(
+    Array.from({ length: 12 }, (_, j) => stageOfBlock(j, 12, 2, 3)),
+    [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1],
+  );
+  assert.deepEqual(
+    Array.from({ length: 8 }, (_, j) => stageOfBlock(j, 8, 4, 1)),
+    [0, 0, 1, 1, 2, 2, 3, 3],
+  );
   // uneven: the middle stages take the extra block
-  assert.deepEqual(Array.from({ length: 5 }, (_, j) => stageOfBlock(j, 5, 4, 1)), [0, 1, 1, 2, 3]);
+  assert.deepEqual(
+    Array.from({ length: 5 }, (_, j) => stageOfBlock(j, 5, 4, 1)),
+    [0, 1, 1, 2, 3],
+  );
 });
 
 test('generic layers split into contiguous stages of about equal time', () => {
-  assert.deepEqual(balancedStages([1, 1, 1, 1], 2), [[0, 1], [2, 3]]);
+  assert.deepEqual(balancedStages([1, 1, 1, 1], 2), [
+    [0, 1],
+    [2, 3],
+  ]);
   assert.deepEqual(balancedStages([3, 1, 1, 1], 2), [[0], [1, 2, 3]]);
   assert.deepEqual(balancedStages([1, 1], 3), [[0], [1], []]);
 });

@@ -3,7 +3,13 @@
 // InfiniBand, the efficiency-table lookup, and which link each communicator group uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectiveTime, deviceFor, gemmAligned, kernelTime, lookupEfficiency } from '../../src/engine/hardware/gpu/roofline';
+import {
+  collectiveTime,
+  deviceFor,
+  gemmAligned,
+  kernelTime,
+  lookupEfficiency,
+} from '../../src/engine/hardware/gpu/roofline';
 import { linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
 import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
 import a100json from '../../src/engine/hardware/gpu/specs/a100-dgx.json';
@@ -11,10 +17,16 @@ import h100json from '../../src/engine/hardware/gpu/specs/h100-dgx.json';
 
 const a100 = a100json as unknown as GpuClusterSpec;
 const h100 = h100json as unknown as GpuClusterSpec;
-const close = (got: number, want: number, rel = 1e-9) => assert.ok(Math.abs(got - want) <= rel * Math.abs(want), `${got} != ${want}`);
+const close = (got: number, want: number, rel = 1e-9) =>
+  assert.ok(Math.abs(got - want) <= rel * Math.abs(want), `${got} != ${want}`);
 
 test('efficiency lookup takes the first row (largest threshold first) the size reaches', () => {
-  const t: [number, number][] = [[0, 0.1], [128, 0.95], [16, 0.9], [1, 0.6]];
+  const t: [number, number][] = [
+    [0, 0.1],
+    [128, 0.95],
+    [16, 0.9],
+    [1, 0.6],
+  ];
   assert.equal(lookupEfficiency(t, 500), 0.95);
   assert.equal(lookupEfficiency(t, 128), 0.95);
   assert.equal(lookupEfficiency(t, 127.9), 0.9);
@@ -60,7 +72,13 @@ test('per-kernel floor: launch + max(minimum by engine, work); a small kernel is
   assert.equal(v.bound, 'memory');
   // a 4096-element norm: launch + vector minimum; no work at all: no kernel
   close(kernelTime(dev, 'vector', 8 * 4096, 4 * 4096).seconds, (k.launchUs + k.vectorMinimumUs) * 1e-6);
-  assert.deepEqual(kernelTime(dev, 'matrix', 0, 0), { seconds: 0, compute: 0, memory: 0, overhead: 0, bound: 'memory' });
+  assert.deepEqual(kernelTime(dev, 'matrix', 0, 0), {
+    seconds: 0,
+    compute: 0,
+    memory: 0,
+    overhead: 0,
+    bound: 'memory',
+  });
 });
 
 test('H100 GEMMs: measured efficiency table with the roofline, GEMM minimum apart from the GEMV one', () => {
@@ -68,8 +86,11 @@ test('H100 GEMMs: measured efficiency table with the roofline, GEMM minimum apar
   const k = h100.kernel;
   const eff = h100.efficiency;
   // [4096,768] x [768,3072]: 19.3 GFLOP (row >= 16 GFLOP), 12.6 + 2.4 + 4.7 M elements = 39.3 MB (row >= 10 MB)
-  const M = 4096, K = 768, N = 3072;
-  const flops = 2 * M * K * N, bytes = (M * K + M * N + K * N) * 2;
+  const M = 4096,
+    K = 768,
+    N = 3072;
+  const flops = 2 * M * K * N,
+    bytes = (M * K + M * N + K * N) * 2;
   const g = kernelTime(dev, 'matrix', flops, bytes, { m: M, k: K, n: N, batch: 1 });
   const compute = flops / (989.4e12 * lookupEfficiency(eff.matrixByGflop, 19.33));
   const memory = bytes / (3350e9 * 0.75);
@@ -79,20 +100,29 @@ test('H100 GEMMs: measured efficiency table with the roofline, GEMM minimum apar
   close(g.seconds, k.launchUs * 1e-6 + compute); // roofline: the larger of the two
   assert.equal(g.bound, 'compute');
   // [128,768] x [768,768]: 0.15 GFLOP of work is under the GEMM minimum, which is below the GEMV one
-  const s = kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2, { m: 128, k: 768, n: 768, batch: 1 });
+  const s = kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2, {
+    m: 128,
+    k: 768,
+    n: 768,
+    batch: 1,
+  });
   close(s.seconds, (k.launchUs + k.gemmMinimumUs) * 1e-6);
   assert.equal(s.bound, 'latency');
   assert.ok(k.gemmMinimumUs < k.matrixMinimumUs);
   // the same product with one row is a GEMV: the matrix (GEMV) minimum; without a shape too (convolutions)
   const v = kernelTime(dev, 'matrix', 2 * 768 * 768, (768 * 2 + 768 * 768) * 2, { m: 1, k: 768, n: 768, batch: 1 });
   close(v.seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
-  close(kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2).seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
+  close(
+    kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2).seconds,
+    (k.launchUs + k.matrixMinimumUs) * 1e-6,
+  );
 });
 
 test('a GEMM whose K or N is not a multiple of 16 bytes is capped at the unaligned rate', () => {
   const dev = deviceFor(h100, 'fp16');
   const eff = h100.efficiency;
-  const M = 1024, K = 768;
+  const M = 1024,
+    K = 768;
   const shape = (n: number) => ({ m: M, k: K, n, batch: 1 });
   const time = (n: number) => kernelTime(dev, 'matrix', 2 * M * K * n, (M * K + M * n + K * n) * 2, shape(n));
   // N = 50,304 (8 x 6,288) is aligned; N = 50,257 (GPT-2's vocabulary) is not
@@ -100,7 +130,8 @@ test('a GEMM whose K or N is not a multiple of 16 bytes is capped at the unalign
   assert.equal(gemmAligned(dev, shape(50257)), false);
   assert.equal(gemmAligned(dev, { m: 197, k: 768, n: 2304, batch: 1 }), true); // M is not a leading dimension
   assert.equal(gemmAligned(dev, { m: 197, k: 64, n: 197, batch: 384 }), false); // ViT's attention scores
-  const a = time(50304), u = time(50257);
+  const a = time(50304),
+    u = time(50257);
   close(a.compute, (2 * M * K * 50304) / (989.4e12 * lookupEfficiency(eff.matrixByGflop, 79.1)));
   close(u.compute, (2 * M * K * 50257) / (eff.unalignedGemmEfficiency * 989.4e12)); // 0.125 x 989.4 = 123.7 TF/s
   close(u.seconds, h100.kernel.launchUs * 1e-6 + u.compute);
@@ -135,17 +166,28 @@ test('fp8 on A100 falls back to the fp16 tensor-core rate, with a note', () => {
 
 test('ring all-reduce of 100 MB on 8 A100s over NVLink: 2(n-1)/n S / (B eff) + latency', () => {
   const c = collectiveTime(a100.nvlink, 'all-reduce', 100e6, 8);
-  const want = 10e-6 + (2 * 7 / 8) * 100e6 / (300e9 * 0.6); // 0.9722 ms + 10 us
+  const want = 10e-6 + (((2 * 7) / 8) * 100e6) / (300e9 * 0.6); // 0.9722 ms + 10 us
   close(c.seconds, want);
   close(c.latency, 10e-6);
   // all-gather and reduce-scatter move half of it; a single rank moves nothing
-  close(collectiveTime(a100.nvlink, 'all-gather', 100e6, 8).seconds, 10e-6 + (7 / 8) * 100e6 / (300e9 * 0.6));
+  close(collectiveTime(a100.nvlink, 'all-gather', 100e6, 8).seconds, 10e-6 + ((7 / 8) * 100e6) / (300e9 * 0.6));
   assert.equal(collectiveTime(a100.nvlink, 'all-reduce', 100e6, 1).seconds, 0);
   close(collectiveTime(a100.infiniband, 'p2p', 1e6, 2).seconds, 20e-6 + 1e6 / (25e9 * 0.9));
 });
 
 test('communicator links: TP inside the node on NVLink, DP across nodes over the NICs', () => {
-  const plan: Plan = { tp: 8, pp: 2, dp: 4, microbatch: 1, globalBatch: 32, interleave: 1, recompute: 'none', sequenceParallel: false, zero: 0, nodes: 8 };
+  const plan: Plan = {
+    tp: 8,
+    pp: 2,
+    dp: 4,
+    microbatch: 1,
+    globalBatch: 32,
+    interleave: 1,
+    recompute: 'none',
+    sequenceParallel: false,
+    zero: 0,
+    nodes: 8,
+  };
   const l = linksFor(a100, plan);
   assert.equal(l.tp.link, a100.nvlink);
   assert.equal(l.tp.n, 8);
@@ -153,7 +195,7 @@ test('communicator links: TP inside the node on NVLink, DP across nodes over the
   assert.equal(l.dp.link.GBpsPerGpu, 25);
   assert.equal(l.pp.link, a100.infiniband);
   // 100 MB all-reduce over 4 ranks across nodes: 2 * 3/4 * S / (25 GB/s * 0.9) + 20 us
-  close(collectiveTime(l.dp.link, 'all-reduce', 100e6, 4).seconds, 20e-6 + 1.5 * 100e6 / (25e9 * 0.9));
+  close(collectiveTime(l.dp.link, 'all-reduce', 100e6, 4).seconds, 20e-6 + (1.5 * 100e6) / (25e9 * 0.9));
   // tp 1, dp 16 over 2 nodes: 8 members per node ring over 8 NICs, capped by NVLink
   const l2 = linksFor(a100, { ...plan, tp: 1, pp: 1, dp: 16, nodes: 2 });
   assert.equal(l2.dp.link.GBpsPerGpu, Math.min(300, 8 * 25));

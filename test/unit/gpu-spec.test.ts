@@ -37,7 +37,10 @@ test('units are in the key names', () => {
   for (const k of ['GBpsPerGpu', 'latencyUs', 'efficiency']) assert.ok(k in s.nvlink && k in s.infiniband, k);
 });
 
-function userSpec(mutate: (s: Record<string, any>) => void): string {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec mutated freely in tests
+type LooseSpec = Record<string, any>;
+
+function userSpec(mutate: (s: LooseSpec) => void): string {
   const s = JSON.parse(JSON.stringify(loadSpec('h100-dgx').spec));
   s.id = 'my-cluster';
   mutate(s);
@@ -48,33 +51,114 @@ function userSpec(mutate: (s: Record<string, any>) => void): string {
 }
 
 test('a user spec file loads and validates', () => {
-  const f = userSpec((s) => { s.gpu.hbmGiB = 96; });
+  const f = userSpec((s) => {
+    s.gpu.hbmGiB = 96;
+  });
   const l = loadSpec(f);
   assert.equal(l.id, 'my-cluster');
   assert.equal((l.spec.gpu as Record<string, number>).hbmGiB, 96);
 });
 
 test('a missing number is refused, naming the field', () => {
-  const f = userSpec((s) => { delete s.gpu.hbmGBps; });
-  assert.throws(() => loadSpec(f), (e: Error) => e instanceof SpecError && /'gpu\.hbmGBps' is missing/.test(e.message));
+  const f = userSpec((s) => {
+    delete s.gpu.hbmGBps;
+  });
+  assert.throws(
+    () => loadSpec(f),
+    (e: Error) => e instanceof SpecError && /'gpu\.hbmGBps' is missing/.test(e.message),
+  );
 });
 
 test('the per-kernel launch and minimum times are required numbers', () => {
-  assert.throws(() => loadSpec(userSpec((s) => { delete s.kernel.matrixMinimumUs; })), /'kernel\.matrixMinimumUs' is missing/);
-  assert.throws(() => loadSpec(userSpec((s) => { delete s.kernel.gemmMinimumUs; })), /'kernel\.gemmMinimumUs' is missing/);
-  assert.throws(() => loadSpec(userSpec((s) => { s.efficiency.unalignedGemmEfficiency = 1.5; })), /'efficiency\.unalignedGemmEfficiency' must be at most 1/);
-  assert.throws(() => loadSpec(userSpec((s) => { s.efficiency.gemmAlignmentBytes = 0; })), /'efficiency\.gemmAlignmentBytes' must be greater than 0/);
-  assert.throws(() => loadSpec(userSpec((s) => { s.kernel.launchUs = -1; })), /'kernel\.launchUs' must not be negative/);
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          delete s.kernel.matrixMinimumUs;
+        }),
+      ),
+    /'kernel\.matrixMinimumUs' is missing/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          delete s.kernel.gemmMinimumUs;
+        }),
+      ),
+    /'kernel\.gemmMinimumUs' is missing/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.efficiency.unalignedGemmEfficiency = 1.5;
+        }),
+      ),
+    /'efficiency\.unalignedGemmEfficiency' must be at most 1/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.efficiency.gemmAlignmentBytes = 0;
+        }),
+      ),
+    /'efficiency\.gemmAlignmentBytes' must be greater than 0/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.kernel.launchUs = -1;
+        }),
+      ),
+    /'kernel\.launchUs' must not be negative/,
+  );
 });
 
 test('a negative number is refused, naming the field', () => {
-  const f = userSpec((s) => { s.nvlink.GBpsPerGpu = -450; });
+  const f = userSpec((s) => {
+    s.nvlink.GBpsPerGpu = -450;
+  });
   assert.throws(() => loadSpec(f), /'nvlink\.GBpsPerGpu' must not be negative, got -450/);
 });
 
 test('a non-numeric number, an efficiency above 1 and a table without a zero row are refused', () => {
-  assert.throws(() => loadSpec(userSpec((s) => { s.gpu.matrixTflops.bf16 = '989'; })), /'gpu\.matrixTflops\.bf16' must be a number/);
-  assert.throws(() => loadSpec(userSpec((s) => { s.infiniband.efficiency = 1.5; })), /'infiniband\.efficiency' must be at most 1/);
-  assert.throws(() => loadSpec(userSpec((s) => { s.efficiency.memoryByMB = [[100, 0.9]]; })), /'efficiency\.memoryByMB' needs a row with threshold 0/);
-  assert.throws(() => loadSpec(userSpec((s) => { s.gpusPerNode = 0; })), /'gpusPerNode' must be greater than 0/);
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.gpu.matrixTflops.bf16 = '989';
+        }),
+      ),
+    /'gpu\.matrixTflops\.bf16' must be a number/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.infiniband.efficiency = 1.5;
+        }),
+      ),
+    /'infiniband\.efficiency' must be at most 1/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.efficiency.memoryByMB = [[100, 0.9]];
+        }),
+      ),
+    /'efficiency\.memoryByMB' needs a row with threshold 0/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.gpusPerNode = 0;
+        }),
+      ),
+    /'gpusPerNode' must be greater than 0/,
+  );
 });

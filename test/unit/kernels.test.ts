@@ -10,14 +10,43 @@ function node(index: number, opType: string, name: string, inputs: string[], out
 
 function model(nodes: Node[], outputs: string[]): Model {
   const graph: Graph = {
-    name: 'g', path: 'main', nodes, inputs: [{ name: 'x', type: null }], outputs: outputs.map((name) => ({ name, type: null })),
-    valueInfo: [], initializers: [], sparseInitializers: [],
+    name: 'g',
+    path: 'main',
+    nodes,
+    inputs: [{ name: 'x', type: null }],
+    outputs: outputs.map((name) => ({ name, type: null })),
+    valueInfo: [],
+    initializers: [],
+    sparseInitializers: [],
   };
-  return { path: 'm.onnx', fileSize: 0, irVersion: 8, opsets: { '': 17 }, producerName: '', producerVersion: '', domain: '', modelVersion: 0, docString: '', metadata: {}, graph, functions: [], trainingInfoCount: 0, diagnostics: [] };
+  return {
+    path: 'm.onnx',
+    fileSize: 0,
+    irVersion: 8,
+    opsets: { '': 17 },
+    producerName: '',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 0,
+    docString: '',
+    metadata: {},
+    graph,
+    functions: [],
+    trainingInfoCount: 0,
+    diagnostics: [],
+  };
 }
 
 const cost = (flops: number, out = 100): NodeCost => ({
-  flops, paramCount: 0, paramBytes: 0, inputBytes: out, outputBytes: out, bytesRead: out, bytesWritten: out, modelled: true, approximate: false,
+  flops,
+  paramCount: 0,
+  paramBytes: 0,
+  inputBytes: out,
+  outputBytes: out,
+  bytesRead: out,
+  bytesWritten: out,
+  modelled: true,
+  approximate: false,
 });
 
 test('a compute op absorbs the cheap ops that follow it; the next compute op starts a new layer', () => {

@@ -27,22 +27,34 @@ function sampleView(settings: Record<string, unknown> = { targets: TARGETS, batc
 const text = (h: ReturnType<typeof hoverAt>) => (h!.contents as MarkupContent).value;
 
 function allSymbols(s: DocumentSymbol[], out: DocumentSymbol[] = []): DocumentSymbol[] {
-  for (const x of s) { out.push(x); allSymbols(x.children ?? [], out); }
+  for (const x of s) {
+    out.push(x);
+    allSymbols(x.children ?? [], out);
+  }
   return out;
 }
 
-test('settings become engine options with the editor\'s fallbacks', () => {
-  const o = optionsFromSettings({ targets: ['wse2'], mode: 'training', precision: 'bf16', batch: 4, dims: { seq: 2048, bad: -1 } });
+test("settings become engine options with the editor's fallbacks", () => {
+  const o = optionsFromSettings({
+    targets: ['wse2'],
+    mode: 'training',
+    precision: 'bf16',
+    batch: 4,
+    dims: { seq: 2048, bad: -1 },
+  });
   assert.deepEqual([o.targets, o.mode, o.precision, o.batch, o.dims], [['wse2'], 'training', 'bf16', 4, { seq: 2048 }]);
   const d = optionsFromSettings({ targets: 'wse3', precision: 'fp64', batch: 0 });
   assert.deepEqual([d.targets, d.mode, d.precision, d.batch], [['wse3', 'h100-dgx'], 'inference', 'fp16', undefined]);
 });
 
-test('hover on a node line: the node, its layer and the layer\'s time, bound, FLOPs, memory and placement per target', () => {
+test("hover on a node line: the node, its layer and the layer's time, bound, FLOPs, memory and placement per target", () => {
   const v = sampleView();
   const run = v.run!;
   assert.deepEqual(run.targetErrors, []);
-  assert.deepEqual(run.targets.map((t) => t.target.id), TARGETS);
+  assert.deepEqual(
+    run.targets.map((t) => t.target.id),
+    TARGETS,
+  );
   const k = v.model.graph.nodes.findIndex((n) => n.name === '/model/layers.0/mlp/c_fc/MatMul');
   const h = text(hoverAt(v, v.printed.nodeLine[k]));
   const li = run.nodeLayer[k];
@@ -51,7 +63,10 @@ test('hover on a node line: the node, its layer and the layer\'s time, bound, FL
   assert.ok(h.startsWith('**MatMul** `/model/layers.0/mlp/c_fc/MatMul`'), h);
   assert.ok(h.includes(`Node: ${fmtFlops(run.profile.analysis.nodeCosts[k].flops)} forward`), h);
   assert.ok(h.includes('outputs `float[1,64,256]`'), h);
-  assert.ok(h.includes(`**Layer** \`${layer.name}\` (matmul, ${layer.nodes.length} nodes, block \`/model/layers.0\`)`), h);
+  assert.ok(
+    h.includes(`**Layer** \`${layer.name}\` (matmul, ${layer.nodes.length} nodes, block \`/model/layers.0\`)`),
+    h,
+  );
   for (const { target, rows } of run.targets) {
     const row = rows[li]!;
     assert.ok(row.seconds > 0, `${target.id} times the layer`);
@@ -67,14 +82,20 @@ test('hover on a node line: the node, its layer and the layer\'s time, bound, FL
   assert.ok(h.endsWith('_inference, fp16, batch=1, seq=64 (onnxProfiler.* settings)_'), h);
   // the hover covers the statement, not its type comment
   const r = hoverAt(v, v.printed.nodeLine[k])!.range!;
-  assert.equal(v.lines[r.start.line].slice(r.start.character, r.end.character).endsWith('("/model/layers.0/ln_2/LayerNormalization_output_0", "model.layers.0.mlp.c_fc.weight")'), true);
+  assert.equal(
+    v.lines[r.start.line]
+      .slice(r.start.character, r.end.character)
+      .endsWith('("/model/layers.0/ln_2/LayerNormalization_output_0", "model.layers.0.mlp.c_fc.weight")'),
+    true,
+  );
 });
 
 test('hover on the graph signature summarises the model per target; initializer lines have no hover', () => {
   const v = sampleView();
   const h = text(hoverAt(v, v.graphLine));
   assert.ok(h.startsWith('**main\\_graph**: 81 nodes'), h);
-  for (const { target } of v.run!.targets) assert.ok(h.includes(`| **${target.id}** `) && h.includes(fmtSeconds(target.stepSeconds)), h);
+  for (const { target } of v.run!.targets)
+    assert.ok(h.includes(`| **${target.id}** `) && h.includes(fmtSeconds(target.stepSeconds)), h);
   assert.equal(hoverAt(v, v.printed.declLine.get('model.embed_tokens.weight')!), null);
 });
 
@@ -96,11 +117,16 @@ test('diagnostics: unbound dims on the input that declares them, unknown targets
 
 test('diagnostics: an op without shape inference or cost model is flagged on its own line', () => {
   const bytes = model({
-    irVersion: 8, opsets: { '': 17, 'acme.ops': 1 },
+    irVersion: 8,
+    opsets: { '': 17, 'acme.ops': 1 },
     graph: graph({
       name: 'g',
-      nodes: [node('MatMul', ['x', 'w'], ['h'], {}, { name: 'mm' }), node('Frobnicate', ['h'], ['y'], {}, { name: 'frob', domain: 'acme.ops' })],
-      inputs: [vi('x', T.FLOAT, [2, 4])], outputs: [vi('y', T.FLOAT, [2, 4])],
+      nodes: [
+        node('MatMul', ['x', 'w'], ['h'], {}, { name: 'mm' }),
+        node('Frobnicate', ['h'], ['y'], {}, { name: 'frob', domain: 'acme.ops' }),
+      ],
+      inputs: [vi('x', T.FLOAT, [2, 4])],
+      outputs: [vi('y', T.FLOAT, [2, 4])],
       initializers: [tensor('w', T.FLOAT, [4, 4], { raw: rawOf(T.FLOAT, new Array(16).fill(0.5)) })],
     }),
   });
@@ -154,9 +180,15 @@ test('document symbols: graph > blocks > layers > nodes, every node once, ranges
   assert.equal(g.name, 'main_graph');
   assert.equal(g.kind, SymbolKind.Module);
   const blocks = g.children!.filter((c) => c.kind === SymbolKind.Namespace);
-  assert.deepEqual(blocks.map((b) => b.name), ['/model/layers.0', '/model/layers.1']);
+  assert.deepEqual(
+    blocks.map((b) => b.name),
+    ['/model/layers.0', '/model/layers.1'],
+  );
   for (const b of blocks) {
-    assert.ok(b.children!.length >= 4 && b.children!.every((l) => l.kind === SymbolKind.Function && l.name.startsWith(b.name + '/')));
+    assert.ok(
+      b.children!.length >= 4 &&
+        b.children!.every((l) => l.kind === SymbolKind.Function && l.name.startsWith(b.name + '/')),
+    );
   }
   const layers = allSymbols(s).filter((x) => x.kind === SymbolKind.Function);
   assert.deepEqual(layers.map((l) => l.name).sort(), v.run!.profile.analysis.layers.map((l) => l.name).sort());
@@ -174,7 +206,7 @@ test('document symbols: graph > blocks > layers > nodes, every node once, ranges
   assert.ok(fc.detail!.includes(`${fmtSeconds(v.run!.targets[0].rows[li]!.seconds)} on wse3`), fc.detail);
 });
 
-test('CodeLens: one per layer on its first node\'s line, with its time on each target', () => {
+test("CodeLens: one per layer on its first node's line, with its time on each target", () => {
   const v = sampleView();
   const uri = 'onnx-text:/m/tiny-gpt.onnx.onnxtxt?file%3A%2F%2F%2Fm%2Ftiny-gpt.onnx';
   const lenses = codeLenses(v, uri);
@@ -185,7 +217,11 @@ test('CodeLens: one per layer on its first node\'s line, with its time on each t
     assert.equal(l.range.start.line, first);
     assert.equal(l.command!.command, SELECT_LAYER_COMMAND);
     assert.deepEqual(l.command!.arguments, [uri, layers[li].name]);
-    for (const { target, rows } of v.run!.targets) assert.ok(l.command!.title.includes(`${target.id} ${fmtSeconds(rows[li]!.seconds)} (${rows[li]!.bound})`), l.command!.title);
+    for (const { target, rows } of v.run!.targets)
+      assert.ok(
+        l.command!.title.includes(`${target.id} ${fmtSeconds(rows[li]!.seconds)} (${rows[li]!.bound})`),
+        l.command!.title,
+      );
   });
 });
 
@@ -206,7 +242,9 @@ test('subgraph lines belong to the layer of the node that owns the subgraph', ()
   const v = new ModelView(readModelBytes(controlFlowModel(), 'cf.onnx'), 'cf.onnx');
   v.profile(optionsFromSettings({ targets: ['h100-dgx'], dims: { n: 3 } }));
   const ifLayer = v.run!.nodeLayer[0];
-  const thenSpan = v.printed.graphs.find((s) => s.owner?.graph === 'main' && s.owner.index === 0 && s.attr === 'then_branch')!;
+  const thenSpan = v.printed.graphs.find(
+    (s) => s.owner?.graph === 'main' && s.owner.index === 0 && s.attr === 'then_branch',
+  )!;
   const nestedLine = v.printed.subgraphNodeLines.get(thenSpan.path)![0];
   assert.equal(v.layerAt(nestedLine), ifLayer);
   assert.equal(v.layerAt(thenSpan.line), ifLayer);

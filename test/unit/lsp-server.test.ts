@@ -8,8 +8,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
-  createProtocolConnection, IPCMessageReader, IPCMessageWriter, type ProtocolConnection,
-  type PublishDiagnosticsParams, type Hover, type DocumentSymbol, type CodeLens, type MarkupContent,
+  createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Hover,
+  type DocumentSymbol,
+  type CodeLens,
+  type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { inferShapes } from '../../src/engine/shapes/infer';
@@ -17,15 +24,22 @@ import { printModel } from '../../src/textview/printer';
 import { sampleModelBytes } from '../fixtures/sample-model';
 import { projectRoot } from '../fixtures/paths';
 import {
-  LayerToLineRequest, LineToLayerRequest, ModelTextRequest, type LineToLayerResult,
+  LayerToLineRequest,
+  LineToLayerRequest,
+  ModelTextRequest,
+  type LineToLayerResult,
 } from '../../src/lsp/protocol';
 
 const TIMEOUT_MS = 30_000;
 
 function within<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), TIMEOUT_MS); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 interface Server {
@@ -47,8 +61,15 @@ function serverBundle(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsp-server-bundle-'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'server.js');
-  execFileSync(path.join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'),
-    [path.join(root, 'src', 'server', 'server.ts'), '--bundle', '--platform=node', '--format=cjs', '--target=node20', `--outfile=${out}`, '--log-level=warning']);
+  execFileSync(path.join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'), [
+    path.join(root, 'src', 'server', 'server.ts'),
+    '--bundle',
+    '--platform=node',
+    '--format=cjs',
+    '--target=node20',
+    `--outfile=${out}`,
+    '--log-level=warning',
+  ]);
   return (bundle = out);
 }
 
@@ -57,26 +78,44 @@ async function startServer(settings: Record<string, unknown>): Promise<Server> {
   const conn = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   const waiting = new Map<string, ((p: PublishDiagnosticsParams) => void)[]>();
   const s: Server = {
-    child, conn, settings, diagnostics: new Map(), lensRefreshes: 0,
-    nextDiagnostics: (uri) => within(new Promise((resolve) => {
-      const list = waiting.get(uri) ?? [];
-      list.push(resolve);
-      waiting.set(uri, list);
-    }), `diagnostics for ${uri}`),
+    child,
+    conn,
+    settings,
+    diagnostics: new Map(),
+    lensRefreshes: 0,
+    nextDiagnostics: (uri) =>
+      within(
+        new Promise((resolve) => {
+          const list = waiting.get(uri) ?? [];
+          list.push(resolve);
+          waiting.set(uri, list);
+        }),
+        `diagnostics for ${uri}`,
+      ),
   };
   conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     s.diagnostics.set(p.uri, [...(s.diagnostics.get(p.uri) ?? []), p]);
     const w = waiting.get(p.uri);
     if (w?.length) w.shift()!(p);
   });
-  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section === 'onnxProfiler' ? s.settings : null)));
-  conn.onRequest('workspace/codeLens/refresh', () => { s.lensRefreshes++; return null; });
+  conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+    p.items.map((i) => (i.section === 'onnxProfiler' ? s.settings : null)),
+  );
+  conn.onRequest('workspace/codeLens/refresh', () => {
+    s.lensRefreshes++;
+    return null;
+  });
   conn.onNotification('window/logMessage', () => undefined);
   conn.listen();
-  await within(conn.sendRequest('initialize', {
-    processId: process.pid, rootUri: null, workspaceFolders: null,
-    capabilities: { workspace: { configuration: true, codeLens: { refreshSupport: true } } },
-  }), 'initialize');
+  await within(
+    conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      workspaceFolders: null,
+      capabilities: { workspace: { configuration: true, codeLens: { refreshSupport: true } } },
+    }),
+    'initialize',
+  );
   conn.sendNotification('initialized', {});
   return s;
 }
@@ -116,24 +155,47 @@ test('the language server serves the text, diagnostics, hover, symbols, CodeLens
   assert.equal(r.text, expected.text);
 
   const first = s.nextDiagnostics(uri);
-  s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'onnx-text', version: 1, text: r.text } });
+  s.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'onnx-text', version: 1, text: r.text },
+  });
   assert.deepEqual((await first).diagnostics, [], 'the sample with seq bound has nothing to report');
 
   const k = m.graph.nodes.findIndex((n) => n.name === '/model/layers.1/attn/c_attn/MatMul');
   const line = expected.nodeLine[k];
-  const hover = await within(s.conn.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 10 } }), 'hover');
+  const hover = await within(
+    s.conn.sendRequest<Hover | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character: 10 },
+    }),
+    'hover',
+  );
   const md = (hover!.contents as MarkupContent).value;
   assert.ok(md.startsWith('**MatMul** `/model/layers.1/attn/c_attn/MatMul`'), md);
   assert.match(md, /\| \*\*wse3\*\* \| [\d.]+ (ns|µs|ms) \| (compute|memory|communication|latency) \| /);
   assert.match(md, /\| \*\*h100-dgx\*\* \| [\d.]+ (ns|µs|ms) \| /);
 
-  const symbols = await within(s.conn.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }), 'symbols');
+  const symbols = await within(
+    s.conn.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }),
+    'symbols',
+  );
   assert.equal(symbols[0].name, 'main_graph');
-  assert.deepEqual(symbols[0].children!.filter((c) => c.name.startsWith('/model/layers.')).map((c) => c.name), ['/model/layers.0', '/model/layers.1']);
+  assert.deepEqual(
+    symbols[0].children!.filter((c) => c.name.startsWith('/model/layers.')).map((c) => c.name),
+    ['/model/layers.0', '/model/layers.1'],
+  );
 
-  const lenses = await within(s.conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } }), 'codeLens');
-  assert.equal(lenses.length, symbols[0].children!.reduce((n, c) => n + (c.name.startsWith('/model/layers.') ? c.children!.length : 1), 0));
-  assert.ok(lenses.every((l) => /^⏱ wse3 [\d.]+ (ns|µs|ms) \(\w+\) · h100-dgx /.test(l.command!.title)), lenses[0].command!.title);
+  const lenses = await within(
+    s.conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } }),
+    'codeLens',
+  );
+  assert.equal(
+    lenses.length,
+    symbols[0].children!.reduce((n, c) => n + (c.name.startsWith('/model/layers.') ? c.children!.length : 1), 0),
+  );
+  assert.ok(
+    lenses.every((l) => /^⏱ wse3 [\d.]+ (ns|µs|ms) \(\w+\) · h100-dgx /.test(l.command!.title)),
+    lenses[0].command!.title,
+  );
 
   // selection sync: a node line -> its layer -> the layer's first line
   const at: LineToLayerResult = await within(s.conn.sendRequest(LineToLayerRequest, { uri, line }), 'lineToLayer');
@@ -148,7 +210,10 @@ test('the language server serves the text, diagnostics, hover, symbols, CodeLens
   s.settings = { targets: ['wse3'], batch: 1 };
   s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { onnxProfiler: s.settings } });
   const d = await again;
-  assert.deepEqual(d.diagnostics.map((x) => [x.code, x.range.start.line]), [['unbound-dim', expected.declLine.get('input_ids')]]);
+  assert.deepEqual(
+    d.diagnostics.map((x) => [x.code, x.range.start.line]),
+    [['unbound-dim', expected.declLine.get('input_ids')]],
+  );
   const lenses2 = await s.conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
   assert.ok(lenses2.every((l) => !l.command!.title.includes('h100-dgx')));
   assert.equal(s.lensRefreshes, 1);
@@ -171,10 +236,15 @@ test('a file that is not a model gives an explaining text and an error diagnosti
   assert.ok(r.error && r.error.includes('notes.onnx'), r.error);
   assert.match(r.text, /^# file:\/\/.*notes\.onnx\n# cannot be shown as ONNX text: /);
   const d = s.nextDiagnostics(uri);
-  s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'onnx-text', version: 1, text: r.text } });
+  s.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'onnx-text', version: 1, text: r.text },
+  });
   const got = await d;
   assert.equal(got.diagnostics.length, 1);
   assert.equal(got.diagnostics[0].severity, 1);
   assert.equal(got.diagnostics[0].message, r.error);
-  assert.equal(await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }), null);
+  assert.equal(
+    await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }),
+    null,
+  );
 });

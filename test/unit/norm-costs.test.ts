@@ -8,14 +8,29 @@ const bnInputs = [X([2, 3, 4, 4]), P('s', [3]), P('b', [3]), P('m', [3]), P('v',
 
 test('BatchNormalization: 4 per element + 3 per channel in inference; batch statistics in training', () => {
   assert.equal(nodeCost('BatchNormalization', bnInputs, ['y'], {}, 15).flops, 96 * 4 + 3 * 3);
-  assert.equal(nodeCost('BatchNormalization', bnInputs, ['y', 'rm', 'rv'], { training_mode: 1 }, 15).flops, 96 * 8 + 3 * 11);
+  assert.equal(
+    nodeCost('BatchNormalization', bnInputs, ['y', 'rm', 'rv'], { training_mode: 1 }, 15).flops,
+    96 * 8 + 3 * 11,
+  );
 });
 
 test('statistics normalisations: 6 per element + scale + shift, 5 per group', () => {
-  assert.equal(nodeCost('LayerNormalization', [X([2, 3, 8]), P('g', [8]), P('b', [8])], ['y'], {}, 17).flops, 48 * 8 + 6 * 5);
-  assert.equal(nodeCost('LayerNormalization', [X([2, 3, 8]), P('g', [3, 8])], ['y'], { axis: 1 }, 17).flops, 48 * 7 + 2 * 5);
-  assert.equal(nodeCost('InstanceNormalization', [X([2, 3, 4, 4]), P('s', [3]), P('b', [3])], ['y'], {}, 6).flops, 96 * 8 + 6 * 5);
-  assert.equal(nodeCost('GroupNormalization', [X([2, 4, 2, 2]), P('s', [4]), P('b', [4])], ['y'], { num_groups: 2 }, 21).flops, 32 * 8 + 4 * 5);
+  assert.equal(
+    nodeCost('LayerNormalization', [X([2, 3, 8]), P('g', [8]), P('b', [8])], ['y'], {}, 17).flops,
+    48 * 8 + 6 * 5,
+  );
+  assert.equal(
+    nodeCost('LayerNormalization', [X([2, 3, 8]), P('g', [3, 8])], ['y'], { axis: 1 }, 17).flops,
+    48 * 7 + 2 * 5,
+  );
+  assert.equal(
+    nodeCost('InstanceNormalization', [X([2, 3, 4, 4]), P('s', [3]), P('b', [3])], ['y'], {}, 6).flops,
+    96 * 8 + 6 * 5,
+  );
+  assert.equal(
+    nodeCost('GroupNormalization', [X([2, 4, 2, 2]), P('s', [4]), P('b', [4])], ['y'], { num_groups: 2 }, 21).flops,
+    32 * 8 + 4 * 5,
+  );
   assert.equal(nodeCost('MeanVarianceNormalization', [X([2, 3, 4, 4])], ['y'], {}, 13).flops, 96 * 6 + 3 * 5);
 });
 

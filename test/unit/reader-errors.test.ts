@@ -9,7 +9,24 @@ import * as path from 'path';
 import { MAX_GRAPH_DEPTH, readModelBytes, readModelFile } from '../../src/engine/onnx/reader';
 import { OnnxReadError } from '../../src/engine/onnx/errors';
 import {
-  T, attr, concat, graph, lenField, model, node, onnx, prng, seqType, tag, tensorType, tinyModel, utf8, varint, varintField, vi, viOf,
+  T,
+  attr,
+  concat,
+  graph,
+  lenField,
+  model,
+  node,
+  onnx,
+  prng,
+  seqType,
+  tag,
+  tensorType,
+  tinyModel,
+  utf8,
+  varint,
+  varintField,
+  vi,
+  viOf,
 } from '../fixtures/onnx-writer';
 
 /** Asserts `fn` throws one OnnxReadError for `file` whose problem matches and whose `where` is given. */
@@ -51,7 +68,8 @@ test('a file truncated anywhere inside its graph is an error at a byte offset; n
     graph: graph({
       name: 'g',
       nodes: [node('Conv', ['x', 'w'], ['y'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, { name: 'conv' })],
-      inputs: [vi('x', T.FLOAT, [1, 3, 8, 8])], outputs: [vi('y', T.FLOAT, [1, 4, 8, 8])],
+      inputs: [vi('x', T.FLOAT, [1, 3, 8, 8])],
+      outputs: [vi('y', T.FLOAT, [1, 4, 8, 8])],
       initializers: [{ name: 'w', dataType: T.FLOAT, dims: [4, 3, 3, 3], rawData: new Uint8Array(432) }],
     }),
   });
@@ -100,11 +118,30 @@ test('other formats renamed .onnx say what they are', () => {
   for (const [name, bytes, re] of cases) {
     const f = writeTmp(name, bytes);
     readError(() => readModelFile(f), f, re, /^byte 0$/);
-    assert.match(String((() => { try { readModelFile(f); } catch (e) { return (e as Error).message; } })()), /not an ONNX model/);
+    assert.match(
+      String(
+        (() => {
+          try {
+            readModelFile(f);
+          } catch (e) {
+            return (e as Error).message;
+          }
+        })(),
+      ),
+      /not an ONNX model/,
+    );
   }
   // a protobuf of another schema (no ir_version, no graph) is recognised as not ONNX
-  readError(() => readModelBytes(concat([lenField(3, utf8('v1')), lenField(9, utf8('hello'))]), 'other.pb'), 'other.pb', /not an ONNX model: no ir_version and no graph/);
-  readError(() => readModelBytes(concat([varintField(3, 7), lenField(9, utf8('hello'))]), 'other2.pb'), 'other2.pb', /not an ONNX model: no ir_version or graph before a malformed field/);
+  readError(
+    () => readModelBytes(concat([lenField(3, utf8('v1')), lenField(9, utf8('hello'))]), 'other.pb'),
+    'other.pb',
+    /not an ONNX model: no ir_version and no graph/,
+  );
+  readError(
+    () => readModelBytes(concat([varintField(3, 7), lenField(9, utf8('hello'))]), 'other2.pb'),
+    'other2.pb',
+    /not an ONNX model: no ir_version or graph before a malformed field/,
+  );
   // a ModelProto without a graph
   readError(() => readModelBytes(varintField(1, 8), 'nograph.onnx'), 'nograph.onnx', /has no graph/);
 });
@@ -112,30 +149,72 @@ test('other formats renamed .onnx say what they are', () => {
 test('absurd length fields and malformed varints are refused at their byte offset', () => {
   const head = varintField(1, 8);
   // graph claims 2^40 bytes
-  readError(() => readModelBytes(concat([head, tag(7, 2), varint(2 ** 40), new Uint8Array(20)]), 'len.onnx'), 'len.onnx', /length field 1099511627776 runs past the end/, new RegExp(`^byte ${head.length + 1}$`));
+  readError(
+    () => readModelBytes(concat([head, tag(7, 2), varint(2 ** 40), new Uint8Array(20)]), 'len.onnx'),
+    'len.onnx',
+    /length field 1099511627776 runs past the end/,
+    new RegExp(`^byte ${head.length + 1}$`),
+  );
   // a length of 2^64-1 reads as negative
-  readError(() => readModelBytes(concat([head, tag(7, 2), varint(-1n), new Uint8Array(4)]), 'neg.onnx'), 'neg.onnx', /length field -1 runs past the end/);
+  readError(
+    () => readModelBytes(concat([head, tag(7, 2), varint(-1n), new Uint8Array(4)]), 'neg.onnx'),
+    'neg.onnx',
+    /length field -1 runs past the end/,
+  );
   // an 11-byte varint
-  readError(() => readModelBytes(concat([head, tag(1, 0), new Uint8Array(11).fill(0xff), Uint8Array.from([1])]), 'vi.onnx'), 'vi.onnx', /malformed varint/);
+  readError(
+    () => readModelBytes(concat([head, tag(1, 0), new Uint8Array(11).fill(0xff), Uint8Array.from([1])]), 'vi.onnx'),
+    'vi.onnx',
+    /malformed varint/,
+  );
   // a string inside a node claims more bytes than the node has
   const nodeBytes = concat([lenField(4, utf8('Relu')), tag(1, 2), varint(1000), utf8('x')]);
-  readError(() => readModelBytes(concat([head, lenField(7, lenField(1, nodeBytes))]), 'node.onnx'), 'node.onnx', /runs past the end of its message.*main node #0/);
+  readError(
+    () => readModelBytes(concat([head, lenField(7, lenField(1, nodeBytes))]), 'node.onnx'),
+    'node.onnx',
+    /runs past the end of its message.*main node #0/,
+  );
   // field number 0 and wire types 3/4/6/7
-  readError(() => readModelBytes(concat([head, Uint8Array.from([0x00, 0x01])]), 'f0.onnx'), 'f0.onnx', /invalid field number 0/);
-  for (const w of [3, 4, 6, 7]) readError(() => readModelBytes(concat([head, tag(9, w)]), 'w.onnx'), 'w.onnx', new RegExp(`invalid wire type ${w}`));
+  readError(
+    () => readModelBytes(concat([head, Uint8Array.from([0x00, 0x01])]), 'f0.onnx'),
+    'f0.onnx',
+    /invalid field number 0/,
+  );
+  for (const w of [3, 4, 6, 7])
+    readError(
+      () => readModelBytes(concat([head, tag(9, w)]), 'w.onnx'),
+      'w.onnx',
+      new RegExp(`invalid wire type ${w}`),
+    );
 });
 
 test('subgraphs nested deeper than the limit are refused; at the limit they read', () => {
   const nest = (levels: number): onnx.IGraphProto => {
     let g = graph({ name: 'leaf', nodes: [node('Identity', ['x'], ['y'])], outputs: [vi('y', T.FLOAT, [1])] });
     for (let k = 0; k < levels; k++) {
-      g = graph({ name: `l${k}`, nodes: [node('If', ['c'], ['y'], { then_branch: g, else_branch: graph({ nodes: [], outputs: [vi('x', T.FLOAT, [1])] }) }, { name: `if${k}` })], outputs: [vi('y', T.FLOAT, [1])] });
+      g = graph({
+        name: `l${k}`,
+        nodes: [
+          node(
+            'If',
+            ['c'],
+            ['y'],
+            { then_branch: g, else_branch: graph({ nodes: [], outputs: [vi('x', T.FLOAT, [1])] }) },
+            { name: `if${k}` },
+          ),
+        ],
+        outputs: [vi('y', T.FLOAT, [1])],
+      });
     }
     return g;
   };
   const ok = readModelBytes(model({ graph: nest(MAX_GRAPH_DEPTH) }));
   assert.equal(ok.graph.nodes[0].opType, 'If');
-  readError(() => readModelBytes(model({ graph: nest(MAX_GRAPH_DEPTH + 1) }), 'deep.onnx'), 'deep.onnx', /nested deeper than 32 levels at main\/if\d+\.then_branch/);
+  readError(
+    () => readModelBytes(model({ graph: nest(MAX_GRAPH_DEPTH + 1) }), 'deep.onnx'),
+    'deep.onnx',
+    /nested deeper than 32 levels at main\/if\d+\.then_branch/,
+  );
   // thousands of levels, written as raw wire bytes (protobufjs itself cannot encode that deep):
   // still the typed error (the limit stops recursion long before the stack would)
   let g: Uint8Array = lenField(1, lenField(4, utf8('Identity')));
@@ -143,20 +222,42 @@ test('subgraphs nested deeper than the limit are refused; at the limit they read
     const a = concat([lenField(1, utf8('then_branch')), varintField(20, 5), lenField(6, g)]);
     g = lenField(1, concat([lenField(4, utf8('If')), lenField(5, a)]));
   }
-  readError(() => readModelBytes(concat([varintField(1, 8), lenField(7, g)]), 'deeper.onnx'), 'deeper.onnx', /nested deeper than 32 levels/);
+  readError(
+    () => readModelBytes(concat([varintField(1, 8), lenField(7, g)]), 'deeper.onnx'),
+    'deeper.onnx',
+    /nested deeper than 32 levels/,
+  );
 });
 
 test('types nested deeper than the limit are refused', () => {
   let t: onnx.ITypeProto = tensorType(T.FLOAT, [1]);
   for (let k = 0; k < 40; k++) t = seqType(t);
-  readError(() => readModelBytes(model({ graph: graph({ nodes: [], inputs: [viOf('s', t)] }) }), 'type.onnx'), 'type.onnx', /type nested deeper than 32/);
+  readError(
+    () => readModelBytes(model({ graph: graph({ nodes: [], inputs: [viOf('s', t)] }) }), 'type.onnx'),
+    'type.onnx',
+    /type nested deeper than 32/,
+  );
 });
 
 test('wrong attribute types and wire types are refused with the node and attribute named', () => {
-  const withAttr = (a: onnx.IAttributeProto, name = 'bad.onnx') =>
-    () => readModelBytes(model({ graph: graph({ nodes: [{ ...node('Relu', ['x'], ['y'], {}, { name: 'r0' }), attribute: [a] }], inputs: [vi('x', T.FLOAT, [1])] }) }), name);
+  const withAttr =
+    (a: onnx.IAttributeProto, name = 'bad.onnx') =>
+    () =>
+      readModelBytes(
+        model({
+          graph: graph({
+            nodes: [{ ...node('Relu', ['x'], ['y'], {}, { name: 'r0' }), attribute: [a] }],
+            inputs: [vi('x', T.FLOAT, [1])],
+          }),
+        }),
+        name,
+      );
   const AT = onnx.AttributeProto.AttributeType;
-  readError(withAttr({ name: 'g', type: AT.GRAPH, i: 3 }), 'bad.onnx', /attribute 'g' declares type GRAPH but has no such value.*main node #0/);
+  readError(
+    withAttr({ name: 'g', type: AT.GRAPH, i: 3 }),
+    'bad.onnx',
+    /attribute 'g' declares type GRAPH but has no such value.*main node #0/,
+  );
   readError(withAttr({ name: 't', type: AT.TENSOR }), 'bad.onnx', /attribute 't' declares type TENSOR/);
   readError(withAttr({ name: 's', type: AT.SPARSE_TENSOR }), 'bad.onnx', /declares type SPARSE_TENSOR/);
   readError(withAttr({ name: 'u', type: 99 as never }), 'bad.onnx', /attribute 'u' has unknown type 99/);
@@ -164,18 +265,56 @@ test('wrong attribute types and wire types are refused with the node and attribu
   const attrRaw = (bytes: Uint8Array) => concat([tag(1, 2), varint(1), utf8('a'), bytes]);
   const nodeWith = (attrBytes: Uint8Array) => concat([lenField(4, utf8('Relu')), lenField(5, attrBytes)]);
   const m = (nodeBytes: Uint8Array) => concat([varintField(1, 8), lenField(7, lenField(1, nodeBytes))]);
-  readError(() => readModelBytes(m(nodeWith(attrRaw(varintField(2, 5)))), 'wf.onnx'), 'wf.onnx', /field 2 has wire type 0 \(varint\), expected fixed32/);
-  readError(() => readModelBytes(m(nodeWith(attrRaw(lenField(3, utf8('xx'))))), 'wi.onnx'), 'wi.onnx', /field 3 has wire type 2 \(length-delimited\), expected varint/);
+  readError(
+    () => readModelBytes(m(nodeWith(attrRaw(varintField(2, 5)))), 'wf.onnx'),
+    'wf.onnx',
+    /field 2 has wire type 0 \(varint\), expected fixed32/,
+  );
+  readError(
+    () => readModelBytes(m(nodeWith(attrRaw(lenField(3, utf8('xx'))))), 'wi.onnx'),
+    'wi.onnx',
+    /field 3 has wire type 2 \(length-delimited\), expected varint/,
+  );
   // a node's op_type written as a varint; a graph written as a varint
   readError(() => readModelBytes(m(varintField(4, 1)), 'op.onnx'), 'op.onnx', /field 4 has wire type 0/);
-  readError(() => readModelBytes(concat([varintField(1, 8), varintField(7, 1)]), 'g.onnx'), 'g.onnx', /field 'graph' has wire type 0/);
+  readError(
+    () => readModelBytes(concat([varintField(1, 8), varintField(7, 1)]), 'g.onnx'),
+    'g.onnx',
+    /field 'graph' has wire type 0/,
+  );
   // a node without op_type
-  readError(() => readModelBytes(m(lenField(3, utf8('nameless'))), 'noop.onnx'), 'noop.onnx', /node #0 'nameless' has no op_type/);
+  readError(
+    () => readModelBytes(m(lenField(3, utf8('nameless'))), 'noop.onnx'),
+    'noop.onnx',
+    /node #0 'nameless' has no op_type/,
+  );
   // an attribute with a value of another type than it declares is taken at its declared type
-  const mixed = readModelBytes(model({ graph: graph({ nodes: [{ ...node('Relu', ['x'], ['y']), attribute: [{ name: 'k', type: AT.INT, i: 4, f: 2.5 }] }], inputs: [vi('x', T.FLOAT, [1])] }) }));
+  const mixed = readModelBytes(
+    model({
+      graph: graph({
+        nodes: [{ ...node('Relu', ['x'], ['y']), attribute: [{ name: 'k', type: AT.INT, i: 4, f: 2.5 }] }],
+        inputs: [vi('x', T.FLOAT, [1])],
+      }),
+    }),
+  );
   assert.deepEqual(mixed.graph.nodes[0].attrs.k, { type: 'int', value: 4 });
   // type-less attributes (IR < 0.0.2) are typed from the field that is set
-  const old = readModelBytes(model({ graph: graph({ nodes: [{ ...node('Relu', ['x'], ['y']), attribute: [{ name: 'k', ints: [1, 2] }, { name: 's', s: utf8('v') }] }], inputs: [vi('x', T.FLOAT, [1])] }) }));
+  const old = readModelBytes(
+    model({
+      graph: graph({
+        nodes: [
+          {
+            ...node('Relu', ['x'], ['y']),
+            attribute: [
+              { name: 'k', ints: [1, 2] },
+              { name: 's', s: utf8('v') },
+            ],
+          },
+        ],
+        inputs: [vi('x', T.FLOAT, [1])],
+      }),
+    }),
+  );
   assert.deepEqual(old.graph.nodes[0].attrs, { k: { type: 'ints', value: [1, 2] }, s: { type: 'string', value: 'v' } });
   void attr;
 });

@@ -18,13 +18,17 @@ function tmpDir(): string {
 /** Writes model.onnx into `dir` with one 4x8 float initializer stored at `location`. */
 function writeExt(dir: string, location: string, offset = 0, length: number | undefined = 128): string {
   const file = path.join(dir, 'model.onnx');
-  fs.writeFileSync(file, model({
-    graph: graph({
-      nodes: [node('MatMul', ['x', 'w'], ['y'])],
-      inputs: [vi('x', T.FLOAT, [1, 4])], outputs: [vi('y', T.FLOAT, [1, 8])],
-      initializers: [tensor('w', T.FLOAT, [4, 8], { external: { location, offset, length } })],
+  fs.writeFileSync(
+    file,
+    model({
+      graph: graph({
+        nodes: [node('MatMul', ['x', 'w'], ['y'])],
+        inputs: [vi('x', T.FLOAT, [1, 4])],
+        outputs: [vi('y', T.FLOAT, [1, 8])],
+        initializers: [tensor('w', T.FLOAT, [4, 8], { external: { location, offset, length } })],
+      }),
     }),
-  }));
+  );
   return file;
 }
 
@@ -43,7 +47,11 @@ test('external data inside the model folder (same folder and a subfolder) resolv
   fs.writeFileSync(path.join(dir, 'model.onnx.data'), Buffer.alloc(4096 + 128));
   fs.mkdirSync(path.join(dir, 'weights'));
   fs.writeFileSync(path.join(dir, 'weights', 'w.bin'), Buffer.alloc(128));
-  for (const [loc, off, real] of [['model.onnx.data', 4096, 'model.onnx.data'], ['weights/w.bin', 0, 'weights/w.bin'], ['./weights//w.bin', 0, 'weights/w.bin']] as const) {
+  for (const [loc, off, real] of [
+    ['model.onnx.data', 4096, 'model.onnx.data'],
+    ['weights/w.bin', 0, 'weights/w.bin'],
+    ['./weights//w.bin', 0, 'weights/w.bin'],
+  ] as const) {
     const file = writeExt(dir, loc, off);
     const m = readModelFile(file);
     const t = m.graph.initializers[0];
@@ -119,7 +127,9 @@ test('symlinks leading outside the model folder are refused; links inside it are
   fs.symlinkSync('real.bin', path.join(dir, 'inside-link.bin'));
   const m = readModelFile(writeExt(dir, 'inside-link.bin'));
   const t = m.graph.initializers[0];
-  assert.ok(t.data.kind === 'external' && !t.data.missing && t.data.resolved === fs.realpathSync(path.join(dir, 'real.bin')));
+  assert.ok(
+    t.data.kind === 'external' && !t.data.missing && t.data.resolved === fs.realpathSync(path.join(dir, 'real.bin')),
+  );
   assert.deepEqual(m.diagnostics, []);
   // a model opened through a symlinked folder still resolves against that folder's real path
   const linkedDir = path.join(out, 'linked-model-dir');
@@ -134,15 +144,36 @@ test('a NUL byte in the location, or a bad offset/length, is refused', () => {
   const file = writeExt(dir, 'a\0b.bin');
   assert.throws(() => readModelFile(file), refused(file, /NUL byte/));
   const bad = path.join(dir, 'bad.onnx');
-  fs.writeFileSync(bad, model({
-    graph: graph({ nodes: [], initializers: [{ ...tensor('w', T.FLOAT, [2], { external: { location: 'x.bin' } }), externalData: [{ key: 'location', value: 'x.bin' }, { key: 'offset', value: 'abc' }] }] }),
-  }));
-  assert.throws(() => readModelFile(bad), (e: unknown) => e instanceof OnnxReadError && e.file === bad && /invalid external_data offset/.test(e.problem));
+  fs.writeFileSync(
+    bad,
+    model({
+      graph: graph({
+        nodes: [],
+        initializers: [
+          {
+            ...tensor('w', T.FLOAT, [2], { external: { location: 'x.bin' } }),
+            externalData: [
+              { key: 'location', value: 'x.bin' },
+              { key: 'offset', value: 'abc' },
+            ],
+          },
+        ],
+      }),
+    }),
+  );
+  assert.throws(
+    () => readModelFile(bad),
+    (e: unknown) => e instanceof OnnxReadError && e.file === bad && /invalid external_data offset/.test(e.problem),
+  );
   fs.rmSync(dir, { recursive: true });
 });
 
 test('external data of an in-memory model cannot resolve: a warning, not an error', () => {
-  const m = readModelBytes(model({ graph: graph({ nodes: [], initializers: [tensor('w', T.FLOAT, [3], { external: { location: 'w.bin' } })] }) }));
+  const m = readModelBytes(
+    model({
+      graph: graph({ nodes: [], initializers: [tensor('w', T.FLOAT, [3], { external: { location: 'w.bin' } })] }),
+    }),
+  );
   const t = m.graph.initializers[0];
   assert.ok(t.data.kind === 'external' && t.data.missing);
   assert.equal(m.diagnostics[0].severity, 'warning');

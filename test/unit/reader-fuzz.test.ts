@@ -36,39 +36,64 @@ export function mutate(b: Uint8Array, r: Rnd): { bytes: Uint8Array; how: string 
   const kind = int(r, 7);
   const out = Buffer.from(b);
   switch (kind) {
-    case 0: { // flip 1..8 bits
+    case 0: {
+      // flip 1..8 bits
       const n = 1 + int(r, 8);
       for (let k = 0; k < n; k++) out[int(r, out.length)] ^= 1 << int(r, 8);
       return { bytes: out, how: `flip ${n} bits` };
     }
-    case 1: { // truncate
+    case 1: {
+      // truncate
       const cut = int(r, out.length);
       return { bytes: out.subarray(0, cut), how: `truncate at ${cut}` };
     }
-    case 2: { // overwrite a length field with an absurd, zero, off-by-one or random value
+    case 2: {
+      // overwrite a length field with an absurd, zero, off-by-one or random value
       const offs = lengthOffsets(out);
       const at = offs.length ? offs[int(r, offs.length)] : int(r, out.length);
-      const vals = [0, 1, 0x7f, out.length, 2 ** 31, 2 ** 32 + 5, 2 ** 53, -1, out[at] + 1, Math.max(0, out[at] - 1), int(r, 1 << 20)];
+      const vals = [
+        0,
+        1,
+        0x7f,
+        out.length,
+        2 ** 31,
+        2 ** 32 + 5,
+        2 ** 53,
+        -1,
+        out[at] + 1,
+        Math.max(0, out[at] - 1),
+        int(r, 1 << 20),
+      ];
       const v = vals[int(r, vals.length)];
       const enc = varint(v < 0 ? BigInt.asUintN(64, BigInt(v)) : BigInt(v));
       return { bytes: Buffer.concat([out.subarray(0, at), enc, out.subarray(at + 1)]), how: `length at ${at} := ${v}` };
     }
-    case 3: { // insert random bytes
+    case 3: {
+      // insert random bytes
       const at = int(r, out.length + 1);
       const ins = Buffer.from(Array.from({ length: 1 + int(r, 16) }, () => int(r, 256)));
-      return { bytes: Buffer.concat([out.subarray(0, at), ins, out.subarray(at)]), how: `insert ${ins.length} at ${at}` };
+      return {
+        bytes: Buffer.concat([out.subarray(0, at), ins, out.subarray(at)]),
+        how: `insert ${ins.length} at ${at}`,
+      };
     }
-    case 4: { // delete a run
+    case 4: {
+      // delete a run
       const at = int(r, out.length);
       const n = 1 + int(r, 32);
       return { bytes: Buffer.concat([out.subarray(0, at), out.subarray(at + n)]), how: `delete ${n} at ${at}` };
     }
-    case 5: { // duplicate a run (repeated fields, nested copies)
+    case 5: {
+      // duplicate a run (repeated fields, nested copies)
       const at = int(r, out.length);
       const n = 1 + int(r, 64);
-      return { bytes: Buffer.concat([out.subarray(0, at + n), out.subarray(at, at + n), out.subarray(at + n)]), how: `duplicate ${n} at ${at}` };
+      return {
+        bytes: Buffer.concat([out.subarray(0, at + n), out.subarray(at, at + n), out.subarray(at + n)]),
+        how: `duplicate ${n} at ${at}`,
+      };
     }
-    default: { // overwrite with 0xff (unterminated varints) or 0x00
+    default: {
+      // overwrite with 0xff (unterminated varints) or 0x00
       const at = int(r, out.length);
       const n = 1 + int(r, 12);
       out.fill(r() < 0.5 ? 0xff : 0x00, at, Math.min(out.length, at + n));
@@ -77,14 +102,20 @@ export function mutate(b: Uint8Array, r: Rnd): { bytes: Uint8Array; how: string 
   }
 }
 
-interface Outcome { ok: number; errors: number }
+interface Outcome {
+  ok: number;
+  errors: number;
+}
 
 /** Runs `cases` mutations of `base`; every 25th goes through a file (the windowed source) instead of memory. */
 function fuzz(name: string, base: Uint8Array, cases: number, r: Rnd, dir: string): Outcome {
   const o: Outcome = { ok: 0, errors: 0 };
   for (let k = 0; k < cases; k++) {
     let m = mutate(base, r);
-    if (r() < 0.3) { const again = mutate(m.bytes, r); m = { bytes: again.bytes, how: `${m.how}; ${again.how}` }; }
+    if (r() < 0.3) {
+      const again = mutate(m.bytes, r);
+      m = { bytes: again.bytes, how: `${m.how}; ${again.how}` };
+    }
     const label = `${name} case ${k} (${m.how})`;
     const t0 = performance.now();
     try {
@@ -115,23 +146,30 @@ function fuzz(name: string, base: Uint8Array, cases: number, r: Rnd, dir: string
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-fuzz-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
-test('fuzz: 2,000 mutations of the project\'s own models give a model or an OnnxReadError, nothing else', { timeout: 60_000 }, (t) => {
-  const r = prng(SEED);
-  const bases: [string, Uint8Array][] = [
-    ['tiny', tinyModel()], ['control-flow', controlFlowModel()], ['function', functionModel()], ['types', typesModel()],
-  ];
-  const total: Outcome = { ok: 0, errors: 0 };
-  for (const [name, bytes] of bases) {
-    readModelBytes(bytes); // each base reads unmutated
-    const o = fuzz(name, bytes, CASES, r, tmp);
-    total.ok += o.ok;
-    total.errors += o.errors;
-  }
-  assert.equal(total.ok + total.errors, 4 * CASES);
-  t.diagnostic(`seed ${SEED}: ${total.ok} read, ${total.errors} OnnxReadError`);
-  // both outcomes occur: the mutations reach past the first bytes and some leave a readable model
-  assert.ok(total.errors > CASES && total.ok > CASES / 10, JSON.stringify(total));
-});
+test(
+  "fuzz: 2,000 mutations of the project's own models give a model or an OnnxReadError, nothing else",
+  { timeout: 60_000 },
+  (t) => {
+    const r = prng(SEED);
+    const bases: [string, Uint8Array][] = [
+      ['tiny', tinyModel()],
+      ['control-flow', controlFlowModel()],
+      ['function', functionModel()],
+      ['types', typesModel()],
+    ];
+    const total: Outcome = { ok: 0, errors: 0 };
+    for (const [name, bytes] of bases) {
+      readModelBytes(bytes); // each base reads unmutated
+      const o = fuzz(name, bytes, CASES, r, tmp);
+      total.ok += o.ok;
+      total.errors += o.errors;
+    }
+    assert.equal(total.ok + total.errors, 4 * CASES);
+    t.diagnostic(`seed ${SEED}: ${total.ok} read, ${total.errors} OnnxReadError`);
+    // both outcomes occur: the mutations reach past the first bytes and some leave a readable model
+    assert.ok(total.errors > CASES && total.ok > CASES / 10, JSON.stringify(total));
+  },
+);
 
 test('fuzz: corpus models (../shared)', { skip: sharedDir() ? false : SKIP_NO_SHARED, timeout: 60_000 }, (t) => {
   const shared = sharedDir()!;
@@ -147,14 +185,16 @@ test('fuzz: corpus models (../shared)', { skip: sharedDir() ? false : SKIP_NO_SH
     (p: string) => p.startsWith('npm/') && p.includes('silero_vad_legacy'),
     (p: string) => p.startsWith('derived/'),
   ];
-  const picks = wanted.map((w) => rows.find((row) => w(row.path) && row.file_size < 2_000_000)).filter((x) => x !== undefined);
+  const picks = wanted
+    .map((w) => rows.find((row) => w(row.path) && row.file_size < 2_000_000))
+    .filter((x) => x !== undefined);
   assert.ok(picks.length >= 6, `found ${picks.length} corpus models to fuzz`);
   const r = prng(SEED + 1);
   for (const row of picks) {
     const file = path.join(shared, 'corpus', row.path);
     const bytes = fs.readFileSync(file);
     readModelBytes(bytes, row.path);
-    const o = fuzz(row.path, bytes, Math.ceil((row.file_size > 200_000 ? 40 : 120) * CASES / 500), r, tmp);
+    const o = fuzz(row.path, bytes, Math.ceil(((row.file_size > 200_000 ? 40 : 120) * CASES) / 500), r, tmp);
     t.diagnostic(`${row.path}: ${o.ok} read, ${o.errors} OnnxReadError`);
   }
 });

@@ -7,17 +7,41 @@ import { controlFlowModel } from '../fixtures/models';
 import { modelStats } from '../../src/engine/onnx/stats';
 import { forEachGraph, attrInt, attrFloat, attrInts, attrString, type Graph } from '../../src/engine/onnx/ir';
 import {
-  T, attr, graph, mapType, model, node, optType, seqType, sparseTensor, sparseType, tensor, tensorType, rawOf, vi, viOf,
+  T,
+  attr,
+  graph,
+  mapType,
+  model,
+  node,
+  optType,
+  seqType,
+  sparseTensor,
+  sparseType,
+  tensor,
+  tensorType,
+  rawOf,
+  vi,
+  viOf,
 } from '../fixtures/onnx-writer';
 
 test('IR versions 3..13 and opsets up to 28 read back as written', () => {
   for (let ir = 3; ir <= 13; ir++) {
     const opset = Math.min(28, 6 + ir * 2);
-    const m = readModelBytes(model({
-      irVersion: ir, opsets: { '': opset }, producer: `p${ir}`, producerVersion: '1.2.3', docString: 'doc',
-      metadata: { author: 'me', ir: String(ir) },
-      graph: graph({ nodes: [node('Relu', ['x'], ['y'], {}, { name: 'r' })], inputs: [vi('x', T.FLOAT, [2])], outputs: [vi('y', T.FLOAT, [2])] }),
-    }));
+    const m = readModelBytes(
+      model({
+        irVersion: ir,
+        opsets: { '': opset },
+        producer: `p${ir}`,
+        producerVersion: '1.2.3',
+        docString: 'doc',
+        metadata: { author: 'me', ir: String(ir) },
+        graph: graph({
+          nodes: [node('Relu', ['x'], ['y'], {}, { name: 'r' })],
+          inputs: [vi('x', T.FLOAT, [2])],
+          outputs: [vi('y', T.FLOAT, [2])],
+        }),
+      }),
+    );
     assert.equal(m.irVersion, ir);
     assert.deepEqual(m.opsets, { '': opset });
     assert.equal(m.producerName, `p${ir}`);
@@ -30,32 +54,96 @@ test('IR versions 3..13 and opsets up to 28 read back as written', () => {
 });
 
 test('every domain: ai.onnx spelled out or empty, ml, preview, preview.training, custom', () => {
-  const domains = ['', 'ai.onnx', 'ai.onnx.ml', 'ai.onnx.preview', 'ai.onnx.preview.training', 'com.microsoft', 'org.example.custom'];
-  const nodes = domains.map((d, k) => node(`Op${k}`, [k ? `t${k - 1}` : 'x'], [`t${k}`], {}, { domain: d, name: `n${k}` }));
-  const m = readModelBytes(model({
-    irVersion: 10,
-    opsets: { 'ai.onnx': 28, 'ai.onnx.ml': 5, 'ai.onnx.preview': 1, 'ai.onnx.preview.training': 1, 'com.microsoft': 1, 'org.example.custom': 3 },
-    graph: graph({ nodes, inputs: [vi('x', T.FLOAT, [1])], outputs: [vi(`t${domains.length - 1}`, T.FLOAT, [1])] }),
-  }));
+  const domains = [
+    '',
+    'ai.onnx',
+    'ai.onnx.ml',
+    'ai.onnx.preview',
+    'ai.onnx.preview.training',
+    'com.microsoft',
+    'org.example.custom',
+  ];
+  const nodes = domains.map((d, k) =>
+    node(`Op${k}`, [k ? `t${k - 1}` : 'x'], [`t${k}`], {}, { domain: d, name: `n${k}` }),
+  );
+  const m = readModelBytes(
+    model({
+      irVersion: 10,
+      opsets: {
+        'ai.onnx': 28,
+        'ai.onnx.ml': 5,
+        'ai.onnx.preview': 1,
+        'ai.onnx.preview.training': 1,
+        'com.microsoft': 1,
+        'org.example.custom': 3,
+      },
+      graph: graph({ nodes, inputs: [vi('x', T.FLOAT, [1])], outputs: [vi(`t${domains.length - 1}`, T.FLOAT, [1])] }),
+    }),
+  );
   // 'ai.onnx' is the default domain: normalised to '' for opsets and nodes alike
-  assert.deepEqual(m.opsets, { '': 28, 'ai.onnx.ml': 5, 'ai.onnx.preview': 1, 'ai.onnx.preview.training': 1, 'com.microsoft': 1, 'org.example.custom': 3 });
-  assert.deepEqual(m.graph.nodes.map((n) => n.domain), ['', '', 'ai.onnx.ml', 'ai.onnx.preview', 'ai.onnx.preview.training', 'com.microsoft', 'org.example.custom']);
+  assert.deepEqual(m.opsets, {
+    '': 28,
+    'ai.onnx.ml': 5,
+    'ai.onnx.preview': 1,
+    'ai.onnx.preview.training': 1,
+    'com.microsoft': 1,
+    'org.example.custom': 3,
+  });
+  assert.deepEqual(
+    m.graph.nodes.map((n) => n.domain),
+    ['', '', 'ai.onnx.ml', 'ai.onnx.preview', 'ai.onnx.preview.training', 'com.microsoft', 'org.example.custom'],
+  );
   assert.deepEqual(modelStats(m).opHistogram, {
-    Op0: 1, Op1: 1, 'ai.onnx.ml.Op2': 1, 'ai.onnx.preview.Op3': 1, 'ai.onnx.preview.training.Op4': 1, 'com.microsoft.Op5': 1, 'org.example.custom.Op6': 1,
+    Op0: 1,
+    Op1: 1,
+    'ai.onnx.ml.Op2': 1,
+    'ai.onnx.preview.Op3': 1,
+    'ai.onnx.preview.training.Op4': 1,
+    'com.microsoft.Op5': 1,
+    'org.example.custom.Op6': 1,
   });
 });
 
 test('attributes of every type read back with their values', () => {
-  const sub = graph({ name: 'body', nodes: [node('Identity', ['a'], ['b'])], inputs: [vi('a', T.FLOAT, [1])], outputs: [vi('b', T.FLOAT, [1])] });
-  const st = sparseTensor(tensor('sv', T.FLOAT, [2], { values: [1, 2] }), tensor('si', T.INT64, [2], { values: [0, 3] }), [4]);
-  const n = node('Custom', ['x'], ['y'], {
-    f: attr.f('f', 0.5), i: attr.i('i', -7), s: attr.s('s', 'héllo'), t: attr.t('t', tensor('tv', T.INT64, [3], { values: [1, -2, 3] })),
-    g: attr.g('g', sub), st: attr.st('st', st), tp: attr.tp('tp', tensorType(T.FLOAT16, ['n', 3])),
-    fs: attr.fs('fs', [0.25, 1.5]), is: attr.is('is', [1, 2, -3]), ss: attr.ss('ss', ['a', 'b']),
-    ts: attr.ts('ts', [tensor('a', T.FLOAT, [1], { values: [1] }), tensor('b', T.FLOAT, [2], { values: [2, 3] })]),
-    gs: attr.gs('gs', [sub, sub]), sts: attr.sts('sts', [st]), tps: attr.tps('tps', [seqType(tensorType(T.INT8, [1]))]),
-  }, { name: 'c', domain: 'org.example' });
-  const m = readModelBytes(model({ opsets: { '': 17, 'org.example': 1 }, graph: graph({ nodes: [n], inputs: [vi('x', T.FLOAT, [1])], outputs: [vi('y', T.FLOAT, [1])] }) }));
+  const sub = graph({
+    name: 'body',
+    nodes: [node('Identity', ['a'], ['b'])],
+    inputs: [vi('a', T.FLOAT, [1])],
+    outputs: [vi('b', T.FLOAT, [1])],
+  });
+  const st = sparseTensor(
+    tensor('sv', T.FLOAT, [2], { values: [1, 2] }),
+    tensor('si', T.INT64, [2], { values: [0, 3] }),
+    [4],
+  );
+  const n = node(
+    'Custom',
+    ['x'],
+    ['y'],
+    {
+      f: attr.f('f', 0.5),
+      i: attr.i('i', -7),
+      s: attr.s('s', 'héllo'),
+      t: attr.t('t', tensor('tv', T.INT64, [3], { values: [1, -2, 3] })),
+      g: attr.g('g', sub),
+      st: attr.st('st', st),
+      tp: attr.tp('tp', tensorType(T.FLOAT16, ['n', 3])),
+      fs: attr.fs('fs', [0.25, 1.5]),
+      is: attr.is('is', [1, 2, -3]),
+      ss: attr.ss('ss', ['a', 'b']),
+      ts: attr.ts('ts', [tensor('a', T.FLOAT, [1], { values: [1] }), tensor('b', T.FLOAT, [2], { values: [2, 3] })]),
+      gs: attr.gs('gs', [sub, sub]),
+      sts: attr.sts('sts', [st]),
+      tps: attr.tps('tps', [seqType(tensorType(T.INT8, [1]))]),
+    },
+    { name: 'c', domain: 'org.example' },
+  );
+  const m = readModelBytes(
+    model({
+      opsets: { '': 17, 'org.example': 1 },
+      graph: graph({ nodes: [n], inputs: [vi('x', T.FLOAT, [1])], outputs: [vi('y', T.FLOAT, [1])] }),
+    }),
+  );
   const a = m.graph.nodes[0].attrs;
   const node0 = m.graph.nodes[0];
   assert.equal(attrFloat(node0, 'f', 0), 0.5);
@@ -72,7 +160,10 @@ test('attributes of every type read back with their values', () => {
   assert.deepEqual(a.gs.type === 'graphs' && a.gs.value.map((g) => g.path), ['main/c.gs[0]', 'main/c.gs[1]']);
   assert.ok(a.st.type === 'sparse_tensor' && a.st.value.elements === 4 && a.st.value.values.elements === 2);
   assert.deepEqual(a.tp, { type: 'type_proto', value: { kind: 'tensor', dtype: T.FLOAT16, dims: ['n', 3] } });
-  assert.deepEqual(a.tps, { type: 'type_protos', value: [{ kind: 'sequence', elem: { kind: 'tensor', dtype: T.INT8, dims: [1] } }] });
+  assert.deepEqual(a.tps, {
+    type: 'type_protos',
+    value: [{ kind: 'sequence', elem: { kind: 'tensor', dtype: T.INT8, dims: [1] } }],
+  });
   assert.ok(a.ts.type === 'tensors' && a.ts.value.map((t) => t.elements).join() === '1,2');
   assert.ok(a.sts.type === 'sparse_tensors' && a.sts.value.length === 1);
 });
@@ -89,16 +180,26 @@ test('value types: tensor (known, symbolic, unknown dims, unknown rank), sparse,
     viOf('none', null),
   ];
   const m = readModelBytes(model({ irVersion: 9, graph: graph({ nodes: [], inputs, outputs: [] }) }));
-  assert.deepEqual(m.graph.inputs.map((v) => v.type), [
-    { kind: 'tensor', dtype: T.FLOAT, dims: [1, 'batch', null] },
-    { kind: 'tensor', dtype: T.INT64, dims: null },
-    { kind: 'sparse_tensor', dtype: T.FLOAT, dims: [10, 10] },
-    { kind: 'sequence', elem: { kind: 'tensor', dtype: T.FLOAT, dims: ['n'] } },
-    { kind: 'optional', elem: { kind: 'sequence', elem: { kind: 'tensor', dtype: T.INT32, dims: [2] } } },
-    { kind: 'map', keyDtype: T.STRING, value: { kind: 'tensor', dtype: T.FLOAT, dims: [] } },
-    { kind: 'map', keyDtype: T.INT64, value: { kind: 'sequence', elem: { kind: 'map', keyDtype: T.STRING, value: { kind: 'tensor', dtype: T.DOUBLE, dims: [1] } } } },
-    null,
-  ]);
+  assert.deepEqual(
+    m.graph.inputs.map((v) => v.type),
+    [
+      { kind: 'tensor', dtype: T.FLOAT, dims: [1, 'batch', null] },
+      { kind: 'tensor', dtype: T.INT64, dims: null },
+      { kind: 'sparse_tensor', dtype: T.FLOAT, dims: [10, 10] },
+      { kind: 'sequence', elem: { kind: 'tensor', dtype: T.FLOAT, dims: ['n'] } },
+      { kind: 'optional', elem: { kind: 'sequence', elem: { kind: 'tensor', dtype: T.INT32, dims: [2] } } },
+      { kind: 'map', keyDtype: T.STRING, value: { kind: 'tensor', dtype: T.FLOAT, dims: [] } },
+      {
+        kind: 'map',
+        keyDtype: T.INT64,
+        value: {
+          kind: 'sequence',
+          elem: { kind: 'map', keyDtype: T.STRING, value: { kind: 'tensor', dtype: T.DOUBLE, dims: [1] } },
+        },
+      },
+      null,
+    ],
+  );
 });
 
 test('If / Loop / Scan subgraphs: paths, counts, parameters in subgraphs, outer-scope names', () => {
@@ -106,8 +207,13 @@ test('If / Loop / Scan subgraphs: paths, counts, parameters in subgraphs, outer-
   const paths: string[] = [];
   forEachGraph(m.graph, (g: Graph, depth) => paths.push(`${depth}:${g.path}`));
   assert.deepEqual(paths, [
-    '0:main', '1:main/if0.then_branch', '2:main/if0.then_branch/nested_if.then_branch', '2:main/if0.then_branch/nested_if.else_branch',
-    '1:main/if0.else_branch', '1:main/loop0.body', '1:main/scan0.body',
+    '0:main',
+    '1:main/if0.then_branch',
+    '2:main/if0.then_branch/nested_if.then_branch',
+    '2:main/if0.then_branch/nested_if.else_branch',
+    '1:main/if0.else_branch',
+    '1:main/loop0.body',
+    '1:main/scan0.body',
   ]);
   const s = modelStats(m);
   assert.equal(s.nodeCount, 3);
@@ -123,18 +229,32 @@ test('model-local functions: a node calling one, attribute defaults, refs, value
     node('MatMul', ['X', 'W'], ['XW']),
     node('LeakyRelu', ['XW'], ['Y'], { alpha: attr.ref('alpha', 'slope', 1) }),
   ];
-  const m = readModelBytes(model({
-    irVersion: 10, opsets: { '': 21, 'local.fn': 1 },
-    functions: [{
-      name: 'LinearAct', domain: 'local.fn', inputs: ['X', 'W'], outputs: ['Y'], nodes: body, opsets: { '': 21 },
-      attributes: ['unused'], attributeDefaults: [attr.f('slope', 0.1)], valueInfo: [vi('XW', T.FLOAT, ['n', 8])], overload: 'v2',
-    }],
-    graph: graph({
-      nodes: [node('LinearAct', ['x', 'w'], ['y'], { slope: 0.2 }, { domain: 'local.fn', name: 'call0' })],
-      inputs: [vi('x', T.FLOAT, ['n', 4])], outputs: [vi('y', T.FLOAT, ['n', 8])],
-      initializers: [tensor('w', T.FLOAT, [4, 8], { raw: rawOf(T.FLOAT, new Array(32).fill(0.5)) })],
+  const m = readModelBytes(
+    model({
+      irVersion: 10,
+      opsets: { '': 21, 'local.fn': 1 },
+      functions: [
+        {
+          name: 'LinearAct',
+          domain: 'local.fn',
+          inputs: ['X', 'W'],
+          outputs: ['Y'],
+          nodes: body,
+          opsets: { '': 21 },
+          attributes: ['unused'],
+          attributeDefaults: [attr.f('slope', 0.1)],
+          valueInfo: [vi('XW', T.FLOAT, ['n', 8])],
+          overload: 'v2',
+        },
+      ],
+      graph: graph({
+        nodes: [node('LinearAct', ['x', 'w'], ['y'], { slope: 0.2 }, { domain: 'local.fn', name: 'call0' })],
+        inputs: [vi('x', T.FLOAT, ['n', 4])],
+        outputs: [vi('y', T.FLOAT, ['n', 8])],
+        initializers: [tensor('w', T.FLOAT, [4, 8], { raw: rawOf(T.FLOAT, new Array(32).fill(0.5)) })],
+      }),
     }),
-  }));
+  );
   assert.equal(m.functions.length, 1);
   const f = m.functions[0];
   assert.equal(f.name, 'LinearAct');
@@ -146,7 +266,10 @@ test('model-local functions: a node calling one, attribute defaults, refs, value
   assert.deepEqual(f.attributeDefaults, { slope: { type: 'float', value: Math.fround(0.1) } });
   assert.deepEqual(f.opsets, { '': 21 });
   assert.deepEqual(f.valueInfo, [{ name: 'XW', type: { kind: 'tensor', dtype: T.FLOAT, dims: ['n', 8] } }]);
-  assert.deepEqual(f.nodes.map((n) => n.opType), ['MatMul', 'LeakyRelu']);
+  assert.deepEqual(
+    f.nodes.map((n) => n.opType),
+    ['MatMul', 'LeakyRelu'],
+  );
   assert.deepEqual(f.nodes[1].attrs.alpha, { type: 'ref', refAttrName: 'slope' });
   const call = m.graph.nodes[0];
   assert.equal(call.domain, 'local.fn');
@@ -155,10 +278,20 @@ test('model-local functions: a node calling one, attribute defaults, refs, value
 });
 
 test('sparse initializers count their stored values as parameters', () => {
-  const st = sparseTensor(tensor('emb', T.FLOAT, [3], { values: [1, 2, 3] }), tensor('emb_idx', T.INT64, [3, 2], { values: [0, 0, 1, 5, 99, 3] }), [100, 16]);
-  const m = readModelBytes(model({
-    graph: graph({ nodes: [node('Identity', ['emb'], ['y'])], sparseInitializers: [st], outputs: [vi('y', T.FLOAT, [100, 16])] }),
-  }));
+  const st = sparseTensor(
+    tensor('emb', T.FLOAT, [3], { values: [1, 2, 3] }),
+    tensor('emb_idx', T.INT64, [3, 2], { values: [0, 0, 1, 5, 99, 3] }),
+    [100, 16],
+  );
+  const m = readModelBytes(
+    model({
+      graph: graph({
+        nodes: [node('Identity', ['emb'], ['y'])],
+        sparseInitializers: [st],
+        outputs: [vi('y', T.FLOAT, [100, 16])],
+      }),
+    }),
+  );
   assert.equal(m.graph.sparseInitializers.length, 1);
   const s = m.graph.sparseInitializers[0];
   assert.deepEqual(s.dims, [100, 16]);
@@ -172,18 +305,22 @@ test('sparse initializers count their stored values as parameters', () => {
 });
 
 test('Constant nodes: value tensors count, value_float/value_ints do not; training_info is counted', () => {
-  const m = readModelBytes(model({
-    trainingInfo: 2,
-    graph: graph({
-      nodes: [
-        node('Constant', [], ['c1'], { value: tensor('c1v', T.FLOAT, [2, 3], { raw: rawOf(T.FLOAT, [1, 2, 3, 4, 5, 6]) }) }),
-        node('Constant', [], ['c2'], { value_ints: [1, 2, 3] }),
-        node('Constant', [], ['c3'], { value_float: 2.5 }),
-        node('Add', ['c1', 'c3'], ['y']),
-      ],
-      outputs: [vi('y', T.FLOAT, [2, 3])],
+  const m = readModelBytes(
+    model({
+      trainingInfo: 2,
+      graph: graph({
+        nodes: [
+          node('Constant', [], ['c1'], {
+            value: tensor('c1v', T.FLOAT, [2, 3], { raw: rawOf(T.FLOAT, [1, 2, 3, 4, 5, 6]) }),
+          }),
+          node('Constant', [], ['c2'], { value_ints: [1, 2, 3] }),
+          node('Constant', [], ['c3'], { value_float: 2.5 }),
+          node('Add', ['c1', 'c3'], ['y']),
+        ],
+        outputs: [vi('y', T.FLOAT, [2, 3])],
+      }),
     }),
-  }));
+  );
   assert.equal(m.trainingInfoCount, 2);
   assert.equal(modelStats(m).parameterCount, 6);
   const c1 = m.graph.nodes[0].attrs.value;
@@ -193,15 +330,18 @@ test('Constant nodes: value tensors count, value_float/value_ints do not; traini
 
 test('old IR: initializers also listed as graph inputs are no dangling names; an unnamed node gets an op-based path', () => {
   const body = graph({ nodes: [node('Identity', ['x'], ['z'])], outputs: [vi('z', T.FLOAT, [2])] });
-  const m = readModelBytes(model({
-    irVersion: 3, opsets: { '': 6 },
-    graph: graph({
-      nodes: [node('Add', ['x', 'w'], ['y']), node('If', ['c'], ['o'], { then_branch: body, else_branch: body })],
-      inputs: [vi('x', T.FLOAT, [2]), vi('w', T.FLOAT, [2]), vi('c', T.BOOL, [])],
-      outputs: [vi('y', T.FLOAT, [2]), vi('o', T.FLOAT, [2])],
-      initializers: [tensor('w', T.FLOAT, [2], { values: [1, 2] })],
+  const m = readModelBytes(
+    model({
+      irVersion: 3,
+      opsets: { '': 6 },
+      graph: graph({
+        nodes: [node('Add', ['x', 'w'], ['y']), node('If', ['c'], ['o'], { then_branch: body, else_branch: body })],
+        inputs: [vi('x', T.FLOAT, [2]), vi('w', T.FLOAT, [2]), vi('c', T.BOOL, [])],
+        outputs: [vi('y', T.FLOAT, [2]), vi('o', T.FLOAT, [2])],
+        initializers: [tensor('w', T.FLOAT, [2], { values: [1, 2] })],
+      }),
     }),
-  }));
+  );
   assert.deepEqual(m.diagnostics, []);
   const g = m.graph.nodes[1].attrs.then_branch;
   assert.equal(g.type === 'graph' && g.value.path, 'main/If_1.then_branch');
@@ -210,11 +350,13 @@ test('old IR: initializers also listed as graph inputs are no dangling names; an
 test('a key named __proto__ in metadata, opsets or attributes is kept as data, never as a prototype', () => {
   const relu = node('Relu', ['x'], ['y']);
   relu.attribute = [attr.i('__proto__', 5)];
-  const m = readModelBytes(model({
-    opsets: JSON.parse('{"": 17, "__proto__": 3}'),
-    metadata: JSON.parse('{"__proto__": "x", "k": "v"}'),
-    graph: graph({ nodes: [relu], inputs: [vi('x', T.FLOAT, [1])], outputs: [vi('y', T.FLOAT, [1])] }),
-  }));
+  const m = readModelBytes(
+    model({
+      opsets: JSON.parse('{"": 17, "__proto__": 3}'),
+      metadata: JSON.parse('{"__proto__": "x", "k": "v"}'),
+      graph: graph({ nodes: [relu], inputs: [vi('x', T.FLOAT, [1])], outputs: [vi('y', T.FLOAT, [1])] }),
+    }),
+  );
   assert.equal(Object.getPrototypeOf(m.opsets), Object.prototype);
   assert.equal(m.opsets['__proto__'], 3);
   assert.equal(Object.getPrototypeOf(m.metadata), Object.prototype);

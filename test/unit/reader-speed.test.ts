@@ -20,7 +20,17 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A GPT-2-style graph with every weight external (the data file exists, sparse), names like a torch export. */
 function graphOnlyGpt2(): string {
-  const g = gpt2Graph({ layers: 3, d: 64, heads: 4, vocab: 500, maxPositions: 128, batch: 1, seq: 'seq', lmHead: 'copy', dtype: T.FLOAT });
+  const g = gpt2Graph({
+    layers: 3,
+    d: 64,
+    heads: 4,
+    vocab: 500,
+    maxPositions: 128,
+    batch: 1,
+    seq: 'seq',
+    lmHead: 'copy',
+    dtype: T.FLOAT,
+  });
   let offset = 0;
   const inits = [...(g.graph.initializer ?? [])];
   for (const w of g.weights) {
@@ -47,7 +57,11 @@ function windowed(f: string, window: number): Model {
 
 test('a small file read whole, through tiny windows, and from memory gives the same model', () => {
   const files = [graphOnlyGpt2()];
-  for (const [name, bytes] of [['cf.onnx', controlFlowModel()], ['fn.onnx', functionModel()], ['types.onnx', typesModel()]] as const) {
+  for (const [name, bytes] of [
+    ['cf.onnx', controlFlowModel()],
+    ['fn.onnx', functionModel()],
+    ['types.onnx', typesModel()],
+  ] as const) {
     const f = path.join(tmp, name);
     fs.writeFileSync(f, bytes);
     files.push(f);
@@ -73,8 +87,16 @@ test('the whole-file path is bounded: a file over the threshold is read through 
 
 test('names numbered while reading give the diagnostics of the checks run on the finished model', () => {
   // every structural problem validate.ts reports, in a main graph and in If branches that see its names
-  const thenBody = graph({ name: 'then', nodes: [node('Add', ['x', 'far'], ['t'], {}, { name: 'dup' }), node('Neg', ['t'], ['t'], {}, { name: 'dup' })], outputs: [vi('t', T.FLOAT, [1])] });
-  const elseBody = graph({ name: 'else', nodes: [node('Neg', ['t'], ['e'], {}, { name: 'sees_sibling?' })], outputs: [vi('e', T.FLOAT, [1]), vi('ghost', T.FLOAT, [1])] });
+  const thenBody = graph({
+    name: 'then',
+    nodes: [node('Add', ['x', 'far'], ['t'], {}, { name: 'dup' }), node('Neg', ['t'], ['t'], {}, { name: 'dup' })],
+    outputs: [vi('t', T.FLOAT, [1])],
+  });
+  const elseBody = graph({
+    name: 'else',
+    nodes: [node('Neg', ['t'], ['e'], {}, { name: 'sees_sibling?' })],
+    outputs: [vi('e', T.FLOAT, [1]), vi('ghost', T.FLOAT, [1])],
+  });
   const bytes = model({
     graph: graph({
       nodes: [
@@ -82,20 +104,40 @@ test('names numbered while reading give the diagnostics of the checks run on the
         node('Add', ['a', 'c'], ['b'], {}, { name: 'n1' }),
         node('Relu', ['b'], ['c'], {}, { name: 'n2' }),
         node('Relu', ['b'], ['a'], {}, { name: 'n0' }),
-        node('If', ['cond'], ['y'], { then_branch: attr.g('then_branch', thenBody), else_branch: attr.g('else_branch', elseBody) }, { name: 'if' }),
+        node(
+          'If',
+          ['cond'],
+          ['y'],
+          { then_branch: attr.g('then_branch', thenBody), else_branch: attr.g('else_branch', elseBody) },
+          { name: 'if' },
+        ),
         node('Neg', ['nowhere', ''], ['w', ''], {}, { name: '' }),
       ],
       inputs: [vi('x', T.FLOAT, [1]), vi('cond', T.BOOL, []), vi('w0', T.FLOAT, [1])],
       outputs: [vi('y', T.FLOAT, [1]), vi('missing', T.FLOAT, [1])],
-      initializers: [tensor('w0', T.FLOAT, [1], { values: [1] }), tensor('k', T.FLOAT, [1], { values: [2] }), tensor('k', T.FLOAT, [1], { values: [3] })],
+      initializers: [
+        tensor('w0', T.FLOAT, [1], { values: [1] }),
+        tensor('k', T.FLOAT, [1], { values: [2] }),
+        tensor('k', T.FLOAT, [1], { values: [3] }),
+      ],
     }),
   });
   const m = readModelBytes(bytes, 'v.onnx');
   const fromReader = m.diagnostics.map((d) => ({ ...d }));
   const messages = fromReader.map((d) => d.message).join('\n');
-  for (const re of [/initializer 'k' is defined more than once/, /node name 'n0' is used by more than one node/, /tensor 'a' is produced more than once/,
-    /graph main has a cycle through 'n1', 'n2'/, /input 'nowhere' of node 'Neg'/, /graph output 'missing'/, /input 'far' of node 'dup'/,
-    /node name 'dup' is used by more than one node/, /tensor 't' is produced more than once/, /input 't' of node 'sees_sibling\?'/, /graph output 'ghost'/]) {
+  for (const re of [
+    /initializer 'k' is defined more than once/,
+    /node name 'n0' is used by more than one node/,
+    /tensor 'a' is produced more than once/,
+    /graph main has a cycle through 'n1', 'n2'/,
+    /input 'nowhere' of node 'Neg'/,
+    /graph output 'missing'/,
+    /input 'far' of node 'dup'/,
+    /node name 'dup' is used by more than one node/,
+    /tensor 't' is produced more than once/,
+    /input 't' of node 'sees_sibling\?'/,
+    /graph output 'ghost'/,
+  ]) {
     assert.match(messages, re);
   }
   assert.doesNotMatch(messages, /'x'|'cond'|'w0'/); // outer names are visible in the branches

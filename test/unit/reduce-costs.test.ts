@@ -31,9 +31,15 @@ test('softmax 5 per element; LogSoftmax adds a log per row (the axis at 13+, the
 
 test('losses: NLL per target element; SCE = LogSoftmax over classes + NLL', () => {
   const t = P('t', [3, 2], T.INT64);
-  assert.equal(nodeCost('NegativeLogLikelihoodLoss', [X([3, 5, 2]), t, P('w', [5])], ['l'], {}, 22).flops, 6 * 2 + 6 * 2 + 1);
+  assert.equal(
+    nodeCost('NegativeLogLikelihoodLoss', [X([3, 5, 2]), t, P('w', [5])], ['l'], {}, 22).flops,
+    6 * 2 + 6 * 2 + 1,
+  );
   assert.equal(nodeCost('NegativeLogLikelihoodLoss', [X([3, 5, 2]), t], ['l'], { reduction: 'none' }, 22).flops, 6);
-  assert.equal(nodeCost('SoftmaxCrossEntropyLoss', [X([3, 5]), P('t', [3], T.INT64)], ['l'], {}, 13).flops, (5 * 15 + 3) + (3 + 3 + 1));
+  assert.equal(
+    nodeCost('SoftmaxCrossEntropyLoss', [X([3, 5]), P('t', [3], T.INT64)], ['l'], {}, 13).flops,
+    5 * 15 + 3 + (3 + 3 + 1),
+  );
 });
 
 test('Det: 2n^3/3 for the LU plus n-1 multiplies, per matrix', () => {

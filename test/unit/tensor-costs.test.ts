@@ -5,8 +5,14 @@ import { T, type AttrInput } from '../fixtures/onnx-writer';
 import { oneNode, X, I, F, type In } from '../fixtures/op-model';
 
 /** The cost of a one-node model that infers without errors; `bindings` give symbolic dims their values. */
-const cost = (op: string, ins: In[], outs: string[], attrs: Record<string, AttrInput>, opset: number, bindings: Record<string, number> = {}) =>
-  oneNode(op, ins, outs, attrs, { opset, bindings }).clean('error', `${op}: no diagnostics`).cost();
+const cost = (
+  op: string,
+  ins: In[],
+  outs: string[],
+  attrs: Record<string, AttrInput>,
+  opset: number,
+  bindings: Record<string, number> = {},
+) => oneNode(op, ins, outs, attrs, { opset, bindings }).clean('error', `${op}: no diagnostics`).cost();
 
 test('views move no data and cost nothing', () => {
   for (const [op, ins, attrs, opset] of [
@@ -18,7 +24,11 @@ test('views move no data and cost nothing', () => {
   ] as [string, In[], Record<string, AttrInput>, number][]) {
     const c = cost(op, ins, ['y'], attrs, opset);
     assert.deepEqual([c.flops, c.bytesRead, c.bytesWritten, c.modelled], [0, 0, 0, true], op);
-    assert.equal(c.outputBytes, 96 / (op === 'Squeeze' || op === 'Unsqueeze' || op === 'BitCast' ? 8 : 1), `${op}: the output still counts as an activation`);
+    assert.equal(
+      c.outputBytes,
+      96 / (op === 'Squeeze' || op === 'Unsqueeze' || op === 'BitCast' ? 8 : 1),
+      `${op}: the output still counts as an activation`,
+    );
   }
 });
 
@@ -35,7 +45,16 @@ test('copies read their inputs and write their outputs once: Transpose, Concat, 
 });
 
 test('Gather reads only the gathered rows: an embedding lookup of 128 tokens from a 50257 x 768 table', () => {
-  const c = cost('Gather', [{ name: 'w', dims: [50257, 768] }, { name: 'ids', dtype: T.INT64, dims: [1, 128] }], ['y'], {}, 13);
+  const c = cost(
+    'Gather',
+    [
+      { name: 'w', dims: [50257, 768] },
+      { name: 'ids', dtype: T.INT64, dims: [1, 128] },
+    ],
+    ['y'],
+    {},
+    13,
+  );
   assert.equal(c.flops, 0);
   assert.equal(c.bytesRead, 128 * 8 + 128 * 768 * 4);
   assert.equal(c.bytesWritten, 128 * 768 * 4);
@@ -55,14 +74,26 @@ test('Resize: 2 FLOPs per tap, taps = 2^k linear, 4^k cubic over resized axes, 0
   assert.equal(cost('Resize', ins, ['y'], { mode: 'cubic' }, 13).flops, 2 * 16 * out);
   assert.equal(cost('Resize', ins, ['y'], { mode: 'nearest' }, 13).flops, 0);
   // only the width changes: 1 resized axis, 2 taps
-  assert.equal(cost('Resize', [X([1, 3, 4, 4]), F('r', []), F('s', [1, 1, 1, 2])], ['y'], { mode: 'linear' }, 13).flops, 2 * 2 * 3 * 4 * 8);
+  assert.equal(
+    cost('Resize', [X([1, 3, 4, 4]), F('r', []), F('s', [1, 1, 1, 2])], ['y'], { mode: 'linear' }, 13).flops,
+    2 * 2 * 3 * 4 * 8,
+  );
 });
 
 test('GridSample, AffineGrid, Col2Im', () => {
-  assert.equal(cost('GridSample', [X([1, 2, 3, 3]), { name: 'g', dims: [1, 5, 6, 2] }], ['y'], {}, 16).flops, 2 * 4 * 2 * 30);
-  assert.equal(cost('GridSample', [X([1, 2, 3, 3]), { name: 'g', dims: [1, 5, 6, 2] }], ['y'], { mode: 'bicubic' }, 16).flops, 2 * 16 * 2 * 30);
+  assert.equal(
+    cost('GridSample', [X([1, 2, 3, 3]), { name: 'g', dims: [1, 5, 6, 2] }], ['y'], {}, 16).flops,
+    2 * 4 * 2 * 30,
+  );
+  assert.equal(
+    cost('GridSample', [X([1, 2, 3, 3]), { name: 'g', dims: [1, 5, 6, 2] }], ['y'], { mode: 'bicubic' }, 16).flops,
+    2 * 16 * 2 * 30,
+  );
   // 2-D: each of the N*H*W*2 output coordinates is a dot product with 3 terms = 6 FLOPs
-  assert.equal(cost('AffineGrid', [{ name: 't', dims: [2, 2, 3] }, I('s', [2, 3, 5, 6])], ['y'], {}, 20).flops, 6 * 2 * 5 * 6 * 2);
+  assert.equal(
+    cost('AffineGrid', [{ name: 't', dims: [2, 2, 3] }, I('s', [2, 3, 5, 6])], ['y'], {}, 20).flops,
+    6 * 2 * 5 * 6 * 2,
+  );
   assert.equal(cost('Col2Im', [X([1, 5, 15]), I('i', [5, 5]), I('b', [1, 5])], ['y'], {}, 18).flops, 75);
 });
 
@@ -70,7 +101,13 @@ test('Scatter reductions, TensorScatter in place, Range, TopK, Unique, NonZero',
   const sin = [X([4, 4, 4]), { name: 'i', dtype: T.INT64, dims: [2, 1] }, { name: 'u', dims: [2, 4, 4] }];
   assert.equal(cost('ScatterND', sin, ['y'], {}, 18).flops, 0);
   assert.equal(cost('ScatterND', sin, ['y'], { reduction: 'add' }, 18).flops, 32);
-  const ts = cost('TensorScatter', [X([3, 4, 5]), { name: 'u', dims: [3, 2, 5] }, { name: 'w', dtype: T.INT64, dims: [3] }], ['y'], {}, 24);
+  const ts = cost(
+    'TensorScatter',
+    [X([3, 4, 5]), { name: 'u', dims: [3, 2, 5] }, { name: 'w', dtype: T.INT64, dims: [3] }],
+    ['y'],
+    {},
+    24,
+  );
   assert.deepEqual([ts.flops, ts.bytesRead, ts.bytesWritten], [0, 30 * 4 + 24, 30 * 4]);
   assert.equal(cost('Range', [I('a', [0], []), I('b', [10], []), I('c', [2], [])], ['y'], {}, 11).flops, 5);
   // TopK k=4 of 3 x 16: 48 elements x ceil(log2 4) = 2 comparisons
@@ -80,7 +117,17 @@ test('Scatter reductions, TensorScatter in place, Range, TopK, Unique, NonZero',
 });
 
 test('symbolic dims are costed under bindings', () => {
-  const c = cost('Gather', [{ name: 'w', dims: [1000, 64] }, { name: 'ids', dtype: T.INT64, dims: ['b', 'seq'] }], ['y'], {}, 13, { b: 2, seq: 16 });
+  const c = cost(
+    'Gather',
+    [
+      { name: 'w', dims: [1000, 64] },
+      { name: 'ids', dtype: T.INT64, dims: ['b', 'seq'] },
+    ],
+    ['y'],
+    {},
+    13,
+    { b: 2, seq: 16 },
+  );
   assert.equal(c.bytesRead, 32 * 8 + 32 * 64 * 4);
   assert.equal(c.approximate, false);
 });

@@ -32,7 +32,10 @@ test('syntax: identifiers, dims, types and numbers as onnx.printer writes them',
   assert.equal(tensorType(T.INT64, ['batch', 3, null]), 'int64[batch,3,?]');
   assert.equal(tensorType(T.BFLOAT16, [2]), 'bfloat16[2]');
   assert.equal(valueType({ kind: 'sequence', elem: { kind: 'tensor', dtype: T.FLOAT, dims: [5] } }), 'seq(float[5])');
-  assert.equal(valueType({ kind: 'map', keyDtype: T.INT64, value: { kind: 'tensor', dtype: T.FLOAT, dims: [] } }), 'map(int64, float)');
+  assert.equal(
+    valueType({ kind: 'map', keyDtype: T.INT64, value: { kind: 'tensor', dtype: T.FLOAT, dims: [] } }),
+    'map(int64, float)',
+  );
   // float32 values print with the fewest digits that give back the same float32
   assert.equal(num(Math.fround(0.1), true), '0.1');
   assert.equal(num(Math.fround(0.7978846), true), '0.7978846');
@@ -48,7 +51,10 @@ test('syntax: identifiers, dims, types and numbers as onnx.printer writes them',
 test('the sample prints as one statement per node, in graph order, with inferred types as comments', () => {
   const { m, p, lines } = printed(sampleModelBytes(), 'tiny-gpt.onnx');
   assert.ok(lines[0].startsWith('# tiny-gpt.onnx: ONNX text syntax'));
-  assert.equal(lines.find((l) => !l.startsWith('#')), '<');
+  assert.equal(
+    lines.find((l) => !l.startsWith('#')),
+    '<',
+  );
   assert.ok(lines.includes('   ir_version: 8,'));
   assert.ok(lines.includes('   opset_import: ["" : 17],'));
   assert.equal(lines[p.graphs[0].line], 'main_graph (int64[batch,seq] input_ids) => (float[batch,seq,512] logits)');
@@ -79,28 +85,42 @@ test('initializers: small values inline, external data as the printer writes it,
   assert.equal(at('/model/Constant_shape_heads'), '   int64[4] "/model/Constant_shape_heads" = {0,0,4,16},');
   assert.equal(at('/model/Constant_attn_scale'), '   float "/model/Constant_attn_scale" = {0.25},');
   // a bare declaration reads back as a value_info: the text stays parseable while the weights stay unread
-  assert.equal(at('model.embed_tokens.weight'), '   float[512,64] "model.embed_tokens.weight",  # initializer, 32,768 elements; payload not read');
+  assert.equal(
+    at('model.embed_tokens.weight'),
+    '   float[512,64] "model.embed_tokens.weight",  # initializer, 32,768 elements; payload not read',
+  );
   assert.equal(p.declLine.get('input_ids'), p.graphs[0].line);
 
   const ext = model({
-    irVersion: 8, opsets: { '': 17 },
+    irVersion: 8,
+    opsets: { '': 17 },
     graph: graph({
-      name: 'g', nodes: [node('MatMul', ['x', 'w'], ['y'], {}, { name: 'mm' })],
-      inputs: [vi('x', T.FLOAT, ['n', 4])], outputs: [vi('y', T.FLOAT, ['n', 4])],
+      name: 'g',
+      nodes: [node('MatMul', ['x', 'w'], ['y'], {}, { name: 'mm' })],
+      inputs: [vi('x', T.FLOAT, ['n', 4])],
+      outputs: [vi('y', T.FLOAT, ['n', 4])],
       initializers: [tensor('w', T.FLOAT, [4, 4], { external: { location: 'w.bin', offset: 0, length: 64 } })],
     }),
   });
   const e = printed(ext);
-  assert.equal(e.lines[e.p.declLine.get('w')!], '   float[4,4] w = ["location": "w.bin", "offset": "0", "length": "64"]');
+  assert.equal(
+    e.lines[e.p.declLine.get('w')!],
+    '   float[4,4] w = ["location": "w.bin", "offset": "0", "length": "64"]',
+  );
   assert.equal(e.lines[e.p.nodeLine[0]], '   [mm] y = MatMul (x, w)  # float[n,4]');
 });
 
-test('a constant whose values are not printed gets a statement of its own lines, still in the parser\'s grammar', () => {
+test("a constant whose values are not printed gets a statement of its own lines, still in the parser's grammar", () => {
   const big = tensor('', T.FLOAT, [10, 10], { raw: rawOf(T.FLOAT, new Array(100).fill(1)) });
   const bytes = model({
-    irVersion: 8, opsets: { '': 17 },
+    irVersion: 8,
+    opsets: { '': 17 },
     graph: graph({
-      name: 'g', nodes: [node('Constant', [], ['c'], { value: big }, { name: 'k' }), node('Relu', ['c'], ['y'], {}, { name: 'r' })],
+      name: 'g',
+      nodes: [
+        node('Constant', [], ['c'], { value: big }, { name: 'k' }),
+        node('Relu', ['c'], ['y'], {}, { name: 'r' }),
+      ],
       outputs: [vi('y', T.FLOAT, [10, 10])],
     }),
   });
@@ -166,13 +186,20 @@ test('maxNodes bounds the text of huge graphs and says how many nodes were left 
 test('text view URIs carry the model URI in the query', () => {
   const model = { path: '/data/my models/m.onnx', toString: () => 'file:///data/my%20models/m.onnx' };
   const parts = textUriParts(model);
-  assert.deepEqual(parts, { scheme: 'onnx-text', path: '/data/my models/m.onnx.onnxtxt', query: 'file:///data/my%20models/m.onnx' });
+  assert.deepEqual(parts, {
+    scheme: 'onnx-text',
+    path: '/data/my models/m.onnx.onnxtxt',
+    query: 'file:///data/my%20models/m.onnx',
+  });
   // as vscode.Uri.toString() encodes it
   const text = `onnx-text:/data/my%20models/m.onnx.onnxtxt?${encodeURIComponent(parts.query)}`;
   assert.equal(modelUriOf(text), 'file:///data/my%20models/m.onnx');
   assert.equal(modelFileOf(text), '/data/my models/m.onnx');
   assert.equal(modelUriOf('file:///x.onnx'), null);
-  assert.throws(() => modelFileOf(`onnx-text:/m.onnx.onnxtxt?${encodeURIComponent('vscode-vfs://github/m.onnx')}`), /local file system/);
+  assert.throws(
+    () => modelFileOf(`onnx-text:/m.onnx.onnxtxt?${encodeURIComponent('vscode-vfs://github/m.onnx')}`),
+    /local file system/,
+  );
 });
 
 test('corpus: every torch export prints every node on its own line, in bounded size', (t) => {
@@ -186,7 +213,9 @@ test('corpus: every torch export prints every node on its own line, in bounded s
     const p = printModel(m, { shapes: inferShapes(m, {}) });
     const lines = p.text.split('\n');
     assert.equal(m.graph.nodes.length, r.node_count, r.path);
-    m.graph.nodes.forEach((n, k) => assert.ok(lines[p.nodeLine[k]]?.includes(` = ${n.opType} `), `${r.path} node ${k}`));
+    m.graph.nodes.forEach((n, k) =>
+      assert.ok(lines[p.nodeLine[k]]?.includes(` = ${n.opType} `), `${r.path} node ${k}`),
+    );
     assert.equal(new Set(p.nodeLine).size, r.node_count, `${r.path}: distinct lines`);
     // payloads are never printed: the text stays small next to the weights
     assert.ok(p.text.length < 400 * (r.node_count + r.initializer_count) + 4096, `${r.path}: ${p.text.length} chars`);

@@ -12,16 +12,30 @@ import { graph, model, node, tensor, T, vi } from '../fixtures/onnx-writer';
 
 /** x[batch, w0] -> MatMul -> Relu -> ... named like /model/layers.i/..., fp16 weights declared external. */
 function mlp(widths: number[]): Uint8Array {
-  const nodes = [], inits = [];
+  const nodes = [],
+    inits = [];
   let cur = 'x';
   for (let i = 0; i + 1 < widths.length; i++) {
-    inits.push(tensor(`model.layers.${i}.fc.weight`, T.FLOAT16, [widths[i], widths[i + 1]], { external: { location: 'weights.bin', offset: 0, length: widths[i] * widths[i + 1] * 2 } }));
-    nodes.push(node('MatMul', [cur, `model.layers.${i}.fc.weight`], [`h${i}`], {}, { name: `/model/layers.${i}/fc/MatMul` }));
+    inits.push(
+      tensor(`model.layers.${i}.fc.weight`, T.FLOAT16, [widths[i], widths[i + 1]], {
+        external: { location: 'weights.bin', offset: 0, length: widths[i] * widths[i + 1] * 2 },
+      }),
+    );
+    nodes.push(
+      node('MatMul', [cur, `model.layers.${i}.fc.weight`], [`h${i}`], {}, { name: `/model/layers.${i}/fc/MatMul` }),
+    );
     nodes.push(node('Relu', [`h${i}`], [`a${i}`], {}, { name: `/model/layers.${i}/act/Relu` }));
     cur = `a${i}`;
   }
   nodes.push(node('Identity', [cur], ['y'], {}, { name: '/out/Identity' }));
-  return model({ graph: graph({ nodes, initializers: inits, inputs: [vi('x', T.FLOAT16, ['batch', widths[0]])], outputs: [vi('y', T.FLOAT16, ['batch', widths[widths.length - 1]])] }) });
+  return model({
+    graph: graph({
+      nodes,
+      initializers: inits,
+      inputs: [vi('x', T.FLOAT16, ['batch', widths[0]])],
+      outputs: [vi('y', T.FLOAT16, ['batch', widths[widths.length - 1]])],
+    }),
+  });
 }
 
 function wafer(bytes: Uint8Array, o: Partial<ProfileOptions>): TargetResult {
@@ -32,7 +46,8 @@ function wafer(bytes: Uint8Array, o: Partial<ProfileOptions>): TargetResult {
 }
 
 const wse3 = loadSpec('wse3').spec as unknown as WaferSpec;
-const usable = (wse3.sramPerCore_KiB - wse3.sramReservedPerCore_KiB) * 1024 * wse3.gridWidth_cores * wse3.gridHeight_cores;
+const usable =
+  (wse3.sramPerCore_KiB - wse3.sramReservedPerCore_KiB) * 1024 * wse3.gridWidth_cores * wse3.gridHeight_cores;
 
 test('a kernel larger than the whole wafer is named, and weight streaming runs it', () => {
   // 100000 x 200000 fp16 = 40 GB: more than a WSE-3's SRAM
@@ -42,16 +57,22 @@ test('a kernel larger than the whole wafer is named, and weight streaming runs i
   assert.equal(r.execution, 'weight-streaming');
   assert.ok(r.fits);
   const note = r.notes.find((n) => n.includes('/model/layers.0/fc/MatMul'));
-  assert.ok(note && /more than one whole wafer/.test(note) && /weight-streaming runs it/.test(note), r.notes.join('\n'));
+  assert.ok(
+    note && /more than one whole wafer/.test(note) && /weight-streaming runs it/.test(note),
+    r.notes.join('\n'),
+  );
   // the big layer waits on MemoryX: its time is at least its weights over the streaming bandwidth
   const big = r.layers.find((l) => l.name === '/model/layers.0/fc/MatMul')!;
   assert.equal(big.bound, 'communication');
-  assert.ok(big.seconds >= (100000 * 200000 * 2) / (wse3.memoryXBandwidth_GBps * 1e9) * 0.999);
+  assert.ok(big.seconds >= ((100000 * 200000 * 2) / (wse3.memoryXBandwidth_GBps * 1e9)) * 0.999);
   // forcing pipelined execution reports it does not fit, and why
   const p = wafer(m, { execution: 'pipelined' });
   assert.equal(p.fits, false);
   assert.equal(p.execution, 'pipelined');
-  assert.ok(p.notes.some((n) => /larger than the whole wafer/.test(n)), p.notes.join('\n'));
+  assert.ok(
+    p.notes.some((n) => /larger than the whole wafer/.test(n)),
+    p.notes.join('\n'),
+  );
 });
 
 test('a small model runs pipelined on one system; energy is system power x step time', () => {
@@ -60,15 +81,23 @@ test('a small model runs pipelined on one system; energy is system power x step 
   assert.equal(r.systems, 1);
   assert.equal(r.throughput.unit, 'samples/s');
   assert.ok(r.notes[0].startsWith('execution: pipelined'));
-  assert.ok(Math.abs(r.energyJoulesPerStep! - wse3.systemPower_kW * 1e3 * r.stepSeconds) < 1e-9 * r.energyJoulesPerStep!);
+  assert.ok(
+    Math.abs(r.energyJoulesPerStep! - wse3.systemPower_kW * 1e3 * r.stepSeconds) < 1e-9 * r.energyJoulesPerStep!,
+  );
   assert.ok(Math.abs(r.throughput.value * r.stepSeconds - 1) < 1e-9);
   // pipelined throughput: the step is set by the slowest kernel, every kernel's busy time is at most the step
-  for (const l of r.layers) assert.ok(l.seconds <= r.stepSeconds * (1 + 1e-9), `${l.name} ${l.seconds} > ${r.stepSeconds}`);
+  for (const l of r.layers)
+    assert.ok(l.seconds <= r.stepSeconds * (1 + 1e-9), `${l.name} ${l.seconds} > ${r.stepSeconds}`);
 });
 
 test('inference too big for one wafer splits into contiguous segments over the fewest systems that fit', () => {
   // 10 layers of 30000 x 100000 fp16 = 6 GB each, 60 GB in all: two WSE-3s hold it
-  const m = mlp([30000, ...Array(10).fill(0).map((_, i) => (i % 2 ? 30000 : 100000))]);
+  const m = mlp([
+    30000,
+    ...Array(10)
+      .fill(0)
+      .map((_, i) => (i % 2 ? 30000 : 100000)),
+  ]);
   const r = wafer(m, { systems: 'auto' });
   assert.equal(r.execution, 'pipelined');
   const need = Math.ceil(r.memory.usedBytes / usable);
@@ -90,7 +119,7 @@ test('training: pipelined when weights, gradients and optimizer state fit one wa
   const small = wafer(mlp([1024, 4096, 1024]), { mode: 'training' });
   assert.equal(small.execution, 'pipelined');
   // 16 bytes per parameter (16-bit weights and gradients, FP32 master, Adam moments)
-  assert.ok(small.memory.usedBytes >= (1024 * 4096 * 2) * 16);
+  assert.ok(small.memory.usedBytes >= 1024 * 4096 * 2 * 16);
   // 3 x 6 GB of weights = 18 GB of weights but ~144 GB of training state
   const big = wafer(mlp([30000, 100000, 30000, 100000]), { mode: 'training', systems: 1 });
   assert.equal(big.execution, 'weight-streaming');
@@ -99,7 +128,10 @@ test('training: pipelined when weights, gradients and optimizer state fit one wa
   const four = wafer(mlp([30000, 100000, 30000, 100000]), { mode: 'training', systems: 4, gpu: { globalBatch: 4 } });
   assert.equal(four.systems, 4);
   assert.ok(four.throughput.value > big.throughput.value * 3, `${four.throughput.value} vs ${big.throughput.value}`);
-  assert.ok(Math.abs(four.energyJoulesPerStep! - 4 * wse3.systemPower_kW * 1e3 * four.stepSeconds) < 1e-6 * four.energyJoulesPerStep!);
+  assert.ok(
+    Math.abs(four.energyJoulesPerStep! - 4 * wse3.systemPower_kW * 1e3 * four.stepSeconds) <
+      1e-6 * four.energyJoulesPerStep!,
+  );
   // weight streaming puts each layer on the whole wafer
   for (const l of four.layers) assert.equal(l.placement.cores, wse3.gridWidth_cores * wse3.gridHeight_cores);
 });

@@ -29,7 +29,8 @@ test('built-in wafer specs: kind, id, every number named with a unit and given a
 
 test('derived peaks agree with the published chip figures', () => {
   // hardware-and-peers.md §5: ~6.6 PF dense FP16 over WSE-2's 745.5k placeable cores; WSE-3 ~2x (8-wide SIMD)
-  const p2 = derive(wse2, 'fp16').peakFlops, p3 = derive(wse3, 'bf16').peakFlops;
+  const p2 = derive(wse2, 'fp16').peakFlops,
+    p3 = derive(wse3, 'bf16').peakFlops;
   assert.ok(p2 > 6.3e15 && p2 < 6.9e15, `WSE-2 ${p2}`);
   assert.ok(p3 / p2 > 2 && p3 / p2 < 2.6, `WSE-3/WSE-2 ${p3 / p2}`);
   // 40 GB / 44 GB total SRAM (AnandTech, ANL): the placeable rectangle holds somewhat less
@@ -42,7 +43,10 @@ test('derived peaks agree with the published chip figures', () => {
 });
 
 function refused(spec: Record<string, unknown>, field: string): void {
-  assert.throws(() => validateWaferSpec(spec, 'my.json'), (e: Error) => e instanceof SpecError && e.message.includes(`'${field}'`) && e.message.startsWith('my.json'));
+  assert.throws(
+    () => validateWaferSpec(spec, 'my.json'),
+    (e: Error) => e instanceof SpecError && e.message.includes(`'${field}'`) && e.message.startsWith('my.json'),
+  );
 }
 
 test('validator names the missing, negative, zero or non-numeric field', () => {

@@ -23,11 +23,15 @@ test('the sample (hidden 64, 4 heads of 16, no KV cache): 4 heads for both mappe
   assert.equal(d.layers, SAMPLE_CONFIG.layers);
   assert.equal(d.vocab, SAMPLE_CONFIG.vocab);
   assert.equal(d.past, null, 'no cache input');
-  assert.ok(d.notes.some((n) => /from the Reshape after/.test(n)), d.notes.join('\n'));
+  assert.ok(
+    d.notes.some((n) => /from the Reshape after/.test(n)),
+    d.notes.join('\n'),
+  );
   const p = findTransformer(a, dims).pattern!;
   assert.deepEqual([p.heads, p.headDim, p.kvHeads], [d.heads, d.headDim, d.kvHeads]);
   // what each mapper reports
-  const r = profileModel(m, { ...defaultOptions(), targets: ['wse3', 'h100-dgx'], dims }).report.targets as TargetResult[];
+  const r = profileModel(m, { ...defaultOptions(), targets: ['wse3', 'h100-dgx'], dims }).report
+    .targets as TargetResult[];
   assert.ok(r[0].notes.includes(describeTransformer(d)), r[0].notes.join('\n'));
   assert.match(r[0].notes.join('\n'), /4 heads \(4 KV, dim 16\)/);
   assert.match(r[1].notes.join('\n'), /4 heads \(4 KV\) of dim 16/);
@@ -35,9 +39,16 @@ test('the sample (hidden 64, 4 heads of 16, no KV cache): 4 heads for both mappe
 
 // Small Llama-style graphs whose attention is one fused op (no activation x activation MatMuls), so the full
 // pattern is absent and the dims come from the blocks' weights.
-const FLOAT = 1, INT64 = 7;
+const FLOAT = 1,
+  INT64 = 7;
 function fused(o: { attrs: boolean; reshape: boolean; cache: boolean }): Model {
-  const H = 256, heads = 8, kv = 2, d = 32, F = 512, V = 1000, L = 3;
+  const H = 256,
+    heads = 8,
+    kv = 2,
+    d = 32,
+    F = 512,
+    V = 1000,
+    L = 3;
   const nodes: Node[] = [];
   const inits: TensorInfo[] = [];
   const init = (name: string, dims: number[], dtype = FLOAT, values?: number[]) => {
@@ -50,7 +61,9 @@ function fused(o: { attrs: boolean; reshape: boolean; cache: boolean }): Model {
   };
   let x = op('Gather', '/model/embed_tokens/Gather', [init('embed.weight', [V, H]), 'input_ids']);
   init('q_shape', [4], INT64, [0, 0, heads, d]);
-  const inputs: Model['graph']['inputs'] = [{ name: 'input_ids', type: { kind: 'tensor', dtype: INT64, dims: ['batch', 1] } }];
+  const inputs: Model['graph']['inputs'] = [
+    { name: 'input_ids', type: { kind: 'tensor', dtype: INT64, dims: ['batch', 1] } },
+  ];
   for (let l = 0; l < L; l++) {
     const p = `/model/layers.${l}`;
     const w = (n: string, dims: number[]) => init(`model.layers.${l}.${n}`, dims);
@@ -60,8 +73,12 @@ function fused(o: { attrs: boolean; reshape: boolean; cache: boolean }): Model {
     const k = op('MatMul', `${p}/attn/k_proj/MatMul`, [n1, w('k', [H, kv * d])]);
     const v = op('MatMul', `${p}/attn/v_proj/MatMul`, [n1, w('v', [H, kv * d])]);
     const past = o.cache ? [`past_key_values.${l}.key`, `past_key_values.${l}.value`] : [];
-    if (o.cache) for (const n of past) inputs.push({ name: n, type: { kind: 'tensor', dtype: FLOAT, dims: ['batch', kv, 'past', d] } });
-    const attrs: Node['attrs'] = o.attrs ? { num_heads: { type: 'int', value: heads }, kv_num_heads: { type: 'int', value: kv } } : {};
+    if (o.cache)
+      for (const n of past)
+        inputs.push({ name: n, type: { kind: 'tensor', dtype: FLOAT, dims: ['batch', kv, 'past', d] } });
+    const attrs: Node['attrs'] = o.attrs
+      ? { num_heads: { type: 'int', value: heads }, kv_num_heads: { type: 'int', value: kv } }
+      : {};
     const a = op('GroupQueryAttention', `${p}/attn/GroupQueryAttention`, [q, k, v, ...past], attrs, 'com.microsoft');
     const r1 = op('Add', `${p}/Add`, [x, op('MatMul', `${p}/attn/o_proj/MatMul`, [a, w('o', [heads * d, H])])]);
     const n2 = op('SimplifiedLayerNormalization', `${p}/post_attention_layernorm/LayerNorm`, [r1, w('ln2', [H])]);
@@ -72,9 +89,29 @@ function fused(o: { attrs: boolean; reshape: boolean; cache: boolean }): Model {
   }
   const logits = op('MatMul', '/lm_head/MatMul', [x, init('lm_head.weight', [H, V])]);
   return {
-    path: 'fused.onnx', fileSize: 0, irVersion: 8, opsets: { '': 17, 'com.microsoft': 1 }, producerName: 'test', producerVersion: '', domain: '', modelVersion: 0,
-    docString: '', metadata: {}, functions: [], trainingInfoCount: 0, diagnostics: [],
-    graph: { name: 'g', path: 'main', nodes, inputs, outputs: [{ name: logits, type: null }], valueInfo: [], initializers: inits, sparseInitializers: [] },
+    path: 'fused.onnx',
+    fileSize: 0,
+    irVersion: 8,
+    opsets: { '': 17, 'com.microsoft': 1 },
+    producerName: 'test',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 0,
+    docString: '',
+    metadata: {},
+    functions: [],
+    trainingInfoCount: 0,
+    diagnostics: [],
+    graph: {
+      name: 'g',
+      path: 'main',
+      nodes,
+      inputs,
+      outputs: [{ name: logits, type: null }],
+      valueInfo: [],
+      initializers: inits,
+      sparseInitializers: [],
+    },
   };
 }
 
@@ -82,11 +119,26 @@ test('fused attention op: heads and KV heads from its num_heads / kv_num_heads a
   const m = fused({ attrs: true, reshape: false, cache: false });
   assert.ok(findTransformer({ model: m }, {}).reason, 'no MatMul attention: no full pattern');
   const d = transformerDims({ model: m }, {})!;
-  assert.deepEqual({ ...d, notes: [] }, {
-    layers: 3, hidden: 256, heads: 8, kvHeads: 2, headDim: 32, ffn: 512, gated: true, vocab: 1000,
-    weightsPerLayer: 2 * 256 + 256 * (256 + 2 * 64) + 256 * 256 + 3 * 256 * 512, past: null, notes: [],
-  });
-  assert.ok(d.notes.some((n) => /GroupQueryAttention op's attributes/.test(n)), d.notes.join('\n'));
+  assert.deepEqual(
+    { ...d, notes: [] },
+    {
+      layers: 3,
+      hidden: 256,
+      heads: 8,
+      kvHeads: 2,
+      headDim: 32,
+      ffn: 512,
+      gated: true,
+      vocab: 1000,
+      weightsPerLayer: 2 * 256 + 256 * (256 + 2 * 64) + 256 * 256 + 3 * 256 * 512,
+      past: null,
+      notes: [],
+    },
+  );
+  assert.ok(
+    d.notes.some((n) => /GroupQueryAttention op's attributes/.test(n)),
+    d.notes.join('\n'),
+  );
 });
 
 test('without attributes: heads from a Reshape in the first block, else from the KV-cache input, else assumed (noted)', () => {
@@ -108,6 +160,13 @@ test('without attributes: heads from a Reshape in the first block, else from the
 
 test('no repeated blocks: no transformer', () => {
   const m = fused({ attrs: true, reshape: false, cache: false });
-  const flat: Model = { ...m, graph: { ...m.graph, nodes: m.graph.nodes.map((n) => ({ ...n, name: n.name.replace(/layers\.\d+/, 'layers') })), initializers: m.graph.initializers.map((t) => ({ ...t, name: t.name.replace(/layers\.\d+/, 'L') })) } };
+  const flat: Model = {
+    ...m,
+    graph: {
+      ...m.graph,
+      nodes: m.graph.nodes.map((n) => ({ ...n, name: n.name.replace(/layers\.\d+/, 'layers') })),
+      initializers: m.graph.initializers.map((t) => ({ ...t, name: t.name.replace(/layers\.\d+/, 'L') })),
+    },
+  };
   assert.equal(transformerDims({ model: flat }, {}), null);
 });

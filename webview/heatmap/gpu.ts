@@ -31,7 +31,12 @@ export class GpuHeatmap implements Heatmap {
   private readonly resize: ResizeObserver;
   private readonly status: HTMLElement;
 
-  constructor(private readonly target: TargetResult, private readonly grid: GpuGrid, private readonly report: Report, private readonly host: HeatmapHost) {
+  constructor(
+    private readonly target: TargetResult,
+    private readonly grid: GpuGrid,
+    private readonly report: Report,
+    private readonly host: HeatmapHost,
+  ) {
     this.cells = grid.nodes * grid.gpusPerNode;
     this.canvas = h('canvas', {
       class: 'heatmap-canvas gpu',
@@ -62,14 +67,23 @@ export class GpuHeatmap implements Heatmap {
       const perRow = Math.max(1, Math.floor((maxWidth + gap) / (strip + gap)));
       const rows = Math.ceil(g.nodes / perRow);
       const height = rows * (cell + gap) - gap;
-      if (height <= 420 || cell === 3) return { cell, gap, perRow, width: Math.min(maxWidth, perRow * (strip + gap) - gap), height: Math.max(cell, height) };
+      if (height <= 420 || cell === 3)
+        return {
+          cell,
+          gap,
+          perRow,
+          width: Math.min(maxWidth, perRow * (strip + gap) - gap),
+          height: Math.max(cell, height),
+        };
     }
     return { cell: 3, gap, perRow: 1, width: maxWidth, height: 3 };
   }
 
   private cellRect(i: number, L: Layout): [number, number, number, number] {
-    const node = Math.floor(i / this.grid.gpusPerNode), gpu = i % this.grid.gpusPerNode;
-    const col = node % L.perRow, row = Math.floor(node / L.perRow);
+    const node = Math.floor(i / this.grid.gpusPerNode),
+      gpu = i % this.grid.gpusPerNode;
+    const col = node % L.perRow,
+      row = Math.floor(node / L.perRow);
     const x = col * (this.grid.gpusPerNode * L.cell + L.gap) + gpu * L.cell;
     const y = row * (L.cell + L.gap);
     return [x, y, L.cell, L.cell];
@@ -145,7 +159,8 @@ export class GpuHeatmap implements Heatmap {
   private gpuAt(clientX: number, clientY: number): number | undefined {
     if (!this.layout) return undefined;
     const r = this.canvas.getBoundingClientRect();
-    const x = clientX - r.left, y = clientY - r.top;
+    const x = clientX - r.left,
+      y = clientY - r.top;
     for (let i = 0; i < this.cells; i++) {
       const [cx, cy, w, hh] = this.cellRect(i, this.layout);
       if (x >= cx && x < cx + w && y >= cy && y < cy + hh) return i;
@@ -165,13 +180,16 @@ export class GpuHeatmap implements Heatmap {
    * heaviest) with ops, time, bound, memory and placement, then the GPU's stage, memory use and busy share.
    */
   private describe(i: number): TooltipContent {
-    const node = Math.floor(i / this.grid.gpusPerNode), gpu = i % this.grid.gpusPerNode;
+    const node = Math.floor(i / this.grid.gpusPerNode),
+      gpu = i % this.grid.gpusPerNode;
     const stage = this.grid.stage[i];
     const layers = (this.grid.stageLayers[stage] ?? []).map((k) => this.target.layers[k]).filter(Boolean);
     const secs = layers.reduce((a, l) => a + l.seconds, 0);
     const mem = layers.reduce((a, l) => a + l.memoryBytes, 0);
     const sel = this.host.selected();
-    const main = layers.find((l) => l.name === sel) ?? (layers.length ? layers.reduce((a, b) => (b.seconds > a.seconds ? b : a)) : undefined);
+    const main =
+      layers.find((l) => l.name === sel) ??
+      (layers.length ? layers.reduce((a, b) => (b.seconds > a.seconds ? b : a)) : undefined);
     const rows: [string, string][] = [['GPU', `node ${node} / GPU ${gpu}`]];
     if (main) {
       const base = this.report.layers.find((r) => r.name === main.name);
@@ -184,13 +202,22 @@ export class GpuHeatmap implements Heatmap {
       );
     }
     rows.push(
-      ['stage', `${stage} of ${this.grid.stageLayers.length}: ${layers.length} layer(s), ${fmtSeconds(secs)}, ${fmtBytes(mem)}`],
+      [
+        'stage',
+        `${stage} of ${this.grid.stageLayers.length}: ${layers.length} layer(s), ${fmtSeconds(secs)}, ${fmtBytes(mem)}`,
+      ],
       ['GPU memory', `${((this.grid.memUtil[i] ?? 0) * 100).toFixed(0)}% of capacity`],
       ['busy', `${((this.grid.busy[i] ?? 0) * 100).toFixed(0)}% of the step`],
     );
-    const plan = Object.entries(this.target.parallelism).filter(([k]) => ['tp', 'pp', 'dp', 'microbatch', 'zero', 'recompute'].includes(k));
+    const plan = Object.entries(this.target.parallelism).filter(([k]) =>
+      ['tp', 'pp', 'dp', 'microbatch', 'zero', 'recompute'].includes(k),
+    );
     if (plan.length) rows.push(['plan', plan.map(([k, v]) => `${k}=${String(v)}`).join(' ')]);
-    return { title: `node ${node} / GPU ${gpu}`, rows, flag: (this.grid.memUtil[i] ?? 0) > 1 ? 'over capacity: the stage does not fit in GPU memory' : undefined };
+    return {
+      title: `node ${node} / GPU ${gpu}`,
+      rows,
+      flag: (this.grid.memUtil[i] ?? 0) > 1 ? 'over capacity: the stage does not fit in GPU memory' : undefined,
+    };
   }
 
   private showCursor(): void {
@@ -222,13 +249,27 @@ export class GpuHeatmap implements Heatmap {
       let cur = this.cursor ?? 0;
       let handled = true;
       switch (e.key) {
-        case 'ArrowLeft': cur = Math.max(0, cur - 1); break;
-        case 'ArrowRight': cur = Math.min(this.cells - 1, cur + 1); break;
-        case 'ArrowUp': cur = Math.max(0, cur - g.gpusPerNode); break;
-        case 'ArrowDown': cur = Math.min(this.cells - 1, cur + g.gpusPerNode); break;
-        case 'Enter': case ' ': this.host.select(this.mainLayer(g.stage[cur])); break;
-        case 'Escape': this.host.select(null); break;
-        default: handled = false;
+        case 'ArrowLeft':
+          cur = Math.max(0, cur - 1);
+          break;
+        case 'ArrowRight':
+          cur = Math.min(this.cells - 1, cur + 1);
+          break;
+        case 'ArrowUp':
+          cur = Math.max(0, cur - g.gpusPerNode);
+          break;
+        case 'ArrowDown':
+          cur = Math.min(this.cells - 1, cur + g.gpusPerNode);
+          break;
+        case 'Enter':
+        case ' ':
+          this.host.select(this.mainLayer(g.stage[cur]));
+          break;
+        case 'Escape':
+          this.host.select(null);
+          break;
+        default:
+          handled = false;
       }
       if (!handled) return;
       e.preventDefault();

@@ -55,7 +55,12 @@ export class WaferHeatmap implements Heatmap {
   private readonly status: HTMLElement;
   private readonly resize: ResizeObserver;
 
-  constructor(private readonly target: TargetResult, private readonly grid: WaferGrid, private readonly report: Report, private readonly host: HeatmapHost) {
+  constructor(
+    private readonly target: TargetResult,
+    private readonly grid: WaferGrid,
+    private readonly report: Report,
+    private readonly host: HeatmapHost,
+  ) {
     this.systems = Math.max(1, target.systems ?? 1, ...grid.rects.map((r) => r.system + 1));
     this.cells = grid.width * grid.height * this.systems;
     this.canvas = h('canvas', {
@@ -74,15 +79,41 @@ export class WaferHeatmap implements Heatmap {
     this.status = h('div', { class: 'heatmap-status', attrs: { 'aria-live': 'polite' } });
     const controls = h('div', { class: 'heatmap-tools' });
     if (this.systems > 1) {
-      const sel = h('select', { attrs: { 'aria-label': 'wafer system shown' }, on: { change: () => { this.system = Number(sel.value); this.render(); } } });
-      for (let s = 0; s < this.systems; s++) sel.append(h('option', { attrs: { value: s } }, `system ${s + 1} of ${this.systems}`));
+      const sel = h('select', {
+        attrs: { 'aria-label': 'wafer system shown' },
+        on: {
+          change: () => {
+            this.system = Number(sel.value);
+            this.render();
+          },
+        },
+      });
+      for (let s = 0; s < this.systems; s++)
+        sel.append(h('option', { attrs: { value: s } }, `system ${s + 1} of ${this.systems}`));
       controls.append(sel);
     }
     controls.append(
       h('button', { class: 'icon-button', title: 'Zoom in (+)', on: { click: () => this.zoomBy(2) } }, '+'),
       h('button', { class: 'icon-button', title: 'Zoom out (-)', on: { click: () => this.zoomBy(0.5) } }, '−'),
-      h('button', { class: 'icon-button', title: 'Fit the wafer (0)', on: { click: () => { this.view = undefined; this.render(); } } }, 'Fit'),
-      h('button', { class: 'icon-button', title: 'Zoom to the placed regions (P)', on: { click: () => this.zoomToPlaced() } }, 'Placed'),
+      h(
+        'button',
+        {
+          class: 'icon-button',
+          title: 'Fit the wafer (0)',
+          on: {
+            click: () => {
+              this.view = undefined;
+              this.render();
+            },
+          },
+        },
+        'Fit',
+      ),
+      h(
+        'button',
+        { class: 'icon-button', title: 'Zoom to the placed regions (P)', on: { click: () => this.zoomToPlaced() } },
+        'Placed',
+      ),
     );
     this.element = h('div', { class: 'heatmap wafer-heatmap' }, controls, this.stage, this.status);
     this.attach();
@@ -136,7 +167,8 @@ export class WaferHeatmap implements Heatmap {
     const rs = this.grid.rects;
     const overlap = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
     return ids.sort((i, j) => {
-      const a = rs[i], b = rs[j];
+      const a = rs[i],
+        b = rs[j];
       return overlap(a, b) ? i - j : b.y - a.y || b.x - a.x || i - j;
     });
   }
@@ -147,9 +179,11 @@ export class WaferHeatmap implements Heatmap {
     if (!ctx) return;
     const theme = this.host.theme();
     const selected = this.host.selected();
-    const W = canvas.width, H = canvas.height;
+    const W = canvas.width,
+      H = canvas.height;
     const colors = this.rectColors(mode, theme, selected);
-    const gw = this.grid.width, gh = this.grid.height;
+    const gw = this.grid.width,
+      gh = this.grid.height;
     const s = view.scale * dpr;
     if (!(s > 0 && Number.isFinite(s) && Number.isFinite(view.ox) && Number.isFinite(view.oy))) return;
     // Device pixel i along an axis shows the cores [first(i), end(i)) (several when zoomed out, else one);
@@ -169,7 +203,8 @@ export class WaferHeatmap implements Heatmap {
       return [Math.max(0, a), Math.min(lim, b)];
     };
     const fill = (x: number, y: number, w: number, hh: number, colour: string) => {
-      const [x0, x1] = span(x, x + w, view.ox, W), [y0, y1] = span(y, y + hh, view.oy, H);
+      const [x0, x1] = span(x, x + w, view.ox, W),
+        [y0, y1] = span(y, y + hh, view.oy, H);
       if (x0 >= x1 || y0 >= y1) return;
       ctx.fillStyle = colour;
       ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
@@ -178,19 +213,33 @@ export class WaferHeatmap implements Heatmap {
     ctx.fillRect(0, 0, W, H);
     fill(0, 0, gw, gh, colors[colors.length - 1]);
     const sel = selected === null ? -1 : this.target.layers.findIndex((l) => l.name === selected);
-    const cold: number[] = [], hot: number[] = [];
-    this.grid.rects.forEach((r, i) => { if (r.system === this.system) (sel >= 0 && hosts(r, sel) ? hot : cold).push(i); });
-    for (const i of [...this.drawOrder(cold), ...this.drawOrder(hot)]) { const r = this.grid.rects[i]; fill(r.x, r.y, r.w, r.h, colors[i]); }
+    const cold: number[] = [],
+      hot: number[] = [];
+    this.grid.rects.forEach((r, i) => {
+      if (r.system === this.system) (sel >= 0 && hosts(r, sel) ? hot : cold).push(i);
+    });
+    for (const i of [...this.drawOrder(cold), ...this.drawOrder(hot)]) {
+      const r = this.grid.rects[i];
+      fill(r.x, r.y, r.w, r.h, colors[i]);
+    }
     const toX = (cx: number) => (cx - view.ox) * s;
     const toY = (cy: number) => (cy - view.oy) * s;
     if (view.scale >= GRID_LINES_FROM) {
       ctx.strokeStyle = css(theme.bg, 0.45);
       ctx.lineWidth = 1;
       ctx.beginPath();
-      const x0 = Math.max(0, Math.floor(view.ox)), x1 = Math.min(gw, Math.ceil(view.ox + W / s));
-      const y0 = Math.max(0, Math.floor(view.oy)), y1 = Math.min(gh, Math.ceil(view.oy + H / s));
-      for (let x = x0; x <= x1; x++) { ctx.moveTo(Math.round(toX(x)) + 0.5, toY(y0)); ctx.lineTo(Math.round(toX(x)) + 0.5, toY(y1)); }
-      for (let y = y0; y <= y1; y++) { ctx.moveTo(toX(x0), Math.round(toY(y)) + 0.5); ctx.lineTo(toX(x1), Math.round(toY(y)) + 0.5); }
+      const x0 = Math.max(0, Math.floor(view.ox)),
+        x1 = Math.min(gw, Math.ceil(view.ox + W / s));
+      const y0 = Math.max(0, Math.floor(view.oy)),
+        y1 = Math.min(gh, Math.ceil(view.oy + H / s));
+      for (let x = x0; x <= x1; x++) {
+        ctx.moveTo(Math.round(toX(x)) + 0.5, toY(y0));
+        ctx.lineTo(Math.round(toX(x)) + 0.5, toY(y1));
+      }
+      for (let y = y0; y <= y1; y++) {
+        ctx.moveTo(toX(x0), Math.round(toY(y)) + 0.5);
+        ctx.lineTo(toX(x1), Math.round(toY(y)) + 0.5);
+      }
       ctx.stroke();
     }
     if (selected !== null) {
@@ -222,18 +271,28 @@ export class WaferHeatmap implements Heatmap {
     const v = this.view;
     // the canvas's box in the stage (device px): the whole stage, or in the fitted view the wafer's box
     // with a margin for the outlines drawn on its edge
-    const W = Math.round(w * dpr), H = Math.round(hgt * dpr);
+    const W = Math.round(w * dpr),
+      H = Math.round(hgt * dpr);
     let [l, t, r, b] = [0, 0, W, H];
     if (v.scale === fitted.scale && v.ox === fitted.ox && v.oy === fitted.oy) {
-      const s = v.scale * dpr, pad = Math.ceil(3 * dpr);
+      const s = v.scale * dpr,
+        pad = Math.ceil(3 * dpr);
       [l, t] = [Math.max(0, Math.floor(-v.ox * s) - pad), Math.max(0, Math.floor(-v.oy * s) - pad)];
-      [r, b] = [Math.min(W, Math.ceil((this.grid.width - v.ox) * s) + pad), Math.min(H, Math.ceil((this.grid.height - v.oy) * s) + pad)];
+      [r, b] = [
+        Math.min(W, Math.ceil((this.grid.width - v.ox) * s) + pad),
+        Math.min(H, Math.ceil((this.grid.height - v.oy) * s) + pad),
+      ];
     }
     if (this.canvas.width !== r - l || this.canvas.height !== b - t) {
       this.canvas.width = r - l;
       this.canvas.height = b - t;
     }
-    Object.assign(this.canvas.style, { left: `${l / dpr}px`, top: `${t / dpr}px`, width: `${(r - l) / dpr}px`, height: `${(b - t) / dpr}px` });
+    Object.assign(this.canvas.style, {
+      left: `${l / dpr}px`,
+      top: `${t / dpr}px`,
+      width: `${(r - l) / dpr}px`,
+      height: `${(b - t) / dpr}px`,
+    });
     // the view of the canvas itself: the stage's view shifted by the canvas's offset
     const cv: View = { scale: v.scale, ox: v.ox + l / dpr / v.scale, oy: v.oy + t / dpr / v.scale };
     this.paint(this.canvas, cv, dpr, this.mode, true);
@@ -241,7 +300,8 @@ export class WaferHeatmap implements Heatmap {
     this.canvas.dataset.view = `${cv.scale},${cv.ox},${cv.oy},${this.system}`;
     const over = this.grid.rects.filter((r) => r.system === this.system && r.memUtil > 1).length;
     const used = this.grid.rects.filter((r) => r.system === this.system).reduce((a, r) => a + r.w * r.h, 0);
-    this.status.textContent = `${this.grid.width}×${this.grid.height} cores (${groupDigits(this.grid.width * this.grid.height)}), ` +
+    this.status.textContent =
+      `${this.grid.width}×${this.grid.height} cores (${groupDigits(this.grid.width * this.grid.height)}), ` +
       `${groupDigits(used)} placed in ${this.grid.rects.filter((r) => r.system === this.system).length} regions` +
       `${over ? `; ${over} region(s) over capacity` : ''}; ${this.view.scale >= 1 ? `${this.view.scale.toFixed(1)} px per core` : `${(1 / this.view.scale).toFixed(1)} cores per px`}`;
   }
@@ -277,8 +337,10 @@ export class WaferHeatmap implements Heatmap {
       index = Array.from({ length: bw * Math.ceil(this.grid.height / BUCKET) }, () => [] as number[]);
       this.grid.rects.forEach((r, i) => {
         if (r.system !== this.system || r.w <= 0 || r.h <= 0) return;
-        const bx0 = Math.max(0, Math.floor(r.x / BUCKET)), bx1 = Math.min(bw - 1, Math.floor((r.x + r.w - 1) / BUCKET));
-        const by0 = Math.max(0, Math.floor(r.y / BUCKET)), by1 = Math.min(index!.length / bw - 1, Math.floor((r.y + r.h - 1) / BUCKET));
+        const bx0 = Math.max(0, Math.floor(r.x / BUCKET)),
+          bx1 = Math.min(bw - 1, Math.floor((r.x + r.w - 1) / BUCKET));
+        const by0 = Math.max(0, Math.floor(r.y / BUCKET)),
+          by1 = Math.min(index!.length / bw - 1, Math.floor((r.y + r.h - 1) / BUCKET));
         for (let by = by0; by <= by1; by++) for (let bx = bx0; bx <= bx1; bx++) index![by * bw + bx].push(i);
       });
       this.buckets[this.system] = index;
@@ -292,7 +354,10 @@ export class WaferHeatmap implements Heatmap {
   }
 
   /** The region under a core and its layer: the selected one when the region hosts it, else the region's first. */
-  private layerAt(core: { x: number; y: number }): { rect: Rect; layer: TargetLayer; hosted: TargetLayer[] } | undefined {
+  private layerAt(core: {
+    x: number;
+    y: number;
+  }): { rect: Rect; layer: TargetLayer; hosted: TargetLayer[] } | undefined {
     const i = this.rectAt(core.x, core.y);
     if (i < 0) return undefined;
     const rect = this.grid.rects[i];
@@ -314,11 +379,25 @@ export class WaferHeatmap implements Heatmap {
       ['time', `${fmtSeconds(layer.seconds)} (${layer.bound}-bound)`],
       ['memory', `${fmtBytes(layer.memoryBytes)}, ${(rect.memUtil * 100).toFixed(0)}% of the region's SRAM`],
       ['busy', `${(rect.busy * 100).toFixed(0)}% of the step`],
-      ['placement', `${rect.w}×${rect.h} cores at (${rect.x}, ${rect.y})${this.systems > 1 ? ` on system ${rect.system + 1}` : ''}`],
+      [
+        'placement',
+        `${rect.w}×${rect.h} cores at (${rect.x}, ${rect.y})${this.systems > 1 ? ` on system ${rect.system + 1}` : ''}`,
+      ],
     ];
-    if (hosted.length > 1) rows.push(['region', `shared by ${hosted.length} layers: ${hosted.slice(0, 3).map((l) => l.name).join(', ')}${hosted.length > 3 ? ', …' : ''}`]);
+    if (hosted.length > 1)
+      rows.push([
+        'region',
+        `shared by ${hosted.length} layers: ${hosted
+          .slice(0, 3)
+          .map((l) => l.name)
+          .join(', ')}${hosted.length > 3 ? ', …' : ''}`,
+      ]);
     for (const [k, v] of Object.entries(layer.detail ?? {}).slice(0, 8)) rows.push(fmtDetail(k, v));
-    return { title: layer.name, rows, flag: rect.memUtil > 1 ? 'over capacity: does not fit in its cores\' SRAM' : undefined };
+    return {
+      title: layer.name,
+      rows,
+      flag: rect.memUtil > 1 ? "over capacity: does not fit in its cores' SRAM" : undefined,
+    };
   }
 
   private zoomBy(f: number, anchor?: { x: number; y: number }): void {
@@ -326,8 +405,10 @@ export class WaferHeatmap implements Heatmap {
     const { w, h: hgt } = this.cssSize();
     const fitted = this.fit(w, hgt);
     const scale = Math.max(fitted.scale, Math.min(MAX_SCALE, this.view.scale * f));
-    const ax = anchor?.x ?? w / 2, ay = anchor?.y ?? hgt / 2;
-    const cx = this.view.ox + ax / this.view.scale, cy = this.view.oy + ay / this.view.scale;
+    const ax = anchor?.x ?? w / 2,
+      ay = anchor?.y ?? hgt / 2;
+    const cx = this.view.ox + ax / this.view.scale,
+      cy = this.view.oy + ay / this.view.scale;
     this.view = scale === fitted.scale ? fitted : { scale, ox: cx - ax / scale, oy: cy - ay / scale };
     this.render();
   }
@@ -336,11 +417,14 @@ export class WaferHeatmap implements Heatmap {
   private zoomToPlaced(): void {
     const rs = this.grid.rects.filter((r) => r.system === this.system);
     if (!rs.length) return;
-    const x0 = Math.min(...rs.map((r) => r.x)), y0 = Math.min(...rs.map((r) => r.y));
-    const x1 = Math.max(...rs.map((r) => r.x + r.w)), y1 = Math.max(...rs.map((r) => r.y + r.h));
+    const x0 = Math.min(...rs.map((r) => r.x)),
+      y0 = Math.min(...rs.map((r) => r.y));
+    const x1 = Math.max(...rs.map((r) => r.x + r.w)),
+      y1 = Math.max(...rs.map((r) => r.y + r.h));
     const { w, h: hgt } = this.cssSize();
     const fitted = this.fit(w, hgt);
-    const bw = Math.max(8, x1 - x0), bh = Math.max(8, y1 - y0);
+    const bw = Math.max(8, x1 - x0),
+      bh = Math.max(8, y1 - y0);
     const scale = Math.max(fitted.scale, Math.min(MAX_SCALE, Math.min(w / bw, hgt / bh)));
     this.view = { scale, ox: x0 - (w / scale - (x1 - x0)) / 2, oy: y0 - (hgt / scale - (y1 - y0)) / 2 };
     this.render();
@@ -357,7 +441,8 @@ export class WaferHeatmap implements Heatmap {
   private keepCursorVisible(): void {
     if (!this.cursor || !this.view) return;
     const { w, h: hgt } = this.cssSize();
-    const vw = w / this.view.scale, vh = hgt / this.view.scale;
+    const vw = w / this.view.scale,
+      vh = hgt / this.view.scale;
     if (this.cursor.x < this.view.ox) this.view.ox = this.cursor.x;
     if (this.cursor.x + 1 > this.view.ox + vw) this.view.ox = this.cursor.x + 1 - vw;
     if (this.cursor.y < this.view.oy) this.view.oy = this.cursor.y;
@@ -368,20 +453,28 @@ export class WaferHeatmap implements Heatmap {
     const c = this.canvas;
     // the mouse acts on the whole stage (the canvas may cover only the wafer), the keyboard on the canvas
     const m = this.stage;
-    m.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const r = this.origin();
-      this.zoomBy(e.deltaY < 0 ? 1.25 : 0.8, { x: e.clientX - r.left, y: e.clientY - r.top });
-    }, { passive: false });
+    m.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const r = this.origin();
+        this.zoomBy(e.deltaY < 0 ? 1.25 : 0.8, { x: e.clientX - r.left, y: e.clientY - r.top });
+      },
+      { passive: false },
+    );
     m.addEventListener('mousedown', (e) => {
-      if (e.target !== c) { e.preventDefault(); c.focus({ preventScroll: true }); } // a press beside the wafer focuses it too
+      if (e.target !== c) {
+        e.preventDefault();
+        c.focus({ preventScroll: true });
+      } // a press beside the wafer focuses it too
       if (!this.view) return;
       this.drag = { x: e.clientX, y: e.clientY, ox: this.view.ox, oy: this.view.oy, moved: false };
     });
     window.addEventListener('mouseup', this.onUp);
     m.addEventListener('mousemove', (e) => {
-      if (this.drag && this.view && (e.buttons & 1)) {
-        const dx = e.clientX - this.drag.x, dy = e.clientY - this.drag.y;
+      if (this.drag && this.view && e.buttons & 1) {
+        const dx = e.clientX - this.drag.x,
+          dy = e.clientY - this.drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 3) this.drag.moved = true;
         this.view.ox = this.drag.ox - dx / this.view.scale;
         this.view.oy = this.drag.oy - dy / this.view.scale;
@@ -393,7 +486,10 @@ export class WaferHeatmap implements Heatmap {
     });
     m.addEventListener('mouseleave', () => this.host.hover(null, 0, 0));
     m.addEventListener('click', (e) => {
-      if (this.dragged) { this.dragged = false; return; }
+      if (this.dragged) {
+        this.dragged = false;
+        return;
+      }
       const core = this.coreAt(e.clientX, e.clientY);
       const hit = core && this.layerAt(core);
       this.host.select(hit ? hit.layer.name : null);
@@ -409,17 +505,44 @@ export class WaferHeatmap implements Heatmap {
       const cur = this.cursor ?? { x: 0, y: 0 };
       let handled = true;
       switch (e.key) {
-        case 'ArrowLeft': cur.x = Math.max(0, cur.x - step); break;
-        case 'ArrowRight': cur.x = Math.min(this.grid.width - 1, cur.x + step); break;
-        case 'ArrowUp': cur.y = Math.max(0, cur.y - step); break;
-        case 'ArrowDown': cur.y = Math.min(this.grid.height - 1, cur.y + step); break;
-        case '+': case '=': this.zoomBy(2); break;
-        case '-': case '_': this.zoomBy(0.5); break;
-        case '0': this.view = undefined; break;
-        case 'p': case 'P': this.zoomToPlaced(); break;
-        case 'Enter': case ' ': { const hit = this.layerAt(cur); this.host.select(hit ? hit.layer.name : null); break; }
-        case 'Escape': this.host.select(null); break;
-        default: handled = false;
+        case 'ArrowLeft':
+          cur.x = Math.max(0, cur.x - step);
+          break;
+        case 'ArrowRight':
+          cur.x = Math.min(this.grid.width - 1, cur.x + step);
+          break;
+        case 'ArrowUp':
+          cur.y = Math.max(0, cur.y - step);
+          break;
+        case 'ArrowDown':
+          cur.y = Math.min(this.grid.height - 1, cur.y + step);
+          break;
+        case '+':
+        case '=':
+          this.zoomBy(2);
+          break;
+        case '-':
+        case '_':
+          this.zoomBy(0.5);
+          break;
+        case '0':
+          this.view = undefined;
+          break;
+        case 'p':
+        case 'P':
+          this.zoomToPlaced();
+          break;
+        case 'Enter':
+        case ' ': {
+          const hit = this.layerAt(cur);
+          this.host.select(hit ? hit.layer.name : null);
+          break;
+        }
+        case 'Escape':
+          this.host.select(null);
+          break;
+        default:
+          handled = false;
       }
       if (!handled) return;
       e.preventDefault();

@@ -14,13 +14,20 @@ export interface CostOptions {
   bindings: Record<string, number>;
 }
 
-export function numTensor(v: Value | undefined, constant: boolean, bind: Record<string, number>): NumTensor | undefined {
+export function numTensor(
+  v: Value | undefined,
+  constant: boolean,
+  bind: Record<string, number>,
+): NumTensor | undefined {
   const t = v?.type;
   if (!t || (t.kind !== 'tensor' && t.kind !== 'sparse_tensor')) return undefined;
   let approximate = t.dims === null;
   const dims = (t.dims ?? []).map((d) => {
     const n = evalDim(d, bind);
-    if (n === undefined || n < 0) { approximate = true; return 1; }
+    if (n === undefined || n < 0) {
+      approximate = true;
+      return 1;
+    }
     return n;
   });
   const elements = dims.reduce((a, b) => a * b, 1);
@@ -28,8 +35,11 @@ export function numTensor(v: Value | undefined, constant: boolean, bind: Record<
 }
 
 export class CostModel {
-  private cache = new Map<string, number>();
-  constructor(readonly model: Model, readonly shapes: ShapeResult, readonly opts: CostOptions) {}
+  constructor(
+    readonly model: Model,
+    readonly shapes: ShapeResult,
+    readonly opts: CostOptions,
+  ) {}
 
   /** Names that are constants in a graph scope: initializers and Constant outputs (outer scopes included). */
   private constantsOf(gs: GraphShapes, outer: Set<string>): Set<string> {
@@ -40,7 +50,11 @@ export class CostModel {
     return s;
   }
 
-  graphCosts(gs: GraphShapes, outerConstants = new Set<string>(), outerLookup?: (n: string) => Value | undefined): NodeCost[] {
+  graphCosts(
+    gs: GraphShapes,
+    outerConstants = new Set<string>(),
+    outerLookup?: (n: string) => Value | undefined,
+  ): NodeCost[] {
     const constants = this.constantsOf(gs, outerConstants);
     const lookup = (n: string) => gs.values.get(n) ?? outerLookup?.(n);
     return gs.graph.nodes.map((node) => this.nodeCost(node, gs, constants, lookup));
@@ -51,30 +65,60 @@ export class CostModel {
     const inputValues = node.inputs.map((n) => (n ? lookup(n) : undefined));
     const inputs = node.inputs.map((n, k) => (n ? numTensor(inputValues[k], constants.has(n), bind) : undefined));
     const outputs = node.outputs.map((n) => (n ? numTensor(gs.values.get(n), false, bind) : undefined));
-    const approximate = [...inputs, ...outputs].some((t) => t?.approximate) || outputs.some((t, k) => !t && node.outputs[k]);
-    let paramCount = 0, paramBytes = 0, inputBytes = 0, outputBytes = 0;
+    const approximate =
+      [...inputs, ...outputs].some((t) => t?.approximate) || outputs.some((t, k) => !t && node.outputs[k]);
+    let paramCount = 0,
+      paramBytes = 0,
+      inputBytes = 0,
+      outputBytes = 0;
     for (const t of inputs) {
       if (!t) continue;
-      if (t.constant) { paramCount += t.elements; paramBytes += t.bytes; } else inputBytes += t.bytes;
+      if (t.constant) {
+        paramCount += t.elements;
+        paramBytes += t.bytes;
+      } else inputBytes += t.bytes;
     }
     for (const t of outputs) if (t) outputBytes += t.bytes;
     const fnBody = gs.functionBodies.get(node.index);
     const base: NodeCost = {
-      flops: 0, paramCount, paramBytes, inputBytes, outputBytes,
-      bytesRead: inputBytes + paramBytes, bytesWritten: outputBytes, modelled: true, approximate,
+      flops: 0,
+      paramCount,
+      paramBytes,
+      inputBytes,
+      outputBytes,
+      bytesRead: inputBytes + paramBytes,
+      bytesWritten: outputBytes,
+      modelled: true,
+      approximate,
     };
     if (node.opType === 'Constant' && node.domain === '') {
       // A Constant's value is a parameter it stores, not an activation it writes.
       const t = outputs[0];
-      return { ...base, paramCount: t?.elements ?? 0, paramBytes: t?.bytes ?? 0, outputBytes: 0, bytesRead: 0, bytesWritten: 0 };
+      return {
+        ...base,
+        paramCount: t?.elements ?? 0,
+        paramBytes: t?.bytes ?? 0,
+        outputBytes: 0,
+        bytesRead: 0,
+        bytesWritten: 0,
+      };
     }
     if (fnBody) {
       const inner = this.graphCosts(fnBody.shapes, new Set(), lookup);
-      return { ...base, flops: inner.reduce((a, c) => a + c.flops, 0), modelled: inner.every((c) => c.modelled), note: `model-local function ${fnBody.fn.domain}.${fnBody.fn.name}, costed through its body` };
+      return {
+        ...base,
+        flops: inner.reduce((a, c) => a + c.flops, 0),
+        modelled: inner.every((c) => c.modelled),
+        note: `model-local function ${fnBody.fn.domain}.${fnBody.fn.name}, costed through its body`,
+      };
     }
     const fn = lookupCost(node.domain, node.opType);
     const ctx: CostCtx = {
-      node, opset: this.model.opsets[node.domain] ?? 1, inputs, outputs, inputValues,
+      node,
+      opset: this.model.opsets[node.domain] ?? 1,
+      inputs,
+      outputs,
+      inputValues,
       subgraphFlops: (attr) => {
         const a = node.attrs[attr];
         if (!a || a.type !== 'graph') return undefined;
@@ -85,7 +129,12 @@ export class CostModel {
     };
     if (!fn) {
       const elems = outputs.reduce((a, t) => a + (t?.elements ?? 0), 0);
-      return { ...base, flops: elems, modelled: false, note: `no cost model for ${node.domain ? node.domain + '.' : ''}${node.opType}: 1 FLOP per output element assumed` };
+      return {
+        ...base,
+        flops: elems,
+        modelled: false,
+        note: `no cost model for ${node.domain ? node.domain + '.' : ''}${node.opType}: 1 FLOP per output element assumed`,
+      };
     }
     const r = fn(ctx);
     return {

@@ -6,7 +6,18 @@ import type { Model, Node } from '../onnx/ir';
 import type { NodeCost } from './types';
 import { topoOrder } from '../shapes/infer';
 
-export type LayerKind = 'matmul' | 'conv' | 'attention' | 'recurrent' | 'pool' | 'embedding' | 'norm' | 'elementwise' | 'data' | 'control' | 'other';
+export type LayerKind =
+  | 'matmul'
+  | 'conv'
+  | 'attention'
+  | 'recurrent'
+  | 'pool'
+  | 'embedding'
+  | 'norm'
+  | 'elementwise'
+  | 'data'
+  | 'control'
+  | 'other';
 
 export interface Layer {
   id: number;
@@ -30,15 +41,37 @@ export interface Layer {
 }
 
 const ANCHOR_KIND: Record<string, LayerKind> = {
-  MatMul: 'matmul', Gemm: 'matmul', MatMulInteger: 'matmul', QLinearMatMul: 'matmul', Einsum: 'matmul', MatMulNBits: 'matmul',
-  Conv: 'conv', ConvTranspose: 'conv', ConvInteger: 'conv', QLinearConv: 'conv', DeformConv: 'conv',
-  Attention: 'attention', MultiHeadAttention: 'attention', GroupQueryAttention: 'attention',
-  LSTM: 'recurrent', GRU: 'recurrent', RNN: 'recurrent',
-  MaxPool: 'pool', AveragePool: 'pool', GlobalAveragePool: 'pool', GlobalMaxPool: 'pool', LpPool: 'pool', MaxRoiPool: 'pool', RoiAlign: 'pool',
-  If: 'control', Loop: 'control', Scan: 'control',
+  MatMul: 'matmul',
+  Gemm: 'matmul',
+  MatMulInteger: 'matmul',
+  QLinearMatMul: 'matmul',
+  Einsum: 'matmul',
+  MatMulNBits: 'matmul',
+  Conv: 'conv',
+  ConvTranspose: 'conv',
+  ConvInteger: 'conv',
+  QLinearConv: 'conv',
+  DeformConv: 'conv',
+  Attention: 'attention',
+  MultiHeadAttention: 'attention',
+  GroupQueryAttention: 'attention',
+  LSTM: 'recurrent',
+  GRU: 'recurrent',
+  RNN: 'recurrent',
+  MaxPool: 'pool',
+  AveragePool: 'pool',
+  GlobalAveragePool: 'pool',
+  GlobalMaxPool: 'pool',
+  LpPool: 'pool',
+  MaxRoiPool: 'pool',
+  RoiAlign: 'pool',
+  If: 'control',
+  Loop: 'control',
+  Scan: 'control',
 };
 
-const BLOCK_SEGMENT = /^(layers?|h|blocks?|block_\w+|stages?|encoder_layer|decoder_layer|transformer_blocks|resblocks|res\d+|layer\d+)[._]?\d+$/i;
+const BLOCK_SEGMENT =
+  /^(layers?|h|blocks?|block_\w+|stages?|encoder_layer|decoder_layer|transformer_blocks|resblocks|res\d+|layer\d+)[._]?\d+$/i;
 
 export function blockOf(name: string): string | null {
   const parts = name.split('/');
@@ -65,9 +98,22 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
   };
   const start = (n: Node, kind: LayerKind): Layer => {
     const l: Layer = {
-      id: layers.length, name: n.name || `${n.opType}_${n.index}`, kind, opTypes: [], nodes: [], nodeIndices: [],
-      block: blockOf(n.name), forwardFlops: 0, paramCount: 0, parameterBytes: 0, activationBytes: 0, inputBytes: 0,
-      bytesRead: 0, bytesWritten: 0, modelled: true, approximate: false,
+      id: layers.length,
+      name: n.name || `${n.opType}_${n.index}`,
+      kind,
+      opTypes: [],
+      nodes: [],
+      nodeIndices: [],
+      block: blockOf(n.name),
+      forwardFlops: 0,
+      paramCount: 0,
+      parameterBytes: 0,
+      activationBytes: 0,
+      inputBytes: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      modelled: true,
+      approximate: false,
     };
     layers.push(l);
     return l;
@@ -96,12 +142,14 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
   }
   // Inputs and outputs that cross layer boundaries are what a fused kernel really reads and writes.
   const consumerLayers = new Map<string, Set<number>>();
-  for (const l of layers) for (const idx of l.nodeIndices) for (const i of g.nodes[idx].inputs) {
-    if (!i) continue;
-    let s = consumerLayers.get(i);
-    if (!s) consumerLayers.set(i, (s = new Set()));
-    s.add(l.id);
-  }
+  for (const l of layers)
+    for (const idx of l.nodeIndices)
+      for (const i of g.nodes[idx].inputs) {
+        if (!i) continue;
+        let s = consumerLayers.get(i);
+        if (!s) consumerLayers.set(i, (s = new Set()));
+        s.add(l.id);
+      }
   for (const l of layers) {
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
@@ -113,7 +161,10 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
         const leaves = graphOutputs.has(o) || (users !== undefined && [...users].some((u) => u !== l.id));
         if (leaves) l.activationBytes += c.outputBytes / outs.length;
       }
-      if (n.inputs.some((i) => i && producerLayer.has(i) && producerLayer.get(i) !== l.id) || n.inputs.some((i) => i && !producerLayer.has(i))) {
+      if (
+        n.inputs.some((i) => i && producerLayer.has(i) && producerLayer.get(i) !== l.id) ||
+        n.inputs.some((i) => i && !producerLayer.has(i))
+      ) {
         l.inputBytes += c.inputBytes;
       }
     }
@@ -127,5 +178,7 @@ function isNorm(n: Node): boolean {
 }
 
 function isData(n: Node): boolean {
-  return /^(Reshape|Transpose|Squeeze|Unsqueeze|Flatten|Concat|Split|Slice|Gather|Shape|Size|Expand|Tile|Pad|Identity|Cast|Constant|ConstantOfShape|Range)$/.test(n.opType);
+  return /^(Reshape|Transpose|Squeeze|Unsqueeze|Flatten|Concat|Split|Slice|Gather|Shape|Size|Expand|Tile|Pad|Identity|Cast|Constant|ConstantOfShape|Range)$/.test(
+    n.opType,
+  );
 }

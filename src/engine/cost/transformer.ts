@@ -81,7 +81,8 @@ export interface TransformerPattern extends TransformerDims {
   otherParams: number;
 }
 
-export type PatternResult = { pattern: TransformerPattern; reason?: undefined } | { pattern?: undefined; reason: string };
+export type PatternResult =
+  { pattern: TransformerPattern; reason?: undefined } | { pattern?: undefined; reason: string };
 
 interface Weight {
   /** initializer feeding the matmul */
@@ -96,15 +97,20 @@ class GraphIndex {
   readonly inits: Map<string, { dims: number[]; elements: number; values?: number[] }>;
   readonly constValues = new Map<string, number[]>();
   readonly values: ReadonlyMap<string, Value>;
-  constructor(readonly g: Graph, src: TransformerSource) {
+  constructor(
+    readonly g: Graph,
+    src: TransformerSource,
+  ) {
     this.values = src.shapes?.main.values ?? new Map();
     this.inits = new Map(g.initializers.map((t) => [t.name, t]));
     g.nodes.forEach((n, i) => {
       for (const o of n.outputs) if (o) this.producer.set(o, i);
-      for (const x of n.inputs) if (x) {
-        const c = this.consumers.get(x);
-        if (c) c.push(i); else this.consumers.set(x, [i]);
-      }
+      for (const x of n.inputs)
+        if (x) {
+          const c = this.consumers.get(x);
+          if (c) c.push(i);
+          else this.consumers.set(x, [i]);
+        }
       if (n.opType === 'Constant') {
         const v = n.attrs.value;
         if (v?.type === 'tensor' && v.value.values) this.constValues.set(n.outputs[0], v.value.values);
@@ -113,7 +119,9 @@ class GraphIndex {
       }
     });
   }
-  node(i: number): Node { return this.g.nodes[i]; }
+  node(i: number): Node {
+    return this.g.nodes[i];
+  }
   isConstant(name: string): boolean {
     if (this.inits.has(name)) return true;
     const p = this.producer.get(name);
@@ -145,7 +153,12 @@ class GraphIndex {
   /** Both operands computed (activation x activation): attention scores and context. */
   isActMatMul(i: number): boolean {
     const n = this.g.nodes[i];
-    return n.opType === 'MatMul' && !this.initBehind(n.inputs[0]) && !this.initBehind(n.inputs[1] ?? '') && !this.isConstant(n.inputs[1] ?? '');
+    return (
+      n.opType === 'MatMul' &&
+      !this.initBehind(n.inputs[0]) &&
+      !this.initBehind(n.inputs[1] ?? '') &&
+      !this.isConstant(n.inputs[1] ?? '')
+    );
   }
   /** Known integer elements of a tensor: initializer, Constant, or data propagated by shape inference. */
   intValues(name: string): (number | null)[] | undefined {
@@ -168,7 +181,10 @@ function collectUpstream(ix: GraphIndex, starts: string[], scope: Set<number>, s
     const p = ix.producer.get(name);
     if (p === undefined || seen.has(p) || !scope.has(p)) continue;
     seen.add(p);
-    if (stop(p)) { found.push(p); continue; }
+    if (stop(p)) {
+      found.push(p);
+      continue;
+    }
     for (const x of ix.node(p).inputs) if (x) stack.push(x);
   }
   return found.sort((a, b) => a - b);
@@ -194,12 +210,14 @@ function forwardFind(ix: GraphIndex, from: number, pred: (i: number) => boolean,
   const seen = new Set<number>([from]);
   for (let h = 0; h < hops; h++) {
     const next: number[] = [];
-    for (const i of frontier) for (const o of ix.node(i).outputs) for (const c of ix.consumers.get(o) ?? []) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      if (pred(c)) return c;
-      next.push(c);
-    }
+    for (const i of frontier)
+      for (const o of ix.node(i).outputs)
+        for (const c of ix.consumers.get(o) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          if (pred(c)) return c;
+          next.push(c);
+        }
     frontier = next;
   }
   return -1;
@@ -223,7 +241,8 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
     const b = blockOf(n.name);
     if (!b) return;
     const l = byPrefix.get(b);
-    if (l) l.push(i); else byPrefix.set(b, [i]);
+    if (l) l.push(i);
+    else byPrefix.set(b, [i]);
   });
   if (byPrefix.size === 0) return { reason: 'no repeated blocks in the node names (e.g. /model/layers.N/...)' };
   const groups = new Map<string, string[]>();
@@ -233,15 +252,29 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
     if (weights < 3 || acts < 2) continue;
     const s = signature(prefix);
     const l = groups.get(s);
-    if (l) l.push(prefix); else groups.set(s, [prefix]);
+    if (l) l.push(prefix);
+    else groups.set(s, [prefix]);
   }
-  if (groups.size === 0) return { reason: 'no block holds both weight MatMuls and attention (activation x activation) MatMuls' };
+  if (groups.size === 0)
+    return { reason: 'no block holds both weight MatMuls and attention (activation x activation) MatMuls' };
   const [, prefixes] = [...groups.entries()].sort((a, b) => b[1].length - a[1].length)[0];
   prefixes.sort((a, b) => blockNumber(a) - blockNumber(b));
 
   // 2. Roles in each block.
   const blocks: BlockRoles[] = [];
-  let dims: { hidden: number; qkvWidth: number; attnDim: number; ffnUp: number; ffn: number; ups: number; qkvCount: number; qWeight: number; kWidth: number } | undefined;
+  let dims:
+    | {
+        hidden: number;
+        qkvWidth: number;
+        attnDim: number;
+        ffnUp: number;
+        ffn: number;
+        ups: number;
+        qkvCount: number;
+        qWeight: number;
+        kWidth: number;
+      }
+    | undefined;
   for (const prefix of prefixes) {
     const nodes = byPrefix.get(prefix)!;
     const scope = new Set(nodes);
@@ -250,7 +283,8 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
     const qk = collectUpstream(ix, ix.node(scores).inputs, scope, (i) => !!ix.weightOf(i));
     const v = collectUpstream(ix, [ix.node(context).inputs[1]], scope, (i) => !!ix.weightOf(i));
     const qkv = [...new Set([...qk, ...v])].sort((a, b) => a - b);
-    if (qkv.length === 0) return { reason: `${prefix}: the attention MatMuls are not fed by weight MatMuls (Q/K/V projections not found)` };
+    if (qkv.length === 0)
+      return { reason: `${prefix}: the attention MatMuls are not fed by weight MatMuls (Q/K/V projections not found)` };
     const weighted = nodes.filter((i) => ix.weightOf(i) && !qkv.includes(i));
     const oproj = weighted.find((i) => reaches(ix, context, i, scope)) ?? -1;
     if (oproj < 0) return { reason: `${prefix}: no output projection after the attention context MatMul` };
@@ -264,22 +298,46 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
     const attnDim = ix.weightOf(oproj)!.K;
     const ffnUp = up.reduce((a, i) => a + ix.weightOf(i)!.N, 0);
     const ffn = ix.weightOf(down)!.K;
-    const here = { hidden, qkvWidth, attnDim, ffnUp, ffn, ups: up.length, qkvCount: qkv.length, qWeight: qk[0] ?? qkv[0], kWidth: qkv.length === 3 ? ix.weightOf(qkv[1])!.N : 0 };
-    if (dims && (dims.hidden !== hidden || dims.qkvWidth !== qkvWidth || dims.ffn !== ffn || dims.attnDim !== attnDim)) {
-      return { reason: `${prefix}: block dims differ from the first block (hidden ${hidden} vs ${dims.hidden}, ffn ${ffn} vs ${dims.ffn})` };
+    const here = {
+      hidden,
+      qkvWidth,
+      attnDim,
+      ffnUp,
+      ffn,
+      ups: up.length,
+      qkvCount: qkv.length,
+      qWeight: qk[0] ?? qkv[0],
+      kWidth: qkv.length === 3 ? ix.weightOf(qkv[1])!.N : 0,
+    };
+    if (
+      dims &&
+      (dims.hidden !== hidden || dims.qkvWidth !== qkvWidth || dims.ffn !== ffn || dims.attnDim !== attnDim)
+    ) {
+      return {
+        reason: `${prefix}: block dims differ from the first block (hidden ${hidden} vs ${dims.hidden}, ffn ${ffn} vs ${dims.ffn})`,
+      };
     }
     dims ??= here;
     const producerOf = (i: number, k = 0) => ix.producer.get(ix.node(i).inputs[k]) ?? -1;
     const softmax = nodes.find((i) => ix.node(i).opType === 'Softmax') ?? -1;
-    const firstConsumer = (i: number) => Math.min(...(ix.consumers.get(ix.node(i).outputs[0]) ?? [i]).filter((c) => scope.has(c)), Infinity);
+    const firstConsumer = (i: number) =>
+      Math.min(...(ix.consumers.get(ix.node(i).outputs[0]) ?? [i]).filter((c) => scope.has(c)), Infinity);
     const asAnchor = (i: number, fallback: number) => (i >= 0 && Number.isFinite(i) && scope.has(i) ? i : fallback);
     const params = new Set<string>();
-    for (const i of nodes) for (const x of ix.node(i).inputs) {
-      const b = x ? ix.initBehind(x) : undefined;
-      if (b) params.add(b.init);
-    }
+    for (const i of nodes)
+      for (const x of ix.node(i).inputs) {
+        const b = x ? ix.initBehind(x) : undefined;
+        if (b) params.add(b.init);
+      }
     blocks.push({
-      prefix, nodes, qkv, scores, context, oproj, down, up,
+      prefix,
+      nodes,
+      qkv,
+      scores,
+      context,
+      oproj,
+      down,
+      up,
       ln1: asAnchor(producerOf(qkv[0]), qkv[0]),
       softmax: asAnchor(softmax, scores),
       bda1: asAnchor(firstConsumer(oproj), oproj),
@@ -293,7 +351,9 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
   const first = blocks[0];
 
   // 3. Heads: the Reshape that splits the Q (or fused QKV) projection into [.., .., heads, width].
-  let heads = 0, headDim = 0, kvHeads = 0;
+  let heads = 0,
+    headDim = 0,
+    kvHeads = 0;
   const scope0 = new Set(first.nodes);
   const reshapeAfter = (w: number) => forwardFind(ix, w, (i) => ix.node(i).opType === 'Reshape' && scope0.has(i));
   // the last two entries of the target shape are [heads, width per head] ([b, s, n, w] or [s, n, w])
@@ -311,7 +371,9 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
   if (qs) {
     heads = qs[0];
     headDim = d0.attnDim / heads;
-    notes.push(`attention heads ${heads} from the Reshape after ${ix.node(d0.qWeight).name || 'the Q projection'} (target [.., .., ${qs[0]}, ${qs[1]}])`);
+    notes.push(
+      `attention heads ${heads} from the Reshape after ${ix.node(d0.qWeight).name || 'the Q projection'} (target [.., .., ${qs[0]}, ${qs[1]}])`,
+    );
   } else {
     const sd = ix.values.get(ix.node(first.scores).outputs[0])?.type;
     const h1 = sd && sd.kind === 'tensor' && sd.dims && sd.dims.length === 4 ? sd.dims[1] : null;
@@ -325,32 +387,42 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
       notes.push(`attention heads not readable from the graph: head dim ${headDim} assumed (${heads} heads)`);
     }
   }
-  if (!Number.isInteger(headDim) || headDim <= 0) return { reason: `attention width ${d0.attnDim} is not a multiple of ${heads} heads` };
+  if (!Number.isInteger(headDim) || headDim <= 0)
+    return { reason: `attention width ${d0.attnDim} is not a multiple of ${heads} heads` };
   kvHeads = Math.round((d0.qkvWidth - heads * headDim) / (2 * headDim));
-  if (kvHeads <= 0 || (heads * headDim + 2 * kvHeads * headDim) !== d0.qkvWidth) {
-    return { reason: `Q/K/V widths (${d0.qkvWidth} in total) do not split into ${heads} query heads and equal K/V heads of dim ${headDim}` };
+  if (kvHeads <= 0 || heads * headDim + 2 * kvHeads * headDim !== d0.qkvWidth) {
+    return {
+      reason: `Q/K/V widths (${d0.qkvWidth} in total) do not split into ${heads} query heads and equal K/V heads of dim ${headDim}`,
+    };
   }
   if (kvHeads !== heads) notes.push(`grouped-query attention: ${kvHeads} key/value heads`);
   const gated = d0.ups === 2 || d0.ffnUp === 2 * d0.ffn;
-  if (!gated && d0.ffnUp !== d0.ffn) return { reason: `MLP up width ${d0.ffnUp} matches neither the down projection's input ${d0.ffn} nor twice it` };
+  if (!gated && d0.ffnUp !== d0.ffn)
+    return { reason: `MLP up width ${d0.ffnUp} matches neither the down projection's input ${d0.ffn} nor twice it` };
 
   // 4. Embedding, head, vocabulary.
   const inBlock = new Set(blocks.flatMap((b) => b.nodes));
   // Token embedding: a Gather from a [V, hidden] table; one indexed by a graph input wins, then the largest table.
-  let embedNode = -1, embedInit = '', embedScore = -1;
+  let embedNode = -1,
+    embedInit = '',
+    embedScore = -1;
   const graphInputs = new Set(g.inputs.map((i) => i.name));
   g.nodes.forEach((n, i) => {
     if (n.opType !== 'Gather' || inBlock.has(i)) return;
     const t = ix.inits.get(n.inputs[0]);
     if (!t || t.dims.length !== 2 || t.dims[1] !== d0.hidden || t.dims[0] < 2) return;
     const score = (graphInputs.has(n.inputs[1]) ? 1e15 : 0) + t.dims[0];
-    if (score > embedScore) { embedNode = i; embedInit = n.inputs[0]; embedScore = score; }
+    if (score > embedScore) {
+      embedNode = i;
+      embedInit = n.inputs[0];
+      embedScore = score;
+    }
   });
   // LM head: a projection from the hidden size onto the token vocabulary (tied to the embedding or as wide
   // as it). Classification or pooler heads are not LM heads: they stay per-layer kernels.
   const embedRows = embedNode >= 0 ? ix.inits.get(embedInit)!.dims[0] : 0;
   let lmHeadNode = -1;
-  g.nodes.forEach((n, i) => {
+  g.nodes.forEach((_n, i) => {
     if (inBlock.has(i) || embedRows === 0) return;
     const w = ix.weightOf(i);
     if (w && w.K === d0.hidden && (w.init === embedInit || w.N === embedRows)) lmHeadNode = i;
@@ -361,22 +433,32 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
   const embeddingParams = embedInit ? ix.inits.get(embedInit)!.elements : 0;
   const lmHeadParams = lmW && !tied ? ix.inits.get(lmW.init)!.elements : 0;
   const finalNorm = lmHeadNode >= 0 ? (ix.producer.get(ix.node(lmHeadNode).inputs[0]) ?? -1) : -1;
-  if (vocab === 0) notes.push(embedRows ? 'no LM head over the vocabulary: the output layers are costed per layer' : 'no token embedding: the input and output layers are costed per layer');
+  if (vocab === 0)
+    notes.push(
+      embedRows
+        ? 'no LM head over the vocabulary: the output layers are costed per layer'
+        : 'no token embedding: the input and output layers are costed per layer',
+    );
 
   // 5. Batch from the first input's leading dim; tokens per pass from the QKV projection's input
   //    (all dims but the last), so that image and encoder models get their patch / sequence count.
   const initNames = new Set(g.initializers.map((t) => t.name));
   const inputs = g.inputs.filter((i) => !initNames.has(i.name));
-  const ids = (embedNode >= 0 ? inputs.find((i) => i.name === g.nodes[embedNode].inputs[1]) : undefined)
-    ?? inputs.find((i) => /input_ids|tokens/i.test(i.name)) ?? inputs[0];
-  const t = ids ? ix.values.get(ids.name)?.type ?? ids.type : null;
-  let batch = 1, seq = 1, batchSymbolic = false;
+  const ids =
+    (embedNode >= 0 ? inputs.find((i) => i.name === g.nodes[embedNode].inputs[1]) : undefined) ??
+    inputs.find((i) => /input_ids|tokens/i.test(i.name)) ??
+    inputs[0];
+  const t = ids ? (ix.values.get(ids.name)?.type ?? ids.type) : null;
+  let batch = 1,
+    seq = 1,
+    batchSymbolic = false;
   if (t && t.kind === 'tensor' && t.dims && t.dims.length >= 1) {
     batchSymbolic = typeof t.dims[0] === 'string';
     batch = evalDim(t.dims[0], bindings) ?? 1;
     if (ids && embedNode >= 0 && t.dims.length >= 2) {
       seq = evalDim(t.dims[1], bindings) ?? 1;
-      if (evalDim(t.dims[1], bindings) === undefined) notes.push(`sequence dim '${t.dims[1]}' unbound: taken as 1 (bind it with --dim)`);
+      if (evalDim(t.dims[1], bindings) === undefined)
+        notes.push(`sequence dim '${t.dims[1]}' unbound: taken as 1 (bind it with --dim)`);
     }
   }
   const xin = ix.values.get(ix.node(first.qkv[0]).inputs[0])?.type;
@@ -394,20 +476,46 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
   const past = cache ? cache.past : null;
   const kvSeq = seq + (past ?? 0);
   const blockParams = blocks.reduce((a, b) => a + b.params, 0);
-  const otherParams = Math.max(0, (src.stats?.parameterCount ?? g.initializers.reduce((a, t) => a + t.elements, 0)) - blockParams);
+  const otherParams = Math.max(
+    0,
+    (src.stats?.parameterCount ?? g.initializers.reduce((a, t) => a + t.elements, 0)) - blockParams,
+  );
   return {
     pattern: {
-      layers: blocks.length, hidden: d0.hidden, heads, kvHeads, headDim, ffn: d0.ffn, gated, vocab,
-      weightsPerLayer: first.params, past,
-      seq, kvSeq, batch, batchSymbolic, blocks, embedNode, lmHeadNode, finalNorm, tiedEmbedding: tied,
-      embeddingParams, lmHeadParams, otherParams, notes,
+      layers: blocks.length,
+      hidden: d0.hidden,
+      heads,
+      kvHeads,
+      headDim,
+      ffn: d0.ffn,
+      gated,
+      vocab,
+      weightsPerLayer: first.params,
+      past,
+      seq,
+      kvSeq,
+      batch,
+      batchSymbolic,
+      blocks,
+      embedNode,
+      lmHeadNode,
+      finalNorm,
+      tiedEmbedding: tied,
+      embeddingParams,
+      lmHeadParams,
+      otherParams,
+      notes,
     },
   };
 }
 
 /** The first KV-cache graph input ([batch, kv heads, past, head dim], named past / cache): its dims and the
  * bound cache length (0 with a note when unbound). */
-function cacheInput(g: Graph, bindings: Record<string, number>, notes: string[]): { kvHeads: number | null; headDim: number | null; past: number } | undefined {
+function cacheInput(
+  g: Graph,
+  bindings: Record<string, number>,
+  notes: string[],
+): { kvHeads: number | null; headDim: number | null; past: number } | undefined {
   const initNames = new Set(g.initializers.map((t) => t.name));
   for (const i of g.inputs) {
     if (initNames.has(i.name) || !/past|cache/i.test(i.name)) continue;
@@ -428,15 +536,27 @@ export function transformerDims(src: TransformerSource, bindings: Record<string,
   if (found.pattern) {
     const p = found.pattern;
     return {
-      layers: p.layers, hidden: p.hidden, heads: p.heads, kvHeads: p.kvHeads, headDim: p.headDim, ffn: p.ffn, gated: p.gated,
-      vocab: p.vocab, weightsPerLayer: p.weightsPerLayer, past: p.past, notes: p.notes,
+      layers: p.layers,
+      hidden: p.hidden,
+      heads: p.heads,
+      kvHeads: p.kvHeads,
+      headDim: p.headDim,
+      ffn: p.ffn,
+      gated: p.gated,
+      vocab: p.vocab,
+      weightsPerLayer: p.weightsPerLayer,
+      past: p.past,
+      notes: p.notes,
     };
   }
-  return dimsFromWeights(src.model, bindings, [`no full transformer pattern (${found.reason}): dims read from the blocks' weights`]);
+  return dimsFromWeights(src.model, bindings, [
+    `no full transformer pattern (${found.reason}): dims read from the blocks' weights`,
+  ]);
 }
 
 /** Block index in a tensor or node name (layers.3, h.7, blocks_2 ...), or null. */
-const BLOCK_IN_NAME = /(?:^|[./])(?:layers?|h|blocks?|decoder_layer|encoder_layer|transformer_blocks)[._](\d+)(?=[./_]|$)/i;
+const BLOCK_IN_NAME =
+  /(?:^|[./])(?:layers?|h|blocks?|decoder_layer|encoder_layer|transformer_blocks)[._](\d+)(?=[./_]|$)/i;
 function blockIndexOf(name: string): number | null {
   const m = BLOCK_IN_NAME.exec(name);
   return m ? Number(m[1]) : null;
@@ -474,7 +594,8 @@ function dimsFromWeights(model: Model, bindings: Record<string, number>, notes: 
   if (layers === 0) return null;
   const first = byBlock.size >= family.size && byBlock.size ? Math.min(...byBlock.keys()) : Math.min(...family.keys());
   const firstPath = family.get(first);
-  const inBlock0 = (n: Node) => (firstPath !== undefined ? blockOf(n.name) === firstPath : blockIndexOf(n.name) === first);
+  const inBlock0 = (n: Node) =>
+    firstPath !== undefined ? blockOf(n.name) === firstPath : blockIndexOf(n.name) === first;
   const block0 = [...(byBlock.get(first) ?? [])];
   const seen = new Set(block0.map((t) => t.name));
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
@@ -482,7 +603,10 @@ function dimsFromWeights(model: Model, bindings: Record<string, number>, notes: 
     if (!inBlock0(n)) continue;
     for (const i of n.inputs) {
       const t = inits.get(i);
-      if (t && !seen.has(i) && blockIndexOf(i) === null) { seen.add(i); block0.push(t); }
+      if (t && !seen.has(i) && blockIndexOf(i) === null) {
+        seen.add(i);
+        block0.push(t);
+      }
     }
   }
   const mats = block0.filter((t) => t.dims.length === 2 && t.dims[0] > 1 && t.dims[1] > 1);
@@ -495,9 +619,13 @@ function dimsFromWeights(model: Model, bindings: Record<string, number>, notes: 
   const ffn = Math.max(...others);
   const gated = mats.filter((t) => t.dims.includes(ffn) && ffn !== hidden).length >= 3;
 
-  let heads = 0, kvHeads = 0, headDim = 0;
+  let heads = 0,
+    kvHeads = 0,
+    headDim = 0;
   const int = (n: Node, a: string) => (n.attrs[a]?.type === 'int' ? (n.attrs[a] as { value: number }).value : 0);
-  const attn = g.nodes.find((n) => /^(Attention|MultiHeadAttention|GroupQueryAttention)$/.test(n.opType) && int(n, 'num_heads') > 0);
+  const attn = g.nodes.find(
+    (n) => /^(Attention|MultiHeadAttention|GroupQueryAttention)$/.test(n.opType) && int(n, 'num_heads') > 0,
+  );
   const cache = cacheInput(g, bindings, notes);
   if (attn) {
     heads = int(attn, 'num_heads');
@@ -506,8 +634,12 @@ function dimsFromWeights(model: Model, bindings: Record<string, number>, notes: 
     notes.push(`attention heads ${heads} (${kvHeads} KV) from the ${attn.opType} op's attributes`);
   } else {
     const consts = new Map<string, number[]>();
-    for (const n of g.nodes) if (n.opType === 'Constant' && n.attrs.value?.type === 'tensor' && n.attrs.value.value.values) consts.set(n.outputs[0], n.attrs.value.value.values);
-    const split = g.nodes.filter((n) => n.opType === 'Reshape' && inBlock0(n)).map((n) => inits.get(n.inputs[1])?.values ?? consts.get(n.inputs[1]))
+    for (const n of g.nodes)
+      if (n.opType === 'Constant' && n.attrs.value?.type === 'tensor' && n.attrs.value.value.values)
+        consts.set(n.outputs[0], n.attrs.value.value.values);
+    const split = g.nodes
+      .filter((n) => n.opType === 'Reshape' && inBlock0(n))
+      .map((n) => inits.get(n.inputs[1])?.values ?? consts.get(n.inputs[1]))
       .map((v) => (v && v.length >= 3 ? v.slice(-2) : undefined))
       .find((v): v is number[] => !!v && v[0] > 1 && v[1] > 1 && v[0] * v[1] === hidden);
     if (split) {
@@ -536,13 +668,26 @@ function dimsFromWeights(model: Model, bindings: Record<string, number>, notes: 
     const t = inits.get(n.inputs[0]);
     if (t && t.dims.length === 2 && t.dims[1] === hidden) vocab = Math.max(vocab, t.dims[0]);
   }
-  if (!vocab) for (const n of g.nodes) {
-    if ((n.opType === 'MatMul' || n.opType === 'Gemm') && g.outputs.some((o) => o.name === n.outputs[0])) {
-      const t = inits.get(n.inputs[1]);
-      if (t && t.dims.length === 2) vocab = Math.max(vocab, t.dims[0] === hidden ? t.dims[1] : t.dims[0]);
+  if (!vocab)
+    for (const n of g.nodes) {
+      if ((n.opType === 'MatMul' || n.opType === 'Gemm') && g.outputs.some((o) => o.name === n.outputs[0])) {
+        const t = inits.get(n.inputs[1]);
+        if (t && t.dims.length === 2) vocab = Math.max(vocab, t.dims[0] === hidden ? t.dims[1] : t.dims[0]);
+      }
     }
-  }
-  return { layers, hidden, heads, kvHeads, headDim, ffn, gated, vocab, weightsPerLayer, past: cache ? cache.past : null, notes };
+  return {
+    layers,
+    hidden,
+    heads,
+    kvHeads,
+    headDim,
+    ffn,
+    gated,
+    vocab,
+    weightsPerLayer,
+    past: cache ? cache.past : null,
+    notes,
+  };
 }
 
 /** One-line description for the notes. */

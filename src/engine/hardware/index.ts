@@ -18,7 +18,11 @@ export function registerBuiltinSpec(spec: Record<string, unknown>): void {
   builtins.set(id, { id, kind: spec.kind as LoadedSpec['kind'], spec });
 }
 
-export function registerMapper(kind: 'wafer' | 'gpu-cluster', mapper: Mapper, validate: (spec: Record<string, unknown>, where: string) => void): void {
+export function registerMapper(
+  kind: 'wafer' | 'gpu-cluster',
+  mapper: Mapper,
+  validate: (spec: Record<string, unknown>, where: string) => void,
+): void {
   mappers.set(kind, mapper);
   validators.set(kind, validate);
 }
@@ -34,7 +38,9 @@ export function loadSpec(idOrPath: string): LoadedSpec {
   const b = builtins.get(idOrPath);
   if (b) return b;
   if (!/\.json$/i.test(idOrPath) && !fs.existsSync(idOrPath)) {
-    throw new SpecError(`unknown target '${idOrPath}' (built-in: ${builtinTargetIds().join(', ')}; or a path to a spec .json)`);
+    throw new SpecError(
+      `unknown target '${idOrPath}' (built-in: ${builtinTargetIds().join(', ')}; or a path to a spec .json)`,
+    );
   }
   let spec: Record<string, unknown>;
   try {
@@ -42,9 +48,11 @@ export function loadSpec(idOrPath: string): LoadedSpec {
   } catch (e) {
     throw new SpecError(`${idOrPath}: cannot read spec: ${(e as Error).message}`);
   }
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new SpecError(`${idOrPath}: a spec must be a JSON object`);
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    throw new SpecError(`${idOrPath}: a spec must be a JSON object`);
   const kind = spec.kind;
-  if (kind !== 'wafer' && kind !== 'gpu-cluster') throw new SpecError(`${idOrPath}: field 'kind' must be "wafer" or "gpu-cluster"`);
+  if (kind !== 'wafer' && kind !== 'gpu-cluster')
+    throw new SpecError(`${idOrPath}: field 'kind' must be "wafer" or "gpu-cluster"`);
   const v = validators.get(kind);
   if (v) v(spec, idOrPath);
   return { id: typeof spec.id === 'string' ? spec.id : idOrPath, kind, spec };

@@ -92,7 +92,17 @@ export interface WaferGrid {
   height: number;
   /** one per placed region: layer index into TargetResult.layers; a region shared by several consecutive
    * layers (decode blocks, weight streaming) hosts layers layer .. layer + layerCount - 1 */
-  rects: { layer: number; layerCount?: number; x: number; y: number; w: number; h: number; system: number; memUtil: number; busy: number }[];
+  rects: {
+    layer: number;
+    layerCount?: number;
+    x: number;
+    y: number;
+    w: number;
+    h: number;
+    system: number;
+    memUtil: number;
+    busy: number;
+  }[];
 }
 
 /** nodes x GPUs grid. */

@@ -15,7 +15,12 @@ export class ExternalDataEscapeError extends Error {
   where?: string;
 }
 
-export function resolveExternalLocation(modelDir: string, location: string, offset: number, length: number | null): ExternalResolution {
+export function resolveExternalLocation(
+  modelDir: string,
+  location: string,
+  offset: number,
+  length: number | null,
+): ExternalResolution {
   return new ExternalResolver(modelDir).resolve(location, offset, length);
 }
 
@@ -39,16 +44,23 @@ export class ExternalResolver {
     }
     if ('failed' in found) return found.failed;
     if (length !== null && offset + length > found.size) {
-      return { resolved: found.real, missing: false, warning: `external data '${location}' is ${found.size} bytes, shorter than offset ${offset} + length ${length}` };
+      return {
+        resolved: found.real,
+        missing: false,
+        warning: `external data '${location}' is ${found.size} bytes, shorter than offset ${offset} + length ${length}`,
+      };
     }
     return found.ok;
   }
 
   /** Refuses locations that could leave the model's folder, before touching the file system. */
   private check(location: string): void {
-    if (location.includes('\0')) throw new ExternalDataEscapeError(`external data location '${location}' contains a NUL byte`);
+    if (location.includes('\0'))
+      throw new ExternalDataEscapeError(`external data location '${location}' contains a NUL byte`);
     if (path.isAbsolute(location) || path.win32.isAbsolute(location) || /^[a-zA-Z]:/.test(location)) {
-      throw new ExternalDataEscapeError(`external data location '${location}' is an absolute path; only paths inside the model's folder are allowed`);
+      throw new ExternalDataEscapeError(
+        `external data location '${location}' is an absolute path; only paths inside the model's folder are allowed`,
+      );
     }
     const parts = location.split(/[\\/]+/);
     if (parts.includes('..')) {
@@ -57,10 +69,17 @@ export class ExternalResolver {
   }
 
   private locate(location: string): Located {
-    if (!location) return { failed: { resolved: null, missing: true, warning: 'an external tensor has an empty location' } };
+    if (!location)
+      return { failed: { resolved: null, missing: true, warning: 'an external tensor has an empty location' } };
     let real: string;
     const full = path.resolve(this.modelDir, location);
-    const missing = { failed: { resolved: null, missing: true, warning: `external data file '${location}' is missing: parameter counts and shapes still come from the graph` } };
+    const missing = {
+      failed: {
+        resolved: null,
+        missing: true,
+        warning: `external data file '${location}' is missing: parameter counts and shapes still come from the graph`,
+      },
+    };
     // existsSync first: a missing file (common: a graph shared without its weights) then costs no thrown error
     if (!fs.existsSync(full)) return missing;
     try {
@@ -70,10 +89,19 @@ export class ExternalResolver {
     }
     this.realDir ??= fs.realpathSync.native(this.modelDir);
     if (real !== this.realDir && !real.startsWith(this.realDir + path.sep)) {
-      throw new ExternalDataEscapeError(`external data location '${location}' is a link that leads outside the model's folder`);
+      throw new ExternalDataEscapeError(
+        `external data location '${location}' is a link that leads outside the model's folder`,
+      );
     }
     const st = fs.statSync(real);
-    if (!st.isFile()) return { failed: { resolved: null, missing: true, warning: `external data location '${location}' is not a regular file` } };
+    if (!st.isFile())
+      return {
+        failed: {
+          resolved: null,
+          missing: true,
+          warning: `external data location '${location}' is not a regular file`,
+        },
+      };
     return { real, size: st.size, ok: { resolved: real, missing: false } };
   }
 }

@@ -22,7 +22,14 @@ export interface ValueInfo {
 /** Where a tensor's bytes live. Never read to profile. */
 export type DataRef =
   | { kind: 'embedded'; field: 'raw_data' | 'typed'; offset: number; length: number }
-  | { kind: 'external'; location: string; offset: number; length: number | null; resolved: string | null; missing: boolean }
+  | {
+      kind: 'external';
+      location: string;
+      offset: number;
+      length: number | null;
+      resolved: string | null;
+      missing: boolean;
+    }
   | { kind: 'none' };
 
 export interface TensorInfo {

@@ -5,7 +5,17 @@ import * as path from 'path';
 import { Cursor, WIRE_LEN, WireError, emptyList } from './wire';
 import { BufferSource, FileSource, type ByteSource } from './source';
 import { OnnxReadError, type Diagnostic } from './errors';
-import type { AttrValue, FunctionDef, Graph, Model, Node, SparseTensorInfo, TensorInfo, ValueInfo, ValueType } from './ir';
+import type {
+  AttrValue,
+  FunctionDef,
+  Graph,
+  Model,
+  Node,
+  SparseTensorInfo,
+  TensorInfo,
+  ValueInfo,
+  ValueType,
+} from './ir';
 import { readSparseTensor, readTensor, type TensorContext } from './tensor';
 import { ExternalDataEscapeError, ExternalResolver } from './external';
 import { emptyGraphNames, validateModelNames, type GraphNames } from './validate';
@@ -19,15 +29,25 @@ class ExternalContext implements TensorContext {
   private readonly seen = new Set<string>();
   private readonly resolver: ExternalResolver | null;
 
-  constructor(modelDir: string | null, private readonly diagnostics: Diagnostic[]) {
+  constructor(
+    modelDir: string | null,
+    private readonly diagnostics: Diagnostic[],
+  ) {
     this.resolver = modelDir ? new ExternalResolver(modelDir) : null;
   }
 
-  resolveExternal(location: string, offset: number, length: number | null): { resolved: string | null; missing: boolean } {
+  resolveExternal(
+    location: string,
+    offset: number,
+    length: number | null,
+  ): { resolved: string | null; missing: boolean } {
     if (!this.resolver) {
       if (!this.seen.has(location)) {
         this.seen.add(location);
-        this.diagnostics.push({ severity: 'warning', message: `external data '${location}' cannot be resolved for an in-memory model` });
+        this.diagnostics.push({
+          severity: 'warning',
+          message: `external data '${location}' cannot be resolved for an in-memory model`,
+        });
       }
       return { resolved: null, missing: true };
     }
@@ -44,7 +64,10 @@ class ExternalContext implements TensorContext {
 class Walker {
   readonly diagnostics: Diagnostic[] = [];
   readonly ctx: TensorContext;
-  constructor(readonly file: string, modelDir: string | null) {
+  constructor(
+    readonly file: string,
+    modelDir: string | null,
+  ) {
     this.ctx = new ExternalContext(modelDir, this.diagnostics);
   }
 
@@ -52,8 +75,19 @@ class Walker {
 
   model(c: Cursor, fileSize: number): Model {
     const m: Model = {
-      path: this.file, fileSize, irVersion: 0, opsets: {}, producerName: '', producerVersion: '', domain: '',
-      modelVersion: 0, docString: '', metadata: {}, graph: emptyGraph('main'), functions: [], trainingInfoCount: 0,
+      path: this.file,
+      fileSize,
+      irVersion: 0,
+      opsets: {},
+      producerName: '',
+      producerVersion: '',
+      domain: '',
+      modelVersion: 0,
+      docString: '',
+      metadata: {},
+      graph: emptyGraph('main'),
+      functions: [],
+      trainingInfoCount: 0,
       diagnostics: this.diagnostics,
     };
     let sawGraph = false;
@@ -64,73 +98,180 @@ class Walker {
         const field = c.tag();
         const wire = c.wire;
         switch (field) {
-          case 1: m.irVersion = c.int(); sawIr = true; break;
-          case 2: m.producerName = c.string(); break;
-          case 3: m.producerVersion = c.string(); break;
-          case 4: m.domain = c.string(); break;
-          case 5: m.modelVersion = c.int(); break;
-          case 6: m.docString = c.string(); break;
-          case 7: { expectLen(wire, 'graph', c); inGraph = true; const o = c.enter(); m.graph = this.graph(c, 'main', 0); c.leave(o); sawGraph = true; break; }
-          case 8: { expectLen(wire, 'opset_import', c); const o = c.enter(); const [d, v] = this.opset(c); c.leave(o); setKey(m.opsets, d === 'ai.onnx' ? '' : d, v); break; }
-          case 14: { expectLen(wire, 'metadata_props', c); const o = c.enter(); const [k, v] = this.kv(c); c.leave(o); setKey(m.metadata, k, v); break; }
-          case 20: m.trainingInfoCount++; c.skip(wire); break;
-          case 25: { expectLen(wire, 'functions', c); const o = c.enter(); m.functions.push(this.func(c)); c.leave(o); break; }
-          default: c.skip(wire);
+          case 1:
+            m.irVersion = c.int();
+            sawIr = true;
+            break;
+          case 2:
+            m.producerName = c.string();
+            break;
+          case 3:
+            m.producerVersion = c.string();
+            break;
+          case 4:
+            m.domain = c.string();
+            break;
+          case 5:
+            m.modelVersion = c.int();
+            break;
+          case 6:
+            m.docString = c.string();
+            break;
+          case 7: {
+            expectLen(wire, 'graph', c);
+            inGraph = true;
+            const o = c.enter();
+            m.graph = this.graph(c, 'main', 0);
+            c.leave(o);
+            sawGraph = true;
+            break;
+          }
+          case 8: {
+            expectLen(wire, 'opset_import', c);
+            const o = c.enter();
+            const [d, v] = this.opset(c);
+            c.leave(o);
+            setKey(m.opsets, d === 'ai.onnx' ? '' : d, v);
+            break;
+          }
+          case 14: {
+            expectLen(wire, 'metadata_props', c);
+            const o = c.enter();
+            const [k, v] = this.kv(c);
+            c.leave(o);
+            setKey(m.metadata, k, v);
+            break;
+          }
+          case 20:
+            m.trainingInfoCount++;
+            c.skip(wire);
+            break;
+          case 25: {
+            expectLen(wire, 'functions', c);
+            const o = c.enter();
+            m.functions.push(this.func(c));
+            c.leave(o);
+            break;
+          }
+          default:
+            c.skip(wire);
         }
       }
     } catch (e) {
       // Nothing ONNX-like came before the bad field: say so rather than report a protobuf detail.
-      if (e instanceof WireError && !sawIr && !inGraph && !Object.keys(m.opsets).length && !e.message.startsWith('not an ONNX')) {
-        throw new WireError(`not an ONNX model: no ir_version or graph before a malformed field (${e.message})`, e.offset);
+      if (
+        e instanceof WireError &&
+        !sawIr &&
+        !inGraph &&
+        !Object.keys(m.opsets).length &&
+        !e.message.startsWith('not an ONNX')
+      ) {
+        throw new WireError(
+          `not an ONNX model: no ir_version or graph before a malformed field (${e.message})`,
+          e.offset,
+        );
       }
       throw e;
     }
     if (!sawGraph) {
-      throw new WireError(sawIr || Object.keys(m.opsets).length
-        ? 'the ModelProto has no graph'
-        : 'not an ONNX model: no ir_version and no graph (is this another format renamed .onnx?)', 0);
+      throw new WireError(
+        sawIr || Object.keys(m.opsets).length
+          ? 'the ModelProto has no graph'
+          : 'not an ONNX model: no ir_version and no graph (is this another format renamed .onnx?)',
+        0,
+      );
     }
     if (!sawIr) this.diagnostics.push({ severity: 'warning', message: 'the model has no ir_version' });
     return m;
   }
 
   opset(c: Cursor): [string, number] {
-    let d = '', v = 0;
+    let d = '',
+      v = 0;
     while (c.pos < c.end) {
       const field = c.tag();
-      if (field === 1) d = c.name(); else if (field === 2) v = c.int(); else c.skip(c.wire);
+      if (field === 1) d = c.name();
+      else if (field === 2) v = c.int();
+      else c.skip(c.wire);
     }
     return [d, v];
   }
 
   kv(c: Cursor): [string, string] {
-    let k = '', v = '';
+    let k = '',
+      v = '';
     while (c.pos < c.end) {
       const field = c.tag();
-      if (field === 1) k = c.string(); else if (field === 2) v = c.string(); else c.skip(c.wire);
+      if (field === 1) k = c.string();
+      else if (field === 2) v = c.string();
+      else c.skip(c.wire);
     }
     return [k, v];
   }
 
   graph(c: Cursor, gpath: string, depth: number): Graph {
-    if (depth > MAX_GRAPH_DEPTH) throw new WireError(`subgraphs nested deeper than ${MAX_GRAPH_DEPTH} levels at ${gpath}`, c.pos);
+    if (depth > MAX_GRAPH_DEPTH)
+      throw new WireError(`subgraphs nested deeper than ${MAX_GRAPH_DEPTH} levels at ${gpath}`, c.pos);
     const g = emptyGraph(gpath);
     // the graph's names as ids, for validation (see validate.ts); nodes of subgraphs read meanwhile go to theirs
     const outer = this.names;
-    const gn = this.names = emptyGraphNames();
+    const gn = (this.names = emptyGraphNames());
     this.graphNames.set(g, gn);
     while (c.pos < c.end) {
       const field = c.tag();
       const wire = c.wire;
       switch (field) {
-        case 1: { expectLen(wire, 'node', c); const o = c.enter(); g.nodes.push(this.nodeAt(c, gpath, depth, g.nodes.length)); c.leave(o); break; }
-        case 2: g.name = c.string(); break;
-        case 5: { expectLen(wire, 'initializer', c); const o = c.enter(); g.initializers.push(readTensor(c, this.ctx)); gn.inits.push(c.refId); c.leave(o); break; }
-        case 15: { expectLen(wire, 'sparse_initializer', c); const o = c.enter(); g.sparseInitializers.push(readSparseTensor(c, this.ctx)); gn.sparseInits.push(c.refId); c.leave(o); break; }
-        case 11: { expectLen(wire, 'input', c); const o = c.enter(); g.inputs.push(this.valueInfo(c)); gn.inputs.push(c.refId); c.leave(o); break; }
-        case 12: { expectLen(wire, 'output', c); const o = c.enter(); g.outputs.push(this.valueInfo(c)); gn.outputs.push(c.refId); c.leave(o); break; }
-        case 13: { expectLen(wire, 'value_info', c); const o = c.enter(); g.valueInfo.push(this.valueInfo(c)); c.leave(o); break; }
-        default: c.skip(wire);
+        case 1: {
+          expectLen(wire, 'node', c);
+          const o = c.enter();
+          g.nodes.push(this.nodeAt(c, gpath, depth, g.nodes.length));
+          c.leave(o);
+          break;
+        }
+        case 2:
+          g.name = c.string();
+          break;
+        case 5: {
+          expectLen(wire, 'initializer', c);
+          const o = c.enter();
+          g.initializers.push(readTensor(c, this.ctx));
+          gn.inits.push(c.refId);
+          c.leave(o);
+          break;
+        }
+        case 15: {
+          expectLen(wire, 'sparse_initializer', c);
+          const o = c.enter();
+          g.sparseInitializers.push(readSparseTensor(c, this.ctx));
+          gn.sparseInits.push(c.refId);
+          c.leave(o);
+          break;
+        }
+        case 11: {
+          expectLen(wire, 'input', c);
+          const o = c.enter();
+          g.inputs.push(this.valueInfo(c));
+          gn.inputs.push(c.refId);
+          c.leave(o);
+          break;
+        }
+        case 12: {
+          expectLen(wire, 'output', c);
+          const o = c.enter();
+          g.outputs.push(this.valueInfo(c));
+          gn.outputs.push(c.refId);
+          c.leave(o);
+          break;
+        }
+        case 13: {
+          expectLen(wire, 'value_info', c);
+          const o = c.enter();
+          g.valueInfo.push(this.valueInfo(c));
+          c.leave(o);
+          break;
+        }
+        default:
+          c.skip(wire);
       }
     }
     this.names = outer;
@@ -142,7 +283,8 @@ class Walker {
     try {
       return this.node(c, gpath, depth, index);
     } catch (e) {
-      if (e instanceof WireError && !e.message.includes(' node #')) throw new WireError(`${e.message} in ${gpath} node #${index}`, e.offset);
+      if (e instanceof WireError && !e.message.includes(' node #'))
+        throw new WireError(`${e.message} in ${gpath} node #${index}`, e.offset);
       throw e;
     }
   }
@@ -158,10 +300,14 @@ class Walker {
   private spanTop = 0;
 
   node(c: Cursor, gpath: string, depth: number, index: number): Node {
-    let name = '', opType = '', domain = '';
+    let name = '',
+      opType = '',
+      domain = '';
     let nameId = -1;
-    const ins = this.ins, outs = this.outs;
-    let ni = 0, no = 0;
+    const ins = this.ins,
+      outs = this.outs;
+    let ni = 0,
+      no = 0;
     const gn = this.names; // (a function's nodes go to a scratch record: functions are not validated)
     // attributes are read after the node's other fields (a subgraph's path needs the node's name): their
     // spans go on a stack shared by all nodes, above those of the nodes whose subgraphs are being read
@@ -171,24 +317,52 @@ class Walker {
     while (c.pos < c.end) {
       const field = c.tag();
       switch (field) {
-        case 1: ins[ni++] = c.ref(); gn.ins.push(c.refId); break;
-        case 2: outs[no++] = c.ref(); gn.outs.push(c.refId); break;
-        case 3: name = c.ref(); nameId = c.refId; break;
-        case 4: opType = c.name(); break;
-        case 7: domain = c.name(); break;
-        case 5: { expectLen(c.wire, 'attribute', c); spans[top++] = c.span(); spans[top++] = c.pos; break; }
-        default: c.skip(c.wire);
+        case 1:
+          ins[ni++] = c.ref();
+          gn.ins.push(c.refId);
+          break;
+        case 2:
+          outs[no++] = c.ref();
+          gn.outs.push(c.refId);
+          break;
+        case 3:
+          name = c.ref();
+          nameId = c.refId;
+          break;
+        case 4:
+          opType = c.name();
+          break;
+        case 7:
+          domain = c.name();
+          break;
+        case 5: {
+          expectLen(c.wire, 'attribute', c);
+          spans[top++] = c.span();
+          spans[top++] = c.pos;
+          break;
+        }
+        default:
+          c.skip(c.wire);
       }
     }
     this.spanTop = top;
     // (attributes are read below: the scratch lists are free again before any subgraph's nodes use them)
-    const n: Node = { name, opType, domain: domain === 'ai.onnx' ? '' : domain, inputs: ins.slice(0, ni), outputs: outs.slice(0, no), attrs: {}, index };
+    const n: Node = {
+      name,
+      opType,
+      domain: domain === 'ai.onnx' ? '' : domain,
+      inputs: ins.slice(0, ni),
+      outputs: outs.slice(0, no),
+      attrs: {},
+      index,
+    };
     if (!n.opType) throw new WireError(`node #${index} '${n.name}' has no op_type`, c.pos);
     gn.nodeNames.push(nameId);
     gn.insEnd.push(gn.ins.length);
     gn.outsEnd.push(gn.outs.length);
     if (top > base) {
-      const pos = c.pos, end = c.end;
+      const pos = c.pos,
+        end = c.end;
       for (let k = base; k < top; k += 2) {
         c.seek(spans[k], spans[k + 1]);
         const value = this.attribute(c, gpath, n, depth);
@@ -213,38 +387,102 @@ class Walker {
     let st: SparseTensorInfo | undefined;
     // repeated values: arrays only for the fields present (most attributes hold one scalar)
     let floats: number[] | undefined, ints: number[] | undefined, strings: string[] | undefined;
-    let tensors: TensorInfo[] | undefined, sparse: SparseTensorInfo[] | undefined, tps: (ValueType | null)[] | undefined;
+    let tensors: TensorInfo[] | undefined,
+      sparse: SparseTensorInfo[] | undefined,
+      tps: (ValueType | null)[] | undefined;
     let graphSpans: number[] | undefined;
-    let singleGraph = -1, singleGraphEnd = 0;
+    let singleGraph = -1,
+      singleGraphEnd = 0;
     while (c.pos < c.end) {
       const field = c.tag();
       const wire = c.wire;
       switch (field) {
-        case 1: name = c.name(); break;
-        case 20: type = c.int(); break;
-        case 21: refAttr = c.string(); break;
-        case 2: f = c.float32(); break;
-        case 3: i = c.int(); break;
-        case 4: s = c.name(); break;
-        case 5: { const o = c.enter(); t = readTensor(c, this.ctx); c.leave(o); break; }
-        case 6: singleGraph = c.span(); singleGraphEnd = c.pos; break;
-        case 22: { const o = c.enter(); st = readSparseTensor(c, this.ctx); c.leave(o); break; }
-        case 14: { const o = c.enter(); tp = this.type(c, 0); c.leave(o); break; }
-        case 7: c.floats(wire, floats ??= []); break;
-        case 8: ints ??= []; c.ints(wire, ints, ints.length); break;
-        case 9: (strings ??= []).push(c.string()); break;
-        case 10: { const o = c.enter(); (tensors ??= []).push(readTensor(c, this.ctx)); c.leave(o); break; }
-        case 11: { const o = c.span(); (graphSpans ??= []).push(o, c.pos); break; }
-        case 23: { const o = c.enter(); (sparse ??= []).push(readSparseTensor(c, this.ctx)); c.leave(o); break; }
-        case 15: { const o = c.enter(); (tps ??= []).push(this.type(c, 0)); c.leave(o); break; }
-        default: c.skip(wire);
+        case 1:
+          name = c.name();
+          break;
+        case 20:
+          type = c.int();
+          break;
+        case 21:
+          refAttr = c.string();
+          break;
+        case 2:
+          f = c.float32();
+          break;
+        case 3:
+          i = c.int();
+          break;
+        case 4:
+          s = c.name();
+          break;
+        case 5: {
+          const o = c.enter();
+          t = readTensor(c, this.ctx);
+          c.leave(o);
+          break;
+        }
+        case 6:
+          singleGraph = c.span();
+          singleGraphEnd = c.pos;
+          break;
+        case 22: {
+          const o = c.enter();
+          st = readSparseTensor(c, this.ctx);
+          c.leave(o);
+          break;
+        }
+        case 14: {
+          const o = c.enter();
+          tp = this.type(c, 0);
+          c.leave(o);
+          break;
+        }
+        case 7:
+          c.floats(wire, (floats ??= []));
+          break;
+        case 8:
+          ints ??= [];
+          c.ints(wire, ints, ints.length);
+          break;
+        case 9:
+          (strings ??= []).push(c.string());
+          break;
+        case 10: {
+          const o = c.enter();
+          (tensors ??= []).push(readTensor(c, this.ctx));
+          c.leave(o);
+          break;
+        }
+        case 11: {
+          const o = c.span();
+          (graphSpans ??= []).push(o, c.pos);
+          break;
+        }
+        case 23: {
+          const o = c.enter();
+          (sparse ??= []).push(readSparseTensor(c, this.ctx));
+          c.leave(o);
+          break;
+        }
+        case 15: {
+          const o = c.enter();
+          (tps ??= []).push(this.type(c, 0));
+          c.leave(o);
+          break;
+        }
+        default:
+          c.skip(wire);
       }
     }
     let graphs: Graph[] | undefined;
     if (singleGraph >= 0 || graphSpans) {
-      const pos = c.pos, end = c.end;
+      const pos = c.pos,
+        end = c.end;
       const ownerPath = owner ? `${base}/${owner.name || owner.opType + '_' + owner.index}` : base;
-      if (singleGraph >= 0) { c.seek(singleGraph, singleGraphEnd); g = this.graph(c, `${ownerPath}.${name}`, depth + 1); }
+      if (singleGraph >= 0) {
+        c.seek(singleGraph, singleGraphEnd);
+        g = this.graph(c, `${ownerPath}.${name}`, depth + 1);
+      }
       if (graphSpans) {
         for (let k = 0; k < graphSpans.length; k += 2) {
           c.seek(graphSpans[k], graphSpans[k + 1]);
@@ -257,26 +495,73 @@ class Walker {
     if (refAttr) return { type: 'ref', refAttrName: refAttr };
     // IR < 0.0.2 models may omit `type`: infer it from the field that is set.
     if (type === 0) {
-      type = f !== undefined ? 1 : i !== undefined ? 2 : s !== undefined ? 3 : t ? 4 : g ? 5 : st ? 11 : tp !== undefined ? 13
-        : floats?.length ? 6 : ints?.length ? 7 : strings?.length ? 8 : tensors?.length ? 9 : graphs?.length ? 10 : sparse?.length ? 12 : tps?.length ? 14 : 0;
+      type =
+        f !== undefined
+          ? 1
+          : i !== undefined
+            ? 2
+            : s !== undefined
+              ? 3
+              : t
+                ? 4
+                : g
+                  ? 5
+                  : st
+                    ? 11
+                    : tp !== undefined
+                      ? 13
+                      : floats?.length
+                        ? 6
+                        : ints?.length
+                          ? 7
+                          : strings?.length
+                            ? 8
+                            : tensors?.length
+                              ? 9
+                              : graphs?.length
+                                ? 10
+                                : sparse?.length
+                                  ? 12
+                                  : tps?.length
+                                    ? 14
+                                    : 0;
     }
     switch (type) {
-      case 1: return { type: 'float', value: f ?? 0 };
-      case 2: return { type: 'int', value: i ?? 0 };
-      case 3: return { type: 'string', value: s ?? '' };
-      case 4: if (!t) throw noValue(name, 'TENSOR', c); return { type: 'tensor', value: t };
-      case 5: if (!g) throw noValue(name, 'GRAPH', c); return { type: 'graph', value: g };
-      case 11: if (!st) throw noValue(name, 'SPARSE_TENSOR', c); return { type: 'sparse_tensor', value: st };
-      case 13: return { type: 'type_proto', value: tp ?? null };
-      case 6: return { type: 'floats', value: floats ?? [] };
-      case 7: return { type: 'ints', value: ints ?? [] };
-      case 8: return { type: 'strings', value: strings ?? [] };
-      case 9: return { type: 'tensors', value: tensors ?? [] };
-      case 10: return { type: 'graphs', value: graphs ?? [] };
-      case 12: return { type: 'sparse_tensors', value: sparse ?? [] };
-      case 14: return { type: 'type_protos', value: tps ?? [] };
-      case 0: return { type: 'undefined' };
-      default: throw new WireError(`attribute '${name}' has unknown type ${type}`, c.pos);
+      case 1:
+        return { type: 'float', value: f ?? 0 };
+      case 2:
+        return { type: 'int', value: i ?? 0 };
+      case 3:
+        return { type: 'string', value: s ?? '' };
+      case 4:
+        if (!t) throw noValue(name, 'TENSOR', c);
+        return { type: 'tensor', value: t };
+      case 5:
+        if (!g) throw noValue(name, 'GRAPH', c);
+        return { type: 'graph', value: g };
+      case 11:
+        if (!st) throw noValue(name, 'SPARSE_TENSOR', c);
+        return { type: 'sparse_tensor', value: st };
+      case 13:
+        return { type: 'type_proto', value: tp ?? null };
+      case 6:
+        return { type: 'floats', value: floats ?? [] };
+      case 7:
+        return { type: 'ints', value: ints ?? [] };
+      case 8:
+        return { type: 'strings', value: strings ?? [] };
+      case 9:
+        return { type: 'tensors', value: tensors ?? [] };
+      case 10:
+        return { type: 'graphs', value: graphs ?? [] };
+      case 12:
+        return { type: 'sparse_tensors', value: sparse ?? [] };
+      case 14:
+        return { type: 'type_protos', value: tps ?? [] };
+      case 0:
+        return { type: 'undefined' };
+      default:
+        throw new WireError(`attribute '${name}' has unknown type ${type}`, c.pos);
     }
   }
 
@@ -285,9 +570,15 @@ class Walker {
     let id = -1;
     while (c.pos < c.end) {
       const field = c.tag();
-      if (field === 1) { v.name = c.ref(); id = c.refId; }
-      else if (field === 2) { expectLen(c.wire, 'type', c); const o = c.enter(); v.type = this.type(c, 0); c.leave(o); }
-      else c.skip(c.wire);
+      if (field === 1) {
+        v.name = c.ref();
+        id = c.refId;
+      } else if (field === 2) {
+        expectLen(c.wire, 'type', c);
+        const o = c.enter();
+        v.type = this.type(c, 0);
+        c.leave(o);
+      } else c.skip(c.wire);
     }
     c.refId = id; // the name's id, for the caller
     return v;
@@ -298,33 +589,54 @@ class Walker {
     let out: ValueType | null = null;
     while (c.pos < c.end) {
       const field = c.tag();
-      if (c.wire !== WIRE_LEN) { c.skip(c.wire); continue; }
+      if (c.wire !== WIRE_LEN) {
+        c.skip(c.wire);
+        continue;
+      }
       const o = c.enter();
       switch (field) {
-        case 1: out = this.tensorType(c, 'tensor'); break;
-        case 8: out = this.tensorType(c, 'sparse_tensor'); break;
-        case 4: case 9: { // sequence_type, optional_type: elem_type = 1
+        case 1:
+          out = this.tensorType(c, 'tensor');
+          break;
+        case 8:
+          out = this.tensorType(c, 'sparse_tensor');
+          break;
+        case 4:
+        case 9: {
+          // sequence_type, optional_type: elem_type = 1
           let elem: ValueType | null = null;
           while (c.pos < c.end) {
             const t = c.tag();
-            if (t === 1 && c.wire === WIRE_LEN) { const o2 = c.enter(); elem = this.type(c, depth + 1); c.leave(o2); } else c.skip(c.wire);
+            if (t === 1 && c.wire === WIRE_LEN) {
+              const o2 = c.enter();
+              elem = this.type(c, depth + 1);
+              c.leave(o2);
+            } else c.skip(c.wire);
           }
           out = field === 4 ? { kind: 'sequence', elem } : { kind: 'optional', elem };
           break;
         }
-        case 5: { // map_type: key_type = 1, value_type = 2
-          let keyDtype = 0; let value: ValueType | null = null;
+        case 5: {
+          // map_type: key_type = 1, value_type = 2
+          let keyDtype = 0;
+          let value: ValueType | null = null;
           while (c.pos < c.end) {
             const t = c.tag();
             if (t === 1) keyDtype = c.int();
-            else if (t === 2 && c.wire === WIRE_LEN) { const o2 = c.enter(); value = this.type(c, depth + 1); c.leave(o2); }
-            else c.skip(c.wire);
+            else if (t === 2 && c.wire === WIRE_LEN) {
+              const o2 = c.enter();
+              value = this.type(c, depth + 1);
+              c.leave(o2);
+            } else c.skip(c.wire);
           }
           out = { kind: 'map', keyDtype, value };
           break;
         }
-        case 7: out = { kind: 'opaque' }; break;
-        default: break;
+        case 7:
+          out = { kind: 'opaque' };
+          break;
+        default:
+          break;
       }
       c.leave(o);
     }
@@ -342,13 +654,18 @@ class Walker {
         const o = c.enter();
         while (c.pos < c.end) {
           const t = c.tag();
-          if (t !== 1 || c.wire !== WIRE_LEN) { c.skip(c.wire); continue; }
+          if (t !== 1 || c.wire !== WIRE_LEN) {
+            c.skip(c.wire);
+            continue;
+          }
           if (dims.length >= 64) throw new WireError('tensor shape has more than 64 dimensions', c.pos);
           const o2 = c.enter();
           let d: number | string | null = null;
           while (c.pos < c.end) {
             const u = c.tag();
-            if (u === 1) d = c.int(); else if (u === 2) d = c.name(4096) || null; else c.skip(c.wire);
+            if (u === 1) d = c.int();
+            else if (u === 2) d = c.name(4096) || null;
+            else c.skip(c.wire);
           }
           c.leave(o2);
           if (typeof d === 'number' && d < 0) d = null;
@@ -371,27 +688,71 @@ class Walker {
   }
 
   funcBody(c: Cursor): FunctionDef {
-    const f: FunctionDef = { name: '', domain: '', overload: '', inputs: [], outputs: [], attributes: [], attributeDefaults: {}, nodes: [], opsets: {}, valueInfo: [] };
+    const f: FunctionDef = {
+      name: '',
+      domain: '',
+      overload: '',
+      inputs: [],
+      outputs: [],
+      attributes: [],
+      attributeDefaults: {},
+      nodes: [],
+      opsets: {},
+      valueInfo: [],
+    };
     const nodeSpans: number[] = [];
     const attrSpans: number[] = [];
     while (c.pos < c.end) {
       const field = c.tag();
       switch (field) {
-        case 1: f.name = c.string(); break;
-        case 4: f.inputs.push(c.ref()); break;
-        case 5: f.outputs.push(c.ref()); break;
-        case 6: f.attributes.push(c.string()); break;
-        case 11: { const s = c.span(); attrSpans.push(s, c.pos); break; }
-        case 7: { const s = c.span(); nodeSpans.push(s, c.pos); break; }
-        case 9: { const o = c.enter(); const [d, v] = this.opset(c); c.leave(o); setKey(f.opsets, d === 'ai.onnx' ? '' : d, v); break; }
-        case 10: f.domain = c.string(); break;
-        case 13: f.overload = c.string(); break;
-        case 12: { const o = c.enter(); f.valueInfo.push(this.valueInfo(c)); c.leave(o); break; }
-        default: c.skip(c.wire);
+        case 1:
+          f.name = c.string();
+          break;
+        case 4:
+          f.inputs.push(c.ref());
+          break;
+        case 5:
+          f.outputs.push(c.ref());
+          break;
+        case 6:
+          f.attributes.push(c.string());
+          break;
+        case 11: {
+          const s = c.span();
+          attrSpans.push(s, c.pos);
+          break;
+        }
+        case 7: {
+          const s = c.span();
+          nodeSpans.push(s, c.pos);
+          break;
+        }
+        case 9: {
+          const o = c.enter();
+          const [d, v] = this.opset(c);
+          c.leave(o);
+          setKey(f.opsets, d === 'ai.onnx' ? '' : d, v);
+          break;
+        }
+        case 10:
+          f.domain = c.string();
+          break;
+        case 13:
+          f.overload = c.string();
+          break;
+        case 12: {
+          const o = c.enter();
+          f.valueInfo.push(this.valueInfo(c));
+          c.leave(o);
+          break;
+        }
+        default:
+          c.skip(c.wire);
       }
     }
     const fpath = `function ${f.domain}.${f.name}`;
-    const pos = c.pos, end = c.end;
+    const pos = c.pos,
+      end = c.end;
     for (let k = 0; k < attrSpans.length; k += 2) {
       c.seek(attrSpans[k], attrSpans[k + 1]);
       const value = this.attribute(c, fpath, null, 1);
@@ -409,7 +770,8 @@ class Walker {
 
 /** Sets a key read from the file as an own property: a name such as '__proto__' must not change the object's prototype. */
 function setKey<V>(obj: Record<string, V>, key: string, value: V): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 
@@ -419,7 +781,8 @@ export function sniffForeignFormat(head: Uint8Array): string | null {
   const text = Buffer.from(head.subarray(0, 64)).toString('latin1');
   if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
   if (starts(0xff, 0xd8, 0xff)) return 'a JPEG image';
-  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) return 'a zip archive (a PyTorch .pt/.pth checkpoint or .zip?)';
+  if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06))
+    return 'a zip archive (a PyTorch .pt/.pth checkpoint or .zip?)';
   if (starts(0x1f, 0x8b)) return 'a gzip archive';
   if (starts(0x28, 0xb5, 0x2f, 0xfd)) return 'a zstd archive';
   if (starts(0x80) && head[1] !== undefined && head[1] >= 2 && head[1] <= 5) return 'a Python pickle';
@@ -429,7 +792,8 @@ export function sniffForeignFormat(head: Uint8Array): string | null {
   if (text.slice(4, 8) === 'TFL3') return 'a TensorFlow Lite flatbuffer';
   if (text.startsWith('GGUF')) return 'a GGUF model';
   if (text.startsWith('<?xml') || text.startsWith('<')) return 'XML or HTML text (an OpenVINO .xml?)';
-  if (text.startsWith('version https://git-lfs')) return 'a Git LFS pointer (the model was not downloaded: run git lfs pull)';
+  if (text.startsWith('version https://git-lfs'))
+    return 'a Git LFS pointer (the model was not downloaded: run git lfs pull)';
   const t = text.trimStart();
   if (t.startsWith('{') || t.startsWith('[')) return 'JSON text';
   if (/^ir_version\s*:/.test(t)) return 'ONNX text format (protobuf text, not the binary .onnx)';
@@ -441,13 +805,20 @@ function noValue(name: string, what: string, c: Cursor): WireError {
 }
 
 function expectLen(wire: number, what: string, c: Cursor): void {
-  if (wire !== WIRE_LEN) throw new WireError(`field '${what}' has wire type ${wire}, expected a length-delimited message`, c.pos);
+  if (wire !== WIRE_LEN)
+    throw new WireError(`field '${what}' has wire type ${wire}, expected a length-delimited message`, c.pos);
 }
 
 function emptyGraph(p: string): Graph {
   return {
-    name: '', path: p, nodes: emptyList(), inputs: emptyList(), outputs: emptyList(), valueInfo: emptyList(),
-    initializers: emptyList(), sparseInitializers: emptyList(),
+    name: '',
+    path: p,
+    nodes: emptyList(),
+    inputs: emptyList(),
+    outputs: emptyList(),
+    valueInfo: emptyList(),
+    initializers: emptyList(),
+    sparseInitializers: emptyList(),
   };
 }
 
@@ -467,14 +838,22 @@ function parse(src: ByteSource, file: string, modelDir: string | null): Model {
     validateModelNames(m, { count: c.refCount, of: (g) => w.graphNames.get(g)! });
     return m;
   } catch (e) {
-    if (e instanceof WireError) { if (process.env.ONNX_DEBUG) console.error(e.stack);
-      throw new OnnxReadError(file, e.message.startsWith('not an ONNX') ? e.message : `not a valid ONNX protobuf: ${e.message}`, `byte ${e.offset}`);
+    if (e instanceof WireError) {
+      if (process.env.ONNX_DEBUG) console.error(e.stack);
+      throw new OnnxReadError(
+        file,
+        e.message.startsWith('not an ONNX') ? e.message : `not a valid ONNX protobuf: ${e.message}`,
+        `byte ${e.offset}`,
+      );
     }
     if (e instanceof ExternalDataEscapeError) throw new OnnxReadError(file, e.message, e.where);
     if (e instanceof RangeError) {
       // a stack overflow from nesting the depth limits did not catch is a RangeError too
       const deep = /call stack/i.test(e.message);
-      throw new OnnxReadError(file, deep ? 'structures nested too deeply to read' : `the file is truncated or corrupt: ${e.message}`);
+      throw new OnnxReadError(
+        file,
+        deep ? 'structures nested too deeply to read' : `the file is truncated or corrupt: ${e.message}`,
+      );
     }
     throw e;
   }

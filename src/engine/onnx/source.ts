@@ -46,7 +46,8 @@ export class FileSource implements ByteSource {
   }
 
   ensure(pos: number, len: number): number {
-    if (this.data === this.buf && pos >= this.bufStart && pos + len <= this.bufStart + this.bufLen) return pos - this.bufStart;
+    if (this.data === this.buf && pos >= this.bufStart && pos + len <= this.bufStart + this.bufLen)
+      return pos - this.bufStart;
     if (pos < 0 || len < 0 || pos + len > this.size) throw pastEnd(pos, len, this.size);
     if (len > this.buf.length) {
       // A single field larger than the window (a long string): read it on its own.
@@ -60,7 +61,10 @@ export class FileSource implements ByteSource {
     // Read-ahead grows while reads continue where the last one ended (a run of nodes), and drops back
     // after a jump (a skipped tensor payload), so skipping payloads never reads them.
     const end = this.bufStart + this.bufLen;
-    this.readAhead = pos >= this.bufStart && pos <= end + this.readAhead ? Math.min(this.readAhead * 2, this.buf.length) : MIN_READ_BYTES;
+    this.readAhead =
+      pos >= this.bufStart && pos <= end + this.readAhead
+        ? Math.min(this.readAhead * 2, this.buf.length)
+        : MIN_READ_BYTES;
     const want = Math.min(this.buf.length, Math.max(len, this.readAhead), this.size - pos);
     this.readFully(this.buf, pos, want);
     this.bufStart = pos;

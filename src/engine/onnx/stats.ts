@@ -25,8 +25,13 @@ export function constantElements(n: Node): { elements: number; dtype: number } |
 
 export function modelStats(m: Model): ModelStats {
   const s: ModelStats = {
-    nodeCount: m.graph.nodes.length, nodeCountWithSubgraphs: 0, opHistogram: {}, initializerCount: 0,
-    parameterCount: 0, parameterBytes: 0, parameterCountByDtype: {},
+    nodeCount: m.graph.nodes.length,
+    nodeCountWithSubgraphs: 0,
+    opHistogram: {},
+    initializerCount: 0,
+    parameterCount: 0,
+    parameterBytes: 0,
+    parameterCountByDtype: {},
   };
   const add = (elements: number, dtype: number) => {
     s.parameterCount += elements;
@@ -41,8 +46,16 @@ export function modelStats(m: Model): ModelStats {
   }
   forEachGraph(m.graph, (g) => {
     s.nodeCountWithSubgraphs += g.nodes.length;
-    for (let k = 0; k < g.initializers.length; k++) { const t = g.initializers[k]; s.initializerCount++; add(t.elements, t.dtype); }
-    for (let k = 0; k < g.sparseInitializers.length; k++) { const t = g.sparseInitializers[k]; s.initializerCount++; add(t.values.elements, t.values.dtype); }
+    for (let k = 0; k < g.initializers.length; k++) {
+      const t = g.initializers[k];
+      s.initializerCount++;
+      add(t.elements, t.dtype);
+    }
+    for (let k = 0; k < g.sparseInitializers.length; k++) {
+      const t = g.sparseInitializers[k];
+      s.initializerCount++;
+      add(t.values.elements, t.values.dtype);
+    }
     for (let k = 0; k < g.nodes.length; k++) {
       const n = g.nodes[k];
       if (n.opType === 'Constant' && n.domain === '') {

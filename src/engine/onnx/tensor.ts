@@ -1,13 +1,17 @@
 // TensorProto (and SparseTensorProto) walk: dims, dtype, name and where the payload lives.
 // Payload fields are skipped by position; only small numeric tensors are decoded (shape arguments).
-import { Cursor, WIRE_LEN, WireError } from './wire';
+import { type Cursor, WIRE_LEN, WireError } from './wire';
 import { SMALL_TENSOR_MAX, type SparseTensorInfo, type TensorInfo } from './ir';
 import { DT, isKnownDtype } from './dtypes';
 import { ExternalDataEscapeError } from './external';
 
 export interface TensorContext {
   /** resolves an external_data location against the model's folder */
-  resolveExternal(location: string, offset: number, length: number | null): { resolved: string | null; missing: boolean };
+  resolveExternal(
+    location: string,
+    offset: number,
+    length: number | null,
+  ): { resolved: string | null; missing: boolean };
 }
 
 type Span = { offset: number; length: number; wire: number };
@@ -32,15 +36,36 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
     const field = c.tag();
     const wire = c.wire;
     switch (field) {
-      case 1: rank = c.ints(wire, DIMS, rank, 64); break; // dims (rank > 64 is refused below)
-      case 2: dtype = c.int(); break;
-      case 8: name = c.ref(); nameId = c.refId; break;
-      case 9: rawOffset = c.span(); rawLength = c.pos - rawOffset; break;
-      case 4: case 5: case 6: case 7: case 10: case 11: {
+      case 1:
+        rank = c.ints(wire, DIMS, rank, 64);
+        break; // dims (rank > 64 is refused below)
+      case 2:
+        dtype = c.int();
+        break;
+      case 8:
+        name = c.ref();
+        nameId = c.refId;
+        break;
+      case 9:
+        rawOffset = c.span();
+        rawLength = c.pos - rawOffset;
+        break;
+      case 4:
+      case 5:
+      case 6:
+      case 7:
+      case 10:
+      case 11: {
         typedField = field;
         typed ??= [];
-        if (wire === WIRE_LEN) { const o = c.span(); typed.push({ offset: o, length: c.pos - o, wire }); }
-        else { const at = c.pos; c.skip(wire); typed.push({ offset: at, length: c.pos - at, wire }); }
+        if (wire === WIRE_LEN) {
+          const o = c.span();
+          typed.push({ offset: o, length: c.pos - o, wire });
+        } else {
+          const at = c.pos;
+          c.skip(wire);
+          typed.push({ offset: at, length: c.pos - at, wire });
+        }
         break;
       }
       case 13: {
@@ -55,13 +80,17 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
           else if (f === 2) {
             valueAt = c.pos;
             const n = c.length();
-            if (n > 64 << 20) throw new WireError(`string field of ${n} bytes exceeds the ${64 << 20}-byte limit`, valueAt);
+            if (n > 64 << 20)
+              throw new WireError(`string field of ${n} bytes exceeds the ${64 << 20}-byte limit`, valueAt);
             c.pos += n;
           } else c.skip(c.wire);
         }
         if (key) {
           const end = c.pos;
-          if (valueAt >= 0) { c.pos = valueAt; c.wire = WIRE_LEN; }
+          if (valueAt >= 0) {
+            c.pos = valueAt;
+            c.wire = WIRE_LEN;
+          }
           if (key === 1) location = valueAt >= 0 ? c.name() : '';
           else if (key === 2) offset = valueAt >= 0 ? c.numberString() : 0;
           else length = valueAt >= 0 ? c.numberString() : 0;
@@ -70,8 +99,11 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
         c.leave(outer);
         break;
       }
-      case 14: dataLocation = c.int(); break;
-      default: c.skip(wire);
+      case 14:
+        dataLocation = c.int();
+        break;
+      default:
+        c.skip(wire);
     }
   }
   const dims = DIMS.slice(0, rank);
@@ -105,7 +137,12 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
   } else if (typed) {
     const first = typed[0];
     const last = typed[typed.length - 1];
-    t.data = { kind: 'embedded', field: 'typed', offset: first.offset, length: last.offset + last.length - first.offset };
+    t.data = {
+      kind: 'embedded',
+      field: 'typed',
+      offset: first.offset,
+      length: last.offset + last.length - first.offset,
+    };
     if (elements <= SMALL_TENSOR_MAX) t.values = decodeTyped(c, typedField, typed, dtype, elements);
   }
   c.refId = nameId; // the name's id, for the caller (an initializer's name is validated)
@@ -124,7 +161,10 @@ export function readSparseTensor(c: Cursor, ctx: TensorContext): SparseTensorInf
       const outer = c.enter();
       const t = readTensor(c, ctx);
       c.leave(outer);
-      if (field === 1) { values = t; valuesId = c.refId; } else indices = t;
+      if (field === 1) {
+        values = t;
+        valuesId = c.refId;
+      } else indices = t;
     } else if (field === 3) c.ints(c.wire, dims, dims.length, 64);
     else c.skip(c.wire);
   }
@@ -152,7 +192,13 @@ function bf16ToFloat(h: number): number {
   return dv.getFloat32(0);
 }
 
-function decodeRaw(c: Cursor, rawOffset: number, rawLength: number, dtype: number, elements: number): number[] | undefined {
+function decodeRaw(
+  c: Cursor,
+  rawOffset: number,
+  rawLength: number,
+  dtype: number,
+  elements: number,
+): number[] | undefined {
   // View only what `elements` need: a corrupt raw_data far longer than its dims must not be read.
   const width = RAW_WIDTH[dtype];
   if (!width || rawLength < elements * width) return undefined;
@@ -161,41 +207,95 @@ function decodeRaw(c: Cursor, rawOffset: number, rawLength: number, dtype: numbe
   const out: number[] = [];
   const need = (w: number) => bytes.length >= elements * w;
   switch (dtype) {
-    case DT.FLOAT: if (!need(4)) return; for (let i = 0; i < elements; i++) out.push(dv.getFloat32(i * 4, true)); break;
-    case DT.DOUBLE: if (!need(8)) return; for (let i = 0; i < elements; i++) out.push(dv.getFloat64(i * 8, true)); break;
-    case DT.INT64: if (!need(8)) return; for (let i = 0; i < elements; i++) out.push(Number(dv.getBigInt64(i * 8, true))); break;
-    case DT.UINT64: if (!need(8)) return; for (let i = 0; i < elements; i++) out.push(Number(dv.getBigUint64(i * 8, true))); break;
-    case DT.INT32: if (!need(4)) return; for (let i = 0; i < elements; i++) out.push(dv.getInt32(i * 4, true)); break;
-    case DT.UINT32: if (!need(4)) return; for (let i = 0; i < elements; i++) out.push(dv.getUint32(i * 4, true)); break;
-    case DT.INT16: if (!need(2)) return; for (let i = 0; i < elements; i++) out.push(dv.getInt16(i * 2, true)); break;
-    case DT.UINT16: if (!need(2)) return; for (let i = 0; i < elements; i++) out.push(dv.getUint16(i * 2, true)); break;
-    case DT.FLOAT16: if (!need(2)) return; for (let i = 0; i < elements; i++) out.push(halfToFloat(dv.getUint16(i * 2, true))); break;
-    case DT.BFLOAT16: if (!need(2)) return; for (let i = 0; i < elements; i++) out.push(bf16ToFloat(dv.getUint16(i * 2, true))); break;
-    case DT.INT8: if (!need(1)) return; for (let i = 0; i < elements; i++) out.push(dv.getInt8(i)); break;
-    case DT.UINT8: case DT.BOOL: if (!need(1)) return; for (let i = 0; i < elements; i++) out.push(dv.getUint8(i)); break;
-    default: return undefined;
+    case DT.FLOAT:
+      if (!need(4)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getFloat32(i * 4, true));
+      break;
+    case DT.DOUBLE:
+      if (!need(8)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getFloat64(i * 8, true));
+      break;
+    case DT.INT64:
+      if (!need(8)) return;
+      for (let i = 0; i < elements; i++) out.push(Number(dv.getBigInt64(i * 8, true)));
+      break;
+    case DT.UINT64:
+      if (!need(8)) return;
+      for (let i = 0; i < elements; i++) out.push(Number(dv.getBigUint64(i * 8, true)));
+      break;
+    case DT.INT32:
+      if (!need(4)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getInt32(i * 4, true));
+      break;
+    case DT.UINT32:
+      if (!need(4)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getUint32(i * 4, true));
+      break;
+    case DT.INT16:
+      if (!need(2)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getInt16(i * 2, true));
+      break;
+    case DT.UINT16:
+      if (!need(2)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getUint16(i * 2, true));
+      break;
+    case DT.FLOAT16:
+      if (!need(2)) return;
+      for (let i = 0; i < elements; i++) out.push(halfToFloat(dv.getUint16(i * 2, true)));
+      break;
+    case DT.BFLOAT16:
+      if (!need(2)) return;
+      for (let i = 0; i < elements; i++) out.push(bf16ToFloat(dv.getUint16(i * 2, true)));
+      break;
+    case DT.INT8:
+      if (!need(1)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getInt8(i));
+      break;
+    case DT.UINT8:
+    case DT.BOOL:
+      if (!need(1)) return;
+      for (let i = 0; i < elements; i++) out.push(dv.getUint8(i));
+      break;
+    default:
+      return undefined;
   }
   return out;
 }
 
 const RAW_WIDTH: Record<number, number> = {
-  [DT.FLOAT]: 4, [DT.DOUBLE]: 8, [DT.INT64]: 8, [DT.UINT64]: 8, [DT.INT32]: 4, [DT.UINT32]: 4, [DT.INT16]: 2,
-  [DT.UINT16]: 2, [DT.FLOAT16]: 2, [DT.BFLOAT16]: 2, [DT.INT8]: 1, [DT.UINT8]: 1, [DT.BOOL]: 1,
+  [DT.FLOAT]: 4,
+  [DT.DOUBLE]: 8,
+  [DT.INT64]: 8,
+  [DT.UINT64]: 8,
+  [DT.INT32]: 4,
+  [DT.UINT32]: 4,
+  [DT.INT16]: 2,
+  [DT.UINT16]: 2,
+  [DT.FLOAT16]: 2,
+  [DT.BFLOAT16]: 2,
+  [DT.INT8]: 1,
+  [DT.UINT8]: 1,
+  [DT.BOOL]: 1,
 };
 
 function decodeTyped(c: Cursor, field: number, spans: Span[], dtype: number, elements: number): number[] | undefined {
   const out: number[] = [];
-  const pos = c.pos, end = c.end;
+  const pos = c.pos,
+    end = c.end;
   for (const s of spans) {
     // a typed field holding more values than the dims say is corrupt: do not decode past what is needed
     if (out.length > elements) break;
     c.seek(s.offset, s.offset + s.length);
-    if (field === 4) { // float_data
-      if (s.wire === WIRE_LEN) { while (c.pos < c.end && out.length <= elements) out.push(c.rawFloat32()); }
-      else out.push(c.rawFloat32());
-    } else if (field === 10) { // double_data
-      if (s.wire === WIRE_LEN) { while (c.pos < c.end && out.length <= elements) out.push(c.rawDouble()); }
-      else out.push(c.rawDouble());
+    if (field === 4) {
+      // float_data
+      if (s.wire === WIRE_LEN) {
+        while (c.pos < c.end && out.length <= elements) out.push(c.rawFloat32());
+      } else out.push(c.rawFloat32());
+    } else if (field === 10) {
+      // double_data
+      if (s.wire === WIRE_LEN) {
+        while (c.pos < c.end && out.length <= elements) out.push(c.rawDouble());
+      } else out.push(c.rawDouble());
     } else if (field === 5 || field === 7 || field === 11) {
       while (c.pos < c.end && out.length <= elements) out.push(c.varint());
     } else {

@@ -26,7 +26,17 @@ export interface GraphNames {
 }
 
 export function emptyGraphNames(): GraphNames {
-  return { inputs: [], inits: [], sparseInits: [], outputs: [], nodeNames: [], ins: [], insEnd: [], outs: [], outsEnd: [] };
+  return {
+    inputs: [],
+    inits: [],
+    sparseInits: [],
+    outputs: [],
+    nodeNames: [],
+    ins: [],
+    insEnd: [],
+    outs: [],
+    outsEnd: [],
+  };
 }
 
 /** The ids of every graph of a model: ids run from 0 to count - 1. */
@@ -47,8 +57,13 @@ export function validateModel(m: Model): void {
 export function validateModelNames(m: Model, names: ModelNames): void {
   const n = names.count;
   const st: State = {
-    names, diags: m.diagnostics, serial: 0,
-    stamp: new Int32Array(n), code: new Int32Array(n), open: new Int32Array(n), nodeStamp: new Int32Array(n),
+    names,
+    diags: m.diagnostics,
+    serial: 0,
+    stamp: new Int32Array(n),
+    code: new Int32Array(n),
+    open: new Int32Array(n),
+    nodeStamp: new Int32Array(n),
   };
   validateGraph(m.graph, st);
 }
@@ -73,7 +88,11 @@ function validateGraph(g: Graph, st: State): void {
   const serial = ++st.serial;
   const mine: number[] = []; // ids this graph defines, to close when it is done
   const define = (id: number, c: number) => {
-    if (stamp[id] !== serial) { stamp[id] = serial; open[id]++; mine.push(id); }
+    if (stamp[id] !== serial) {
+      stamp[id] = serial;
+      open[id]++;
+      mine.push(id);
+    }
     code[id] = c;
   };
   for (const id of gn.inputs) if (id >= 0) define(id, GRAPH_INPUT);
@@ -81,7 +100,12 @@ function validateGraph(g: Graph, st: State): void {
     if (id < 0) return;
     const local = stamp[id] === serial;
     if (local && code[id] === INITIALIZER) {
-      diags.push({ severity: 'warning', message: `initializer '${name}' is defined more than once`, tensor: name, graph: g.path });
+      diags.push({
+        severity: 'warning',
+        message: `initializer '${name}' is defined more than once`,
+        tensor: name,
+        graph: g.path,
+      });
     }
     if (!local || code[id] === GRAPH_INPUT) define(id, INITIALIZER);
   };
@@ -92,7 +116,13 @@ function validateGraph(g: Graph, st: State): void {
     const n = nodes[k];
     const nn = gn.nodeNames[k];
     if (nn >= 0) {
-      if (nodeStamp[nn] === serial) diags.push({ severity: 'info', message: `node name '${n.name}' is used by more than one node`, node: n.name, graph: g.path });
+      if (nodeStamp[nn] === serial)
+        diags.push({
+          severity: 'info',
+          message: `node name '${n.name}' is used by more than one node`,
+          node: n.name,
+          graph: g.path,
+        });
       nodeStamp[nn] = serial;
     }
     for (let j = k ? gn.outsEnd[k - 1] : 0, e = gn.outsEnd[k]; j < e; j++) {
@@ -101,7 +131,13 @@ function validateGraph(g: Graph, st: State): void {
       // the first definition wins, so a redefinition does not look like a cycle
       if (stamp[id] === serial) {
         const o = n.outputs[j - (k ? gn.outsEnd[k - 1] : 0)];
-        diags.push({ severity: 'warning', message: `tensor '${o}' is produced more than once (SSA violated)`, node: n.name, tensor: o, graph: g.path });
+        diags.push({
+          severity: 'warning',
+          message: `tensor '${o}' is produced more than once (SSA violated)`,
+          node: n.name,
+          tensor: o,
+          graph: g.path,
+        });
       } else define(id, k);
     }
   }
@@ -116,7 +152,13 @@ function validateGraph(g: Graph, st: State): void {
       } else if (open[id] === 0) {
         const n = nodes[k];
         const i = n.inputs[j - start];
-        diags.push({ severity: 'warning', message: `input '${i}' of node '${n.name || n.opType}' is produced by nothing in scope`, node: n.name, tensor: i, graph: g.path });
+        diags.push({
+          severity: 'warning',
+          message: `input '${i}' of node '${n.name || n.opType}' is produced by nothing in scope`,
+          node: n.name,
+          tensor: i,
+          graph: g.path,
+        });
       }
     }
   }
@@ -124,7 +166,12 @@ function validateGraph(g: Graph, st: State): void {
     const id = gn.outputs[j];
     if (id >= 0 && open[id] === 0) {
       const name = g.outputs[j].name;
-      diags.push({ severity: 'warning', message: `graph output '${name}' is produced by nothing in scope`, tensor: name, graph: g.path });
+      diags.push({
+        severity: 'warning',
+        message: `graph output '${name}' is produced by nothing in scope`,
+        tensor: name,
+        graph: g.path,
+      });
     }
   }
   // Cycle check (Kahn), needed only when the nodes are out of topological order; implicit inputs of
@@ -151,8 +198,10 @@ function findCycle(g: Graph, gn: GraphNames, st: State, serial: number): void {
       if (id < 0 || st.stamp[id] !== serial) continue;
       const p = st.code[id];
       if (p < 0) continue;
-      if (p !== k) { indeg[k]++; users[p].push(k); }
-      else indeg[k] = Infinity;
+      if (p !== k) {
+        indeg[k]++;
+        users[p].push(k);
+      } else indeg[k] = Infinity;
     }
   }
   const queue = indeg.map((d, k) => (d === 0 ? k : -1)).filter((k) => k >= 0);
@@ -163,8 +212,15 @@ function findCycle(g: Graph, gn: GraphNames, st: State, serial: number): void {
     for (const u of users[k]) if (--indeg[u] === 0) queue.push(u);
   }
   if (seen < nodes.length) {
-    const stuck = nodes.filter((_, k) => indeg[k] > 0).slice(0, 3).map((n) => `'${n.name || n.opType}'`);
-    st.diags.push({ severity: 'error', message: `graph ${g.path} has a cycle through ${stuck.join(', ')}${nodes.length - seen > 3 ? ' and others' : ''}`, graph: g.path });
+    const stuck = nodes
+      .filter((_, k) => indeg[k] > 0)
+      .slice(0, 3)
+      .map((n) => `'${n.name || n.opType}'`);
+    st.diags.push({
+      severity: 'error',
+      message: `graph ${g.path} has a cycle through ${stuck.join(', ')}${nodes.length - seen > 3 ? ' and others' : ''}`,
+      graph: g.path,
+    });
   }
 }
 
@@ -174,7 +230,7 @@ function numberNames(main: Graph): ModelNames {
   const id = (s: string) => {
     if (!s) return -1;
     let v = ids.get(s);
-    if (v === undefined) ids.set(s, v = ids.size);
+    if (v === undefined) ids.set(s, (v = ids.size));
     return v;
   };
   const byGraph = new Map<Graph, GraphNames>();

@@ -15,7 +15,10 @@ export const WIRE_LEN = 2;
 export const WIRE_I32 = 5;
 
 export class WireError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -25,15 +28,24 @@ const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'gro
 type Utf8Slice = (this: Buffer, start: number, end: number) => string;
 // Node's own Buffer methods, called directly: Buffer#toString re-checks its encoding argument and
 // bounds on every call, which costs as much as decoding a short name (protobufjs calls utf8Slice too).
-const utf8Slice: Utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice
-  ?? function (this: Buffer, start: number, end: number) { return this.toString('utf8', start, end); };
-const latin1Slice: Utf8Slice = (Buffer.prototype as unknown as { latin1Slice?: Utf8Slice }).latin1Slice
-  ?? function (this: Buffer, start: number, end: number) { return this.toString('latin1', start, end); };
+const utf8Slice: Utf8Slice =
+  (Buffer.prototype as unknown as { utf8Slice?: Utf8Slice }).utf8Slice ??
+  function (this: Buffer, start: number, end: number) {
+    return this.toString('utf8', start, end);
+  };
+const latin1Slice: Utf8Slice =
+  (Buffer.prototype as unknown as { latin1Slice?: Utf8Slice }).latin1Slice ??
+  function (this: Buffer, start: number, end: number) {
+    return this.toString('latin1', start, end);
+  };
 
 const word = (text: string, at: number) => Buffer.from(text, 'latin1').readInt32LE(at);
-const KEY_LOCA = word('location', 0), KEY_TION = word('location', 4);
-const KEY_OFFS = word('offset', 0), KEY_LENG = word('length', 0);
-const KEY_ET = Buffer.from('et', 'latin1').readUInt16LE(0), KEY_TH = Buffer.from('th', 'latin1').readUInt16LE(0);
+const KEY_LOCA = word('location', 0),
+  KEY_TION = word('location', 4);
+const KEY_OFFS = word('offset', 0),
+  KEY_LENG = word('length', 0);
+const KEY_ET = Buffer.from('et', 'latin1').readUInt16LE(0),
+  KEY_TH = Buffer.from('th', 'latin1').readUInt16LE(0);
 
 /** An empty array that already has the elements kind its values will need (V8 tracks one per array:
  * a fresh [] holds small integers, and the optimized code of the previous read, which saw strings or
@@ -70,14 +82,20 @@ export class Cursor {
   wire = -1;
   field = 0;
 
-  constructor(readonly src: ByteSource, public pos: number, public end: number) {
+  constructor(
+    readonly src: ByteSource,
+    public pos: number,
+    public end: number,
+  ) {
     this.b = src.data;
     this.dv = new DataView(this.b.buffer, this.b.byteOffset, this.b.byteLength);
     // Sized at two slots per name a graph file of this size holds (about one name per 40 bytes; at most
     // 64k slots, then it grows), so it rarely grows. Assigned here a second time on purpose: V8 compiles
     // ref() assuming a field written once is constant, and the first growth then threw that compile
     // away (measured: a first 400 KB graph file read with ref() unoptimized end to end).
-    this.refTable = new Int32Array(Math.min(1 << 16, Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, src.size / 20))))));
+    this.refTable = new Int32Array(
+      Math.min(1 << 16, Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, src.size / 20))))),
+    );
   }
 
   /** `b` as a DataView: ref() hashes names four bytes at a time */
@@ -104,7 +122,10 @@ export class Cursor {
 
   /** Refuses a field whose wire type is not the one its schema declares (a corrupt or foreign file). */
   private wrongWire(want: number, at: number): WireError {
-    return new WireError(`field ${this.field} has wire type ${this.wire} (${WIRE_NAMES[this.wire] ?? '?'}), expected ${WIRE_NAMES[want]}`, at);
+    return new WireError(
+      `field ${this.field} has wire type ${this.wire} (${WIRE_NAMES[this.wire] ?? '?'}), expected ${WIRE_NAMES[want]}`,
+      at,
+    );
   }
 
   /** A varint field's value (after tag()). */
@@ -121,10 +142,16 @@ export class Cursor {
       const b = this.b;
       const i = p - this.off;
       const x = b[i];
-      if (x < 0x80) { this.pos = p + 1; return x; }
+      if (x < 0x80) {
+        this.pos = p + 1;
+        return x;
+      }
       if (p + 1 < this.end && p + 1 < this.lim) {
         const y = b[i + 1];
-        if (y < 0x80) { this.pos = p + 2; return (x & 0x7f) | (y << 7); }
+        if (y < 0x80) {
+          this.pos = p + 2;
+          return (x & 0x7f) | (y << 7);
+        }
       }
     }
     return this.varintSlow();
@@ -317,7 +344,10 @@ export class Cursor {
   ref(): string {
     const o = this.stringBytes(64 << 20);
     const n = this.n1;
-    if (n === 0) { this.refId = -1; return ''; }
+    if (n === 0) {
+      this.refId = -1;
+      return '';
+    }
     const b = this.b;
     // a multiplicative hash over the bytes, four at a time
     const dv = this.dv;
@@ -346,7 +376,10 @@ export class Cursor {
       const slot = e - 1;
       if (this.refHashes[slot] === h) {
         const s = this.refStrings[slot];
-        if (s.length === n && this.sameBytes(s, this.refPos[slot], o, n)) { this.refId = this.refIds[slot]; return s; }
+        if (s.length === n && this.sameBytes(s, this.refPos[slot], o, n)) {
+          this.refId = this.refIds[slot];
+          return s;
+        }
       }
       i = (i + 1) & mask;
     }
@@ -355,7 +388,7 @@ export class Cursor {
     this.refStrings.push(s);
     this.refHashes.push(h);
     this.refPos.push(this.off + o);
-    this.refIds.push(this.refId = this.refCount++);
+    this.refIds.push((this.refId = this.refCount++));
     table[i] = slot + 1;
     if (2 * (slot + 1) > table.length) {
       // keep the table at most half full: rehash into twice the size
@@ -395,7 +428,7 @@ export class Cursor {
   private otherRef(s: string): string {
     const others = (this.refOthers ??= new Map());
     let id = others.get(s);
-    if (id === undefined) others.set(s, id = this.refCount++);
+    if (id === undefined) others.set(s, (id = this.refCount++));
     this.refId = id;
     return s;
   }

@@ -7,7 +7,7 @@ import type { Dim } from '../onnx/ir';
 
 type Poly = Map<string, number>; // monomial key ("" = constant, "a*b" sorted factors) -> coefficient
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_.:\-]*$/;
+const IDENT = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 
 function parse(s: string): Poly | null {
   // Accept only our own canonical output and plain symbols: terms joined by + / -, factors by *.
@@ -17,7 +17,10 @@ function parse(s: string): Poly | null {
   const terms = splitTop(src, '+-').filter((t) => t !== '');
   for (let t of terms) {
     let coef = 1;
-    if (t.startsWith('-')) { coef = -1; t = t.slice(1); }
+    if (t.startsWith('-')) {
+      coef = -1;
+      t = t.slice(1);
+    }
     const factors: string[] = [];
     for (const f of splitTop(t, '*')) {
       if (/^\d+$/.test(f)) coef *= Number(f);
@@ -34,11 +37,15 @@ function parse(s: string): Poly | null {
 /** Splits at the separator characters outside parentheses, so "floor(H-3/2)" stays one factor; a '-' stays on its term. */
 function splitTop(s: string, seps: string): string[] {
   const out: string[] = [];
-  let depth = 0, cur = '';
+  let depth = 0,
+    cur = '';
   for (const ch of s) {
     if (ch === '(') depth++;
     else if (ch === ')') depth--;
-    if (depth === 0 && seps.includes(ch)) { out.push(cur); cur = ch === '-' ? '-' : ''; } else cur += ch;
+    if (depth === 0 && seps.includes(ch)) {
+      out.push(cur);
+      cur = ch === '-' ? '-' : '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;
@@ -74,7 +81,8 @@ function wrap(d: string): string {
 export function dimAdd(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (a === null || b === null) return null;
-  const pa = fromDim(a), pb = fromDim(b);
+  const pa = fromDim(a),
+    pb = fromDim(b);
   if (!pa || !pb) return `${wrap(String(a))}+${wrap(String(b))}`;
   for (const [k, v] of pb) pa.set(k, (pa.get(k) ?? 0) + v);
   return toDim(pa);
@@ -97,13 +105,15 @@ export function dimMul(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a * b;
   if (a === 0 || b === 0) return 0;
   if (a === null || b === null) return null;
-  const pa = fromDim(a), pb = fromDim(b);
+  const pa = fromDim(a),
+    pb = fromDim(b);
   if (!pa || !pb) return `${wrap(String(a))}*${wrap(String(b))}`;
   const out: Poly = new Map();
-  for (const [ka, va] of pa) for (const [kb, vb] of pb) {
-    const key = [ka, kb].filter(Boolean).join('*').split('*').filter(Boolean).sort().join('*');
-    out.set(key, (out.get(key) ?? 0) + va * vb);
-  }
+  for (const [ka, va] of pa)
+    for (const [kb, vb] of pb) {
+      const key = [ka, kb].filter(Boolean).join('*').split('*').filter(Boolean).sort().join('*');
+      out.set(key, (out.get(key) ?? 0) + va * vb);
+    }
   return toDim(out);
 }
 
@@ -122,7 +132,8 @@ export function dimFloorDiv(a: Dim, b: Dim): Dim {
   }
   if (a === b) return 1;
   // a = k*b exactly (b a single monomial dividing each term)
-  const pa = fromDim(a), pb = fromDim(b);
+  const pa = fromDim(a),
+    pb = fromDim(b);
   if (pa && pb && pb.size === 1) {
     const [[bk, bv]] = [...pb];
     const out: Poly = new Map();
@@ -131,8 +142,18 @@ export function dimFloorDiv(a: Dim, b: Dim): Dim {
       const fs = k.split('*').filter(Boolean);
       const bf = bk.split('*');
       const rest = [...fs];
-      for (const f of bf) { const i = rest.indexOf(f); if (i < 0) { ok = false; break; } rest.splice(i, 1); }
-      if (!ok || v % bv !== 0) { ok = false; break; }
+      for (const f of bf) {
+        const i = rest.indexOf(f);
+        if (i < 0) {
+          ok = false;
+          break;
+        }
+        rest.splice(i, 1);
+      }
+      if (!ok || v % bv !== 0) {
+        ok = false;
+        break;
+      }
       out.set(rest.sort().join('*'), v / bv);
     }
     if (ok) return toDim(out);
@@ -195,7 +216,8 @@ export function evalDim(d: Dim, bind: Record<string, number>): number | undefine
   if (d in bind) return bind[d];
   const m = /^(floor|ceil)\((.*)\/(.*)\)$/.exec(d);
   if (m) {
-    const a = evalExpr(m[2], bind), b = evalExpr(m[3], bind);
+    const a = evalExpr(m[2], bind),
+      b = evalExpr(m[3], bind);
     if (a === undefined || b === undefined || b === 0) return undefined;
     return m[1] === 'floor' ? Math.floor(a / b) : Math.ceil(a / b);
   }
@@ -225,7 +247,9 @@ function evalExpr(s: string, bind: Record<string, number>): number | undefined {
 /** Symbols a dim mentions (for reporting unbound ones). */
 export function dimSymbols(d: Dim): string[] {
   if (typeof d !== 'string') return [];
-  return [...new Set(d.match(/[A-Za-z_][A-Za-z0-9_.:\-]*/g) ?? [])].filter((s) => s !== 'floor' && s !== 'ceil' && s !== 'mod');
+  return [...new Set(d.match(/[A-Za-z_][A-Za-z0-9_.:-]*/g) ?? [])].filter(
+    (s) => s !== 'floor' && s !== 'ceil' && s !== 'mod',
+  );
 }
 
 /** Substitutes bindings into a dim, folding to a number when fully bound. */

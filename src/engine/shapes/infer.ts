@@ -1,11 +1,13 @@
 // Shape inference driver: walks each graph in topological order, calls the op family's InferFn,
 // propagates small integer data (Shape -> Gather -> Concat -> Reshape), recurses into subgraphs
 // and model-local functions, and fills what it cannot infer from the model's declared value_info.
-import type { Dim, FunctionDef, Graph, Model, Node, TensorInfo, ValueInfo, ValueType } from '../onnx/ir';
+import type { Dim, FunctionDef, Graph, Model, Node, ValueInfo, ValueType } from '../onnx/ir';
 import type { Diagnostic } from '../onnx/errors';
 import { lookup } from './registry';
 import { DATA_MAX, ShapeError, type InferCtx, type Value } from './types';
 import { bindDim, dimSymbols } from './dims';
+import { valueFromTensor } from './tensorValue';
+export { valueFromTensor };
 import './ops';
 
 export interface InferOptions {
@@ -34,15 +36,10 @@ export interface ShapeResult {
   filledFromDeclared: number;
 }
 
-export function valueFromTensor(t: TensorInfo): Value {
-  const v: Value = { type: { kind: 'tensor', dtype: t.dtype, dims: t.dims.slice() } };
-  if (t.values && t.values.length <= DATA_MAX && t.values.length === t.elements) v.data = t.values.slice();
-  return v;
-}
-
 function bindType(t: ValueType | null, bind: Record<string, number>): ValueType | null {
   if (!t) return t;
-  if (t.kind === 'tensor' || t.kind === 'sparse_tensor') return { ...t, dims: t.dims ? t.dims.map((d) => bindDim(d, bind)) : null };
+  if (t.kind === 'tensor' || t.kind === 'sparse_tensor')
+    return { ...t, dims: t.dims ? t.dims.map((d) => bindDim(d, bind)) : null };
   if (t.kind === 'sequence' || t.kind === 'optional') return { ...t, elem: bindType(t.elem, bind) };
   if (t.kind === 'map') return { ...t, value: bindType(t.value, bind) };
   return t;
@@ -56,13 +53,21 @@ function mergeDeclared(inf: ValueType | null, dec: ValueType | null): { type: Va
     let filled = false;
     const dtype = inf.dtype || dec.dtype;
     let dims = inf.dims;
-    if (!dims && dec.dims) { dims = dec.dims; filled = true; }
-    else if (dims && dec.dims && dims.length === dec.dims.length) {
+    if (!dims && dec.dims) {
+      dims = dec.dims;
+      filled = true;
+    } else if (dims && dec.dims && dims.length === dec.dims.length) {
       dims = dims.map((d, i) => {
         const e = dec.dims![i];
-        if (d === null && e !== null) { filled = true; return e; }
+        if (d === null && e !== null) {
+          filled = true;
+          return e;
+        }
         // a fresh anonymous symbol of ours loses to a declared number
-        if (typeof d === 'string' && d.startsWith('unk__') && typeof e === 'number') { filled = true; return e; }
+        if (typeof d === 'string' && d.startsWith('unk__') && typeof e === 'number') {
+          filled = true;
+          return e;
+        }
         return d;
       });
     }
@@ -76,23 +81,35 @@ class Inferencer {
   readonly graphs = new Map<string, GraphShapes>();
   filled = 0;
   private depth = 0;
-  constructor(readonly model: Model, readonly opts: Required<InferOptions>) {}
+  constructor(
+    readonly model: Model,
+    readonly opts: Required<InferOptions>,
+  ) {}
 
   opsetFor(domain: string, opsets: Record<string, number>): number {
-    return opsets[domain] ?? (domain === '' ? opsets['ai.onnx'] ?? 1 : 1);
+    return opsets[domain] ?? (domain === '' ? (opsets['ai.onnx'] ?? 1) : 1);
   }
 
-  inferGraph(g: Graph, parent: ((name: string) => Value | undefined) | null, inputValues: (Value | undefined)[] | null, opsets: Record<string, number>): GraphShapes {
+  inferGraph(
+    g: Graph,
+    parent: ((name: string) => Value | undefined) | null,
+    inputValues: (Value | undefined)[] | null,
+    opsets: Record<string, number>,
+  ): GraphShapes {
     const bind = this.opts.bindings;
     const values = new Map<string, Value>();
     const gs: GraphShapes = { graph: g, values, functionBodies: new Map() };
     this.graphs.set(g.path, gs);
     const lookupValue = (name: string): Value | undefined => values.get(name) ?? (parent ? parent(name) : undefined);
     for (const t of g.initializers) values.set(t.name, valueFromTensor(t));
-    for (const t of g.sparseInitializers) values.set(t.values.name, { type: { kind: 'sparse_tensor', dtype: t.values.dtype, dims: t.dims } });
+    for (const t of g.sparseInitializers)
+      values.set(t.values.name, { type: { kind: 'sparse_tensor', dtype: t.values.dtype, dims: t.dims } });
     g.inputs.forEach((vi, k) => {
       const given = inputValues ? inputValues[k] : undefined;
-      if (given) { values.set(vi.name, this.mergeInput(given, vi)); return; }
+      if (given) {
+        values.set(vi.name, this.mergeInput(given, vi));
+        return;
+      }
       if (values.has(vi.name)) return; // IR < 4: initializer listed as input; its tensor is authoritative
       values.set(vi.name, { type: bindType(vi.type, bind) });
     });
@@ -121,7 +138,13 @@ class Inferencer {
     return { ...given, type: bindType(vi.type, this.opts.bindings) };
   }
 
-  inferNode(node: Node, lookupValue: (n: string) => Value | undefined, opsets: Record<string, number>, g: Graph, gs: GraphShapes): (Value | undefined)[] {
+  inferNode(
+    node: Node,
+    lookupValue: (n: string) => Value | undefined,
+    opsets: Record<string, number>,
+    g: Graph,
+    gs: GraphShapes,
+  ): (Value | undefined)[] {
     const inputs = node.inputs.map((n) => (n ? lookupValue(n) : undefined));
     const domain = node.domain;
     const fnDef = this.model.functions.find((f) => f.name === node.opType && f.domain === domain);
@@ -129,7 +152,12 @@ class Inferencer {
     const fn = lookup(domain, node.opType);
     const where = node.name || `${node.opType} #${node.index}`;
     if (!fn) {
-      this.diagnostics.push({ severity: 'warning', message: `no shape inference for ${domain ? domain + '.' : ''}${node.opType} (opset ${this.opsetFor(domain, opsets)})`, node: node.name, graph: g.path });
+      this.diagnostics.push({
+        severity: 'warning',
+        message: `no shape inference for ${domain ? domain + '.' : ''}${node.opType} (opset ${this.opsetFor(domain, opsets)})`,
+        node: node.name,
+        graph: g.path,
+      });
       return [];
     }
     const ctx: InferCtx = {
@@ -137,8 +165,12 @@ class Inferencer {
       opset: this.opsetFor(domain, opsets),
       opsets,
       inputs,
-      fail: (message: string) => { throw new ShapeError(message); },
-      warn: (message: string) => { this.diagnostics.push({ severity: 'info', message: `${where}: ${message}`, node: node.name, graph: g.path }); },
+      fail: (message: string) => {
+        throw new ShapeError(message);
+      },
+      warn: (message: string) => {
+        this.diagnostics.push({ severity: 'info', message: `${where}: ${message}`, node: node.name, graph: g.path });
+      },
       inferSubgraph: (sg: Graph, sgInputs: (Value | undefined)[]) => {
         if (++this.depth > 64) throw new ShapeError('subgraphs nested too deep');
         try {
@@ -154,24 +186,47 @@ class Inferencer {
       return out.map((v) => (v?.data && v.data.length > DATA_MAX ? { type: v.type } : v));
     } catch (e) {
       if (e instanceof ShapeError) {
-        this.diagnostics.push({ severity: 'error', message: `${where} (${node.opType}): ${e.message}`, node: node.name, graph: g.path });
+        this.diagnostics.push({
+          severity: 'error',
+          message: `${where} (${node.opType}): ${e.message}`,
+          node: node.name,
+          graph: g.path,
+        });
         return [];
       }
-      this.diagnostics.push({ severity: 'error', message: `${where} (${node.opType}): shape inference failed: ${(e as Error).message}`, node: node.name, graph: g.path });
+      this.diagnostics.push({
+        severity: 'error',
+        message: `${where} (${node.opType}): shape inference failed: ${(e as Error).message}`,
+        node: node.name,
+        graph: g.path,
+      });
       return [];
     }
   }
 
   /** Expands a call to a model-local function: its body is inferred with the call's attributes substituted. */
-  inferFunctionCall(node: Node, fn: FunctionDef, inputs: (Value | undefined)[], gs: GraphShapes): (Value | undefined)[] {
-    if (++this.depth > 64) { this.depth--; return []; }
+  inferFunctionCall(
+    node: Node,
+    fn: FunctionDef,
+    inputs: (Value | undefined)[],
+    gs: GraphShapes,
+  ): (Value | undefined)[] {
+    if (++this.depth > 64) {
+      this.depth--;
+      return [];
+    }
     try {
       const path = `${gs.graph.path}/${node.name || node.opType + '_' + node.index}.${fn.name}`;
       const nodes = fn.nodes.map((n) => substituteAttrs(n, node, fn, `function ${fn.domain}.${fn.name}`, path));
       const body: Graph = {
-        name: fn.name, path, nodes,
-        inputs: fn.inputs.map((name) => ({ name, type: null })), outputs: fn.outputs.map((name) => ({ name, type: null })),
-        valueInfo: fn.valueInfo, initializers: [], sparseInitializers: [],
+        name: fn.name,
+        path,
+        nodes,
+        inputs: fn.inputs.map((name) => ({ name, type: null })),
+        outputs: fn.outputs.map((name) => ({ name, type: null })),
+        valueInfo: fn.valueInfo,
+        initializers: [],
+        sparseInitializers: [],
       };
       const opsets = { ...this.model.opsets, ...fn.opsets };
       const shapes = this.inferGraph(body, null, inputs, opsets);
@@ -208,7 +263,11 @@ function substituteAttrs(n: Node, call: Node, fn: FunctionDef, from: string, to:
 /** Nodes in dependency order (stable: keeps file order where possible). Cyclic remainders keep file order. */
 export function topoOrder(g: Graph): Node[] {
   const producer = new Map<string, number>();
-  g.nodes.forEach((n, k) => n.outputs.forEach((o) => { if (o) producer.set(o, k); }));
+  g.nodes.forEach((n, k) =>
+    n.outputs.forEach((o) => {
+      if (o) producer.set(o, k);
+    }),
+  );
   // implicit inputs of subgraphs also count as dependencies
   const deps: number[][] = g.nodes.map((n, k) => {
     const names = new Set(n.inputs.filter(Boolean));
@@ -222,12 +281,20 @@ export function topoOrder(g: Graph): Node[] {
   const order: Node[] = [];
   let progress = true;
   let sorted = true;
-  for (let k = 0; k < g.nodes.length; k++) if (deps[k].some((d) => d > k)) { sorted = false; break; }
+  for (let k = 0; k < g.nodes.length; k++)
+    if (deps[k].some((d) => d > k)) {
+      sorted = false;
+      break;
+    }
   if (sorted) return g.nodes;
   while (progress && order.length < g.nodes.length) {
     progress = false;
     for (let k = 0; k < g.nodes.length; k++) {
-      if (!done[k] && deps[k].every((d) => done[d])) { done[k] = true; order.push(g.nodes[k]); progress = true; }
+      if (!done[k] && deps[k].every((d) => done[d])) {
+        done[k] = true;
+        order.push(g.nodes[k]);
+        progress = true;
+      }
     }
   }
   for (let k = 0; k < g.nodes.length; k++) if (!done[k]) order.push(g.nodes[k]);
@@ -255,7 +322,8 @@ export function inferShapes(model: Model, options: InferOptions = {}): ShapeResu
   const unbound = new Set<string>();
   for (const v of main.values.values()) {
     const t = v.type;
-    if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.dims) for (const d of t.dims) for (const s of dimSymbols(d)) if (!s.startsWith('unk__')) unbound.add(s);
+    if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.dims)
+      for (const d of t.dims) for (const s of dimSymbols(d)) if (!s.startsWith('unk__')) unbound.add(s);
   }
   // Loop/Scan bodies are re-inferred until their carried types settle: report each problem once.
   const seen = new Set<string>();

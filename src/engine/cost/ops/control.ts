@@ -22,7 +22,8 @@ registerCost('If', (ctx) => {
   const a = ctx.subgraphFlops('then_branch') ?? 0;
   const b = ctx.subgraphFlops('else_branch') ?? 0;
   const c = knownCond(ctx);
-  if (c !== undefined) return { flops: c ? a : b, note: `If: condition known (${c}), the ${c ? 'then' : 'else'} branch is counted` };
+  if (c !== undefined)
+    return { flops: c ? a : b, note: `If: condition known (${c}), the ${c ? 'then' : 'else'} branch is counted` };
   return { flops: Math.max(a, b), note: 'If: the larger branch is counted' };
 });
 
@@ -41,7 +42,8 @@ registerCost('Scan', (ctx) => {
   if (!first) return { flops: body, note: 'Scan: sequence length unknown, one iteration counted' };
   if (ctx.opset < 9) {
     // Scan-8: [batch, sequence, ...] scan inputs; the body runs once per batch element and step
-    const b = first.dims[0] ?? 1, t = first.dims[1] ?? 1;
+    const b = first.dims[0] ?? 1,
+      t = first.dims[1] ?? 1;
     return { flops: body * b * t, note: `Scan: body x ${b} batch x ${t} steps` };
   }
   const axis = attrInts(ctx.node, 'scan_input_axes')?.[0] ?? 0;
@@ -61,10 +63,29 @@ const sumInputs = (ctx: CostCtx) => ctx.inputs.reduce((a, t) => a + (t?.bytes ??
 
 // The tensors copied into the new sequence are read and written once.
 registerCost('SequenceConstruct', (ctx) => ({ flops: 0, bytesRead: sumInputs(ctx), bytesWritten: sumInputs(ctx) }));
-registerCost('SequenceInsert', (ctx) => ({ flops: 0, bytesRead: tensorBytes(ctx, 1), bytesWritten: tensorBytes(ctx, 1) }));
+registerCost('SequenceInsert', (ctx) => ({
+  flops: 0,
+  bytesRead: tensorBytes(ctx, 1),
+  bytesWritten: tensorBytes(ctx, 1),
+}));
 // SequenceAt copies one element out; ConcatFromSequence reads every element once, writes the result.
-registerCost(['SequenceAt', 'ConcatFromSequence'], (ctx) => ({ flops: 0, bytesRead: tensorBytes(ctx, 0, true), bytesWritten: tensorBytes(ctx, 0, true) }));
-registerCost('SplitToSequence', (ctx) => ({ flops: 0, bytesRead: tensorBytes(ctx, 0), bytesWritten: tensorBytes(ctx, 0) }));
+registerCost(['SequenceAt', 'ConcatFromSequence'], (ctx) => ({
+  flops: 0,
+  bytesRead: tensorBytes(ctx, 0, true),
+  bytesWritten: tensorBytes(ctx, 0, true),
+}));
+registerCost('SplitToSequence', (ctx) => ({
+  flops: 0,
+  bytesRead: tensorBytes(ctx, 0),
+  bytesWritten: tensorBytes(ctx, 0),
+}));
 // Bookkeeping only: no tensor data moves.
-registerCost(['SequenceEmpty', 'SequenceErase', 'SequenceLength', 'Optional', 'OptionalHasElement', 'OptionalGetElement'],
-  (ctx) => ({ flops: 0, bytesRead: 0, bytesWritten: ctx.node.opType === 'SequenceLength' || ctx.node.opType === 'OptionalHasElement' ? tensorBytes(ctx, 0, true) : 0 }));
+registerCost(
+  ['SequenceEmpty', 'SequenceErase', 'SequenceLength', 'Optional', 'OptionalHasElement', 'OptionalGetElement'],
+  (ctx) => ({
+    flops: 0,
+    bytesRead: 0,
+    bytesWritten:
+      ctx.node.opType === 'SequenceLength' || ctx.node.opType === 'OptionalHasElement' ? tensorBytes(ctx, 0, true) : 0,
+  }),
+);

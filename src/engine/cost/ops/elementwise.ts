@@ -11,15 +11,31 @@ const PER_ELEMENT: Record<string, number> = {
   Tanh: 5,
   Gelu: 8, // 0.5*x*(1+erf(x/sqrt2)) or the tanh form
   Erf: 5,
-  Elu: 3, Selu: 4, Celu: 4,
+  Elu: 3,
+  Selu: 4,
+  Celu: 4,
   HardSigmoid: 3, // max(0, min(1, alpha*x+beta))
   HardSwish: 4,
-  Softplus: 3, Softsign: 3, Mish: 8, Swish: 5,
-  LeakyRelu: 2, PRelu: 2, ThresholdedRelu: 1, Shrink: 2, Clip: 2, Relu: 1,
-  Exp: 1, Log: 1, Sqrt: 1, Reciprocal: 1, Pow: 1,
+  Softplus: 3,
+  Softsign: 3,
+  Mish: 8,
+  Swish: 5,
+  LeakyRelu: 2,
+  PRelu: 2,
+  ThresholdedRelu: 1,
+  Shrink: 2,
+  Clip: 2,
+  Relu: 1,
+  Exp: 1,
+  Log: 1,
+  Sqrt: 1,
+  Reciprocal: 1,
+  Pow: 1,
 };
 
-registerCost([...UNARY_SAME, ...BINARY, ...COMPARE], (ctx) => ({ flops: outElems(ctx) * (PER_ELEMENT[ctx.node.opType] ?? 1) }));
+registerCost([...UNARY_SAME, ...BINARY, ...COMPARE], (ctx) => ({
+  flops: outElems(ctx) * (PER_ELEMENT[ctx.node.opType] ?? 1),
+}));
 
 registerCost(VARIADIC, (ctx) => {
   const n = ctx.node.inputs.filter(Boolean).length;

@@ -32,36 +32,69 @@ registerCost('Binarizer', perElement(1, 'Binarizer: 1 comparison per element'), 
 registerCost('Imputer', perElement(1, 'Imputer: 1 comparison per element'), ML);
 registerCost('Scaler', perElement(2, 'Scaler: (x - offset) * scale, 2 per element'), ML);
 // Normalizer (ONNX-ML spec): MAX x/max(x): max + divide; L1 x/sum|x|: abs, add, divide; L2 sqrt(x^2/sum x^2): square, add, divide, sqrt.
-registerCost('Normalizer', (ctx) => {
-  const norm = attrString(ctx.node, 'norm', 'MAX');
-  const per = norm === 'L2' ? 4 : norm === 'L1' ? 3 : 2;
-  return { flops: per * inElems(ctx), note: `Normalizer ${norm}: ${per} per element` };
-}, ML);
-registerCost(['CategoryMapper', 'LabelEncoder', 'ArrayFeatureExtractor', 'CastMap', 'DictVectorizer', 'FeatureVectorizer', 'OneHotEncoder', 'ZipMap'],
-  () => ({ flops: 0, note: 'lookup / data rearrangement: bytes only' }), ML);
+registerCost(
+  'Normalizer',
+  (ctx) => {
+    const norm = attrString(ctx.node, 'norm', 'MAX');
+    const per = norm === 'L2' ? 4 : norm === 'L1' ? 3 : 2;
+    return { flops: per * inElems(ctx), note: `Normalizer ${norm}: ${per} per element` };
+  },
+  ML,
+);
+registerCost(
+  [
+    'CategoryMapper',
+    'LabelEncoder',
+    'ArrayFeatureExtractor',
+    'CastMap',
+    'DictVectorizer',
+    'FeatureVectorizer',
+    'OneHotEncoder',
+    'ZipMap',
+  ],
+  () => ({ flops: 0, note: 'lookup / data rearrangement: bytes only' }),
+  ML,
+);
 
 // Linear models: each coefficient is one multiply-add per sample, each intercept one add.
-registerCost(['LinearClassifier', 'LinearRegressor'], (ctx) => {
-  const n = samples(ctx);
-  return { flops: n * (2 * attrLen(ctx.node, 'coefficients') + attrLen(ctx.node, 'intercepts')), note: '2 per coefficient + 1 per intercept, per sample' };
-}, ML);
+registerCost(
+  ['LinearClassifier', 'LinearRegressor'],
+  (ctx) => {
+    const n = samples(ctx);
+    return {
+      flops: n * (2 * attrLen(ctx.node, 'coefficients') + attrLen(ctx.node, 'intercepts')),
+      note: '2 per coefficient + 1 per intercept, per sample',
+    };
+  },
+  ML,
+);
 
 /**
  * SVM: linear mode = 2 per coefficient per sample. Kernel mode = one kernel per (sample, support vector):
  * a dot product (LINEAR/POLY/SIGMOID: 2 per feature, then POLY (g*d+c)^k and SIGMOID tanh(g*d+c) 3 more)
  * or a squared distance (RBF: sub, mul, add per feature, then exp(-g*d) 2 more), plus 2 per coefficient.
  */
-registerCost(['SVMClassifier', 'SVMRegressor'], (ctx) => {
-  const n = samples(ctx);
-  const sv = attrLen(ctx.node, 'support_vectors');
-  const coef = attrLen(ctx.node, 'coefficients');
-  if (!sv) return { flops: 2 * n * coef, note: 'linear SVM: 2 per coefficient per sample' };
-  const vectors = ctx.node.opType === 'SVMRegressor' ? attrInt(ctx.node, 'n_supports', 0) : (attrInts(ctx.node, 'vectors_per_class') ?? []).reduce((a, b) => a + b, 0);
-  const kernel = attrString(ctx.node, 'kernel_type', 'LINEAR');
-  const perFeature = kernel === 'RBF' ? 3 : 2;
-  const extra = kernel === 'LINEAR' ? 0 : kernel === 'RBF' ? 2 : 3;
-  return { flops: n * (perFeature * sv + extra * vectors + 2 * coef), note: `SVM ${kernel} kernel over ${vectors} support vectors` };
-}, ML);
+registerCost(
+  ['SVMClassifier', 'SVMRegressor'],
+  (ctx) => {
+    const n = samples(ctx);
+    const sv = attrLen(ctx.node, 'support_vectors');
+    const coef = attrLen(ctx.node, 'coefficients');
+    if (!sv) return { flops: 2 * n * coef, note: 'linear SVM: 2 per coefficient per sample' };
+    const vectors =
+      ctx.node.opType === 'SVMRegressor'
+        ? attrInt(ctx.node, 'n_supports', 0)
+        : (attrInts(ctx.node, 'vectors_per_class') ?? []).reduce((a, b) => a + b, 0);
+    const kernel = attrString(ctx.node, 'kernel_type', 'LINEAR');
+    const perFeature = kernel === 'RBF' ? 3 : 2;
+    const extra = kernel === 'LINEAR' ? 0 : kernel === 'RBF' ? 2 : 3;
+    return {
+      flops: n * (perFeature * sv + extra * vectors + 2 * coef),
+      note: `SVM ${kernel} kernel over ${vectors} support vectors`,
+    };
+  },
+  ML,
+);
 
 /** Deepest root-to-leaf path (interior nodes visited) of each tree, from the ONNX-ML v3 node attributes. */
 function treeDepthsV3(node: Node): number[] {
@@ -78,13 +111,17 @@ function treeDepthsV3(node: Node): number[] {
     if (modes[i] === 'LEAF' || guard > 256) return 0;
     const m = memo.get(i);
     if (m !== undefined) return m;
-    const kids = [tnode[i], fnode[i]].map((c) => index.get(`${tree[i]}:${c}`)).filter((c): c is number => c !== undefined && c !== i);
+    const kids = [tnode[i], fnode[i]]
+      .map((c) => index.get(`${tree[i]}:${c}`))
+      .filter((c): c is number => c !== undefined && c !== i);
     const d = 1 + Math.max(0, ...kids.map((c) => depth(c, guard + 1)));
     memo.set(i, d);
     return d;
   };
   const roots = new Map<number, number>(); // tree id -> its first-listed node (node ids start at the root)
-  tree.forEach((t, i) => { if (!roots.has(t)) roots.set(t, i); });
+  tree.forEach((t, i) => {
+    if (!roots.has(t)) roots.set(t, i);
+  });
   return [...roots.values()].map((r) => depth(r, 0));
 }
 
@@ -111,12 +148,19 @@ function treeDepthsV5(node: Node): number[] {
 
 // Trees: per sample and tree, one comparison per level down the deepest path (an upper bound on the path
 // taken) plus one add per output accumulated from the leaf.
-registerCost(['TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'TreeEnsemble'], (ctx) => {
-  const depths = ctx.node.opType === 'TreeEnsemble' ? treeDepthsV5(ctx.node) : treeDepthsV3(ctx.node);
-  const n = samples(ctx);
-  const levels = depths.reduce((a, b) => a + b, 0);
-  return { flops: n * (levels + depths.length), note: `${depths.length} trees, ${levels} levels in all (deepest paths), per sample` };
-}, ML);
+registerCost(
+  ['TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'TreeEnsemble'],
+  (ctx) => {
+    const depths = ctx.node.opType === 'TreeEnsemble' ? treeDepthsV5(ctx.node) : treeDepthsV3(ctx.node);
+    const n = samples(ctx);
+    const levels = depths.reduce((a, b) => a + b, 0);
+    return {
+      flops: n * (levels + depths.length),
+      note: `${depths.length} trees, ${levels} levels in all (deepest paths), per sample`,
+    };
+  },
+  ML,
+);
 
 // ---------------------------------------------------------------- ai.onnx.preview.training
 // Per-element counts from the update formulas in the ONNX spec (Adagrad, Momentum, Adam), applied to every
@@ -131,12 +175,28 @@ function optimizerCost(groupsOut: number, per: (node: Node) => number, name: str
   };
 }
 // Adagrad: G' = lambda*X + G (2), H' = H + G'^2 (2), sqrt(H')+eps (2), X - r*G'/that (3).
-registerCost('Adagrad', optimizerCost(2, () => 9, 'Adagrad'), TRAINING);
+registerCost(
+  'Adagrad',
+  optimizerCost(2, () => 9, 'Adagrad'),
+  TRAINING,
+);
 // Momentum: G' = lambda*X + G (2), V' = alpha*V + beta*G' (3), X - R*V' (2); nesterov X - R*(G' + alpha*V') (4).
-registerCost('Momentum', optimizerCost(2, (n) => (attrString(n, 'mode', 'standard') === 'nesterov' ? 9 : 7), 'Momentum'), TRAINING);
+registerCost(
+  'Momentum',
+  optimizerCost(2, (n) => (attrString(n, 'mode', 'standard') === 'nesterov' ? 9 : 7), 'Momentum'),
+  TRAINING,
+);
 // Adam: G' (2), V' = alpha*V + (1-alpha)*G' (3), H' = beta*H + (1-beta)*G'^2 (4), sqrt(H')+eps (2), X - R*V'/that (3).
-registerCost('Adam', optimizerCost(3, () => 14, 'Adam'), TRAINING);
-registerCost('Gradient', () => ({ flops: 0, note: 'Gradient: the backward graph is not expanded, its FLOPs are not counted' }), TRAINING);
+registerCost(
+  'Adam',
+  optimizerCost(3, () => 14, 'Adam'),
+  TRAINING,
+);
+registerCost(
+  'Gradient',
+  () => ({ flops: 0, note: 'Gradient: the backward graph is not expanded, its FLOPs are not counted' }),
+  TRAINING,
+);
 
 // ---------------------------------------------------------------- signal
 
@@ -147,29 +207,37 @@ export function fftFlops(n: number, real: boolean): number {
 }
 
 registerCost('DFT', (ctx) => {
-  const x = ctx.inputs[0], y = ctx.outputs[0];
+  const x = ctx.inputs[0],
+    y = ctx.outputs[0];
   if (!x || x.dims.length < 2) return { flops: 0 };
   const r = x.dims.length;
   let axis: number;
   if (ctx.opset < 20) axis = attrInt(ctx.node, 'axis', 1);
-  else { const a = ctx.node.inputs[2] ? ctx.inputValues[2]?.data?.[0] : -2; axis = typeof a === 'number' ? a : -2; }
+  else {
+    const a = ctx.node.inputs[2] ? ctx.inputValues[2]?.data?.[0] : -2;
+    axis = typeof a === 'number' ? a : -2;
+  }
   const ax = axis < 0 ? axis + r : axis;
   const inverse = attrInt(ctx.node, 'inverse', 0) !== 0;
   const onesided = attrInt(ctx.node, 'onesided', 0) !== 0;
   const lenD = ctx.node.inputs[1] ? ctx.inputValues[1]?.data?.[0] : undefined;
   // the transform length: dft_length, else the input's axis (an IRFFT's full length is the output's axis)
-  const n = typeof lenD === 'number' ? lenD : inverse && onesided && y ? y.dims[ax] ?? 1 : x.dims[ax] ?? 1;
+  const n = typeof lenD === 'number' ? lenD : inverse && onesided && y ? (y.dims[ax] ?? 1) : (x.dims[ax] ?? 1);
   const transforms = x.elements / Math.max(1, (x.dims[ax] ?? 1) * (x.dims[r - 1] ?? 1));
   const real = x.dims[r - 1] === 1 || (inverse && onesided);
-  return { flops: transforms * fftFlops(n, real), note: `DFT: ${transforms} transforms of length ${n}, ${real ? 2.5 : 5} n log2 n each` };
+  return {
+    flops: transforms * fftFlops(n, real),
+    note: `DFT: ${transforms} transforms of length ${n}, ${real ? 2.5 : 5} n log2 n each`,
+  };
 });
 
 registerCost('STFT', (ctx) => {
-  const x = ctx.inputs[0], y = ctx.outputs[0];
+  const x = ctx.inputs[0],
+    y = ctx.outputs[0];
   if (!x || !y || y.dims.length < 4) return { flops: 0 };
   const frames = y.dims[0] * y.dims[1];
   const fl = ctx.node.inputs[3] ? ctx.inputValues[3]?.data?.[0] : undefined;
-  const n = typeof fl === 'number' ? fl : ctx.inputs[2]?.dims[0] ?? 1;
+  const n = typeof fl === 'number' ? fl : (ctx.inputs[2]?.dims[0] ?? 1);
   const window = ctx.node.inputs[2] ? n : 0; // one multiply per windowed sample
   const real = x.dims[2] === 1;
   return { flops: frames * (window + fftFlops(n, real)), note: `STFT: ${frames} frames, window + FFT of length ${n}` };
@@ -177,13 +245,19 @@ registerCost('STFT', (ctx) => {
 
 // Windows: the ONNX function body computes two cosine terms per element: 9 operations (Range, 2 angle
 // multiplies, 2 cos, 2 coefficient multiplies, sub, add).
-registerCost(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => ({ flops: 9 * outElems(ctx), note: '9 per window element (ONNX function body)' }));
+registerCost(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => ({
+  flops: 9 * outElems(ctx),
+  note: '9 per window element (ONNX function body)',
+}));
 // Mel filter bank: each weight is max(0, min(rising, falling)) with a subtract and a divide per slope.
 registerCost('MelWeightMatrix', (ctx) => ({ flops: 6 * outElems(ctx), note: '6 per weight (two slopes, min, max)' }));
 
 // ---------------------------------------------------------------- strings
 
-registerCost(['StringNormalizer', 'StringConcat', 'StringSplit', 'RegexFullMatch'], () => ({ flops: 0, note: 'string processing: not counted as FLOPs' }));
+registerCost(['StringNormalizer', 'StringConcat', 'StringSplit', 'RegexFullMatch'], () => ({
+  flops: 0,
+  note: 'string processing: not counted as FLOPs',
+}));
 // TfIdfVectorizer: n-gram counting is hashing (0 FLOPs); IDF and TFIDF weighting multiply each output once.
 registerCost('TfIdfVectorizer', (ctx) => ({ flops: attrString(ctx.node, 'mode', 'TF') === 'TF' ? 0 : outElems(ctx) }));
 
@@ -197,7 +271,8 @@ registerCost('Bernoulli', (ctx) => ({ flops: 3 * outElems(ctx) }));
 // Multinomial: a running sum over the classes per batch row, then a binary search per sample.
 registerCost('Multinomial', (ctx) => {
   const x = ctx.inputs[0];
-  const b = x?.dims[0] ?? 0, c = x?.dims[1] ?? 0;
+  const b = x?.dims[0] ?? 0,
+    c = x?.dims[1] ?? 0;
   const s = attrInt(ctx.node, 'sample_size', 1);
   return { flops: b * c + b * s * Math.ceil(Math.log2(Math.max(2, c))) };
 });
@@ -213,7 +288,10 @@ registerCost('NonMaxSuppression', (ctx) => {
   const s = ctx.inputs[1];
   if (!s || s.dims.length < 3) return { flops: 0 };
   const [b, c, n] = s.dims;
-  return { flops: b * c * ((n * (n - 1)) / 2 * 12 + n * Math.ceil(Math.log2(Math.max(2, n)))), note: 'NonMaxSuppression: every pair of boxes compared (upper bound)' };
+  return {
+    flops: b * c * (((n * (n - 1)) / 2) * 12 + n * Math.ceil(Math.log2(Math.max(2, n)))),
+    note: 'NonMaxSuppression: every pair of boxes compared (upper bound)',
+  };
 });
 
 registerCost('ImageDecoder', () => ({ flops: 0, note: 'ImageDecoder: decoding is not counted as FLOPs' }));

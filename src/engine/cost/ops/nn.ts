@@ -35,7 +35,9 @@ registerCost('Conv', (ctx) => ({ flops: 2 * convMacs(ctx, 1) + (has(ctx, 2) ? ou
 registerCost('ConvInteger', (ctx) => ({ flops: 2 * convMacs(ctx, 1) }));
 
 // QLinearConv: integer MACs + bias add + requantization (scale multiply, zero-point add) per output element.
-registerCost('QLinearConv', (ctx) => ({ flops: 2 * convMacs(ctx, 3) + (has(ctx, 8) ? outElems(ctx) : 0) + 2 * outElems(ctx) }));
+registerCost('QLinearConv', (ctx) => ({
+  flops: 2 * convMacs(ctx, 3) + (has(ctx, 8) ? outElems(ctx) : 0) + 2 * outElems(ctx),
+}));
 
 // DeformConv: Conv MACs + one bilinear sample per (output position, input channel, kernel point),
 // + 1 multiply per sample for the optional mask, + bias.
@@ -59,7 +61,10 @@ registerCost('ConvTranspose', (ctx) => {
 const causalConvCost = (ctx: CostCtx): OpCost => {
   const act = attrString(ctx.node, 'activation', 'none');
   return {
-    flops: 2 * convMacs(ctx, 1) + (has(ctx, 2) ? outElems(ctx) : 0) + (act === 'silu' || act === 'swish' ? SILU * outElems(ctx) : 0),
+    flops:
+      2 * convMacs(ctx, 1) +
+      (has(ctx, 2) ? outElems(ctx) : 0) +
+      (act === 'silu' || act === 'swish' ? SILU * outElems(ctx) : 0),
   };
 };
 registerCost('CausalConvWithState', causalConvCost);
@@ -83,13 +88,19 @@ registerCost('GlobalLpPool', (ctx) => ({ flops: 2 * inElems(ctx) + outElems(ctx)
 registerCost('MaxUnpool', () => ({ flops: 0 }));
 // MaxRoiPool: the bin size depends on the ROI values (data); counted as 1 compare per input element
 // covered once per ROI is unknowable, so 1 FLOP per output element with a note.
-registerCost('MaxRoiPool', (ctx) => ({ flops: outElems(ctx), note: 'MaxRoiPool: bin sizes depend on ROI values; 1 FLOP per output element' }));
+registerCost('MaxRoiPool', (ctx) => ({
+  flops: outElems(ctx),
+  note: 'MaxRoiPool: bin sizes depend on ROI values; 1 FLOP per output element',
+}));
 // RoiAlign: sampling_ratio^2 bilinear samples per output bin (adaptive sampling_ratio=0 taken as 2x2, the
 // common case), each 7 FLOPs, + 1 add/compare per sample to average or max them.
 registerCost('RoiAlign', (ctx) => {
   const sr = attrInt(ctx.node, 'sampling_ratio', 0);
   const samples = (sr > 0 ? sr : 2) ** 2;
-  return { flops: outElems(ctx) * samples * (BILINEAR + 1), note: sr > 0 ? undefined : 'adaptive sampling_ratio: 2x2 samples per bin assumed' };
+  return {
+    flops: outElems(ctx) * samples * (BILINEAR + 1),
+    note: sr > 0 ? undefined : 'adaptive sampling_ratio: 2x2 samples per bin assumed',
+  };
 });
 
 // ---- matrix products ----
@@ -104,24 +115,38 @@ registerCost('MatMul', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) })
 registerCost('MatMulInteger', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) }));
 // QLinearMatMul: integer MACs + requantization (scale multiply, zero-point add) per output element.
 registerCost('QLinearMatMul', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) + 2 * outElems(ctx) }));
-registerCost('FusedMatMul', (ctx) => {
-  const a = dimsOf(ctx.inputs[0]);
-  const k = attrInt(ctx.node, 'transA', 0) && a.length >= 2 ? a[a.length - 2] : a[a.length - 1] ?? 0;
-  return { flops: 2 * outElems(ctx) * k + (attrFloat(ctx.node, 'alpha', 1) !== 1 ? outElems(ctx) : 0) };
-}, 'com.microsoft');
-registerCost(['MatMulIntegerToFloat', 'DynamicQuantizeMatMul'], (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) + outElems(ctx) }), 'com.microsoft');
+registerCost(
+  'FusedMatMul',
+  (ctx) => {
+    const a = dimsOf(ctx.inputs[0]);
+    const k = attrInt(ctx.node, 'transA', 0) && a.length >= 2 ? a[a.length - 2] : (a[a.length - 1] ?? 0);
+    return { flops: 2 * outElems(ctx) * k + (attrFloat(ctx.node, 'alpha', 1) !== 1 ? outElems(ctx) : 0) };
+  },
+  'com.microsoft',
+);
+registerCost(
+  ['MatMulIntegerToFloat', 'DynamicQuantizeMatMul'],
+  (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) + outElems(ctx) }),
+  'com.microsoft',
+);
 // MatMulNBits: MACs + dequantizing each weight once (subtract zero point, multiply scale: 2 per weight).
-registerCost('MatMulNBits', (ctx) => {
-  const k = attrInt(ctx.node, 'K', 0), n = attrInt(ctx.node, 'N', 0);
-  return { flops: 2 * outElems(ctx) * k + 2 * k * n };
-}, 'com.microsoft');
+registerCost(
+  'MatMulNBits',
+  (ctx) => {
+    const k = attrInt(ctx.node, 'K', 0),
+      n = attrInt(ctx.node, 'N', 0);
+    return { flops: 2 * outElems(ctx) * k + 2 * k * n };
+  },
+  'com.microsoft',
+);
 
 // Gemm: 2*M*N*K, + M*N to scale by alpha when alpha != 1, + M*N to add C (+ M*N more when beta != 1).
 registerCost('Gemm', (ctx) => {
   const a = dimsOf(ctx.inputs[0]);
-  const k = attrInt(ctx.node, 'transA', 0) ? a[0] ?? 0 : a[1] ?? 0;
+  const k = attrInt(ctx.node, 'transA', 0) ? (a[0] ?? 0) : (a[1] ?? 0);
   const mn = outElems(ctx);
-  const alpha = attrFloat(ctx.node, 'alpha', 1), beta = attrFloat(ctx.node, 'beta', 1);
+  const alpha = attrFloat(ctx.node, 'alpha', 1),
+    beta = attrFloat(ctx.node, 'beta', 1);
   const cTerms = has(ctx, 2) && beta !== 0 ? mn * (beta !== 1 ? 2 : 1) : 0;
   return { flops: 2 * mn * k + (alpha !== 1 ? mn : 0) + cTerms };
 });
@@ -133,7 +158,13 @@ registerCost('Einsum', (ctx) => {
   const dims: (Dim[] | null)[] = ctx.node.inputs.map((_, i) => ctx.inputs[i]?.dims ?? null);
   let r: ReturnType<typeof einsumDims> = null;
   try {
-    r = einsumDims((m) => { throw new Error(m); }, eq, dims);
+    r = einsumDims(
+      (m) => {
+        throw new Error(m);
+      },
+      eq,
+      dims,
+    );
   } catch {
     return { flops: outElems(ctx), note: 'Einsum equation could not be parsed: 1 FLOP per output element' };
   }
@@ -158,14 +189,33 @@ registerCost('DynamicQuantizeLinear', (ctx) => ({ flops: 6 * inElems(ctx) }));
 
 // ---- attention ----
 
-interface AttnDims { b: number; hq: number; sq: number; dk: number; hkv: number; t: number; dv: number }
+interface AttnDims {
+  b: number;
+  hq: number;
+  sq: number;
+  dk: number;
+  hkv: number;
+  t: number;
+  dv: number;
+}
 
 /** Numeric per-head dims of an Attention-style node from Q/K/V (3-D [B,S,H*d] or 4-D [B,H,S,d]) and the total KV length. */
-function attnDims(ctx: CostCtx, qHeads: number | undefined, kvHeads: number | undefined, total: number | undefined): AttnDims {
-  const q = dimsOf(ctx.inputs[0]), k = dimsOf(ctx.inputs[1]), v = dimsOf(ctx.inputs[2]);
+function attnDims(
+  ctx: CostCtx,
+  qHeads: number | undefined,
+  kvHeads: number | undefined,
+  total: number | undefined,
+): AttnDims {
+  const q = dimsOf(ctx.inputs[0]),
+    k = dimsOf(ctx.inputs[1]),
+    v = dimsOf(ctx.inputs[2]);
   const split = (d: number[], h: number | undefined) =>
-    d.length === 4 ? { b: d[0], h: d[1], s: d[2], d: d[3] } : { b: d[0] ?? 1, h: h ?? 1, s: d[1] ?? 1, d: (d[2] ?? 1) / (h ?? 1) };
-  const Q = split(q, qHeads), K = split(k, kvHeads), V = split(v, kvHeads);
+    d.length === 4
+      ? { b: d[0], h: d[1], s: d[2], d: d[3] }
+      : { b: d[0] ?? 1, h: h ?? 1, s: d[1] ?? 1, d: (d[2] ?? 1) / (h ?? 1) };
+  const Q = split(q, qHeads),
+    K = split(k, kvHeads),
+    V = split(v, kvHeads);
   return { b: Q.b, hq: Q.h, sq: Q.s, dk: Q.d, hkv: K.h, t: total ?? K.s, dv: V.d };
 }
 
@@ -180,7 +230,7 @@ function attnFlops(a: AttnDims, perScore: number): number {
 registerCost('Attention', (ctx) => {
   const past = ctx.node.inputs[4] ? ctx.inputs[4]?.dims : undefined;
   const k = dimsOf(ctx.inputs[1]);
-  const kSeq = k.length === 4 ? k[2] : k[1] ?? 1;
+  const kSeq = k.length === 4 ? k[2] : (k[1] ?? 1);
   const total = past && past.length === 4 ? past[2] + kSeq : kSeq;
   const a = attnDims(ctx, attrInt(ctx.node, 'q_num_heads'), attrInt(ctx.node, 'kv_num_heads'), total);
   const masked = has(ctx, 3) || attrInt(ctx.node, 'is_causal', 0) !== 0;
@@ -189,28 +239,41 @@ registerCost('Attention', (ctx) => {
 });
 
 // FlexAttention: matmuls + softmax + scale, + the FLOPs of the score_mod / prob_mod subgraphs as inferred on the full scores tensor.
-registerCost('FlexAttention', (ctx) => {
-  const a = attnDims(ctx, undefined, undefined, undefined);
-  const mods = (ctx.subgraphFlops('score_mod') ?? 0) + (ctx.subgraphFlops('prob_mod') ?? 0);
-  return { flops: attnFlops(a, 1) + mods };
-}, 'ai.onnx.preview');
+registerCost(
+  'FlexAttention',
+  (ctx) => {
+    const a = attnDims(ctx, undefined, undefined, undefined);
+    const mods = (ctx.subgraphFlops('score_mod') ?? 0) + (ctx.subgraphFlops('prob_mod') ?? 0);
+    return { flops: attnFlops(a, 1) + mods };
+  },
+  'ai.onnx.preview',
+);
 
 // com.microsoft MultiHeadAttention / GroupQueryAttention: matmuls + softmax + scale (+ mask 1/score when given).
-registerCost('MultiHeadAttention', (ctx) => {
-  const n = attrInt(ctx.node, 'num_heads');
-  const pk = ctx.outputs[1]?.dims;
-  const a = attnDims(ctx, n, n, pk && pk.length === 4 ? pk[2] : undefined);
-  return { flops: attnFlops(a, 1 + (has(ctx, 4) || has(ctx, 5) ? 1 : 0)) };
-}, 'com.microsoft');
-registerCost('GroupQueryAttention', (ctx) => {
-  const hq = attrInt(ctx.node, 'num_heads', 1), hkv = attrInt(ctx.node, 'kv_num_heads', 1);
-  const q = dimsOf(ctx.inputs[0]);
-  const packed = !ctx.node.inputs[1];
-  const d = (q[2] ?? 1) / (packed ? hq + 2 * hkv : hq);
-  const pk = ctx.outputs[1]?.dims;
-  const t = pk && pk.length === 4 ? pk[2] : q[1] ?? 1;
-  return { flops: attnFlops({ b: q[0] ?? 1, hq, sq: q[1] ?? 1, dk: d, hkv, t, dv: d }, 2) };
-}, 'com.microsoft');
+registerCost(
+  'MultiHeadAttention',
+  (ctx) => {
+    const n = attrInt(ctx.node, 'num_heads');
+    const pk = ctx.outputs[1]?.dims;
+    const a = attnDims(ctx, n, n, pk && pk.length === 4 ? pk[2] : undefined);
+    return { flops: attnFlops(a, 1 + (has(ctx, 4) || has(ctx, 5) ? 1 : 0)) };
+  },
+  'com.microsoft',
+);
+registerCost(
+  'GroupQueryAttention',
+  (ctx) => {
+    const hq = attrInt(ctx.node, 'num_heads', 1),
+      hkv = attrInt(ctx.node, 'kv_num_heads', 1);
+    const q = dimsOf(ctx.inputs[0]);
+    const packed = !ctx.node.inputs[1];
+    const d = (q[2] ?? 1) / (packed ? hq + 2 * hkv : hq);
+    const pk = ctx.outputs[1]?.dims;
+    const t = pk && pk.length === 4 ? pk[2] : (q[1] ?? 1);
+    return { flops: attnFlops({ b: q[0] ?? 1, hq, sq: q[1] ?? 1, dk: d, hkv, t, dv: d }, 2) };
+  },
+  'com.microsoft',
+);
 
 // RotaryEmbedding: x1*cos - x2*sin and x1*sin + x2*cos = 3 FLOPs per rotated element (2 multiplies, 1 add);
 // the rotated share of each head is rotary_embedding_dim / head_size (all of it when the attribute is 0).
@@ -230,11 +293,19 @@ registerCost('RotaryEmbedding', rotaryCost, 'com.microsoft');
 //   delta: v' = k S (2 dk dv), u = beta*(v - v') (2 dv), S += k^T u (2 dk dv); gated_delta: + g*S (dk dv);
 //   output o = (scale*q) S per query head: 2 dk dv + dk.
 registerCost('LinearAttention', (ctx) => {
-  const hq = attrInt(ctx.node, 'q_num_heads'), hkv = attrInt(ctx.node, 'kv_num_heads');
+  const hq = attrInt(ctx.node, 'q_num_heads'),
+    hkv = attrInt(ctx.node, 'kv_num_heads');
   const a = attnDims(ctx, hq, hkv, undefined);
   const rule = attrString(ctx.node, 'update_rule', 'gated_delta');
   const dkdv = a.dk * a.dv;
-  const update = rule === 'linear' ? 2 * dkdv : rule === 'gated' ? 3 * dkdv : rule === 'delta' ? 4 * dkdv + 2 * a.dv : 5 * dkdv + 2 * a.dv;
+  const update =
+    rule === 'linear'
+      ? 2 * dkdv
+      : rule === 'gated'
+        ? 3 * dkdv
+        : rule === 'delta'
+          ? 4 * dkdv + 2 * a.dv
+          : 5 * dkdv + 2 * a.dv;
   const tokens = a.b * a.sq;
   return { flops: tokens * (a.hkv * update + a.hq * (2 * dkdv + a.dk)) };
 });
@@ -244,16 +315,21 @@ registerCost('SwiGLU', (ctx) => ({ flops: (SILU + 1) * outElems(ctx) }));
 
 // com.microsoft Attention: the QKV projection 2*B*S*Din*(Hq+Hk+Hv) + its bias, then the attention core
 // as above with N heads (mask term when mask_index or unidirectional is set).
-registerCost('Attention', (ctx) => {
-  const x = dimsOf(ctx.inputs[0]), w = dimsOf(ctx.inputs[1]);
-  const n = attrInt(ctx.node, 'num_heads', 1);
-  const sizes = attrInts(ctx.node, 'qkv_hidden_sizes');
-  const [b, s, din] = [x[0] ?? 1, x[1] ?? 1, x[2] ?? 1];
-  const wOut = w[1] ?? 0;
-  const [hq, , hv] = sizes && sizes.length === 3 ? sizes : [wOut / 3, wOut / 3, wOut / 3];
-  const pk = ctx.outputs[1]?.dims;
-  const t = pk && pk.length === 5 ? pk[3] : s;
-  const proj = 2 * b * s * din * wOut + (has(ctx, 2) ? b * s * wOut : 0);
-  const masked = has(ctx, 3) || attrInt(ctx.node, 'unidirectional', 0) !== 0;
-  return { flops: proj + attnFlops({ b, hq: n, sq: s, dk: hq / n, hkv: n, t, dv: hv / n }, 1 + (masked ? 1 : 0)) };
-}, 'com.microsoft');
+registerCost(
+  'Attention',
+  (ctx) => {
+    const x = dimsOf(ctx.inputs[0]),
+      w = dimsOf(ctx.inputs[1]);
+    const n = attrInt(ctx.node, 'num_heads', 1);
+    const sizes = attrInts(ctx.node, 'qkv_hidden_sizes');
+    const [b, s, din] = [x[0] ?? 1, x[1] ?? 1, x[2] ?? 1];
+    const wOut = w[1] ?? 0;
+    const [hq, , hv] = sizes && sizes.length === 3 ? sizes : [wOut / 3, wOut / 3, wOut / 3];
+    const pk = ctx.outputs[1]?.dims;
+    const t = pk && pk.length === 5 ? pk[3] : s;
+    const proj = 2 * b * s * din * wOut + (has(ctx, 2) ? b * s * wOut : 0);
+    const masked = has(ctx, 3) || attrInt(ctx.node, 'unidirectional', 0) !== 0;
+    return { flops: proj + attnFlops({ b, hq: n, sq: s, dk: hq / n, hkv: n, t, dv: hv / n }, 1 + (masked ? 1 : 0)) };
+  },
+  'com.microsoft',
+);

@@ -35,8 +35,12 @@ function batchNormTraining(ctx: CostCtx): boolean {
 // and the running-average updates (3 per statistic per channel: two multiplies, one add).
 registerCost('BatchNormalization', (ctx) => {
   const n = inElems(ctx);
-  const channels = ctx.inputs[1]?.elements ?? (dimsOf(ctx)[1] ?? 1);
-  if (batchNormTraining(ctx)) return { flops: n * 8 + channels * (3 + 2 + 6), note: 'training mode: batch statistics and running-average updates' };
+  const channels = ctx.inputs[1]?.elements ?? dimsOf(ctx)[1] ?? 1;
+  if (batchNormTraining(ctx))
+    return {
+      flops: n * 8 + channels * (3 + 2 + 6),
+      note: 'training mode: batch statistics and running-average updates',
+    };
   return { flops: n * 4 + channels * 3 };
 });
 
@@ -63,7 +67,9 @@ registerCost('GroupNormalization', (ctx) => {
 // MeanVarianceNormalization: statistics over `axes` (default [0, 2, 3]), no scale or shift.
 registerCost('MeanVarianceNormalization', (ctx) => {
   const d = dimsOf(ctx);
-  const axes = (attrInts(ctx.node, 'axes') ?? [0, 2, 3]).map((a) => normAxisOf(a, d.length)).filter((a) => a < d.length);
+  const axes = (attrInts(ctx.node, 'axes') ?? [0, 2, 3])
+    .map((a) => normAxisOf(a, d.length))
+    .filter((a) => a < d.length);
   const span = [...new Set(axes)].reduce((p, a) => p * d[a], 1);
   const n = inElems(ctx);
   return { flops: statsNormFlops(n, span > 0 ? n / span : 0, false, false) };
@@ -95,7 +101,14 @@ registerCost('LRN', (ctx) => ({ flops: inElems(ctx) * (attrInt(ctx.node, 'size',
 // Dropout: Identity in inference (0 FLOPs); in training, per element a random draw, a compare and a scale (3).
 registerCost('Dropout', (ctx) => {
   const d = ctx.inputValues[2]?.data;
-  const training = dropoutTraining(ctx.opset, !!ctx.node.inputs[2], d && d.every((v): v is number => typeof v === 'number') ? d : undefined);
+  const training = dropoutTraining(
+    ctx.opset,
+    !!ctx.node.inputs[2],
+    d && d.every((v): v is number => typeof v === 'number') ? d : undefined,
+  );
   if (training === false) return { flops: 0, note: 'inference: Identity' };
-  return { flops: 3 * inElems(ctx), note: training ? 'training mode: mask draw and scale' : 'training_mode unknown: costed as training' };
+  return {
+    flops: 3 * inElems(ctx),
+    note: training ? 'training mode: mask draw and scale' : 'training_mode unknown: costed as training',
+  };
 });

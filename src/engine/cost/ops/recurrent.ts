@@ -9,11 +9,24 @@ import { GATES, rnnGeometry } from '../../shapes/ops/recurrent';
 
 /** FLOPs per element of the activation functions RNN/GRU/LSTM accept (same counts as cost/ops/elementwise.ts). */
 export const ACTIVATION_FLOPS: Record<string, number> = {
-  Sigmoid: 4, Tanh: 5, Relu: 1, HardSigmoid: 3, Affine: 2, LeakyRelu: 2, ThresholdedRelu: 1,
-  ScaledTanh: 7, Elu: 3, Softsign: 3, Softplus: 3,
+  Sigmoid: 4,
+  Tanh: 5,
+  Relu: 1,
+  HardSigmoid: 3,
+  Affine: 2,
+  LeakyRelu: 2,
+  ThresholdedRelu: 1,
+  ScaledTanh: 7,
+  Elu: 3,
+  Softsign: 3,
+  Softplus: 3,
 };
 
-const DEFAULT_ACTS: Record<string, string[]> = { RNN: ['Tanh'], GRU: ['Sigmoid', 'Tanh'], LSTM: ['Sigmoid', 'Tanh', 'Tanh'] };
+const DEFAULT_ACTS: Record<string, string[]> = {
+  RNN: ['Tanh'],
+  GRU: ['Sigmoid', 'Tanh'],
+  LSTM: ['Sigmoid', 'Tanh', 'Tanh'],
+};
 
 /** The activation names for one direction (the attribute lists forward then reverse for bidirectional). */
 function activations(ctx: CostCtx, direction: number): string[] {
@@ -24,7 +37,10 @@ function activations(ctx: CostCtx, direction: number): string[] {
   return set.length === dflt.length ? set : a.value.slice(0, dflt.length);
 }
 
-const act = (name: string) => ACTIVATION_FLOPS[name] ?? ACTIVATION_FLOPS[Object.keys(ACTIVATION_FLOPS).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ''] ?? 1;
+const act = (name: string) =>
+  ACTIVATION_FLOPS[name] ??
+  ACTIVATION_FLOPS[Object.keys(ACTIVATION_FLOPS).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ''] ??
+  1;
 
 /**
  * Elementwise FLOPs of one step, one batch row, one direction, with hidden size h:
@@ -44,15 +60,25 @@ export function recurrentElementwise(op: string, h: number, bias: boolean, peeph
 
 registerCost(['RNN', 'GRU', 'LSTM'], (ctx) => {
   const op = ctx.node.opType;
-  const g = rnnGeometry(ctx.node, ctx.inputs[0]?.dims ?? null, ctx.inputs[1]?.dims ?? null, ctx.inputs[2]?.dims ?? null);
+  const g = rnnGeometry(
+    ctx.node,
+    ctx.inputs[0]?.dims ?? null,
+    ctx.inputs[1]?.dims ?? null,
+    ctx.inputs[2]?.dims ?? null,
+  );
   const num = (d: unknown) => (typeof d === 'number' && d >= 0 ? d : 1);
-  const seq = num(g.seq), batch = num(g.batch), inputSize = num(g.inputSize), hidden = num(g.hidden);
+  const seq = num(g.seq),
+    batch = num(g.batch),
+    inputSize = num(g.inputSize),
+    hidden = num(g.hidden);
   const gates = GATES[op];
   const bias = !!ctx.node.inputs[3];
   const peephole = op === 'LSTM' && !!ctx.node.inputs[7];
   let perStep = 0;
   for (let dir = 0; dir < g.directions; dir++) {
-    perStep += 2 * (inputSize + hidden) * gates * hidden + recurrentElementwise(op, hidden, bias, peephole, activations(ctx, dir));
+    perStep +=
+      2 * (inputSize + hidden) * gates * hidden +
+      recurrentElementwise(op, hidden, bias, peephole, activations(ctx, dir));
   }
   return { flops: seq * batch * perStep, note: `${op}: ${seq} steps x batch ${batch} x ${g.directions} direction(s)` };
 });

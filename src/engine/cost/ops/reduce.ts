@@ -77,8 +77,9 @@ registerCost('NegativeLogLikelihoodLoss', (ctx) => ({
 
 // SoftmaxCrossEntropyLoss = LogSoftmax over the class axis (1) + NLL on the labels.
 registerCost('SoftmaxCrossEntropyLoss', (ctx) => ({
-  flops: softmaxFlops('LogSoftmax', inElems(ctx), softmaxRowLength(ctx, 1))
-    + nllFlops(inElems(ctx, 1), !!ctx.node.inputs[2], attrString(ctx.node, 'reduction', 'mean')),
+  flops:
+    softmaxFlops('LogSoftmax', inElems(ctx), softmaxRowLength(ctx, 1)) +
+    nllFlops(inElems(ctx, 1), !!ctx.node.inputs[2], attrString(ctx.node, 'reduction', 'mean')),
 }));
 
 // Det: LU factorisation 2n^3/3 FLOPs (Golub & Van Loan, Matrix Computations, sec. 3.2) + n-1 multiplies of the diagonal, per matrix.

@@ -18,34 +18,64 @@ import { inElems, outElems, type CostCtx, type OpCost } from '../types';
 const bytesOf = (ctx: CostCtx, from: number) => ctx.inputs.slice(from).reduce((a, t) => a + (t?.bytes ?? 0), 0);
 
 registerCost(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'BitCast'], () => ({
-  flops: 0, bytesRead: 0, bytesWritten: 0, note: 'view: no data moved',
+  flops: 0,
+  bytesRead: 0,
+  bytesWritten: 0,
+  note: 'view: no data moved',
 }));
 
 registerCost(['Shape', 'Size'], () => ({ flops: 0, bytesRead: 0, note: 'reads metadata only' }));
 
-registerCost([
-  'Transpose', 'DepthToSpace', 'SpaceToDepth', 'Concat', 'Split', 'Expand', 'Tile', 'Pad', 'CenterCropPad',
-  'ConstantOfShape', 'EyeLike', 'OneHot', 'Compress', 'Trilu', 'ReverseSequence', 'Scatter',
-], () => ({ flops: 0 }));
+registerCost(
+  [
+    'Transpose',
+    'DepthToSpace',
+    'SpaceToDepth',
+    'Concat',
+    'Split',
+    'Expand',
+    'Tile',
+    'Pad',
+    'CenterCropPad',
+    'ConstantOfShape',
+    'EyeLike',
+    'OneHot',
+    'Compress',
+    'Trilu',
+    'ReverseSequence',
+    'Scatter',
+  ],
+  () => ({ flops: 0 }),
+);
 
 // Selections read the selected elements (as many as the output holds) plus their index arguments.
-const selective = (ctx: CostCtx): OpCost => ({ flops: 0, bytesRead: (ctx.outputs[0]?.bytes ?? 0) + bytesOf(ctx, 1), note: 'reads only the selected elements' });
+const selective = (ctx: CostCtx): OpCost => ({
+  flops: 0,
+  bytesRead: (ctx.outputs[0]?.bytes ?? 0) + bytesOf(ctx, 1),
+  note: 'reads only the selected elements',
+});
 registerCost(['Gather', 'GatherElements', 'GatherND', 'Slice'], selective);
 
 registerCost(['ScatterElements', 'ScatterND'], (ctx) => {
   const red = attrString(ctx.node, 'reduction', 'none');
-  return red === 'none' ? { flops: 0 } : { flops: inElems(ctx, 2), note: `reduction ${red}: 1 FLOP per update element` };
+  return red === 'none'
+    ? { flops: 0 }
+    : { flops: inElems(ctx, 2), note: `reduction ${red}: 1 FLOP per update element` };
 });
 
 registerCost('TensorScatter', (ctx) => ({
-  flops: 0, bytesRead: bytesOf(ctx, 1), bytesWritten: ctx.inputs[1]?.bytes ?? 0, note: 'in-place cache update',
+  flops: 0,
+  bytesRead: bytesOf(ctx, 1),
+  bytesWritten: ctx.inputs[1]?.bytes ?? 0,
+  note: 'in-place cache update',
 }));
 
 registerCost('Range', (ctx) => ({ flops: outElems(ctx) }));
 
 /** Axes whose size changes between input 0 and output 0. */
 function resampledAxes(ctx: CostCtx): number {
-  const a = ctx.inputs[0]?.dims, b = ctx.outputs[0]?.dims;
+  const a = ctx.inputs[0]?.dims,
+    b = ctx.outputs[0]?.dims;
   if (!a || !b || a.length !== b.length) return 0;
   return a.filter((v, i) => v !== b[i]).length;
 }
@@ -71,7 +101,7 @@ registerCost('GridSample', (ctx) => {
 
 registerCost('AffineGrid', (ctx) => {
   const o = ctx.outputs[0];
-  const r = o ? o.dims[o.dims.length - 1] ?? 2 : 2;
+  const r = o ? (o.dims[o.dims.length - 1] ?? 2) : 2;
   return { flops: 2 * (r + 1) * outElems(ctx) };
 });
 

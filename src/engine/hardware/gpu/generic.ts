@@ -43,35 +43,55 @@ export interface GenericModel {
 function livenessPeak(a: Analysis): number {
   const g = a.model.graph;
   const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, k) => n.inputs.forEach((i) => { if (i) lastUse.set(i, k); }));
+  g.nodes.forEach((n, k) =>
+    n.inputs.forEach((i) => {
+      if (i) lastUse.set(i, k);
+    }),
+  );
   for (const o of g.outputs) lastUse.set(o.name, Infinity);
   const alive = new Map<string, number>();
-  let live = 0, peak = 0;
+  let live = 0,
+    peak = 0;
   g.nodes.forEach((n, k) => {
     const c = a.nodeCosts[k];
     if (!c || n.opType === 'Constant') return;
     const outs = n.outputs.filter(Boolean);
-    for (const o of outs) { const s = c.outputBytes / outs.length; alive.set(o, s); live += s; }
+    for (const o of outs) {
+      const s = c.outputBytes / outs.length;
+      alive.set(o, s);
+      live += s;
+    }
     peak = Math.max(peak, live);
-    for (const [name, s] of alive) if ((lastUse.get(name) ?? -1) <= k) { live -= s; alive.delete(name); }
+    for (const [name, s] of alive)
+      if ((lastUse.get(name) ?? -1) <= k) {
+        live -= s;
+        alive.delete(name);
+      }
   });
   return peak;
 }
 
 /** The [m,k] x [k,n] product (times batch) a MatMul or Gemm node computes, from its inferred input shapes;
  * undefined when a shape is unknown. A right operand of rank 2 (a weight) makes one GEMM over all rows. */
-export function gemmShapeOf(a: Analysis, node: number, bind: Record<string, number>): (GemmShape & { scales: 'm' | 'batch' }) | undefined {
+export function gemmShapeOf(
+  a: Analysis,
+  node: number,
+  bind: Record<string, number>,
+): (GemmShape & { scales: 'm' | 'batch' }) | undefined {
   const g = a.model.graph;
   const n = g.nodes[node];
-  if (!n || (n.opType !== 'MatMul' && n.opType !== 'Gemm') || (n.domain !== '' && n.domain !== 'com.microsoft')) return undefined;
+  if (!n || (n.opType !== 'MatMul' && n.opType !== 'Gemm') || (n.domain !== '' && n.domain !== 'com.microsoft'))
+    return undefined;
   const dimsOf = (name: string): number[] | undefined => {
     const t = a.shapes.main.values.get(name)?.type;
-    const ds: Dim[] | null | undefined = t && t.kind === 'tensor' ? t.dims : g.initializers.find((i) => i.name === name)?.dims;
+    const ds: Dim[] | null | undefined =
+      t && t.kind === 'tensor' ? t.dims : g.initializers.find((i) => i.name === name)?.dims;
     if (!ds) return undefined;
     const out = ds.map((d) => evalDim(d, bind));
     return out.every((v): v is number => v !== undefined && v > 0) ? out : undefined;
   };
-  const A = dimsOf(n.inputs[0]), B = dimsOf(n.inputs[1]);
+  const A = dimsOf(n.inputs[0]),
+    B = dimsOf(n.inputs[1]);
   if (!A || !B || A.length === 0 || B.length === 0) return undefined;
   const prod = (xs: number[]) => xs.reduce((x, y) => x * y, 1);
   if (n.opType === 'Gemm') {
@@ -80,7 +100,8 @@ export function gemmShapeOf(a: Analysis, node: number, bind: Record<string, numb
     if (A.length !== 2 || B.length !== 2) return undefined;
     return { m: ta ? A[1] : A[0], k: ta ? A[0] : A[1], n: tb ? B[0] : B[1], batch: 1, scales: 'm' };
   }
-  const k = A[A.length - 1], nn = B.length === 1 ? 1 : B[B.length - 1];
+  const k = A[A.length - 1],
+    nn = B.length === 1 ? 1 : B[B.length - 1];
   if (B.length <= 2) return { m: Math.max(1, prod(A.slice(0, -1))), k, n: nn, batch: 1, scales: 'm' };
   const lead = Math.max(prod(A.slice(0, -2)), prod(B.slice(0, -2)));
   return { m: A.length >= 2 ? A[A.length - 2] : 1, k, n: nn, batch: lead, scales: 'batch' };
@@ -105,7 +126,13 @@ export function genericModel(a: Analysis, bind: Record<string, number> = {}): Ge
     lookup: l.kind === 'embedding',
     gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], bind) : undefined,
   }));
-  return { layers, graphBatch, graphActBytes, paramCount: a.stats.parameterCount, livePeakPerSample: livenessPeak(a) / graphBatch };
+  return {
+    layers,
+    graphBatch,
+    graphActBytes,
+    paramCount: a.stats.parameterCount,
+    livePeakPerSample: livenessPeak(a) / graphBatch,
+  };
 }
 
 /** The layer's matrix product for a microbatch of b samples (the graph's is for graphBatch). */
@@ -123,7 +150,9 @@ export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b:
   const scale = dev.actBytes / m.graphActBytes;
   const out = l.outBytesPerSample * b * scale;
   return {
-    name: `layer${l.layer}`, role: `layer:${l.layer}`, kind: l.matrix ? 'matrix' : 'vector',
+    name: `layer${l.layer}`,
+    role: `layer:${l.layer}`,
+    kind: l.matrix ? 'matrix' : 'vector',
     flops: l.flopsPerSample * b,
     // a lookup reads the rows it writes (and its indices), not the whole table
     bytes: l.lookup ? 2 * out : l.inBytesPerSample * b * scale + out + l.paramCount * dev.weightBytes,
@@ -137,7 +166,14 @@ export function genericBackward(dev: Device, m: GenericModel, l: GenericLayer, b
 }
 
 /** Activation bytes a stage keeps per microbatch in flight, and its working set. */
-export function genericActivations(dev: Device, m: GenericModel, layers: GenericLayer[], b: number, training: boolean, recompute: 'none' | 'selective' | 'full'): { stored: number; working: number } {
+export function genericActivations(
+  dev: Device,
+  m: GenericModel,
+  layers: GenericLayer[],
+  b: number,
+  training: boolean,
+  recompute: 'none' | 'selective' | 'full',
+): { stored: number; working: number } {
   const scale = (dev.actBytes / m.graphActBytes) * b;
   if (!training) return { stored: 0, working: m.livePeakPerSample * scale };
   const all = layers.reduce((s, l) => s + l.actBytesPerSample, 0) * scale;
@@ -147,9 +183,11 @@ export function genericActivations(dev: Device, m: GenericModel, layers: Generic
   layers.forEach((l) => {
     const key = l.block ?? `layer${l.layer}`;
     const g = groups.get(key);
-    if (g) g.push(l); else groups.set(key, [l]);
+    if (g) g.push(l);
+    else groups.set(key, [l]);
   });
-  let stored = 0, working = 0;
+  let stored = 0,
+    working = 0;
   for (const g of groups.values()) {
     stored += g[0].inBytesPerSample * scale;
     working = Math.max(working, g.reduce((s, l) => s + l.actBytesPerSample, 0) * scale);

@@ -11,28 +11,52 @@ import { boundOf } from './work';
 
 const GiB = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
-export function buildContext(analysis: Analysis, spec: GpuClusterSpec, opts: MapOptions): { ctx: Context; notes: string[] } {
+export function buildContext(
+  analysis: Analysis,
+  spec: GpuClusterSpec,
+  opts: MapOptions,
+): { ctx: Context; notes: string[] } {
   const dev = deviceFor(spec, opts.precision);
   const training = opts.mode === 'training';
   const found = findTransformer(analysis, opts.bindings);
   const notes: string[] = [...dev.notes];
   const nodeLayer = new Int32Array(analysis.model.graph.nodes.length).fill(-1);
-  analysis.layers.forEach((l, i) => l.nodeIndices.forEach((n) => { nodeLayer[n] = i; }));
+  analysis.layers.forEach((l, i) =>
+    l.nodeIndices.forEach((n) => {
+      nodeLayer[n] = i;
+    }),
+  );
   const g = analysis.model.graph;
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
-  let positional = false, kvCache = false;
+  let positional = false,
+    kvCache = false;
   if (found.pattern) {
     const p = found.pattern;
-    notes.push(`transformer pattern: ${p.layers} blocks, hidden ${p.hidden}, ${p.heads} heads (${p.kvHeads} KV) of dim ${p.headDim}, FFN ${p.ffn}${p.gated ? ' (gated)' : ''}, vocabulary ${p.vocab}, sequence ${p.seq}${p.kvSeq !== p.seq ? ` attending ${p.kvSeq}` : ''}: Megatron tensor parallelism applies`);
+    notes.push(
+      `transformer pattern: ${p.layers} blocks, hidden ${p.hidden}, ${p.heads} heads (${p.kvHeads} KV) of dim ${p.headDim}, FFN ${p.ffn}${p.gated ? ' (gated)' : ''}, vocabulary ${p.vocab}, sequence ${p.seq}${p.kvSeq !== p.seq ? ` attending ${p.kvSeq}` : ''}: Megatron tensor parallelism applies`,
+    );
     notes.push(...p.notes);
-    positional = g.nodes.some((n, i) => i !== p.embedNode && n.opType === 'Gather' && inits.get(n.inputs[0])?.dims[1] === p.hidden);
+    positional = g.nodes.some(
+      (n, i) => i !== p.embedNode && n.opType === 'Gather' && inits.get(n.inputs[0])?.dims[1] === p.hidden,
+    );
     kvCache = [...g.inputs, ...g.outputs].some((v) => /past|present|cache/i.test(v.name));
   } else {
-    notes.push(`no transformer pattern (${found.reason}): per-layer kernels from the node costs, no tensor parallelism`);
+    notes.push(
+      `no transformer pattern (${found.reason}): per-layer kernels from the node costs, no tensor parallelism`,
+    );
   }
   const ctx: Context = {
-    analysis, spec, dev, precision: opts.precision, training, pattern: found.pattern, generic: genericModel(analysis, opts.bindings),
-    nodeLayer, positional, kvCache, cache: new Map(),
+    analysis,
+    spec,
+    dev,
+    precision: opts.precision,
+    training,
+    pattern: found.pattern,
+    generic: genericModel(analysis, opts.bindings),
+    nodeLayer,
+    positional,
+    kvCache,
+    cache: new Map(),
   };
   return { ctx, notes };
 }
@@ -43,12 +67,15 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   const training = ctx.training;
   const gpu = { ...opts.gpu };
   if (!training) {
-    if (gpu.recompute && gpu.recompute !== 'none') notes.push(`--recompute ${gpu.recompute} ignored: inference keeps no activations for a backward pass`);
+    if (gpu.recompute && gpu.recompute !== 'none')
+      notes.push(`--recompute ${gpu.recompute} ignored: inference keeps no activations for a backward pass`);
     gpu.recompute = 'none';
   }
   const pat = ctx.pattern;
   if (pat && !pat.batchSymbolic && gpu.microbatch !== undefined && gpu.microbatch !== pat.batch) {
-    notes.push(`the graph's batch is fixed at ${pat.batch}: microbatch ${gpu.microbatch} scales its activations linearly`);
+    notes.push(
+      `the graph's batch is fixed at ${pat.batch}: microbatch ${gpu.microbatch} scales its activations linearly`,
+    );
   }
   const tokens = analysis.throughputUnit === 'tokens/s';
   let result;
@@ -63,22 +90,38 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const gpusUsed = plan.tp * plan.pp * plan.dp;
   const critical = best.stages.reduce((a, s) => (s.memory.total > a.memory.total ? s : a), best.stages[0]);
-  if (searched.length) notes.push(`searched ${searched.join(', ')} over ${result.tried} plans: best ${describePlan(plan)}`);
-  notes.push(best.fits
-    ? `fits: ${GiB(best.memoryBytes)} of ${GiB(best.capacityBytes)} per GPU (stage ${critical.index}: weights ${GiB(critical.memory.weights)}, gradients ${GiB(critical.memory.gradients)}, optimizer ${GiB(critical.memory.optimizer)}, activations ${GiB(critical.memory.activations)})`
-    : `does not fit: ${GiB(best.memoryBytes)} per GPU needed, ${GiB(best.capacityBytes)} available (${GiB(best.memoryBytes - best.capacityBytes)} over on stage ${critical.index})`);
+  if (searched.length)
+    notes.push(`searched ${searched.join(', ')} over ${result.tried} plans: best ${describePlan(plan)}`);
+  notes.push(
+    best.fits
+      ? `fits: ${GiB(best.memoryBytes)} of ${GiB(best.capacityBytes)} per GPU (stage ${critical.index}: weights ${GiB(critical.memory.weights)}, gradients ${GiB(critical.memory.gradients)}, optimizer ${GiB(critical.memory.optimizer)}, activations ${GiB(critical.memory.activations)})`
+      : `does not fit: ${GiB(best.memoryBytes)} per GPU needed, ${GiB(best.capacityBytes)} available (${GiB(best.memoryBytes - best.capacityBytes)} over on stage ${critical.index})`,
+  );
   const bd = best.breakdown;
-  notes.push(`step ${best.stepSeconds.toPrecision(4)} s = pipeline ${bd.pipeline.toPrecision(4)} s (bubble ${bd.bubble.toPrecision(3)} s, ${m} microbatches) + optimizer ${bd.optimizer.toPrecision(3)} s + data-parallel sync ${bd.dpSync.toPrecision(3)} s${bd.embeddingSync ? ` + embedding sync ${bd.embeddingSync.toPrecision(3)} s` : ''}`);
+  notes.push(
+    `step ${best.stepSeconds.toPrecision(4)} s = pipeline ${bd.pipeline.toPrecision(4)} s (bubble ${bd.bubble.toPrecision(3)} s, ${m} microbatches) + optimizer ${bd.optimizer.toPrecision(3)} s + data-parallel sync ${bd.dpSync.toPrecision(3)} s${bd.embeddingSync ? ` + embedding sync ${bd.embeddingSync.toPrecision(3)} s` : ''}`,
+  );
   notes.push(...best.notes);
-  if (best.stepSeconds === 0) notes.push('the graph does no costed work (no FLOPs, no bytes): step time 0, throughput not defined (reported as 0)');
+  if (best.stepSeconds === 0)
+    notes.push(
+      'the graph does no costed work (no FLOPs, no bytes): step time 0, throughput not defined (reported as 0)',
+    );
   // fixed per-kernel costs (launch, minimum duration): what makes batch-1 decode and small models slow
-  let busy = 0, fixed = 0;
-  for (const t of best.layerTimes.values()) { busy += t.seconds; fixed += t.overhead; }
+  let busy = 0,
+    fixed = 0;
+  for (const t of best.layerTimes.values()) {
+    busy += t.seconds;
+    fixed += t.overhead;
+  }
   const k = spec.kernel;
   if (busy > 0 && fixed / busy >= 0.1) {
-    notes.push(`${(100 * fixed / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launchUs} us, minimum ${k.gemmMinimumUs} us per GEMM / ${k.matrixMinimumUs} us per GEMV or other matrix kernel / ${k.vectorMinimumUs} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`);
+    notes.push(
+      `${((100 * fixed) / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launchUs} us, minimum ${k.gemmMinimumUs} us per GEMM / ${k.matrixMinimumUs} us per GEMV or other matrix kernel / ${k.vectorMinimumUs} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`,
+    );
   }
-  notes.push(`calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`);
+  notes.push(
+    `calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`,
+  );
   const layers: TargetLayer[] = analysis.layers.map((l, i): TargetLayer => {
     const t = best.layerTimes.get(i);
     const stage = best.layerStage.get(i) ?? -1;
@@ -89,26 +132,47 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
       bound: t ? boundOf(t) : 'memory',
       memoryBytes: best.layerMemory.get(i) ?? 0,
       placement: { stage, gpus: stage >= 0 ? plan.tp * plan.dp : 0, tp: pat ? plan.tp : 1, dp: plan.dp },
-      detail: t ? {
-        flopsPerGpu: t.flops, computeSeconds: t.compute, memorySeconds: t.memory, commSeconds: t.comm, kernelOverheadSeconds: t.overhead,
-        achievedTflops: seconds > 0 ? t.flops / seconds / 1e12 : 0,
-      } : undefined,
+      detail: t
+        ? {
+            flopsPerGpu: t.flops,
+            computeSeconds: t.compute,
+            memorySeconds: t.memory,
+            commSeconds: t.comm,
+            kernelOverheadSeconds: t.overhead,
+            achievedTflops: seconds > 0 ? t.flops / seconds / 1e12 : 0,
+          }
+        : undefined,
     };
   });
   const gpn = spec.gpusPerNode;
   const stageOfRank = (r: number) => (r < gpusUsed ? Math.floor(r / (plan.tp * plan.dp)) : -1);
   const total = plan.nodes * gpn;
   const grid: GpuGrid = {
-    kind: 'gpu', nodes: plan.nodes, gpusPerNode: gpn,
+    kind: 'gpu',
+    nodes: plan.nodes,
+    gpusPerNode: gpn,
     stage: Array.from({ length: total }, (_, r) => stageOfRank(r)),
-    memUtil: Array.from({ length: total }, (_, r) => { const s = stageOfRank(r); return s < 0 ? 0 : best.stages[s].memory.total / best.capacityBytes; }),
-    busy: Array.from({ length: total }, (_, r) => { const s = stageOfRank(r); return s < 0 ? 0 : best.stages[s].busy; }),
+    memUtil: Array.from({ length: total }, (_, r) => {
+      const s = stageOfRank(r);
+      return s < 0 ? 0 : best.stages[s].memory.total / best.capacityBytes;
+    }),
+    busy: Array.from({ length: total }, (_, r) => {
+      const s = stageOfRank(r);
+      return s < 0 ? 0 : best.stages[s].busy;
+    }),
     stageLayers: best.stages.map((s) => s.layers),
   };
-  const memory = Object.assign({ usedBytes: best.memoryBytes, capacityBytes: best.capacityBytes }, {
-    weightsBytes: critical.memory.weights, gradientsBytes: critical.memory.gradients, optimizerBytes: critical.memory.optimizer,
-    activationsBytes: critical.memory.activations, headroomBytes: best.capacityBytes - best.memoryBytes, stage: critical.index,
-  });
+  const memory = Object.assign(
+    { usedBytes: best.memoryBytes, capacityBytes: best.capacityBytes },
+    {
+      weightsBytes: critical.memory.weights,
+      gradientsBytes: critical.memory.gradients,
+      optimizerBytes: critical.memory.optimizer,
+      activationsBytes: critical.memory.activations,
+      headroomBytes: best.capacityBytes - best.memoryBytes,
+      stage: critical.index,
+    },
+  );
   return {
     id: spec.id,
     name: spec.name,
@@ -116,14 +180,27 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     execution: training ? 'training' : 'inference',
     nodes: plan.nodes,
     parallelism: {
-      tp: plan.tp, pp: plan.pp, dp: plan.dp, microbatch: plan.microbatch, globalBatch: plan.globalBatch, microbatches: m,
-      interleave: plan.interleave, recompute: plan.recompute, sequenceParallel: plan.sequenceParallel, zero: plan.zero,
-      gpus: gpusUsed, bubbleFraction: (plan.pp - 1) / (plan.interleave * m), searched,
+      tp: plan.tp,
+      pp: plan.pp,
+      dp: plan.dp,
+      microbatch: plan.microbatch,
+      globalBatch: plan.globalBatch,
+      microbatches: m,
+      interleave: plan.interleave,
+      recompute: plan.recompute,
+      sequenceParallel: plan.sequenceParallel,
+      zero: plan.zero,
+      gpus: gpusUsed,
+      bubbleFraction: (plan.pp - 1) / (plan.interleave * m),
+      searched,
       tensorParallel: pat ? 'megatron' : 'not applicable (no transformer pattern)',
     },
     fits: best.fits,
     stepSeconds: best.stepSeconds,
-    throughput: { value: best.stepSeconds > 0 ? throughputOf(best, tokens) : 0, unit: tokens ? 'tokens/s' : 'samples/s' },
+    throughput: {
+      value: best.stepSeconds > 0 ? throughputOf(best, tokens) : 0,
+      unit: tokens ? 'tokens/s' : 'samples/s',
+    },
     memory,
     // upper bound: every GPU of the plan at its TDP for the whole step
     energyJoulesPerStep: gpusUsed * spec.gpu.tdpW * best.stepSeconds,
@@ -131,7 +208,10 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     notes,
     grid,
     alternatives: alternatives.map((a) => ({
-      parallelism: { ...a.evaluation.plan }, stepSeconds: a.evaluation.stepSeconds, fits: a.evaluation.fits, why: a.why,
+      parallelism: { ...a.evaluation.plan },
+      stepSeconds: a.evaluation.stepSeconds,
+      fits: a.evaluation.fits,
+      why: a.why,
     })),
   };
 }

@@ -33,7 +33,14 @@ const MAIN_GRAD_BYTES = 4;
 
 function gemm(dev: Device, name: string, role: string, M: number, K: number, N: number): Work {
   const e = dev.actBytes;
-  return { name, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * K + M * N) * e + K * N * dev.weightBytes, gemm: { m: M, k: K, n: N, batch: 1 } };
+  return {
+    name,
+    role,
+    kind: 'matrix',
+    flops: 2 * M * K * N,
+    bytes: (M * K + M * N) * e + K * N * dev.weightBytes,
+    gemm: { m: M, k: K, n: N, batch: 1 },
+  };
 }
 
 /** Backward of Y = X W: dX = dY W^T (dgrad) and dW += X^T dY (wgrad, read-modify-write of the fp32 main grad).
@@ -43,15 +50,33 @@ function gemmBackward(dev: Device, name: string, role: string, M: number, K: num
   const e = dev.actBytes;
   const shape = { m: M, k: K, n: N, batch: 1 };
   return [
-    { name: `${name}.dgrad`, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * N + M * K) * e + K * N * dev.weightBytes, gemm: shape },
-    { name: `${name}.wgrad`, role, kind: 'matrix', flops: 2 * M * K * N, bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES, gemm: { ...shape, m: K } },
+    {
+      name: `${name}.dgrad`,
+      role,
+      kind: 'matrix',
+      flops: 2 * M * K * N,
+      bytes: (M * N + M * K) * e + K * N * dev.weightBytes,
+      gemm: shape,
+    },
+    {
+      name: `${name}.wgrad`,
+      role,
+      kind: 'matrix',
+      flops: 2 * M * K * N,
+      bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES,
+      gemm: { ...shape, m: K },
+    },
   ];
 }
 
 /** The attention matmuls, batched over microbatch x heads: scores Q [sq,d] x K^T [d,skv] (leading dims d and
  * skv), context P [sq,skv] x V [skv,d] (leading dims skv and d). */
-function scoresShape(x: BlockShape, aT: number) { return { m: x.sq, k: x.d, n: x.skv, batch: x.b * aT }; }
-function contextShape(x: BlockShape, aT: number) { return { m: x.sq, k: x.skv, n: x.d, batch: x.b * aT }; }
+function scoresShape(x: BlockShape, aT: number) {
+  return { m: x.sq, k: x.d, n: x.skv, batch: x.b * aT };
+}
+function contextShape(x: BlockShape, aT: number) {
+  return { m: x.sq, k: x.skv, n: x.d, batch: x.b * aT };
+}
 
 function vec(name: string, role: string, elements: number, flopsPerElement: number, bytes: number): Work {
   return { name, role, kind: 'vector', flops: elements * flopsPerElement, bytes };
@@ -77,25 +102,48 @@ export function blockForward(dev: Device, x: BlockShape): Work[] {
   const { T, aT, gT, E, fUp, nH, nF, S } = sizes(x);
   const w: Work[] = [];
   const ln = (role: string) => vec(`${role}`, role, nH, 8, 2 * nH * e);
-  const bda = (role: string) => x.training
-    ? vec(`${role}`, role, nH, 3, nH * (3 * e + 1)) // bias + dropout (1-byte mask) + residual add
-    : vec(`${role}`, role, nH, 1, 3 * nH * e);
+  const bda = (role: string) =>
+    x.training
+      ? vec(`${role}`, role, nH, 3, nH * (3 * e + 1)) // bias + dropout (1-byte mask) + residual add
+      : vec(`${role}`, role, nH, 1, 3 * nH * e);
   w.push(ln('ln1'));
   if (x.sp && x.t > 1) w.push(tpComm('sp.all-gather', 'qkv', 'all-gather', S * e));
   w.push(gemm(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t));
-  w.push({ name: 'scores', role: 'scores', kind: 'matrix', flops: 2 * E * x.d, bytes: (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e, gemm: scoresShape(x, aT) });
+  w.push({
+    name: 'scores',
+    role: 'scores',
+    kind: 'matrix',
+    flops: 2 * E * x.d,
+    bytes: (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e,
+    gemm: scoresShape(x, aT),
+  });
   w.push(vec('softmax', 'softmax', E, 5, 2 * E * e));
   if (x.training) w.push(vec('attn-dropout', 'softmax', E, 2, E * (2 * e + 1)));
-  w.push({ name: 'context', role: 'context', kind: 'matrix', flops: 2 * E * x.d, bytes: (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e, gemm: contextShape(x, aT) });
+  w.push({
+    name: 'context',
+    role: 'context',
+    kind: 'matrix',
+    flops: 2 * E * x.d,
+    bytes: (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e,
+    gemm: contextShape(x, aT),
+  });
   w.push(gemm(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
-  w.push(x.sp && x.t > 1 ? tpComm('sp.reduce-scatter', 'oproj', 'reduce-scatter', S * e) : tpComm('tp.all-reduce', 'oproj', 'all-reduce', S * e));
+  w.push(
+    x.sp && x.t > 1
+      ? tpComm('sp.reduce-scatter', 'oproj', 'reduce-scatter', S * e)
+      : tpComm('tp.all-reduce', 'oproj', 'all-reduce', S * e),
+  );
   w.push(bda('bda1'));
   w.push(ln('ln2'));
   if (x.sp && x.t > 1) w.push(tpComm('sp.all-gather', 'up', 'all-gather', S * e));
   w.push(gemm(dev, 'up', 'up', T, x.h, fUp / x.t));
   w.push(x.gated ? vec('act', 'act', nF, 6, 3 * nF * e) : vec('act', 'act', nF, 8, 2 * nF * e));
   w.push(gemm(dev, 'down', 'down', T, x.f / x.t, x.h));
-  w.push(x.sp && x.t > 1 ? tpComm('sp.reduce-scatter', 'down', 'reduce-scatter', S * e) : tpComm('tp.all-reduce', 'down', 'all-reduce', S * e));
+  w.push(
+    x.sp && x.t > 1
+      ? tpComm('sp.reduce-scatter', 'down', 'reduce-scatter', S * e)
+      : tpComm('tp.all-reduce', 'down', 'all-reduce', S * e),
+  );
   w.push(bda('bda2'));
   return w;
 }
@@ -121,11 +169,25 @@ export function blockBackward(dev: Device, x: BlockShape): Work[] {
   if (sp) w.push(tpComm('sp.all-gather.dy', 'oproj', 'all-gather', S * e));
   w.push(...gemmBackward(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
   // context = P V: dP = dO V^T, dV = P^T dO
-  w.push({ name: 'context.bwd', role: 'context', kind: 'matrix', flops: 4 * E * x.d, bytes: 2 * (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e, gemm: contextShape(x, aT) });
+  w.push({
+    name: 'context.bwd',
+    role: 'context',
+    kind: 'matrix',
+    flops: 4 * E * x.d,
+    bytes: 2 * (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e,
+    gemm: contextShape(x, aT),
+  });
   if (x.training) w.push(vec('attn-dropout.bwd', 'softmax', E, 2, E * (2 * e + 1)));
   w.push(vec('softmax.bwd', 'softmax', E, 4, 3 * E * e));
   // scores = Q K^T: dQ = dS K, dK = dS^T Q
-  w.push({ name: 'scores.bwd', role: 'scores', kind: 'matrix', flops: 4 * E * x.d, bytes: 2 * (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e, gemm: scoresShape(x, aT) });
+  w.push({
+    name: 'scores.bwd',
+    role: 'scores',
+    kind: 'matrix',
+    flops: 4 * E * x.d,
+    bytes: 2 * (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e,
+    gemm: scoresShape(x, aT),
+  });
   const qkvB = gemmBackward(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t);
   w.push(...qkvB);
   if (sp) {
@@ -150,7 +212,12 @@ export function embeddingForward(dev: Device, x: BlockShape, positional: boolean
   const e = dev.actBytes;
   const { T, S, nH } = sizes(x);
   const w: Work[] = [vec('embed.gather', 'embed', T * x.h, 0, 2 * T * x.h * e)];
-  if (x.t > 1) w.push(x.sp ? tpComm('embed.reduce-scatter', 'embed', 'reduce-scatter', S * e) : tpComm('embed.all-reduce', 'embed', 'all-reduce', S * e));
+  if (x.t > 1)
+    w.push(
+      x.sp
+        ? tpComm('embed.reduce-scatter', 'embed', 'reduce-scatter', S * e)
+        : tpComm('embed.all-reduce', 'embed', 'all-reduce', S * e),
+    );
   if (positional) w.push(vec('embed.position', 'embed', nH, 1, 3 * nH * e));
   if (x.training) w.push(vec('embed.dropout', 'embed', nH, 2, nH * (2 * e + 1)));
   return w;
@@ -185,15 +252,27 @@ export function headBackward(dev: Device, x: BlockShape): Work[] {
   const nV = (T * x.vocab) / x.t;
   const w: Work[] = [vec('cross-entropy.bwd', 'lm-head', nV, 2, nV * (4 + e))];
   w.push(...gemmBackward(dev, 'lm-head', 'lm-head', T, x.h, x.vocab / x.t));
-  if (x.t > 1) w.push(x.sp ? tpComm('lm-head.reduce-scatter.dx', 'lm-head', 'reduce-scatter', S * e, 'lm-head.wgrad') : tpComm('lm-head.all-reduce.dx', 'lm-head', 'all-reduce', S * e, 'lm-head.wgrad'));
+  if (x.t > 1)
+    w.push(
+      x.sp
+        ? tpComm('lm-head.reduce-scatter.dx', 'lm-head', 'reduce-scatter', S * e, 'lm-head.wgrad')
+        : tpComm('lm-head.all-reduce.dx', 'lm-head', 'all-reduce', S * e, 'lm-head.wgrad'),
+    );
   w.push(vec('final-norm.bwd', 'final-norm', nH, 12, 3 * nH * e));
   return w;
 }
 
 /** Activation bytes one block keeps for its backward pass (Korthikanti et al. 2022 §4, Table 2,
  * generalised to any FFN width, gated MLPs and grouped KV heads; 16-bit activations, 1-byte dropout masks). */
-export function blockActivationBytes(x: BlockShape, recompute: 'none' | 'selective' | 'full', e: number): { stored: number; working: number } {
-  const s = x.sq, b = x.b, h = x.h, t = x.t;
+export function blockActivationBytes(
+  x: BlockShape,
+  recompute: 'none' | 'selective' | 'full',
+  e: number,
+): { stored: number; working: number } {
+  const s = x.sq,
+    b = x.b,
+    h = x.h,
+    t = x.t;
   const sp = x.sp && t > 1;
   const shard = sp ? t : 1;
   const sbh = s * b * h;
@@ -205,7 +284,9 @@ export function blockActivationBytes(x: BlockShape, recompute: 'none' | 'selecti
   const masks = x.training ? 2 * sbh : 0;
   const rep = (norms + qkvIn + mlpIn + masks) / shard;
   // split t ways: Q, K, V, the output projection input; the MLP activations; the attention core
-  const q = e * s * b * x.a * x.d, kv = 2 * e * s * b * x.g * x.d, oIn = e * s * b * x.a * x.d;
+  const q = e * s * b * x.a * x.d,
+    kv = 2 * e * s * b * x.g * x.d,
+    oIn = e * s * b * x.a * x.d;
   const mlp = e * s * b * x.f * (x.gated ? 3 : 2);
   const core = b * x.a * s * x.skv * (x.training ? 2 * e + 1 : e); // softmax output, dropout mask, dropout output
   const par = (q + kv + oIn + mlp) / t;

@@ -10,11 +10,28 @@ import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../cost/transformer';
 import {
-  blockActivationBytes, blockBackward, blockForward, blockRecompute, embeddingBackward, embeddingForward,
-  headBackward, headForward, type BlockShape,
+  blockActivationBytes,
+  blockBackward,
+  blockForward,
+  blockRecompute,
+  embeddingBackward,
+  embeddingForward,
+  headBackward,
+  headForward,
+  type BlockShape,
 } from './megatron';
 import { genericActivations, genericBackward, genericForward, type GenericModel } from './generic';
-import { addPass, alignmentNote, emptyPass, passTime, unalignedGemms, type LinkFor, type PassTime, type TimeParts, type Work } from './work';
+import {
+  addPass,
+  alignmentNote,
+  emptyPass,
+  passTime,
+  unalignedGemms,
+  type LinkFor,
+  type PassTime,
+  type TimeParts,
+  type Work,
+} from './work';
 
 export type Recompute = 'none' | 'selective' | 'full';
 
@@ -112,7 +129,12 @@ export const OPTIMIZER_BYTES_PER_PARAM = { mixed: 46, fp32: 40 };
  * 16-bit weights, fp32 main grads, fp32 master weights + Adam m, v = 18 B/param; fp32 training:
  * 4 + 4 + 8). ZeRO (Rajbhandari et al. 2019) shards the optimizer (1), + gradients (2), + weights (3)
  * over the data-parallel ranks. */
-export function bytesPerParam(precision: Precision, zero: number, dp: number, training: boolean): { weights: number; gradients: number; optimizer: number } {
+export function bytesPerParam(
+  precision: Precision,
+  zero: number,
+  dp: number,
+  training: boolean,
+): { weights: number; gradients: number; optimizer: number } {
   const w = precision === 'fp32' ? 4 : precision === 'fp8' && !training ? 1 : 2;
   if (!training) return { weights: w, gradients: 0, optimizer: 0 };
   const g = 4;
@@ -154,28 +176,41 @@ export function checkPlan(ctx: Context, plan: Plan): void {
   const gpus = plan.nodes * ctx.spec.gpusPerNode;
   const need = plan.tp * plan.pp * plan.dp;
   if (need > gpus) {
-    throw new PlanError(`the plan needs ${need} GPUs (tp ${plan.tp} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode} GPUs)`);
+    throw new PlanError(
+      `the plan needs ${need} GPUs (tp ${plan.tp} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode} GPUs)`,
+    );
   }
   const p = ctx.pattern;
-  if (plan.tp > 1 && !p) throw new PlanError(`tp=${plan.tp}: tensor parallelism needs the transformer pattern (Megatron column/row splits), which this graph does not have`);
+  if (plan.tp > 1 && !p)
+    throw new PlanError(
+      `tp=${plan.tp}: tensor parallelism needs the transformer pattern (Megatron column/row splits), which this graph does not have`,
+    );
   if (p) {
     if (p.heads % plan.tp !== 0) throw new PlanError(`tp=${plan.tp} does not divide the ${p.heads} attention heads`);
-    if (p.kvHeads % plan.tp !== 0 && plan.tp % p.kvHeads !== 0) throw new PlanError(`tp=${plan.tp} does not divide the ${p.kvHeads} key/value heads (nor they it)`);
+    if (p.kvHeads % plan.tp !== 0 && plan.tp % p.kvHeads !== 0)
+      throw new PlanError(`tp=${plan.tp} does not divide the ${p.kvHeads} key/value heads (nor they it)`);
     if (p.ffn % plan.tp !== 0) throw new PlanError(`tp=${plan.tp} does not divide the FFN width ${p.ffn}`);
     if (plan.pp > p.layers) throw new PlanError(`pp=${plan.pp} exceeds the ${p.layers} transformer blocks`);
     if (plan.interleave > 1 && p.layers % (plan.pp * plan.interleave) !== 0) {
-      throw new PlanError(`interleave=${plan.interleave}: the ${p.layers} blocks do not split into pp x interleave = ${plan.pp * plan.interleave} equal chunks`);
+      throw new PlanError(
+        `interleave=${plan.interleave}: the ${p.layers} blocks do not split into pp x interleave = ${plan.pp * plan.interleave} equal chunks`,
+      );
     }
   } else if (plan.pp > Math.max(1, ctx.generic.layers.length)) {
     throw new PlanError(`pp=${plan.pp} exceeds the ${ctx.generic.layers.length} layers`);
   }
-  if (plan.interleave > 1 && plan.pp === 1) throw new PlanError(`interleave=${plan.interleave} needs pipeline parallelism (pp > 1)`);
+  if (plan.interleave > 1 && plan.pp === 1)
+    throw new PlanError(`interleave=${plan.interleave} needs pipeline parallelism (pp > 1)`);
   if (plan.globalBatch % (plan.microbatch * plan.dp) !== 0) {
-    throw new PlanError(`global batch ${plan.globalBatch} is not a multiple of microbatch ${plan.microbatch} x dp ${plan.dp}`);
+    throw new PlanError(
+      `global batch ${plan.globalBatch} is not a multiple of microbatch ${plan.microbatch} x dp ${plan.dp}`,
+    );
   }
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   if (plan.interleave > 1 && m % plan.pp !== 0) {
-    throw new PlanError(`interleave=${plan.interleave}: the ${m} microbatches per pipeline are not a multiple of pp=${plan.pp} (Megatron's interleaved schedule needs it)`);
+    throw new PlanError(
+      `interleave=${plan.interleave}: the ${m} microbatches per pipeline are not a multiple of pp=${plan.pp} (Megatron's interleaved schedule needs it)`,
+    );
   }
 }
 
@@ -194,18 +229,32 @@ export function inflightStageFraction(i: number, p: number, v: number, m: number
 }
 
 function memoryOf(params: number, bpp: ReturnType<typeof bytesPerParam>, activations: number): MemoryBreakdown {
-  const weights = params * bpp.weights, gradients = params * bpp.gradients, optimizer = params * bpp.optimizer;
+  const weights = params * bpp.weights,
+    gradients = params * bpp.gradients,
+    optimizer = params * bpp.optimizer;
   return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations };
 }
 
 /** A pass's parts (latency = the collectives' latency) in the form of a role's time. */
-const partsOf = (p: PassTime): TimeParts => ({ seconds: p.seconds, compute: p.compute, memory: p.memory, comm: p.comm, latency: p.commLatency, overhead: p.overhead });
+const partsOf = (p: PassTime): TimeParts => ({
+  seconds: p.seconds,
+  compute: p.compute,
+  memory: p.memory,
+  comm: p.comm,
+  latency: p.commLatency,
+  overhead: p.overhead,
+});
 
 function layerTime(map: Map<number, LayerTime>, layer: number, v: TimeParts, times: number, flops = 0): void {
   if (layer < 0) return;
   const o = map.get(layer) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, overhead: 0, flops: 0 };
-  o.seconds += v.seconds * times; o.compute += v.compute * times; o.memory += v.memory * times;
-  o.comm += v.comm * times; o.latency += v.latency * times; o.overhead += v.overhead * times; o.flops += flops * times;
+  o.seconds += v.seconds * times;
+  o.compute += v.compute * times;
+  o.memory += v.memory * times;
+  o.comm += v.comm * times;
+  o.latency += v.latency * times;
+  o.overhead += v.overhead * times;
+  o.flops += flops * times;
   map.set(layer, o);
 }
 
@@ -232,12 +281,25 @@ function zeroPerMicrobatch(ctx: Context, plan: Plan, links: LinkFor, params: num
 }
 
 /** Shared tail: pipeline schedule, optimizer, data-parallel sync, memory fit. */
-function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[], extra: { tpComm: number; recompute: number; ppComm: number; backwardPerMb: number[]; embeddingSync: number }, layerTimes: Map<number, LayerTime>, layerStage: Map<number, number>, layerMemory: Map<number, number>, notes: string[], samplesPerStep: number, tokensPerStep: number): Evaluation {
+function finish(
+  ctx: Context,
+  plan: Plan,
+  links: LinkFor,
+  stages: StageResult[],
+  extra: { tpComm: number; recompute: number; ppComm: number; backwardPerMb: number[]; embeddingSync: number },
+  layerTimes: Map<number, LayerTime>,
+  layerStage: Map<number, number>,
+  layerMemory: Map<number, number>,
+  notes: string[],
+  samplesPerStep: number,
+  tokensPerStep: number,
+): Evaluation {
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const tStage = Math.max(...stages.map((s) => s.secondsPerMicrobatch));
   const pipeline = pipelineSeconds(m, plan.pp, plan.interleave, tStage);
   const bubble = ((plan.pp - 1) / plan.interleave) * tStage;
-  let optimizer = 0, dpSync = 0;
+  let optimizer = 0,
+    dpSync = 0;
   if (ctx.training) {
     const u = ctx.spec.efficiency.commComputeInterference;
     const mixed = ctx.precision === 'fp32' ? OPTIMIZER_BYTES_PER_PARAM.fp32 : OPTIMIZER_BYTES_PER_PARAM.mixed;
@@ -248,9 +310,11 @@ function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[],
       if (plan.dp > 1) {
         // ZeRO 0: all-reduce fp32 grads; ZeRO >= 1: reduce-scatter grads + all-gather 16-bit weights
         const g = links.dp;
-        let t = plan.zero === 0
-          ? collectiveTime(g.link, 'all-reduce', s.params * 4, g.n).seconds
-          : collectiveTime(g.link, 'reduce-scatter', s.params * 4, g.n).seconds + collectiveTime(g.link, 'all-gather', s.params * ctx.dev.weightBytes, g.n).seconds;
+        let t =
+          plan.zero === 0
+            ? collectiveTime(g.link, 'all-reduce', s.params * 4, g.n).seconds
+            : collectiveTime(g.link, 'reduce-scatter', s.params * 4, g.n).seconds +
+              collectiveTime(g.link, 'all-gather', s.params * ctx.dev.weightBytes, g.n).seconds;
         // bucketed gradients reduce while the last microbatch's backward pass runs (DDP overlap)
         const hide = extra.backwardPerMb[i] ?? 0;
         t = Math.max(0, t - hide) + u * Math.min(t, hide);
@@ -259,13 +323,34 @@ function finish(ctx: Context, plan: Plan, links: LinkFor, stages: StageResult[],
     });
   }
   const stepSeconds = pipeline + optimizer + dpSync + extra.embeddingSync;
-  for (const s of stages) s.busy = stepSeconds > 0 ? Math.min(1, (m * s.secondsPerMicrobatch + optimizer) / stepSeconds) : 0;
+  for (const s of stages)
+    s.busy = stepSeconds > 0 ? Math.min(1, (m * s.secondsPerMicrobatch + optimizer) / stepSeconds) : 0;
   const capacityBytes = ctx.spec.gpu.hbmGiB * 2 ** 30;
   const memoryBytes = Math.max(...stages.map((s) => s.memory.total));
   return {
-    plan, fits: memoryBytes <= capacityBytes, stepSeconds, samplesPerStep, tokensPerStep, memoryBytes, capacityBytes, stages,
-    breakdown: { pipeline, kernels: Math.max(0, pipeline - bubble - (extra.recompute + extra.tpComm + extra.ppComm) * m), bubble, recompute: extra.recompute * m, tpComm: extra.tpComm * m, ppComm: extra.ppComm * m, optimizer, dpSync, embeddingSync: extra.embeddingSync },
-    layerTimes, layerStage, layerMemory, notes,
+    plan,
+    fits: memoryBytes <= capacityBytes,
+    stepSeconds,
+    samplesPerStep,
+    tokensPerStep,
+    memoryBytes,
+    capacityBytes,
+    stages,
+    breakdown: {
+      pipeline,
+      kernels: Math.max(0, pipeline - bubble - (extra.recompute + extra.tpComm + extra.ppComm) * m),
+      bubble,
+      recompute: extra.recompute * m,
+      tpComm: extra.tpComm * m,
+      ppComm: extra.ppComm * m,
+      optimizer,
+      dpSync,
+      embeddingSync: extra.embeddingSync,
+    },
+    layerTimes,
+    layerStage,
+    layerMemory,
+    notes,
   };
 }
 
@@ -274,31 +359,49 @@ export function balancedStages(perLayer: number[], p: number): number[][] {
   const n = perLayer.length;
   const total = perLayer.reduce((a, b) => a + b, 0);
   const stages: number[][] = [];
-  let cur: number[] = [], acc = 0;
+  let cur: number[] = [],
+    acc = 0;
   for (let i = 0; i < n; i++) {
     cur.push(i);
     acc += perLayer[i];
-    const stagesLeft = p - stages.length - 1, layersLeft = n - i - 1;
-    if (stagesLeft > 0 && (acc >= ((stages.length + 1) * total) / p || layersLeft === stagesLeft)) { stages.push(cur); cur = []; }
+    const stagesLeft = p - stages.length - 1,
+      layersLeft = n - i - 1;
+    if (stagesLeft > 0 && (acc >= ((stages.length + 1) * total) / p || layersLeft === stagesLeft)) {
+      stages.push(cur);
+      cur = [];
+    }
   }
   stages.push(cur);
   while (stages.length < p) stages.push([]);
   return stages;
 }
 
-interface GenericPasses { fwd: PassTime[]; bwd: PassTime[]; fwdFlops: number[]; bwdFlops: number[]; alignment: string[] }
+interface GenericPasses {
+  fwd: PassTime[];
+  bwd: PassTime[];
+  fwdFlops: number[];
+  bwdFlops: number[];
+  alignment: string[];
+}
 
 function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses {
   const key = `generic|${plan.microbatch}`;
   const hit = ctx.cache.get(key) as GenericPasses | undefined;
   if (hit) return hit;
-  const dev = ctx.dev, gm = ctx.generic, b = plan.microbatch;
+  const dev = ctx.dev,
+    gm = ctx.generic,
+    b = plan.microbatch;
   const fwd = gm.layers.map((l) => genericForward(dev, gm, l, b));
   const bwd = ctx.training ? gm.layers.map((l) => genericBackward(dev, gm, l, b)) : [];
   const r: GenericPasses = {
-    fwd: fwd.map((w) => passOf(ctx, links, [w])), bwd: bwd.map((w) => passOf(ctx, links, [w])),
-    fwdFlops: fwd.map((w) => w.flops), bwdFlops: bwd.map((w) => w.flops),
-    alignment: alignmentNote(dev, unalignedGemms(dev, fwd, (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role)),
+    fwd: fwd.map((w) => passOf(ctx, links, [w])),
+    bwd: bwd.map((w) => passOf(ctx, links, [w])),
+    fwdFlops: fwd.map((w) => w.flops),
+    bwdFlops: bwd.map((w) => w.flops),
+    alignment: alignmentNote(
+      dev,
+      unalignedGemms(dev, fwd, (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role),
+    ),
   };
   ctx.cache.set(key, r);
   return r;
@@ -306,10 +409,13 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
 
 export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evaluation {
   checkPlan(ctx, plan);
-  const dev = ctx.dev, gm = ctx.generic, b = plan.microbatch;
+  const dev = ctx.dev,
+    gm = ctx.generic,
+    b = plan.microbatch;
   const links = linksFor(ctx.spec, plan);
   const notes: string[] = [];
-  if (plan.recompute === 'selective') notes.push('selective recompute needs attention blocks: nothing to recompute selectively in this graph');
+  if (plan.recompute === 'selective')
+    notes.push('selective recompute needs attention blocks: nothing to recompute selectively in this graph');
   const gp = genericPasses(ctx, plan, links);
   notes.push(...gp.alignment);
   const rc = ctx.training && plan.recompute === 'full' ? 1 : 0;
@@ -317,12 +423,17 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const stageLayers = balancedStages(per, plan.pp);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
-  const layerTimes = new Map<number, LayerTime>(), layerStage = new Map<number, number>(), layerMemory = new Map<number, number>();
+  const layerTimes = new Map<number, LayerTime>(),
+    layerStage = new Map<number, number>(),
+    layerMemory = new Map<number, number>();
   let ppComm = 0;
-  const backwardPerMb: number[] = [], recomputePerMb: number[] = [];
+  const backwardPerMb: number[] = [],
+    recomputePerMb: number[] = [];
   const stages: StageResult[] = stageLayers.map((ls, s) => {
     const layers = ls.map((i) => gm.layers[i]);
-    let t = 0, back = 0, rcs = 0;
+    let t = 0,
+      back = 0,
+      rcs = 0;
     for (const i of ls) {
       t += per[i];
       back += gp.bwd[i]?.seconds ?? 0;
@@ -352,31 +463,72 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
     if (detail) {
       const actPerLayer = layers.reduce((a, l) => a + l.actBytesPerSample, 0) || 1;
       for (const l of layers) {
-        layerMemory.set(l.layer, l.paramCount * (bpp.weights + bpp.gradients + bpp.optimizer) + (mem.activations * l.actBytesPerSample) / actPerLayer);
+        layerMemory.set(
+          l.layer,
+          l.paramCount * (bpp.weights + bpp.gradients + bpp.optimizer) +
+            (mem.activations * l.actBytesPerSample) / actPerLayer,
+        );
       }
     }
-    return { index: s, layers: ls.map((i) => gm.layers[i].layer), blocks: 0, secondsPerMicrobatch: t, busy: 0, memory: mem, params };
+    return {
+      index: s,
+      layers: ls.map((i) => gm.layers[i].layer),
+      blocks: 0,
+      secondsPerMicrobatch: t,
+      busy: 0,
+      memory: mem,
+      params,
+    };
   });
-  const critical = stages.reduce((a, st) => (st.secondsPerMicrobatch > stages[a].secondsPerMicrobatch ? st.index : a), 0);
-  return finish(ctx, plan, links, stages, { tpComm: 0, recompute: recomputePerMb[critical] ?? 0, ppComm, backwardPerMb, embeddingSync: 0 }, layerTimes, layerStage, layerMemory, notes, plan.globalBatch, plan.globalBatch);
+  const critical = stages.reduce(
+    (a, st) => (st.secondsPerMicrobatch > stages[a].secondsPerMicrobatch ? st.index : a),
+    0,
+  );
+  return finish(
+    ctx,
+    plan,
+    links,
+    stages,
+    { tpComm: 0, recompute: recomputePerMb[critical] ?? 0, ppComm, backwardPerMb, embeddingSync: 0 },
+    layerTimes,
+    layerStage,
+    layerMemory,
+    notes,
+    plan.globalBatch,
+    plan.globalBatch,
+  );
 }
 
 export function blockShape(ctx: Context, plan: Plan): BlockShape {
   const p = ctx.pattern!;
   return {
-    b: plan.microbatch, sq: p.seq, skv: p.kvSeq, h: p.hidden, a: p.heads, g: p.kvHeads, d: p.headDim, f: p.ffn,
-    gated: p.gated, vocab: p.vocab, t: plan.tp, sp: plan.sequenceParallel && plan.tp > 1, training: ctx.training,
+    b: plan.microbatch,
+    sq: p.seq,
+    skv: p.kvSeq,
+    h: p.hidden,
+    a: p.heads,
+    g: p.kvHeads,
+    d: p.headDim,
+    f: p.ffn,
+    gated: p.gated,
+    vocab: p.vocab,
+    t: plan.tp,
+    sp: plan.sequenceParallel && plan.tp > 1,
+    training: ctx.training,
   };
 }
 
 /** Block j of L on which pipeline stage, with L split into pp x interleave contiguous chunks. */
 export function stageOfBlock(j: number, L: number, pp: number, v: number): number {
   if (v > 1) return Math.floor(j / (L / (pp * v))) % pp;
-  const base = Math.floor(L / pp), extra = L % pp;
+  const base = Math.floor(L / pp),
+    extra = L % pp;
   // stages 1..extra take one more block (the first stage also runs the embedding, the last the head)
   if (j < base) return 0;
   const k = j - base;
-  return k < extra * (base + 1) ? 1 + Math.floor(k / (base + 1)) : 1 + extra + Math.floor((k - extra * (base + 1)) / base);
+  return k < extra * (base + 1)
+    ? 1 + Math.floor(k / (base + 1))
+    : 1 + extra + Math.floor((k - extra * (base + 1)) / base);
 }
 
 /** Analysis layers outside the blocks and not covered by the embedding / head kernels (run replicated as
@@ -398,7 +550,14 @@ export function outsideLayers(ctx: Context): { others: GenericModel['layers']; f
   const { layers, nodeCosts } = ctx.analysis;
   for (const l of ctx.generic.layers) {
     const idx = layers[l.layer].nodeIndices;
-    if (!l.matrix || !covered.has(l.layer) || idx.length === 0 || inPattern.has(idx[0]) || roleNodes.some((n) => idx.includes(n))) continue;
+    if (
+      !l.matrix ||
+      !covered.has(l.layer) ||
+      idx.length === 0 ||
+      inPattern.has(idx[0]) ||
+      roleNodes.some((n) => idx.includes(n))
+    )
+      continue;
     const inside = idx.filter((n) => inPattern.has(n)).reduce((s, n) => s + (nodeCosts[n]?.flops ?? 0), 0);
     others.push({ ...l, flopsPerSample: Math.max(0, l.flopsPerSample - inside / ctx.generic.graphBatch) });
   }
@@ -412,8 +571,15 @@ export function outsideLayers(ctx: Context): { others: GenericModel['layers']; f
 }
 
 interface TransformerPasses {
-  fwd: PassTime; bwd: PassTime; rc: PassTime; block: PassTime; embed: PassTime; head: PassTime;
-  blockFlops: Map<string, number>; headFlops: Map<string, number>; embedFlops: Map<string, number>;
+  fwd: PassTime;
+  bwd: PassTime;
+  rc: PassTime;
+  block: PassTime;
+  embed: PassTime;
+  head: PassTime;
+  blockFlops: Map<string, number>;
+  headFlops: Map<string, number>;
+  embedFlops: Map<string, number>;
   /** the note on unaligned GEMMs of the block and head kernels (their backward kernels share the shapes) */
   alignment: string[];
 }
@@ -422,19 +588,37 @@ function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: 
   const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}`;
   const hit = ctx.cache.get(key) as TransformerPasses | undefined;
   if (hit) return hit;
-  const dev = ctx.dev, p = ctx.pattern!;
-  const fI = blockForward(dev, x), bI = ctx.training ? blockBackward(dev, x) : [], rI = ctx.training ? blockRecompute(dev, x, rcMode) : [];
-  const fwd = passOf(ctx, links, fI), bwd = passOf(ctx, links, bI), rc = passOf(ctx, links, rI);
+  const dev = ctx.dev,
+    p = ctx.pattern!;
+  const fI = blockForward(dev, x),
+    bI = ctx.training ? blockBackward(dev, x) : [],
+    rI = ctx.training ? blockRecompute(dev, x, rcMode) : [];
+  const fwd = passOf(ctx, links, fI),
+    bwd = passOf(ctx, links, bI),
+    rc = passOf(ctx, links, rI);
   const block = emptyPass();
-  addPass(block, fwd); addPass(block, bwd); addPass(block, rc);
+  addPass(block, fwd);
+  addPass(block, bwd);
+  addPass(block, rc);
   const eI = [...embeddingForward(dev, x, ctx.positional), ...(ctx.training ? embeddingBackward(dev, x) : [])];
   const hI = [...headForward(dev, x), ...(ctx.training ? headBackward(dev, x) : [])];
   const r: TransformerPasses = {
-    fwd, bwd, rc, block, embed: passOf(ctx, links, eI), head: p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass(),
-    blockFlops: flopsByRole([...fI, ...bI, ...rI]), headFlops: flopsByRole(hI), embedFlops: flopsByRole(eI),
+    fwd,
+    bwd,
+    rc,
+    block,
+    embed: passOf(ctx, links, eI),
+    head: p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass(),
+    blockFlops: flopsByRole([...fI, ...bI, ...rI]),
+    headFlops: flopsByRole(hI),
+    embedFlops: flopsByRole(eI),
     alignment: alignmentNote(dev, [
       ...unalignedGemms(dev, [...fI, ...hI]),
-      ...unalignedGemms(dev, outsideLayers(ctx).others.map((l) => genericForward(dev, ctx.generic, l, x.b)), (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role),
+      ...unalignedGemms(
+        dev,
+        outsideLayers(ctx).others.map((l) => genericForward(dev, ctx.generic, l, x.b)),
+        (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role,
+      ),
     ]),
   };
   ctx.cache.set(key, r);
@@ -443,19 +627,27 @@ function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: 
 
 export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Evaluation {
   checkPlan(ctx, plan);
-  const p = ctx.pattern!, dev = ctx.dev, gm = ctx.generic;
+  const p = ctx.pattern!,
+    dev = ctx.dev,
+    gm = ctx.generic;
   const links = linksFor(ctx.spec, plan);
   const x = blockShape(ctx, plan);
   const notes: string[] = [];
   const rcMode: Recompute = ctx.training ? plan.recompute : 'none';
-  const { bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops, alignment } = transformerPasses(ctx, links, x, rcMode);
+  const { bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops, alignment } = transformerPasses(
+    ctx,
+    links,
+    x,
+    rcMode,
+  );
   notes.push(...alignment);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
-  const L = p.layers, P = plan.pp;
+  const L = p.layers,
+    P = plan.pp;
   const blocksOn = new Array<number>(P).fill(0);
   for (let j = 0; j < L; j++) blocksOn[stageOfBlock(j, L, P, plan.interleave)]++;
   const { others, firstBlockLayer } = outsideLayers(ctx);
-  const otherPass = (l: typeof gm.layers[number]) => {
+  const otherPass = (l: (typeof gm.layers)[number]) => {
     const t = emptyPass();
     const f = genericForward(dev, gm, l, plan.microbatch);
     addPass(t, passOf(ctx, links, [f]));
@@ -468,13 +660,16 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
   let ppPerMb = 0;
   if (P > 1) {
     const S = x.b * x.sq * x.h * dev.actBytes;
-    const send = collectiveTime(links.pp.link, 'p2p', S / plan.tp, 2).seconds
-      + (plan.tp > 1 && !x.sp ? collectiveTime(links.tp.link, 'all-gather', S, plan.tp).seconds : 0);
+    const send =
+      collectiveTime(links.pp.link, 'p2p', S / plan.tp, 2).seconds +
+      (plan.tp > 1 && !x.sp ? collectiveTime(links.tp.link, 'all-gather', S, plan.tp).seconds : 0);
     ppPerMb = send * plan.interleave * (ctx.training ? 2 : 1);
   }
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
   const act = blockActivationBytes(x, rcMode, dev.actBytes);
-  const layerTimes = new Map<number, LayerTime>(), layerStage = new Map<number, number>(), layerMemory = new Map<number, number>();
+  const layerTimes = new Map<number, LayerTime>(),
+    layerStage = new Map<number, number>(),
+    layerMemory = new Map<number, number>();
   const smallParams = Math.max(0, p.otherParams - p.embeddingParams - p.lmHeadParams);
   const T = x.b * x.sq;
   const backwardPerMb: number[] = [];
@@ -483,9 +678,13 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     let back = blocksOn[s] * bwd.seconds;
     let params = (blocksOn[s] * (p.blocks[0]?.params ?? 0)) / plan.tp;
     const layers = new Set<number>();
-    if (s === 0) { t += embed.seconds; params += p.embeddingParams / plan.tp + smallParams; }
+    if (s === 0) {
+      t += embed.seconds;
+      params += p.embeddingParams / plan.tp + smallParams;
+    }
     if (s === P - 1) {
-      t += head.seconds; back += head.seconds / 3; // about a third of the head's time is its forward pass
+      t += head.seconds;
+      back += head.seconds / 3; // about a third of the head's time is its forward pass
       params += p.lmHeadParams / plan.tp + (p.tiedEmbedding && P > 1 ? p.embeddingParams / plan.tp : 0);
     }
     for (const l of others) {
@@ -504,16 +703,29 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     // stage; logits (fp32 for the loss) on the last (Korthikanti §4.3)
     const inflight = ctx.training ? inflightStageFraction(s, P, plan.interleave, m) : 1;
     // inference keeps one block's activations at a time; training keeps every block's for the backward pass
-    let activations = ctx.training ? blocksOn[s] * act.stored * inflight + act.working : (blocksOn[s] > 0 ? act.stored : 0);
-    if (ctx.training && s === 0) activations += (T * x.h * (dev.actBytes + 1) / (x.sp ? plan.tp : 1)) * inflight;
-    if (s === P - 1 && p.vocab > 0) activations += (T * p.vocab / plan.tp) * (ctx.training ? 4 + dev.actBytes : dev.actBytes);
+    let activations = ctx.training
+      ? blocksOn[s] * act.stored * inflight + act.working
+      : blocksOn[s] > 0
+        ? act.stored
+        : 0;
+    if (ctx.training && s === 0) activations += ((T * x.h * (dev.actBytes + 1)) / (x.sp ? plan.tp : 1)) * inflight;
+    if (s === P - 1 && p.vocab > 0)
+      activations += ((T * p.vocab) / plan.tp) * (ctx.training ? 4 + dev.actBytes : dev.actBytes);
     if (ctx.kvCache) {
       // every sample of the replica's batch keeps its K and V for each block of the stage
       const gT = Math.max(1, x.g / plan.tp);
       activations += blocksOn[s] * 2 * (plan.globalBatch / plan.dp) * gT * x.skv * x.d * dev.actBytes;
     }
     const mem = memoryOf(params, bpp, activations);
-    return { index: s, layers: [...layers], blocks: blocksOn[s], secondsPerMicrobatch: t, busy: 0, memory: mem, params };
+    return {
+      index: s,
+      layers: [...layers],
+      blocks: blocksOn[s],
+      secondsPerMicrobatch: t,
+      busy: 0,
+      memory: mem,
+      params,
+    };
   });
   // attribution of block kernels to graph layers
   // a role's graph node(s); Q, K, V (and gate, up) as separate MatMuls share their role's time by parameters
@@ -526,26 +738,29 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     return ns.map((n, i) => [n, tot > 0 ? w[i] / tot : 1 / ns.length]);
   };
   const perParamBytes = bpp.weights + bpp.gradients + bpp.optimizer;
-  if (detail) p.blocks.forEach((bl, j) => {
-    const s = stageOfBlock(j, L, P, plan.interleave);
-    const stageLayers = new Set<number>();
-    for (const [role, v] of block.byRole) {
-      for (const [node, share] of anchorsOf(bl, role)) {
-        const layer = ctx.nodeLayer[node];
-        layerTime(layerTimes, layer, v, m * share, blockFlops.get(role) ?? 0);
-        stageLayers.add(layer);
+  if (detail)
+    p.blocks.forEach((bl, j) => {
+      const s = stageOfBlock(j, L, P, plan.interleave);
+      const stageLayers = new Set<number>();
+      for (const [role, v] of block.byRole) {
+        for (const [node, share] of anchorsOf(bl, role)) {
+          const layer = ctx.nodeLayer[node];
+          layerTime(layerTimes, layer, v, m * share, blockFlops.get(role) ?? 0);
+          stageLayers.add(layer);
+        }
       }
-    }
-    for (const n of bl.nodes) stageLayers.add(ctx.nodeLayer[n]);
-    const blockLayers = [...stageLayers].filter((l) => l >= 0);
-    const blockAct = ctx.training ? act.stored * inflightStageFraction(s, P, plan.interleave, m) : act.stored / Math.max(1, blocksOn[s]);
-    for (const l of blockLayers) {
-      layerStage.set(l, s);
-      stages[s].layers.push(l);
-      const lp = ctx.analysis.layers[l].paramCount;
-      layerMemory.set(l, (layerMemory.get(l) ?? 0) + (lp / plan.tp) * perParamBytes + blockAct / blockLayers.length);
-    }
-  });
+      for (const n of bl.nodes) stageLayers.add(ctx.nodeLayer[n]);
+      const blockLayers = [...stageLayers].filter((l) => l >= 0);
+      const blockAct = ctx.training
+        ? act.stored * inflightStageFraction(s, P, plan.interleave, m)
+        : act.stored / Math.max(1, blocksOn[s]);
+      for (const l of blockLayers) {
+        layerStage.set(l, s);
+        stages[s].layers.push(l);
+        const lp = ctx.analysis.layers[l].paramCount;
+        layerMemory.set(l, (layerMemory.get(l) ?? 0) + (lp / plan.tp) * perParamBytes + blockAct / blockLayers.length);
+      }
+    });
   const attach = (node: number, pass: PassTime, role: string, s: number, flops: Map<string, number>) => {
     if (node < 0) return;
     const l = ctx.nodeLayer[node];
@@ -562,12 +777,27 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
   }
   for (const s of stages) s.layers = [...new Set(s.layers)].sort((a, b2) => a - b2);
   // tied input/output embedding: first and last stage all-reduce its gradient every step (Megatron)
-  const embeddingSync = ctx.training && p.tiedEmbedding && P > 1
-    ? collectiveTime(links.pp.link, 'all-reduce', (p.embeddingParams / plan.tp) * 4, 2).seconds : 0;
+  const embeddingSync =
+    ctx.training && p.tiedEmbedding && P > 1
+      ? collectiveTime(links.pp.link, 'all-reduce', (p.embeddingParams / plan.tp) * 4, 2).seconds
+      : 0;
   const tpComm = block.comm * Math.max(...blocksOn);
   const tokensPerStep = plan.globalBatch * p.seq;
-  if (plan.tp > links.tp.n || (plan.tp > ctx.spec.nvlink.domainGpus)) notes.push(`tp=${plan.tp} spans more than one NVLink domain: its collectives run over InfiniBand`);
-  return finish(ctx, plan, links, stages, { tpComm, recompute: rc.seconds * Math.max(...blocksOn), ppComm: ppPerMb, backwardPerMb, embeddingSync }, layerTimes, layerStage, layerMemory, notes, plan.globalBatch, tokensPerStep);
+  if (plan.tp > links.tp.n || plan.tp > ctx.spec.nvlink.domainGpus)
+    notes.push(`tp=${plan.tp} spans more than one NVLink domain: its collectives run over InfiniBand`);
+  return finish(
+    ctx,
+    plan,
+    links,
+    stages,
+    { tpComm, recompute: rc.seconds * Math.max(...blocksOn), ppComm: ppPerMb, backwardPerMb, embeddingSync },
+    layerTimes,
+    layerStage,
+    layerMemory,
+    notes,
+    plan.globalBatch,
+    tokensPerStep,
+  );
 }
 
 /** detail = false skips the per-layer attribution (the plan search evaluates thousands of plans). */

@@ -54,14 +54,25 @@ export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
   let mp = spec.gpu.matrixTflops[precision] ?? 0;
   let vp = spec.gpu.vectorTflops[precision] ?? 0;
   if (!(mp > 0)) {
-    notes.push(`${spec.gpu.name} has no ${precision} tensor-core rate in the spec: ${precision} GEMMs run at the fp16 rate`);
+    notes.push(
+      `${spec.gpu.name} has no ${precision} tensor-core rate in the spec: ${precision} GEMMs run at the fp16 rate`,
+    );
     mp = spec.gpu.matrixTflops.fp16;
   }
   if (!(vp > 0)) vp = spec.gpu.vectorTflops.fp16;
   // fp8 training keeps 16-bit activations (Transformer Engine); weights are read in 8 bits by the GEMMs.
   const actBytes = precision === 'fp32' ? 4 : 2;
   const weightBytes = precision === 'fp32' ? 4 : precision === 'fp8' ? 1 : 2;
-  return { spec, precision, matrixPeak: mp * 1e12, vectorPeak: vp * 1e12, hbmBandwidth: spec.gpu.hbmGBps * 1e9, actBytes, weightBytes, notes };
+  return {
+    spec,
+    precision,
+    matrixPeak: mp * 1e12,
+    vectorPeak: vp * 1e12,
+    hbmBandwidth: spec.gpu.hbmGBps * 1e9,
+    actBytes,
+    weightBytes,
+    notes,
+  };
 }
 
 export interface KernelTime {
@@ -115,10 +126,13 @@ export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: nu
 export function busFactor(kind: CollectiveKind, n: number): number {
   if (n <= 1) return 0;
   switch (kind) {
-    case 'all-reduce': return (2 * (n - 1)) / n;
+    case 'all-reduce':
+      return (2 * (n - 1)) / n;
     case 'all-gather':
-    case 'reduce-scatter': return (n - 1) / n;
-    case 'p2p': return 1;
+    case 'reduce-scatter':
+      return (n - 1) / n;
+    case 'p2p':
+      return 1;
   }
 }
 

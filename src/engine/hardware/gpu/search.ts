@@ -42,9 +42,14 @@ function rank(a: Evaluation, b: Evaluation, tokens: boolean): number {
 const GiB = (b: number) => (b / 2 ** 30).toFixed(1);
 
 const COMPONENTS: [keyof Evaluation['breakdown'], string][] = [
-  ['bubble', 'pipeline bubble'], ['recompute', 'activation recompute'], ['tpComm', 'tensor-parallel communication'],
-  ['ppComm', 'pipeline sends'], ['dpSync', 'data-parallel gradient sync'], ['optimizer', 'optimizer step'],
-  ['embeddingSync', 'tied-embedding sync'], ['kernels', 'kernel time (GEMM sizes, unsplit elementwise work)'],
+  ['bubble', 'pipeline bubble'],
+  ['recompute', 'activation recompute'],
+  ['tpComm', 'tensor-parallel communication'],
+  ['ppComm', 'pipeline sends'],
+  ['dpSync', 'data-parallel gradient sync'],
+  ['optimizer', 'optimizer step'],
+  ['embeddingSync', 'tied-embedding sync'],
+  ['kernels', 'kernel time (GEMM sizes, unsplit elementwise work)'],
 ];
 
 export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): string {
@@ -52,10 +57,14 @@ export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): str
   const slower = throughputOf(best, tokens) / throughputOf(alt, tokens) - 1;
   // the component that grew most, per sample processed
   const perSample = (e: Evaluation, k: keyof Evaluation['breakdown']) => e.breakdown[k] / e.samplesPerStep;
-  let reason = 'lower kernel efficiency', most = 0;
+  let reason = 'lower kernel efficiency',
+    most = 0;
   for (const [k, label] of COMPONENTS) {
     const d = perSample(alt, k) - perSample(best, k);
-    if (d > most) { most = d; reason = `more ${label}`; }
+    if (d > most) {
+      most = d;
+      reason = `more ${label}`;
+    }
   }
   const gpus = (e: Evaluation) => e.plan.tp * e.plan.pp * e.plan.dp;
   if (gpus(alt) < gpus(best)) reason = `uses ${gpus(alt)} of ${gpus(best)} GPUs`;
@@ -63,27 +72,50 @@ export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): str
 }
 
 export function describePlan(p: Plan): string {
-  return `tp ${p.tp} x pp ${p.pp} x dp ${p.dp}, microbatch ${p.microbatch}, global batch ${p.globalBatch}`
-    + (p.interleave > 1 ? `, interleave ${p.interleave}` : '') + `, recompute ${p.recompute}`
-    + (p.sequenceParallel ? ', sequence parallel' : '') + (p.zero ? `, ZeRO-${p.zero}` : '');
+  return (
+    `tp ${p.tp} x pp ${p.pp} x dp ${p.dp}, microbatch ${p.microbatch}, global batch ${p.globalBatch}` +
+    (p.interleave > 1 ? `, interleave ${p.interleave}` : '') +
+    `, recompute ${p.recompute}` +
+    (p.sequenceParallel ? ', sequence parallel' : '') +
+    (p.zero ? `, ZeRO-${p.zero}` : '')
+  );
 }
 
-export function searchPlans(ctx: Context, opts: GpuParallelOptions, nodesOpt: number | undefined, tokens: boolean): SearchResult {
-  const spec = ctx.spec, pat = ctx.pattern;
+export function searchPlans(
+  ctx: Context,
+  opts: GpuParallelOptions,
+  nodesOpt: number | undefined,
+  tokens: boolean,
+): SearchResult {
+  const spec = ctx.spec,
+    pat = ctx.pattern;
   const searched: string[] = [];
   const graphBatch = pat ? pat.batch : ctx.generic.graphBatch;
   const blocks = pat ? pat.layers : Math.max(1, ctx.generic.layers.length);
-  const tpList = opts.tp !== undefined ? [opts.tp]
-    : pat ? divisors(pat.heads).filter((t) => t <= spec.nvlink.domainGpus && (pat.kvHeads % t === 0 || t % pat.kvHeads === 0) && pat.ffn % t === 0) : [1];
+  const tpList =
+    opts.tp !== undefined
+      ? [opts.tp]
+      : pat
+        ? divisors(pat.heads).filter(
+            (t) => t <= spec.nvlink.domainGpus && (pat.kvHeads % t === 0 || t % pat.kvHeads === 0) && pat.ffn % t === 0,
+          )
+        : [1];
   if (opts.tp === undefined) searched.push('tp');
   const ppAll = opts.pp !== undefined ? [opts.pp] : pat ? divisors(blocks) : pow2UpTo(Math.min(blocks, 64));
   if (opts.pp === undefined) searched.push('pp');
-  const rcList: Recompute[] = !ctx.training ? ['none'] : opts.recompute ? [opts.recompute] : ['none', 'selective', 'full'];
+  const rcList: Recompute[] = !ctx.training
+    ? ['none']
+    : opts.recompute
+      ? [opts.recompute]
+      : ['none', 'selective', 'full'];
   if (ctx.training && !opts.recompute) searched.push('recompute');
   const gpusFixed = opts.tp !== undefined && opts.pp !== undefined && opts.dp !== undefined;
-  const nodeCounts = nodesOpt !== undefined ? [nodesOpt]
-    : gpusFixed ? [Math.ceil((opts.tp! * opts.pp! * opts.dp!) / spec.gpusPerNode)]
-      : pow2UpTo(MAX_NODES);
+  const nodeCounts =
+    nodesOpt !== undefined
+      ? [nodesOpt]
+      : gpusFixed
+        ? [Math.ceil((opts.tp! * opts.pp! * opts.dp!) / spec.gpusPerNode)]
+        : pow2UpTo(MAX_NODES);
   if (nodesOpt === undefined && !gpusFixed) searched.push('nodes');
   let tried = 0;
   let firstError: string | undefined;
@@ -91,37 +123,74 @@ export function searchPlans(ctx: Context, opts: GpuParallelOptions, nodesOpt: nu
   for (const nodes of nodeCounts) {
     const gpus = nodes * spec.gpusPerNode;
     const evals: Evaluation[] = [];
-    for (const tp of tpList) for (const pp of ppAll) {
-      if (tp * pp > gpus && !(opts.tp !== undefined && opts.pp !== undefined)) continue;
-      const dpList = opts.dp !== undefined ? [opts.dp]
-        : !ctx.training && opts.globalBatch === undefined ? [1] : [Math.max(1, Math.floor(gpus / (tp * pp)))];
-      for (const dp of dpList) {
-        // without --global-batch: training runs 4 microbatches per pipeline stage on every replica (enough to
-        // keep the bubble small); inference runs the graph's batch once, on one replica (lowest latency)
-        const mPerReplica = ctx.training && pp > 1 ? 4 * pp : 1;
-        const gbFixed = opts.globalBatch;
-        const mbList = opts.microbatch !== undefined ? [opts.microbatch]
-          : gbFixed !== undefined ? pow2UpTo(64).filter((b) => (gbFixed / dp) % b === 0) : [graphBatch];
-        for (const mb of mbList.length ? mbList : [1]) {
-          const gb = gbFixed ?? mb * dp * mPerReplica;
-          const vList = opts.interleave !== undefined ? [opts.interleave] : pp > 1 && pat ? [1, 2, 3, 4].filter((v) => blocks % (pp * v) === 0) : [1];
-          // --sequence-parallel is a Megatron switch: with tp given and the switch absent it is off; searched with tp
-          const spList = opts.sequenceParallel !== undefined ? [opts.sequenceParallel] : tp > 1 && pat && opts.tp === undefined ? [false, true] : [false];
-          const zList: (0 | 1 | 2 | 3)[] = opts.zero !== undefined ? [opts.zero] : ctx.training && dp > 1 ? [0, 1, 2, 3] : [0];
-          for (const interleave of vList) for (const recompute of rcList) for (const sequenceParallel of spList) for (const zero of zList) {
-            const plan: Plan = { tp, pp, dp, microbatch: mb, globalBatch: gb, interleave, recompute, sequenceParallel, zero, nodes };
-            tried++;
-            try {
-              evals.push(evaluate(ctx, plan, false));
-              if (evals.length > 256) { evals.sort((a, b) => rank(a, b, tokens)); evals.length = KEEP; }
-            } catch (e) {
-              if (!(e instanceof PlanError)) throw e;
-              firstError ??= e.message;
-            }
+    for (const tp of tpList)
+      for (const pp of ppAll) {
+        if (tp * pp > gpus && !(opts.tp !== undefined && opts.pp !== undefined)) continue;
+        const dpList =
+          opts.dp !== undefined
+            ? [opts.dp]
+            : !ctx.training && opts.globalBatch === undefined
+              ? [1]
+              : [Math.max(1, Math.floor(gpus / (tp * pp)))];
+        for (const dp of dpList) {
+          // without --global-batch: training runs 4 microbatches per pipeline stage on every replica (enough to
+          // keep the bubble small); inference runs the graph's batch once, on one replica (lowest latency)
+          const mPerReplica = ctx.training && pp > 1 ? 4 * pp : 1;
+          const gbFixed = opts.globalBatch;
+          const mbList =
+            opts.microbatch !== undefined
+              ? [opts.microbatch]
+              : gbFixed !== undefined
+                ? pow2UpTo(64).filter((b) => (gbFixed / dp) % b === 0)
+                : [graphBatch];
+          for (const mb of mbList.length ? mbList : [1]) {
+            const gb = gbFixed ?? mb * dp * mPerReplica;
+            const vList =
+              opts.interleave !== undefined
+                ? [opts.interleave]
+                : pp > 1 && pat
+                  ? [1, 2, 3, 4].filter((v) => blocks % (pp * v) === 0)
+                  : [1];
+            // --sequence-parallel is a Megatron switch: with tp given and the switch absent it is off; searched with tp
+            const spList =
+              opts.sequenceParallel !== undefined
+                ? [opts.sequenceParallel]
+                : tp > 1 && pat && opts.tp === undefined
+                  ? [false, true]
+                  : [false];
+            const zList: (0 | 1 | 2 | 3)[] =
+              opts.zero !== undefined ? [opts.zero] : ctx.training && dp > 1 ? [0, 1, 2, 3] : [0];
+            for (const interleave of vList)
+              for (const recompute of rcList)
+                for (const sequenceParallel of spList)
+                  for (const zero of zList) {
+                    const plan: Plan = {
+                      tp,
+                      pp,
+                      dp,
+                      microbatch: mb,
+                      globalBatch: gb,
+                      interleave,
+                      recompute,
+                      sequenceParallel,
+                      zero,
+                      nodes,
+                    };
+                    tried++;
+                    try {
+                      evals.push(evaluate(ctx, plan, false));
+                      if (evals.length > 256) {
+                        evals.sort((a, b) => rank(a, b, tokens));
+                        evals.length = KEEP;
+                      }
+                    } catch (e) {
+                      if (!(e instanceof PlanError)) throw e;
+                      firstError ??= e.message;
+                    }
+                  }
           }
         }
       }
-    }
     all = evals;
     if (evals.some((e) => e.fits)) break;
   }

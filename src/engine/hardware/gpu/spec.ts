@@ -68,11 +68,17 @@ const PRECISIONS: Precision[] = ['fp32', 'fp16', 'bf16', 'fp8'];
 
 /** Refuses a spec with a missing, non-numeric or negative number, naming the field. */
 export function validateGpuSpec(spec: Record<string, unknown>, where: string): void {
-  const get = (path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), spec);
+  const get = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), spec);
   const fail = (path: string, why: string): never => {
     throw new SpecError(`${where}: field '${path}' ${why}`);
   };
-  const num = (path: string, opts: { positive?: boolean; max?: number; integer?: boolean; optional?: boolean } = {}): void => {
+  const num = (
+    path: string,
+    opts: { positive?: boolean; max?: number; integer?: boolean; optional?: boolean } = {},
+  ): void => {
     const v = get(path);
     if (v === undefined || v === null) {
       if (opts.optional) return;
@@ -92,12 +98,15 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
     (t as unknown[]).forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== 2) fail(`${path}[${i}]`, 'must be a [threshold, efficiency] pair');
       const [x, e] = row as unknown[];
-      if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${path}[${i}][0]`, `must be a number, got ${JSON.stringify(x)}`);
+      if (typeof x !== 'number' || !Number.isFinite(x))
+        fail(`${path}[${i}][0]`, `must be a number, got ${JSON.stringify(x)}`);
       if ((x as number) < 0) fail(`${path}[${i}][0]`, `must not be negative, got ${x}`);
-      if (typeof e !== 'number' || !Number.isFinite(e)) fail(`${path}[${i}][1]`, `must be a number, got ${JSON.stringify(e)}`);
+      if (typeof e !== 'number' || !Number.isFinite(e))
+        fail(`${path}[${i}][1]`, `must be a number, got ${JSON.stringify(e)}`);
       if ((e as number) <= 0 || (e as number) > maxEff) fail(`${path}[${i}][1]`, `must be in (0, ${maxEff}], got ${e}`);
     });
-    if (!(t as [number, number][]).some((r) => r[0] === 0)) fail(path, 'needs a row with threshold 0 (it must cover every size)');
+    if (!(t as [number, number][]).some((r) => r[0] === 0))
+      fail(path, 'needs a row with threshold 0 (it must cover every size)');
   };
   if (typeof spec.id !== 'string' || !spec.id) fail('id', 'is missing (a string is required)');
   num('gpusPerNode', { positive: true, integer: true });
@@ -119,7 +128,8 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   num('kernel.gemmMinimumUs');
   num('kernel.vectorMinimumUs');
   const mode = get('efficiency.computeMemoryOverlap');
-  if (mode !== 'no_overlap' && mode !== 'roofline') fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
+  if (mode !== 'no_overlap' && mode !== 'roofline')
+    fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
   table('efficiency.matrixByGflop', 1);
   table('efficiency.vectorByGflop', 1);
   table('efficiency.memoryByMB', 1);

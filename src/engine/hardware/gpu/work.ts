@@ -5,7 +5,15 @@
 // interference (Calculon's processor_usage). Kernel times include the spec's fixed per-kernel costs
 // (launch, minimum duration), kept apart as `overhead`.
 import type { Bound } from '../types';
-import { collectiveTime, gemmAligned, kernelTime, type CollectiveKind, type Device, type Engine, type GemmShape } from './roofline';
+import {
+  collectiveTime,
+  gemmAligned,
+  kernelTime,
+  type CollectiveKind,
+  type Device,
+  type Engine,
+  type GemmShape,
+} from './roofline';
 import type { GpuLink } from './spec';
 
 export type Group = 'tp' | 'pp' | 'dp';
@@ -73,8 +81,12 @@ export function addPass(into: PassTime, p: PassTime, times = 1): void {
   into.overhead += p.overhead * times;
   for (const [r, v] of p.byRole) {
     const o = into.byRole.get(r) ?? emptyParts();
-    o.seconds += v.seconds * times; o.compute += v.compute * times; o.memory += v.memory * times;
-    o.comm += v.comm * times; o.latency += v.latency * times; o.overhead += v.overhead * times;
+    o.seconds += v.seconds * times;
+    o.compute += v.compute * times;
+    o.memory += v.memory * times;
+    o.comm += v.comm * times;
+    o.latency += v.latency * times;
+    o.overhead += v.overhead * times;
     into.byRole.set(r, o);
   }
 }
@@ -82,9 +94,17 @@ export function addPass(into: PassTime, p: PassTime, times = 1): void {
 export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
   const out = emptyPass();
   const kernelSeconds = new Map<string, number>();
-  const add = (role: string, seconds: number, part: 'compute' | 'memory' | 'comm' | 'overhead', amount: number, latency = 0) => {
+  const add = (
+    role: string,
+    seconds: number,
+    part: 'compute' | 'memory' | 'comm' | 'overhead',
+    amount: number,
+    latency = 0,
+  ) => {
     const o = out.byRole.get(role) ?? emptyParts();
-    o.seconds += seconds; o[part] += amount; o.latency += latency;
+    o.seconds += seconds;
+    o[part] += amount;
+    o.latency += latency;
     out.byRole.set(role, o);
     return o;
   };
@@ -125,7 +145,13 @@ export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
 
 /** The largest part: compute, memory, communication bandwidth, or fixed latencies (collective latency plus
  * the kernels' launch and minimum-duration costs). */
-export function boundOf(p: { compute: number; memory: number; comm: number; latency: number; overhead?: number }): Bound {
+export function boundOf(p: {
+  compute: number;
+  memory: number;
+  comm: number;
+  latency: number;
+  overhead?: number;
+}): Bound {
   const bw = p.comm - p.latency;
   const lat = p.latency + (p.overhead ?? 0);
   const m = Math.max(p.compute, p.memory, bw, lat);
@@ -153,5 +179,7 @@ export function alignmentNote(dev: Device, lines: string[]): string[] {
   const elems = eff.gemmAlignmentBytes / Math.min(dev.actBytes, dev.weightBytes);
   const cap = eff.unalignedGemmEfficiency * dev.spec.gpu.matrixTflops.fp16;
   const shown = lines.slice(0, 4).join('; ') + (lines.length > 4 ? `; and ${lines.length - 4} more` : '');
-  return [`${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignmentBytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${cap.toFixed(0)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`];
+  return [
+    `${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignmentBytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${cap.toFixed(0)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`,
+  ];
 }

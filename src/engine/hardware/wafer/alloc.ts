@@ -40,7 +40,7 @@ export function allocateThroughput(units: AllocUnit[], cap: number): { cores: nu
   const pick = (T: number): number[] | null => {
     const out: number[] = [];
     for (const u of s) {
-      let k = u.fs.findIndex((f) => f <= T);
+      const k = u.fs.findIndex((f) => f <= T);
       if (k < 0) return null;
       out.push(u.ns[k]);
     }
@@ -55,7 +55,10 @@ export function allocateThroughput(units: AllocUnit[], cap: number): { cores: nu
   for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
     const mid = (lo + hi) / 2;
     const c = pick(mid);
-    if (c && sum(c) <= cap) { best = c; hi = mid; } else lo = mid;
+    if (c && sum(c) <= cap) {
+      best = c;
+      hi = mid;
+    } else lo = mid;
   }
   return { cores: best, bottleneck: Math.max(...best.map((n, i) => units[i].cost(n))) };
 }
@@ -65,22 +68,31 @@ export function allocateLatency(units: AllocUnit[], cap: number): { cores: numbe
   const mins = units.map((u) => Math.max(1, Math.ceil(u.minCores)));
   if (mins.reduce((a, b) => a + b, 0) > cap) return null;
   const s = sample(units, cap);
-  const pick = (lambda: number): number[] => s.map((u) => {
-    let bi = 0, bv = Infinity;
-    for (let k = 0; k < u.ns.length; k++) {
-      const v = u.fs[k] + lambda * u.ns[k];
-      if (v < bv) { bv = v; bi = k; }
-    }
-    return u.ns[bi];
-  });
+  const pick = (lambda: number): number[] =>
+    s.map((u) => {
+      let bi = 0,
+        bv = Infinity;
+      for (let k = 0; k < u.ns.length; k++) {
+        const v = u.fs[k] + lambda * u.ns[k];
+        if (v < bv) {
+          bv = v;
+          bi = k;
+        }
+      }
+      return u.ns[bi];
+    });
   const sum = (c: number[]) => c.reduce((a, b) => a + b, 0);
-  let lo = 1e-12, hi = 1e9;
+  let lo = 1e-12,
+    hi = 1e9;
   let best = pick(hi);
   if (sum(best) > cap) best = mins;
   for (let it = 0; it < 80; it++) {
     const mid = Math.sqrt(lo * hi);
     const c = pick(mid);
-    if (sum(c) <= cap) { best = c; hi = mid; } else lo = mid;
+    if (sum(c) <= cap) {
+      best = c;
+      hi = mid;
+    } else lo = mid;
     if (hi / lo < 1.0001) break;
   }
   return { cores: best, total: best.reduce((a, n, i) => a + units[i].cost(n), 0) };
@@ -104,12 +116,16 @@ export function splitContiguous(sizes: number[], k: number): number[][] | null {
     }
     return segs.length <= k ? segs : null;
   };
-  let lo = Math.max(...sizes), hi = sizes.reduce((a, b) => a + b, 0);
+  let lo = Math.max(...sizes),
+    hi = sizes.reduce((a, b) => a + b, 0);
   let best = fits(hi);
   for (let it = 0; it < 100 && hi - lo > 1e-9 * hi; it++) {
     const mid = (lo + hi) / 2;
     const r = fits(mid);
-    if (r) { best = r; hi = mid; } else lo = mid;
+    if (r) {
+      best = r;
+      hi = mid;
+    } else lo = mid;
   }
   const r = fits(hi) ?? best;
   return r;

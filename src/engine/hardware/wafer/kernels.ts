@@ -30,14 +30,33 @@ export interface KernelWork {
 }
 
 const REDUCTIONS: Record<string, number> = {
-  ReduceMean: 1, ReduceSum: 1, ReduceMax: 1, ReduceMin: 1, ReduceProd: 1, ReduceL1: 1, ReduceL2: 1, ReduceSumSquare: 1,
-  ReduceLogSum: 1, ReduceLogSumExp: 2, ArgMax: 1, ArgMin: 1, Softmax: 2, LogSoftmax: 2,
-  LayerNormalization: 2, SimplifiedLayerNormalization: 1, SkipSimplifiedLayerNormalization: 1, SkipLayerNormalization: 2,
-  RMSNormalization: 1, GroupNormalization: 2, InstanceNormalization: 2, BatchNormalization: 0,
+  ReduceMean: 1,
+  ReduceSum: 1,
+  ReduceMax: 1,
+  ReduceMin: 1,
+  ReduceProd: 1,
+  ReduceL1: 1,
+  ReduceL2: 1,
+  ReduceSumSquare: 1,
+  ReduceLogSum: 1,
+  ReduceLogSumExp: 2,
+  ArgMax: 1,
+  ArgMin: 1,
+  Softmax: 2,
+  LogSoftmax: 2,
+  LayerNormalization: 2,
+  SimplifiedLayerNormalization: 1,
+  SkipSimplifiedLayerNormalization: 1,
+  SkipLayerNormalization: 2,
+  RMSNormalization: 1,
+  GroupNormalization: 2,
+  InstanceNormalization: 2,
+  BatchNormalization: 0,
 };
 
 /** Pure data movement: on the wafer these are routing, not work. */
-const ROUTING = /^(Reshape|Transpose|Squeeze|Unsqueeze|Flatten|Concat|Split|Slice|Shape|Size|Expand|Tile|Identity|Constant|ConstantOfShape|Range|Gather|GatherElements|GatherND|ScatterND|Pad|DepthToSpace|SpaceToDepth)$/;
+const ROUTING =
+  /^(Reshape|Transpose|Squeeze|Unsqueeze|Flatten|Concat|Split|Slice|Shape|Size|Expand|Tile|Identity|Constant|ConstantOfShape|Range|Gather|GatherElements|GatherND|ScatterND|Pad|DepthToSpace|SpaceToDepth)$/;
 
 function numDims(dims: Dim[] | null | undefined, bind: Record<string, number>): number[] | null {
   if (!dims) return null;
@@ -50,7 +69,12 @@ function numDims(dims: Dim[] | null | undefined, bind: Record<string, number>): 
   return out;
 }
 
-export function kernelWork(a: Analysis, precision: Precision, bind: Record<string, number>, st: TransformerDims | null): KernelWork[] {
+export function kernelWork(
+  a: Analysis,
+  precision: Precision,
+  bind: Record<string, number>,
+  st: TransformerDims | null,
+): KernelWork[] {
   const g = a.model.graph;
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const constOut = new Set<string>();
@@ -79,26 +103,43 @@ export function kernelWork(a: Analysis, precision: Precision, bind: Record<strin
   const out: KernelWork[] = [];
   for (const l of a.layers) {
     const ops = emptyOps();
-    let opFlops = 0, rows = 0, inputBuf = 0;
+    let opFlops = 0,
+      rows = 0,
+      inputBuf = 0;
     let attnSeen = 0;
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
       for (const i of n.inputs) {
         const gi = i ? graphInputs.get(i) : undefined;
-        if (gi) { const e = elemsOf(i); if (e) inputBuf += e * eb; }
+        if (gi) {
+          const e = elemsOf(i);
+          if (e) inputBuf += e * eb;
+        }
       }
       if (n.domain !== '' && n.domain !== 'com.microsoft') continue;
       const mctx = { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: attnSeen, tokens: a.tokensPerStep };
-      const noteFlops = (r: number, f: number) => { rows = Math.max(rows, r); opFlops += f; };
+      const noteFlops = (r: number, f: number) => {
+        rows = Math.max(rows, r);
+        opFlops += f;
+      };
       if (n.opType === 'MatMul' || n.opType === 'Gemm') {
         matmulOps(n, ops, mctx, noteFlops);
         if (!n.inputs.slice(0, 2).some(isConst)) attnSeen++;
       } else if (n.opType === 'MatMulNBits') {
         // quantized weight: K and N are attributes (com.microsoft)
-        const k = n.attrs.K?.type === 'int' ? n.attrs.K.value : 0, nn = n.attrs.N?.type === 'int' ? n.attrs.N.value : 0;
+        const k = n.attrs.K?.type === 'int' ? n.attrs.K.value : 0,
+          nn = n.attrs.N?.type === 'int' ? n.attrs.N.value : 0;
         const ad = dimsOf(n.inputs[0]);
-        const r = ad ? Math.max(1, ad.slice(0, -1).reduce((x, y) => x * y, 1)) : a.tokensPerStep;
-        if (k && nn) { ops.gemvs.push({ k, n: nn, rows: r }); noteFlops(r, 2 * k * nn * r); }
+        const r = ad
+          ? Math.max(
+              1,
+              ad.slice(0, -1).reduce((x, y) => x * y, 1),
+            )
+          : a.tokensPerStep;
+        if (k && nn) {
+          ops.gemvs.push({ k, n: nn, rows: r });
+          noteFlops(r, 2 * k * nn * r);
+        }
       } else if (/^(Conv|ConvTranspose|ConvInteger|QLinearConv)$/.test(n.opType)) {
         convOps(n, ops, mctx, noteFlops);
       } else if (/Attention$/.test(n.opType)) {
@@ -116,7 +157,10 @@ export function kernelWork(a: Analysis, precision: Precision, bind: Record<strin
     const ew = ops.elementwise.reduce((x, e) => x + e.rows * e.cols, 0);
     ops.otherFlops = Math.max(0, l.forwardFlops - opFlops - 8 * ew);
     out.push({
-      index: l.id, name: l.name, block: l.block, kind: l.kind,
+      index: l.id,
+      name: l.name,
+      block: l.block,
+      kind: l.kind,
       flops: Math.max(l.forwardFlops, opFlops),
       params: l.paramCount,
       weightBytes: l.paramCount * eb,
@@ -154,37 +198,43 @@ function activationBuffers(a: Analysis, bytesOf: (name: string) => number): { in
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
   const graphOut = new Set(g.outputs.map((o) => o.name));
   const consumers = new Map<string, Set<number>>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) {
-    const k = kernelOf.get(n.index);
-    if (k === undefined) continue;
-    let set = consumers.get(i);
-    if (!set) consumers.set(i, (set = new Set()));
-    set.add(k);
-  }
+  for (const n of g.nodes)
+    for (const i of n.inputs)
+      if (i) {
+        const k = kernelOf.get(n.index);
+        if (k === undefined) continue;
+        let set = consumers.get(i);
+        if (!set) consumers.set(i, (set = new Set()));
+        set.add(k);
+      }
   /** the compute node a value comes from, following routing ops back; null for graph inputs and constants */
   const origin = (name: string): string | null => {
     let cur = name;
     for (let depth = 0; depth < 64; depth++) {
       const p = producer.get(cur);
       if (!p) return null;
-      if (!ROUTING.test(p.opType) || p.opType === 'Gather' && !producer.has(p.inputs[0])) return p.opType === 'Constant' ? null : cur;
+      if (!ROUTING.test(p.opType) || (p.opType === 'Gather' && !producer.has(p.inputs[0])))
+        return p.opType === 'Constant' ? null : cur;
       const next = p.inputs.find((i) => i && producer.has(i)) ?? p.inputs[0];
       if (!next || !producer.has(next)) return null;
       cur = next;
     }
     return null;
   };
-  const inBytes: number[] = [], outBytes: number[] = [];
+  const inBytes: number[] = [],
+    outBytes: number[] = [];
   for (const l of a.layers) {
-    let ib = 0, ob = 0;
+    let ib = 0,
+      ob = 0;
     const seenIn = new Set<string>();
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
-      if (!ROUTING.test(n.opType)) for (const o of n.outputs) {
-        if (!o) continue;
-        const users = consumers.get(o);
-        if (graphOut.has(o) || (users && [...users].some((u) => u !== l.id))) ob += bytesOf(o);
-      }
+      if (!ROUTING.test(n.opType))
+        for (const o of n.outputs) {
+          if (!o) continue;
+          const users = consumers.get(o);
+          if (graphOut.has(o) || (users && [...users].some((u) => u !== l.id))) ob += bytesOf(o);
+        }
       for (const i of n.inputs) {
         if (!i) continue;
         const src = origin(i);
@@ -219,7 +269,8 @@ function matmulOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, f
   if (bConst || aConst) {
     const w = c.dimsOf(bConst ? b : a);
     if (!w || w.length < 2) return;
-    let k = w[w.length - 2], nn = w[w.length - 1];
+    let k = w[w.length - 2],
+      nn = w[w.length - 1];
     if (n.opType === 'Gemm' && n.attrs.transB?.type === 'int' && n.attrs.transB.value === 1) [k, nn] = [nn, k];
     const batchW = w.slice(0, -2).reduce((x, y) => x * y, 1);
     const ad = c.dimsOf(bConst ? a : b);
@@ -229,7 +280,9 @@ function matmulOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, f
     return;
   }
   // activation x activation (attention): the larger operand is the cache the step reads
-  const ea = a ? c.elemsOf(a) : null, ebb = b ? c.elemsOf(b) : null, eo = c.elemsOf(n.outputs[0]);
+  const ea = a ? c.elemsOf(a) : null,
+    ebb = b ? c.elemsOf(b) : null,
+    eo = c.elemsOf(n.outputs[0]);
   if (ea !== null && ebb !== null && eo !== null) {
     const ad = c.dimsOf(a!);
     const kk = ad && ad.length ? ad[ad.length - 1] : 1;
@@ -273,13 +326,19 @@ function attentionOpOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: numb
   const w = n.inputs[1] && c.isConst(n.inputs[1]) ? c.dimsOf(n.inputs[1]) : null;
   const xd = c.dimsOf(n.inputs[0]);
   const rows = xd && xd.length >= 2 ? xd.slice(0, -1).reduce((x, v) => x * v, 1) : c.tokens;
-  if (w && w.length === 2) { ops.gemvs.push({ k: w[0], n: w[1], rows }); note(rows, 2 * w[0] * w[1] * rows); }
+  if (w && w.length === 2) {
+    ops.gemvs.push({ k: w[0], n: w[1], rows });
+    note(rows, 2 * w[0] * w[1] * rows);
+  }
   ops.scalarReductions += 2;
   if (c.st) {
     const T = (c.st.past ?? 0) + rows;
     const cache = c.st.kvHeads * c.st.headDim * T;
     const macs = c.st.heads * c.st.headDim * T * rows;
-    ops.attn.push({ elems: cache, outElems: c.st.heads * T * rows, macs }, { elems: cache, outElems: c.st.heads * c.st.headDim * rows, macs });
+    ops.attn.push(
+      { elems: cache, outElems: c.st.heads * T * rows, macs },
+      { elems: cache, outElems: c.st.heads * c.st.headDim * rows, macs },
+    );
     note(0, 4 * macs);
   }
 }
@@ -287,19 +346,27 @@ function attentionOpOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: numb
 /** The decode ops of one Llama-style block from its structure alone (used to calibrate against published
  * per-layer timings of models we have no graph for). Mirrors what kernelWork reads from such a graph. */
 export function blockOpsFromStructure(s: TransformerDims, T: number): DecodeOps {
-  const h = s.hidden, q = s.heads * s.headDim, kv = s.kvHeads * s.headDim;
+  const h = s.hidden,
+    q = s.heads * s.headDim,
+    kv = s.kvHeads * s.headDim;
   const ops = emptyOps();
   ops.gemvs.push({ k: h, n: q, rows: 1 }, { k: h, n: kv, rows: 1 }, { k: h, n: kv, rows: 1 });
   ops.attn.push({ elems: kv * T, outElems: s.heads * T, macs: q * T }, { elems: kv * T, outElems: q, macs: q * T });
   ops.gemvs.push({ k: q, n: h, rows: 1 });
   if (s.gated) ops.gemvs.push({ k: h, n: s.ffn, rows: 1 }, { k: h, n: s.ffn, rows: 1 }, { k: s.ffn, n: h, rows: 1 });
   else ops.gemvs.push({ k: h, n: s.ffn, rows: 1 }, { k: s.ffn, n: h, rows: 1 });
-  ops.scalarReductions = 2 /* norms */ + 2 /* softmax max, sum */;
+  ops.scalarReductions = 2 /* norms */ + 2; /* softmax max, sum */
   // what a Llama export has per layer: 2 RMSNorms (Cast, Pow, ReduceMean input, Add, Sqrt, Div, Cast, Mul),
   // RoPE on q and k (Neg, 2 Mul, Add), 2 residual Adds, SiLU (Sigmoid, Mul) and the gate Mul, score scaling, Casts and the softmax pass
-  const v = (cols: number, n: number, rows = 1) => { for (let i = 0; i < n; i++) ops.elementwise.push({ rows, cols }); };
-  v(h, 2 * 6); v(1, 2 * 2);
-  v(s.headDim / 2, 1, s.heads); v(s.headDim, 3, s.heads); v(s.headDim / 2, 1, s.kvHeads); v(s.headDim, 3, s.kvHeads);
+  const v = (cols: number, n: number, rows = 1) => {
+    for (let i = 0; i < n; i++) ops.elementwise.push({ rows, cols });
+  };
+  v(h, 2 * 6);
+  v(1, 2 * 2);
+  v(s.headDim / 2, 1, s.heads);
+  v(s.headDim, 3, s.heads);
+  v(s.headDim / 2, 1, s.kvHeads);
+  v(s.headDim, 3, s.kvHeads);
   v(h, 2);
   v(s.ffn, s.gated ? 3 : 1);
   v(T, 4, s.heads); // scale Mul, 2 Casts, the softmax pass

@@ -90,7 +90,8 @@ export function decodeOpsCycles(ops: DecodeOps, w: number, h: number, k: Latency
     const tile = Math.ceil(g.k / pa) * Math.ceil(g.n / pb);
     const mem = k.cyclesPerWeight * tile * wScale;
     const comp = (2 * tile * g.rows) / k.flopsPerCyclePerCore;
-    if (comp > mem) p.compute += comp; else p.memory += mem;
+    if (comp > mem) p.compute += comp;
+    else p.memory += mem;
     const ar = allreduceCycles(pa, Math.ceil(g.n / pb) * g.rows * k.elemBytes, k);
     p.latency += k.kernelCycles + ar.latency;
     p.communication += ar.comm;
@@ -109,7 +110,8 @@ export function decodeOpsCycles(ops: DecodeOps, w: number, h: number, k: Latency
     p.communication += ar.comm;
   }
   // Elementwise work: rows over the region's height, the last dim over its width, one SRAM pass per element.
-  for (const e of ops.elementwise) p.memory += k.cyclesPerWeight * Math.ceil(e.rows / h) * Math.ceil(e.cols / w) * wScale;
+  for (const e of ops.elementwise)
+    p.memory += k.cyclesPerWeight * Math.ceil(e.rows / h) * Math.ceil(e.cols / w) * wScale;
   // A lookup fetches one row: the request and the row cross the region once.
   if (ops.lookups > 0) p.latency += ops.lookups * (k.hopCycles * (w + h) + k.kernelCycles);
   if (ops.otherFlops > 0) p.compute += ops.otherFlops / (w * h * k.flopsPerCyclePerCore);
@@ -117,5 +119,10 @@ export function decodeOpsCycles(ops: DecodeOps, w: number, h: number, k: Latency
 }
 
 export function addParts(a: CycleParts, b: CycleParts): CycleParts {
-  return { compute: a.compute + b.compute, memory: a.memory + b.memory, communication: a.communication + b.communication, latency: a.latency + b.latency };
+  return {
+    compute: a.compute + b.compute,
+    memory: a.memory + b.memory,
+    communication: a.communication + b.communication,
+    latency: a.latency + b.latency,
+  };
 }

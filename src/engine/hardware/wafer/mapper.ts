@@ -40,7 +40,12 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
   const st = transformerDims(a, opts.bindings);
   const training = opts.mode === 'training';
   const ctx: Ctx = {
-    a, spec, d, opts, st, training,
+    a,
+    spec,
+    d,
+    opts,
+    st,
+    training,
     decode: a.decode && !training,
     work: kernelWork(a, opts.precision, opts.bindings, st),
     k: {
@@ -57,7 +62,10 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
     notes: [],
   };
   if (st) ctx.notes.push(describeTransformer(st), ...st.notes);
-  if (opts.precision === 'fp8') ctx.notes.push('fp8: weights stored in 1 byte; no FP8 datapath is published for the WSE, so compute runs at the FP16 rate');
+  if (opts.precision === 'fp8')
+    ctx.notes.push(
+      'fp8: weights stored in 1 byte; no FP8 datapath is published for the WSE, so compute runs at the FP16 rate',
+    );
   const perWafer = d.cores * d.usableBytesPerCore;
   const units = buildUnits(ctx);
   const tooBig = units.filter((u) => u.minCores > d.cores);
@@ -70,21 +78,48 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
   if (opts.execution === 'weight-streaming') return streaming('requested');
   for (const u of tooBig) {
     const names = u.kernels.map((i) => ctx.work[i].name);
-    ctx.notes.push(`kernel ${names.length === 1 ? names[0] : `${names[0]} .. ${names[names.length - 1]}`} needs ${fmtB(u.bytes)} = ${u.minCores.toLocaleString('en-US')} cores, more than one whole wafer (${d.cores.toLocaleString('en-US')} cores): pipelined execution cannot hold it; weight-streaming runs it (one layer at a time on the whole wafer, weights streamed from MemoryX)`);
+    ctx.notes.push(
+      `kernel ${names.length === 1 ? names[0] : `${names[0]} .. ${names[names.length - 1]}`} needs ${fmtB(u.bytes)} = ${u.minCores.toLocaleString('en-US')} cores, more than one whole wafer (${d.cores.toLocaleString('en-US')} cores): pipelined execution cannot hold it; weight-streaming runs it (one layer at a time on the whole wafer, weights streamed from MemoryX)`,
+    );
   }
   if (training) {
     // Cerebras: pipelined mode keeps all weights on one wafer and does not train across systems (glossary 2.0.3).
     const single = opts.systems === undefined || opts.systems === 'auto' || opts.systems === 1;
     if (tooBig.length === 0 && single && totalBytes <= perWafer * FILL) {
       const r = pipelined(ctx, units, 1);
-      if (r) { r.notes.unshift(`execution: pipelined (training state: weights, gradients, optimizer state and activations, ${fmtB(totalBytes)}, fits one wafer's ${fmtB(perWafer)} of SRAM)`); return r; }
+      if (r) {
+        r.notes.unshift(
+          `execution: pipelined (training state: weights, gradients, optimizer state and activations, ${fmtB(totalBytes)}, fits one wafer's ${fmtB(perWafer)} of SRAM)`,
+        );
+        return r;
+      }
     }
-    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', totalBytes, perWafer, 1, single ? `training state ${fmtB(totalBytes)} does not fit one wafer (${fmtB(perWafer)})` : 'pipelined training runs on one system only (Cerebras glossary)');
-    return streaming(`training state (weights, gradients, optimizer state, activations: ${fmtB(totalBytes)}) exceeds one wafer's ${fmtB(perWafer)} of SRAM${tooBig.length ? `, ${tooBig.length} kernel(s) alone do` : ''}${single ? '' : '; pipelined training does not span systems'}`);
+    if (opts.execution === 'pipelined')
+      return notFitting(
+        ctx,
+        'pipelined',
+        totalBytes,
+        perWafer,
+        1,
+        single
+          ? `training state ${fmtB(totalBytes)} does not fit one wafer (${fmtB(perWafer)})`
+          : 'pipelined training runs on one system only (Cerebras glossary)',
+      );
+    return streaming(
+      `training state (weights, gradients, optimizer state, activations: ${fmtB(totalBytes)}) exceeds one wafer's ${fmtB(perWafer)} of SRAM${tooBig.length ? `, ${tooBig.length} kernel(s) alone do` : ''}${single ? '' : '; pipelined training does not span systems'}`,
+    );
   }
   // inference
   if (tooBig.length) {
-    if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', totalBytes, perWafer, typeof opts.systems === 'number' ? opts.systems : 1, 'a kernel is larger than the whole wafer');
+    if (opts.execution === 'pipelined')
+      return notFitting(
+        ctx,
+        'pipelined',
+        totalBytes,
+        perWafer,
+        typeof opts.systems === 'number' ? opts.systems : 1,
+        'a kernel is larger than the whole wafer',
+      );
     return streaming('a kernel is larger than the whole wafer');
   }
   const minSystems = Math.max(1, Math.ceil(totalBytes / (perWafer * FILL)));
@@ -94,14 +129,24 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
   for (const n of tries) {
     const r = pipelined(ctx, units, n);
     if (r) {
-      const why = n === 1 ? `weights and buffers (${fmtB(totalBytes)}) fit one wafer's ${fmtB(perWafer)} of SRAM`
-        : `${fmtB(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (fewest that fit)'}`;
+      const why =
+        n === 1
+          ? `weights and buffers (${fmtB(totalBytes)}) fit one wafer's ${fmtB(perWafer)} of SRAM`
+          : `${fmtB(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (fewest that fit)'}`;
       r.notes.unshift(`execution: pipelined (${why})`);
       return r;
     }
   }
   const n = tries[tries.length - 1];
-  if (opts.execution === 'pipelined') return notFitting(ctx, 'pipelined', totalBytes, perWafer, n, `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`);
+  if (opts.execution === 'pipelined')
+    return notFitting(
+      ctx,
+      'pipelined',
+      totalBytes,
+      perWafer,
+      n,
+      `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`,
+    );
   return streaming(`${fmtB(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
 }
 
@@ -132,7 +177,10 @@ function buildUnits(c: Ctx): Unit[] {
     cur = [];
   };
   c.work.forEach((w, i) => {
-    if (w.block === null || w.block !== curBlock) { flush(); curBlock = w.block; }
+    if (w.block === null || w.block !== curBlock) {
+      flush();
+      curBlock = w.block;
+    }
     cur.push(i);
     if (w.block === null) flush();
   });
@@ -172,28 +220,45 @@ interface Placed {
 
 function pipelined(c: Ctx, units: Unit[], systems: number): TargetResult | null {
   const { d, spec } = c;
-  const W = spec.gridWidth_cores, H = spec.gridHeight_cores;
-  const segs = systems === 1 ? [units.map((_, i) => i)] : splitContiguous(units.map((u) => u.bytes), systems);
+  const W = spec.gridWidth_cores,
+    H = spec.gridHeight_cores;
+  const segs =
+    systems === 1
+      ? [units.map((_, i) => i)]
+      : splitContiguous(
+          units.map((u) => u.bytes),
+          systems,
+        );
   if (!segs) return null;
   const placed: Placed[] = [];
   for (let s = 0; s < segs.length; s++) {
     const us = segs[s].map((i) => units[i]);
     if (us.reduce((a, u) => a + u.minCores, 0) > d.cores * FILL) return null;
     const cap = Math.floor(d.cores * FILL);
-    const au: AllocUnit[] = us.map((u) => ({ minCores: u.minCores, cost: (n: number) => unitCycles(c, u, Math.sqrt(n), Math.sqrt(n)) }));
+    const au: AllocUnit[] = us.map((u) => ({
+      minCores: u.minCores,
+      cost: (n: number) => unitCycles(c, u, Math.sqrt(n), Math.sqrt(n)),
+    }));
     const alloc = c.decode ? allocateLatency(au, cap) : allocateThroughput(au, cap);
     if (!alloc) return null;
     // rectangles waste some cores; if the split does not pack, move it toward the SRAM minima until it does
     let done = false;
     for (const shrink of [1, 0.9, 0.75, 0.6, 0.45, 0.3, 0.15, 0]) {
-      const cores = alloc.cores.map((n, i) => Math.max(us[i].minCores, Math.floor(us[i].minCores + (n - us[i].minCores) * shrink)));
+      const cores = alloc.cores.map((n, i) =>
+        Math.max(us[i].minCores, Math.floor(us[i].minCores + (n - us[i].minCores) * shrink)),
+      );
       const p = place(cores, W, H, (rects) => {
         const t = rects.map((r, i) => unitCycles(c, us[i], r.w, r.h));
         if (!c.decode) return Math.max(...t);
-        return t.reduce((a, x) => a + x, 0) + rects.reduce((a, r, i) => a + (i ? hopsBetween(rects[i - 1], r) : 0), 0) * spec.hopLatency_cycles;
+        return (
+          t.reduce((a, x) => a + x, 0) +
+          rects.reduce((a, r, i) => a + (i ? hopsBetween(rects[i - 1], r) : 0), 0) * spec.hopLatency_cycles
+        );
       });
       if (!p) continue;
-      p.rects.forEach((r, i) => placed.push({ unit: us[i], rect: r, system: s, parts: unitKernelCycles(c, us[i], r.w, r.h), entry: 0 }));
+      p.rects.forEach((r, i) =>
+        placed.push({ unit: us[i], rect: r, system: s, parts: unitKernelCycles(c, us[i], r.w, r.h), entry: 0 }),
+      );
       done = true;
       break;
     }
@@ -208,7 +273,9 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
   const ioCyclesPerByte = hz / d.ioBytesPerSecond;
   const linkLatency = spec.interSystemLatency_us * 1e-6 * hz;
   const layerRows: TargetLayer[] = new Array(c.work.length);
-  let bottleneck = 0, latencyCycles = 0, bottleneckName = '';
+  let bottleneck = 0,
+    latencyCycles = 0,
+    bottleneckName = '';
   for (let i = 0; i < placed.length; i++) {
     const p = placed[i];
     if (i > 0) {
@@ -216,18 +283,31 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
       const outBytes = c.work[prev.unit.kernels[prev.unit.kernels.length - 1]].actOutBytes;
       if (prev.system !== p.system) {
         // the activations leave one wafer and enter the next over the systems' Ethernet I/O
-        p.entry = linkLatency + outBytes * ioCyclesPerByte + spec.hopLatency_cycles * (spec.gridWidth_cores + spec.gridHeight_cores) / 2;
+        p.entry =
+          linkLatency +
+          outBytes * ioCyclesPerByte +
+          (spec.hopLatency_cycles * (spec.gridWidth_cores + spec.gridHeight_cores)) / 2;
       } else {
         p.entry = spec.hopLatency_cycles * hopsBetween(prev.rect, p.rect) + 2 * spec.rampLatency_cycles;
       }
     }
     const unitTotal = p.parts.reduce((s, q) => s + totalCycles(q), 0);
     latencyCycles += unitTotal + p.entry;
-    if (unitTotal > bottleneck) { bottleneck = unitTotal; bottleneckName = c.work[p.unit.kernels[0]].name; }
+    if (unitTotal > bottleneck) {
+      bottleneck = unitTotal;
+      bottleneckName = c.work[p.unit.kernels[0]].name;
+    }
     if (i > 0 && placed[i - 1].system !== p.system) {
       // in a pipeline the link between systems is a stage of its own: its bandwidth, not its latency, limits throughput
-      const link = c.work[placed[i - 1].unit.kernels[placed[i - 1].unit.kernels.length - 1]].actOutBytes / Math.max(1, a.samplesPerStep) * ioCyclesPerByte * (c.training ? 2 : 1);
-      if (link > bottleneck) { bottleneck = link; bottleneckName = `the link into system ${p.system}`; }
+      const link =
+        (c.work[placed[i - 1].unit.kernels[placed[i - 1].unit.kernels.length - 1]].actOutBytes /
+          Math.max(1, a.samplesPerStep)) *
+        ioCyclesPerByte *
+        (c.training ? 2 : 1);
+      if (link > bottleneck) {
+        bottleneck = link;
+        bottleneckName = `the link into system ${p.system}`;
+      }
     }
     const cores = p.rect.w * p.rect.h;
     p.unit.kernels.forEach((ki, j) => {
@@ -241,7 +321,15 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
         seconds: cyc / hz,
         bound: cyc > 0 ? dominant(parts) : 'latency',
         memoryBytes: bytes,
-        placement: { x: p.rect.x, y: p.rect.y, w: p.rect.w, h: p.rect.h, cores, system: p.system, region: placed.indexOf(p) },
+        placement: {
+          x: p.rect.x,
+          y: p.rect.y,
+          w: p.rect.w,
+          h: p.rect.h,
+          cores,
+          system: p.system,
+          region: placed.indexOf(p),
+        },
         detail: {
           flops: kw.flops * (c.training ? 3 : 1),
           bytesPerCore: Math.ceil(p.unit.bytes / cores),
@@ -262,27 +350,39 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
     const inBytes = c.work.reduce((s, k) => s + k.inputBufferBytes, 0) / Math.max(1, a.samplesPerStep);
     const io = inBytes * ioCyclesPerByte;
     latencyCycles += io;
-    if (io > bottleneck) { bottleneck = io; bottleneckName = 'the input stream (system I/O)'; }
+    if (io > bottleneck) {
+      bottleneck = io;
+      bottleneckName = 'the input stream (system I/O)';
+    }
   }
   bottleneck = Math.max(bottleneck, 1);
   latencyCycles = Math.max(latencyCycles, 1);
-  let stepSeconds: number, perStep: number, busyScale = 1;
+  let stepSeconds: number,
+    perStep: number,
+    busyScale = 1;
   const unitKind = a.throughputUnit;
   // tokens each sample carries when throughput is counted in tokens (prefill / LM training: the sequence)
   const tokensPerSample = unitKind === 'tokens/s' ? Math.max(1, a.tokensPerStep / Math.max(1, a.samplesPerStep)) : 1;
   if (c.decode) {
     stepSeconds = latencyCycles / hz;
     perStep = Math.max(1, a.tokensPerStep);
-    c.notes.push(`batch-${a.samplesPerStep} decode is latency-bound: one token passes every region in turn, so the step is the sum of the regions' times (${placed.length} regions${systems > 1 ? `, ${systems - 1} system-to-system links` : ''}), not the slowest one`);
+    c.notes.push(
+      `batch-${a.samplesPerStep} decode is latency-bound: one token passes every region in turn, so the step is the sum of the regions' times (${placed.length} regions${systems > 1 ? `, ${systems - 1} system-to-system links` : ''}), not the slowest one`,
+    );
   } else {
     // one sample enters every `bottleneck` cycles; the first one takes `latencyCycles` to come out
     const samples = Math.max(1, c.training ? (c.opts.gpu.globalBatch ?? a.samplesPerStep) : a.samplesPerStep);
     // optimizer: every core updates its own weights locally (read + write of weights, grads, master, moments)
-    const opt = c.training ? Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2 / spec.sramBandwidthPerCore_BytesPerCycle : 0;
+    const opt = c.training
+      ? (Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2) /
+        spec.sramBandwidthPerCore_BytesPerCycle
+      : 0;
     stepSeconds = c.training ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz : (samples * bottleneck) / hz;
     perStep = samples * tokensPerSample;
     busyScale = samples;
-    c.notes.push(`pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${(bottleneck / hz * 1e6).toPrecision(3)} us (slowest: ${bottleneckName}); one sample takes ${(latencyCycles / hz * 1e3).toPrecision(3)} ms end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`);
+    c.notes.push(
+      `pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${((bottleneck / hz) * 1e6).toPrecision(3)} us (slowest: ${bottleneckName}); one sample takes ${((latencyCycles / hz) * 1e3).toPrecision(3)} ms end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`,
+    );
   }
   // a kernel row's seconds: its busy time in one step (per-sample time x samples in the step)
   if (busyScale !== 1) for (const r of layerRows) if (r) r.seconds *= busyScale;
@@ -291,20 +391,36 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
   const usedBytes = placed.reduce((s, p) => s + p.unit.bytes, 0);
   const cap = systems * d.cores * d.usableBytesPerCore;
   const grid: WaferGrid = {
-    kind: 'wafer', width: spec.gridWidth_cores, height: spec.gridHeight_cores,
+    kind: 'wafer',
+    width: spec.gridWidth_cores,
+    height: spec.gridHeight_cores,
     rects: placed.map((p) => {
       const t = p.parts.reduce((s, q) => s + totalCycles(q), 0);
       return {
-        layer: p.unit.kernels[0], layerCount: p.unit.kernels.length,
-        x: p.rect.x, y: p.rect.y, w: p.rect.w, h: p.rect.h, system: p.system,
+        layer: p.unit.kernels[0],
+        layerCount: p.unit.kernels.length,
+        x: p.rect.x,
+        y: p.rect.y,
+        w: p.rect.w,
+        h: p.rect.h,
+        system: p.system,
         memUtil: p.unit.bytes / (p.rect.w * p.rect.h * d.usableBytesPerCore),
         busy: c.decode ? t / Math.max(1, latencyCycles) : t / Math.max(1, bottleneck),
       };
     }),
   };
   return {
-    id: spec.id, name: spec.name, kind: 'wafer', execution: 'pipelined', systems,
-    parallelism: { execution: 'pipelined', systems, regions: placed.length, layout: c.decode ? 'one region per block (kernels share it)' : 'one region per kernel' },
+    id: spec.id,
+    name: spec.name,
+    kind: 'wafer',
+    execution: 'pipelined',
+    systems,
+    parallelism: {
+      execution: 'pipelined',
+      systems,
+      regions: placed.length,
+      layout: c.decode ? 'one region per block (kernels share it)' : 'one region per kernel',
+    },
     fits: true,
     stepSeconds,
     throughput: { value: perStep / stepSeconds, unit: unitKind },
@@ -318,19 +434,26 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
 
 /** Kernels with no row (none in practice) get an empty one so rows stay 1:1 with Analysis.layers. */
 function fillRows(c: Ctx, rows: TargetLayer[]): TargetLayer[] {
-  return c.work.map((w, i) => rows[i] ?? { name: w.name, seconds: 0, bound: 'latency' as Bound, memoryBytes: 0, placement: {} });
+  return c.work.map(
+    (w, i) => rows[i] ?? { name: w.name, seconds: 0, bound: 'latency' as Bound, memoryBytes: 0, placement: {} },
+  );
 }
 
 function weightStreaming(c: Ctx): TargetResult {
   const { d, spec, a, opts } = c;
-  const W = spec.gridWidth_cores, H = spec.gridHeight_cores;
+  const W = spec.gridWidth_cores,
+    H = spec.gridHeight_cores;
   const hz = d.clockHz;
   const systems = typeof opts.systems === 'number' ? opts.systems : 1;
-  if (opts.systems === 'auto') c.notes.push('systems auto: weight streaming runs on any number of systems; 1 chosen (data parallelism only adds throughput)');
+  if (opts.systems === 'auto')
+    c.notes.push(
+      'systems auto: weight streaming runs on any number of systems; 1 chosen (data parallelism only adds throughput)',
+    );
   const graphBatch = Math.max(1, a.samplesPerStep);
   const gb = c.training ? (opts.gpu.globalBatch ?? graphBatch * systems) : graphBatch * systems;
   const perSystem = gb / systems;
-  const memX = d.memoryXBytesPerSecond, io = d.ioBytesPerSecond;
+  const memX = d.memoryXBytesPerSecond,
+    io = d.ioBytesPerSecond;
   const cap = d.cores * d.usableBytesPerCore;
   // SRAM: the KV cache / inputs stay, the current layer's weights pass through (at most a quarter of the wafer
   // is given to the streamed chunk), and per sample the activations kept for the backward pass plus the
@@ -344,7 +467,9 @@ function weightStreaming(c: Ctx): TargetResult {
   // only each block's input, the block's forward running again before its backward pass.
   const keepAll = c.training ? c.work.reduce((s, k) => s + k.actOutBytes, 0) / graphBatch : 0;
   const firstOfBlock = c.work.filter((k, i) => k.block !== null && (i === 0 || c.work[i - 1].block !== k.block));
-  const blockInputs = firstOfBlock.reduce((s, k) => s + k.actInBytes, 0) / graphBatch + c.work.filter((k) => k.block === null).reduce((s, k) => s + k.actOutBytes, 0) / graphBatch;
+  const blockInputs =
+    firstOfBlock.reduce((s, k) => s + k.actInBytes, 0) / graphBatch +
+    c.work.filter((k) => k.block === null).reduce((s, k) => s + k.actOutBytes, 0) / graphBatch;
   const plans = [{ recompute: false, kept: keepAll }];
   if (c.training && firstOfBlock.length > 0) plans.push({ recompute: true, kept: blockInputs });
   const evaluate = (kept: number, recompute: boolean) => {
@@ -352,14 +477,24 @@ function weightStreaming(c: Ctx): TargetResult {
     const micro = fitSamples >= 1 && fitSamples < perSystem ? Math.ceil(perSystem / fitSamples) : 1;
     const mb = perSystem / micro;
     const bf = mb / graphBatch;
-    const scale = (p: CycleParts): CycleParts => ({ compute: p.compute * bf, memory: p.memory * bf, communication: p.communication * bf, latency: p.latency });
-    let total = 0, computeSum = 0;
+    const scale = (p: CycleParts): CycleParts => ({
+      compute: p.compute * bf,
+      memory: p.memory * bf,
+      communication: p.communication * bf,
+      latency: p.latency,
+    });
+    let total = 0,
+      computeSum = 0;
     const rows: TargetLayer[] = [];
     for (const kw of c.work) {
-      const fwd = scale(c.decode ? decodeOpsCycles(kw.decode, W, H, c.k) : stepCycles(kw.decode, kw.actInBytes, W, H, c.k, false));
+      const fwd = scale(
+        c.decode ? decodeOpsCycles(kw.decode, W, H, c.k) : stepCycles(kw.decode, kw.actInBytes, W, H, c.k, false),
+      );
       const both = c.training ? scale(stepCycles(kw.decode, kw.actInBytes, W, H, c.k, true)) : fwd;
       const fwdS = totalCycles(fwd) / hz;
-      const bwdS = c.training ? (Math.max(0, totalCycles(both) - totalCycles(fwd)) + (recompute ? totalCycles(fwd) : 0)) / hz : 0;
+      const bwdS = c.training
+        ? (Math.max(0, totalCycles(both) - totalCycles(fwd)) + (recompute ? totalCycles(fwd) : 0)) / hz
+        : 0;
       // weights stream in ahead of each layer (overlapped with the previous layer's compute); gradients stream out
       const inS = kw.weightBytes / memX;
       const gradS = c.training ? (kw.params * d.elemBytes) / io : 0;
@@ -369,24 +504,50 @@ function weightStreaming(c: Ctx): TargetResult {
       const streamBound = inS > fwdS || (c.training && (inS > bwdS || gradS > bwdS));
       const buf = (kw.actInBytes + kw.actOutBytes) * bf + kw.inputBufferBytes;
       rows.push({
-        name: kw.name, seconds: sec, bound: streamBound ? 'communication' : dominant(fwd), memoryBytes: buf,
+        name: kw.name,
+        seconds: sec,
+        bound: streamBound ? 'communication' : dominant(fwd),
+        memoryBytes: buf,
         placement: { x: 0, y: 0, w: W, h: H, cores: d.cores, system: 'all' },
         detail: {
-          flops: kw.flops * bf * micro * (c.training ? (recompute ? 4 : 3) : 1), weightStreamSeconds: inS * micro, gradientStreamSeconds: gradS * micro,
-          computeSeconds: (fwdS + bwdS) * micro, bytesPerCore: Math.ceil(buf / d.cores), sramPerCoreBytes: d.sramBytesPerCore,
+          flops: kw.flops * bf * micro * (c.training ? (recompute ? 4 : 3) : 1),
+          weightStreamSeconds: inS * micro,
+          gradientStreamSeconds: gradS * micro,
+          computeSeconds: (fwdS + bwdS) * micro,
+          bytesPerCore: Math.ceil(buf / d.cores),
+          sramPerCoreBytes: d.sramBytesPerCore,
         },
       });
     }
-    return { recompute, kept, fitSamples, micro, mb, total, computeSum, rows, onWafer: inputs + chunk + Math.min(perSystem, Math.max(1, fitSamples)) * (kept + bufPerSample) };
+    return {
+      recompute,
+      kept,
+      fitSamples,
+      micro,
+      mb,
+      total,
+      computeSum,
+      rows,
+      onWafer: inputs + chunk + Math.min(perSystem, Math.max(1, fitSamples)) * (kept + bufPerSample),
+    };
   };
   const results = plans.map((p) => evaluate(p.kept, p.recompute));
   const feasible = results.filter((r) => r.fitSamples >= 1);
   const plan = (feasible.length ? feasible : results).reduce((b, r) => (r.total < b.total ? r : b));
   let fits = plan.fitSamples >= 1;
   const { micro, mb, total, computeSum, rows, onWafer } = plan;
-  if (!fits) c.notes.push(`does not fit: one sample needs ${fmtB(plan.kept + bufPerSample)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers besides ${fmtB(inputs + chunk)} of inputs/KV cache and streamed weights, over one wafer's ${fmtB(cap)}`);
-  if (plan.recompute) c.notes.push(`activation recompute: only each block's input is kept (${fmtB(plan.kept)} per sample instead of ${fmtB(keepAll)}); blocks run forward again before their backward pass${feasible.length > 1 ? ' (faster than keeping everything)' : ''}`);
-  if (micro > 1) c.notes.push(`${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${+mb.toFixed(2)} (weights stream once per micro-batch)`);
+  if (!fits)
+    c.notes.push(
+      `does not fit: one sample needs ${fmtB(plan.kept + bufPerSample)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers besides ${fmtB(inputs + chunk)} of inputs/KV cache and streamed weights, over one wafer's ${fmtB(cap)}`,
+    );
+  if (plan.recompute)
+    c.notes.push(
+      `activation recompute: only each block's input is kept (${fmtB(plan.kept)} per sample instead of ${fmtB(keepAll)}); blocks run forward again before their backward pass${feasible.length > 1 ? ' (faster than keeping everything)' : ''}`,
+    );
+  if (micro > 1)
+    c.notes.push(
+      `${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${+mb.toFixed(2)} (weights stream once per micro-batch)`,
+    );
   // SwarmX: a broadcast/reduce tree of fan-out 4 whose latency grows with log N; paid once per step, the
   // rest of the reduction runs at line rate alongside the gradient stream
   const levels = systems > 1 ? Math.ceil(Math.log(systems) / Math.log(spec.swarmXFanout_count)) : 0;
@@ -394,13 +555,24 @@ function weightStreaming(c: Ctx): TargetResult {
   const step = Math.max(total + swarm, 1 / hz);
   const stateBytes = a.stats.parameterCount * (c.training ? 2 * d.elemBytes + 12 : d.elemBytes);
   const memXCap = spec.memoryXCapacity_TB * 1e12;
-  if (stateBytes > memXCap) { fits = false; c.notes.push(`does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`); }
-  c.notes.push(`weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${(d.ioBytesPerSecond / 1e9).toFixed(0)} GB/s and MemoryX applies the update` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`);
+  if (stateBytes > memXCap) {
+    fits = false;
+    c.notes.push(
+      `does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`,
+    );
+  }
+  c.notes.push(
+    `weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${(d.ioBytesPerSecond / 1e9).toFixed(0)} GB/s and MemoryX applies the update` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`,
+  );
   const stream = rows.filter((r) => r.bound === 'communication').length;
-  c.notes.push(`${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`);
-  if (c.decode && systems > 1) c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
+  c.notes.push(
+    `${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`,
+  );
+  if (c.decode && systems > 1)
+    c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
   const unitKind = a.throughputUnit;
-  const perStep = c.decode ? Math.max(1, a.tokensPerStep) * systems
+  const perStep = c.decode
+    ? Math.max(1, a.tokensPerStep) * systems
     : gb * (unitKind === 'tokens/s' ? Math.max(1, a.tokensPerStep / Math.max(1, a.samplesPerStep)) : 1);
   pushClockNote(c, step, perStep, unitKind);
   pushCalibrationNote(c);
@@ -408,30 +580,75 @@ function weightStreaming(c: Ctx): TargetResult {
   const shown = Math.min(systems, 64);
   if (shown < systems) c.notes.push(`grid shows ${shown} of ${systems} identical systems`);
   return {
-    id: spec.id, name: spec.name, kind: 'wafer', execution: 'weight-streaming', systems,
-    parallelism: { execution: 'weight-streaming', systems, dataParallel: systems, globalBatch: gb, microBatches: micro, recompute: plan.recompute ? 'full' : 'none', slowestLayer: rows[slow]?.name },
-    fits, stepSeconds: step,
+    id: spec.id,
+    name: spec.name,
+    kind: 'wafer',
+    execution: 'weight-streaming',
+    systems,
+    parallelism: {
+      execution: 'weight-streaming',
+      systems,
+      dataParallel: systems,
+      globalBatch: gb,
+      microBatches: micro,
+      recompute: plan.recompute ? 'full' : 'none',
+      slowestLayer: rows[slow]?.name,
+    },
+    fits,
+    stepSeconds: step,
     throughput: { value: perStep / step, unit: unitKind },
     memory: { usedBytes: onWafer, capacityBytes: cap },
     energyJoulesPerStep: systems * spec.systemPower_kW * 1e3 * step,
     layers: rows,
     notes: c.notes,
     grid: {
-      kind: 'wafer', width: W, height: H,
-      rects: Array.from({ length: shown }, (_, s) => ({ layer: 0, layerCount: rows.length, x: 0, y: 0, w: W, h: H, system: s, memUtil: onWafer / cap, busy: computeSum / Math.max(1e-30, total) })),
+      kind: 'wafer',
+      width: W,
+      height: H,
+      rects: Array.from({ length: shown }, (_, s) => ({
+        layer: 0,
+        layerCount: rows.length,
+        x: 0,
+        y: 0,
+        w: W,
+        h: H,
+        system: s,
+        memUtil: onWafer / cap,
+        busy: computeSum / Math.max(1e-30, total),
+      })),
     },
   };
 }
 
-function notFitting(c: Ctx, execution: string, totalBytes: number, perWafer: number, systems: number, why: string): TargetResult {
+function notFitting(
+  c: Ctx,
+  execution: string,
+  totalBytes: number,
+  perWafer: number,
+  systems: number,
+  why: string,
+): TargetResult {
   c.notes.unshift(`execution: ${execution} (requested) does not fit: ${why}`);
-  const rows = c.work.map((w): TargetLayer => ({ name: w.name, seconds: 0, bound: 'memory', memoryBytes: kernelBytes(c, w), placement: {} }));
+  const rows = c.work.map((w): TargetLayer => ({
+    name: w.name,
+    seconds: 0,
+    bound: 'memory',
+    memoryBytes: kernelBytes(c, w),
+    placement: {},
+  }));
   return {
-    id: c.spec.id, name: c.spec.name, kind: 'wafer', execution, systems,
-    parallelism: { execution, systems }, fits: false, stepSeconds: 0,
+    id: c.spec.id,
+    name: c.spec.name,
+    kind: 'wafer',
+    execution,
+    systems,
+    parallelism: { execution, systems },
+    fits: false,
+    stepSeconds: 0,
     throughput: { value: 0, unit: c.a.throughputUnit },
     memory: { usedBytes: totalBytes, capacityBytes: perWafer * systems },
-    layers: rows, notes: c.notes,
+    layers: rows,
+    notes: c.notes,
   };
 }
 
@@ -440,10 +657,14 @@ function pushClockNote(c: Ctx, step: number, perStep: number, unit: string): voi
   if (spec.clockMin_GHz === spec.clockMax_GHz) return;
   // every term scales with cycles except off-wafer I/O; the range shows the clock's weight in the result
   const lo = (perStep / step) * (spec.clockMin_GHz / spec.clock_GHz);
-  c.notes.push(`clock ${spec.clock_GHz} GHz (published range ${spec.clockMin_GHz}-${spec.clockMax_GHz} GHz): at ${spec.clockMin_GHz} GHz about ${lo.toPrecision(3)} ${unit}`);
+  c.notes.push(
+    `clock ${spec.clock_GHz} GHz (published range ${spec.clockMin_GHz}-${spec.clockMax_GHz} GHz): at ${spec.clockMin_GHz} GHz about ${lo.toPrecision(3)} ${unit}`,
+  );
 }
 
 function pushCalibrationNote(c: Ctx): void {
   const s = c.spec;
-  c.notes.push(`calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemv_cyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency_fraction} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`);
+  c.notes.push(
+    `calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemv_cyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency_fraction} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`,
+  );
 }

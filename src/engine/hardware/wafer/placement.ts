@@ -23,7 +23,8 @@ export function shapeFor(n: number, b: number, W: number): { w: number; h: numbe
 /** Places regions of at least `cores[i]` cores with band height b; null when they do not fit. */
 export function placeWithBand(cores: number[], W: number, H: number, b: number): Rect[] | null {
   const rects: Rect[] = [];
-  let band = 0, x = 0; // x = cores used from the band's starting end
+  let band = 0,
+    x = 0; // x = cores used from the band's starting end
   const bands = Math.floor(H / b);
   if (bands < 1) return null;
   const closeBand = () => {
@@ -31,7 +32,10 @@ export function placeWithBand(cores: number[], W: number, H: number, b: number):
     if (!last) return;
     // stretch the band's last region to the band end and the full band height
     if (band % 2 === 0) last.w = W - last.x;
-    else { last.w = last.x + last.w; last.x = 0; }
+    else {
+      last.w = last.x + last.w;
+      last.x = 0;
+    }
     last.h = b;
   };
   for (let i = 0; i < cores.length; i++) {
@@ -55,7 +59,12 @@ export function placeWithBand(cores: number[], W: number, H: number, b: number):
  * Tries band heights from the smallest that holds the largest region upward and keeps the packing with the
  * lowest score (the caller's cost of the placed regions; by default wasted cores plus elongation).
  */
-export function place(cores: number[], W: number, H: number, score?: (rects: Rect[]) => number): { rects: Rect[]; band: number } | null {
+export function place(
+  cores: number[],
+  W: number,
+  H: number,
+  score?: (rects: Rect[]) => number,
+): { rects: Rect[]; band: number } | null {
   if (cores.length === 0) return { rects: [], band: H };
   const nMax = Math.max(...cores);
   const total = cores.reduce((a, c) => a + Math.max(1, c), 0);
@@ -63,7 +72,8 @@ export function place(cores: number[], W: number, H: number, score?: (rects: Rec
   const lo = Math.max(1, Math.ceil(nMax / W));
   const cands = new Set<number>([lo]);
   const sorted = cores.slice().sort((a, b) => a - b);
-  for (const q of [0.5, 0.75, 0.9, 1]) cands.add(Math.ceil(Math.sqrt(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])));
+  for (const q of [0.5, 0.75, 0.9, 1])
+    cands.add(Math.ceil(Math.sqrt(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])));
   for (let nb = 1; nb <= Math.min(H, 100); nb++) cands.add(Math.floor(H / nb));
   const defaultScore = (r: Rect[]) => r.reduce((a, q) => a + q.w * q.h + Math.abs(q.w - q.h), 0) - total;
   let best: { rects: Rect[]; band: number; score: number } | null = null;

@@ -85,13 +85,16 @@ export const WAFER_NUMBER_FIELDS: { key: keyof WaferSpec; positive: boolean; int
 
 /** Refuses a spec with a missing, non-numeric, negative (or zero where that makes no sense) number, naming the field. */
 export function validateWaferSpec(spec: Record<string, unknown>, where: string): void {
-  const bad = (msg: string): never => { throw new WaferSpecError(`${where}: ${msg}`); };
+  const bad = (msg: string): never => {
+    throw new WaferSpecError(`${where}: ${msg}`);
+  };
   if (spec.kind !== 'wafer') bad(`field 'kind' must be "wafer"`);
   if (typeof spec.id !== 'string' || !spec.id) bad(`field 'id' is missing (a string)`);
   for (const f of WAFER_NUMBER_FIELDS) {
     const v = spec[f.key];
     if (v === undefined || v === null) bad(`field '${f.key}' is missing`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) bad(`field '${f.key}' must be a number (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      bad(`field '${f.key}' must be a number (got ${JSON.stringify(v)})`);
     const n = v as number;
     if (n < 0) bad(`field '${f.key}' must not be negative (got ${n})`);
     if (f.positive && n === 0) bad(`field '${f.key}' must be greater than 0`);
@@ -99,9 +102,16 @@ export function validateWaferSpec(spec: Record<string, unknown>, where: string):
     if (f.max !== undefined && n > f.max) bad(`field '${f.key}' must be at most ${f.max} (got ${n})`);
   }
   const s = spec as unknown as WaferSpec;
-  if (s.sramReservedPerCore_KiB >= s.sramPerCore_KiB) bad(`field 'sramReservedPerCore_KiB' (${s.sramReservedPerCore_KiB}) must be less than 'sramPerCore_KiB' (${s.sramPerCore_KiB})`);
+  if (s.sramReservedPerCore_KiB >= s.sramPerCore_KiB)
+    bad(
+      `field 'sramReservedPerCore_KiB' (${s.sramReservedPerCore_KiB}) must be less than 'sramPerCore_KiB' (${s.sramPerCore_KiB})`,
+    );
   if (s.clockMin_GHz > s.clockMax_GHz) bad(`field 'clockMin_GHz' must not exceed 'clockMax_GHz'`);
-  if (spec.sources !== undefined && (typeof spec.sources !== 'object' || spec.sources === null || Array.isArray(spec.sources))) bad(`field 'sources' must be an object of strings`);
+  if (
+    spec.sources !== undefined &&
+    (typeof spec.sources !== 'object' || spec.sources === null || Array.isArray(spec.sources))
+  )
+    bad(`field 'sources' must be an object of strings`);
 }
 
 export class WaferSpecError extends SpecError {}

@@ -43,7 +43,8 @@ export function unionType(a: ValueType | null | undefined, b: ValueType | null |
   }
   if (a.kind === 'sequence' && b.kind === 'sequence') return { kind: 'sequence', elem: unionType(a.elem, b.elem) };
   if (a.kind === 'optional' && b.kind === 'optional') return { kind: 'optional', elem: unionType(a.elem, b.elem) };
-  if (a.kind === 'map' && b.kind === 'map' && a.keyDtype === b.keyDtype) return { kind: 'map', keyDtype: a.keyDtype, value: unionType(a.value, b.value) };
+  if (a.kind === 'map' && b.kind === 'map' && a.keyDtype === b.keyDtype)
+    return { kind: 'map', keyDtype: a.keyDtype, value: unionType(a.value, b.value) };
   if (a.kind === 'opaque' && b.kind === 'opaque') return a;
   return null;
 }
@@ -51,7 +52,8 @@ export function unionType(a: ValueType | null | undefined, b: ValueType | null |
 export function sameType(a: ValueType | null | undefined, b: ValueType | null | undefined): boolean {
   if (!a || !b) return !a && !b;
   if (a.kind !== b.kind) return false;
-  if (a.kind === 'tensor' || a.kind === 'sparse_tensor') return a.dtype === (b as typeof a).dtype && sameDims(a.dims, (b as typeof a).dims);
+  if (a.kind === 'tensor' || a.kind === 'sparse_tensor')
+    return a.dtype === (b as typeof a).dtype && sameDims(a.dims, (b as typeof a).dims);
   if (a.kind === 'sequence' || a.kind === 'optional') return sameType(a.elem, (b as typeof a).elem);
   if (a.kind === 'map') return a.keyDtype === (b as typeof a).keyDtype && sameType(a.value, (b as typeof a).value);
   return true;
@@ -65,7 +67,8 @@ export function unionValue(a: Value | undefined, b: Value | undefined): Value | 
     const d = a.data.map((x, i) => (x === b.data![i] ? x : null));
     if (d.some((x) => x !== null)) v.data = d;
   }
-  const ia = itemsOf(a), ib = itemsOf(b);
+  const ia = itemsOf(a),
+    ib = itemsOf(b);
   if (ia && ib && ia.length === ib.length) v.items = ia.map((x, i) => unionValue(x, ib[i]));
   return v;
 }
@@ -88,7 +91,8 @@ function truth(v: Value | undefined): boolean | undefined {
 }
 
 function prepend(d: Dim, t: ValueType | null | undefined): ValueType | null {
-  if (!t || t.kind !== 'tensor') return t && t.kind === 'sparse_tensor' ? { ...t, dims: t.dims ? [d, ...t.dims] : null } : null;
+  if (!t || t.kind !== 'tensor')
+    return t && t.kind === 'sparse_tensor' ? { ...t, dims: t.dims ? [d, ...t.dims] : null } : null;
   return { kind: 'tensor', dtype: t.dtype, dims: t.dims ? [d, ...t.dims] : null };
 }
 
@@ -99,7 +103,8 @@ register('If', (ctx) => {
   const thenOut = ctx.inferSubgraph(graphAttr(ctx, 'then_branch'), []);
   const elseOut = ctx.inferSubgraph(graphAttr(ctx, 'else_branch'), []);
   const n = ctx.node.outputs.length;
-  if (thenOut.length < n || elseOut.length < n) ctx.fail(`branches return ${thenOut.length} and ${elseOut.length} outputs, the node has ${n}`);
+  if (thenOut.length < n || elseOut.length < n)
+    ctx.fail(`branches return ${thenOut.length} and ${elseOut.length} outputs, the node has ${n}`);
   const c = truth(ctx.inputs[0]);
   if (c !== undefined) return (c ? thenOut : elseOut).slice(0, n);
   return thenOut.slice(0, n).map((v, k) => unionValue(v, elseOut[k]));
@@ -126,8 +131,14 @@ function widen(a: Value | undefined, b: Value | undefined): Value | undefined {
  * Infers a body whose carried inputs may change from one iteration to the next: starts from the initial
  * types (an empty sequence stays known-empty for the first pass) and widens until the types are stable.
  */
-function inferCarried(ctx: InferCtx, body: Graph, fixed: (Value | undefined)[], init: (Value | undefined)[],
-  outOffset: number, extra: (Value | undefined)[] = []): { outs: (Value | undefined)[]; carried: (Value | undefined)[] } {
+function inferCarried(
+  ctx: InferCtx,
+  body: Graph,
+  fixed: (Value | undefined)[],
+  init: (Value | undefined)[],
+  outOffset: number,
+  extra: (Value | undefined)[] = [],
+): { outs: (Value | undefined)[]; carried: (Value | undefined)[] } {
   let carried: (Value | undefined)[] = init.map((v) => (isEmptySeq(v) ? withItems(v!.type, []) : typeOnly(v)));
   let outs = ctx.inferSubgraph(body, [...fixed, ...carried, ...extra]);
   for (let pass = 0; pass < 4; pass++) {
@@ -190,9 +201,16 @@ register('Scan', (ctx) => {
   if (nState < 0) return ctx.fail(`Scan has ${nIn} inputs, fewer than num_scan_inputs ${nScan}`);
   const states = ctx.inputs.slice(first, first + nState);
   const scans = ctx.inputs.slice(first + nState, nIn);
-  const inAxes = batched ? scans.map(() => 1) : attrInts(ctx.node, 'scan_input_axes') ?? scans.map(() => 0);
+  const inAxes = batched ? scans.map(() => 1) : (attrInts(ctx.node, 'scan_input_axes') ?? scans.map(() => 0));
   let batch: Dim = null;
-  if (batched) for (const v of [...states, ...scans]) { const d = inTensorOfValue(v)?.dims; if (d && d.length && d[0] !== null) { batch = d[0]; break; } }
+  if (batched)
+    for (const v of [...states, ...scans]) {
+      const d = inTensorOfValue(v)?.dims;
+      if (d && d.length && d[0] !== null) {
+        batch = d[0];
+        break;
+      }
+    }
   // sequence length: the scan axis of the scan inputs (all equal by the spec); prefer a known one
   let seqLen: Dim = null;
   const slices: (Value | undefined)[] = scans.map((v, k) => {
@@ -200,7 +218,7 @@ register('Scan', (ctx) => {
     if (!t || !t.dims) return t ? { type: { kind: 'tensor', dtype: t.dtype, dims: null } } : undefined;
     const r = t.dims.length;
     const ax = normAxis(inAxes[k] ?? 0, r, ctx);
-    if (seqLen === null || typeof seqLen === 'string' && typeof t.dims[ax] === 'number') seqLen = t.dims[ax];
+    if (seqLen === null || (typeof seqLen === 'string' && typeof t.dims[ax] === 'number')) seqLen = t.dims[ax];
     const dims = t.dims.filter((_, i) => i !== ax && !(batched && i === 0));
     return tensorOf(t.dtype, dims);
   });
@@ -219,8 +237,14 @@ register('Scan', (ctx) => {
   const outAxes = attrInts(ctx.node, 'scan_output_axes');
   for (let k = 0; k < ctx.node.outputs.length - nState; k++) {
     const elem = outs[nState + k]?.type;
-    if (!elem || elem.kind !== 'tensor') { results.push(undefined); continue; }
-    if (!elem.dims) { results.push(tensorOf(elem.dtype, null)); continue; }
+    if (!elem || elem.kind !== 'tensor') {
+      results.push(undefined);
+      continue;
+    }
+    if (!elem.dims) {
+      results.push(tensorOf(elem.dtype, null));
+      continue;
+    }
     let dims: Dim[];
     if (batched) dims = [batch, seqLen, ...elem.dims];
     else {
@@ -267,7 +291,9 @@ function position(ctx: InferCtx, i: number): number | undefined {
   return d && d.length === 1 && typeof d[0] === 'number' ? d[0] : undefined;
 }
 
-register('SequenceEmpty', (ctx) => sequenceOut([], { kind: 'tensor', dtype: attrInt(ctx.node, 'dtype', DT.FLOAT), dims: null }));
+register('SequenceEmpty', (ctx) =>
+  sequenceOut([], { kind: 'tensor', dtype: attrInt(ctx.node, 'dtype', DT.FLOAT), dims: null }),
+);
 
 function sequenceOut(items: (Value | undefined)[], elem: ValueType | null): Value[] {
   return [sequence(items, elem)];
@@ -292,7 +318,7 @@ register('SequenceInsert', (ctx) => {
       return [sequence([...s.items.slice(0, at), x, ...s.items.slice(at)], elem)];
     }
   }
-  return [sequence(undefined, s.items && s.items.length === 0 ? x?.type ?? null : elem)];
+  return [sequence(undefined, s.items && s.items.length === 0 ? (x?.type ?? null) : elem)];
 });
 
 register('SequenceErase', (ctx) => {
@@ -350,7 +376,13 @@ register('ConcatFromSequence', (ctx) => {
     const count = items ? items.length : null;
     return [tensorOf(dtype, [...elem.dims.slice(0, ax), count, ...elem.dims.slice(ax)])];
   }
-  if (!items) return [tensorOf(dtype, elem.dims.map((d, i) => (i === ax ? null : d)))];
+  if (!items)
+    return [
+      tensorOf(
+        dtype,
+        elem.dims.map((d, i) => (i === ax ? null : d)),
+      ),
+    ];
   if (items.length === 0) ctx.fail('ConcatFromSequence of an empty sequence');
   let total: Dim = 0;
   let data: Dim[] | undefined = [];
@@ -358,7 +390,8 @@ register('ConcatFromSequence', (ctx) => {
     const t = inTensorOfValue(it);
     const d = t?.dims && t.dims.length === r ? t.dims[ax] : null;
     total = dimAdd(total, d);
-    if (data && r === 1 && it?.data) data.push(...it.data); else data = undefined;
+    if (data && r === 1 && it?.data) data.push(...it.data);
+    else data = undefined;
   }
   const dims = elem.dims.map((d, i) => (i === ax ? total : d));
   return [tensorOf(dtype, dims, data && data.length === dims[0] ? data : undefined)];
@@ -372,7 +405,8 @@ register('SplitToSequence', (ctx) => {
   const r = t.dims.length;
   const ax = normAxis(attrInt(ctx.node, 'axis', 0), r, ctx);
   const d = t.dims[ax];
-  const piece = (len: Dim, keep = true): Dim[] => (keep ? t.dims!.map((x, i) => (i === ax ? len : x)) : t.dims!.filter((_, i) => i !== ax));
+  const piece = (len: Dim, keep = true): Dim[] =>
+    keep ? t.dims!.map((x, i) => (i === ax ? len : x)) : t.dims!.filter((_, i) => i !== ax);
   const srcData = r === 1 ? ctx.inputs[0]?.data : undefined;
   const make = (lens: number[], keep = true): Value[] => {
     let off = 0;
@@ -405,7 +439,8 @@ register('SplitToSequence', (ctx) => {
       // the last chunk may be shorter unless the axis divides evenly
       return [sequence(undefined, elemOfDims(piece(typeof d === 'number' && d % n === 0 ? n : null)))];
     }
-    if (typeof d === 'number' && s.reduce((a, b) => a + b, 0) !== d) ctx.fail(`split sizes [${s.join(',')}] do not sum to the axis length ${d}`);
+    if (typeof d === 'number' && s.reduce((a, b) => a + b, 0) !== d)
+      ctx.fail(`split sizes [${s.join(',')}] do not sum to the axis length ${d}`);
     return make(s);
   }
   // split not known: the chunk length on the axis is unknown
@@ -422,18 +457,37 @@ register('SequenceMap', (ctx) => {
   for (let i = 0; i < n; i++) {
     if (!isSeq[i]) continue;
     const items = itemsOf(ctx.inputs[i]);
-    if (items) lengths.add(items.length); else allKnown = false;
+    if (items) lengths.add(items.length);
+    else allKnown = false;
   }
   const nOut = ctx.node.outputs.length;
   const len = allKnown && lengths.size === 1 ? [...lengths][0] : undefined;
   if (len !== undefined && len <= 64) {
     // known contents: map the body over each element so each output element is exact
     const per: (Value | undefined)[][] = [];
-    for (let j = 0; j < len; j++) per.push(ctx.inferSubgraph(body, ctx.inputs.slice(0, n).map((v, i) => (isSeq[i] ? itemsOf(v)![j] : v))));
-    if (len === 0) ctx.inferSubgraph(body, ctx.inputs.slice(0, n).map((v, i) => (isSeq[i] ? elemValue(v) : v)));
-    return Array.from({ length: nOut }, (_, k) => sequence(per.map((o) => o[k]), null));
+    for (let j = 0; j < len; j++)
+      per.push(
+        ctx.inferSubgraph(
+          body,
+          ctx.inputs.slice(0, n).map((v, i) => (isSeq[i] ? itemsOf(v)![j] : v)),
+        ),
+      );
+    if (len === 0)
+      ctx.inferSubgraph(
+        body,
+        ctx.inputs.slice(0, n).map((v, i) => (isSeq[i] ? elemValue(v) : v)),
+      );
+    return Array.from({ length: nOut }, (_, k) =>
+      sequence(
+        per.map((o) => o[k]),
+        null,
+      ),
+    );
   }
-  const outs = ctx.inferSubgraph(body, ctx.inputs.slice(0, n).map((v, i) => (isSeq[i] ? elemValue(v) : v)));
+  const outs = ctx.inferSubgraph(
+    body,
+    ctx.inputs.slice(0, n).map((v, i) => (isSeq[i] ? elemValue(v) : v)),
+  );
   return Array.from({ length: nOut }, (_, k) => sequence(undefined, outs[k]?.type ?? null));
 });
 
@@ -462,7 +516,10 @@ register('OptionalHasElement', (ctx) => {
   else {
     const v = ctx.inputs[0];
     if (v?.type && v.type.kind !== 'optional') has = 1;
-    else { const items = itemsOf(v); if (items) has = items.length ? 1 : 0; }
+    else {
+      const items = itemsOf(v);
+      if (items) has = items.length ? 1 : 0;
+    }
   }
   return [tensorOf(DT.BOOL, [], has === undefined ? undefined : [has])];
 });

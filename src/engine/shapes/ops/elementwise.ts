@@ -8,15 +8,68 @@ import { inTensor, tensorOf, type InferCtx, type Value } from '../types';
 import { broadcastShapes, dimAdd, dimFloorDiv, dimMul, dimSub } from '../dims';
 
 export const UNARY_SAME = [
-  'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Erf',
-  'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh',
-  'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'Gelu', 'Sigmoid', 'HardSigmoid', 'HardSwish',
-  'Tanh', 'Softplus', 'Softsign', 'ThresholdedRelu', 'Mish', 'Shrink', 'Clip', 'BitwiseNot', 'Not',
-  'IsNaN', 'IsInf', 'Swish',
+  'Abs',
+  'Neg',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Reciprocal',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'Erf',
+  'Sin',
+  'Cos',
+  'Tan',
+  'Asin',
+  'Acos',
+  'Atan',
+  'Sinh',
+  'Cosh',
+  'Asinh',
+  'Acosh',
+  'Atanh',
+  'Relu',
+  'LeakyRelu',
+  'PRelu',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Gelu',
+  'Sigmoid',
+  'HardSigmoid',
+  'HardSwish',
+  'Tanh',
+  'Softplus',
+  'Softsign',
+  'ThresholdedRelu',
+  'Mish',
+  'Shrink',
+  'Clip',
+  'BitwiseNot',
+  'Not',
+  'IsNaN',
+  'IsInf',
+  'Swish',
 ];
 const UNARY_BOOL = new Set(['IsNaN', 'IsInf']);
 
-export const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'And', 'Or', 'Xor'];
+export const BINARY = [
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Mod',
+  'BitShift',
+  'BitwiseAnd',
+  'BitwiseOr',
+  'BitwiseXor',
+  'And',
+  'Or',
+  'Xor',
+];
 export const COMPARE = ['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual'];
 export const VARIADIC = ['Sum', 'Mean', 'Max', 'Min'];
 
@@ -25,9 +78,14 @@ register(UNARY_SAME, (ctx) => {
   if (!t) return [];
   const dtype = UNARY_BOOL.has(ctx.node.opType) ? DT.BOOL : t.dtype;
   // PRelu broadcasts its slope onto X (unidirectional): the output is X's shape.
-  const data = ctx.node.opType === 'Neg' ? mapData(ctx.inputs[0], (d) => (typeof d === 'number' ? -d : dimSub(0, d)))
-    : ctx.node.opType === 'Abs' ? mapData(ctx.inputs[0], (d) => (typeof d === 'number' ? Math.abs(d) : d))
-    : ['Floor', 'Ceil', 'Round'].includes(ctx.node.opType) ? ctx.inputs[0]?.data?.slice() : undefined;
+  const data =
+    ctx.node.opType === 'Neg'
+      ? mapData(ctx.inputs[0], (d) => (typeof d === 'number' ? -d : dimSub(0, d)))
+      : ctx.node.opType === 'Abs'
+        ? mapData(ctx.inputs[0], (d) => (typeof d === 'number' ? Math.abs(d) : d))
+        : ['Floor', 'Ceil', 'Round'].includes(ctx.node.opType)
+          ? ctx.inputs[0]?.data?.slice()
+          : undefined;
   return [tensorOf(dtype, t.dims ? t.dims.slice() : null, data)];
 });
 
@@ -56,18 +114,32 @@ function combineData(a: Dim[] | undefined, b: Dim[] | undefined, f: (x: Dim, y: 
   return undefined;
 }
 
-const numeric = (f: (x: number, y: number) => number) => (x: Dim, y: Dim): Dim =>
-  typeof x === 'number' && typeof y === 'number' ? f(x, y) : null;
+const numeric =
+  (f: (x: number, y: number) => number) =>
+  (x: Dim, y: Dim): Dim =>
+    typeof x === 'number' && typeof y === 'number' ? f(x, y) : null;
 
 const DATA_OPS: Partial<Record<string, (x: Dim, y: Dim) => Dim>> = {
   Add: dimAdd,
   Sub: dimSub,
   Mul: dimMul,
-  Div: (x, y) => (typeof x === 'number' && typeof y === 'number' ? (Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y) : dimFloorDiv(x, y)),
+  Div: (x, y) =>
+    typeof x === 'number' && typeof y === 'number'
+      ? Number.isInteger(x) && Number.isInteger(y)
+        ? Math.trunc(x / y)
+        : x / y
+      : dimFloorDiv(x, y),
   Mod: numeric((x, y) => x % y),
   Pow: numeric((x, y) => x ** y),
   // a symbolic element is a dim (>= 0), so it never equals a negative number (torch's Expand shape: Equal(shape, -1))
-  Equal: (x, y) => (x === y ? 1 : typeof x === 'number' && typeof y === 'number' ? 0 : (typeof x === 'number' && x < 0) || (typeof y === 'number' && y < 0) ? 0 : null),
+  Equal: (x, y) =>
+    x === y
+      ? 1
+      : typeof x === 'number' && typeof y === 'number'
+        ? 0
+        : (typeof x === 'number' && x < 0) || (typeof y === 'number' && y < 0)
+          ? 0
+          : null,
   Greater: numeric((x, y) => (x > y ? 1 : 0)),
   Less: numeric((x, y) => (x < y ? 1 : 0)),
   GreaterOrEqual: numeric((x, y) => (x >= y ? 1 : 0)),
@@ -113,7 +185,9 @@ register('Where', (ctx) => {
   const x = inTensor(ctx, 1) ?? inTensor(ctx, 2);
   if (!x) return [];
   const dims = broadcastOut(ctx, [0, 1, 2]);
-  const c = ctx.inputs[0]?.data, xd = ctx.inputs[1]?.data, yd = ctx.inputs[2]?.data;
+  const c = ctx.inputs[0]?.data,
+    xd = ctx.inputs[1]?.data,
+    yd = ctx.inputs[2]?.data;
   let data: Dim[] | undefined;
   if (c && xd && yd && dims && dims.length <= 1) {
     const n = Math.max(c.length, xd.length, yd.length);
@@ -133,9 +207,13 @@ register('Cast', (ctx) => {
   const to = a?.type === 'int' ? a.value : 0;
   const data = ctx.inputs[0]?.data;
   const isInt = to !== DT.FLOAT && to !== DT.DOUBLE && to !== DT.FLOAT16 && to !== DT.BFLOAT16 && to !== DT.STRING;
-  const cast = data && (to === DT.BOOL
-    ? data.map((d) => (typeof d === 'number' ? (d ? 1 : 0) : null))
-    : isInt ? data.map((d) => (typeof d === 'number' ? Math.trunc(d) : d)) : data.slice());
+  const cast =
+    data &&
+    (to === DT.BOOL
+      ? data.map((d) => (typeof d === 'number' ? (d ? 1 : 0) : null))
+      : isInt
+        ? data.map((d) => (typeof d === 'number' ? Math.trunc(d) : d))
+        : data.slice());
   return [tensorOf(to, t?.dims ? t.dims.slice() : null, cast && to !== DT.STRING ? cast : undefined)];
 });
 

@@ -48,112 +48,177 @@ function scalarInput(ctx: InferCtx, i: number): Dim | undefined {
 register(['Binarizer', 'Imputer'], (ctx) => sameShape(ctx), ML);
 register(['Normalizer', 'Scaler'], (ctx) => sameShape(ctx, DT.FLOAT), ML);
 
-register('CategoryMapper', (ctx) => {
-  const t = inTensor(ctx, 0);
-  if (!t) return [];
-  return [tensorOf(t.dtype === DT.STRING ? DT.INT64 : DT.STRING, t.dims ? t.dims.slice() : null)];
-}, ML);
+register(
+  'CategoryMapper',
+  (ctx) => {
+    const t = inTensor(ctx, 0);
+    if (!t) return [];
+    return [tensorOf(t.dtype === DT.STRING ? DT.INT64 : DT.STRING, t.dims ? t.dims.slice() : null)];
+  },
+  ML,
+);
 
-register('LabelEncoder', (ctx) => {
-  const a = ctx.node.attrs;
-  const dtype = a.values_tensor?.type === 'tensor' ? a.values_tensor.value.dtype
-    : a.values_strings ? DT.STRING : a.values_int64s ? DT.INT64 : a.values_floats ? DT.FLOAT : 0;
-  if (!dtype) ctx.fail('LabelEncoder needs one of values_tensor, values_strings, values_int64s, values_floats');
-  const t = inTensor(ctx, 0);
-  return [tensorOf(dtype, t?.dims ? t.dims.slice() : null)];
-}, ML);
+register(
+  'LabelEncoder',
+  (ctx) => {
+    const a = ctx.node.attrs;
+    const dtype =
+      a.values_tensor?.type === 'tensor'
+        ? a.values_tensor.value.dtype
+        : a.values_strings
+          ? DT.STRING
+          : a.values_int64s
+            ? DT.INT64
+            : a.values_floats
+              ? DT.FLOAT
+              : 0;
+    if (!dtype) ctx.fail('LabelEncoder needs one of values_tensor, values_strings, values_int64s, values_floats');
+    const t = inTensor(ctx, 0);
+    return [tensorOf(dtype, t?.dims ? t.dims.slice() : null)];
+  },
+  ML,
+);
 
-register('ArrayFeatureExtractor', (ctx) => {
-  const t = inTensor(ctx, 0);
-  if (!t) return [];
-  const idx = inDims(ctx, 1);
-  let n: Dim = null;
-  if (idx) n = idx.reduce<Dim>((a, b) => dimMul(a, b), 1);
-  if (!t.dims) return [tensorOf(t.dtype, null)];
-  // onnxruntime: a 1-D input gives [1, num_indices]; otherwise the last axis is replaced
-  if (t.dims.length === 1) return [tensorOf(t.dtype, [1, n])];
-  return [tensorOf(t.dtype, [...t.dims.slice(0, -1), n])];
-}, ML);
+register(
+  'ArrayFeatureExtractor',
+  (ctx) => {
+    const t = inTensor(ctx, 0);
+    if (!t) return [];
+    const idx = inDims(ctx, 1);
+    let n: Dim = null;
+    if (idx) n = idx.reduce<Dim>((a, b) => dimMul(a, b), 1);
+    if (!t.dims) return [tensorOf(t.dtype, null)];
+    // onnxruntime: a 1-D input gives [1, num_indices]; otherwise the last axis is replaced
+    if (t.dims.length === 1) return [tensorOf(t.dtype, [1, n])];
+    return [tensorOf(t.dtype, [...t.dims.slice(0, -1), n])];
+  },
+  ML,
+);
 
-register('CastMap', (ctx) => {
-  const to = attrString(ctx.node, 'cast_to', 'TO_FLOAT');
-  const dtype = to === 'TO_STRING' ? DT.STRING : to === 'TO_INT64' ? DT.INT64 : DT.FLOAT;
-  const sparse = attrString(ctx.node, 'map_form', 'DENSE') === 'SPARSE';
-  // dense: one value per map entry (the map's size is data); sparse: max_map slots
-  return [tensorOf(dtype, [1, sparse ? attrInt(ctx.node, 'max_map', 1) : null])];
-}, ML);
+register(
+  'CastMap',
+  (ctx) => {
+    const to = attrString(ctx.node, 'cast_to', 'TO_FLOAT');
+    const dtype = to === 'TO_STRING' ? DT.STRING : to === 'TO_INT64' ? DT.INT64 : DT.FLOAT;
+    const sparse = attrString(ctx.node, 'map_form', 'DENSE') === 'SPARSE';
+    // dense: one value per map entry (the map's size is data); sparse: max_map slots
+    return [tensorOf(dtype, [1, sparse ? attrInt(ctx.node, 'max_map', 1) : null])];
+  },
+  ML,
+);
 
-register('DictVectorizer', (ctx) => {
-  const t = ctx.inputs[0]?.type;
-  const value = t?.kind === 'map' ? t.value : null;
-  const dtype = value && value.kind === 'tensor' ? value.dtype : 0;
-  const vocab = attrLen(ctx.node, 'string_vocabulary') ?? attrLen(ctx.node, 'int64_vocabulary') ?? null;
-  return [tensorOf(dtype, [1, vocab])];
-}, ML);
+register(
+  'DictVectorizer',
+  (ctx) => {
+    const t = ctx.inputs[0]?.type;
+    const value = t?.kind === 'map' ? t.value : null;
+    const dtype = value && value.kind === 'tensor' ? value.dtype : 0;
+    const vocab = attrLen(ctx.node, 'string_vocabulary') ?? attrLen(ctx.node, 'int64_vocabulary') ?? null;
+    return [tensorOf(dtype, [1, vocab])];
+  },
+  ML,
+);
 
-register('FeatureVectorizer', (ctx) => {
-  const dims = attrInts(ctx.node, 'inputdimensions');
-  const n = batchOf(ctx, 0);
-  const total = dims ? dims.reduce((a, b) => a + b, 0) : null;
-  return [tensorOf(DT.FLOAT, [n, total])];
-}, ML);
+register(
+  'FeatureVectorizer',
+  (ctx) => {
+    const dims = attrInts(ctx.node, 'inputdimensions');
+    const n = batchOf(ctx, 0);
+    const total = dims ? dims.reduce((a, b) => a + b, 0) : null;
+    return [tensorOf(DT.FLOAT, [n, total])];
+  },
+  ML,
+);
 
-register('OneHotEncoder', (ctx) => {
-  const t = inTensor(ctx, 0);
-  const cats = attrLen(ctx.node, 'cats_int64s') ?? attrLen(ctx.node, 'cats_strings');
-  if (cats === undefined) return ctx.fail('OneHotEncoder needs cats_int64s or cats_strings');
-  return [tensorOf(DT.FLOAT, t?.dims ? [...t.dims, cats] : null)];
-}, ML);
+register(
+  'OneHotEncoder',
+  (ctx) => {
+    const t = inTensor(ctx, 0);
+    const cats = attrLen(ctx.node, 'cats_int64s') ?? attrLen(ctx.node, 'cats_strings');
+    if (cats === undefined) return ctx.fail('OneHotEncoder needs cats_int64s or cats_strings');
+    return [tensorOf(DT.FLOAT, t?.dims ? [...t.dims, cats] : null)];
+  },
+  ML,
+);
 
 function labelType(node: Node): number {
   return (attrLen(node, 'classlabels_strings') ?? 0) > 0 ? DT.STRING : DT.INT64;
 }
 
 function labelCount(node: Node): number {
-  return attrLen(node, 'classlabels_strings') || attrLen(node, 'classlabels_ints') || attrLen(node, 'classlabels_int64s') || 0;
+  return (
+    attrLen(node, 'classlabels_strings') ||
+    attrLen(node, 'classlabels_ints') ||
+    attrLen(node, 'classlabels_int64s') ||
+    0
+  );
 }
 
-register('LinearClassifier', (ctx) => {
-  const n = batchOf(ctx);
-  // scores: one per intercept; the binary case (1 intercept, 2 labels) scores both classes
-  let e = attrLen(ctx.node, 'intercepts') ?? 0;
-  if (e === 1 && labelCount(ctx.node) === 2) e = 2;
-  return [tensorOf(labelType(ctx.node), [n]), tensorOf(DT.FLOAT, [n, e || null])];
-}, ML);
+register(
+  'LinearClassifier',
+  (ctx) => {
+    const n = batchOf(ctx);
+    // scores: one per intercept; the binary case (1 intercept, 2 labels) scores both classes
+    let e = attrLen(ctx.node, 'intercepts') ?? 0;
+    if (e === 1 && labelCount(ctx.node) === 2) e = 2;
+    return [tensorOf(labelType(ctx.node), [n]), tensorOf(DT.FLOAT, [n, e || null])];
+  },
+  ML,
+);
 
 register('LinearRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'targets', 1)])], ML);
 
-register('SVMClassifier', (ctx) => {
-  const n = batchOf(ctx);
-  const classes = labelCount(ctx.node) || 1;
-  const vectors = (attrInts(ctx.node, 'vectors_per_class') ?? []).reduce((a, b) => a + b, 0);
-  const proba = (attrLen(ctx.node, 'prob_a') ?? 0) > 0;
-  // onnxruntime svmclassifier.cc: SVC without probabilities scores each pair of classes (2 columns when binary)
-  const e = vectors > 0 && !proba ? (classes > 2 ? (classes * (classes - 1)) / 2 : 2) : classes;
-  return [tensorOf(labelType(ctx.node), [n]), tensorOf(DT.FLOAT, [n, e])];
-}, ML);
+register(
+  'SVMClassifier',
+  (ctx) => {
+    const n = batchOf(ctx);
+    const classes = labelCount(ctx.node) || 1;
+    const vectors = (attrInts(ctx.node, 'vectors_per_class') ?? []).reduce((a, b) => a + b, 0);
+    const proba = (attrLen(ctx.node, 'prob_a') ?? 0) > 0;
+    // onnxruntime svmclassifier.cc: SVC without probabilities scores each pair of classes (2 columns when binary)
+    const e = vectors > 0 && !proba ? (classes > 2 ? (classes * (classes - 1)) / 2 : 2) : classes;
+    return [tensorOf(labelType(ctx.node), [n]), tensorOf(DT.FLOAT, [n, e])];
+  },
+  ML,
+);
 
 register('SVMRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), 1])], ML);
 
-register('TreeEnsembleClassifier', (ctx) => {
-  const n = batchOf(ctx);
-  const e = labelCount(ctx.node) || null;
-  return [tensorOf(labelType(ctx.node), [n]), tensorOf(DT.FLOAT, [n, e])];
-}, ML);
+register(
+  'TreeEnsembleClassifier',
+  (ctx) => {
+    const n = batchOf(ctx);
+    const e = labelCount(ctx.node) || null;
+    return [tensorOf(labelType(ctx.node), [n]), tensorOf(DT.FLOAT, [n, e])];
+  },
+  ML,
+);
 
-register('TreeEnsembleRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'n_targets') ?? null])], ML);
+register(
+  'TreeEnsembleRegressor',
+  (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'n_targets') ?? null])],
+  ML,
+);
 
 // ai.onnx.ml opset 5: one op for both; the output has the input's float type
-register('TreeEnsemble', (ctx) => {
-  const t = inTensor(ctx, 0);
-  return [tensorOf(t?.dtype ?? DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'n_targets') ?? null])];
-}, ML);
+register(
+  'TreeEnsemble',
+  (ctx) => {
+    const t = inTensor(ctx, 0);
+    return [tensorOf(t?.dtype ?? DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'n_targets') ?? null])];
+  },
+  ML,
+);
 
-register('ZipMap', (ctx) => {
-  const key = (attrLen(ctx.node, 'classlabels_strings') ?? 0) > 0 ? DT.STRING : DT.INT64;
-  const map: ValueType = { kind: 'map', keyDtype: key, value: { kind: 'tensor', dtype: DT.FLOAT, dims: [] } };
-  return [{ type: { kind: 'sequence', elem: map } }];
-}, ML);
+register(
+  'ZipMap',
+  (ctx) => {
+    const key = (attrLen(ctx.node, 'classlabels_strings') ?? 0) > 0 ? DT.STRING : DT.INT64;
+    const map: ValueType = { kind: 'map', keyDtype: key, value: { kind: 'tensor', dtype: DT.FLOAT, dims: [] } };
+    return [{ type: { kind: 'sequence', elem: map } }];
+  },
+  ML,
+);
 
 // ================================================================ ai.onnx.preview.training
 
@@ -168,7 +233,8 @@ function optimizer(groupsIn: number) {
     if (nIn % groupsIn !== 0) ctx.fail(`expected ${groupsIn} groups of inputs after R and T, got ${nIn} inputs`);
     const n = nIn / groupsIn;
     return ctx.node.outputs.map((_, k) => {
-      const g = Math.floor(k / n), i = k % n;
+      const g = Math.floor(k / n),
+        i = k % n;
       const src = 2 + (g === 0 ? 0 : g + 1) * n + i; // output group 0 is X (input group 0), the others skip G
       return ctx.inputs[src] ? sameShapeOf(ctx.inputs[src]) : undefined;
     });
@@ -203,7 +269,10 @@ register('DFT', (ctx) => {
   let axis: number | undefined;
   if (ctx.opset < 20) axis = attrInt(ctx.node, 'axis', 1);
   else if (!ctx.node.inputs[2]) axis = -2;
-  else { const a = scalarInput(ctx, 2); axis = typeof a === 'number' ? a : undefined; }
+  else {
+    const a = scalarInput(ctx, 2);
+    axis = typeof a === 'number' ? a : undefined;
+  }
   const along = (d: Dim): Dim => {
     if (hasLen) return len === undefined ? null : onesided && !inverse ? dimAdd(dimFloorDiv(len, 2), 1) : len;
     if (!onesided) return d;
@@ -216,7 +285,12 @@ register('DFT', (ctx) => {
   }
   if (axis < -r || axis === -1 || axis >= r - 1) ctx.fail(`DFT axis ${axis} is invalid for rank ${r}`);
   const ax = axis < 0 ? axis + r : axis;
-  return [tensorOf(t.dtype, t.dims.map((d, i) => (i === r - 1 ? last : i === ax ? along(d) : d)))];
+  return [
+    tensorOf(
+      t.dtype,
+      t.dims.map((d, i) => (i === r - 1 ? last : i === ax ? along(d) : d)),
+    ),
+  ];
 });
 
 register('STFT', (ctx) => {
@@ -230,8 +304,10 @@ register('STFT', (ctx) => {
   const onesided = attrInt(ctx.node, 'onesided', 1) !== 0;
   const n = t.dims[1];
   // frames = floor((length - frame_length) / frame_step) + 1; bins = frame_length (onesided: floor(frame_length/2)+1)
-  const frames = step !== undefined && frame !== undefined && frame !== null && n !== null && step !== null
-    ? dimAdd(dimFloorDiv(dimSub(n, frame), step), 1) : null;
+  const frames =
+    step !== undefined && frame !== undefined && frame !== null && n !== null && step !== null
+      ? dimAdd(dimFloorDiv(dimSub(n, frame), step), 1)
+      : null;
   const bins = frame === undefined || frame === null ? null : onesided ? dimAdd(dimFloorDiv(frame, 2), 1) : frame;
   return [tensorOf(t.dtype, [t.dims[0], frames, bins, 2])];
 });
@@ -257,11 +333,17 @@ register('StringNormalizer', (ctx) => {
   // removing stopwords makes the length data-dependent
   const stop = (attrLen(ctx.node, 'stopwords') ?? 0) > 0;
   if (!stop) return [tensorOf(DT.STRING, t.dims.slice())];
-  return [tensorOf(DT.STRING, t.dims.map((d, i) => (i === t.dims!.length - 1 ? null : d)))];
+  return [
+    tensorOf(
+      DT.STRING,
+      t.dims.map((d, i) => (i === t.dims!.length - 1 ? null : d)),
+    ),
+  ];
 });
 
 register('StringConcat', (ctx) => {
-  const a = inDims(ctx, 0), b = inDims(ctx, 1);
+  const a = inDims(ctx, 0),
+    b = inDims(ctx, 1);
   if (!a || !b) return [tensorOf(DT.STRING, null)];
   const out = broadcastShapes([a, b]);
   if (!out) return ctx.fail(`cannot broadcast [${a.join(',')}] and [${b.join(',')}]`);

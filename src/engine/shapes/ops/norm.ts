@@ -35,7 +35,8 @@ register(['InstanceNormalization', 'LpNormalization', 'MeanVarianceNormalization
   if (!x) return [];
   if (x.dims) {
     const r = x.dims.length;
-    if (ctx.node.opType === 'InstanceNormalization' && r < 2) ctx.fail(`InstanceNormalization input must be (N, C, ...), got rank ${r}`);
+    if (ctx.node.opType === 'InstanceNormalization' && r < 2)
+      ctx.fail(`InstanceNormalization input must be (N, C, ...), got rank ${r}`);
     if (ctx.node.opType === 'LpNormalization') normAxis(attrInt(ctx.node, 'axis', -1), r, ctx);
   }
   return [sameAsInput(ctx)];
@@ -84,7 +85,11 @@ register('RMSNormalization', (ctx) => {
  * known true; undefined when that input is present but unknown. Older forms are profiled as
  * inference (is_test is ignored, as onnxruntime does for inference sessions).
  */
-export function dropoutTraining(opset: number, hasTrainingInput: boolean, trainingMode: number[] | undefined): boolean | undefined {
+export function dropoutTraining(
+  opset: number,
+  hasTrainingInput: boolean,
+  trainingMode: number[] | undefined,
+): boolean | undefined {
   if (opset < 12 || !hasTrainingInput) return false;
   return trainingMode ? trainingMode[0] !== 0 : undefined;
 }
@@ -94,7 +99,11 @@ register('Dropout', (ctx) => {
   if (!x) return [];
   const training = dropoutTraining(ctx.opset, !!ctx.node.inputs[2], inInts(ctx, 2));
   // In inference Dropout is Identity: the data passes through unchanged.
-  const y = tensorOf(x.dtype, x.dims ? x.dims.slice() : null, training === false ? ctx.inputs[0]?.data?.slice() : undefined);
+  const y = tensorOf(
+    x.dtype,
+    x.dims ? x.dims.slice() : null,
+    training === false ? ctx.inputs[0]?.data?.slice() : undefined,
+  );
   const mask = tensorOf(ctx.opset >= 10 ? DT.BOOL : x.dtype, x.dims ? x.dims.slice() : null);
   return [y, mask];
 });

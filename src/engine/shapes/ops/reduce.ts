@@ -11,8 +11,16 @@ import { DATA_MAX, inInts, inTensor, normAxis, tensorOf, type InferCtx, type Val
 import { dimAdd, dimMul } from '../dims';
 
 export const REDUCE_OPS = [
-  'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd',
-  'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare',
+  'ReduceSum',
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
 ];
 export const SOFTMAX_OPS = ['Softmax', 'LogSoftmax', 'Hardmax'];
 
@@ -26,7 +34,8 @@ export function axesInputSince(op: string): number {
  * 'none' (empty axes with noop_with_empty_axes=1: the op is Identity), or 'unknown' (an axes input
  * whose values are not known). `count` is the number of axes when only the axes input's length is known.
  */
-export type ReduceAxes = { kind: 'axes'; axes: number[] } | { kind: 'all' } | { kind: 'none' } | { kind: 'unknown'; count?: number };
+export type ReduceAxes =
+  { kind: 'axes'; axes: number[] } | { kind: 'all' } | { kind: 'none' } | { kind: 'unknown'; count?: number };
 
 export function reduceAxes(ctx: InferCtx, rank: number | null): ReduceAxes {
   const node = ctx.node;
@@ -60,7 +69,10 @@ function reducedDims(dims: Dim[], axes: number[], keep: boolean): Dim[] {
 }
 
 type Combine = (a: Dim, b: Dim) => Dim;
-const numeric = (f: (x: number, y: number) => number): Combine => (a, b) => (typeof a === 'number' && typeof b === 'number' ? f(a, b) : null);
+const numeric =
+  (f: (x: number, y: number) => number): Combine =>
+  (a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? f(a, b) : null;
 
 /** Reductions whose result on small integer data we compute (symbolically for Sum/Prod). */
 const DATA_COMBINE: Partial<Record<string, Combine>> = {
@@ -74,7 +86,13 @@ const DATA_COMBINE: Partial<Record<string, Combine>> = {
  * Reduces known data (row-major, numeric dims) over axes; `fold` combines along the reduced
  * positions, `finish` maps each reduced group (e.g. the mean's division). Undefined when it cannot.
  */
-function reduceData(dims: Dim[], data: Dim[], axes: number[], fold: Combine, finish?: (acc: Dim, n: number) => Dim): Dim[] | undefined {
+function reduceData(
+  dims: Dim[],
+  data: Dim[],
+  axes: number[],
+  fold: Combine,
+  finish?: (acc: Dim, n: number) => Dim,
+): Dim[] | undefined {
   if (!dims.every((d): d is number => typeof d === 'number')) return undefined;
   const shape = dims as number[];
   const total = shape.reduce((a, b) => a * b, 1);
@@ -89,7 +107,10 @@ function reduceData(dims: Dim[], data: Dim[], axes: number[], fold: Combine, fin
     for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) o += idx[i] * strides[i];
     const v = data[k];
     acc[o] = acc[o] === undefined ? v : acc[o] === null || v === null ? null : fold(acc[o] as Dim, v);
-    for (let i = shape.length - 1; i >= 0; i--) { if (++idx[i] < shape[i]) break; idx[i] = 0; }
+    for (let i = shape.length - 1; i >= 0; i--) {
+      if (++idx[i] < shape[i]) break;
+      idx[i] = 0;
+    }
   }
   const n = total / outN;
   return acc.map((a) => (a === undefined || a === null ? null : finish ? finish(a, n) : a));
@@ -109,8 +130,19 @@ register(REDUCE_OPS, (ctx) => {
   if (!x.dims) return [tensorOf(x.dtype, null)];
   if (ax.kind === 'unknown') {
     // keepdims: same rank, a reduced axis becomes 1, so only dims that are already 1 are certain.
-    if (keep) return [tensorOf(x.dtype, x.dims.map((d) => (d === 1 ? 1 : null)))];
-    return [tensorOf(x.dtype, ax.count !== undefined && ax.count <= x.dims.length ? new Array(x.dims.length - ax.count).fill(null) : null)];
+    if (keep)
+      return [
+        tensorOf(
+          x.dtype,
+          x.dims.map((d) => (d === 1 ? 1 : null)),
+        ),
+      ];
+    return [
+      tensorOf(
+        x.dtype,
+        ax.count !== undefined && ax.count <= x.dims.length ? new Array(x.dims.length - ax.count).fill(null) : null,
+      ),
+    ];
   }
   const axes = ax.kind === 'all' ? x.dims.map((_, i) => i) : ax.axes;
   const dims = reducedDims(x.dims, axes, keep);
@@ -122,7 +154,8 @@ register(REDUCE_OPS, (ctx) => {
 
 /** Data of a full reduction to a scalar. */
 function dataAll(ctx: InferCtx): Dim[] | undefined {
-  const x = inTensor(ctx, 0), data = ctx.inputs[0]?.data;
+  const x = inTensor(ctx, 0),
+    data = ctx.inputs[0]?.data;
   if (!x?.dims || !data) return undefined;
   const fold = DATA_COMBINE[ctx.node.opType];
   const axes = x.dims.map((_, i) => i);
@@ -134,7 +167,13 @@ function meanData(ctx: InferCtx, dims: Dim[], axes: number[]): Dim[] | undefined
   const data = ctx.inputs[0]?.data;
   if (ctx.node.opType !== 'ReduceMean' || !data) return undefined;
   const isInt = !dtypeInfo(inTensor(ctx, 0)?.dtype ?? 0)?.float;
-  return reduceData(dims, data, axes, numeric((a, b) => a + b), (s, n) => (typeof s === 'number' ? (isInt ? Math.trunc(s / n) : s / n) : null));
+  return reduceData(
+    dims,
+    data,
+    axes,
+    numeric((a, b) => a + b),
+    (s, n) => (typeof s === 'number' ? (isInt ? Math.trunc(s / n) : s / n) : null),
+  );
 }
 
 register(['ArgMax', 'ArgMin'], (ctx) => {
@@ -150,7 +189,12 @@ register(['ArgMax', 'ArgMin'], (ctx) => {
 /** ArgMax/ArgMin of known numeric data along one axis (first index of the extreme, or last with select_last_index). */
 function argData(ctx: InferCtx, dims: Dim[], axis: number): Dim[] | undefined {
   const data = ctx.inputs[0]?.data;
-  if (!data || !data.every((v): v is number => typeof v === 'number') || !dims.every((d): d is number => typeof d === 'number')) return undefined;
+  if (
+    !data ||
+    !data.every((v): v is number => typeof v === 'number') ||
+    !dims.every((d): d is number => typeof d === 'number')
+  )
+    return undefined;
   const shape = dims as number[];
   if (shape[axis] === 0 || shape.reduce((a, b) => a * b, 1) !== data.length) return undefined;
   const max = ctx.node.opType === 'ArgMax';
@@ -159,14 +203,16 @@ function argData(ctx: InferCtx, dims: Dim[], axis: number): Dim[] | undefined {
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const n = shape[axis];
   const out: Dim[] = [];
-  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
-    let best = 0;
-    for (let k = 1; k < n; k++) {
-      const v = data[(o * n + k) * inner + i], b = data[(o * n + best) * inner + i];
-      if (max ? v > b || (last && v === b) : v < b || (last && v === b)) best = k;
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      let best = 0;
+      for (let k = 1; k < n; k++) {
+        const v = data[(o * n + k) * inner + i],
+          b = data[(o * n + best) * inner + i];
+        if (max ? v > b || (last && v === b) : v < b || (last && v === b)) best = k;
+      }
+      out.push(best);
     }
-    out.push(best);
-  }
   return out;
 }
 
@@ -180,7 +226,8 @@ register(['CumSum', 'CumProd'], (ctx) => {
   // 1-D integer data (shape arithmetic): computed, honouring exclusive and reverse.
   if (src && x.dims && x.dims.length === 1 && src.length === x.dims[0]) {
     const f: Combine = ctx.node.opType === 'CumSum' ? dimAdd : dimMul;
-    const exclusive = attrInt(ctx.node, 'exclusive', 0) === 1, reverse = attrInt(ctx.node, 'reverse', 0) === 1;
+    const exclusive = attrInt(ctx.node, 'exclusive', 0) === 1,
+      reverse = attrInt(ctx.node, 'reverse', 0) === 1;
     const seq = reverse ? src.slice().reverse() : src;
     let acc: Dim = ctx.node.opType === 'CumSum' ? 0 : 1;
     const res: Dim[] = seq.map((v) => {
@@ -217,9 +264,11 @@ function lossDims(ctx: InferCtx, reduction: string): Dim[] | null {
 }
 
 function checkLossInputs(ctx: InferCtx): void {
-  const x = inTensor(ctx, 0)?.dims, t = inTensor(ctx, 1)?.dims;
+  const x = inTensor(ctx, 0)?.dims,
+    t = inTensor(ctx, 1)?.dims;
   if (x && x.length < 2) ctx.fail(`input must be (N, C, d1, ..., dk), got rank ${x.length}`);
-  if (x && t && t.length !== x.length - 1) ctx.fail(`target rank ${t.length} does not match input rank ${x.length} (expected ${x.length - 1})`);
+  if (x && t && t.length !== x.length - 1)
+    ctx.fail(`target rank ${t.length} does not match input rank ${x.length} (expected ${x.length - 1})`);
 }
 
 register('NegativeLogLikelihoodLoss', (ctx) => {

@@ -8,15 +8,27 @@ import { inData, inTensor, tensorOf, type InferCtx, type Value } from '../../typ
 import { broadcastShapes, dimAdd, dimFloorDiv, dimMul } from '../../dims';
 
 /** The per-head view of a 3-D [B, S, heads*d] or 4-D [B, heads, S, d] attention operand. */
-export interface Heads { b: Dim; heads: Dim; seq: Dim; d: Dim; rank: number }
+export interface Heads {
+  b: Dim;
+  heads: Dim;
+  seq: Dim;
+  d: Dim;
+  rank: number;
+}
 
-export function headsOf(ctx: InferCtx, dims: Dim[] | null | undefined, numHeads: number | undefined, what: string): Heads | null {
+export function headsOf(
+  ctx: InferCtx,
+  dims: Dim[] | null | undefined,
+  numHeads: number | undefined,
+  what: string,
+): Heads | null {
   if (!dims) return null;
   if (dims.length === 4) return { b: dims[0], heads: dims[1], seq: dims[2], d: dims[3], rank: 4 };
   if (dims.length === 3) {
     if (!numHeads) ctx.fail(`${what} is 3-D: the num_heads attribute is required`);
     const hidden = dims[2];
-    if (typeof hidden === 'number' && hidden % numHeads !== 0) ctx.fail(`${what} hidden size ${hidden} is not divisible by ${numHeads} heads`);
+    if (typeof hidden === 'number' && hidden % numHeads !== 0)
+      ctx.fail(`${what} hidden size ${hidden} is not divisible by ${numHeads} heads`);
     return { b: dims[0], heads: numHeads, seq: dims[1], d: dimFloorDiv(hidden, numHeads), rank: 3 };
   }
   return ctx.fail(`${what} must be 3-D or 4-D, got rank ${dims.length}`);
@@ -32,13 +44,17 @@ register('Attention', (ctx) => {
   if (q && k && typeof q.heads === 'number' && typeof k.heads === 'number' && q.heads % k.heads !== 0) {
     ctx.fail(`q heads ${q.heads} is not a multiple of kv heads ${k.heads}`);
   }
-  if (q && k && typeof q.d === 'number' && typeof k.d === 'number' && q.d !== k.d) ctx.fail(`Q head size ${q.d} != K head size ${k.d}`);
+  if (q && k && typeof q.d === 'number' && typeof k.d === 'number' && q.d !== k.d)
+    ctx.fail(`Q head size ${q.d} != K head size ${k.d}`);
   const past = ctx.node.inputs[4] ? inTensor(ctx, 4)?.dims : undefined;
   const pastV = ctx.node.inputs[5] ? inTensor(ctx, 5)?.dims : undefined;
   const total: Dim = k ? (ctx.node.inputs[4] ? (past ? dimAdd(past[2], k.seq) : null) : k.seq) : null;
-  const y: Dim[] | null = q && v ? (q.rank === 3 ? [q.b, q.seq, dimMul(q.heads, v.d)] : [q.b, q.heads, q.seq, v.d]) : null;
-  const presentK: Dim[] | null = k ? [k.b, k.heads, total, k.d] : past ?? null;
-  const presentV: Dim[] | null = v ? [v.b, v.heads, ctx.node.inputs[5] ? (pastV ? dimAdd(pastV[2], v.seq) : null) : v.seq, v.d] : pastV ?? null;
+  const y: Dim[] | null =
+    q && v ? (q.rank === 3 ? [q.b, q.seq, dimMul(q.heads, v.d)] : [q.b, q.heads, q.seq, v.d]) : null;
+  const presentK: Dim[] | null = k ? [k.b, k.heads, total, k.d] : (past ?? null);
+  const presentV: Dim[] | null = v
+    ? [v.b, v.heads, ctx.node.inputs[5] ? (pastV ? dimAdd(pastV[2], v.seq) : null) : v.seq, v.d]
+    : (pastV ?? null);
   const qk: Dim[] | null = q ? [q.b, q.heads, q.seq, total] : null;
   return [tensorOf(dtype, y), tensorOf(dtype, presentK), tensorOf(dtype, presentV), tensorOf(dtype, qk)];
 });
@@ -55,17 +71,28 @@ register('RotaryEmbedding', sameAsInput, 'com.microsoft');
 // ai.onnx.preview FlexAttention: Q [B,Hq,L,E], K [B,Hkv,S,E], V [B,Hkv,S,Ev] -> Y [B,Hq,L,Ev].
 // The score_mod / prob_mod subgraphs map scores [B,Hq,L,S] to the same shape; they are inferred so
 // their nodes get shapes and costs.
-register('FlexAttention', (ctx) => {
-  const q = inTensor(ctx, 0), k = inTensor(ctx, 1)?.dims, v = inTensor(ctx, 2)?.dims;
-  const dtype = q?.dtype ?? 0;
-  for (const [name, d] of [['Q', q?.dims], ['K', k], ['V', v]] as const) if (d && d.length !== 4) ctx.fail(`${name} must be 4-D, got rank ${d.length}`);
-  const scores = q?.dims ? [q.dims[0], q.dims[1], q.dims[2], k ? k[2] : null] : null;
-  for (const attr of ['score_mod', 'prob_mod']) {
-    const a = ctx.node.attrs[attr];
-    if (a?.type === 'graph') ctx.inferSubgraph(a.value as Graph, [tensorOf(dtype, scores)]);
-  }
-  return [tensorOf(dtype, q?.dims && v ? [q.dims[0], q.dims[1], q.dims[2], v[3]] : null)];
-}, 'ai.onnx.preview');
+register(
+  'FlexAttention',
+  (ctx) => {
+    const q = inTensor(ctx, 0),
+      k = inTensor(ctx, 1)?.dims,
+      v = inTensor(ctx, 2)?.dims;
+    const dtype = q?.dtype ?? 0;
+    for (const [name, d] of [
+      ['Q', q?.dims],
+      ['K', k],
+      ['V', v],
+    ] as const)
+      if (d && d.length !== 4) ctx.fail(`${name} must be 4-D, got rank ${d.length}`);
+    const scores = q?.dims ? [q.dims[0], q.dims[1], q.dims[2], k ? k[2] : null] : null;
+    for (const attr of ['score_mod', 'prob_mod']) {
+      const a = ctx.node.attrs[attr];
+      if (a?.type === 'graph') ctx.inferSubgraph(a.value as Graph, [tensorOf(dtype, scores)]);
+    }
+    return [tensorOf(dtype, q?.dims && v ? [q.dims[0], q.dims[1], q.dims[2], v[3]] : null)];
+  },
+  'ai.onnx.preview',
+);
 
 // LinearAttention (opset 27): query [B,T,Hq*dk], key [B,T,Hkv*dk], value [B,T,Hkv*dv] (or the 4-D
 // [B,H,T,d] forms) -> output [B,T,Hq*dv], present_state [B,Hkv,dk,dv]. The schema text was not found in
@@ -76,7 +103,8 @@ register('LinearAttention', (ctx) => {
   const q = headsOf(ctx, inTensor(ctx, 0)?.dims, attrInt(ctx.node, 'q_num_heads'), 'query');
   const k = headsOf(ctx, inTensor(ctx, 1)?.dims, kvHeads, 'key');
   const v = headsOf(ctx, inTensor(ctx, 2)?.dims, kvHeads, 'value');
-  const out: Dim[] | null = q && v ? (q.rank === 3 ? [q.b, q.seq, dimMul(q.heads, v.d)] : [q.b, q.heads, q.seq, v.d]) : null;
+  const out: Dim[] | null =
+    q && v ? (q.rank === 3 ? [q.b, q.seq, dimMul(q.heads, v.d)] : [q.b, q.heads, q.seq, v.d]) : null;
   const past = ctx.node.inputs[3] ? inTensor(ctx, 3)?.dims : undefined;
   const state: Dim[] | null = past ? past.slice() : k && v ? [k.b, k.heads, k.d, v.d] : null;
   return [tensorOf(dtype, out), tensorOf(dtype, state)];
@@ -96,57 +124,85 @@ register('SwiGLU', (ctx) => {
   }
   if (!a?.dims) return [tensorOf(dtype, null)];
   const last = a.dims[a.dims.length - 1];
-  if (typeof last === 'number' && last % 2 !== 0) ctx.fail(`last axis ${last} must be even to split into gate and value`);
+  if (typeof last === 'number' && last % 2 !== 0)
+    ctx.fail(`last axis ${last} must be even to split into gate and value`);
   return [tensorOf(dtype, [...a.dims.slice(0, -1), dimFloorDiv(last, 2)])];
 });
 
 // com.microsoft MultiHeadAttention (ContribOperators.md): query [B,S,D]; key/value [B,L,D] (or 4-D
 // [B,N,L,H] past-style). Output [B,S,Dv]; present_key/value [B,N,P+L,H].
-register('MultiHeadAttention', (ctx) => {
-  const dtype = inTensor(ctx, 0)?.dtype ?? 0;
-  const n = attrInt(ctx.node, 'num_heads');
-  const qd = inTensor(ctx, 0)?.dims;
-  if (!qd) return [tensorOf(dtype, null)];
-  if (qd.length !== 3) return [tensorOf(dtype, null)]; // packed QKV forms: leave unknown rather than guess
-  const k = headsOf(ctx, ctx.node.inputs[1] ? inTensor(ctx, 1)?.dims : undefined, n, 'key');
-  const v = headsOf(ctx, ctx.node.inputs[2] ? inTensor(ctx, 2)?.dims : undefined, n, 'value');
-  const y: Dim[] = [qd[0], qd[1], v ? dimMul(v.heads, v.d) : ctx.node.inputs[2] ? null : qd[2]];
-  const past = ctx.node.inputs[6] ? inTensor(ctx, 6)?.dims : undefined;
-  const total = k ? (past ? dimAdd(past[2], k.seq) : k.seq) : null;
-  return [tensorOf(dtype, y), tensorOf(dtype, k ? [k.b, k.heads, total, k.d] : null), tensorOf(dtype, v ? [v.b, v.heads, total, v.d] : null)];
-}, 'com.microsoft');
+register(
+  'MultiHeadAttention',
+  (ctx) => {
+    const dtype = inTensor(ctx, 0)?.dtype ?? 0;
+    const n = attrInt(ctx.node, 'num_heads');
+    const qd = inTensor(ctx, 0)?.dims;
+    if (!qd) return [tensorOf(dtype, null)];
+    if (qd.length !== 3) return [tensorOf(dtype, null)]; // packed QKV forms: leave unknown rather than guess
+    const k = headsOf(ctx, ctx.node.inputs[1] ? inTensor(ctx, 1)?.dims : undefined, n, 'key');
+    const v = headsOf(ctx, ctx.node.inputs[2] ? inTensor(ctx, 2)?.dims : undefined, n, 'value');
+    const y: Dim[] = [qd[0], qd[1], v ? dimMul(v.heads, v.d) : ctx.node.inputs[2] ? null : qd[2]];
+    const past = ctx.node.inputs[6] ? inTensor(ctx, 6)?.dims : undefined;
+    const total = k ? (past ? dimAdd(past[2], k.seq) : k.seq) : null;
+    return [
+      tensorOf(dtype, y),
+      tensorOf(dtype, k ? [k.b, k.heads, total, k.d] : null),
+      tensorOf(dtype, v ? [v.b, v.heads, total, v.d] : null),
+    ];
+  },
+  'com.microsoft',
+);
 
 // com.microsoft GroupQueryAttention: query [B,S,Hq*D] (or packed QKV when key is absent) -> output
 // [B,S,Hq*D]; present_key/value [B,Hkv,max(P, total_sequence_length),D] (the KV-cache buffer keeps
 // its length when it is already large enough).
-register('GroupQueryAttention', (ctx) => {
-  const dtype = inTensor(ctx, 0)?.dtype ?? 0;
-  const hq = attrInt(ctx.node, 'num_heads'), hkv = attrInt(ctx.node, 'kv_num_heads');
-  const qd = inTensor(ctx, 0)?.dims;
-  if (!qd || qd.length !== 3 || !hq || !hkv) return [tensorOf(dtype, null), tensorOf(dtype, null), tensorOf(dtype, null)];
-  const packed = !ctx.node.inputs[1];
-  const d = packed ? dimFloorDiv(qd[2], hq + 2 * hkv) : dimFloorDiv(qd[2], hq);
-  const past = ctx.node.inputs[3] ? inTensor(ctx, 3)?.dims : undefined;
-  const tsl = inData(ctx, 6)?.[0] ?? null; // total_sequence_length (scalar input)
-  const pastSeq = past ? past[2] : null;
-  const seq: Dim = !past ? tsl : typeof pastSeq === 'number' && typeof tsl === 'number' ? Math.max(pastSeq, tsl) : null;
-  const present: Dim[] = [qd[0], hkv, seq, d];
-  return [tensorOf(dtype, [qd[0], qd[1], dimMul(hq, d)]), tensorOf(dtype, present), tensorOf(dtype, present.slice())];
-}, 'com.microsoft');
+register(
+  'GroupQueryAttention',
+  (ctx) => {
+    const dtype = inTensor(ctx, 0)?.dtype ?? 0;
+    const hq = attrInt(ctx.node, 'num_heads'),
+      hkv = attrInt(ctx.node, 'kv_num_heads');
+    const qd = inTensor(ctx, 0)?.dims;
+    if (!qd || qd.length !== 3 || !hq || !hkv)
+      return [tensorOf(dtype, null), tensorOf(dtype, null), tensorOf(dtype, null)];
+    const packed = !ctx.node.inputs[1];
+    const d = packed ? dimFloorDiv(qd[2], hq + 2 * hkv) : dimFloorDiv(qd[2], hq);
+    const past = ctx.node.inputs[3] ? inTensor(ctx, 3)?.dims : undefined;
+    const tsl = inData(ctx, 6)?.[0] ?? null; // total_sequence_length (scalar input)
+    const pastSeq = past ? past[2] : null;
+    const seq: Dim = !past
+      ? tsl
+      : typeof pastSeq === 'number' && typeof tsl === 'number'
+        ? Math.max(pastSeq, tsl)
+        : null;
+    const present: Dim[] = [qd[0], hkv, seq, d];
+    return [tensorOf(dtype, [qd[0], qd[1], dimMul(hq, d)]), tensorOf(dtype, present), tensorOf(dtype, present.slice())];
+  },
+  'com.microsoft',
+);
 
 // com.microsoft Attention (ContribOperators.md): input [B,S,Din], weights [Din, Hq+Hk+Hv] (qkv_hidden_sizes,
 // else three equal parts), past [2,B,N,P,H] -> output [B,S,Hv], present [2,B,N,P+S,Hk/N].
-register('Attention', (ctx) => {
-  const x = inTensor(ctx, 0);
-  const dtype = x?.dtype ?? 0;
-  const w = inTensor(ctx, 1)?.dims;
-  const n = attrInt(ctx.node, 'num_heads');
-  const sizes = attrInts(ctx.node, 'qkv_hidden_sizes');
-  const [hk, hv]: Dim[] = sizes && sizes.length === 3 ? [sizes[1], sizes[2]] : w && w.length === 2 ? [dimFloorDiv(w[1], 3), dimFloorDiv(w[1], 3)] : [null, null];
-  if (!x?.dims || x.dims.length !== 3) return [tensorOf(dtype, null), tensorOf(dtype, null)];
-  const [b, s] = x.dims;
-  const past = ctx.node.inputs[4] ? inTensor(ctx, 4)?.dims : undefined;
-  const total = ctx.node.inputs[4] ? (past ? dimAdd(past[3], s) : null) : s;
-  const present: Dim[] | null = n ? [2, b, n, total, dimFloorDiv(hk, n)] : null;
-  return [tensorOf(dtype, [b, s, hv]), tensorOf(dtype, present)];
-}, 'com.microsoft');
+register(
+  'Attention',
+  (ctx) => {
+    const x = inTensor(ctx, 0);
+    const dtype = x?.dtype ?? 0;
+    const w = inTensor(ctx, 1)?.dims;
+    const n = attrInt(ctx.node, 'num_heads');
+    const sizes = attrInts(ctx.node, 'qkv_hidden_sizes');
+    const [hk, hv]: Dim[] =
+      sizes && sizes.length === 3
+        ? [sizes[1], sizes[2]]
+        : w && w.length === 2
+          ? [dimFloorDiv(w[1], 3), dimFloorDiv(w[1], 3)]
+          : [null, null];
+    if (!x?.dims || x.dims.length !== 3) return [tensorOf(dtype, null), tensorOf(dtype, null)];
+    const [b, s] = x.dims;
+    const past = ctx.node.inputs[4] ? inTensor(ctx, 4)?.dims : undefined;
+    const total = ctx.node.inputs[4] ? (past ? dimAdd(past[3], s) : null) : s;
+    const present: Dim[] | null = n ? [2, b, n, total, dimFloorDiv(hk, n)] : null;
+    return [tensorOf(dtype, [b, s, hv]), tensorOf(dtype, present)];
+  },
+  'com.microsoft',
+);

@@ -20,7 +20,8 @@ function convLike(ctx: InferCtx, xi: number, wi: number, dtype: number): Value[]
   if (w?.dims && w.dims.length !== rank) ctx.fail(`weight rank ${w.dims.length} does not match input rank ${rank}`);
   const group = attrInt(ctx.node, 'group', 1);
   if (group < 1) ctx.fail(`group must be >= 1, got ${group}`);
-  const cin = x.dims[1], wc = w?.dims?.[1];
+  const cin = x.dims[1],
+    wc = w?.dims?.[1];
   if (typeof cin === 'number' && typeof wc === 'number' && cin !== wc * group) {
     ctx.fail(`input channels ${cin} != weight channels ${wc} x group ${group}`);
   }
@@ -59,7 +60,8 @@ register('ConvTranspose', (ctx) => {
   let kernel = attrInts(ctx.node, 'kernel_shape');
   if (!kernel) {
     const kd = w?.dims?.slice(2);
-    if (!kd || kd.some((d) => typeof d !== 'number')) return [tensorOf(dtype, [x.dims[0], m, ...new Array<Dim>(n).fill(null)])];
+    if (!kd || kd.some((d) => typeof d !== 'number'))
+      return [tensorOf(dtype, [x.dims[0], m, ...new Array<Dim>(n).fill(null)])];
     kernel = kd as number[];
   }
   if (kernel.length !== n) ctx.fail(`kernel_shape has ${kernel.length} values for ${n} spatial axes`);
@@ -69,9 +71,15 @@ register('ConvTranspose', (ctx) => {
     if (v.length !== len) ctx.fail(`attribute ${name} has ${v.length} values, want ${len}`);
     return v;
   };
-  const strides = get('strides', n, 1), dilations = get('dilations', n, 1), pads = get('pads', 2 * n, 0), outPad = get('output_padding', n, 0);
-  const spatial = x.dims.slice(2).map((d, i) => convTransposeOut(d, kernel![i], i, n, ctx.node, strides, dilations, pads, outPad));
-  for (const [i, d] of spatial.entries()) if (typeof d === 'number' && d <= 0) ctx.fail(`spatial axis ${i}: output size ${d} is not positive`);
+  const strides = get('strides', n, 1),
+    dilations = get('dilations', n, 1),
+    pads = get('pads', 2 * n, 0),
+    outPad = get('output_padding', n, 0);
+  const spatial = x.dims
+    .slice(2)
+    .map((d, i) => convTransposeOut(d, kernel![i], i, n, ctx.node, strides, dilations, pads, outPad));
+  for (const [i, d] of spatial.entries())
+    if (typeof d === 'number' && d <= 0) ctx.fail(`spatial axis ${i}: output size ${d} is not positive`);
   return [tensorOf(dtype, [x.dims[0], m, ...spatial])];
 });
 

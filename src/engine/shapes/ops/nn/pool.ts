@@ -49,7 +49,9 @@ register('MaxUnpool', (ctx) => {
   if (!kernel || kernel.length !== n) return ctx.fail(`kernel_shape must have ${n} values`);
   const strides = attrInts(ctx.node, 'strides') ?? new Array<number>(n).fill(1);
   const pads = attrInts(ctx.node, 'pads') ?? new Array<number>(2 * n).fill(0);
-  const spatial = x.dims.slice(2).map((d, i) => dimAdd(dimMul(dimSub(d, 1), strides[i]), kernel[i] - pads[i] - pads[i + n]));
+  const spatial = x.dims
+    .slice(2)
+    .map((d, i) => dimAdd(dimMul(dimSub(d, 1), strides[i]), kernel[i] - pads[i] - pads[i + n]));
   return [tensorOf(dtype, [x.dims[0], x.dims[1], ...spatial])];
 });
 
@@ -66,5 +68,12 @@ register('MaxRoiPool', (ctx) => {
 register('RoiAlign', (ctx) => {
   const x = inTensor(ctx, 0);
   const rois = inTensor(ctx, 1)?.dims ?? inTensor(ctx, 2)?.dims;
-  return [tensorOf(x?.dtype ?? 0, [rois ? rois[0] : null, x?.dims ? x.dims[1] : null, attrInt(ctx.node, 'output_height', 1), attrInt(ctx.node, 'output_width', 1)])];
+  return [
+    tensorOf(x?.dtype ?? 0, [
+      rois ? rois[0] : null,
+      x?.dims ? x.dims[1] : null,
+      attrInt(ctx.node, 'output_height', 1),
+      attrInt(ctx.node, 'output_width', 1),
+    ]),
+  ];
 });

@@ -9,14 +9,18 @@ import { inTensor, normAxis, tensorOf, type InferCtx } from '../../types';
 
 /** Checks scale/zero-point shapes against x for the per-axis and blocked forms. */
 function checkScale(ctx: InferCtx): void {
-  const x = inTensor(ctx, 0)?.dims, s = inTensor(ctx, 1)?.dims;
+  const x = inTensor(ctx, 0)?.dims,
+    s = inTensor(ctx, 1)?.dims;
   if (!x || !s || s.length === 0 || (s.length === 1 && s[0] === 1)) return;
   const block = attrInt(ctx.node, 'block_size', 0);
   const axis = normAxis(attrInt(ctx.node, 'axis', 1), x.length, ctx);
   if (block > 0) {
     if (s.length !== x.length) ctx.fail(`blocked quantization: scale rank ${s.length} != input rank ${x.length}`);
     const want = typeof x[axis] === 'number' ? Math.ceil((x[axis] as number) / block) : null;
-    if (want !== null && typeof s[axis] === 'number' && s[axis] !== want) ctx.fail(`blocked quantization: scale has ${s[axis]} blocks on axis ${axis}, want ceil(${x[axis]}/${block}) = ${want}`);
+    if (want !== null && typeof s[axis] === 'number' && s[axis] !== want)
+      ctx.fail(
+        `blocked quantization: scale has ${s[axis]} blocks on axis ${axis}, want ceil(${x[axis]}/${block}) = ${want}`,
+      );
   } else if (s.length === 1 && typeof s[0] === 'number' && typeof x[axis] === 'number' && s[0] !== x[axis]) {
     ctx.fail(`per-axis quantization: scale has ${s[0]} values, axis ${axis} has ${x[axis]}`);
   }
@@ -37,7 +41,9 @@ const dequantize = (ctx: InferCtx) => {
   const x = inTensor(ctx, 0);
   checkScale(ctx);
   const outAttr = attrInt(ctx.node, 'output_dtype', 0);
-  const dtype = outAttr || (ctx.opset >= 19 || ctx.node.domain === 'com.microsoft' ? inTensor(ctx, 1)?.dtype || DT.FLOAT : DT.FLOAT);
+  const dtype =
+    outAttr ||
+    (ctx.opset >= 19 || ctx.node.domain === 'com.microsoft' ? inTensor(ctx, 1)?.dtype || DT.FLOAT : DT.FLOAT);
   return [tensorOf(dtype, x?.dims ? x.dims.slice() : null)];
 };
 register('DequantizeLinear', dequantize);

@@ -37,12 +37,20 @@ export function windowAttrs(ctx: InferCtx, n: number, kernelFromWeight?: Dim[] |
   const strides = ints(ctx, 'strides', n, 1);
   const dilations = ints(ctx, 'dilations', n, 1);
   const padsAttr = attrInts(ctx.node, 'pads');
-  if (padsAttr && padsAttr.length > 0 && padsAttr.length !== 2 * n) ctx.fail(`pads has ${padsAttr.length} values for ${n} spatial axes (want ${2 * n})`);
+  if (padsAttr && padsAttr.length > 0 && padsAttr.length !== 2 * n)
+    ctx.fail(`pads has ${padsAttr.length} values for ${n} spatial axes (want ${2 * n})`);
   const pads = padsAttr && padsAttr.length ? padsAttr : new Array(2 * n).fill(0);
   if (strides.some((s) => s <= 0)) ctx.fail(`strides must be positive, got [${strides}]`);
   if (dilations.some((d) => d <= 0)) ctx.fail(`dilations must be positive, got [${dilations}]`);
   if (kernel.some((k) => k <= 0)) ctx.fail(`kernel_shape must be positive, got [${kernel}]`);
-  return { kernel, strides, dilations, pads, autoPad: attrString(ctx.node, 'auto_pad', 'NOTSET'), ceil: attrInt(ctx.node, 'ceil_mode', 0) === 1 };
+  return {
+    kernel,
+    strides,
+    dilations,
+    pads,
+    autoPad: attrString(ctx.node, 'auto_pad', 'NOTSET'),
+    ceil: attrInt(ctx.node, 'ceil_mode', 0) === 1,
+  };
 }
 
 /** Output size of one spatial axis of a convolution or pooling window. */
@@ -71,7 +79,10 @@ export function spatialOut(ctx: InferCtx, xs: Dim[], w: WindowAttrs): Dim[] {
   const n = xs.length;
   return xs.map((d, i) => {
     const o = windowOut(d, w, i, n);
-    if (o === null && typeof d === 'number') ctx.fail(`spatial axis ${i}: kernel ${(w.kernel[i] - 1) * w.dilations[i] + 1} (dilated) is larger than the padded input ${d + w.pads[i] + w.pads[i + n]}`);
+    if (o === null && typeof d === 'number')
+      ctx.fail(
+        `spatial axis ${i}: kernel ${(w.kernel[i] - 1) * w.dilations[i] + 1} (dilated) is larger than the padded input ${d + w.pads[i] + w.pads[i + n]}`,
+      );
     return o;
   });
 }
@@ -81,7 +92,17 @@ export function spatialOut(ctx: InferCtx, xs: Dim[], w: WindowAttrs): Dim[] {
  * out = stride*(in-1) + output_padding + ((k-1)*dilation+1) - pad_begin - pad_end;
  * with auto_pad SAME_* and no output_shape, out = in*stride.
  */
-export function convTransposeOut(inDim: Dim, k: number, i: number, n: number, node: Node, strides: number[], dilations: number[], pads: number[], outPad: number[]): Dim {
+export function convTransposeOut(
+  inDim: Dim,
+  k: number,
+  i: number,
+  n: number,
+  node: Node,
+  strides: number[],
+  dilations: number[],
+  pads: number[],
+  outPad: number[],
+): Dim {
   const s = strides[i];
   const autoPad = attrString(node, 'auto_pad', 'NOTSET');
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return dimMul(inDim, s);

@@ -47,8 +47,18 @@ register('Range', (ctx) => {
     const d = ctx.inputs[i]?.data;
     return d && d.length === 1 ? d[0] : undefined;
   };
-  const start = scalar(0), limit = scalar(1), delta = scalar(2);
-  if (start === undefined || limit === undefined || delta === undefined || start === null || limit === null || delta === null) return [tensorOf(dtype, [null])];
+  const start = scalar(0),
+    limit = scalar(1),
+    delta = scalar(2);
+  if (
+    start === undefined ||
+    limit === undefined ||
+    delta === undefined ||
+    start === null ||
+    limit === null ||
+    delta === null
+  )
+    return [tensorOf(dtype, [null])];
   if (typeof start === 'number' && typeof limit === 'number' && typeof delta === 'number') {
     if (delta === 0) ctx.fail('Range: delta is 0');
     const n = Math.max(Math.ceil((limit - start) / delta), 0);

@@ -13,19 +13,25 @@ register('Gather', (ctx) => {
   const x = inTensor(ctx, 0);
   const idx = inTensor(ctx, 1);
   const dtype = x?.dtype ?? 0;
-  const d = x?.dims, q = idx?.dims;
+  const d = x?.dims,
+    q = idx?.dims;
   if (!d || !q) return [tensorOf(dtype, null)];
   const axis = normAxis(attrInt(ctx.node, 'axis', 0), d.length, ctx);
   const out = [...d.slice(0, axis), ...q, ...d.slice(axis + 1)];
   const ind = ctx.inputs[1]?.data;
   const n = d[axis];
   if (ind && typeof n === 'number') {
-    for (const k of ind) if (typeof k === 'number' && (k < -n || k >= n)) ctx.fail(`Gather: index ${k} is out of range for dim ${n}`);
+    for (const k of ind)
+      if (typeof k === 'number' && (k < -n || k >= n)) ctx.fail(`Gather: index ${k} is out of range for dim ${n}`);
   }
   let data: Dim[] | undefined;
-  const src = ctx.inputs[0]?.data, nd = numeric(d), od = numeric(out), nq = numeric(q);
+  const src = ctx.inputs[0]?.data,
+    nd = numeric(d),
+    od = numeric(out),
+    nq = numeric(q);
   if (src && ind && nd && od && nq && ind.every((k) => typeof k === 'number')) {
-    const st = strides(nd), qst = strides(nq);
+    const st = strides(nd),
+      qst = strides(nq);
     data = mapData(od, src, (i) => {
       let s = 0;
       for (let a = 0; a < axis; a++) s += i[a] * st[a];
@@ -45,14 +51,16 @@ register('GatherElements', (ctx) => {
   const x = inTensor(ctx, 0);
   const q = inTensor(ctx, 1)?.dims;
   const d = x?.dims;
-  if (d && q && d.length !== q.length) ctx.fail(`GatherElements: data rank ${d.length} and indices rank ${q.length} differ`);
+  if (d && q && d.length !== q.length)
+    ctx.fail(`GatherElements: data rank ${d.length} and indices rank ${q.length} differ`);
   if (d) normAxis(attrInt(ctx.node, 'axis', 0), d.length, ctx);
   return [tensorOf(x?.dtype ?? 0, q ? q.slice() : d ? d.map(() => null) : null)];
 });
 
 register('GatherND', (ctx) => {
   const x = inTensor(ctx, 0);
-  const d = x?.dims, q = inTensor(ctx, 1)?.dims;
+  const d = x?.dims,
+    q = inTensor(ctx, 1)?.dims;
   const b = ctx.opset >= 12 ? attrInt(ctx.node, 'batch_dims', 0) : 0;
   if (!d || !q) return [tensorOf(x?.dtype ?? 0, null)];
   if (q.length < 1) ctx.fail('GatherND: indices must have rank >= 1');
@@ -102,7 +110,8 @@ register('TopK', (ctx) => {
   }
   if (!d) return [tensorOf(x?.dtype ?? 0, null), tensorOf(DT.INT64, null)];
   const axis = normAxis(attrInt(ctx.node, 'axis', -1), d.length, ctx);
-  if (typeof k === 'number' && (k < 0 || (typeof d[axis] === 'number' && k > (d[axis] as number)))) ctx.fail(`TopK: k = ${k} is out of range for dim ${d[axis]}`);
+  if (typeof k === 'number' && (k < 0 || (typeof d[axis] === 'number' && k > (d[axis] as number))))
+    ctx.fail(`TopK: k = ${k} is out of range for dim ${d[axis]}`);
   const out = d.slice();
   out[axis] = k;
   return [tensorOf(x?.dtype ?? 0, out), tensorOf(DT.INT64, out.slice())];
@@ -152,7 +161,12 @@ register('Unique', (ctx) => {
     y = null;
     inverse = [null];
   }
-  return [tensorOf(x?.dtype ?? 0, y), tensorOf(DT.INT64, [null]), tensorOf(DT.INT64, inverse), tensorOf(DT.INT64, [null])];
+  return [
+    tensorOf(x?.dtype ?? 0, y),
+    tensorOf(DT.INT64, [null]),
+    tensorOf(DT.INT64, inverse),
+    tensorOf(DT.INT64, [null]),
+  ];
 });
 
 register(['Trilu', 'ReverseSequence'], (ctx) => {

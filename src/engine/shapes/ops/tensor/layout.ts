@@ -19,7 +19,8 @@ export function reshapeDims(ctx: InferCtx, inDims: Dim[] | null, shape: Dim[], a
       neg = i;
       out.push(null);
     } else if (s === 0 && !allowZero) {
-      if (inDims && i >= inDims.length) ctx.fail(`Reshape: shape[${i}] = 0 copies a dim the rank-${inDims.length} input does not have`);
+      if (inDims && i >= inDims.length)
+        ctx.fail(`Reshape: shape[${i}] = 0 copies a dim the rank-${inDims.length} input does not have`);
       out.push(inDims ? inDims[i] : null);
     } else if (typeof s === 'number' && s < 0) {
       ctx.fail(`Reshape: invalid target dim ${s}`);
@@ -37,9 +38,11 @@ export function reshapeDims(ctx: InferCtx, inDims: Dim[] | null, shape: Dim[], a
         out[neg] = dimFloorDiv(total, rest);
       }
     } else {
-      const n = numeric(out), m = numeric(inDims);
+      const n = numeric(out),
+        m = numeric(inDims);
       // The explicit target shape still defines the output, so note the mismatch and carry on.
-      if (n && m && dimProduct(n) !== dimProduct(m)) ctx.warn(`Reshape: cannot reshape [${m.join(',')}] (${dimProduct(m)} elements) to [${n.join(',')}]`);
+      if (n && m && dimProduct(n) !== dimProduct(m))
+        ctx.warn(`Reshape: cannot reshape [${m.join(',')}] (${dimProduct(m)} elements) to [${n.join(',')}]`);
     }
   }
   return out;
@@ -51,7 +54,7 @@ register('Reshape', (ctx) => {
   const inDims = x?.dims ?? null;
   const data = ctx.inputs[0]?.data;
   const allowZero = ctx.opset >= 14 && attrInt(ctx.node, 'allowzero', 0) === 1;
-  const shape = ctx.opset < 5 ? attrInts(ctx.node, 'shape') ?? null : dimsArg(ctx, 1);
+  const shape = ctx.opset < 5 ? (attrInts(ctx.node, 'shape') ?? null) : dimsArg(ctx, 1);
   if (!shape) {
     const n = inLength(ctx, 1);
     return [tensorOf(dtype, n === undefined ? null : new Array<Dim>(n).fill(null), data?.slice())];
@@ -66,7 +69,8 @@ register('Flatten', (ctx) => {
   if (!d) return [tensorOf(dtype, [null, null])];
   let axis = attrInt(ctx.node, 'axis', 1);
   if (axis < 0) axis += d.length;
-  if (axis < 0 || axis > d.length) ctx.fail(`Flatten: axis ${attrInt(ctx.node, 'axis', 1)} is out of range for rank ${d.length}`);
+  if (axis < 0 || axis > d.length)
+    ctx.fail(`Flatten: axis ${attrInt(ctx.node, 'axis', 1)} is out of range for rank ${d.length}`);
   return [tensorOf(dtype, [dimProduct(d.slice(0, axis)), dimProduct(d.slice(axis))], ctx.inputs[0]?.data?.slice())];
 });
 
@@ -84,11 +88,23 @@ register('Squeeze', (ctx) => {
   if (axes === undefined) {
     // Without axes every dim of size 1 goes; a dim not known to be a number might be 1, so the rank is unknown.
     if (d.some((v) => typeof v !== 'number')) return [tensorOf(dtype, null, data)];
-    return [tensorOf(dtype, d.filter((v) => v !== 1), data)];
+    return [
+      tensorOf(
+        dtype,
+        d.filter((v) => v !== 1),
+        data,
+      ),
+    ];
   }
   const ax = new Set(normAxes(ctx, axes, d.length));
   for (const a of ax) if (typeof d[a] === 'number' && d[a] !== 1) ctx.fail(`Squeeze: dim ${a} is ${d[a]}, not 1`);
-  return [tensorOf(dtype, d.filter((_, i) => !ax.has(i)), data)];
+  return [
+    tensorOf(
+      dtype,
+      d.filter((_, i) => !ax.has(i)),
+      data,
+    ),
+  ];
 });
 
 register('Unsqueeze', (ctx) => {
@@ -139,7 +155,8 @@ register('DepthToSpace', (ctx) => {
   if (b === undefined || b <= 0) return ctx.fail('DepthToSpace: blocksize must be a positive integer');
   if (!d) return [tensorOf(dtype, [null, null, null, null])];
   if (d.length !== 4) ctx.fail(`DepthToSpace: input must be rank 4, got ${d.length}`);
-  if (typeof d[1] === 'number' && d[1] % (b * b) !== 0) ctx.fail(`DepthToSpace: channels ${d[1]} do not divide by blocksize^2 = ${b * b}`);
+  if (typeof d[1] === 'number' && d[1] % (b * b) !== 0)
+    ctx.fail(`DepthToSpace: channels ${d[1]} do not divide by blocksize^2 = ${b * b}`);
   return [tensorOf(dtype, [d[0], dimFloorDiv(d[1], b * b), dimMul(d[2], b), dimMul(d[3], b)])];
 });
 
@@ -151,7 +168,9 @@ register('SpaceToDepth', (ctx) => {
   if (b === undefined || b <= 0) return ctx.fail('SpaceToDepth: blocksize must be a positive integer');
   if (!d) return [tensorOf(dtype, [null, null, null, null])];
   if (d.length !== 4) ctx.fail(`SpaceToDepth: input must be rank 4, got ${d.length}`);
-  for (const k of [2, 3]) if (typeof d[k] === 'number' && (d[k] as number) % b !== 0) ctx.fail(`SpaceToDepth: dim ${k} (${d[k]}) does not divide by blocksize ${b}`);
+  for (const k of [2, 3])
+    if (typeof d[k] === 'number' && (d[k] as number) % b !== 0)
+      ctx.fail(`SpaceToDepth: dim ${k} (${d[k]}) does not divide by blocksize ${b}`);
   return [tensorOf(dtype, [d[0], dimMul(d[1], b * b), dimFloorDiv(d[2], b), dimFloorDiv(d[3], b)])];
 });
 
@@ -160,8 +179,10 @@ register('BitCast', (ctx) => {
   const x = inTensor(ctx, 0);
   const to = attrInt(ctx.node, 'to');
   if (to === undefined) return ctx.fail('BitCast: attribute to is required');
-  const a = dtypeInfo(x?.dtype ?? 0), b = dtypeInfo(to);
+  const a = dtypeInfo(x?.dtype ?? 0),
+    b = dtypeInfo(to);
   if (!b || b.bits === 0) return ctx.fail(`BitCast: cannot reinterpret as data type ${to}`);
-  if (a && a.bits && a.bits !== b.bits) ctx.fail(`BitCast: ${a.name} (${a.bits} bits) and ${b.name} (${b.bits} bits) differ in width`);
+  if (a && a.bits && a.bits !== b.bits)
+    ctx.fail(`BitCast: ${a.name} (${a.bits} bits) and ${b.name} (${b.bits} bits) differ in width`);
   return [tensorOf(to, x?.dims ? x.dims.slice() : null)];
 });

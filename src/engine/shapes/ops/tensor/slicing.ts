@@ -21,7 +21,8 @@ register('Concat', (ctx) => {
   if (Number.isNaN(axisAttr)) ctx.fail('Concat: attribute axis is required');
   if (known.length === 0) return [tensorOf(dtype, null)];
   const rank = known[0].dims.length;
-  for (const t of known) if (t.dims.length !== rank) ctx.fail(`Concat: inputs have ranks ${known.map((k) => k.dims.length).join(', ')}`);
+  for (const t of known)
+    if (t.dims.length !== rank) ctx.fail(`Concat: inputs have ranks ${known.map((k) => k.dims.length).join(', ')}`);
   const axis = normAxis(axisAttr, rank, ctx);
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
@@ -33,7 +34,8 @@ register('Concat', (ctx) => {
       let m: Dim = null;
       for (const t of known) {
         const v = t.dims[i];
-        if (typeof m === 'number' && typeof v === 'number' && m !== v) ctx.fail(`Concat: dim ${i} differs between inputs (${m} vs ${v})`);
+        if (typeof m === 'number' && typeof v === 'number' && m !== v)
+          ctx.fail(`Concat: dim ${i} differs between inputs (${m} vs ${v})`);
         m = mergeDim(m, v);
       }
       out.push(m);
@@ -54,7 +56,10 @@ function concatData(inputs: (Value | undefined)[], idx: number[], axis: number, 
   if (ds.some((d) => !d)) return undefined;
   const offsets: number[] = [];
   let o = 0;
-  for (const d of ds) { offsets.push(o); o += d![axis]; }
+  for (const d of ds) {
+    offsets.push(o);
+    o += d![axis];
+  }
   const n = count(od);
   if (n > DATA_MAX) return undefined;
   const flat: Dim[] = [];
@@ -66,7 +71,10 @@ function concatData(inputs: (Value | undefined)[], idx: number[], axis: number, 
     let s = 0;
     for (let a = 0; a < od.length; a++) s += (a === axis ? idxv[a] - offsets[p] : idxv[a]) * st[a];
     flat.push(parts[p]!.data![s] ?? null);
-    for (let a = od.length - 1; a >= 0; a--) { if (++idxv[a] < od[a]) break; idxv[a] = 0; }
+    for (let a = od.length - 1; a >= 0; a--) {
+      if (++idxv[a] < od[a]) break;
+      idxv[a] = 0;
+    }
   }
   return flat;
 }
@@ -90,7 +98,8 @@ register('Split', (ctx) => {
   let sizes: Dim[];
   if (split) {
     if (split.length !== nOut) ctx.fail(`Split: ${split.length} split sizes for ${nOut} outputs`);
-    if (typeof dim === 'number' && split.reduce((a, b) => a + b, 0) !== dim) ctx.fail(`Split: sizes [${split.join(',')}] do not sum to dim ${dim}`);
+    if (typeof dim === 'number' && split.reduce((a, b) => a + b, 0) !== dim)
+      ctx.fail(`Split: sizes [${split.join(',')}] do not sum to dim ${dim}`);
     sizes = split;
   } else if (split === null) {
     sizes = new Array<Dim>(nOut).fill(null);
@@ -151,15 +160,41 @@ function sliceSymbolic(dim: Dim, start: Dim, end: Dim, step: number): Dim {
   if (dim === null || start === null || end === null) return null;
   let len: Dim;
   if (step > 0) {
-    const s = typeof start === 'number' ? (start <= -BIG ? 0 : start < 0 ? dimAdd(dim, start) : start >= BIG ? dim : start) : start;
+    const s =
+      typeof start === 'number'
+        ? start <= -BIG
+          ? 0
+          : start < 0
+            ? dimAdd(dim, start)
+            : start >= BIG
+              ? dim
+              : start
+        : start;
     const e = typeof end === 'number' ? (end >= BIG ? dim : end <= -BIG ? 0 : end < 0 ? dimAdd(dim, end) : end) : end;
     // A fixed end inside a symbolic dim, x[:, :512] on [b, seq]: min(seq, 512) is not known, except for
     // one element (x[:, 0:1]) which every non-empty dim holds.
-    if (typeof dim !== 'number' && typeof end === 'number' && end >= 0 && end < BIG && typeof s === 'number' && end - s > 1) return null;
+    if (
+      typeof dim !== 'number' &&
+      typeof end === 'number' &&
+      end >= 0 &&
+      end < BIG &&
+      typeof s === 'number' &&
+      end - s > 1
+    )
+      return null;
     len = dimSub(e, s);
     if (step !== 1) len = dimCeilDiv(len, step);
   } else {
-    const s = typeof start === 'number' ? (start >= BIG ? dimSub(dim, 1) : start <= -BIG ? -1 : start < 0 ? dimAdd(dim, start) : start) : start;
+    const s =
+      typeof start === 'number'
+        ? start >= BIG
+          ? dimSub(dim, 1)
+          : start <= -BIG
+            ? -1
+            : start < 0
+              ? dimAdd(dim, start)
+              : start
+        : start;
     const e = typeof end === 'number' ? (end <= -BIG ? -1 : end < 0 ? dimAdd(dim, end) : end) : end;
     len = dimSub(s, e);
     if (step !== -1) len = dimCeilDiv(len, -step);
@@ -177,7 +212,10 @@ register('Slice', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
-  let starts: Dim[] | null | undefined, ends: Dim[] | null | undefined, axes: number[] | null | undefined, steps: number[] | null | undefined;
+  let starts: Dim[] | null | undefined,
+    ends: Dim[] | null | undefined,
+    axes: number[] | null | undefined,
+    steps: number[] | null | undefined;
   if (ctx.opset < 10) {
     starts = attrInts(ctx.node, 'starts');
     ends = attrInts(ctx.node, 'ends');
@@ -212,7 +250,9 @@ register('Slice', (ctx) => {
   ax.forEach((a, i) => {
     const step = st[i];
     if (step === 0) ctx.fail('Slice: step 0');
-    const s = starts![i], e = ends![i], dim = d[a];
+    const s = starts![i],
+      e = ends![i],
+      dim = d[a];
     if (typeof dim === 'number' && typeof s === 'number' && typeof e === 'number') {
       const r = sliceNumeric(dim, s, e, step);
       out[a] = r.len;
@@ -239,18 +279,26 @@ register('Pad', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
-  const pads: Dim[] | null | undefined = ctx.opset >= 11 ? dimsArg(ctx, 1) : attrInts(ctx.node, ctx.opset < 2 ? 'paddings' : 'pads');
+  const pads: Dim[] | null | undefined =
+    ctx.opset >= 11 ? dimsArg(ctx, 1) : attrInts(ctx.node, ctx.opset < 2 ? 'paddings' : 'pads');
   const axesArg = ctx.opset >= 18 ? intsArg(ctx, null, 3, 0) : undefined;
   if (pads === undefined) return ctx.fail('Pad: pads are required');
   if (!d) return [tensorOf(dtype, pads ? new Array<Dim>(pads.length / 2).fill(null) : null)];
-  if (axesArg === null) return [tensorOf(dtype, d.map(() => null))];
+  if (axesArg === null)
+    return [
+      tensorOf(
+        dtype,
+        d.map(() => null),
+      ),
+    ];
   const axes = axesArg ? normAxes(ctx, axesArg, d.length) : d.map((_, i) => i);
   const out = d.slice();
   if (pads === null) {
     for (const a of axes) out[a] = null;
     return [tensorOf(dtype, out)];
   }
-  if (pads.length !== 2 * axes.length) ctx.fail(`Pad: ${pads.length} pads for ${axes.length} axes (need ${2 * axes.length})`);
+  if (pads.length !== 2 * axes.length)
+    ctx.fail(`Pad: ${pads.length} pads for ${axes.length} axes (need ${2 * axes.length})`);
   axes.forEach((a, i) => {
     const v = dimAdd(dimAdd(d[a], pads[i]), pads[i + axes.length]);
     if (typeof v === 'number' && v < 0) ctx.fail(`Pad: negative output dim ${v} on axis ${a}`);
@@ -269,7 +317,9 @@ register('CenterCropPad', (ctx) => {
   const axes = normAxes(ctx, attrInts(ctx.node, 'axes') ?? d.map((_, i) => i), d.length);
   const out = d.slice();
   if (shape && shape.length !== axes.length) ctx.fail(`CenterCropPad: ${shape.length} sizes for ${axes.length} axes`);
-  axes.forEach((a, i) => { out[a] = shape ? shape[i] : null; });
+  axes.forEach((a, i) => {
+    out[a] = shape ? shape[i] : null;
+  });
   return [tensorOf(dtype, out)];
 });
 
@@ -308,7 +358,9 @@ register('Expand', (ctx) => {
 
 /** Data of a tensor broadcast (numpy rules) to a larger numeric shape. */
 function broadcastData(v: Value | undefined, d: Dim[], out: Dim[]): Dim[] | undefined {
-  const src = v?.data, nd = numeric(d), od = numeric(out);
+  const src = v?.data,
+    nd = numeric(d),
+    od = numeric(out);
   if (!src || !nd || !od) return undefined;
   const st = strides(nd);
   const lead = od.length - nd.length;
@@ -325,9 +377,16 @@ register('Tile', (ctx) => {
   const d = x?.dims;
   if (ctx.opset < 6) {
     // Tile-1: inputs (input, tiles, axis), both scalars
-    const tiles = ctx.inputs[1]?.data?.[0], axis = ctx.inputs[2]?.data?.[0];
+    const tiles = ctx.inputs[1]?.data?.[0],
+      axis = ctx.inputs[2]?.data?.[0];
     if (!d) return [tensorOf(dtype, null)];
-    if (typeof axis !== 'number') return [tensorOf(dtype, d.map(() => null))];
+    if (typeof axis !== 'number')
+      return [
+        tensorOf(
+          dtype,
+          d.map(() => null),
+        ),
+      ];
     const a = normAxis(axis, d.length, ctx);
     const out = d.slice();
     out[a] = tiles === undefined ? null : dimMul(d[a], tiles);
@@ -335,11 +394,19 @@ register('Tile', (ctx) => {
   }
   const reps = dimsArg(ctx, 1);
   if (!d) return [tensorOf(dtype, reps ? reps.map(() => null) : null)];
-  if (!reps) return [tensorOf(dtype, d.map(() => null))];
+  if (!reps)
+    return [
+      tensorOf(
+        dtype,
+        d.map(() => null),
+      ),
+    ];
   if (reps.length !== d.length) ctx.fail(`Tile: ${reps.length} repeats for a rank-${d.length} input`);
   const out = d.map((v, i) => dimMul(v, reps[i]));
   let data: Dim[] | undefined;
-  const src = ctx.inputs[0]?.data, nd = numeric(d), od = numeric(out);
+  const src = ctx.inputs[0]?.data,
+    nd = numeric(d),
+    od = numeric(out);
   if (src && nd && od) {
     const st = strides(nd);
     data = mapData(od, src, (idx) => idx.reduce((acc, v, a) => acc + (v % nd[a]) * st[a], 0));
