@@ -3,6 +3,7 @@ import './elementwise';
 import './control';
 import './tensor';
 import './nn';
+import './moe';
 import './reduce';
 import './norm';
 import './recurrent';

@@ -11,6 +11,8 @@ import { attrFloat, attrInt, attrInts, attrString } from '../../onnx/ir';
 import { registerCost } from '../registry';
 import { inElems, outElems, type CostCtx, type NumTensor, type OpCost } from '../types';
 import { einsumDims } from '../../shapes/ops/nn/matmul';
+import { valuesPerElement } from '../../shapes/ops/nn/quant';
+import { mhaDims } from '../../shapes/ops/nn/attention';
 
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 const dimsOf = (t: NumTensor | undefined) => t?.dims ?? [];
@@ -253,10 +255,17 @@ registerCost(
 registerCost(
   'MultiHeadAttention',
   (ctx) => {
-    const n = attrInt(ctx.node, 'num_heads');
-    const pk = ctx.outputs[1]?.dims;
-    const a = attnDims(ctx, n, n, pk && pk.length === 4 ? pk[2] : undefined);
-    return { flops: attnFlops(a, 1 + (has(ctx, 4) || has(ctx, 5) ? 1 : 0)) };
+    const n = attrInt(ctx.node, 'num_heads', 1);
+    const opt = (i: number) => (has(ctx, i) ? ctx.inputs[i]?.dims : undefined);
+    const m = mhaDims(ctx.inputs[0]?.dims, opt(1), opt(2), n);
+    const num = (d: Dim | undefined, dflt = 1) => (typeof d === 'number' ? d : dflt);
+    if (!m) return { flops: outElems(ctx), note: 'query/key layout not recognised: 1 FLOP per output element' };
+    const past = opt(6);
+    const kv = num(m.kvLen);
+    const t = m.precomputed ? kv : past && past.length === 4 ? past[2] + kv : kv;
+    const a = { b: num(m.b), hq: num(m.heads), sq: num(m.s), dk: num(m.dk), hkv: num(m.heads), t, dv: num(m.dv) };
+    const masked = has(ctx, 4) || has(ctx, 5) || attrInt(ctx.node, 'unidirectional', 0) !== 0;
+    return { flops: attnFlops(a, 1 + (masked ? 1 : 0)), note: `attention over ${t} keys per query` };
   },
   'com.microsoft',
 );
@@ -269,8 +278,21 @@ registerCost(
     const packed = !ctx.node.inputs[1];
     const d = (q[2] ?? 1) / (packed ? hq + 2 * hkv : hq);
     const pk = ctx.outputs[1]?.dims;
-    const t = pk && pk.length === 4 ? pk[2] : (q[1] ?? 1);
-    return { flops: attnFlops({ b: q[0] ?? 1, hq, sq: q[1] ?? 1, dk: d, hkv, t, dv: d }, 2) };
+    const total = pk && pk.length === 4 ? pk[2] : (q[1] ?? 1);
+    // a sliding window (local_window_size > 0) limits each query to that many keys
+    const win = attrInt(ctx.node, 'local_window_size', -1);
+    const t = win > 0 ? Math.min(total, win) : total;
+    const [b, sq] = [q[0] ?? 1, q[1] ?? 1];
+    // do_rotary: RotaryEmbedding on Q and the new K inside the op (3 per rotated element)
+    const rotary = attrInt(ctx.node, 'do_rotary', 0) ? 3 * b * sq * (hq + hkv) * d : 0;
+    const notes = [
+      `attention over ${t} keys per query${win > 0 && win < total ? ` (sliding window ${win} of ${total})` : ' (past + new)'}`,
+    ];
+    if (rotary) notes.push('rotary embedding on Q and K included');
+    return {
+      flops: attnFlops({ b, hq, sq, dk: d, hkv, t, dv: d }, 2) + rotary,
+      note: notes.join('; '),
+    };
   },
   'com.microsoft',
 );
@@ -330,6 +352,26 @@ registerCost(
     const proj = 2 * b * s * din * wOut + (has(ctx, 2) ? b * s * wOut : 0);
     const masked = has(ctx, 3) || attrInt(ctx.node, 'unidirectional', 0) !== 0;
     return { flops: proj + attnFlops({ b, hq: n, sq: s, dk: hq / n, hkv: n, t, dv: hv / n }, 1 + (masked ? 1 : 0)) };
+  },
+  'com.microsoft',
+);
+
+// GatherBlockQuantized: a lookup that dequantizes what it gathers (subtract zero point, multiply scale: 2 per
+// output element). Reads the indices, the gathered packed values (output elements at the stored bits per value)
+// and their block scales (and zero points), not the whole table.
+registerCost(
+  'GatherBlockQuantized',
+  (ctx) => {
+    const out = outElems(ctx);
+    const data = ctx.inputs[0],
+      scales = ctx.inputs[2],
+      zp = ctx.inputs[3];
+    const stored = data && data.elements > 0 ? data.bytes / data.elements : 0;
+    const per = data ? valuesPerElement(data.dtype, attrInt(ctx.node, 'bits', 4)) : 1;
+    const logical = data ? data.elements * per : 0;
+    const frac = logical > 0 ? out / logical : 0; // share of the table gathered
+    const read = (ctx.inputs[1]?.bytes ?? 0) + (out * stored) / per + frac * ((scales?.bytes ?? 0) + (zp?.bytes ?? 0));
+    return { flops: 2 * out, bytesRead: read, note: 'reads only the gathered rows and their scales' };
   },
   'com.microsoft',
 );

@@ -112,3 +112,42 @@ registerCost('Dropout', (ctx) => {
     note: training ? 'training mode: mask draw and scale' : 'training_mode unknown: costed as training',
   };
 });
+
+// ---- onnxruntime normalisations (com.microsoft contrib ops; SimplifiedLayerNormalization is in ai.onnx) ----
+
+/** Groups sharing statistics over the last axis: every element of the input but the last dim. */
+function lastAxisGroups(ctx: CostCtx): number {
+  const d = dimsOf(ctx);
+  return d.slice(0, -1).reduce((a, b) => a * b, 1);
+}
+
+// SimplifiedLayerNormalization = RMSNormalization: 4 per element + 4 per group (groups: dims before `axis`).
+const simplifiedCost = (ctx: CostCtx) => {
+  const d = dimsOf(ctx);
+  const axis = normAxisOf(attrInt(ctx.node, 'axis', -1), d.length);
+  const groups = d.slice(0, axis).reduce((a, b) => a * b, 1);
+  return { flops: inElems(ctx) * 4 + groups * 4 };
+};
+registerCost('SimplifiedLayerNormalization', simplifiedCost);
+registerCost('SimplifiedLayerNormalization', simplifiedCost, 'com.microsoft');
+
+// Skip(Simplified)LayerNormalization: the residual add input + skip (1 per element), + bias (1 per element
+// when given), then LayerNorm (7, 8 with beta; 5 per group) or RMSNorm (4; 4 per group) over the last axis.
+registerCost(
+  'SkipLayerNormalization',
+  (ctx) => {
+    const n = inElems(ctx);
+    const adds = n * (1 + (ctx.node.inputs[4] ? 1 : 0));
+    return { flops: adds + statsNormFlops(n, lastAxisGroups(ctx), true, !!ctx.node.inputs[3]) };
+  },
+  'com.microsoft',
+);
+registerCost(
+  'SkipSimplifiedLayerNormalization',
+  (ctx) => {
+    const n = inElems(ctx);
+    const adds = n * (1 + (ctx.node.inputs[3] ? 1 : 0));
+    return { flops: adds + n * 4 + lastAxisGroups(ctx) * 4 };
+  },
+  'com.microsoft',
+);

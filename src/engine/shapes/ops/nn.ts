@@ -6,3 +6,4 @@ import './nn/pool';
 import './nn/matmul';
 import './nn/quant';
 import './nn/attention';
+import './nn/moe';

@@ -107,3 +107,49 @@ register('Dropout', (ctx) => {
   const mask = tensorOf(ctx.opset >= 10 ? DT.BOOL : x.dtype, x.dims ? x.dims.slice() : null);
   return [y, mask];
 });
+
+// ---- onnxruntime normalisations (docs/ContribOperators.md, onnxruntime 1.20+) ----
+
+/** Statistics shape of a normalisation over axes [axis, rank): the leading dims, 1 after. */
+function statsDims(ctx: InferCtx, dims: Dim[] | null, axisAttr: number): Dim[] | null {
+  if (!dims) return null;
+  const axis = normAxis(axisAttr, dims.length, ctx);
+  return dims.map((d, i) => (i < axis ? d : 1));
+}
+
+// SimplifiedLayerNormalization (RMSNorm; onnxruntime registers it in the ai.onnx domain, since 1):
+// X, scale -> Y (X's shape), inv_std_var (stash_type, the statistics shape of axis).
+const simplifiedLayerNorm = (ctx: InferCtx): (Value | undefined)[] => {
+  const x = inTensor(ctx, 0);
+  if (!x) return [];
+  const stash = attrInt(ctx.node, 'stash_type', DT.FLOAT);
+  return [sameAsInput(ctx), tensorOf(stash, statsDims(ctx, x.dims, attrInt(ctx.node, 'axis', -1)))];
+};
+register('SimplifiedLayerNormalization', simplifiedLayerNorm);
+register('SimplifiedLayerNormalization', simplifiedLayerNorm, 'com.microsoft');
+
+// com.microsoft SkipLayerNormalization (input, skip, gamma, beta?, bias?) and
+// SkipSimplifiedLayerNormalization (input, skip, gamma, bias?): outputs output (input's shape),
+// mean and inv_std_var (float, [B, S, 1]: statistics over the last axis), input_skip_bias_sum (input's shape).
+// skip is [B, S, H] or broadcastable [1, S, H] / [S, H]; the input is 3-D [B, S, H] (or 2-D [tokens, H]).
+register(
+  ['SkipLayerNormalization', 'SkipSimplifiedLayerNormalization'],
+  (ctx) => {
+    const x = inTensor(ctx, 0);
+    if (!x) return [];
+    const skip = inTensor(ctx, 1)?.dims;
+    const last = (d: Dim[] | null | undefined) => (d && d.length ? d[d.length - 1] : null);
+    const h = last(x.dims),
+      hs = last(skip);
+    if (typeof h === 'number' && typeof hs === 'number' && h !== hs)
+      ctx.fail(`skip hidden size ${hs} differs from the input's ${h}`);
+    const stats = statsDims(ctx, x.dims, -1);
+    return [
+      sameAsInput(ctx),
+      tensorOf(DT.FLOAT, stats),
+      tensorOf(DT.FLOAT, stats ? stats.slice() : null),
+      sameAsInput(ctx),
+    ];
+  },
+  'com.microsoft',
+);

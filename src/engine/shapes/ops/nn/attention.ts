@@ -129,25 +129,57 @@ register('SwiGLU', (ctx) => {
   return [tensorOf(dtype, [...a.dims.slice(0, -1), dimFloorDiv(last, 2)])];
 });
 
-// com.microsoft MultiHeadAttention (ContribOperators.md): query [B,S,D]; key/value [B,L,D] (or 4-D
-// [B,N,L,H] past-style). Output [B,S,Dv]; present_key/value [B,N,P+L,H].
+// com.microsoft MultiHeadAttention (ContribOperators.md): query [B,S,D] or packed QKV [B,L,N,3,H]; key [B,L,D],
+// packed KV [B,L,N,2,H] or a precomputed past-style key [B,N,L,H]; value [B,L,Dv] or [B,N,L,H]; past_key/value
+// [B,N,P,H]. Output [B,S,Dv]; present_key/value [B,N,P+L,H]; qk [B,N,S,P+L].
+export interface MhaDims {
+  b: Dim;
+  s: Dim;
+  heads: Dim;
+  dk: Dim;
+  dv: Dim;
+  /** key length of this call (new keys, or the precomputed keys) */
+  kvLen: Dim;
+  /** the key input is already per-head [B,N,L,H] (cross attention on cached keys): no past is appended */
+  precomputed: boolean;
+}
+
+export function mhaDims(
+  q: Dim[] | null | undefined,
+  k: Dim[] | null | undefined,
+  v: Dim[] | null | undefined,
+  n: number,
+): MhaDims | null {
+  if (!q) return null;
+  if (q.length === 5) return { b: q[0], s: q[1], heads: q[2], dk: q[4], dv: q[4], kvLen: q[1], precomputed: false };
+  if (q.length !== 3) return null;
+  const dk = dimFloorDiv(q[2], n);
+  if (k && k.length === 5) return { b: q[0], s: q[1], heads: n, dk, dv: k[4], kvLen: k[1], precomputed: false };
+  if (k && k.length === 4)
+    return { b: q[0], s: q[1], heads: n, dk, dv: v && v.length === 4 ? v[3] : dk, kvLen: k[2], precomputed: true };
+  if (k && k.length === 3) {
+    const dv = v && v.length === 3 ? dimFloorDiv(v[2], n) : dk;
+    return { b: q[0], s: q[1], heads: n, dk, dv, kvLen: k[1], precomputed: false };
+  }
+  return k ? null : { b: q[0], s: q[1], heads: n, dk, dv: dk, kvLen: q[1], precomputed: false };
+}
+
 register(
   'MultiHeadAttention',
   (ctx) => {
     const dtype = inTensor(ctx, 0)?.dtype ?? 0;
     const n = attrInt(ctx.node, 'num_heads');
-    const qd = inTensor(ctx, 0)?.dims;
-    if (!qd) return [tensorOf(dtype, null)];
-    if (qd.length !== 3) return [tensorOf(dtype, null)]; // packed QKV forms: leave unknown rather than guess
-    const k = headsOf(ctx, ctx.node.inputs[1] ? inTensor(ctx, 1)?.dims : undefined, n, 'key');
-    const v = headsOf(ctx, ctx.node.inputs[2] ? inTensor(ctx, 2)?.dims : undefined, n, 'value');
-    const y: Dim[] = [qd[0], qd[1], v ? dimMul(v.heads, v.d) : ctx.node.inputs[2] ? null : qd[2]];
-    const past = ctx.node.inputs[6] ? inTensor(ctx, 6)?.dims : undefined;
-    const total = k ? (past ? dimAdd(past[2], k.seq) : k.seq) : null;
+    if (!n) return ctx.fail('num_heads is required');
+    const opt = (i: number) => (ctx.node.inputs[i] ? inTensor(ctx, i)?.dims : undefined);
+    const m = mhaDims(inTensor(ctx, 0)?.dims, opt(1), opt(2), n);
+    if (!m) return [tensorOf(dtype, null), tensorOf(dtype, null), tensorOf(dtype, null), tensorOf(dtype, null)];
+    const past = opt(6);
+    const total: Dim = m.precomputed ? m.kvLen : past ? dimAdd(past[2], m.kvLen) : ctx.node.inputs[6] ? null : m.kvLen;
     return [
-      tensorOf(dtype, y),
-      tensorOf(dtype, k ? [k.b, k.heads, total, k.d] : null),
-      tensorOf(dtype, v ? [v.b, v.heads, total, v.d] : null),
+      tensorOf(dtype, [m.b, m.s, dimMul(m.heads, m.dv)]),
+      tensorOf(dtype, [m.b, m.heads, total, m.dk]),
+      tensorOf(dtype, [m.b, m.heads, total, m.dv]),
+      tensorOf(dtype, [m.b, m.heads, m.s, total]),
     ];
   },
   'com.microsoft',

@@ -6,6 +6,7 @@ import { attrInt } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
 import { register } from '../../registry';
 import { inTensor, normAxis, tensorOf, type InferCtx } from '../../types';
+import { dimMul } from '../../dims';
 
 /** Checks scale/zero-point shapes against x for the per-axis and blocked forms. */
 function checkScale(ctx: InferCtx): void {
@@ -54,3 +55,30 @@ register('DynamicQuantizeLinear', (ctx) => {
   const x = inTensor(ctx, 0);
   return [tensorOf(DT.UINT8, x?.dims ? x.dims.slice() : null), tensorOf(DT.FLOAT, []), tensorOf(DT.UINT8, [])];
 });
+
+/** Logical elements one stored element of a block-quantized weight holds: a uint8 packs 8/bits values
+ * (bits 2/4; onnxruntime MatMulNBits, GatherBlockQuantized, QMoE), a 4-bit or 8-bit type holds one. */
+export function valuesPerElement(dtype: number, bits: number): number {
+  return dtype === DT.UINT8 && bits > 0 && bits < 8 && 8 % bits === 0 ? 8 / bits : 1;
+}
+
+// com.microsoft GatherBlockQuantized(data, indices, scales, zero_points?; gather_axis 0, quantize_axis 1,
+// bits 4, block_size 128): a Gather on block-quantized data, dequantized to scales' type. Output rank
+// q + (r - 1): data's dims with gather_axis replaced by indices' dims; uint8 data with bits < 8 packs
+// 8/bits values along its last axis, which the output holds unpacked (ContribOperators.md).
+register(
+  'GatherBlockQuantized',
+  (ctx) => {
+    const data = inTensor(ctx, 0),
+      idx = inTensor(ctx, 1)?.dims;
+    const dtype = inTensor(ctx, 2)?.dtype || DT.FLOAT;
+    if (!data?.dims || !idx) return [tensorOf(dtype, null)];
+    const d = data.dims;
+    const axis = normAxis(attrInt(ctx.node, 'gather_axis', 0), d.length, ctx);
+    normAxis(attrInt(ctx.node, 'quantize_axis', 1), d.length, ctx);
+    const per = valuesPerElement(data.dtype, attrInt(ctx.node, 'bits', 4));
+    const unpacked = d.map((x, i) => (i === d.length - 1 && per > 1 ? dimMul(x, per) : x));
+    return [tensorOf(dtype, [...unpacked.slice(0, axis), ...idx, ...unpacked.slice(axis + 1)])];
+  },
+  'com.microsoft',
+);
