@@ -76,6 +76,8 @@ export interface TargetResult {
   throughput: { value: number; unit: 'samples/s' | 'tokens/s' };
   memory: { usedBytes: number; capacityBytes: number };
   energyJoulesPerStep?: number;
+  /** cores (wafer) or GPUs holding work, busy share of the step, model FLOPs utilisation (ARCHITECTURE.md) */
+  utilization?: { placedFraction: number; busyFraction: number; mfu: number; limit?: string };
   layers: TargetLayer[];
   /** why this mode/plan was chosen, runners-up, calibration constants used */
   notes: string[];

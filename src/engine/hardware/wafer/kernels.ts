@@ -149,6 +149,15 @@ export function kernelWork(
         pushElementwise(ops, dimsOf(n.inputs[0]));
       } else if (n.opType === 'Gather' && isConst(n.inputs[0])) {
         ops.lookups += 1;
+        const t = dimsOf(n.inputs[0]),
+          y = dimsOf(n.outputs[0]);
+        if (t && t.length === 2 && y && y.length >= 1) {
+          const cols = y[y.length - 1];
+          ops.gathers = [
+            ...(ops.gathers ?? []),
+            { rows: Math.max(1, elemsOf(n.outputs[0])! / cols), cols, tableRows: t[0] },
+          ];
+        }
       } else if (!ROUTING.test(n.opType)) {
         pushElementwise(ops, dimsOf(n.outputs[0]));
       }

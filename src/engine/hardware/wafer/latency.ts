@@ -24,6 +24,8 @@ export interface DecodeOps {
   elementwise: { rows: number; cols: number }[];
   /** table lookups (embedding gathers): one row fetched */
   lookups: number;
+  /** the same lookups with sizes: rows looked up, row width, rows in the table (weight streaming moves only those rows) */
+  gathers?: { rows: number; cols: number; tableRows: number }[];
   /** FLOPs of work no field above describes (recurrent cells, Einsum ...), run at the core's FLOP rate */
   otherFlops: number;
 }

@@ -1,13 +1,15 @@
 // The wafer mapper: picks the execution mode (pipelined on one or more systems, or weight streaming),
 // sizes and places a rectangle per region, and times every kernel. docs/WAFER-MODEL.md has the formulas.
 import type { Analysis, Bound, MapOptions, TargetLayer, TargetResult, WaferGrid } from '../types';
-import { derive, type WaferDerived, type WaferSpec } from './spec';
-import { kernelWork, type KernelWork } from './kernels';
-import { transformerDims, describeTransformer, type TransformerDims } from '../../cost/transformer';
+import { derive, type WaferSpec } from './spec';
+import { kernelWork } from './kernels';
+import { transformerDims, describeTransformer } from '../../cost/transformer';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
-import { stepCycles, type WaferConsts } from './throughput';
+import { stepCycles } from './throughput';
 import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } from './alloc';
 import { place, hopsBetween, type Rect } from './placement';
+import { FILL, fmtB, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
+import { weightStreaming } from './streaming';
 
 /** Regions placed as a whole: one kernel, or (decode) the kernels of one repeated block sharing its cores. */
 interface Unit {
@@ -15,24 +17,6 @@ interface Unit {
   bytes: number;
   minCores: number;
 }
-
-interface Ctx {
-  a: Analysis;
-  spec: WaferSpec;
-  d: WaferDerived;
-  k: WaferConsts;
-  opts: MapOptions;
-  work: KernelWork[];
-  st: TransformerDims | null;
-  training: boolean;
-  decode: boolean;
-  notes: string[];
-}
-
-const GiB = 1024 ** 3;
-const fmtB = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`);
-/** share of the grid the allocator may hand out; the rest absorbs rounding of rectangle shapes */
-const FILL = 0.97;
 
 export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetResult {
   const spec = raw as WaferSpec;
@@ -76,8 +60,11 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
     return weightStreaming(ctx);
   };
   if (opts.execution === 'weight-streaming') return streaming('requested');
-  for (const u of tooBig) {
+  // name up to three; a long list (every layer of a large model in training) becomes one line
+  for (const u of tooBig.length > 3 ? [tooBig.reduce((b, x) => (x.bytes > b.bytes ? x : b))] : tooBig) {
     const names = u.kernels.map((i) => ctx.work[i].name);
+    if (tooBig.length > 3)
+      ctx.notes.push(`${tooBig.length} kernels are each larger than one whole wafer; the largest:`);
     ctx.notes.push(
       `kernel ${names.length === 1 ? names[0] : `${names[0]} .. ${names[names.length - 1]}`} needs ${fmtB(u.bytes)} = ${u.minCores.toLocaleString('en-US')} cores, more than one whole wafer (${d.cores.toLocaleString('en-US')} cores): pipelined execution cannot hold it; weight-streaming runs it (one layer at a time on the whole wafer, weights streamed from MemoryX)`,
     );
@@ -148,13 +135,6 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
       `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`,
     );
   return streaming(`${fmtB(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
-}
-
-/** Bytes a kernel keeps in SRAM: weights (training: + gradients, FP32 master copy, Adam moments), graph
- * inputs it holds (KV cache), activation buffers in and out (training: kept for the backward pass too). */
-function kernelBytes(c: Ctx, w: KernelWork): number {
-  const wb = c.training ? w.weightBytes + w.params * (c.d.elemBytes + 12) : w.weightBytes;
-  return wb + w.inputBufferBytes + (w.actInBytes + w.actOutBytes) * (c.training ? 2 : 1);
 }
 
 function buildUnits(c: Ctx): Unit[] {
@@ -439,187 +419,6 @@ function fillRows(c: Ctx, rows: TargetLayer[]): TargetLayer[] {
   );
 }
 
-function weightStreaming(c: Ctx): TargetResult {
-  const { d, spec, a, opts } = c;
-  const W = spec.gridWidth_cores,
-    H = spec.gridHeight_cores;
-  const hz = d.clockHz;
-  const systems = typeof opts.systems === 'number' ? opts.systems : 1;
-  if (opts.systems === 'auto')
-    c.notes.push(
-      'systems auto: weight streaming runs on any number of systems; 1 chosen (data parallelism only adds throughput)',
-    );
-  const graphBatch = Math.max(1, a.samplesPerStep);
-  const gb = c.training ? (opts.gpu.globalBatch ?? graphBatch * systems) : graphBatch * systems;
-  const perSystem = gb / systems;
-  const memX = d.memoryXBytesPerSecond,
-    io = d.ioBytesPerSecond;
-  const cap = d.cores * d.usableBytesPerCore;
-  // SRAM: the KV cache / inputs stay, the current layer's weights pass through (at most a quarter of the wafer
-  // is given to the streamed chunk), and per sample the activations kept for the backward pass plus the
-  // largest layer's in/out buffers. The batch per system is cut into micro-batches that fit (gradient
-  // accumulation); the weights stream again for every micro-batch.
-  const inputs = c.work.reduce((s, k) => s + k.inputBufferBytes, 0);
-  const chunk = Math.min(Math.max(...c.work.map((k) => k.weightBytes)), cap / 4);
-  const bufPerSample = Math.max(...c.work.map((k) => k.actInBytes + k.actOutBytes)) / graphBatch;
-  const room = cap - inputs - chunk;
-  // Activations kept for the backward pass: all kernel outputs, or with full recompute (Korthikanti et al.)
-  // only each block's input, the block's forward running again before its backward pass.
-  const keepAll = c.training ? c.work.reduce((s, k) => s + k.actOutBytes, 0) / graphBatch : 0;
-  const firstOfBlock = c.work.filter((k, i) => k.block !== null && (i === 0 || c.work[i - 1].block !== k.block));
-  const blockInputs =
-    firstOfBlock.reduce((s, k) => s + k.actInBytes, 0) / graphBatch +
-    c.work.filter((k) => k.block === null).reduce((s, k) => s + k.actOutBytes, 0) / graphBatch;
-  const plans = [{ recompute: false, kept: keepAll }];
-  if (c.training && firstOfBlock.length > 0) plans.push({ recompute: true, kept: blockInputs });
-  const evaluate = (kept: number, recompute: boolean) => {
-    const fitSamples = room > 0 ? Math.floor(room / Math.max(1e-9, kept + bufPerSample)) : 0;
-    const micro = fitSamples >= 1 && fitSamples < perSystem ? Math.ceil(perSystem / fitSamples) : 1;
-    const mb = perSystem / micro;
-    const bf = mb / graphBatch;
-    const scale = (p: CycleParts): CycleParts => ({
-      compute: p.compute * bf,
-      memory: p.memory * bf,
-      communication: p.communication * bf,
-      latency: p.latency,
-    });
-    let total = 0,
-      computeSum = 0;
-    const rows: TargetLayer[] = [];
-    for (const kw of c.work) {
-      const fwd = scale(
-        c.decode ? decodeOpsCycles(kw.decode, W, H, c.k) : stepCycles(kw.decode, kw.actInBytes, W, H, c.k, false),
-      );
-      const both = c.training ? scale(stepCycles(kw.decode, kw.actInBytes, W, H, c.k, true)) : fwd;
-      const fwdS = totalCycles(fwd) / hz;
-      const bwdS = c.training
-        ? (Math.max(0, totalCycles(both) - totalCycles(fwd)) + (recompute ? totalCycles(fwd) : 0)) / hz
-        : 0;
-      // weights stream in ahead of each layer (overlapped with the previous layer's compute); gradients stream out
-      const inS = kw.weightBytes / memX;
-      const gradS = c.training ? (kw.params * d.elemBytes) / io : 0;
-      const sec = (Math.max(fwdS, inS) + (c.training ? Math.max(bwdS, inS, gradS) : 0)) * micro;
-      total += sec;
-      computeSum += (fwdS + bwdS) * micro;
-      const streamBound = inS > fwdS || (c.training && (inS > bwdS || gradS > bwdS));
-      const buf = (kw.actInBytes + kw.actOutBytes) * bf + kw.inputBufferBytes;
-      rows.push({
-        name: kw.name,
-        seconds: sec,
-        bound: streamBound ? 'communication' : dominant(fwd),
-        memoryBytes: buf,
-        placement: { x: 0, y: 0, w: W, h: H, cores: d.cores, system: 'all' },
-        detail: {
-          flops: kw.flops * bf * micro * (c.training ? (recompute ? 4 : 3) : 1),
-          weightStreamSeconds: inS * micro,
-          gradientStreamSeconds: gradS * micro,
-          computeSeconds: (fwdS + bwdS) * micro,
-          bytesPerCore: Math.ceil(buf / d.cores),
-          sramPerCoreBytes: d.sramBytesPerCore,
-        },
-      });
-    }
-    return {
-      recompute,
-      kept,
-      fitSamples,
-      micro,
-      mb,
-      total,
-      computeSum,
-      rows,
-      onWafer: inputs + chunk + Math.min(perSystem, Math.max(1, fitSamples)) * (kept + bufPerSample),
-    };
-  };
-  const results = plans.map((p) => evaluate(p.kept, p.recompute));
-  const feasible = results.filter((r) => r.fitSamples >= 1);
-  const plan = (feasible.length ? feasible : results).reduce((b, r) => (r.total < b.total ? r : b));
-  let fits = plan.fitSamples >= 1;
-  const { micro, mb, total, computeSum, rows, onWafer } = plan;
-  if (!fits)
-    c.notes.push(
-      `does not fit: one sample needs ${fmtB(plan.kept + bufPerSample)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers besides ${fmtB(inputs + chunk)} of inputs/KV cache and streamed weights, over one wafer's ${fmtB(cap)}`,
-    );
-  if (plan.recompute)
-    c.notes.push(
-      `activation recompute: only each block's input is kept (${fmtB(plan.kept)} per sample instead of ${fmtB(keepAll)}); blocks run forward again before their backward pass${feasible.length > 1 ? ' (faster than keeping everything)' : ''}`,
-    );
-  if (micro > 1)
-    c.notes.push(
-      `${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${+mb.toFixed(2)} (weights stream once per micro-batch)`,
-    );
-  // SwarmX: a broadcast/reduce tree of fan-out 4 whose latency grows with log N; paid once per step, the
-  // rest of the reduction runs at line rate alongside the gradient stream
-  const levels = systems > 1 ? Math.ceil(Math.log(systems) / Math.log(spec.swarmXFanout_count)) : 0;
-  const swarm = c.training ? 2 * levels * spec.swarmXLevelLatency_us * 1e-6 : 0;
-  const step = Math.max(total + swarm, 1 / hz);
-  const stateBytes = a.stats.parameterCount * (c.training ? 2 * d.elemBytes + 12 : d.elemBytes);
-  const memXCap = spec.memoryXCapacity_TB * 1e12;
-  if (stateBytes > memXCap) {
-    fits = false;
-    c.notes.push(
-      `does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`,
-    );
-  }
-  c.notes.push(
-    `weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${(d.ioBytesPerSecond / 1e9).toFixed(0)} GB/s and MemoryX applies the update` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`,
-  );
-  const stream = rows.filter((r) => r.bound === 'communication').length;
-  c.notes.push(
-    `${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`,
-  );
-  if (c.decode && systems > 1)
-    c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
-  const unitKind = a.throughputUnit;
-  const perStep = c.decode
-    ? Math.max(1, a.tokensPerStep) * systems
-    : gb * (unitKind === 'tokens/s' ? Math.max(1, a.tokensPerStep / Math.max(1, a.samplesPerStep)) : 1);
-  pushClockNote(c, step, perStep, unitKind);
-  pushCalibrationNote(c);
-  const slow = rows.reduce((bi, r, i) => (r.seconds > rows[bi].seconds ? i : bi), 0);
-  const shown = Math.min(systems, 64);
-  if (shown < systems) c.notes.push(`grid shows ${shown} of ${systems} identical systems`);
-  return {
-    id: spec.id,
-    name: spec.name,
-    kind: 'wafer',
-    execution: 'weight-streaming',
-    systems,
-    parallelism: {
-      execution: 'weight-streaming',
-      systems,
-      dataParallel: systems,
-      globalBatch: gb,
-      microBatches: micro,
-      recompute: plan.recompute ? 'full' : 'none',
-      slowestLayer: rows[slow]?.name,
-    },
-    fits,
-    stepSeconds: step,
-    throughput: { value: perStep / step, unit: unitKind },
-    memory: { usedBytes: onWafer, capacityBytes: cap },
-    energyJoulesPerStep: systems * spec.systemPower_kW * 1e3 * step,
-    layers: rows,
-    notes: c.notes,
-    grid: {
-      kind: 'wafer',
-      width: W,
-      height: H,
-      rects: Array.from({ length: shown }, (_, s) => ({
-        layer: 0,
-        layerCount: rows.length,
-        x: 0,
-        y: 0,
-        w: W,
-        h: H,
-        system: s,
-        memUtil: onWafer / cap,
-        busy: computeSum / Math.max(1e-30, total),
-      })),
-    },
-  };
-}
-
 function notFitting(
   c: Ctx,
   execution: string,
@@ -650,21 +449,4 @@ function notFitting(
     layers: rows,
     notes: c.notes,
   };
-}
-
-function pushClockNote(c: Ctx, step: number, perStep: number, unit: string): void {
-  const { spec } = c;
-  if (spec.clockMin_GHz === spec.clockMax_GHz) return;
-  // every term scales with cycles except off-wafer I/O; the range shows the clock's weight in the result
-  const lo = (perStep / step) * (spec.clockMin_GHz / spec.clock_GHz);
-  c.notes.push(
-    `clock ${spec.clock_GHz} GHz (published range ${spec.clockMin_GHz}-${spec.clockMax_GHz} GHz): at ${spec.clockMin_GHz} GHz about ${lo.toPrecision(3)} ${unit}`,
-  );
-}
-
-function pushCalibrationNote(c: Ctx): void {
-  const s = c.spec;
-  c.notes.push(
-    `calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemv_cyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency_fraction} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`,
-  );
 }

@@ -47,6 +47,10 @@ export interface WaferSpec {
   matmulEfficiency_fraction: number;
   /** calibration: fixed cycles per systolic step of a matmul spread over a region (about one step per core along a side) */
   gemmStepOverhead_cycles: number;
+  /** calibration: fixed issue cycles per FMAC vector op of a weight-streaming layer on the whole wafer */
+  streamingGemmOpOverhead_cycles: number;
+  /** MemoryX fetch latency, exposed once per training step (the iteration boundary) */
+  memoryXLatency_us: number;
   sources?: Record<string, string>;
 }
 
@@ -81,6 +85,8 @@ export const WAFER_NUMBER_FIELDS: { key: keyof WaferSpec; positive: boolean; int
   { key: 'gemv_cyclesPerWeight', positive: true },
   { key: 'matmulEfficiency_fraction', positive: true, max: 1 },
   { key: 'gemmStepOverhead_cycles', positive: false },
+  { key: 'streamingGemmOpOverhead_cycles', positive: false },
+  { key: 'memoryXLatency_us', positive: false },
 ];
 
 /** Refuses a spec with a missing, non-numeric, negative (or zero where that makes no sense) number, naming the field. */
