@@ -261,7 +261,7 @@ export class TargetCharts {
   }
 }
 
-export function placementText(p: Record<string, unknown>): string {
+export function placementText(p: object): string {
   const e = Object.entries(p ?? {});
   return e.length ? e.map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ') : '—';
 }

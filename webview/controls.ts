@@ -1,16 +1,17 @@
 // The control bar: target picker (wafer / GPU cluster / the two side by side) and the knobs of a profile
 // run. Every change posts a Reprofile (knobs) or a view change; the host does the work.
 import type { Report } from '../src/engine/profile';
-import type { HeatmapMode, Knobs, TargetChoice, ViewState } from '../src/shared/protocol';
+import type { HeatmapMode, TargetChoice, ViewState } from '../src/shared/protocol';
 import { h } from './dom';
 import { MODE_LABEL } from './heatmap/types';
+import { nonNegInt, posInt, type RunOptions } from '../src/engine/options';
 
 export interface ControlsHost {
-  knobs(): Knobs;
+  knobs(): RunOptions;
   view(): ViewState;
   choices(): TargetChoice[];
   report(): Report | undefined;
-  reprofile(k: Knobs): void;
+  reprofile(k: RunOptions): void;
   setView(v: Partial<ViewState>): void;
 }
 
@@ -21,7 +22,7 @@ function kindOf(choices: TargetChoice[], id: string): TargetChoice['kind'] {
 }
 
 /** The wafer and the GPU cluster currently profiled (first of each kind). */
-export function pair(knobs: Knobs, choices: TargetChoice[]): { wafer?: string; gpu?: string } {
+export function pair(knobs: RunOptions, choices: TargetChoice[]): { wafer?: string; gpu?: string } {
   return {
     wafer: knobs.targets.find((t) => kindOf(choices, t) === 'wafer'),
     gpu: knobs.targets.find((t) => kindOf(choices, t) === 'gpu-cluster'),
@@ -33,14 +34,14 @@ export function pickerOf(view: ViewState, choices: TargetChoice[]): Picker {
   return kindOf(choices, view.shown[0] ?? '') === 'gpu-cluster' ? 'gpu-cluster' : 'wafer';
 }
 
+/** A text field's value through the engine's own rule (src/engine/options.ts): empty means the default. */
 function posIntOrUndefined(s: string): number | undefined | 'bad' {
   const t = s.trim();
-  if (!t) return undefined;
-  return /^\d+$/.test(t) && Number(t) >= 1 ? Number(t) : 'bad';
+  return t ? (posInt(t).value ?? 'bad') : undefined;
 }
 
 /** Symbolic dim names the model uses (inputs and outputs) plus any bound or unbound ones the report names. */
-export function symbolicDims(report: Report | undefined, knobs: Knobs): string[] {
+export function symbolicDims(report: Report | undefined, knobs: RunOptions): string[] {
   const names = new Set<string>(Object.keys(knobs.dims));
   if (report) {
     for (const v of [...report.model.inputs, ...report.model.outputs])
@@ -58,7 +59,7 @@ export function controlsBar(host: ControlsHost): HTMLElement {
   const { wafer, gpu } = pair(knobs, choices);
   const picker = pickerOf(view, choices);
 
-  const post = (patch: Partial<Knobs>) => host.reprofile({ ...host.knobs(), ...patch });
+  const post = (patch: Partial<RunOptions>) => host.reprofile({ ...host.knobs(), ...patch });
 
   // target picker: a radio group of three buttons
   const radios = h('div', { class: 'segmented', role: 'radiogroup', attrs: { 'aria-label': 'Target' } });
@@ -201,7 +202,7 @@ export function controlsBar(host: ControlsHost): HTMLElement {
           const t = input.value.trim();
           const dims = { ...host.knobs().dims };
           if (!t) delete dims[name];
-          else if (/^\d+$/.test(t)) dims[name] = Number(t);
+          else if (nonNegInt(t).value !== undefined) dims[name] = nonNegInt(t).value!;
           else {
             input.setAttribute('aria-invalid', 'true');
             return;
@@ -236,21 +237,23 @@ export function controlsBar(host: ControlsHost): HTMLElement {
     },
   });
 
-  const auto = knobs.tp === undefined && knobs.pp === undefined && knobs.dp === undefined;
+  const par = knobs.gpu;
+  const postGpu = (patch: Partial<RunOptions['gpu']>) => post({ gpu: { ...host.knobs().gpu, ...patch } });
+  const auto = par.tp === undefined && par.pp === undefined && par.dp === undefined;
   const manual = h(
     'span',
     { class: 'manual', attrs: { hidden: auto } },
     field(
       'TP',
-      numberInput('tp', knobs.tp, 'auto', (v) => post({ tp: v })),
+      numberInput('tp', par.tp, 'auto', (v) => postGpu({ tp: v })),
     ),
     field(
       'PP',
-      numberInput('pp', knobs.pp, 'auto', (v) => post({ pp: v })),
+      numberInput('pp', par.pp, 'auto', (v) => postGpu({ pp: v })),
     ),
     field(
       'DP',
-      numberInput('dp', knobs.dp, 'auto', (v) => post({ dp: v })),
+      numberInput('dp', par.dp, 'auto', (v) => postGpu({ dp: v })),
     ),
   );
   const parallel = select(
@@ -262,7 +265,7 @@ export function controlsBar(host: ControlsHost): HTMLElement {
     ],
     (v) => {
       manual.hidden = v === 'auto';
-      if (v === 'auto') post({ tp: undefined, pp: undefined, dp: undefined });
+      if (v === 'auto') postGpu({ tp: undefined, pp: undefined, dp: undefined });
     },
   );
 

@@ -5,7 +5,6 @@
 import {
   MessageType,
   type FromWebviewMessage,
-  type Knobs,
   type MeasuredMessage,
   type ProfileError,
   type ProfilePayload,
@@ -17,20 +16,21 @@ import {
 } from '../src/shared/protocol';
 import { MessageHandler } from '../src/shared/messaging';
 import { afterPaint, flushAfterPaint, paintPending } from './afterPaint';
-import type { TargetResult } from '../src/engine/hardware/types';
+import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
 import { controlsBar } from './controls';
 import { clear, h } from './dom';
 import type { HeatmapHost } from './heatmap/types';
 import { summaryPanel } from './summary';
 import { joinMeasured, layerTable, measuredTable } from './tables';
-import { captureTarget, isComputed, TargetPanel, type TargetEntry } from './targetPanel';
+import { captureTarget, isComputed, TargetPanel } from './targetPanel';
 import { readTheme, type Theme } from './theme';
 import { Tooltip, type TooltipContent } from './tooltip';
 import { vscode } from './vscode';
+import { defaultRunOptions, type RunOptions } from '../src/engine/options';
 
 interface State {
   fileName: string;
-  knobs: Knobs;
+  knobs: RunOptions;
   choices: TargetChoice[];
   view: ViewState;
   seq: number;
@@ -50,7 +50,7 @@ const FOREIGN =
 const bootForeign = document.querySelectorAll(FOREIGN).length;
 const state: State = {
   fileName: '',
-  knobs: { targets: [], dims: {}, precision: 'fp16', mode: 'inference', execution: 'auto' },
+  knobs: { ...defaultRunOptions(), targets: [] },
   choices: [],
   view: { shown: [], heatmap: persisted.heatmap ?? 'placement' },
   seq: 0,
@@ -101,11 +101,11 @@ function select(layer: string | null): void {
   scheduleRendered();
 }
 
-function targetsOf(): TargetEntry[] {
-  return (state.payload?.report.targets ?? []) as TargetEntry[];
+function targetsOf(): TargetOutcome[] {
+  return state.payload?.report.targets ?? [];
 }
 
-function shownEntries(): TargetEntry[] {
+function shownEntries(): TargetOutcome[] {
   const all = targetsOf();
   let shown = state.view.shown.filter(Boolean);
   if (!shown.length) shown = all.slice(0, 1).map((t) => t.id);
@@ -120,7 +120,7 @@ function shownEntries(): TargetEntry[] {
   );
 }
 
-function measuredPerTargetLayer(t: TargetEntry): (number | null)[] | undefined {
+function measuredPerTargetLayer(t: TargetOutcome): (number | null)[] | undefined {
   if (!state.measured || !state.payload || !isComputed(t)) return undefined;
   const j = joinMeasured(state.measured, state.payload.nodes, state.payload.report, t);
   return t.layers.map((l) => j.perLayer.get(l.name) ?? null);

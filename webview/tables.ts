@@ -5,9 +5,9 @@ import type { MeasuredMessage, NodeFacts } from '../src/shared/protocol';
 import { fmtBytes, fmtFlops, fmtSeconds } from '../src/report/units';
 import { placementText } from './charts';
 import { h } from './dom';
-import { isComputed, type TargetEntry } from './targetPanel';
+import { isComputed } from './targetPanel';
 import type { TooltipContent } from './tooltip';
-import type { TargetResult } from '../src/engine/hardware/types';
+import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
 
 export interface TableHost {
   selected(): string | null;
@@ -202,7 +202,7 @@ const MAX_MEASURED_ROWS = 400;
 export function measuredTable(
   m: MeasuredMessage,
   join: MeasuredJoin,
-  target: TargetEntry | undefined,
+  target: TargetOutcome | undefined,
   host: TableHost,
 ): { element: HTMLElement; rows: number } {
   const tname = target && isComputed(target) ? target.name || target.id : null;

@@ -1,6 +1,6 @@
 // One target's column: headline numbers, the heatmap (placement / memory fit / step time), its legend,
 // the charts and the mapper's notes. A target the engine could not compute shows why, nothing else.
-import type { TargetResult } from '../src/engine/hardware/types';
+import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
 import { fmtBytes, fmtSeconds } from '../src/report/units';
@@ -11,9 +11,7 @@ import { MODE_LABEL, type Heatmap, type HeatmapHost } from './heatmap/types';
 import { WaferHeatmap } from './heatmap/wafer';
 import { css, ramp, type Theme } from './theme';
 
-export type TargetEntry = TargetResult | { id: string; error: string };
-
-export function isComputed(t: TargetEntry): t is TargetResult {
+export function isComputed(t: TargetOutcome): t is TargetResult {
   return !('error' in t);
 }
 
@@ -55,7 +53,7 @@ export class TargetPanel {
   private readonly legendBox = h('div', { class: 'legend-box' });
 
   constructor(
-    readonly entry: TargetEntry,
+    readonly entry: TargetOutcome,
     report: Report,
     private readonly host: HeatmapHost,
     mode: HeatmapMode,
@@ -120,9 +118,15 @@ export class TargetPanel {
       dl,
     );
     const heatmaps: HeatmapMode[] = [];
-    if (t.grid?.kind === 'wafer' && num(t.grid.width) && num(t.grid.height) && Array.isArray(t.grid.rects)) {
+    if (
+      t.kind === 'wafer' &&
+      t.grid?.kind === 'wafer' &&
+      num(t.grid.width) &&
+      num(t.grid.height) &&
+      Array.isArray(t.grid.rects)
+    ) {
       this.heatmap = new WaferHeatmap(t, t.grid, report, host);
-    } else if (t.grid?.kind === 'gpu' && num(t.grid.nodes) && num(t.grid.gpusPerNode)) {
+    } else if (t.kind === 'gpu-cluster' && t.grid?.kind === 'gpu' && num(t.grid.nodes) && num(t.grid.gpusPerNode)) {
       this.heatmap = new GpuHeatmap(t, t.grid, report, host);
     }
     if (this.heatmap) {
@@ -155,7 +159,7 @@ export class TargetPanel {
         ),
       );
     }
-    if (Array.isArray(t.alternatives) && t.alternatives.length) {
+    if (t.kind === 'gpu-cluster' && Array.isArray(t.alternatives) && t.alternatives.length) {
       this.element.append(
         h(
           'details',
@@ -212,12 +216,13 @@ export class TargetPanel {
 }
 
 /** The three heatmaps of a computed target side by side with their titles, as one PNG data URL (HTML report). */
-export function captureTarget(entry: TargetEntry, report: Report, host: HeatmapHost): string | undefined {
+export function captureTarget(entry: TargetOutcome, report: Report, host: HeatmapHost): string | undefined {
   if (!isComputed(entry)) return undefined;
   const t = entry;
   let hm: Heatmap | undefined;
-  if (t.grid?.kind === 'wafer' && Array.isArray(t.grid.rects)) hm = new WaferHeatmap(t, t.grid, report, host);
-  else if (t.grid?.kind === 'gpu') hm = new GpuHeatmap(t, t.grid, report, host);
+  if (t.kind === 'wafer' && t.grid?.kind === 'wafer' && Array.isArray(t.grid.rects))
+    hm = new WaferHeatmap(t, t.grid, report, host);
+  else if (t.kind === 'gpu-cluster' && t.grid?.kind === 'gpu') hm = new GpuHeatmap(t, t.grid, report, host);
   if (!hm) return undefined;
   try {
     const theme = host.theme();

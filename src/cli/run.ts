@@ -6,97 +6,40 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { readModelFile } from '../engine/onnx/reader';
 import { OnnxReadError } from '../engine/onnx/errors';
-import { defaultOptions, profileModel, SCHEMA, type ProfileOptions, type Report } from '../engine/profile';
+import { profileModel, SCHEMA, type Report } from '../engine/profile';
+import { cliOptionConfig, oneOf, optionUsage, runOptionsFromCli, type RunOptions } from '../engine/options';
 import { formatReport, type Format } from '../report/format';
 import { samplePath } from '../engine/sample';
 
 const USAGE = `usage: onnx-profile [MODEL.onnx ...] [options]
   (no model: profiles the embedded sample model)
-  --target ID|FILE      wse2, wse3, a100-dgx, h100-dgx, h200-dgx, b200-dgx, gb200-nvl72, a spec .json, or none (repeatable)
-  --systems N|auto      wafer systems          --nodes N             GPU nodes
-  --mode inference|training                    --precision fp32|fp16|bf16|fp8
-  --batch N             --dim NAME=VALUE (repeatable)
-  --tp N --pp N --dp N --microbatch N --global-batch N --interleave N
-  --recompute none|selective|full  --sequence-parallel  --zero 0|1|2|3
-  --execution pipelined|weight-streaming|auto
-  --format table|json|csv|html   --out FILE   --shapes
-  --infer-only          do not fill unknown dims from the model's declared value_info (measures inference alone)`;
+${optionUsage()}
+  --format table|json|csv|html           report format (table by default)
+  --out FILE                             write the report to FILE instead of stdout`;
+
+const FORMATS = ['table', 'json', 'csv', 'html'] as const;
 
 class UsageError extends Error {}
 
-function posInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return Number(v);
-}
-
-function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw new UsageError(`--${name} must be one of ${allowed.join('|')}, got '${v}'`);
-  return v as T;
-}
-
-export function parseCli(argv: string[]): { models: string[]; opts: ProfileOptions; format: Format; out?: string } {
+/** The CLI's flags: the run options (engine/options.ts, the one parser) plus the report's format and file. */
+export function parseCli(argv: string[]): { models: string[]; opts: RunOptions; format: Format; out?: string } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
-      target: { type: 'string', multiple: true },
-      systems: { type: 'string' },
-      nodes: { type: 'string' },
-      mode: { type: 'string' },
-      precision: { type: 'string' },
-      batch: { type: 'string' },
-      dim: { type: 'string', multiple: true },
-      tp: { type: 'string' },
-      pp: { type: 'string' },
-      dp: { type: 'string' },
-      microbatch: { type: 'string' },
-      'global-batch': { type: 'string' },
-      interleave: { type: 'string' },
-      recompute: { type: 'string' },
-      'sequence-parallel': { type: 'boolean' },
-      zero: { type: 'string' },
-      execution: { type: 'string' },
+      ...cliOptionConfig(),
       format: { type: 'string' },
       out: { type: 'string' },
-      shapes: { type: 'boolean' },
-      'infer-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) throw new UsageError('');
-  const opts = defaultOptions();
-  if (values.target) opts.targets = values.target.includes('none') ? [] : values.target;
-  if (values.systems !== undefined)
-    opts.systems = values.systems === 'auto' ? 'auto' : posInt('systems', values.systems);
-  opts.nodes = posInt('nodes', values.nodes);
-  opts.mode = oneOf('mode', values.mode, ['inference', 'training'] as const) ?? opts.mode;
-  opts.precision = oneOf('precision', values.precision, ['fp32', 'fp16', 'bf16', 'fp8'] as const) ?? opts.precision;
-  opts.batch = posInt('batch', values.batch);
-  for (const d of values.dim ?? []) {
-    const m = /^([^=]+)=(\d+)$/.exec(d);
-    if (!m) throw new UsageError(`--dim expects NAME=VALUE with a non-negative integer, got '${d}'`);
-    opts.dims[m[1]] = Number(m[2]);
-  }
-  const zero = oneOf('zero', values.zero, ['0', '1', '2', '3'] as const);
-  opts.gpu = {
-    tp: posInt('tp', values.tp),
-    pp: posInt('pp', values.pp),
-    dp: posInt('dp', values.dp),
-    microbatch: posInt('microbatch', values.microbatch),
-    globalBatch: posInt('global-batch', values['global-batch']),
-    interleave: posInt('interleave', values.interleave),
-    recompute: oneOf('recompute', values.recompute, ['none', 'selective', 'full'] as const),
-    sequenceParallel: values['sequence-parallel'] ? true : undefined,
-    zero: zero === undefined ? undefined : (Number(zero) as 0 | 1 | 2 | 3),
-  };
-  opts.execution = oneOf('execution', values.execution, ['pipelined', 'weight-streaming', 'auto'] as const) ?? 'auto';
-  opts.shapes = !!values.shapes;
-  if (values['infer-only']) opts.useDeclared = false;
-  const format = oneOf('format', values.format, ['table', 'json', 'csv', 'html'] as const) ?? 'table';
-  return { models: positionals, opts, format, out: values.out };
+  const { options, problems } = runOptionsFromCli(values);
+  if (problems.length) throw new UsageError(problems[0]);
+  const f = values.format === undefined ? { value: 'table' as const } : oneOf(FORMATS)(values.format);
+  if (f.error) throw new UsageError(`--format ${f.error}`);
+  return { models: positionals, opts: options, format: f.value ?? 'table', out: values.out as string | undefined };
 }
 
 export function runCli(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void): number {

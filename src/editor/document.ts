@@ -3,16 +3,15 @@
 // re-profiles when the file changes on disk, when the settings change, or when a webview asks.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Knobs, MeasuredMessage, ProfileError, ProfilePayload } from '../shared/protocol';
+import type { MeasuredMessage, ProfileResult } from '../shared/protocol';
 import { CancelledError, type EngineClient } from './engine';
 import { Disposable, DisposableValue } from './dispose';
 import { diffKnobs, mergeKnobs, profileOptionsFrom } from './options';
-
-export type ProfileResult = { ok: true; profile: ProfilePayload } | { ok: false; error: ProfileError };
+import type { RunOptions } from '../engine/options';
 
 export interface ProfileState {
   seq: number;
-  knobs: Knobs;
+  knobs: RunOptions;
   result: ProfileResult;
 }
 
@@ -22,14 +21,14 @@ const WATCH_DEBOUNCE_MS = 250;
 
 export class ProfileDocument extends Disposable implements vscode.CustomDocument {
   /** Reads and profiles the file before the editor opens, so split editors share one result. */
-  static async create(uri: vscode.Uri, engine: EngineClient, baseKnobs: Knobs): Promise<ProfileDocument> {
+  static async create(uri: vscode.Uri, engine: EngineClient, baseKnobs: RunOptions): Promise<ProfileDocument> {
     const doc = new ProfileDocument(uri, engine, baseKnobs);
     await doc.reprofile();
     return doc;
   }
 
   private _state: ProfileState;
-  private overrides: Partial<Knobs> = {};
+  private overrides: Partial<RunOptions> = {};
   private readonly run = this._register(new DisposableValue<vscode.CancellationTokenSource>());
   private runId = 0;
   private watchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -46,7 +45,7 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
   private constructor(
     readonly uri: vscode.Uri,
     private readonly engine: EngineClient,
-    private baseKnobs: Knobs,
+    private baseKnobs: RunOptions,
   ) {
     super();
     this._state = {
@@ -64,7 +63,7 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
     return this._state;
   }
 
-  get knobs(): Knobs {
+  get knobs(): RunOptions {
     return mergeKnobs(this.baseKnobs, this.overrides);
   }
 
@@ -103,14 +102,14 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
   }
 
   /** New settings: the fields this editor did not override follow them. */
-  async settingsChanged(base: Knobs): Promise<void> {
+  async settingsChanged(base: RunOptions): Promise<void> {
     const before = JSON.stringify(this.knobs);
     this.baseKnobs = base;
     if (JSON.stringify(this.knobs) !== before) await this.reprofile();
   }
 
-  /** Knobs from the webview (or a command): they become this editor's overrides of the settings. */
-  async setKnobs(knobs: Knobs): Promise<void> {
+  /** RunOptions from the webview (or a command): they become this editor's overrides of the settings. */
+  async setKnobs(knobs: RunOptions): Promise<void> {
     this.overrides = diffKnobs(this.baseKnobs, knobs);
     await this.reprofile();
   }
@@ -179,7 +178,7 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
     this.publish(knobs, result);
   }
 
-  private publish(knobs: Knobs, result: ProfileResult): void {
+  private publish(knobs: RunOptions, result: ProfileResult): void {
     this._state = { seq: this._state.seq + 1, knobs, result };
     this._onDidChangeProfile.fire(this._state);
   }

@@ -3,8 +3,8 @@
 // so termination is the only way to stop it) and the next job starts a fresh one.
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { ProfileOptions } from '../engine/profile';
-import type { ProfileError, ProfilePayload, TargetChoice } from '../shared/protocol';
+import type { RunOptions } from '../engine/options';
+import type { ProfileResult, TargetChoice } from '../shared/protocol';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { Disposable } from './dispose';
 
@@ -20,8 +20,6 @@ export interface Cancellation {
   readonly isCancellationRequested: boolean;
   onCancellationRequested(listener: () => void): { dispose(): void };
 }
-
-type ProfileResult = { ok: true; profile: ProfilePayload } | { ok: false; error: ProfileError };
 
 // Distributive Omit, so each variant of the request union keeps its own fields.
 type RequestBody = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
@@ -42,7 +40,7 @@ export class EngineClient extends Disposable {
     return new EngineClient(path.join(extensionPath, 'dist', 'worker.js'));
   }
 
-  async profile(file: string, options: ProfileOptions, token?: Cancellation): Promise<ProfileResult> {
+  async profile(file: string, options: RunOptions, token?: Cancellation): Promise<ProfileResult> {
     const reply = await this.run({ kind: 'profile', file, options }, token);
     if (!reply.ok) return { ok: false, error: reply.error };
     if (reply.kind !== 'profile') throw new Error('engine worker: unexpected reply');

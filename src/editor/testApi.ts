@@ -2,10 +2,11 @@
 // it is also a small public surface for other extensions (read the current profile).
 import * as vscode from 'vscode';
 import type { Report } from '../engine/profile';
-import type { Knobs, RenderSummary } from '../shared/protocol';
+import type { RenderSummary } from '../shared/protocol';
 import type { RenderEvent } from './preview';
 import type { PreviewRegistry } from './registry';
 import type { ProfileStatusBar } from './statusBar';
+import type { RunOptions } from '../engine/options';
 
 export interface OnnxProfilerApi {
   /** fires each time a profile editor's webview reports it has drawn a profile or an error */
@@ -15,7 +16,7 @@ export interface OnnxProfilerApi {
   /** asks the webview of `uri` what it shows now */
   inspect(uri: vscode.Uri): Promise<RenderSummary | null>;
   /** the profile the editor of `uri` holds (undefined when not open or not profiled) */
-  report(uri: vscode.Uri): { seq: number; knobs: Knobs; report?: Report; error?: string } | undefined;
+  report(uri: vscode.Uri): { seq: number; knobs: RunOptions; report?: Report; error?: string } | undefined;
   /** the status bar text, undefined when hidden */
   statusBarText(): string | undefined;
   /** highlights a layer in every view of `uri` */

@@ -1,9 +1,9 @@
 // Messages between the extension host (engine.ts) and the engine worker (worker.ts, bundled as dist/worker.js).
-import type { ProfileOptions } from '../engine/profile';
+import type { RunOptions } from '../engine/options';
 import type { ProfileError, ProfilePayload, TargetChoice } from '../shared/protocol';
 
 export type WorkerRequest =
-  | { id: number; kind: 'profile'; file: string; options: ProfileOptions }
+  | { id: number; kind: 'profile'; file: string; options: RunOptions }
   /** the built-in targets and the user's spec files, with their kinds (spec files are validated) */
   | { id: number; kind: 'targets'; specFiles: string[] };
 

@@ -11,41 +11,11 @@ import { buildLayers, type Layer } from './cost/kernels';
 import type { NodeCost } from './cost/types';
 import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
-import type { Analysis, GpuParallelOptions, MapOptions, Precision, TargetResult } from './hardware/types';
+import type { Analysis, MapOptions, TargetOutcome } from './hardware/types';
+import type { RunOptions } from './options';
 import './hardware/builtin';
 
 export const SCHEMA = 'onnx-profile/1';
-export const DEFAULT_TARGETS = ['wse3', 'h100-dgx'];
-
-export interface ProfileOptions {
-  /** target ids or spec paths; [] profiles the model alone */
-  targets: string[];
-  mode: 'inference' | 'training';
-  precision: Precision;
-  batch?: number;
-  dims: Record<string, number>;
-  systems?: number | 'auto';
-  nodes?: number;
-  gpu: GpuParallelOptions;
-  execution: 'pipelined' | 'weight-streaming' | 'auto';
-  /** include every tensor's dtype and dims */
-  shapes: boolean;
-  /** fill dims that inference leaves unknown from the model's declared value_info (default true; false measures inference alone) */
-  useDeclared?: boolean;
-}
-
-export function defaultOptions(): ProfileOptions {
-  return {
-    targets: DEFAULT_TARGETS.slice(),
-    mode: 'inference',
-    precision: 'fp16',
-    dims: {},
-    gpu: {},
-    execution: 'auto',
-    shapes: false,
-  };
-}
-
 export interface ReportLayer {
   name: string;
   kind: string;
@@ -83,7 +53,8 @@ export interface Report {
   };
   tensors?: Record<string, { dtype: string; dims: Dim[] | null }>;
   layers: ReportLayer[];
-  targets?: (TargetResult | { id: string; error: string })[];
+  /** one per requested target: a result, or `{ id, error }` (narrow with isTargetError / 'error' in t) */
+  targets?: TargetOutcome[];
   diagnostics: Diagnostic[];
 }
 
@@ -93,7 +64,7 @@ export interface Profile {
 }
 
 /** Binds `batch` to the batch-like symbols the model's inputs use, then applies explicit --dim bindings. */
-export function bindingsFor(model: Model, opts: ProfileOptions): Record<string, number> {
+export function bindingsFor(model: Model, opts: RunOptions): Record<string, number> {
   const b: Record<string, number> = {};
   if (opts.batch !== undefined) {
     const syms = new Set<string>();
@@ -186,7 +157,7 @@ function detectDecode(
   return { decode, tokens, samples, tokenIds };
 }
 
-export function analyse(model: Model, opts: ProfileOptions): Analysis {
+export function analyse(model: Model, opts: RunOptions): Analysis {
   const bindings = bindingsFor(model, opts);
   const stats: ModelStats = modelStats(model);
   const shapes = inferShapes(model, { bindings, useDeclared: opts.useDeclared ?? true });
@@ -206,19 +177,13 @@ export function analyse(model: Model, opts: ProfileOptions): Analysis {
   };
 }
 
-export function mapOptionsFrom(opts: ProfileOptions, bindings: Record<string, number>): MapOptions {
-  return {
-    mode: opts.mode,
-    precision: opts.precision,
-    systems: opts.systems,
-    nodes: opts.nodes,
-    gpu: opts.gpu,
-    execution: opts.execution,
-    bindings,
-  };
+/** The mappers' view of the run options: everything but the model-side fields, plus the bindings in force. */
+export function mapOptionsFrom(opts: RunOptions, bindings: Record<string, number>): MapOptions {
+  const { targets: _t, dims: _d, batch: _b, shapes: _s, useDeclared: _u, ...mapping } = opts;
+  return { ...mapping, bindings };
 }
 
-export function profileModel(model: Model, opts: ProfileOptions): Profile {
+export function profileModel(model: Model, opts: RunOptions): Profile {
   const analysis = analyse(model, opts);
   const bindings = bindingsFor(model, opts);
   const { stats, shapes, nodeCosts, layers } = analysis;

@@ -5,7 +5,8 @@ import type { Graph, Model } from '../engine/onnx/ir';
 import { forEachGraph } from '../engine/onnx/ir';
 import { readModelFile } from '../engine/onnx/reader';
 import { inferShapes } from '../engine/shapes/infer';
-import { profileModel, type Profile, type ProfileOptions } from '../engine/profile';
+import { profileModel, type Profile } from '../engine/profile';
+import { type RunOptions } from '../engine/options';
 import type { TargetLayer, TargetResult } from '../engine/hardware/types';
 import type { Layer } from '../engine/cost/kernels';
 import { printModel, type GraphSpan, type NodeRef, type PrintedModel } from '../textview/printer';
@@ -17,7 +18,7 @@ export interface TargetRow {
 }
 
 export interface ProfileRun {
-  options: ProfileOptions;
+  options: RunOptions;
   profile: Profile;
   /** targets that mapped, in the order of the settings */
   targets: TargetRow[];
@@ -60,7 +61,7 @@ export class ModelView {
   }
 
   /** Runs the one pipeline with these options; a failure is kept as profileError (the text view still works). */
-  profile(options: ProfileOptions): ProfileRun | undefined {
+  profile(options: RunOptions): ProfileRun | undefined {
     const t0 = performance.now();
     try {
       const profile = profileModel(this.model, options);

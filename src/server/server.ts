@@ -17,7 +17,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'path';
 import { OnnxReadError } from '../engine/onnx/errors';
-import type { ProfileOptions } from '../engine/profile';
+import type { RunOptions } from '../engine/options';
 import { modelFileOf, modelUriOf } from '../textview/uri';
 import { LayerToLineRequest, LineToLayerRequest, ModelTextRequest } from '../lsp/protocol';
 import { ModelView } from './modelView';
@@ -37,7 +37,7 @@ interface DocState {
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const states = new Map<string, DocState>();
-let options: ProfileOptions | undefined;
+let options: RunOptions | undefined;
 let optionsKey = '';
 /** bumped when the settings change what the engine is asked: views analysed with an older version run again */
 let settingsVersion = 0;
@@ -66,7 +66,7 @@ function stateOf(uri: string): DocState {
 }
 
 /** The engine options from the settings (pulled once, then pushed with each change). */
-async function currentOptions(): Promise<ProfileOptions> {
+async function currentOptions(): Promise<RunOptions> {
   if (!options) {
     let settings: unknown = {};
     if (canPullConfig) {
@@ -81,7 +81,7 @@ async function currentOptions(): Promise<ProfileOptions> {
   return options!;
 }
 
-function setOptions(o: ProfileOptions): void {
+function setOptions(o: RunOptions): void {
   options = o;
   optionsKey = JSON.stringify(o);
 }

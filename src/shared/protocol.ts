@@ -3,7 +3,7 @@
 // one const enum of message types, one interface per message, a union per direction, and request/reply
 // pairing through messageId/inReplyTo (see messaging.ts, which also rejects pending requests on close).
 import type { Report } from '../engine/profile';
-import type { Mode, Precision } from '../engine/hardware/types';
+import type { RunOptions } from '../engine/options';
 
 export const enum MessageType {
   // #region to webview
@@ -52,26 +52,6 @@ export interface BaseMessage {
   inReplyTo?: number;
 }
 
-/** The knobs of the webview's control bar: the options of one profile run. */
-export interface Knobs {
-  /** target ids or spec file paths to profile (the wafer and the GPU cluster shown) */
-  targets: string[];
-  batch?: number;
-  /** bindings of symbolic dims */
-  dims: Record<string, number>;
-  precision: Precision;
-  mode: Mode;
-  /** wafer systems, or 'auto' (fewest that fit); undefined = the mapper's default */
-  systems?: number | 'auto';
-  /** GPU nodes; undefined = the mapper's default */
-  nodes?: number;
-  /** GPU parallelism; a field left undefined is searched by the mapper ("auto") */
-  tp?: number;
-  pp?: number;
-  dp?: number;
-  execution: 'pipelined' | 'weight-streaming' | 'auto';
-}
-
 /** A target the pickers offer. kind is null for a spec file that could not be read (error says why). */
 export interface TargetChoice {
   id: string;
@@ -117,11 +97,15 @@ export interface ProfilePayload {
   engineSeconds: number;
 }
 
+/** A profile run's outcome: the payload, or why there is none (the worker's reply, the document's state). */
+export type ProfileResult = { ok: true; profile: ProfilePayload } | { ok: false; error: ProfileError };
+
 // #region to webview
 export interface ReadyResponseMessage extends BaseMessage {
   type: MessageType.ReadyResponse;
   fileName: string;
-  knobs: Knobs;
+  /** the run options in force (the control bar's knobs): the engine's one options type */
+  knobs: RunOptions;
   choices: TargetChoice[];
   view: ViewState;
 }
@@ -130,8 +114,9 @@ export interface ProfileMessage extends BaseMessage {
   type: MessageType.Profile;
   /** increases with every profile of this document: tests wait for a given one */
   seq: number;
-  knobs: Knobs;
-  result: { ok: true; profile: ProfilePayload } | { ok: false; error: ProfileError };
+  /** the run options in force (the control bar's knobs): the engine's one options type */
+  knobs: RunOptions;
+  result: ProfileResult;
   /** the targets the pickers offer (the custom spec files setting may have changed) */
   choices: TargetChoice[];
 }
@@ -182,7 +167,8 @@ export interface ReadyMessage extends BaseMessage {
 
 export interface ReprofileMessage extends BaseMessage {
   type: MessageType.Reprofile;
-  knobs: Knobs;
+  /** the run options in force (the control bar's knobs): the engine's one options type */
+  knobs: RunOptions;
 }
 
 export interface CancelMessage extends BaseMessage {

@@ -25,8 +25,9 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { EngineClient } from '../../src/editor/engine';
 import { profileOptionsFrom } from '../../src/editor/options';
-import { MessageType, type Knobs, type ProfileMessage, type ReadyResponseMessage } from '../../src/shared/protocol';
+import { MessageType, type ProfileMessage, type ReadyResponseMessage } from '../../src/shared/protocol';
 import { projectRoot, sharedDir } from '../fixtures/paths';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 
 const GOAL_PAINT_MS = 100;
 const GOAL_HOVER_MS = 16;
@@ -66,12 +67,12 @@ const HOST_JS = `(() => {
 interface Case {
   title: string;
   file: string;
-  knobs: Knobs;
+  knobs: RunOptions;
 }
 
 function pickCase(root: string): Case {
   const shared = sharedDir();
-  const base: Omit<Knobs, 'targets' | 'dims'> = { precision: 'fp16', mode: 'inference', execution: 'auto' };
+  const base: Omit<RunOptions, 'targets' | 'dims'> = defaultRunOptions();
   if (shared) {
     const file = path.join(shared, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-prefill.onnx');
     if (fs.existsSync(file))

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { analyse, defaultOptions } from '../../src/engine/profile';
+import { analyse } from '../../src/engine/profile';
+import { defaultRunOptions } from '../../src/engine/options';
 
 const FIDELITY = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fidelity');
 const present = fs.existsSync(path.join(FIDELITY, 'models.json'));
@@ -22,7 +23,7 @@ test(
     for (const f of files) {
       const { B, S, T } = f.flops.evaluated_at;
       const model = readModelFile(path.join(FIDELITY, f.file));
-      const opts = { ...defaultOptions(), targets: [], dims: { batch: B, seq: S, past: T - S } };
+      const opts = { ...defaultRunOptions(), targets: [], dims: { batch: B, seq: S, past: T - S } };
       const a = analyse(model, opts);
       let matmul = 0;
       a.model.graph.nodes.forEach((n, k) => {

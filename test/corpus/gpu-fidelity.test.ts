@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
+import { profileModel } from '../../src/engine/profile';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
 import { parseCli } from '../../src/cli/run';
@@ -27,7 +28,7 @@ interface Run {
 }
 
 /** The published run's CLI options, parsed by the CLI's own parser. */
-function optionsFrom(target: string, args: string[]): ProfileOptions {
+function optionsFrom(target: string, args: string[]): RunOptions {
   return parseCli(['--target', target, ...args]).opts;
 }
 
@@ -84,7 +85,7 @@ test(
   { skip: present ? false : '../shared/fidelity absent: skipped' },
   () => {
     const m = readModelFile(path.join(shared!, 'fidelity', 'models', 'gpt3-175B', 'gpt3-175B-train.onnx'));
-    const o = { ...defaultOptions(), mode: 'training' as const };
+    const o = { ...defaultRunOptions(), mode: 'training' as const };
     const a = analyse(m, o);
     const spec = loadSpec('a100-dgx').spec;
     const rows: [string, number, number, number, number, number, number, number][] = [
@@ -359,8 +360,8 @@ test(
       let tps: number, fits: boolean;
       if (!r.dims && !r.computeOnly) {
         // as the CLI runs it: --target T --nodes N --tp T --mode inference --precision bf16 --dim past=P
-        const o: ProfileOptions = {
-          ...defaultOptions(),
+        const o: RunOptions = {
+          ...defaultRunOptions(),
           targets: [r.target],
           precision: 'bf16',
           dims,
@@ -373,7 +374,7 @@ test(
         tps = t.throughput.value;
         fits = t.fits;
       } else {
-        const a = analyse(m, { ...defaultOptions(), targets: [], dims });
+        const a = analyse(m, { ...defaultRunOptions(), targets: [], dims });
         const { ctx } = buildContext(a, loadSpec(r.target).spec as never, {
           mode: 'inference',
           precision: 'bf16',

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { profileModel, type ProfileOptions } from '../../src/engine/profile';
-import type { TargetResult } from '../../src/engine/hardware/types';
+import { profileModel } from '../../src/engine/profile';
+import type { RunOptions } from '../../src/engine/options';
+import { resultOfKind, type WaferTargetResult } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
 import { parseCli } from '../../src/cli/run';
 
@@ -25,7 +26,7 @@ interface Run {
 }
 
 /** The published run's CLI options, parsed by the CLI's own parser. */
-function optionsFrom(target: string, args: string[]): ProfileOptions {
+function optionsFrom(target: string, args: string[]): RunOptions {
   return parseCli(['--target', target, ...args]).opts;
 }
 
@@ -38,10 +39,9 @@ const shared = sharedDir();
 const file = shared ? path.join(shared, 'fidelity', 'published.json') : '';
 const present = shared !== null && fs.existsSync(file);
 
-function predict(run: Run): { got: number; t: TargetResult } {
+function predict(run: Run): { got: number; t: WaferTargetResult } {
   const m = readModelFile(path.join(shared!, 'fidelity', run.model));
-  const t = profileModel(m, optionsFrom(run.target, run.args)).report.targets![0] as TargetResult;
-  assert.ok(!('error' in t), `${run.id}: ${(t as unknown as { error: string }).error}`);
+  const t = resultOfKind(profileModel(m, optionsFrom(run.target, run.args)).report.targets![0], 'wafer');
   assert.ok(t.fits, `${run.id}: fits`);
   if (run.metric === 'stepSeconds') return { got: t.stepSeconds, t };
   assert.equal(t.throughput.unit, 'tokens/s', `${run.id}: a decode graph reports tokens/s`);

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CancelledError, EngineClient } from '../../src/editor/engine';
-import { defaultOptions, profileModel } from '../../src/engine/profile';
+import { profileModel } from '../../src/engine/profile';
+import { defaultRunOptions } from '../../src/engine/options';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { projectRoot } from '../fixtures/paths';
 
@@ -43,7 +44,7 @@ describe(
     it('returns the same report as profileModel in-process, plus per-node facts', async () => {
       const engine = new EngineClient(workerFile);
       try {
-        const opts = defaultOptions();
+        const opts = defaultRunOptions();
         const r = await engine.profile(sample, opts);
         assert.ok(r.ok);
         const local = profileModel(readModelFile(sample), opts).report;
@@ -61,7 +62,7 @@ describe(
       fs.writeFileSync(f, 'plain text, not protobuf\n'.repeat(10));
       const engine = new EngineClient(workerFile);
       try {
-        const r = await engine.profile(f, defaultOptions());
+        const r = await engine.profile(f, defaultRunOptions());
         assert.equal(r.ok, false);
         if (!r.ok) {
           assert.equal(r.error.notOnnx, true);
@@ -76,10 +77,10 @@ describe(
       const engine = new EngineClient(workerFile);
       try {
         const t = token();
-        const p = engine.profile(sample, defaultOptions(), t);
+        const p = engine.profile(sample, defaultRunOptions(), t);
         t.cancel();
         await assert.rejects(p, CancelledError);
-        const again = await engine.profile(sample, { ...defaultOptions(), targets: [] });
+        const again = await engine.profile(sample, { ...defaultRunOptions(), targets: [] });
         assert.ok(again.ok);
       } finally {
         engine.dispose();

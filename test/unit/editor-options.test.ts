@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { diffKnobs, knobsFromSettings, mergeKnobs, profileOptionsFrom } from '../../src/editor/options';
 import { withTarget } from '../../src/editor/targets';
-import type { Knobs, TargetChoice } from '../../src/shared/protocol';
+import type { TargetChoice } from '../../src/shared/protocol';
+import type { RunOptions } from '../../src/engine/options';
 
 const settings = (o: Record<string, unknown>) => ({ get: <T>(k: string) => o[k] as T | undefined });
 
@@ -25,6 +26,8 @@ describe('editor options', () => {
       precision: 'bf16',
       mode: 'training',
       execution: 'auto',
+      gpu: {},
+      shapes: false,
     });
     const d = knobsFromSettings(settings({ targets: 'wse2', precision: 'fp64', mode: 'x', batch: 0 }));
     assert.deepEqual(d.targets, ['wse3', 'h100-dgx']);
@@ -35,7 +38,7 @@ describe('editor options', () => {
 
   it("keeps an editor's own changes over later settings changes", () => {
     const base = knobsFromSettings(settings({}));
-    const mine: Knobs = { ...base, precision: 'fp8', dims: { seq: 64 } };
+    const mine: RunOptions = { ...base, precision: 'fp8', dims: { seq: 64 } };
     const over = diffKnobs(base, mine);
     assert.deepEqual(over, { precision: 'fp8', dims: { seq: 64 } });
     const newBase = { ...base, mode: 'training' as const };
@@ -54,17 +57,21 @@ describe('editor options', () => {
       batch: 2.5,
       systems: 'auto',
       nodes: 2,
-      tp: 4,
-      pp: 0,
+      gpu: { tp: 4, pp: 0 },
       execution: 'weight-streaming',
+      shapes: true,
     });
     assert.deepEqual(o.targets, ['wse3']);
     assert.deepEqual(o.dims, { seq: 16 });
     assert.equal(o.precision, 'fp16');
     assert.equal(o.batch, undefined);
     assert.equal(o.systems, 'auto');
-    assert.deepEqual(o.gpu, { tp: 4, pp: undefined, dp: undefined });
+    assert.deepEqual(o.gpu, { tp: 4 }, 'pp 0 is refused, tp 4 kept');
+    assert.equal(o.nodes, 2);
+    assert.equal(o.mode, 'training');
     assert.equal(o.execution, 'weight-streaming');
+    assert.equal(o.shapes, false, 'the webview never asks for per-tensor shapes');
+    assert.deepEqual(profileOptionsFrom('not an object').targets, [], 'garbage from the webview: no targets');
   });
 
   it('Select Target replaces the target of the same kind and keeps the wafer first', () => {

@@ -4,11 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
-import { analyse, defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
+import { analyse, profileModel } from '../../src/engine/profile';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { findTransformer } from '../../src/engine/cost/transformer';
 import { mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
 import { loadSpec } from '../../src/engine/hardware';
-import type { MapOptions, TargetResult } from '../../src/engine/hardware/types';
+import {
+  isTargetError,
+  resultOfKind,
+  type GpuTargetResult,
+  type MapOptions,
+  type TargetOutcome,
+} from '../../src/engine/hardware/types';
 import '../../src/engine/hardware/builtin';
 
 const FLOAT16 = 10,
@@ -120,11 +127,16 @@ function wrap(g: GraphBuilder, inputs: Model['graph']['inputs'], out: string): M
   };
 }
 
-function opts(over: Partial<ProfileOptions> = {}, gpu: ProfileOptions['gpu'] = {}): ProfileOptions {
-  return { ...defaultOptions(), targets: ['a100-dgx'], dims: { seq: 1024 }, batch: 2, ...over, gpu };
+function opts(over: Partial<RunOptions> = {}, gpu: RunOptions['gpu'] = {}): RunOptions {
+  return { ...defaultRunOptions(), targets: ['a100-dgx'], dims: { seq: 1024 }, batch: 2, ...over, gpu };
 }
 
-function target(m: Model, o: ProfileOptions): TargetResult | { id: string; error: string } {
+function errorOf(t: TargetOutcome): string {
+  assert.ok(isTargetError(t), `expected an error, got a ${'kind' in t ? t.kind : ''} result`);
+  return t.error;
+}
+
+function target(m: Model, o: RunOptions): TargetOutcome {
   return profileModel(m, o).report.targets![0];
 }
 
@@ -152,15 +164,14 @@ test('the transformer pattern is read from the graph: blocks, hidden, heads, FFN
 
 test('training on the transformer: a fitting plan, every layer reported, grid and alternatives filled', () => {
   const m = gpt(4, 256, 8, 1000);
-  const t = target(m, opts({ mode: 'training', nodes: 1 }, { globalBatch: 16 })) as TargetResult;
-  assert.ok(!('error' in t), JSON.stringify(t));
+  const t = resultOfKind(target(m, opts({ mode: 'training', nodes: 1 }, { globalBatch: 16 })), 'gpu-cluster');
   assert.equal(t.kind, 'gpu-cluster');
   assert.ok(t.fits);
   assert.ok(t.stepSeconds > 0);
   assert.equal(t.throughput.unit, 'tokens/s');
   const a = analyse(m, opts());
   assert.equal(t.layers.length, a.layers.length);
-  const p = t.parallelism as Record<string, number>;
+  const p = t.parallelism;
   assert.equal(p.tp * p.pp * p.dp <= 8, true);
   assert.equal(p.globalBatch, 16);
   const grid = t.grid!;
@@ -180,15 +191,17 @@ test('training on the transformer: a fitting plan, every layer reported, grid an
 
 test('a fixed plan is evaluated as given; the bubble follows (p-1)/(v m)', () => {
   const m = gpt(4, 256, 8, 1000);
-  const t = target(
-    m,
-    opts(
-      { mode: 'training', nodes: 1 },
-      { tp: 2, pp: 2, dp: 2, microbatch: 1, globalBatch: 16, interleave: 2, recompute: 'selective', zero: 1 },
+  const t = resultOfKind(
+    target(
+      m,
+      opts(
+        { mode: 'training', nodes: 1 },
+        { tp: 2, pp: 2, dp: 2, microbatch: 1, globalBatch: 16, interleave: 2, recompute: 'selective', zero: 1 },
+      ),
     ),
-  ) as TargetResult;
-  assert.ok(!('error' in t), JSON.stringify(t));
-  const p = t.parallelism as Record<string, unknown>;
+    'gpu-cluster',
+  );
+  const p = t.parallelism;
   assert.deepEqual(
     [p.tp, p.pp, p.dp, p.microbatch, p.interleave, p.recompute, p.zero, p.microbatches],
     [2, 2, 2, 1, 2, 'selective', 1, 8],
@@ -198,22 +211,24 @@ test('a fixed plan is evaluated as given; the bubble follows (p-1)/(v m)', () =>
 
 test('bad plans are refused with the reason', () => {
   const m = gpt(4, 256, 8, 1000);
-  const heads = target(m, opts({ mode: 'training' }, { tp: 3 })) as { error: string };
-  assert.match(heads.error, /tp=3 does not divide the 8 attention heads/);
-  const gpus = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 8, pp: 2, dp: 2 })) as { error: string };
-  assert.match(gpus.error, /needs 32 GPUs .* cluster has 8/);
-  const chunks = target(m, opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 2, interleave: 3 })) as { error: string };
-  assert.match(chunks.error, /4 blocks do not split into pp x interleave = 6/);
+  const heads = errorOf(target(m, opts({ mode: 'training' }, { tp: 3 })));
+  assert.match(heads, /tp=3 does not divide the 8 attention heads/);
+  const gpus = errorOf(target(m, opts({ mode: 'training', nodes: 1 }, { tp: 8, pp: 2, dp: 2 })));
+  assert.match(gpus, /needs 32 GPUs .* cluster has 8/);
+  const chunks = errorOf(target(m, opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 2, interleave: 3 })));
+  assert.match(chunks, /4 blocks do not split into pp x interleave = 6/);
 });
 
 test('a model too big for the cluster is reported as not fitting, by how much', () => {
   // 8 blocks of hidden 8192: 6.4 G parameters, 18 B/param training state on one GPU
   const m = gpt(8, 8192, 64, 32000);
-  const t = target(
-    m,
-    opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1, microbatch: 1, globalBatch: 1, recompute: 'full' }),
-  ) as TargetResult;
-  assert.ok(!('error' in t), JSON.stringify(t));
+  const t = resultOfKind(
+    target(
+      m,
+      opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1, microbatch: 1, globalBatch: 1, recompute: 'full' }),
+    ),
+    'gpu-cluster',
+  );
   assert.equal(t.fits, false);
   assert.ok(t.memory.usedBytes > t.memory.capacityBytes);
   assert.ok(t.notes.some((n) => /does not fit/.test(n)));
@@ -221,13 +236,12 @@ test('a model too big for the cluster is reported as not fitting, by how much', 
 
 test('a graph without attention: per-layer kernels, tensor parallelism refused', () => {
   const m = mlp();
-  const t = target(m, opts({ mode: 'training', nodes: 1 }, { globalBatch: 64 })) as TargetResult;
-  assert.ok(!('error' in t), JSON.stringify(t));
-  assert.equal((t.parallelism as Record<string, unknown>).tp, 1);
+  const t = resultOfKind(target(m, opts({ mode: 'training', nodes: 1 }, { globalBatch: 64 })), 'gpu-cluster');
+  assert.equal(t.parallelism.tp, 1);
   assert.ok(t.notes.some((n) => /no transformer pattern/.test(n)));
   assert.equal(t.throughput.unit, 'samples/s');
-  const bad = target(m, opts({ mode: 'training' }, { tp: 2 })) as { error: string };
-  assert.match(bad.error, /tensor parallelism needs the transformer pattern/);
+  const bad = errorOf(target(m, opts({ mode: 'training' }, { tp: 2 })));
+  assert.match(bad, /tensor parallelism needs the transformer pattern/);
 });
 
 test('the mapper is registered for built-in ids and user spec files', () => {
@@ -245,13 +259,12 @@ test('the mapper is registered for built-in ids and user spec files', () => {
   const r = mapGpuCluster(a, spec.spec, mo);
   assert.equal(r.id, 'h100-dgx');
   assert.equal(r.execution, 'inference');
-  assert.equal((r.parallelism as Record<string, unknown>).recompute, 'none');
+  assert.equal(r.parallelism.recompute, 'none');
 });
 
 test('per-layer times add up to the step on one stage (inference, one microbatch)', () => {
   const m = gpt(3, 256, 8, 1000);
-  const t = target(m, opts({ mode: 'inference', nodes: 1 }, { tp: 4, pp: 1, dp: 1 })) as TargetResult;
-  assert.ok(!('error' in t), JSON.stringify(t));
+  const t = resultOfKind(target(m, opts({ mode: 'inference', nodes: 1 }, { tp: 4, pp: 1, dp: 1 })), 'gpu-cluster');
   const sum = t.layers.reduce((a, l) => a + l.seconds, 0);
   assert.ok(Math.abs(sum / t.stepSeconds - 1) < 1e-9, `layers ${sum} vs step ${t.stepSeconds}`);
   // tensor-parallel all-reduces make the projections' layers communication-heavy, not free
@@ -266,8 +279,7 @@ test('a tiny model is bounded by the per-kernel floor: launch + minimum per kern
     { targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'bf16', dims: { seq: 1 }, batch: 1 },
     { tp: 1 },
   );
-  const t = target(m, o) as TargetResult;
-  assert.ok(!('error' in t), JSON.stringify(t));
+  const t = resultOfKind(target(m, o), 'gpu-cluster');
   const k = (
     loadSpec('h100-dgx').spec as unknown as {
       kernel: { launchUs: number; matrixMinimumUs: number; vectorMinimumUs: number };
@@ -287,7 +299,7 @@ test('a tiny model is bounded by the per-kernel floor: launch + minimum per kern
     t.notes.join('\n'),
   );
   // the same model with a long sequence does real work: the fixed costs are a small share
-  const big = target(m, { ...o, dims: { seq: 4096 }, batch: 64 }) as TargetResult;
+  const big = resultOfKind(target(m, { ...o, dims: { seq: 4096 }, batch: 64 }), 'gpu-cluster');
   assert.ok(big.stepSeconds > 10 * t.stepSeconds);
   assert.ok(!big.notes.some((n) => /fixed per-kernel cost/.test(n)), big.notes.join('\n'));
 });
@@ -298,9 +310,9 @@ test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than t
     { targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'fp16', dims: { seq: 1024 }, batch: 8 },
     { tp: 1, pp: 1, dp: 1 },
   );
-  const head = (t: TargetResult) => t.layers.find((l) => l.name === '/lm_head/MatMul');
-  const aligned = target(gpt(2, 256, 8, 1000), o) as TargetResult;
-  const unaligned = target(gpt(2, 256, 8, 1001), o) as TargetResult;
+  const head = (t: GpuTargetResult) => t.layers.find((l) => l.name === '/lm_head/MatMul');
+  const aligned = resultOfKind(target(gpt(2, 256, 8, 1000), o), 'gpu-cluster');
+  const unaligned = resultOfKind(target(gpt(2, 256, 8, 1001), o), 'gpu-cluster');
   assert.ok(!('error' in aligned) && !('error' in unaligned));
   assert.ok(!aligned.notes.some((n) => /not a multiple of 8 fp16 elements/.test(n)), aligned.notes.join('\n'));
   const note = unaligned.notes.find((n) => /not a multiple of 8 fp16 elements/.test(n));

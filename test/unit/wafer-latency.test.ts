@@ -18,7 +18,8 @@ import { stepCycles, type WaferConsts } from '../../src/engine/hardware/wafer/th
 import { blockOpsFromStructure, kernelWork } from '../../src/engine/hardware/wafer/kernels';
 import { transformerDims, type TransformerDims } from '../../src/engine/cost/transformer';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { analyse, defaultOptions, profileModel } from '../../src/engine/profile';
+import { analyse, profileModel } from '../../src/engine/profile';
+import { defaultRunOptions } from '../../src/engine/options';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
 
@@ -131,7 +132,7 @@ test(
   () => {
     const m = readModelFile(path.join(shared!, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-decode.onnx'));
     const dims = { past: 1024 };
-    const a = analyse(m, { ...defaultOptions(), targets: [], dims });
+    const a = analyse(m, { ...defaultRunOptions(), targets: [], dims });
     const st = transformerDims(a, dims)!;
     assert.deepEqual(
       { ...st, weightsPerLayer: 0, notes: [] },
@@ -194,7 +195,7 @@ test(
   () => {
     const m = readModelFile(path.join(shared!, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-decode.onnx'));
     const run = (past: number) => {
-      const r = profileModel(m, { ...defaultOptions(), targets: ['wse3'], precision: 'bf16', dims: { past } }).report
+      const r = profileModel(m, { ...defaultRunOptions(), targets: ['wse3'], precision: 'bf16', dims: { past } }).report
         .targets![0] as TargetResult;
       assert.ok(!('error' in r));
       return r;

@@ -4,8 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readModelBytes } from '../../src/engine/onnx/reader';
-import { defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
-import type { TargetResult } from '../../src/engine/hardware/types';
+import { profileModel } from '../../src/engine/profile';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
+import { resultOfKind, type WaferTargetResult } from '../../src/engine/hardware/types';
 import { loadSpec } from '../../src/engine/hardware';
 import type { WaferSpec } from '../../src/engine/hardware/wafer/spec';
 import { graph, model, node, tensor, T, vi } from '../fixtures/onnx-writer';
@@ -38,11 +39,9 @@ function mlp(widths: number[]): Uint8Array {
   });
 }
 
-function wafer(bytes: Uint8Array, o: Partial<ProfileOptions>): TargetResult {
-  const opts = { ...defaultOptions(), targets: ['wse3'], batch: 1, ...o };
-  const r = profileModel(readModelBytes(bytes, 'mlp.onnx'), opts).report.targets![0];
-  assert.ok(!('error' in r), 'error' in r ? r.error : '');
-  return r as TargetResult;
+function wafer(bytes: Uint8Array, o: Partial<RunOptions>): WaferTargetResult {
+  const opts = { ...defaultRunOptions(), targets: ['wse3'], batch: 1, ...o };
+  return resultOfKind(profileModel(readModelBytes(bytes, 'mlp.onnx'), opts).report.targets![0], 'wafer');
 }
 
 const wse3 = loadSpec('wse3').spec as unknown as WaferSpec;

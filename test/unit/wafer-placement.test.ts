@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import * as path from 'path';
 import { adjacent, overlaps, place, placeWithBand, type Rect } from '../../src/engine/hardware/wafer/placement';
 import { readModelBytes, readModelFile } from '../../src/engine/onnx/reader';
-import { defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
-import type { TargetResult, WaferGrid } from '../../src/engine/hardware/types';
+import { profileModel } from '../../src/engine/profile';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
+import { resultOfKind, type WaferGrid, type WaferTargetResult } from '../../src/engine/hardware/types';
 import { loadSpec } from '../../src/engine/hardware';
 import type { WaferSpec } from '../../src/engine/hardware/wafer/spec';
 import { graph, model, node, prng, tensor, T, vi } from '../fixtures/onnx-writer';
@@ -56,7 +57,7 @@ test('placement refuses what cannot fit', () => {
 });
 
 /** The grid and per-layer placements of a pipelined wafer result obey the invariants. */
-function checkResult(r: TargetResult, spec: WaferSpec): void {
+function checkResult(r: WaferTargetResult, spec: WaferSpec): void {
   assert.equal(r.kind, 'wafer');
   const g = r.grid as WaferGrid;
   assert.equal(g.kind, 'wafer');
@@ -119,10 +120,8 @@ function mlp(widths: number[]): Uint8Array {
   });
 }
 
-function mapped(m: ReturnType<typeof readModelFile>, o: Partial<ProfileOptions>): TargetResult {
-  const r = profileModel(m, { ...defaultOptions(), targets: ['wse3'], ...o }).report.targets![0];
-  assert.ok(!('error' in r), 'error' in r ? r.error : '');
-  return r as TargetResult;
+function mapped(m: ReturnType<typeof readModelFile>, o: Partial<RunOptions>): WaferTargetResult {
+  return resultOfKind(profileModel(m, { ...defaultRunOptions(), targets: ['wse3'], ...o }).report.targets![0], 'wafer');
 }
 
 const wse2 = loadSpec('wse2').spec as unknown as WaferSpec;

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/engine/hardware/builtin';
 import { readModelBytes } from '../../src/engine/onnx/reader';
-import { defaultOptions, profileModel, type ProfileOptions } from '../../src/engine/profile';
-import type { TargetResult } from '../../src/engine/hardware/types';
+import { profileModel } from '../../src/engine/profile';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
+import { resultOfKind, type WaferTargetResult } from '../../src/engine/hardware/types';
 import { wholeWaferGemmEfficiency } from '../../src/engine/hardware/wafer/streaming';
 import { gpt2Graph, OPSET } from '../fixtures/gpt2';
 import { model, tensor, T } from '../fixtures/onnx-writer';
@@ -33,11 +34,15 @@ function gpt2(layers: number, d: number, heads: number, vocab: number, seq: numb
   return model({ irVersion: 8, opsets: { '': OPSET }, graph: { ...g.graph, initializer: inits } });
 }
 
-function run(bytes: Uint8Array, o: Partial<ProfileOptions>): TargetResult {
-  const opts = { ...defaultOptions(), targets: ['wse3'], mode: 'training' as const, precision: 'bf16' as const, ...o };
-  const r = profileModel(readModelBytes(bytes, 'gpt2.onnx'), opts).report.targets![0];
-  assert.ok(!('error' in r), 'error' in r ? r.error : '');
-  return r as TargetResult;
+function run(bytes: Uint8Array, o: Partial<RunOptions>): WaferTargetResult {
+  const opts = {
+    ...defaultRunOptions(),
+    targets: ['wse3'],
+    mode: 'training' as const,
+    precision: 'bf16' as const,
+    ...o,
+  };
+  return resultOfKind(profileModel(readModelBytes(bytes, 'gpt2.onnx'), opts).report.targets![0], 'wafer');
 }
 
 test('whole-wafer matmul efficiency grows with the per-core tile and stays below peak', () => {

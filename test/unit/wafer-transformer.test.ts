@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
 import { readModelBytes } from '../../src/engine/onnx/reader';
-import { analyse, defaultOptions, profileModel } from '../../src/engine/profile';
+import { analyse, profileModel } from '../../src/engine/profile';
+import { defaultRunOptions } from '../../src/engine/options';
 import { describeTransformer, findTransformer, transformerDims } from '../../src/engine/cost/transformer';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sampleModelBytes, SAMPLE_CONFIG } from '../fixtures/sample-model';
@@ -14,7 +15,7 @@ import '../../src/engine/hardware/builtin';
 test('the sample (hidden 64, 4 heads of 16, no KV cache): 4 heads for both mappers, not a guessed head dim', () => {
   const m = readModelBytes(sampleModelBytes(), 'tiny-gpt.onnx');
   const dims = { batch: 1, seq: 64 };
-  const a = analyse(m, { ...defaultOptions(), targets: [], dims });
+  const a = analyse(m, { ...defaultRunOptions(), targets: [], dims });
   const d = transformerDims(a, dims)!;
   assert.equal(d.hidden, SAMPLE_CONFIG.d);
   assert.equal(d.heads, SAMPLE_CONFIG.heads);
@@ -30,7 +31,7 @@ test('the sample (hidden 64, 4 heads of 16, no KV cache): 4 heads for both mappe
   const p = findTransformer(a, dims).pattern!;
   assert.deepEqual([p.heads, p.headDim, p.kvHeads], [d.heads, d.headDim, d.kvHeads]);
   // what each mapper reports
-  const r = profileModel(m, { ...defaultOptions(), targets: ['wse3', 'h100-dgx'], dims }).report
+  const r = profileModel(m, { ...defaultRunOptions(), targets: ['wse3', 'h100-dgx'], dims }).report
     .targets as TargetResult[];
   assert.ok(r[0].notes.includes(describeTransformer(d)), r[0].notes.join('\n'));
   assert.match(r[0].notes.join('\n'), /4 heads \(4 KV, dim 16\)/);

@@ -2,7 +2,7 @@
 // strips wrap into columns when the cluster is tall. Placement colours the pipeline stage, memory fit
 // the memory use per GPU (over capacity in the error colour), step time the busy fraction.
 // Keyboard (canvas focused): arrows move a GPU cursor, Enter selects the stage's heaviest layer, Escape clears.
-import type { GpuGrid, TargetResult } from '../../src/engine/hardware/types';
+import type { GpuGrid, GpuTargetResult } from '../../src/engine/hardware/types';
 import type { Report } from '../../src/engine/profile';
 import type { HeatmapMode } from '../../src/shared/protocol';
 import { fmtBytes, fmtSeconds } from '../../src/report/units';
@@ -32,7 +32,7 @@ export class GpuHeatmap implements Heatmap {
   private readonly status: HTMLElement;
 
   constructor(
-    private readonly target: TargetResult,
+    private readonly target: GpuTargetResult,
     private readonly grid: GpuGrid,
     private readonly report: Report,
     private readonly host: HeatmapHost,

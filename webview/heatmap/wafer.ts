@@ -7,7 +7,7 @@
 // Mouse: wheel zooms at the pointer, drag pans, hover shows the core's layer, click selects it.
 // Keyboard (canvas focused): arrows move a core cursor (Shift: 10 cores), +/- zoom, 0 fits, P zooms to the placed regions,
 // Enter selects the cursor's layer, Escape clears the selection.
-import type { TargetLayer, TargetResult, WaferGrid } from '../../src/engine/hardware/types';
+import type { TargetLayer, WaferGrid, WaferTargetResult } from '../../src/engine/hardware/types';
 import type { Report } from '../../src/engine/profile';
 import type { HeatmapMode } from '../../src/shared/protocol';
 import { fmtBytes, fmtDetail, fmtSeconds } from '../../src/report/units';
@@ -56,7 +56,7 @@ export class WaferHeatmap implements Heatmap {
   private readonly resize: ResizeObserver;
 
   constructor(
-    private readonly target: TargetResult,
+    private readonly target: WaferTargetResult,
     private readonly grid: WaferGrid,
     private readonly report: Report,
     private readonly host: HeatmapHost,

@@ -4,35 +4,17 @@ import type { ModelStats } from '../onnx/stats';
 import type { ShapeResult } from '../shapes/infer';
 import type { NodeCost } from '../cost/types';
 import type { Layer } from '../cost/kernels';
+import type { RunOptions } from '../options';
 
-export type Precision = 'fp32' | 'fp16' | 'bf16' | 'fp8';
-export type Mode = 'inference' | 'training';
+export type { Precision, Mode, GpuParallelOptions } from '../options';
 export type Bound = 'compute' | 'memory' | 'communication' | 'latency';
 
-export interface GpuParallelOptions {
-  tp?: number;
-  pp?: number;
-  dp?: number;
-  microbatch?: number;
-  globalBatch?: number;
-  interleave?: number;
-  recompute?: 'none' | 'selective' | 'full';
-  sequenceParallel?: boolean;
-  zero?: 0 | 1 | 2 | 3;
-}
-
-export interface MapOptions {
-  mode: Mode;
-  precision: Precision;
-  /** wafer systems (CS-2/CS-3 count) or 'auto' (fewest that fit) */
-  systems?: number | 'auto';
-  /** GPU nodes */
-  nodes?: number;
-  gpu: GpuParallelOptions;
-  execution: 'pipelined' | 'weight-streaming' | 'auto';
+/** The mappers' view of RunOptions: every run option except the model-side ones (targets, dims, batch, shapes,
+ * useDeclared, folded into `bindings`), so an option added to RunOptions reaches the mappers with no change here. */
+export type MapOptions = Omit<RunOptions, 'targets' | 'dims' | 'batch' | 'shapes' | 'useDeclared'> & {
   /** the symbolic-dim bindings in force (batch, seq, past, ...) */
   bindings: Record<string, number>;
-}
+};
 
 /** Everything the engine knows about the model before mapping: the mappers' only input besides the spec. */
 export interface Analysis {
@@ -51,26 +33,77 @@ export interface Analysis {
   throughputUnit: 'tokens/s' | 'samples/s';
 }
 
-export interface TargetLayer {
+/** Where a wafer layer runs: its kernel's rectangle of cores on one system ('all': weight streaming, every system). */
+export interface WaferPlacement {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  cores: number;
+  system: number | 'all';
+  /** index of the placed region (pipelined execution) */
+  region?: number;
+}
+
+/** Where a GPU layer runs: its pipeline stage (-1: none) and the GPUs of that stage. */
+export interface GpuPlacement {
+  stage: number;
+  gpus: number;
+  tp: number;
+  dp: number;
+}
+
+/** A layer the mapper could not place (the model does not fit): no placement. */
+export type NoPlacement = Record<string, never>;
+
+export interface TargetLayer<P = WaferPlacement | GpuPlacement | NoPlacement> {
   name: string;
   seconds: number;
   bound: Bound;
   memoryBytes: number;
-  /** wafer: { x, y, w, h, cores, system }; gpu: { stage, gpus } */
-  placement: Record<string, unknown>;
+  placement: P;
   /** per-layer detail for tooltips (flops, utilisation, bytes per core ...) */
   detail?: Record<string, number | string>;
 }
 
-/** The `targets[]` entry of the JSON report (ARCHITECTURE.md), plus grids for the heatmaps. */
-export interface TargetResult {
+/** How a wafer target runs the model. */
+export interface WaferParallelism {
+  execution: string;
+  systems: number;
+  /** pipelined: placed regions and how kernels share them */
+  regions?: number;
+  layout?: string;
+  /** weight streaming: data parallelism across systems */
+  dataParallel?: number;
+  globalBatch?: number;
+  microBatches?: number;
+  recompute?: 'full' | 'none';
+  slowestLayer?: string;
+}
+
+/** The GPU plan: Megatron's parallel dimensions and what they imply. */
+export interface GpuParallelism {
+  tp: number;
+  pp: number;
+  dp: number;
+  microbatch: number;
+  globalBatch: number;
+  microbatches: number;
+  interleave: number;
+  recompute: string;
+  sequenceParallel: boolean;
+  zero: number;
+  gpus: number;
+  bubbleFraction: number;
+  /** which dimensions the mapper searched (left open by the options) */
+  searched: unknown;
+  tensorParallel: string;
+}
+
+interface TargetResultBase {
   id: string;
   name: string;
-  kind: 'wafer' | 'gpu-cluster';
   execution: string;
-  systems?: number;
-  nodes?: number;
-  parallelism: Record<string, unknown>;
   fits: boolean;
   stepSeconds: number;
   throughput: { value: number; unit: 'samples/s' | 'tokens/s' };
@@ -78,13 +111,52 @@ export interface TargetResult {
   energyJoulesPerStep?: number;
   /** cores (wafer) or GPUs holding work, busy share of the step, model FLOPs utilisation (ARCHITECTURE.md) */
   utilization?: { placedFraction: number; busyFraction: number; mfu: number; limit?: string };
-  layers: TargetLayer[];
   /** why this mode/plan was chosen, runners-up, calibration constants used */
   notes: string[];
-  /** heatmap grids; see WaferGrid / GpuGrid */
-  grid?: WaferGrid | GpuGrid;
+}
+
+/** A wafer layer row: placed on a rectangle, or not placed (the model does not fit). */
+export type WaferLayer = TargetLayer<WaferPlacement | NoPlacement>;
+
+/** The `targets[]` entry of the JSON report (ARCHITECTURE.md) for a wafer, plus its heatmap grid. */
+export interface WaferTargetResult extends TargetResultBase {
+  kind: 'wafer';
+  systems: number;
+  parallelism: WaferParallelism;
+  layers: WaferLayer[];
+  grid?: WaferGrid;
+}
+
+/** The `targets[]` entry of the JSON report for a GPU cluster, plus its heatmap grid and the plan search. */
+export interface GpuTargetResult extends TargetResultBase {
+  kind: 'gpu-cluster';
+  nodes: number;
+  parallelism: GpuParallelism;
+  layers: TargetLayer<GpuPlacement>[];
+  grid?: GpuGrid;
   /** runners-up of a plan search, best first */
   alternatives?: { parallelism: Record<string, unknown>; stepSeconds: number; fits: boolean; why: string }[];
+}
+
+/** A computed target, discriminated by `kind`. */
+export type TargetResult = WaferTargetResult | GpuTargetResult;
+
+/** A target that could not be computed: `{"id", "error"}` in the JSON report. */
+export interface TargetError {
+  id: string;
+  error: string;
+}
+
+/** One entry of `Report.targets`: a result or an error; `'error' in t` (or isTargetError) tells them apart. */
+export type TargetOutcome = TargetResult | TargetError;
+
+export function isTargetError(t: TargetOutcome): t is TargetError {
+  return 'error' in t;
+}
+
+/** The computed targets of a report, in order (errors left out). */
+export function computedTargets(targets: readonly TargetOutcome[] | undefined): TargetResult[] {
+  return (targets ?? []).filter((t): t is TargetResult => !isTargetError(t));
 }
 
 /** Per-rectangle wafer grid: compact (one entry per kernel region, not per core). */
@@ -121,3 +193,14 @@ export interface GpuGrid {
 }
 
 export type Mapper = (analysis: Analysis, spec: unknown, opts: MapOptions) => TargetResult;
+
+/** The result of a target of the given kind; throws naming what it is instead (an error, or the other kind). */
+export function resultOfKind<K extends TargetResult['kind']>(
+  t: TargetOutcome | undefined,
+  kind: K,
+): Extract<TargetResult, { kind: K }> {
+  if (!t) throw new Error(`no target result (expected a ${kind} target)`);
+  if (isTargetError(t)) throw new Error(`target ${t.id} failed: ${t.error}`);
+  if (t.kind !== kind) throw new Error(`target ${t.id} is a ${t.kind} target, not ${kind}`);
+  return t as Extract<TargetResult, { kind: K }>;
+}

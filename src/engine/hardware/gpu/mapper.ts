@@ -1,6 +1,6 @@
 // The gpu-cluster mapper: finds the transformer pattern (or falls back to per-layer kernels), searches
 // the parallel knobs left open, and fills the TargetResult (per-layer times, memory per GPU, grid).
-import type { Analysis, GpuGrid, MapOptions, TargetLayer, TargetResult } from '../types';
+import type { Analysis, GpuGrid, GpuPlacement, GpuTargetResult, MapOptions, TargetLayer } from '../types';
 import { deviceFor } from './roofline';
 import type { GpuClusterSpec } from './spec';
 import { findTransformer } from '../../cost/transformer';
@@ -61,7 +61,7 @@ export function buildContext(
   return { ctx, notes };
 }
 
-export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOptions): TargetResult {
+export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOptions): GpuTargetResult {
   const spec = rawSpec as GpuClusterSpec;
   const { ctx, notes } = buildContext(analysis, spec, opts);
   const training = ctx.training;
@@ -122,7 +122,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   notes.push(
     `calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`,
   );
-  const layers: TargetLayer[] = analysis.layers.map((l, i): TargetLayer => {
+  const layers: TargetLayer<GpuPlacement>[] = analysis.layers.map((l, i): TargetLayer<GpuPlacement> => {
     const t = best.layerTimes.get(i);
     const stage = best.layerStage.get(i) ?? -1;
     const seconds = t?.seconds ?? 0;

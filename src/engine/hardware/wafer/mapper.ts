@@ -1,6 +1,6 @@
 // The wafer mapper: picks the execution mode (pipelined on one or more systems, or weight streaming),
 // sizes and places a rectangle per region, and times every kernel. docs/WAFER-MODEL.md has the formulas.
-import type { Analysis, Bound, MapOptions, TargetLayer, TargetResult, WaferGrid } from '../types';
+import type { Analysis, Bound, MapOptions, WaferGrid, WaferLayer, WaferTargetResult } from '../types';
 import { derive, type WaferSpec } from './spec';
 import { kernelWork } from './kernels';
 import { transformerDims, describeTransformer } from '../../cost/transformer';
@@ -18,7 +18,7 @@ interface Unit {
   minCores: number;
 }
 
-export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetResult {
+export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTargetResult {
   const spec = raw as WaferSpec;
   const d = derive(spec, opts.precision);
   const st = transformerDims(a, opts.bindings);
@@ -55,7 +55,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): TargetRes
   const tooBig = units.filter((u) => u.minCores > d.cores);
   const totalBytes = units.reduce((s, u) => s + u.bytes, 0);
 
-  const streaming = (why: string): TargetResult => {
+  const streaming = (why: string): WaferTargetResult => {
     ctx.notes.unshift(`execution: weight-streaming (${why})`);
     return weightStreaming(ctx);
   };
@@ -198,7 +198,7 @@ interface Placed {
   entry: number;
 }
 
-function pipelined(c: Ctx, units: Unit[], systems: number): TargetResult | null {
+function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | null {
   const { d, spec } = c;
   const W = spec.gridWidth_cores,
     H = spec.gridHeight_cores;
@@ -247,12 +247,12 @@ function pipelined(c: Ctx, units: Unit[], systems: number): TargetResult | null 
   return pipelinedResult(c, placed, segs.length);
 }
 
-function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResult {
+function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTargetResult {
   const { d, spec, a } = c;
   const hz = d.clockHz;
   const ioCyclesPerByte = hz / d.ioBytesPerSecond;
   const linkLatency = spec.interSystemLatency_us * 1e-6 * hz;
-  const layerRows: TargetLayer[] = new Array(c.work.length);
+  const layerRows: WaferLayer[] = new Array(c.work.length);
   let bottleneck = 0,
     latencyCycles = 0,
     bottleneckName = '';
@@ -413,7 +413,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): TargetResul
 }
 
 /** Kernels with no row (none in practice) get an empty one so rows stay 1:1 with Analysis.layers. */
-function fillRows(c: Ctx, rows: TargetLayer[]): TargetLayer[] {
+function fillRows(c: Ctx, rows: WaferLayer[]): WaferLayer[] {
   return c.work.map(
     (w, i) => rows[i] ?? { name: w.name, seconds: 0, bound: 'latency' as Bound, memoryBytes: 0, placement: {} },
   );
@@ -426,9 +426,9 @@ function notFitting(
   perWafer: number,
   systems: number,
   why: string,
-): TargetResult {
+): WaferTargetResult {
   c.notes.unshift(`execution: ${execution} (requested) does not fit: ${why}`);
-  const rows = c.work.map((w): TargetLayer => ({
+  const rows = c.work.map((w): WaferLayer => ({
     name: w.name,
     seconds: 0,
     bound: 'memory',

@@ -8,7 +8,7 @@
 // core's tile column (Cerebras' dataflow: arriving data triggers a task over a DSD). A vector op of length m
 // costs m / SIMD width cycles plus a fixed issue overhead `streamingGemmOpOverhead_cycles` (fitted, see the
 // spec), so large layers with long per-core vectors run near peak and small ones do not.
-import type { TargetLayer, TargetResult } from '../types';
+import type { WaferLayer, WaferTargetResult } from '../types';
 import {
   allreduceCycles,
   decodeOpsCycles,
@@ -110,7 +110,7 @@ function kernelPass(c: Ctx, kw: KernelWork, rowsScale: number): KernelPass {
   return { fwd, bwd, streamBytes, gradBytes };
 }
 
-export function weightStreaming(c: Ctx): TargetResult {
+export function weightStreaming(c: Ctx): WaferTargetResult {
   const { d, spec, a, opts } = c;
   const W = spec.gridWidth_cores,
     H = spec.gridHeight_cores;
@@ -155,7 +155,7 @@ export function weightStreaming(c: Ctx): TargetResult {
     let total = 0,
       computeSum = 0,
       streamSum = 0;
-    const rows: TargetLayer[] = [];
+    const rows: WaferLayer[] = [];
     for (const kw of c.work) {
       let fwd: CycleParts, bwd: CycleParts, streamBytes: number, gradBytes: number;
       if (c.decode) {

@@ -1,0 +1,338 @@
+// The options of one profile run (RunOptions) and the ONE parser/validator for them. Every door into the
+// engine goes through here: the CLI's flags (src/cli/run.ts), the onnxProfiler.* settings and the webview's
+// knobs (src/editor/options.ts, webview/controls.ts), the language server (src/server/settings.ts) and tests.
+//
+// HOW TO ADD AN OPTION (one place, this file):
+//   1. add the field to RunOptions (or to its per-kind group, e.g. GpuParallelOptions for a GPU-only knob);
+//   2. add one row to OPTION_TABLE below: its CLI flag, where it lives in RunOptions (path), its rule
+//      (posInt, oneOf([...]), flag, ...; write a new Rule if none fits) and one line of help.
+// The CLI's parseArgs config, its usage text, the strict CLI errors ("--tp must be a positive integer, got '0'"),
+// the lenient settings/webview validation (an invalid value falls back to the default) and the mappers' view
+// (MapOptions in hardware/types.ts is RunOptions minus the model-only fields) all follow from that row.
+// A new enum value (e.g. a precision) is one entry in its list (PRECISIONS, ...).
+
+export const PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+export const MODES = ['inference', 'training'] as const;
+export type Mode = (typeof MODES)[number];
+export const EXECUTIONS = ['pipelined', 'weight-streaming', 'auto'] as const;
+export type Execution = (typeof EXECUTIONS)[number];
+export const RECOMPUTES = ['none', 'selective', 'full'] as const;
+export type Recompute = (typeof RECOMPUTES)[number];
+export type ZeroStage = 0 | 1 | 2 | 3;
+
+/** The targets profiled when none are named (CLI without --target, settings without onnxProfiler.targets). */
+export const DEFAULT_TARGETS: readonly string[] = ['wse3', 'h100-dgx'];
+/** More targets than this in one run is refused (CLI) or cut (settings, webview: untrusted input). */
+export const MAX_TARGETS = 8;
+const MAX_NAME = 4096;
+
+/** GPU parallelism; a field left undefined is searched by the GPU mapper for the fastest plan that fits. */
+export interface GpuParallelOptions {
+  tp?: number;
+  pp?: number;
+  dp?: number;
+  microbatch?: number;
+  globalBatch?: number;
+  interleave?: number;
+  recompute?: Recompute;
+  sequenceParallel?: boolean;
+  zero?: ZeroStage;
+}
+
+/** The options of one profile run: what the CLI flags, the settings and the webview knobs all mean. */
+export interface RunOptions {
+  /** target ids or spec paths; [] profiles the model alone */
+  targets: string[];
+  mode: Mode;
+  precision: Precision;
+  /** value bound to the batch-like symbolic dims */
+  batch?: number;
+  /** bindings of symbolic dims by name */
+  dims: Record<string, number>;
+  /** wafer systems (CS-2/CS-3 count) or 'auto' (fewest that fit); undefined = the mapper's default */
+  systems?: number | 'auto';
+  /** GPU nodes; undefined = the mapper's default */
+  nodes?: number;
+  gpu: GpuParallelOptions;
+  /** wafer execution mode */
+  execution: Execution;
+  /** include every tensor's dtype and dims in the report */
+  shapes: boolean;
+  /** fill dims that inference leaves unknown from the model's declared value_info (default true) */
+  useDeclared?: boolean;
+}
+
+export function defaultRunOptions(): RunOptions {
+  return {
+    targets: DEFAULT_TARGETS.slice(),
+    mode: 'inference',
+    precision: 'fp16',
+    dims: {},
+    gpu: {},
+    execution: 'auto',
+    shapes: false,
+  };
+}
+
+// #region rules: one raw value (a CLI string, or a JSON value from settings / webview) -> a typed value
+
+/** value: the typed value (possibly repaired, e.g. bad entries dropped); error: what was wrong (a phrase). */
+export interface Checked<T> {
+  value?: T;
+  error?: string;
+}
+export type Rule<T> = (raw: unknown) => Checked<T>;
+
+const shown = (raw: unknown): string => {
+  const s = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+  return s.length > 40 ? s.slice(0, 40) + '...' : s;
+};
+
+/** An integer >= 1, from a number or a string of digits. */
+export const posInt: Rule<number> = (raw) => {
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw.trim()) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n >= 1
+    ? { value: n }
+    : { error: `must be a positive integer, got '${shown(raw)}'` };
+};
+
+/** A non-negative integer (a dim binding may be 0). */
+export const nonNegInt: Rule<number> = (raw) => {
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw.trim()) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n >= 0
+    ? { value: n }
+    : { error: `must be a non-negative integer, got '${shown(raw)}'` };
+};
+
+export function oneOf<T extends string | number>(allowed: readonly T[]): Rule<T> {
+  return (raw) => {
+    const hit = allowed.find((a) => a === raw || String(a) === raw);
+    return hit !== undefined ? { value: hit } : { error: `must be one of ${allowed.join('|')}, got '${shown(raw)}'` };
+  };
+}
+
+export const flag: Rule<boolean> = (raw) =>
+  typeof raw === 'boolean' ? { value: raw } : { error: `must be true or false, got '${shown(raw)}'` };
+
+const posIntOrAuto: Rule<number | 'auto'> = (raw) =>
+  raw === 'auto'
+    ? { value: 'auto' }
+    : posInt(raw).value !== undefined
+      ? posInt(raw)
+      : { error: `must be a positive integer or auto, got '${shown(raw)}'` };
+
+/** Target ids / spec paths: non-empty strings under 4096 characters, at most MAX_TARGETS (bad entries dropped). */
+const targetList: Rule<string[]> = (raw) => {
+  if (!Array.isArray(raw)) return { error: `must be a list of target ids, got '${shown(raw)}'` };
+  const ok = raw.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length < MAX_NAME);
+  const value = ok.slice(0, MAX_TARGETS);
+  const error =
+    ok.length < raw.length
+      ? 'entries must be non-empty target ids or spec paths'
+      : ok.length > MAX_TARGETS
+        ? `at most ${MAX_TARGETS} targets, got ${ok.length}`
+        : undefined;
+  return { value, error };
+};
+
+/** Symbolic dim bindings: name -> non-negative integer (bad entries dropped). */
+const dimBindings: Rule<Record<string, number>> = (raw) => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { error: `must map dim names to integers` };
+  const value: Record<string, number> = {};
+  let error: string | undefined;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const c = nonNegInt(v);
+    if (c.value !== undefined && k.length > 0 && k.length < MAX_NAME) value[k] = c.value;
+    else error ??= `${k.slice(0, 40)} ${c.error ?? 'has an empty or too long name'}`;
+  }
+  return { value, error };
+};
+
+// #endregion
+
+// #region the table
+
+interface OptionRow {
+  /** the CLI flag without dashes */
+  flag: string;
+  /** where the value lives in RunOptions */
+  path: readonly [keyof RunOptions] | readonly ['gpu', keyof GpuParallelOptions];
+  rule: Rule<unknown>;
+  /** how the CLI passes it: one string, a boolean switch, or a repeatable string */
+  cli: 'string' | 'boolean' | 'multiple';
+  /** CLI raw value -> the structured raw value the rule checks (targets: 'none' -> []; --dim NAME=VALUE -> {}) */
+  fromCli?: (raw: never) => Checked<unknown>;
+  /** usage: argument placeholder and help */
+  arg: string;
+  help: string;
+}
+
+export const OPTION_TABLE: readonly OptionRow[] = [
+  {
+    flag: 'target',
+    path: ['targets'],
+    rule: targetList,
+    cli: 'multiple',
+    fromCli: (raw: string[]) => ({ value: raw.includes('none') ? [] : raw }),
+    arg: 'ID|FILE',
+    help: `built-in id, a spec .json, or none (repeatable; default ${DEFAULT_TARGETS.join(' ')})`,
+  },
+  { flag: 'systems', path: ['systems'], rule: posIntOrAuto, cli: 'string', arg: 'N|auto', help: 'wafer systems' },
+  { flag: 'nodes', path: ['nodes'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU nodes' },
+  { flag: 'mode', path: ['mode'], rule: oneOf(MODES), cli: 'string', arg: MODES.join('|'), help: 'run mode' },
+  {
+    flag: 'precision',
+    path: ['precision'],
+    rule: oneOf(PRECISIONS),
+    cli: 'string',
+    arg: PRECISIONS.join('|'),
+    help: 'compute and weight precision',
+  },
+  { flag: 'batch', path: ['batch'], rule: posInt, cli: 'string', arg: 'N', help: 'binds the batch-like dims' },
+  {
+    flag: 'dim',
+    path: ['dims'],
+    rule: dimBindings,
+    cli: 'multiple',
+    fromCli: (raw: string[]) => {
+      const value: Record<string, number> = {};
+      for (const d of raw) {
+        const m = /^([^=]+)=(\d{1,15})$/.exec(d);
+        if (!m) return { error: `expects NAME=VALUE with a non-negative integer, got '${shown(d)}'` };
+        value[m[1]] = Number(m[2]);
+      }
+      return { value };
+    },
+    arg: 'NAME=VALUE',
+    help: 'binds a symbolic dim (repeatable)',
+  },
+  { flag: 'tp', path: ['gpu', 'tp'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU tensor parallelism' },
+  { flag: 'pp', path: ['gpu', 'pp'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU pipeline stages' },
+  { flag: 'dp', path: ['gpu', 'dp'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU data parallelism' },
+  { flag: 'microbatch', path: ['gpu', 'microbatch'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU microbatch' },
+  {
+    flag: 'global-batch',
+    path: ['gpu', 'globalBatch'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'GPU global batch',
+  },
+  {
+    flag: 'interleave',
+    path: ['gpu', 'interleave'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'pipeline chunks per GPU',
+  },
+  {
+    flag: 'recompute',
+    path: ['gpu', 'recompute'],
+    rule: oneOf(RECOMPUTES),
+    cli: 'string',
+    arg: RECOMPUTES.join('|'),
+    help: 'activation recompute',
+  },
+  {
+    flag: 'sequence-parallel',
+    path: ['gpu', 'sequenceParallel'],
+    rule: flag,
+    cli: 'boolean',
+    arg: '',
+    help: 'Megatron sequence parallelism',
+  },
+  {
+    flag: 'zero',
+    path: ['gpu', 'zero'],
+    rule: oneOf([0, 1, 2, 3] as const),
+    cli: 'string',
+    arg: '0|1|2|3',
+    help: 'ZeRO stage',
+  },
+  {
+    flag: 'execution',
+    path: ['execution'],
+    rule: oneOf(EXECUTIONS),
+    cli: 'string',
+    arg: EXECUTIONS.join('|'),
+    help: 'wafer execution mode',
+  },
+  { flag: 'shapes', path: ['shapes'], rule: flag, cli: 'boolean', arg: '', help: "every tensor's dtype and dims" },
+  {
+    flag: 'infer-only',
+    path: ['useDeclared'],
+    rule: flag,
+    cli: 'boolean',
+    fromCli: (raw: boolean) => ({ value: raw ? false : undefined }),
+    arg: '',
+    help: "do not fill unknown dims from the model's declared value_info (measures inference alone)",
+  },
+];
+
+// #endregion
+
+function read(o: unknown, path: OptionRow['path']): unknown {
+  let v: unknown = o;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+function write(o: RunOptions, path: OptionRow['path'], v: unknown): void {
+  if (path.length === 1) (o as unknown as Record<string, unknown>)[path[0]] = v;
+  else o.gpu = { ...o.gpu, [path[1]]: v };
+}
+
+export interface Validated {
+  options: RunOptions;
+  /** one line per rejected value, naming the CLI flag: "--tp must be a positive integer, got '0'" */
+  problems: string[];
+}
+
+/**
+ * Validates structured, untrusted options (settings, webview knobs, a language-server request) over `base`
+ * (the defaults unless given). A missing or invalid field keeps base's value; problems lists the invalid ones.
+ */
+export function validateRunOptions(raw: unknown, base: RunOptions = defaultRunOptions()): Validated {
+  const options: RunOptions = { ...base, dims: { ...base.dims }, gpu: { ...base.gpu }, targets: base.targets.slice() };
+  const problems: string[] = [];
+  for (const row of OPTION_TABLE) {
+    const v = read(raw, row.path);
+    if (v === undefined) continue;
+    const c = row.rule(v);
+    if (c.error) problems.push(`--${row.flag} ${c.error}`);
+    if (c.value !== undefined) write(options, row.path, c.value);
+  }
+  return { options, problems };
+}
+
+/** parseArgs' `options` config for the run options (the CLI adds its own output flags). */
+export function cliOptionConfig(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
+  const out: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const r of OPTION_TABLE)
+    out[r.flag] = r.cli === 'multiple' ? { type: 'string', multiple: true } : { type: r.cli };
+  return out;
+}
+
+/** The CLI's flag values (from parseArgs) as RunOptions; strict: every problem is reported. */
+export function runOptionsFromCli(values: Record<string, unknown>): Validated {
+  const options = defaultRunOptions();
+  const problems: string[] = [];
+  for (const row of OPTION_TABLE) {
+    const raw = values[row.flag];
+    if (raw === undefined) continue;
+    const pre: Checked<unknown> = row.fromCli ? row.fromCli(raw as never) : { value: raw };
+    const c = pre.error || pre.value === undefined ? pre : row.rule(pre.value);
+    if (c.error) problems.push(`--${row.flag} ${c.error}`);
+    else if (c.value !== undefined) write(options, row.path, c.value);
+  }
+  return { options, problems };
+}
+
+/** Usage lines for the run options, from the table. */
+export function optionUsage(): string {
+  return OPTION_TABLE.map((r) => `  --${r.flag}${r.arg ? ' ' + r.arg : ''}`.padEnd(40) + r.help).join('\n');
+}
