@@ -282,11 +282,11 @@ test('a tiny model is bounded by the per-kernel floor: launch + minimum per kern
   const t = resultOfKind(target(m, o), 'gpu-cluster');
   const k = (
     loadSpec('h100-dgx').spec as unknown as {
-      kernel: { launchUs: number; matrixMinimumUs: number; vectorMinimumUs: number };
+      kernel: { launch_us: number; matrixMinimum_us: number; vectorMinimum_us: number };
     }
   ).kernel;
   // per block at least QKV, out-proj, MLP up and down, scores and context (matrix) and two norms (vector)
-  const floor = 2 * (6 * (k.launchUs + k.matrixMinimumUs) + 2 * (k.launchUs + k.vectorMinimumUs)) * 1e-6;
+  const floor = 2 * (6 * (k.launch_us + k.matrixMinimum_us) + 2 * (k.launch_us + k.vectorMinimum_us)) * 1e-6;
   assert.ok(t.stepSeconds >= floor, `step ${t.stepSeconds} < floor ${floor}`);
   assert.ok(t.stepSeconds < 3 * floor, `step ${t.stepSeconds} far above the floor ${floor}`);
   const sum = t.layers.reduce((a, l) => a + l.seconds, 0);

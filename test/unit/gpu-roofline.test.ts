@@ -44,7 +44,7 @@ test('a single 8192^3 fp16 GEMM on A100: compute + memory time (no_overlap)', ()
   const memory = bytes / (2039e9 * 0.9);
   close(k.compute, compute);
   close(k.memory, memory);
-  const launch = a100.kernel.launchUs * 1e-6;
+  const launch = a100.kernel.launch_us * 1e-6;
   close(k.seconds, launch + compute + memory); // 0.78 us + 3.7096 ms + 0.2194 ms
   close(k.overhead, launch);
   assert.equal(k.bound, 'compute');
@@ -60,18 +60,18 @@ test('per-kernel floor: launch + max(minimum by engine, work); a small kernel is
   // batch-1 GEMV [1,4096] x [4096,512]: 4 MB of weights take 2.1 us at 0.6 x 3.35 TB/s, under the matrix minimum
   const bytes = (4096 + 512) * 2 + 4096 * 512 * 2;
   const g = kernelTime(dev, 'matrix', 2 * 4096 * 512, bytes);
-  close(g.seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
-  assert.ok(g.memory < k.matrixMinimumUs * 1e-6 && g.memory > 1e-6);
+  close(g.seconds, (k.launch_us + k.matrixMinimum_us) * 1e-6);
+  assert.ok(g.memory < k.matrixMinimum_us * 1e-6 && g.memory > 1e-6);
   // the H100 spec combines compute and memory as a roofline (the larger), so the fixed part is the rest
   assert.equal(h100.efficiency.computeMemoryOverlap, 'roofline');
   close(g.overhead, g.seconds - Math.max(g.compute, g.memory));
   assert.equal(g.bound, 'latency');
   // the same bytes as an elementwise kernel: its minimum is lower, so the work shows through
   const v = kernelTime(dev, 'vector', 0, bytes);
-  close(v.seconds, k.launchUs * 1e-6 + v.memory);
+  close(v.seconds, k.launch_us * 1e-6 + v.memory);
   assert.equal(v.bound, 'memory');
   // a 4096-element norm: launch + vector minimum; no work at all: no kernel
-  close(kernelTime(dev, 'vector', 8 * 4096, 4 * 4096).seconds, (k.launchUs + k.vectorMinimumUs) * 1e-6);
+  close(kernelTime(dev, 'vector', 8 * 4096, 4 * 4096).seconds, (k.launch_us + k.vectorMinimum_us) * 1e-6);
   assert.deepEqual(kernelTime(dev, 'matrix', 0, 0), {
     seconds: 0,
     compute: 0,
@@ -92,12 +92,12 @@ test('H100 GEMMs: measured efficiency table with the roofline, GEMM minimum apar
   const flops = 2 * M * K * N,
     bytes = (M * K + M * N + K * N) * 2;
   const g = kernelTime(dev, 'matrix', flops, bytes, { m: M, k: K, n: N, batch: 1 });
-  const compute = flops / (989.4e12 * lookupEfficiency(eff.matrixByGflop, 19.33));
+  const compute = flops / (989.4e12 * lookupEfficiency(eff.matrixByWork_GFLOP, 19.33));
   const memory = bytes / (3350e9 * 0.75);
   close(g.compute, compute);
   close(g.memory, memory);
   assert.ok(compute > memory);
-  close(g.seconds, k.launchUs * 1e-6 + compute); // roofline: the larger of the two
+  close(g.seconds, k.launch_us * 1e-6 + compute); // roofline: the larger of the two
   assert.equal(g.bound, 'compute');
   // [128,768] x [768,768]: 0.15 GFLOP of work is under the GEMM minimum, which is below the GEMV one
   const s = kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2, {
@@ -106,15 +106,15 @@ test('H100 GEMMs: measured efficiency table with the roofline, GEMM minimum apar
     n: 768,
     batch: 1,
   });
-  close(s.seconds, (k.launchUs + k.gemmMinimumUs) * 1e-6);
+  close(s.seconds, (k.launch_us + k.gemmMinimum_us) * 1e-6);
   assert.equal(s.bound, 'latency');
-  assert.ok(k.gemmMinimumUs < k.matrixMinimumUs);
+  assert.ok(k.gemmMinimum_us < k.matrixMinimum_us);
   // the same product with one row is a GEMV: the matrix (GEMV) minimum; without a shape too (convolutions)
   const v = kernelTime(dev, 'matrix', 2 * 768 * 768, (768 * 2 + 768 * 768) * 2, { m: 1, k: 768, n: 768, batch: 1 });
-  close(v.seconds, (k.launchUs + k.matrixMinimumUs) * 1e-6);
+  close(v.seconds, (k.launch_us + k.matrixMinimum_us) * 1e-6);
   close(
     kernelTime(dev, 'matrix', 2 * 128 * 768 * 768, (128 * 768 * 2 + 768 * 768) * 2).seconds,
-    (k.launchUs + k.matrixMinimumUs) * 1e-6,
+    (k.launch_us + k.matrixMinimum_us) * 1e-6,
   );
 });
 
@@ -132,9 +132,9 @@ test('a GEMM whose K or N is not a multiple of 16 bytes is capped at the unalign
   assert.equal(gemmAligned(dev, { m: 197, k: 64, n: 197, batch: 384 }), false); // ViT's attention scores
   const a = time(50304),
     u = time(50257);
-  close(a.compute, (2 * M * K * 50304) / (989.4e12 * lookupEfficiency(eff.matrixByGflop, 79.1)));
+  close(a.compute, (2 * M * K * 50304) / (989.4e12 * lookupEfficiency(eff.matrixByWork_GFLOP, 79.1)));
   close(u.compute, (2 * M * K * 50257) / (eff.unalignedGemmEfficiency * 989.4e12)); // 0.125 x 989.4 = 123.7 TF/s
-  close(u.seconds, h100.kernel.launchUs * 1e-6 + u.compute);
+  close(u.seconds, h100.kernel.launch_us * 1e-6 + u.compute);
   assert.ok(u.seconds / a.seconds > 4.5 && u.seconds / a.seconds < 5.2); // measured 635 / 131 us = 4.8x
   // alignment is in bytes: fp32 (TF32) needs multiples of 4 elements, fp8 of 16; the cap is a rate, so a
   // TF32 GEMM (half the fp16 peak) loses less to it
@@ -192,13 +192,13 @@ test('communicator links: TP inside the node on NVLink, DP across nodes over the
   assert.equal(l.tp.link, a100.nvlink);
   assert.equal(l.tp.n, 8);
   // one DP rank per node: one 25 GB/s NIC per GPU
-  assert.equal(l.dp.link.GBpsPerGpu, 25);
+  assert.equal(l.dp.link.bandwidthPerGpu_GBps, 25);
   assert.equal(l.pp.link, a100.infiniband);
   // 100 MB all-reduce over 4 ranks across nodes: 2 * 3/4 * S / (25 GB/s * 0.9) + 20 us
   close(collectiveTime(l.dp.link, 'all-reduce', 100e6, 4).seconds, 20e-6 + (1.5 * 100e6) / (25e9 * 0.9));
   // tp 1, dp 16 over 2 nodes: 8 members per node ring over 8 NICs, capped by NVLink
   const l2 = linksFor(a100, { ...plan, tp: 1, pp: 1, dp: 16, nodes: 2 });
-  assert.equal(l2.dp.link.GBpsPerGpu, Math.min(300, 8 * 25));
+  assert.equal(l2.dp.link.bandwidthPerGpu_GBps, Math.min(300, 8 * 25));
   // the whole plan inside one node: everything on NVLink
   const l3 = linksFor(a100, { ...plan, tp: 2, pp: 2, dp: 2, nodes: 1 });
   assert.equal(l3.dp.link, a100.nvlink);

@@ -33,8 +33,9 @@ test('every number of every built-in spec has a source', () => {
 
 test('units are in the key names', () => {
   const s = loadSpec('a100-dgx').spec as Record<string, Record<string, unknown>>;
-  for (const k of ['matrixTflops', 'vectorTflops', 'hbmGiB', 'hbmGBps', 'tdpW']) assert.ok(k in s.gpu, k);
-  for (const k of ['GBpsPerGpu', 'latencyUs', 'efficiency']) assert.ok(k in s.nvlink && k in s.infiniband, k);
+  for (const k of ['matrix_TFLOPS', 'vector_TFLOPS', 'hbm_GiB', 'hbmBandwidth_GBps', 'tdp_W']) assert.ok(k in s.gpu, k);
+  for (const k of ['bandwidthPerGpu_GBps', 'latency_us', 'efficiency'])
+    assert.ok(k in s.nvlink && k in s.infiniband, k);
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec mutated freely in tests
@@ -52,20 +53,20 @@ function userSpec(mutate: (s: LooseSpec) => void): string {
 
 test('a user spec file loads and validates', () => {
   const f = userSpec((s) => {
-    s.gpu.hbmGiB = 96;
+    s.gpu.hbm_GiB = 96;
   });
   const l = loadSpec(f);
   assert.equal(l.id, 'my-cluster');
-  assert.equal((l.spec.gpu as Record<string, number>).hbmGiB, 96);
+  assert.equal((l.spec.gpu as Record<string, number>).hbm_GiB, 96);
 });
 
 test('a missing number is refused, naming the field', () => {
   const f = userSpec((s) => {
-    delete s.gpu.hbmGBps;
+    delete s.gpu.hbmBandwidth_GBps;
   });
   assert.throws(
     () => loadSpec(f),
-    (e: Error) => e instanceof SpecError && /'gpu\.hbmGBps' is missing/.test(e.message),
+    (e: Error) => e instanceof SpecError && /'gpu\.hbmBandwidth_GBps' is missing/.test(e.message),
   );
 });
 
@@ -74,19 +75,19 @@ test('the per-kernel launch and minimum times are required numbers', () => {
     () =>
       loadSpec(
         userSpec((s) => {
-          delete s.kernel.matrixMinimumUs;
+          delete s.kernel.matrixMinimum_us;
         }),
       ),
-    /'kernel\.matrixMinimumUs' is missing/,
+    /'kernel\.matrixMinimum_us' is missing/,
   );
   assert.throws(
     () =>
       loadSpec(
         userSpec((s) => {
-          delete s.kernel.gemmMinimumUs;
+          delete s.kernel.gemmMinimum_us;
         }),
       ),
-    /'kernel\.gemmMinimumUs' is missing/,
+    /'kernel\.gemmMinimum_us' is missing/,
   );
   assert.throws(
     () =>
@@ -101,27 +102,27 @@ test('the per-kernel launch and minimum times are required numbers', () => {
     () =>
       loadSpec(
         userSpec((s) => {
-          s.efficiency.gemmAlignmentBytes = 0;
+          s.efficiency.gemmAlignment_bytes = 0;
         }),
       ),
-    /'efficiency\.gemmAlignmentBytes' must be greater than 0/,
+    /'efficiency\.gemmAlignment_bytes' must be greater than 0/,
   );
   assert.throws(
     () =>
       loadSpec(
         userSpec((s) => {
-          s.kernel.launchUs = -1;
+          s.kernel.launch_us = -1;
         }),
       ),
-    /'kernel\.launchUs' must not be negative/,
+    /'kernel\.launch_us' must not be negative/,
   );
 });
 
 test('a negative number is refused, naming the field', () => {
   const f = userSpec((s) => {
-    s.nvlink.GBpsPerGpu = -450;
+    s.nvlink.bandwidthPerGpu_GBps = -450;
   });
-  assert.throws(() => loadSpec(f), /'nvlink\.GBpsPerGpu' must not be negative, got -450/);
+  assert.throws(() => loadSpec(f), /'nvlink\.bandwidthPerGpu_GBps' must not be negative, got -450/);
 });
 
 test('a non-numeric number, an efficiency above 1 and a table without a zero row are refused', () => {
@@ -129,10 +130,10 @@ test('a non-numeric number, an efficiency above 1 and a table without a zero row
     () =>
       loadSpec(
         userSpec((s) => {
-          s.gpu.matrixTflops.bf16 = '989';
+          s.gpu.matrix_TFLOPS.bf16 = '989';
         }),
       ),
-    /'gpu\.matrixTflops\.bf16' must be a number/,
+    /'gpu\.matrix_TFLOPS\.bf16' must be a number/,
   );
   assert.throws(
     () =>
@@ -147,18 +148,18 @@ test('a non-numeric number, an efficiency above 1 and a table without a zero row
     () =>
       loadSpec(
         userSpec((s) => {
-          s.efficiency.memoryByMB = [[100, 0.9]];
+          s.efficiency.memoryByTraffic_MB = [[100, 0.9]];
         }),
       ),
-    /'efficiency\.memoryByMB' needs a row with threshold 0/,
+    /'efficiency\.memoryByTraffic_MB' needs a row with threshold 0/,
   );
   assert.throws(
     () =>
       loadSpec(
         userSpec((s) => {
-          s.gpusPerNode = 0;
+          s.gpusPerNode_count = 0;
         }),
       ),
-    /'gpusPerNode' must be greater than 0/,
+    /'gpusPerNode_count' must be greater than 0/,
   );
 });

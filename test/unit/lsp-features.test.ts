@@ -149,7 +149,7 @@ test('diagnostics: a target the model does not fit on, and the layers too big fo
   const spec = JSON.parse(JSON.stringify(loadSpec('h100-dgx').spec));
   spec.id = 'tiny-hbm';
   spec.name = 'DGX H100 with 4 KiB HBM';
-  spec.gpu.hbmGiB = 4 / 2 ** 20;
+  spec.gpu.hbm_GiB = 4 / 2 ** 20;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsp-fit-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'tiny-hbm.json');

@@ -116,7 +116,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   const k = spec.kernel;
   if (busy > 0 && fixed / busy >= 0.1) {
     notes.push(
-      `${((100 * fixed) / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launchUs} us, minimum ${k.gemmMinimumUs} us per GEMM / ${k.matrixMinimumUs} us per GEMV or other matrix kernel / ${k.vectorMinimumUs} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`,
+      `${((100 * fixed) / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launch_us} us, minimum ${k.gemmMinimum_us} us per GEMM / ${k.matrixMinimum_us} us per GEMV or other matrix kernel / ${k.vectorMinimum_us} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`,
     );
   }
   notes.push(
@@ -144,7 +144,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
         : undefined,
     };
   });
-  const gpn = spec.gpusPerNode;
+  const gpn = spec.gpusPerNode_count;
   const stageOfRank = (r: number) => (r < gpusUsed ? Math.floor(r / (plan.tp * plan.dp)) : -1);
   const total = plan.nodes * gpn;
   const grid: GpuGrid = {
@@ -203,7 +203,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     },
     memory,
     // upper bound: every GPU of the plan at its TDP for the whole step
-    energyJoulesPerStep: gpusUsed * spec.gpu.tdpW * best.stepSeconds,
+    energyJoulesPerStep: gpusUsed * spec.gpu.tdp_W * best.stepSeconds,
     layers,
     notes,
     grid,

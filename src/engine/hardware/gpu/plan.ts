@@ -151,13 +151,16 @@ export function bytesPerParam(
  * NIC bandwidth times the group's members per domain, at most the NVLink bandwidth (NCCL runs one ring
  * per NIC). */
 export function linksFor(spec: GpuClusterSpec, plan: Plan): LinkFor {
-  const dom = spec.nvlink.domainGpus;
+  const dom = spec.nvlink.domain_gpus;
   const span = (n: number, stride: number): GpuLink => {
     if (n * stride <= dom || n <= 1) return spec.nvlink;
     const perDomain = Math.max(1, Math.floor(dom / stride));
     return {
-      GBpsPerGpu: Math.min(spec.nvlink.GBpsPerGpu, spec.infiniband.GBpsPerGpu * Math.min(perDomain, n)),
-      latencyUs: spec.infiniband.latencyUs,
+      bandwidthPerGpu_GBps: Math.min(
+        spec.nvlink.bandwidthPerGpu_GBps,
+        spec.infiniband.bandwidthPerGpu_GBps * Math.min(perDomain, n),
+      ),
+      latency_us: spec.infiniband.latency_us,
       efficiency: spec.infiniband.efficiency,
     };
   };
@@ -173,11 +176,11 @@ export class PlanError extends Error {}
 
 /** Checks the plan against the model and the cluster; throws a PlanError with the reason. */
 export function checkPlan(ctx: Context, plan: Plan): void {
-  const gpus = plan.nodes * ctx.spec.gpusPerNode;
+  const gpus = plan.nodes * ctx.spec.gpusPerNode_count;
   const need = plan.tp * plan.pp * plan.dp;
   if (need > gpus) {
     throw new PlanError(
-      `the plan needs ${need} GPUs (tp ${plan.tp} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode} GPUs)`,
+      `the plan needs ${need} GPUs (tp ${plan.tp} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode_count} GPUs)`,
     );
   }
   const p = ctx.pattern;
@@ -325,7 +328,7 @@ function finish(
   const stepSeconds = pipeline + optimizer + dpSync + extra.embeddingSync;
   for (const s of stages)
     s.busy = stepSeconds > 0 ? Math.min(1, (m * s.secondsPerMicrobatch + optimizer) / stepSeconds) : 0;
-  const capacityBytes = ctx.spec.gpu.hbmGiB * 2 ** 30;
+  const capacityBytes = ctx.spec.gpu.hbm_GiB * 2 ** 30;
   const memoryBytes = Math.max(...stages.map((s) => s.memory.total));
   return {
     plan,
@@ -783,7 +786,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
       : 0;
   const tpComm = block.comm * Math.max(...blocksOn);
   const tokensPerStep = plan.globalBatch * p.seq;
-  if (plan.tp > links.tp.n || plan.tp > ctx.spec.nvlink.domainGpus)
+  if (plan.tp > links.tp.n || plan.tp > ctx.spec.nvlink.domain_gpus)
     notes.push(`tp=${plan.tp} spans more than one NVLink domain: its collectives run over InfiniBand`);
   return finish(
     ctx,

@@ -51,15 +51,15 @@ export interface Device {
 
 export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
   const notes: string[] = [];
-  let mp = spec.gpu.matrixTflops[precision] ?? 0;
-  let vp = spec.gpu.vectorTflops[precision] ?? 0;
+  let mp = spec.gpu.matrix_TFLOPS[precision] ?? 0;
+  let vp = spec.gpu.vector_TFLOPS[precision] ?? 0;
   if (!(mp > 0)) {
     notes.push(
       `${spec.gpu.name} has no ${precision} tensor-core rate in the spec: ${precision} GEMMs run at the fp16 rate`,
     );
-    mp = spec.gpu.matrixTflops.fp16;
+    mp = spec.gpu.matrix_TFLOPS.fp16;
   }
-  if (!(vp > 0)) vp = spec.gpu.vectorTflops.fp16;
+  if (!(vp > 0)) vp = spec.gpu.vector_TFLOPS.fp16;
   // fp8 training keeps 16-bit activations (Transformer Engine); weights are read in 8 bits by the GEMMs.
   const actBytes = precision === 'fp32' ? 4 : 2;
   const weightBytes = precision === 'fp32' ? 4 : precision === 'fp8' ? 1 : 2;
@@ -68,7 +68,7 @@ export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
     precision,
     matrixPeak: mp * 1e12,
     vectorPeak: vp * 1e12,
-    hbmBandwidth: spec.gpu.hbmGBps * 1e9,
+    hbmBandwidth: spec.gpu.hbmBandwidth_GBps * 1e9,
     actBytes,
     weightBytes,
     notes,
@@ -95,7 +95,7 @@ function gemmElementBytes(dev: Device): number {
 /** True when both leading dimensions (k and n) are multiples of the spec's alignment (16 bytes: 8 fp16
  * elements, 4 TF32, 16 fp8), so cuBLAS can use its vectorised tensor-core kernels. */
 export function gemmAligned(dev: Device, g: GemmShape): boolean {
-  const elems = Math.max(1, dev.spec.efficiency.gemmAlignmentBytes / gemmElementBytes(dev));
+  const elems = Math.max(1, dev.spec.efficiency.gemmAlignment_bytes / gemmElementBytes(dev));
   return g.k % elems === 0 && g.n % elems === 0;
 }
 
@@ -104,19 +104,19 @@ export function gemmAligned(dev: Device, g: GemmShape): boolean {
 export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: number, gemm?: GemmShape): KernelTime {
   const eff = dev.spec.efficiency;
   const peak = engine === 'matrix' ? dev.matrixPeak : dev.vectorPeak;
-  const table = engine === 'matrix' ? eff.matrixByGflop : eff.vectorByGflop;
+  const table = engine === 'matrix' ? eff.matrixByWork_GFLOP : eff.vectorByWork_GFLOP;
   let rate = peak * lookupEfficiency(table, flops / 1e9);
   if (engine === 'matrix' && gemm && !gemmAligned(dev, gemm)) {
-    rate = Math.min(rate, eff.unalignedGemmEfficiency * dev.spec.gpu.matrixTflops.fp16 * 1e12);
+    rate = Math.min(rate, eff.unalignedGemmEfficiency * dev.spec.gpu.matrix_TFLOPS.fp16 * 1e12);
   }
   const compute = flops > 0 ? flops / rate : 0;
-  const memory = bytes > 0 ? bytes / (dev.hbmBandwidth * lookupEfficiency(eff.memoryByMB, bytes / 1e6)) : 0;
+  const memory = bytes > 0 ? bytes / (dev.hbmBandwidth * lookupEfficiency(eff.memoryByTraffic_MB, bytes / 1e6)) : 0;
   const work = eff.computeMemoryOverlap === 'roofline' ? Math.max(compute, memory) : compute + memory;
   // a kernel with nothing to do is not launched
   if (work <= 0) return { seconds: 0, compute: 0, memory: 0, overhead: 0, bound: 'memory' };
   const k = dev.spec.kernel;
-  const minimum = engine === 'vector' ? k.vectorMinimumUs : gemm && gemm.m > 1 ? k.gemmMinimumUs : k.matrixMinimumUs;
-  const seconds = (k.launchUs + Math.max(minimum, work * 1e6)) * 1e-6;
+  const minimum = engine === 'vector' ? k.vectorMinimum_us : gemm && gemm.m > 1 ? k.gemmMinimum_us : k.matrixMinimum_us;
+  const seconds = (k.launch_us + Math.max(minimum, work * 1e6)) * 1e-6;
   const overhead = Math.max(0, seconds - work);
   const bound: Bound = overhead > Math.max(compute, memory) ? 'latency' : compute >= memory ? 'compute' : 'memory';
   return { seconds, compute, memory, overhead, bound };
@@ -145,7 +145,7 @@ export interface CommTime {
 /** Time of one collective of `bytes` (the full tensor size S) among n ranks over a link. */
 export function collectiveTime(link: GpuLink, kind: CollectiveKind, bytes: number, n: number): CommTime {
   if ((n <= 1 && kind !== 'p2p') || bytes <= 0) return { seconds: 0, latency: 0 };
-  const latency = link.latencyUs * 1e-6;
-  const transfer = (busFactor(kind, n) * bytes) / (link.GBpsPerGpu * 1e9 * link.efficiency);
+  const latency = link.latency_us * 1e-6;
+  const transfer = (busFactor(kind, n) * bytes) / (link.bandwidthPerGpu_GBps * 1e9 * link.efficiency);
   return { seconds: latency + transfer, latency };
 }

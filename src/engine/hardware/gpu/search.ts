@@ -97,7 +97,8 @@ export function searchPlans(
       ? [opts.tp]
       : pat
         ? divisors(pat.heads).filter(
-            (t) => t <= spec.nvlink.domainGpus && (pat.kvHeads % t === 0 || t % pat.kvHeads === 0) && pat.ffn % t === 0,
+            (t) =>
+              t <= spec.nvlink.domain_gpus && (pat.kvHeads % t === 0 || t % pat.kvHeads === 0) && pat.ffn % t === 0,
           )
         : [1];
   if (opts.tp === undefined) searched.push('tp');
@@ -114,14 +115,14 @@ export function searchPlans(
     nodesOpt !== undefined
       ? [nodesOpt]
       : gpusFixed
-        ? [Math.ceil((opts.tp! * opts.pp! * opts.dp!) / spec.gpusPerNode)]
+        ? [Math.ceil((opts.tp! * opts.pp! * opts.dp!) / spec.gpusPerNode_count)]
         : pow2UpTo(MAX_NODES);
   if (nodesOpt === undefined && !gpusFixed) searched.push('nodes');
   let tried = 0;
   let firstError: string | undefined;
   let all: Evaluation[] = [];
   for (const nodes of nodeCounts) {
-    const gpus = nodes * spec.gpusPerNode;
+    const gpus = nodes * spec.gpusPerNode_count;
     const evals: Evaluation[] = [];
     for (const tp of tpList)
       for (const pp of ppAll) {

@@ -8,9 +8,9 @@ export type EfficiencyTable = [number, number][];
 
 export interface GpuLink {
   /** one direction, per GPU */
-  GBpsPerGpu: number;
-  latencyUs: number;
-  /** achieved fraction of GBpsPerGpu for large collectives */
+  bandwidthPerGpu_GBps: number;
+  latency_us: number;
+  /** achieved fraction of bandwidthPerGpu_GBps for large collectives */
   efficiency: number;
 }
 
@@ -18,19 +18,19 @@ export interface GpuClusterSpec {
   kind: 'gpu-cluster';
   id: string;
   name: string;
-  gpusPerNode: number;
+  gpusPerNode_count: number;
   gpu: {
     name: string;
     /** tensor-core peak, dense; 0 = unsupported (fp8 then runs at the fp16 rate) */
-    matrixTflops: Record<Precision, number>;
+    matrix_TFLOPS: Record<Precision, number>;
     /** non-tensor (elementwise) peak */
-    vectorTflops: Record<Precision, number>;
-    hbmGiB: number;
-    hbmGBps: number;
-    tdpW: number;
+    vector_TFLOPS: Record<Precision, number>;
+    hbm_GiB: number;
+    hbmBandwidth_GBps: number;
+    tdp_W: number;
   };
-  /** NVLink inside an NVLink domain of domainGpus GPUs */
-  nvlink: GpuLink & { domainGpus: number };
+  /** NVLink inside an NVLink domain of domain_gpus GPUs */
+  nvlink: GpuLink & { domain_gpus: number };
   /** InfiniBand between domains */
   infiniband: GpuLink;
   /** Fixed costs of every kernel, which batch-1 decode and small models are made of: the idle time at each
@@ -38,24 +38,24 @@ export interface GpuClusterSpec {
    * (a matrix product whose rows M > 1), any other matrix kernel (a GEMV, M = 1; a convolution; a recurrent
    * cell), a vector kernel (elementwise, norm). */
   kernel: {
-    launchUs: number;
-    matrixMinimumUs: number;
-    gemmMinimumUs: number;
-    vectorMinimumUs: number;
+    launch_us: number;
+    matrixMinimum_us: number;
+    gemmMinimum_us: number;
+    vectorMinimum_us: number;
   };
   efficiency: {
     /** 'no_overlap': kernel time = compute + memory time; 'roofline': the larger of the two */
     computeMemoryOverlap: 'no_overlap' | 'roofline';
-    matrixByGflop: EfficiencyTable;
-    vectorByGflop: EfficiencyTable;
-    memoryByMB: EfficiencyTable;
+    matrixByWork_GFLOP: EfficiencyTable;
+    vectorByWork_GFLOP: EfficiencyTable;
+    memoryByTraffic_MB: EfficiencyTable;
     /** fraction of an overlapped collective's time that still slows the compute it hides behind */
     commComputeInterference: number;
     /** fraction of a backward-pass tensor-parallel collective that its overlapping GEMM actually hides (0 = none) */
     tpBackwardOverlap: number;
     /** a GEMM's leading dimensions (K and N of [M,K] x [K,N]) must be multiples of this many bytes for the
      * vectorised tensor-core kernels (cuBLAS / CUTLASS: 16) */
-    gemmAlignmentBytes: number;
+    gemmAlignment_bytes: number;
     /** ceiling on an unaligned GEMM's compute rate, as a fraction of the fp16 tensor-core peak (the align1
      * kernels cuBLAS falls back to) */
     unalignedGemmEfficiency: number;
@@ -109,33 +109,33 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
       fail(path, 'needs a row with threshold 0 (it must cover every size)');
   };
   if (typeof spec.id !== 'string' || !spec.id) fail('id', 'is missing (a string is required)');
-  num('gpusPerNode', { positive: true, integer: true });
+  num('gpusPerNode_count', { positive: true, integer: true });
   for (const p of PRECISIONS) {
-    num(`gpu.matrixTflops.${p}`, { positive: p === 'fp16' || p === 'bf16', optional: p === 'fp8' });
-    num(`gpu.vectorTflops.${p}`, { positive: p !== 'fp8', optional: p === 'fp8' });
+    num(`gpu.matrix_TFLOPS.${p}`, { positive: p === 'fp16' || p === 'bf16', optional: p === 'fp8' });
+    num(`gpu.vector_TFLOPS.${p}`, { positive: p !== 'fp8', optional: p === 'fp8' });
   }
-  num('gpu.hbmGiB', { positive: true });
-  num('gpu.hbmGBps', { positive: true });
-  num('gpu.tdpW');
+  num('gpu.hbm_GiB', { positive: true });
+  num('gpu.hbmBandwidth_GBps', { positive: true });
+  num('gpu.tdp_W');
   for (const link of ['nvlink', 'infiniband']) {
-    num(`${link}.GBpsPerGpu`, { positive: true });
-    num(`${link}.latencyUs`);
+    num(`${link}.bandwidthPerGpu_GBps`, { positive: true });
+    num(`${link}.latency_us`);
     num(`${link}.efficiency`, { positive: true, max: 1 });
   }
-  num('nvlink.domainGpus', { positive: true, integer: true });
-  num('kernel.launchUs');
-  num('kernel.matrixMinimumUs');
-  num('kernel.gemmMinimumUs');
-  num('kernel.vectorMinimumUs');
+  num('nvlink.domain_gpus', { positive: true, integer: true });
+  num('kernel.launch_us');
+  num('kernel.matrixMinimum_us');
+  num('kernel.gemmMinimum_us');
+  num('kernel.vectorMinimum_us');
   const mode = get('efficiency.computeMemoryOverlap');
   if (mode !== 'no_overlap' && mode !== 'roofline')
     fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
-  table('efficiency.matrixByGflop', 1);
-  table('efficiency.vectorByGflop', 1);
-  table('efficiency.memoryByMB', 1);
+  table('efficiency.matrixByWork_GFLOP', 1);
+  table('efficiency.vectorByWork_GFLOP', 1);
+  table('efficiency.memoryByTraffic_MB', 1);
   num('efficiency.commComputeInterference', { max: 1 });
   num('efficiency.tpBackwardOverlap', { max: 1 });
-  num('efficiency.gemmAlignmentBytes', { positive: true, integer: true });
+  num('efficiency.gemmAlignment_bytes', { positive: true, integer: true });
   num('efficiency.unalignedGemmEfficiency', { positive: true, max: 1 });
 }
 

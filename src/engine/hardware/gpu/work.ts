@@ -176,10 +176,10 @@ export function unalignedGemms(dev: Device, items: Work[], label: (w: Work) => s
 export function alignmentNote(dev: Device, lines: string[]): string[] {
   if (lines.length === 0) return [];
   const eff = dev.spec.efficiency;
-  const elems = eff.gemmAlignmentBytes / Math.min(dev.actBytes, dev.weightBytes);
-  const cap = eff.unalignedGemmEfficiency * dev.spec.gpu.matrixTflops.fp16;
+  const elems = eff.gemmAlignment_bytes / Math.min(dev.actBytes, dev.weightBytes);
+  const cap = eff.unalignedGemmEfficiency * dev.spec.gpu.matrix_TFLOPS.fp16;
   const shown = lines.slice(0, 4).join('; ') + (lines.length > 4 ? `; and ${lines.length - 4} more` : '');
   return [
-    `${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignmentBytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${cap.toFixed(0)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`,
+    `${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignment_bytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${cap.toFixed(0)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`,
   ];
 }
