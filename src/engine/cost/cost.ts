@@ -6,8 +6,10 @@ import { bytesFor } from '../onnx/dtypes';
 import type { GraphShapes, ShapeResult } from '../shapes/infer';
 import type { Value } from '../shapes/types';
 import { evalDim } from '../shapes/dims';
+import { topoOrder } from '../shapes/infer';
 import { lookupCost } from './registry';
 import type { CostCtx, NodeCost, NumTensor } from './types';
+import { quantizedTensors, type QuantizedTensor } from '../onnx/quantized';
 import './ops';
 
 export interface CostOptions {
@@ -35,18 +37,24 @@ export function numTensor(
 }
 
 export class CostModel {
+  /** quantized weights and their metadata: counted at their logical elements (metadata 0) */
+  private readonly quant: Map<string, QuantizedTensor>;
   constructor(
     readonly model: Model,
     readonly shapes: ShapeResult,
     readonly opts: CostOptions,
-  ) {}
+  ) {
+    this.quant = quantizedTensors(model);
+  }
 
-  /** Names that are constants in a graph scope: initializers and Constant outputs (outer scopes included). */
+  /** Names that are constants in a graph scope: initializers and Constant outputs (outer scopes included), and
+   * views of them (a Reshape of a weight: genai's tied int4 embedding), which any runtime folds. */
   private constantsOf(gs: GraphShapes, outer: Set<string>): Set<string> {
     const s = new Set(outer);
     for (const t of gs.graph.initializers) s.add(t.name);
     for (const t of gs.graph.sparseInitializers) s.add(t.values.name);
     for (const n of gs.graph.nodes) if (n.opType === 'Constant' && n.domain === '') for (const o of n.outputs) s.add(o);
+    for (const n of topoOrder(gs.graph)) if (isConstantView(n, s)) for (const o of n.outputs) if (o) s.add(o);
     return s;
   }
 
@@ -69,21 +77,29 @@ export class CostModel {
       [...inputs, ...outputs].some((t) => t?.approximate) || outputs.some((t, k) => !t && node.outputs[k]);
     let paramCount = 0,
       paramBytes = 0,
+      quantCount = 0,
+      quantBytes = 0,
       inputBytes = 0,
       outputBytes = 0;
-    for (const t of inputs) {
-      if (!t) continue;
+    inputs.forEach((t, k) => {
+      if (!t) return;
       if (t.constant) {
-        paramCount += t.elements;
+        const q = this.quant.get(node.inputs[k]);
+        paramCount += q ? q.logical : t.elements;
         paramBytes += t.bytes;
+        if (q) {
+          quantCount += q.logical;
+          quantBytes += t.bytes;
+        }
       } else inputBytes += t.bytes;
-    }
+    });
     for (const t of outputs) if (t) outputBytes += t.bytes;
     const fnBody = gs.functionBodies.get(node.index);
     const base: NodeCost = {
       flops: 0,
       paramCount,
       paramBytes,
+      ...(quantBytes > 0 ? { quantizedParamCount: quantCount, quantizedParamBytes: quantBytes } : {}),
       inputBytes,
       outputBytes,
       bytesRead: inputBytes + paramBytes,
@@ -91,6 +107,17 @@ export class CostModel {
       modelled: true,
       approximate,
     };
+    if (isConstantView(node, constants)) {
+      // folded: the weight is counted where the view is consumed
+      return {
+        ...base,
+        paramCount: 0,
+        paramBytes: 0,
+        bytesRead: 0,
+        bytesWritten: 0,
+        note: 'view of a constant (folded)',
+      };
+    }
     if (node.opType === 'Constant' && node.domain === '') {
       // A Constant's value is a parameter it stores, not an activation it writes.
       const t = outputs[0];
@@ -145,6 +172,13 @@ export class CostModel {
       note: r.note,
     };
   }
+}
+
+const VIEW_OPS = new Set(['Reshape', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
+
+/** A view op whose every input is a constant: folded at load time, so its output is a constant too. */
+function isConstantView(n: Node, constants: Set<string>): boolean {
+  return n.domain === '' && VIEW_OPS.has(n.opType) && !!n.inputs[0] && n.inputs.every((i) => !i || constants.has(i));
 }
 
 /** Main-graph node costs, in the graph's node order. */

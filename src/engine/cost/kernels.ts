@@ -31,6 +31,10 @@ export interface Layer {
   forwardFlops: number;
   paramCount: number;
   parameterBytes: number;
+  /** of paramCount: logical elements of block-quantized weights (int4 MatMulNBits ...) */
+  quantizedParamCount: number;
+  /** of parameterBytes: stored bytes of those weights with their scales / zero points */
+  quantizedParamBytes: number;
   /** bytes of activations this layer writes that leave it (outputs consumed by other layers or graph outputs) */
   activationBytes: number;
   inputBytes: number;
@@ -55,6 +59,9 @@ const ANCHOR_KIND: Record<string, LayerKind> = {
   Attention: 'attention',
   MultiHeadAttention: 'attention',
   GroupQueryAttention: 'attention',
+  GatherBlockQuantized: 'embedding',
+  MoE: 'matmul',
+  QMoE: 'matmul',
   LSTM: 'recurrent',
   GRU: 'recurrent',
   RNN: 'recurrent',
@@ -108,6 +115,8 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
       forwardFlops: 0,
       paramCount: 0,
       parameterBytes: 0,
+      quantizedParamCount: 0,
+      quantizedParamBytes: 0,
       activationBytes: 0,
       inputBytes: 0,
       bytesRead: 0,
@@ -134,6 +143,8 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
       l.forwardFlops += c.flops;
       l.paramCount += c.paramCount;
       l.parameterBytes += c.paramBytes;
+      l.quantizedParamCount += c.quantizedParamCount ?? 0;
+      l.quantizedParamBytes += c.quantizedParamBytes ?? 0;
       l.bytesRead += c.bytesRead;
       l.modelled &&= c.modelled;
       l.approximate ||= c.approximate;
@@ -171,6 +182,27 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
     l.bytesWritten = l.activationBytes;
   }
   return layers;
+}
+
+/** Parameter counts and stored bytes a weight-bytes rule needs (a Layer, or a whole model's stats). */
+export interface WeightCounts {
+  paramCount: number;
+  quantizedParamCount: number;
+  quantizedParamBytes: number;
+}
+
+/**
+ * Bytes of weights held at `bytesPerParam` (the run's precision): float weights take the precision's size,
+ * block-quantized weights stay as stored (their packed int4/int8 values plus scales and zero points), since
+ * the model ships them so and the kernels read them so (onnxruntime MatMulNBits dequantizes on the fly).
+ */
+export function weightBytesAt(w: WeightCounts, bytesPerParam: number): number {
+  return (w.paramCount - w.quantizedParamCount) * bytesPerParam + w.quantizedParamBytes;
+}
+
+/** weightBytesAt expressed in parameters of `bytesPerParam` each: for formulas written per parameter. */
+export function effectiveParams(w: WeightCounts, bytesPerParam: number): number {
+  return bytesPerParam > 0 ? weightBytesAt(w, bytesPerParam) / bytesPerParam : w.paramCount;
 }
 
 function isNorm(n: Node): boolean {

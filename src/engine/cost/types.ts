@@ -10,6 +10,10 @@ export interface NodeCost {
   /** elements of constant tensors (initializers / Constant values) this node consumes */
   paramCount: number;
   paramBytes: number;
+  /** of paramCount: logical elements of block-quantized weights (MatMulNBits, GatherBlockQuantized, QMoE) */
+  quantizedParamCount?: number;
+  /** of paramBytes: stored bytes of those weights and their scales / zero points (held as stored at any precision) */
+  quantizedParamBytes?: number;
   /** bytes of non-constant inputs read and outputs written */
   inputBytes: number;
   outputBytes: number;

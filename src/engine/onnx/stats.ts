@@ -1,7 +1,10 @@
 // Model-level counts: nodes, op histogram, parameters (the `parameterCount` of ARCHITECTURE.md:
-// every element of every stored constant tensor, main graph and subgraphs, initializers and Constant values).
+// every element of every stored constant tensor, main graph and subgraphs, initializers and Constant values;
+// a block-quantized weight counts its logical elements and its scales / zero points are not parameters,
+// onnx/quantized.ts). parameterBytes is what is stored.
 import { bytesFor } from './dtypes';
 import { forEachGraph, type Model, type Node } from './ir';
+import { quantizedTensors } from './quantized';
 
 export interface ModelStats {
   nodeCount: number;
@@ -11,6 +14,10 @@ export interface ModelStats {
   parameterCount: number;
   parameterBytes: number;
   parameterCountByDtype: Record<number, number>;
+  /** of parameterCount: logical elements of block-quantized weights (MatMulNBits, GatherBlockQuantized, QMoE) */
+  quantizedParamCount: number;
+  /** stored bytes of those weights and their scales / zero points: held as stored at any precision */
+  quantizedParamBytes: number;
 }
 
 /** Elements a Constant node stores as a tensor (`value` / `sparse_value`). The scalar and list forms
@@ -32,11 +39,21 @@ export function modelStats(m: Model): ModelStats {
     parameterCount: 0,
     parameterBytes: 0,
     parameterCountByDtype: {},
+    quantizedParamCount: 0,
+    quantizedParamBytes: 0,
   };
-  const add = (elements: number, dtype: number) => {
-    s.parameterCount += elements;
-    s.parameterBytes += bytesFor(dtype, elements);
-    s.parameterCountByDtype[dtype] = (s.parameterCountByDtype[dtype] ?? 0) + elements;
+  const quant = quantizedTensors(m);
+  const add = (elements: number, dtype: number, name?: string) => {
+    const q = name !== undefined ? quant.get(name) : undefined;
+    const count = q ? q.logical : elements;
+    const bytes = bytesFor(dtype, elements);
+    s.parameterCount += count;
+    s.parameterBytes += bytes;
+    s.parameterCountByDtype[dtype] = (s.parameterCountByDtype[dtype] ?? 0) + count;
+    if (q) {
+      s.quantizedParamCount += count;
+      s.quantizedParamBytes += bytes;
+    }
   };
   const main = m.graph.nodes;
   for (let k = 0; k < main.length; k++) {
@@ -49,7 +66,7 @@ export function modelStats(m: Model): ModelStats {
     for (let k = 0; k < g.initializers.length; k++) {
       const t = g.initializers[k];
       s.initializerCount++;
-      add(t.elements, t.dtype);
+      add(t.elements, t.dtype, t.name);
     }
     for (let k = 0; k < g.sparseInitializers.length; k++) {
       const t = g.sparseInitializers[k];
@@ -60,7 +77,7 @@ export function modelStats(m: Model): ModelStats {
       const n = g.nodes[k];
       if (n.opType === 'Constant' && n.domain === '') {
         const c = constantElements(n);
-        if (c) add(c.elements, c.dtype);
+        if (c) add(c.elements, c.dtype, n.outputs[0]);
       }
     }
   });

@@ -8,7 +8,7 @@
 import { attrFloat, attrInt, attrString } from '../../onnx/ir';
 import { registerCost } from '../registry';
 import type { CostCtx, NumTensor } from '../types';
-import { valuesPerElement } from '../../shapes/ops/nn/quant';
+import { valuesPerElement } from '../../onnx/quantized';
 
 const SOFTMAX = 5; // the reduce family's Softmax, per element
 const ACTIVATION: Record<string, number> = {

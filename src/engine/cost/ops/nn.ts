@@ -11,7 +11,7 @@ import { attrFloat, attrInt, attrInts, attrString } from '../../onnx/ir';
 import { registerCost } from '../registry';
 import { inElems, outElems, type CostCtx, type NumTensor, type OpCost } from '../types';
 import { einsumDims } from '../../shapes/ops/nn/matmul';
-import { valuesPerElement } from '../../shapes/ops/nn/quant';
+import { valuesPerElement } from '../../onnx/quantized';
 import { mhaDims } from '../../shapes/ops/nn/attention';
 
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);

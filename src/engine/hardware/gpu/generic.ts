@@ -8,6 +8,7 @@ import type { Dim } from '../../onnx/ir';
 import { evalDim } from '../../shapes/dims';
 import type { Device, GemmShape } from './roofline';
 import type { Work } from './work';
+import { weightBytesAt } from '../../cost/kernels';
 
 const MATRIX_KINDS = new Set(['matmul', 'conv', 'attention', 'recurrent']);
 
@@ -21,6 +22,9 @@ export interface GenericLayer {
   outBytesPerSample: number;
   inBytesPerSample: number;
   paramCount: number;
+  /** of paramCount: block-quantized weights, held as stored (weightBytesAt) */
+  quantizedParamCount: number;
+  quantizedParamBytes: number;
   block: string | null;
   /** a table lookup (embedding / rotary Gather): reads the rows it gathers, not the whole table */
   lookup: boolean;
@@ -122,6 +126,8 @@ export function genericModel(a: Analysis, bind: Record<string, number> = {}): Ge
     outBytesPerSample: l.activationBytes / graphBatch,
     inBytesPerSample: l.inputBytes / graphBatch,
     paramCount: l.paramCount,
+    quantizedParamCount: l.quantizedParamCount,
+    quantizedParamBytes: l.quantizedParamBytes,
     block: l.block,
     lookup: l.kind === 'embedding',
     gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], bind) : undefined,
@@ -155,7 +161,7 @@ export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b:
     kind: l.matrix ? 'matrix' : 'vector',
     flops: l.flopsPerSample * b,
     // a lookup reads the rows it writes (and its indices), not the whole table
-    bytes: l.lookup ? 2 * out : l.inBytesPerSample * b * scale + out + l.paramCount * dev.weightBytes,
+    bytes: l.lookup ? 2 * out : l.inBytesPerSample * b * scale + out + weightBytesAt(l, dev.weightBytes),
     gemm: l.matrix ? gemmFor(m, l, b) : undefined,
   };
 }

@@ -9,6 +9,7 @@ import type { Device } from './roofline';
 import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../cost/transformer';
+import { effectiveParams } from '../../cost/kernels';
 import {
   blockActivationBytes,
   blockBackward,
@@ -458,7 +459,8 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
     }
     backwardPerMb.push(back);
     recomputePerMb.push(rcs);
-    const params = layers.reduce((a, l) => a + l.paramCount, 0);
+    // weights in parameters at the run precision (block-quantized ones as stored: effectiveParams)
+    const params = layers.reduce((a, l) => a + effectiveParams(l, bpp.weights), 0);
     t += zeroPerMicrobatch(ctx, plan, links, params, t);
     const act = genericActivations(dev, gm, layers, b, ctx.training, plan.recompute);
     const inflight = ctx.training ? inflightStageFraction(s, plan.pp, plan.interleave, m) : 1;
@@ -468,7 +470,7 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
       for (const l of layers) {
         layerMemory.set(
           l.layer,
-          l.paramCount * (bpp.weights + bpp.gradients + bpp.optimizer) +
+          effectiveParams(l, bpp.weights) * (bpp.weights + bpp.gradients + bpp.optimizer) +
             (mem.activations * l.actBytesPerSample) / actPerLayer,
         );
       }
@@ -760,7 +762,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
       for (const l of blockLayers) {
         layerStage.set(l, s);
         stages[s].layers.push(l);
-        const lp = ctx.analysis.layers[l].paramCount;
+        const lp = effectiveParams(ctx.analysis.layers[l], bpp.weights);
         layerMemory.set(l, (layerMemory.get(l) ?? 0) + (lp / plan.tp) * perParamBytes + blockAct / blockLayers.length);
       }
     });
@@ -771,7 +773,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     if (v) layerTime(layerTimes, l, v, m, flops.get(role) ?? 0);
     layerStage.set(l, s);
     if (!stages[s].layers.includes(l)) stages[s].layers.push(l);
-    layerMemory.set(l, (ctx.analysis.layers[l].paramCount / plan.tp) * perParamBytes);
+    layerMemory.set(l, (effectiveParams(ctx.analysis.layers[l], bpp.weights) / plan.tp) * perParamBytes);
   };
   if (detail) {
     attach(p.embedNode, embed, 'embed', 0, embedFlops);

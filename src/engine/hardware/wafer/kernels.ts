@@ -8,6 +8,7 @@ import { bytesFor } from '../../onnx/dtypes';
 import { emptyOps, type DecodeOps } from './latency';
 import type { TransformerDims } from '../../cost/transformer';
 import { elemBytesOf } from './spec';
+import { weightBytesAt } from '../../cost/kernels';
 
 export interface KernelWork {
   /** index into Analysis.layers */
@@ -172,7 +173,7 @@ export function kernelWork(
       kind: l.kind,
       flops: Math.max(l.forwardFlops, opFlops),
       params: l.paramCount,
-      weightBytes: l.paramCount * eb,
+      weightBytes: weightBytesAt(l, eb), // int4/int8 block-quantized weights as stored
       inputBufferBytes: inputBuf,
       actInBytes: buffers.inBytes[l.id] ?? 0,
       actOutBytes: buffers.outBytes[l.id] ?? 0,

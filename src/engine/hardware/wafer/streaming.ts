@@ -9,6 +9,7 @@
 // costs m / SIMD width cycles plus a fixed issue overhead `streamingGemmOpOverhead_cycles` (fitted, see the
 // spec), so large layers with long per-core vectors run near peak and small ones do not.
 import type { WaferLayer, WaferTargetResult } from '../types';
+import { weightBytesAt } from '../../cost/kernels';
 import {
   allreduceCycles,
   decodeOpsCycles,
@@ -233,7 +234,10 @@ export function weightStreaming(c: Ctx): WaferTargetResult {
   const swarm = c.training ? 2 * levels * spec.swarmXLevelLatency_us * 1e-6 : 0;
   const memXLatency = spec.memoryXLatency_us * 1e-6;
   const step = Math.max(total + swarm + memXLatency, 1 / hz);
-  const stateBytes = a.stats.parameterCount * (c.training ? 2 * d.elemBytes + 12 : d.elemBytes);
+  // weights at the run precision, block-quantized ones as stored (int4 + scales); training adds gradients and Adam state
+  const stateBytes =
+    weightBytesAt({ ...a.stats, paramCount: a.stats.parameterCount }, d.elemBytes) +
+    (c.training ? a.stats.parameterCount * (d.elemBytes + 12) : 0);
   const memXCap = spec.memoryXCapacity_TB * 1e12;
   if (stateBytes > memXCap) {
     fits = false;

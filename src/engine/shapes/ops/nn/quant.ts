@@ -7,6 +7,7 @@ import { DT } from '../../../onnx/dtypes';
 import { register } from '../../registry';
 import { inTensor, normAxis, tensorOf, type InferCtx } from '../../types';
 import { dimMul } from '../../dims';
+import { valuesPerElement } from '../../../onnx/quantized';
 
 /** Checks scale/zero-point shapes against x for the per-axis and blocked forms. */
 function checkScale(ctx: InferCtx): void {
@@ -55,12 +56,6 @@ register('DynamicQuantizeLinear', (ctx) => {
   const x = inTensor(ctx, 0);
   return [tensorOf(DT.UINT8, x?.dims ? x.dims.slice() : null), tensorOf(DT.FLOAT, []), tensorOf(DT.UINT8, [])];
 });
-
-/** Logical elements one stored element of a block-quantized weight holds: a uint8 packs 8/bits values
- * (bits 2/4; onnxruntime MatMulNBits, GatherBlockQuantized, QMoE), a 4-bit or 8-bit type holds one. */
-export function valuesPerElement(dtype: number, bits: number): number {
-  return dtype === DT.UINT8 && bits > 0 && bits < 8 && 8 % bits === 0 ? 8 / bits : 1;
-}
 
 // com.microsoft GatherBlockQuantized(data, indices, scales, zero_points?; gather_axis 0, quantize_axis 1,
 // bits 4, block_size 128): a Gather on block-quantized data, dequantized to scales' type. Output rank
