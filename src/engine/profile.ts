@@ -13,7 +13,6 @@ import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
 import type { Analysis, MapOptions, TargetOutcome } from './hardware/types';
 import type { RunOptions } from './options';
-import './hardware/builtin';
 
 export const SCHEMA = 'onnx-profile/1';
 export interface ReportLayer {

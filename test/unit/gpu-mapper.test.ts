@@ -16,7 +16,6 @@ import {
   type MapOptions,
   type TargetOutcome,
 } from '../../src/engine/hardware/types';
-import '../../src/engine/hardware/builtin';
 
 const FLOAT16 = 10,
   INT64 = 7;

@@ -6,9 +6,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { numericFields, validateGpuSpec } from '../../src/engine/hardware/gpu/spec';
-import { BUILTIN_GPU_SPECS } from '../../src/engine/hardware/gpu';
+import { GPU_TARGET } from '../../src/engine/hardware/gpu';
+
+const BUILTIN_GPU_SPECS = GPU_TARGET.builtins;
 import { builtinTargetIds, loadSpec, SpecError } from '../../src/engine/hardware';
-import '../../src/engine/hardware/builtin';
 
 const ids = ['a100-dgx', 'h100-dgx', 'h200-dgx', 'b200-dgx', 'gb200-nvl72'];
 

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'path';
-import '../../src/engine/hardware/builtin';
 import { loadSpec } from '../../src/engine/hardware';
 import { derive, type WaferSpec } from '../../src/engine/hardware/wafer/spec';
 import {

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import '../../src/engine/hardware/builtin';
 import { loadSpec, SpecError } from '../../src/engine/hardware';
-import { BUILTIN_WAFER_SPECS } from '../../src/engine/hardware/wafer';
+import { WAFER_TARGET } from '../../src/engine/hardware/wafer';
+
+const BUILTIN_WAFER_SPECS = WAFER_TARGET.builtins;
 import { derive, validateWaferSpec, WAFER_NUMBER_FIELDS, type WaferSpec } from '../../src/engine/hardware/wafer/spec';
 
 const wse2 = loadSpec('wse2').spec as unknown as WaferSpec;

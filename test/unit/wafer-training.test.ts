@@ -3,7 +3,6 @@
 // a generated GPT-2-style graph whose weights are declared external (dims only).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import '../../src/engine/hardware/builtin';
 import { readModelBytes } from '../../src/engine/onnx/reader';
 import { profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';

@@ -10,7 +10,6 @@ import { defaultRunOptions } from '../../src/engine/options';
 import { describeTransformer, findTransformer, transformerDims } from '../../src/engine/cost/transformer';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sampleModelBytes, SAMPLE_CONFIG } from '../fixtures/sample-model';
-import '../../src/engine/hardware/builtin';
 
 test('the sample (hidden 64, 4 heads of 16, no KV cache): 4 heads for both mappers, not a guessed head dim', () => {
   const m = readModelBytes(sampleModelBytes(), 'tiny-gpt.onnx');

@@ -1,41 +1,52 @@
-// Target registry: built-in hardware specs (JSON, one per target) and the mapper for each kind.
-// A target is a built-in id or a path to a user spec file with the same schema.
+// Target registry: the target kinds (wafer, GPU cluster) as explicit values, their built-in specs (JSON, one per
+// target) and their mappers. A target is a built-in id or a path to a user spec file with the same schema.
+// Nothing is registered by importing a module: TARGET_KINDS below is the whole registry.
 import * as fs from 'fs';
-import type { Analysis, MapOptions, Mapper, TargetResult } from './types';
+import type { Analysis, MapOptions, TargetKind, TargetResult } from './types';
+import { SpecError } from './errors';
+import { WAFER_TARGET } from './wafer';
+import { GPU_TARGET } from './gpu';
+
+export { SpecError };
 
 export interface LoadedSpec {
   id: string;
-  kind: 'wafer' | 'gpu-cluster';
+  kind: TargetKind['kind'];
   spec: Record<string, unknown>;
+  /** what identifies this spec's content: the id for a built-in, path + size + mtime for a file (mapping caches) */
+  key: string;
 }
 
-const builtins = new Map<string, LoadedSpec>();
-const mappers = new Map<string, Mapper>();
-const validators = new Map<string, (spec: Record<string, unknown>, where: string) => void>();
+/** Every target kind the engine maps to. */
+export const TARGET_KINDS: readonly TargetKind[] = [WAFER_TARGET, GPU_TARGET];
 
-export function registerBuiltinSpec(spec: Record<string, unknown>): void {
-  const id = String(spec.id);
-  builtins.set(id, { id, kind: spec.kind as LoadedSpec['kind'], spec });
+function kindOf(kind: string): TargetKind | undefined {
+  return TARGET_KINDS.find((k) => k.kind === kind);
 }
 
-export function registerMapper(
-  kind: 'wafer' | 'gpu-cluster',
-  mapper: Mapper,
-  validate: (spec: Record<string, unknown>, where: string) => void,
-): void {
-  mappers.set(kind, mapper);
-  validators.set(kind, validate);
+let builtins: Map<string, LoadedSpec> | undefined;
+
+/** The built-in specs by id, validated once on first use. */
+function builtinSpecs(): Map<string, LoadedSpec> {
+  if (!builtins) {
+    builtins = new Map();
+    for (const k of TARGET_KINDS)
+      for (const s of k.builtins) {
+        const id = String(s.id);
+        k.validate(s, `built-in spec ${id}`);
+        builtins.set(id, { id, kind: k.kind, spec: s, key: `builtin:${id}` });
+      }
+  }
+  return builtins;
 }
 
 export function builtinTargetIds(): string[] {
-  return [...builtins.keys()];
+  return [...builtinSpecs().keys()];
 }
-
-export class SpecError extends Error {}
 
 /** A built-in id, or a JSON spec file path (validated: missing or negative numbers are refused with the field named). */
 export function loadSpec(idOrPath: string): LoadedSpec {
-  const b = builtins.get(idOrPath);
+  const b = builtinSpecs().get(idOrPath);
   if (b) return b;
   if (!/\.json$/i.test(idOrPath) && !fs.existsSync(idOrPath)) {
     throw new SpecError(
@@ -43,23 +54,34 @@ export function loadSpec(idOrPath: string): LoadedSpec {
     );
   }
   let spec: Record<string, unknown>;
+  let key: string;
   try {
+    const st = fs.statSync(idOrPath);
+    key = `file:${idOrPath}\0${st.size}\0${st.mtimeMs}`;
     spec = JSON.parse(fs.readFileSync(idOrPath, 'utf8'));
   } catch (e) {
     throw new SpecError(`${idOrPath}: cannot read spec: ${(e as Error).message}`);
   }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
     throw new SpecError(`${idOrPath}: a spec must be a JSON object`);
-  const kind = spec.kind;
-  if (kind !== 'wafer' && kind !== 'gpu-cluster')
-    throw new SpecError(`${idOrPath}: field 'kind' must be "wafer" or "gpu-cluster"`);
-  const v = validators.get(kind);
-  if (v) v(spec, idOrPath);
-  return { id: typeof spec.id === 'string' ? spec.id : idOrPath, kind, spec };
+  const k = kindOf(String(spec.kind));
+  if (!k)
+    throw new SpecError(`${idOrPath}: field 'kind' must be ${TARGET_KINDS.map((t) => `"${t.kind}"`).join(' or ')}`);
+  k.validate(spec, idOrPath);
+  return { id: typeof spec.id === 'string' ? spec.id : idOrPath, kind: k.kind, spec, key };
 }
 
 export function mapTarget(loaded: LoadedSpec, analysis: Analysis, opts: MapOptions): TargetResult {
-  const m = mappers.get(loaded.kind);
-  if (!m) throw new SpecError(`no mapper for target kind '${loaded.kind}'`);
-  return m(analysis, loaded.spec, opts);
+  return kindOf(loaded.kind)!.map(analysis, loaded.spec, opts);
+}
+
+/** The options a target kind's mapper reads, as a string: two runs with the same key map to the same result. */
+export function mappingKey(loaded: LoadedSpec, opts: MapOptions): string {
+  const k = kindOf(loaded.kind)!;
+  const o = { ...opts, gpu: { ...opts.gpu } } as Record<string, unknown> & { gpu: Record<string, unknown> };
+  for (const p of k.ignoredOptions) {
+    if (p.startsWith('gpu.')) delete o.gpu[p.slice(4)];
+    else delete o[p];
+  }
+  return `${loaded.key}\0${JSON.stringify(o, Object.keys(o).sort())}\0${JSON.stringify(o.gpu, Object.keys(o.gpu).sort())}`;
 }

@@ -204,3 +204,13 @@ export function resultOfKind<K extends TargetResult['kind']>(
   if (t.kind !== kind) throw new Error(`target ${t.id} is a ${t.kind} target, not ${kind}`);
   return t as Extract<TargetResult, { kind: K }>;
 }
+
+/** One kind of target, as a value: its mapper, its spec validator, its built-in specs, and the run options its
+ * mapper does not read (a change to those re-uses a cached mapping; paths like 'gpu.tp' name a GPU knob). */
+export interface TargetKind {
+  kind: 'wafer' | 'gpu-cluster';
+  map: Mapper;
+  validate: (spec: Record<string, unknown>, where: string) => void;
+  builtins: readonly Record<string, unknown>[];
+  ignoredOptions: readonly string[];
+}

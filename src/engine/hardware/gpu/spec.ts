@@ -1,7 +1,7 @@
 // GPU-cluster spec: the JSON schema of specs/*.json (units in key names, a source for every number)
 // and its validator. Formulas live in the mapper; numbers live here.
 import type { Precision } from '../types';
-import { SpecError } from '../index';
+import { SpecError } from '../errors';
 
 /** [threshold, efficiency] rows; the first row (largest threshold first) the size reaches applies (Calculon's lookup). */
 export type EfficiencyTable = [number, number][];

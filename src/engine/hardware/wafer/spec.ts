@@ -2,7 +2,7 @@
 // Hardware numbers come from /shared/reference/hardware-and-peers.md §1 and wafer-latency.md; the four
 // calibration constants at the end are fitted as docs/WAFER-MODEL.md explains.
 import type { Precision } from '../types';
-import { SpecError } from '../index';
+import { SpecError } from '../errors';
 
 export interface WaferSpec {
   kind: 'wafer';

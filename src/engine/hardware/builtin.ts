@@ -1,3 +1,0 @@
-// Registers the built-in specs and the mappers of both target kinds.
-import './wafer';
-import './gpu';
