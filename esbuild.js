@@ -51,7 +51,12 @@ function listTests(dir) {
 
 const builds = tests
   ? [
-      { ...node, entryPoints: listTests('test/unit'), outdir: 'out/test/unit', external: ['vscode'] },
+      {
+        ...node,
+        entryPoints: listTests('test/unit'),
+        outdir: 'out/test/unit',
+        external: ['vscode', 'onnxruntime-node'],
+      },
       { ...node, entryPoints: listTests('test/corpus'), outdir: 'out/test/corpus' },
       // the suite index and every *.test.ts: index.js loads the compiled tests inside the extension host
       {

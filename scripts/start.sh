@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then
+  # onnxruntime-node (tests only) bundles its CPU binaries; its install script would fetch optional GPU ones
+  export ONNXRUNTIME_NODE_INSTALL=skip
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 node esbuild.js --production

@@ -55,8 +55,9 @@ node_tests() {
   SUMMARY+=("$name: $p passed, $f failed, $s skipped ($(( $(now) - t0 )) s)")
 }
 
+# onnxruntime-node (tests only) bundles its CPU binaries; its install script would fetch optional GPU ones
 if [ ! -d node_modules ]; then
-  if [ -f package-lock.json ]; then check "npm ci" npm ci --no-audit --no-fund; else check "npm install" npm install --no-audit --no-fund; fi
+  if [ -f package-lock.json ]; then check "npm ci" env ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund; else check "npm install" env ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund; fi
 fi
 
 check "build" node esbuild.js

@@ -21,7 +21,8 @@ import { controlsBar } from './controls';
 import { clear, h } from './dom';
 import type { HeatmapHost } from './heatmap/types';
 import { summaryPanel } from './summary';
-import { joinMeasured, layerTable, measuredTable } from './tables';
+import { layerTable } from './tables';
+import { comparable, joinMeasured, measuredTable } from './measured';
 import { captureTarget, isComputed, TargetPanel } from './targetPanel';
 import { readTheme, type Theme } from './theme';
 import { Tooltip, type TooltipContent } from './tooltip';
@@ -121,8 +122,9 @@ function shownEntries(): TargetOutcome[] {
 }
 
 function measuredPerTargetLayer(t: TargetOutcome): (number | null)[] | undefined {
-  if (!state.measured || !state.payload || !isComputed(t)) return undefined;
-  const j = joinMeasured(state.measured, state.payload.nodes, state.payload.report, t);
+  // the measured overlay goes only on a target of the kind the profile was measured on
+  if (!state.measured || !state.payload || !isComputed(t) || !comparable(t, state.measured.device)) return undefined;
+  const j = joinMeasured(state.measured, state.payload.nodes, state.payload.report, [t]);
   return t.layers.map((l) => j.perLayer.get(l.name) ?? null);
 }
 
@@ -158,10 +160,11 @@ function renderTables(): void {
   const computed = shownEntries().filter(isComputed) as TargetResult[];
   let perLayer: Map<string, number> | undefined;
   if (state.measured) {
-    const first = computed[0];
-    const j = joinMeasured(state.measured, pl.nodes, pl.report, first);
+    // predictions only from a target of the profile's kind, among all computed ones (not only those shown)
+    const all = (pl.report.targets ?? []).filter(isComputed) as TargetResult[];
+    const j = joinMeasured(state.measured, pl.nodes, pl.report, all);
     perLayer = j.perLayer;
-    const mt = measuredTable(state.measured, j, first, {
+    const mt = measuredTable(state.measured, j, {
       selected: () => state.selected,
       select,
       hover: heatHost.hover,

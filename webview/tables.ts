@@ -1,13 +1,11 @@
 // The layer table (every fused layer, with each shown target's time, bound and memory) and the
 // measured-vs-predicted table. Rows are keyboard navigable (roving tabindex; Enter selects).
 import type { Report } from '../src/engine/profile';
-import type { MeasuredMessage, NodeFacts } from '../src/shared/protocol';
 import { fmtBytes, fmtFlops, fmtSeconds } from '../src/report/units';
 import { placementText } from './charts';
 import { h } from './dom';
-import { isComputed } from './targetPanel';
 import type { TooltipContent } from './tooltip';
-import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
+import type { TargetResult } from '../src/engine/hardware/types';
 
 export interface TableHost {
   selected(): string | null;
@@ -16,7 +14,7 @@ export interface TableHost {
 }
 
 /** Arrow keys move focus between rows, Enter/Space select, Escape clears. */
-function rovingRows(tbody: HTMLElement, host: TableHost): void {
+export function rovingRows(tbody: HTMLElement, host: TableHost): void {
   tbody.addEventListener('keydown', (e) => {
     const row = (e.target as HTMLElement).closest('tr');
     if (!row) return;
@@ -143,123 +141,4 @@ export function layerTable(
       }
     },
   };
-}
-
-export interface MeasuredJoin {
-  /** report layer name -> measured seconds (sum over its nodes) */
-  perLayer: Map<string, number>;
-  rows: { name: string; opType: string; layer: string | null; measured: number; predicted: number | null }[];
-  unmatched: number;
-}
-
-/**
- * Joins measured node times with the model's nodes. A node's predicted time is its layer's predicted time
- * on `target` split by the node's share of the layer's FLOPs (bytes when the layer has no FLOPs): the
- * engine predicts fused layers, not single nodes.
- */
-export function joinMeasured(
-  m: MeasuredMessage,
-  nodes: NodeFacts[],
-  report: Report,
-  target: TargetResult | undefined,
-): MeasuredJoin {
-  const facts = new Map(nodes.map((n) => [n.name, n]));
-  const layerTotals = new Map<number, { flops: number; bytes: number }>();
-  for (const n of nodes) {
-    const t = layerTotals.get(n.layer) ?? { flops: 0, bytes: 0 };
-    t.flops += n.flops;
-    t.bytes += n.bytes;
-    layerTotals.set(n.layer, t);
-  }
-  const tl = new Map((target?.layers ?? []).map((l) => [l.name, l]));
-  const perLayer = new Map<string, number>();
-  let unmatched = 0;
-  const rows = m.nodes.map((mn) => {
-    const f = facts.get(mn.name);
-    if (!f) {
-      unmatched++;
-      return { name: mn.name, opType: mn.opType, layer: null, measured: mn.seconds, predicted: null };
-    }
-    const layerName = report.layers[f.layer]?.name ?? null;
-    if (layerName !== null) perLayer.set(layerName, (perLayer.get(layerName) ?? 0) + mn.seconds);
-    const tot = layerTotals.get(f.layer);
-    const share = tot && tot.flops > 0 ? f.flops / tot.flops : tot && tot.bytes > 0 ? f.bytes / tot.bytes : 0;
-    const lp = layerName !== null ? tl.get(layerName) : undefined;
-    return {
-      name: mn.name,
-      opType: mn.opType || f.opType,
-      layer: layerName,
-      measured: mn.seconds,
-      predicted: lp ? lp.seconds * share : null,
-    };
-  });
-  rows.sort((a, b) => b.measured - a.measured);
-  return { perLayer, rows, unmatched };
-}
-
-const MAX_MEASURED_ROWS = 400;
-
-export function measuredTable(
-  m: MeasuredMessage,
-  join: MeasuredJoin,
-  target: TargetOutcome | undefined,
-  host: TableHost,
-): { element: HTMLElement; rows: number } {
-  const tname = target && isComputed(target) ? target.name || target.id : null;
-  const tbody = h('tbody');
-  for (const r of join.rows.slice(0, MAX_MEASURED_ROWS)) {
-    const ratio = r.predicted && r.predicted > 0 ? r.measured / r.predicted : null;
-    const tr = h(
-      'tr',
-      { tabIndex: -1, attrs: { 'data-layer': r.layer ?? '' } },
-      h('td', { class: 'name' }, r.name),
-      h('td', {}, r.opType),
-      h('td', { class: 'name' }, r.layer ?? 'not in the model'),
-      h('td', { class: 'num' }, fmtSeconds(r.measured)),
-      h('td', { class: 'num' }, r.predicted === null ? '—' : fmtSeconds(r.predicted)),
-      h('td', { class: 'num' }, ratio === null ? '—' : `${ratio.toPrecision(3)}×`),
-    );
-    if (r.layer) tr.addEventListener('click', () => host.select(r.layer));
-    tbody.append(tr);
-  }
-  if (tbody.firstElementChild) (tbody.firstElementChild as HTMLElement).tabIndex = 0;
-  rovingRows(tbody, host);
-  const total = join.rows.reduce((a, r) => a + r.measured, 0);
-  const element = h(
-    'section',
-    { class: 'measured', id: 'measured', attrs: { 'aria-label': 'Measured vs predicted' } },
-    h('h2', {}, `Measured vs predicted (${m.source})`),
-    h(
-      'p',
-      { class: 'muted' },
-      `${m.nodes.length} measured node(s) over ${m.runs} run(s), ${fmtSeconds(total)} per run in kernels; ${join.unmatched} not in this model. `,
-      tname
-        ? `Predicted: ${tname}, each layer's time split over its nodes by FLOPs share.`
-        : 'No computed target to compare with.',
-    ),
-    h(
-      'div',
-      { class: 'table-scroll' },
-      h(
-        'table',
-        { class: 'layers' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ...['node', 'op', 'layer', 'measured', 'predicted', 'measured / predicted'].map((c) =>
-              h('th', { attrs: { scope: 'col' } }, c),
-            ),
-          ),
-        ),
-        tbody,
-      ),
-    ),
-    join.rows.length > MAX_MEASURED_ROWS
-      ? h('p', { class: 'muted' }, `… ${join.rows.length - MAX_MEASURED_ROWS} more node(s) not listed`)
-      : null,
-  );
-  return { element, rows: Math.min(join.rows.length, MAX_MEASURED_ROWS) };
 }

@@ -3,7 +3,7 @@
 import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
-import { fmtBytes, fmtSeconds } from '../src/report/units';
+import { fmtBytes, fmtNumber, fmtRate, fmtSeconds } from '../src/report/units';
 import { TargetCharts, type MeasuredPerLayer } from './charts';
 import { h } from './dom';
 import { GpuHeatmap } from './heatmap/gpu';
@@ -83,9 +83,7 @@ export class TargetPanel {
       ['step', num(t.stepSeconds) ? fmtSeconds(t.stepSeconds) : 'not computed'],
       [
         'throughput',
-        t.throughput && num(t.throughput.value)
-          ? `${t.throughput.value.toPrecision(4)} ${t.throughput.unit}`
-          : 'not computed',
+        t.throughput && num(t.throughput.value) ? fmtRate(t.throughput.value, t.throughput.unit) : 'not computed',
       ],
       [
         'memory',
@@ -102,7 +100,7 @@ export class TargetPanel {
           .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
           .join(' '),
       ]);
-    if (num(t.energyJoulesPerStep)) facts.push(['energy', `${t.energyJoulesPerStep.toPrecision(3)} J/step`]);
+    if (num(t.energyJoulesPerStep)) facts.push(['energy', `${fmtNumber(t.energyJoulesPerStep)} J/step`]);
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
     this.element = h(

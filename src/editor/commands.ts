@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { formatReport } from '../report/format';
 import { renderHtml } from '../report/html';
 import { MessageType, type TargetChoice } from '../shared/protocol';
-import { MeasuredProfileError, parseOrtProfile } from './measured';
+import { MeasuredProfileError, parseOrtProfile } from '../measured/ortProfile';
+import { matchMeasured } from '../measured/match';
 import { withTarget } from './targets';
 import type { ProfileEditorProvider } from './provider';
 import { SETTINGS_SECTION, VIEW_TYPE } from './provider';
@@ -27,8 +28,11 @@ export interface MeasuredImportResult {
   source: string;
   runs: number;
   measuredNodes: number;
-  /** measured nodes whose name is a node of the profiled model */
+  /** measured nodes matched to nodes of the profiled model (by name, onnxruntime's renames, or output dims) */
   matched: number;
+  /** measured kernel seconds attributed to model nodes / all measured kernel seconds */
+  timeCoverage: number;
+  device: string;
 }
 
 /** Opens `uri` as text through the language features (H8's text view); undefined until those exist. */
@@ -264,22 +268,40 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
       return undefined;
     }
     const doc = preview.document;
+    const state = doc.state;
+    const facts = state.result.ok ? state.result.profile.nodes : [];
+    const dims = new Map(facts.map((n) => [n.outputs[0] ?? '', n.outputDims ?? null]));
+    const match = matchMeasured(parsed.nodes, facts, (t) => dims.get(t) ?? null);
     doc.measured = {
       type: MessageType.Measured,
       source: path.basename(file.fsPath),
-      nodes: parsed.nodes,
+      nodes: match.nodes.map((n) => ({
+        name: n.name,
+        opType: n.opType,
+        seconds: n.seconds,
+        modelNodes: n.modelNodes,
+        how: n.how,
+      })),
       runs: parsed.runs,
+      device: parsed.device,
+      coverage: match.coverage,
     };
     for (const p of registry.forUri(doc.uri)) p.showMeasured();
-    const state = doc.state;
-    const known = new Set(state.result.ok ? state.result.profile.nodes.map((n) => n.name) : []);
-    const matched = parsed.nodes.filter((n) => known.has(n.name)).length;
+    const matched = match.coverage.matchedNodes;
     if (matched === 0) {
       void vscode.window.showWarningMessage(
-        `${path.basename(file.fsPath)}: none of its ${parsed.nodes.length} measured nodes is a node of ${doc.fileName}.`,
+        `${path.basename(file.fsPath)}: none of its ${parsed.nodes.length} measured nodes could be matched to a node of ${doc.fileName}.`,
       );
     }
-    return { source: file.fsPath, runs: parsed.runs, measuredNodes: parsed.nodes.length, matched };
+    return {
+      source: file.fsPath,
+      runs: parsed.runs,
+      measuredNodes: parsed.nodes.length,
+      matched,
+      timeCoverage:
+        match.coverage.measuredSeconds > 0 ? match.coverage.matchedSeconds / match.coverage.measuredSeconds : 0,
+      device: parsed.device,
+    };
   });
 
   reg(COMMANDS.showModelAsText, async (arg?: vscode.Uri) => {

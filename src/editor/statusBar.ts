@@ -1,7 +1,7 @@
 // Status bar item: the target(s) the active profile editor shows and their step time.
 // Clicking it runs Select Target Hardware.
 import * as vscode from 'vscode';
-import { fmtSeconds } from '../report/units';
+import { fmtRate, fmtSeconds } from '../report/units';
 import { Disposable } from './dispose';
 import type { ProfilePreview } from './preview';
 import type { PreviewRegistry } from './registry';
@@ -65,7 +65,7 @@ export class ProfileStatusBar extends Disposable {
         } else {
           parts.push(`${t.name || t.id} ${fmtSeconds(t.stepSeconds)}/step${t.fits ? '' : ' (does not fit)'}`);
           tips.push(
-            `${t.name || t.id}: ${t.execution}, step ${fmtSeconds(t.stepSeconds)}, ${t.throughput.value.toPrecision(4)} ${t.throughput.unit}`,
+            `${t.name || t.id}: ${t.execution}, step ${fmtSeconds(t.stepSeconds)}, ${fmtRate(t.throughput.value, t.throughput.unit)}`,
           );
         }
       }

@@ -7,6 +7,7 @@ import { OnnxReadError } from '../engine/onnx/errors';
 import { profileModel } from '../engine/profile';
 import { builtinTargetIds, loadSpec } from '../engine/hardware';
 import type { NodeFacts, ProfileError, TargetChoice } from '../shared/protocol';
+import type { ShapeResult } from '../engine/shapes/infer';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { KNOWN_TARGETS } from './targets';
 
@@ -23,6 +24,13 @@ function toError(file: string, e: unknown): ProfileError {
     where,
     notOnnx: false,
   };
+}
+
+/** The first output's dims when every one is a number (what onnxruntime's profile reports), else undefined. */
+function knownDims(analysis: { shapes: ShapeResult }, tensor: string | undefined): number[] | undefined {
+  const t = tensor ? analysis.shapes.main.values.get(tensor)?.type : undefined;
+  if (!t || t.kind !== 'tensor' || !t.dims || !t.dims.every((d) => typeof d === 'number')) return undefined;
+  return t.dims as number[];
 }
 
 function profile(id: number, file: string, options: WorkerRequest & { kind: 'profile' }): WorkerReply {
@@ -42,6 +50,9 @@ function profile(id: number, file: string, options: WorkerRequest & { kind: 'pro
             flops: c.flops,
             bytes: c.bytesRead + c.bytesWritten,
             layer: li,
+            inputs: n.inputs,
+            outputs: n.outputs,
+            outputDims: knownDims(analysis, n.outputs[0]),
           });
       }
     });

@@ -1,7 +1,7 @@
 // Report renderers for the CLI and Export Report: table (terminal), json (the contract), csv, html.
 import type { Report } from '../engine/profile';
 import type { TargetResult } from '../engine/hardware/types';
-import { fmtBytes, fmtCount, fmtFlops, fmtSeconds } from './units';
+import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { renderHtml } from './html';
 
 export type Format = 'table' | 'json' | 'csv' | 'html';
@@ -59,7 +59,7 @@ function toTable(r: Report): string {
     }
     const where = t.kind === 'wafer' ? `${t.systems} system(s)` : `${t.nodes} node(s)`;
     lines.push(
-      `  target ${t.id} (${t.name}), ${t.execution}, ${where}: step ${fmtSeconds(t.stepSeconds)}, ${t.throughput.value.toPrecision(4)} ${t.throughput.unit}, ` +
+      `  target ${t.id} (${t.name}), ${t.execution}, ${where}: step ${fmtSeconds(t.stepSeconds)}, ${fmtRate(t.throughput.value, t.throughput.unit)}, ` +
         `memory ${fmtBytes(t.memory.usedBytes)} of ${fmtBytes(t.memory.capacityBytes)}${t.fits ? '' : ' — DOES NOT FIT'}`,
     );
     if (Object.keys(t.parallelism).length)

@@ -1,6 +1,6 @@
 // Standalone HTML report. Every model string is escaped: node names are untrusted input.
 import type { Report } from '../engine/profile';
-import { fmtBytes, fmtFlops, fmtSeconds } from './units';
+import { fmtBytes, fmtFlops, fmtRate, fmtSeconds } from './units';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -29,7 +29,7 @@ export function renderHtml(r: Report, images: Record<string, string> = {}): stri
         )
         .join('\n');
       return `<h2>${e(t.name)} (${e(t.id)})</h2>
-<p>${e(t.execution)} — step ${e(fmtSeconds(t.stepSeconds))}, ${e(t.throughput.value.toPrecision(4))} ${e(t.throughput.unit)}, memory ${e(fmtBytes(t.memory.usedBytes))} of ${e(fmtBytes(t.memory.capacityBytes))}${t.fits ? '' : ' <strong>does not fit</strong>'}</p>
+<p>${e(t.execution)} — step ${e(fmtSeconds(t.stepSeconds))}, ${e(fmtRate(t.throughput.value, t.throughput.unit))}, memory ${e(fmtBytes(t.memory.usedBytes))} of ${e(fmtBytes(t.memory.capacityBytes))}${t.fits ? '' : ' <strong>does not fit</strong>'}</p>
 ${img}
 <ul>${t.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>
 <table><thead><tr><th>layer</th><th>time</th><th>bound</th><th>memory</th></tr></thead><tbody>${lr}</tbody></table>`;

@@ -1,4 +1,6 @@
-// Human formatting of engineering quantities (SI prefixes, bytes in binary units).
+// Human formatting of engineering quantities (SI prefixes, bytes in binary units): the one formatter of the
+// table report, HTML export, webview, hovers and status bar, so a number reads the same everywhere. Never
+// e-notation: plain digits with thousands separators, or an SI prefix.
 export function fmtFlops(f: number): string {
   return si(f, 'FLOP');
 }
@@ -14,8 +16,9 @@ export function si(v: number, unit: string): string {
     [1e6, 'M'],
     [1e3, 'k'],
   ];
-  for (const [m, s] of p) if (a >= m) return `${(v / m).toPrecision(3)} ${s}${unit}`;
-  return `${Number(v.toPrecision(3))} ${unit}`;
+  if (a >= 1e21) return `${fmtNumber(v / 1e18)} E${unit}`;
+  for (const [m, s] of p) if (a >= m) return `${fmtNumber(v / m)} ${s}${unit}`;
+  return `${fmtNumber(v)} ${unit}`;
 }
 
 export function fmtBytes(b: number): string {
@@ -27,16 +30,19 @@ export function fmtBytes(b: number): string {
     v /= 1024;
     i++;
   }
-  return `${i === 0 ? v.toFixed(0) : v.toPrecision(3)} ${u[i]}`;
+  return `${i === 0 ? v.toFixed(0) : fmtNumber(v)} ${u[i]}`;
 }
 
 export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '-';
   if (s === 0) return '0 s';
-  if (s >= 1) return `${s.toPrecision(3)} s`;
-  if (s >= 1e-3) return `${(s * 1e3).toPrecision(3)} ms`;
-  if (s >= 1e-6) return `${(s * 1e6).toPrecision(3)} µs`;
-  return `${(s * 1e9).toPrecision(3)} ns`;
+  const a = Math.abs(s);
+  if (a >= 86400 * 2) return `${fmtNumber(s / 86400)} days`;
+  if (a >= 3600 * 2) return `${fmtNumber(s / 3600)} h`;
+  if (a >= 1) return `${fmtNumber(s)} s`;
+  if (a >= 1e-3) return `${fmtNumber(s * 1e3)} ms`;
+  if (a >= 1e-6) return `${fmtNumber(s * 1e6)} µs`;
+  return `${fmtNumber(s * 1e9)} ns`;
 }
 
 export function fmtCount(n: number): string {
@@ -54,11 +60,42 @@ export function fmtDetail(key: string, v: number | string): [string, string] {
   if (/flops/i.test(key)) return [label, fmtFlops(v)];
   if (/cycles/i.test(key)) return [label, groupThousands(Math.round(v))];
   if (/seconds$/i.test(key)) return [label.replace(/ seconds$/, ''), fmtSeconds(v)];
-  return [label, Number(v.toPrecision(4)).toString()];
+  return [label, fmtNumber(v, 4)];
 }
 
 /** 14840 -> "14,840" (toLocaleString's first call costs tens of ms in a webview: too slow for a hover). */
 export function groupThousands(n: number): string {
-  const s = String(Math.abs(Math.trunc(n)));
+  const a = Math.abs(Math.trunc(n));
+  // String() switches to e-notation from 1e21 on; BigInt prints every digit
+  const s = a >= 1e21 ? BigInt(a).toString() : String(a);
   return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * A plain number with `digits` significant digits, thousands separators from 1,000 up and never e-notation:
+ * 458213 -> "458,213", 0.000123 -> "0.000123", 3.14159 -> "3.14".
+ */
+export function fmtNumber(v: number, digits = 3): string {
+  if (!Number.isFinite(v)) return '-';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 10 ** (digits - 1)) return groupThousands(Math.round(v));
+  const decimals = Math.min(12, Math.max(0, digits - 1 - Math.floor(Math.log10(a))));
+  // trim trailing zeros of the fraction ("2.50" -> "2.5") but keep the significant ones
+  return v.toFixed(decimals).replace(/(\.\d*?[1-9])0+$|\.0+$/, '$1');
+}
+
+/** A throughput with its unit: "458,213 tokens/s", "12.3 samples/s". */
+export function fmtRate(value: number, unit: string): string {
+  return `${fmtNumber(value)} ${unit}`;
+}
+
+/** A fraction as a percentage: 0.4713 -> "47.1%". */
+export function fmtPercent(f: number): string {
+  return `${fmtNumber(f * 100)}%`;
+}
+
+/** A ratio: 1.5312 -> "1.53×". */
+export function fmtRatio(r: number): string {
+  return `${fmtNumber(r)}×`;
 }

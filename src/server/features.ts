@@ -19,6 +19,7 @@ import { valueType } from '../textview/syntax';
 import type { GraphSpan } from '../textview/printer';
 import type { ModelView, TargetRow } from './modelView';
 import { code, fmtBytes, fmtFlops, fmtPlacement, fmtSeconds, md, targetLabel } from './format';
+import { fmtRate } from '../report/units';
 
 export const DIAGNOSTIC_SOURCE = 'onnx-profiler';
 /** the client command a layer's CodeLens runs: selects the layer in the profile editor */
@@ -151,7 +152,7 @@ function modelSummary(v: ModelView): string {
     const rows = ['| target | step | throughput | memory | fits |', '| --- | --- | --- | --- | --- |'];
     for (const { target: t } of run.targets) {
       rows.push(
-        `| **${md(t.id)}** ${md(t.name)} | ${fmtSeconds(t.stepSeconds)} | ${t.throughput.value.toPrecision(3)} ${t.throughput.unit} | ${fmtBytes(t.memory.usedBytes)} of ${fmtBytes(t.memory.capacityBytes)} | ${t.fits ? 'yes' : '**no**'} |`,
+        `| **${md(t.id)}** ${md(t.name)} | ${fmtSeconds(t.stepSeconds)} | ${fmtRate(t.throughput.value, t.throughput.unit)} | ${fmtBytes(t.memory.usedBytes)} of ${fmtBytes(t.memory.capacityBytes)} | ${t.fits ? 'yes' : '**no**'} |`,
       );
     }
     parts.push(rows.join('\n'));

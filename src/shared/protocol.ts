@@ -2,6 +2,8 @@
 // (webview/main.ts). Compiled into both sides. Shape follows vscode-hexeditor's shared/protocol.ts:
 // one const enum of message types, one interface per message, a union per direction, and request/reply
 // pairing through messageId/inReplyTo (see messaging.ts, which also rejects pending requests on close).
+import type { MatchCoverage, MatchHow } from '../measured/match';
+import type { MeasuredDevice } from '../measured/ortProfile';
 import type { Report } from '../engine/profile';
 import type { RunOptions } from '../engine/options';
 
@@ -88,6 +90,11 @@ export interface NodeFacts {
   bytes: number;
   /** index into report.layers */
   layer: number;
+  /** input and output tensor names, and the first output's dims when known: what a measured profile's renamed
+   * nodes are matched by (src/measured/match.ts) */
+  inputs: string[];
+  outputs: string[];
+  outputDims?: number[];
 }
 
 export interface ProfilePayload {
@@ -138,10 +145,14 @@ export interface SelectLayerMessage extends BaseMessage {
 }
 
 export interface MeasuredNode {
+  /** the node's name in onnxruntime's optimised graph */
   name: string;
   opType: string;
   /** measured seconds (sum over runs divided by runs) */
   seconds: number;
+  /** the model's nodes it executes (a fused node executes several; runtime-inserted nodes none) */
+  modelNodes: string[];
+  how: MatchHow;
 }
 
 export interface MeasuredMessage extends BaseMessage {
@@ -149,6 +160,9 @@ export interface MeasuredMessage extends BaseMessage {
   source: string;
   nodes: MeasuredNode[];
   runs: number;
+  /** what the profile was measured on: predictions are compared only with a target of that kind */
+  device: MeasuredDevice;
+  coverage: MatchCoverage;
 }
 
 export interface CaptureRequestMessage extends BaseMessage {

@@ -150,13 +150,21 @@ describe('commands', function () {
     const file = path.join(tempDir(), 'ort_profile.json');
     fs.writeFileSync(file, JSON.stringify(events));
     const next = a.waitForRender(uri, (s) => s.measuredRows > 0);
-    const r = await vscode.commands.executeCommand<{ runs: number; measuredNodes: number; matched: number }>(
+    const r = await vscode.commands.executeCommand<{
+      runs: number;
+      measuredNodes: number;
+      matched: number;
+      timeCoverage: number;
+      device: string;
+    }>(
       'onnxProfiler.importMeasuredProfile',
       vscode.Uri.file(file),
     );
     assert.equal(r?.runs, 2);
     assert.equal(r?.measuredNodes, nodes.length + 1);
     assert.equal(r?.matched, nodes.length);
+    assert.equal(r?.device, 'cpu');
+    assert.ok(r && r.timeCoverage > 0.99, `time coverage ${r?.timeCoverage}`);
     const s = await next;
     assert.equal(s.measuredRows, Math.min(400, nodes.length + 1));
   });

@@ -1,7 +1,7 @@
-// onnxruntime profiling JSON (Chrome trace events) -> measured node times (src/editor/measured.ts).
+// onnxruntime profiling JSON (Chrome trace events) -> measured node times (src/measured/ortProfile.ts).
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { MeasuredProfileError, parseOrtProfile } from '../../src/editor/measured';
+import { MeasuredProfileError, parseOrtProfile } from '../../src/measured/ortProfile';
 
 const ev = (cat: string, name: string, dur: number, op?: string) => ({
   cat,
