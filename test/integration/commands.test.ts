@@ -156,10 +156,7 @@ describe('commands', function () {
       matched: number;
       timeCoverage: number;
       device: string;
-    }>(
-      'onnxProfiler.importMeasuredProfile',
-      vscode.Uri.file(file),
-    );
+    }>('onnxProfiler.importMeasuredProfile', vscode.Uri.file(file));
     assert.equal(r?.runs, 2);
     assert.equal(r?.measuredNodes, nodes.length + 1);
     assert.equal(r?.matched, nodes.length);
