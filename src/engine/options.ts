@@ -20,6 +20,8 @@ export type Execution = (typeof EXECUTIONS)[number];
 export const RECOMPUTES = ['none', 'selective', 'full'] as const;
 export type Recompute = (typeof RECOMPUTES)[number];
 export type ZeroStage = 0 | 1 | 2 | 3;
+export const ATTENTIONS = ['flash', 'unfused'] as const;
+export type Attention = (typeof ATTENTIONS)[number];
 
 /** The targets profiled when none are named (CLI without --target, settings without onnxProfiler.targets). */
 export const DEFAULT_TARGETS: readonly string[] = ['wse3', 'h100-dgx'];
@@ -38,6 +40,9 @@ export interface GpuParallelOptions {
   recompute?: Recompute;
   sequenceParallel?: boolean;
   zero?: ZeroStage;
+  /** attention kernels: fused (FlashAttention-style) or unfused; undefined = the GPU spec's stack when training,
+   * fused for inference (serving runtimes fuse it) */
+  attention?: Attention;
 }
 
 /** The options of one profile run: what the CLI flags, the settings and the webview knobs all mean. */
@@ -252,6 +257,14 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     cli: 'string',
     arg: '0|1|2|3',
     help: 'ZeRO stage',
+  },
+  {
+    flag: 'attention',
+    path: ['gpu', 'attention'],
+    rule: oneOf(ATTENTIONS),
+    cli: 'string',
+    arg: ATTENTIONS.join('|'),
+    help: "GPU attention kernels (default: the spec's stack when training, flash for inference)",
   },
   {
     flag: 'execution',

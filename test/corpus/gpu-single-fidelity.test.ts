@@ -145,7 +145,8 @@ function predict(shared: string, run: MeasuredRun): Prediction {
     precision,
     dims,
     nodes: 1,
-    gpu: { tp: 1, pp: 1, dp: 1, microbatch: run.batch, globalBatch: run.batch },
+    // the measured models write attention out (MatMul, scale/mask, Softmax, MatMul): the unfused kernels
+    gpu: { tp: 1, pp: 1, dp: 1, microbatch: run.batch, globalBatch: run.batch, attention: 'unfused' },
   };
   const t = resultOfKind(profileModel(model, opts).report.targets![0], 'gpu-cluster');
   assert.equal(t.parallelism.gpus, 1);
@@ -155,7 +156,7 @@ function predict(shared: string, run: MeasuredRun): Prediction {
   const { ctx } = buildContext(a, loadSpec('h100-dgx').spec as never, {
     mode: 'inference',
     precision,
-    gpu: {},
+    gpu: { attention: 'unfused' },
     execution: 'auto',
     bindings: dims,
   });

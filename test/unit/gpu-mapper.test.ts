@@ -316,10 +316,11 @@ test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than t
   assert.ok(!aligned.notes.some((n) => /not a multiple of 8 fp16 elements/.test(n)), aligned.notes.join('\n'));
   const note = unaligned.notes.find((n) => /not a multiple of 8 fp16 elements/.test(n));
   assert.ok(note && /lm-head \[8192,256\]x\[256,1001\]/.test(note), unaligned.notes.join('\n'));
-  // [8192,256] x [256,1001]: 4.2 GFLOP, aligned at 0.50 of 989.4 TF (8.5 us) vs the 124 TF/s ceiling (34 us)
+  // [8192,256] x [256,1001]: 4.2 GFLOP, aligned at 0.803 x 256 / (256 + 300) = 0.37 of 989.4 TF (11.5 us; the
+  // tile factor of a short K loop) vs the 124 TF/s ceiling (34 us)
   const ha = head(aligned),
     hu = head(unaligned);
   assert.ok(ha && hu, aligned.layers.map((l) => l.name).join(', '));
-  assert.ok(hu.seconds > 3 * ha.seconds, `${hu.seconds} vs ${ha.seconds}`);
+  assert.ok(hu.seconds > 2.5 * ha.seconds, `${hu.seconds} vs ${ha.seconds}`);
   assert.ok(unaligned.stepSeconds > aligned.stepSeconds);
 });

@@ -29,6 +29,11 @@ const x: BlockShape = {
   t: 8,
   sp: false,
   training: true,
+  flash: false,
+  causal: true,
+  tpOverlap: 0,
+  flashForward: 0.6,
+  flashBackward: 0.5,
 };
 const s = 2048,
   b = 1,

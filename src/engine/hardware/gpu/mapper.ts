@@ -57,8 +57,31 @@ export function buildContext(
     positional,
     kvCache,
     cache: new Map(),
+    attention: opts.gpu.attention ?? (training ? (spec.stack?.trainingAttention ?? 'unfused') : 'flash'),
+    causal: found.pattern ? isCausal(analysis, found.pattern) : false,
   };
+  if (found.pattern) notes.push(attentionNote(ctx, opts.gpu.attention !== undefined));
   return { ctx, notes };
+}
+
+/** A decoder language model attends causally: the pattern has an LM head onto the vocabulary and the graph has
+ * no encoder-style inputs (token types, a separate encoder output). A graph that says nothing either way is
+ * taken as causal when it has an LM head, as the GPT / Llama exports are (their masks are additive inputs). */
+function isCausal(analysis: Analysis, p: NonNullable<Context['pattern']>): boolean {
+  if (p.vocab <= 0 || p.lmHeadNode < 0) return false;
+  const names = analysis.model.graph.inputs.map((v) => v.name.toLowerCase());
+  return !names.some((n) => n.includes('token_type') || n.includes('encoder'));
+}
+
+function attentionNote(ctx: Context, explicit: boolean): string {
+  const why = explicit
+    ? 'as --attention asks'
+    : ctx.training
+      ? `the default of this spec's stack (${ctx.spec.stack?.name ?? 'unnamed'}); --attention ${ctx.attention === 'flash' ? 'unfused' : 'flash'} for the other`
+      : 'serving runtimes fuse attention (--attention unfused for the explicit kernels)';
+  return ctx.attention === 'flash'
+    ? `attention: fused (FlashAttention-style: one kernel, no ${ctx.causal ? 'S x S tensor, causal blocks skipped' : 'S x S tensor'}, recomputed in the backward kernel), ${why}`
+    : `attention: unfused (scores, softmax${ctx.training ? ', dropout' : ''}, context as separate kernels with the S x S tensor in HBM), ${why}`;
 }
 
 export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOptions): GpuTargetResult {

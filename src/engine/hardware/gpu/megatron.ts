@@ -26,10 +26,33 @@ export interface BlockShape {
   t: number;
   sp: boolean;
   training: boolean;
+  /** fused attention (FlashAttention-2/3, cuDNN): one kernel, no S x S tensor in HBM, recomputed in the
+   * backward kernel (Dao et al. 2022 §3.1); false: Megatron's unfused scores / softmax / dropout / context */
+  flash: boolean;
+  /** a causal mask (decoder): the fused kernel skips the blocks above the diagonal, half the score FLOPs */
+  causal: boolean;
+  /** the fraction of each sequence-parallel collective the stack overlaps with its neighbouring GEMM
+   * (Transformer Engine userbuffers; the spec's stack.tpCommOverlap) */
+  tpOverlap: number;
+  /** fused attention's achieved fraction of the 16-bit peak, forward and backward (spec.attention) */
+  flashForward: number;
+  flashBackward: number;
+  /** inference with a KV cache: each block appends the new tokens' K and V in place (paged cache) */
+  kvAppend?: boolean;
 }
 
 /** bytes per element of an fp32 main gradient (Megatron accumulates weight gradients in fp32) */
 const MAIN_GRAD_BYTES = 4;
+
+/** Transformer Engine's FP8 recipe (NVIDIA TE docs, "Using FP8 with Transformer Engine"): every FP8 GEMM
+ * input is cast from 16 bits to FP8 with its amax recorded, in training also transposed (the Hopper FP8 GEMM
+ * takes only the TN layout, and the wgrad GEMM needs X^T and dY^T): read 2 bytes, write 1 (+1 transposed)
+ * per element. Counted as its own kernel although TE fuses some casts into the LayerNorm / activation before
+ * them (an upper bound on their cost). Not fp8: none. */
+function fp8Cast(dev: Device, name: string, role: string, elements: number, transpose: boolean): Work[] {
+  if (dev.precision !== 'fp8') return [];
+  return [vec(`${name}.fp8-cast`, role, elements, 2, elements * (dev.actBytes + (transpose ? 2 : 1)))];
+}
 
 function gemm(dev: Device, name: string, role: string, M: number, K: number, N: number): Work {
   const e = dev.actBytes;
@@ -50,13 +73,14 @@ function gemmBackward(dev: Device, name: string, role: string, M: number, K: num
   const e = dev.actBytes;
   const shape = { m: M, k: K, n: N, batch: 1 };
   return [
+    ...fp8Cast(dev, `${name}.dy`, role, M * N, true),
     {
       name: `${name}.dgrad`,
       role,
       kind: 'matrix',
       flops: 2 * M * K * N,
       bytes: (M * N + M * K) * e + K * N * dev.weightBytes,
-      gemm: shape,
+      gemm: { ...shape, reduce: N }, // dX = dY W^T reduces over N
     },
     {
       name: `${name}.wgrad`,
@@ -64,7 +88,7 @@ function gemmBackward(dev: Device, name: string, role: string, M: number, K: num
       kind: 'matrix',
       flops: 2 * M * K * N,
       bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES,
-      gemm: { ...shape, m: K },
+      gemm: { ...shape, m: K, reduce: M }, // dW = X^T dY reduces over the tokens
     },
   ];
 }
@@ -97,18 +121,43 @@ function sizes(x: BlockShape) {
   return { T, shard, aT, gT, E, fUp, nH: (T * x.h) / shard, nF: (T * x.f) / x.t, S: T * x.h };
 }
 
-export function blockForward(dev: Device, x: BlockShape): Work[] {
+/** The fused attention kernel's FLOPs factor: a causal self-attention (query and key over the same sequence)
+ * skips the score blocks above the diagonal (FlashAttention's causal path). */
+function causalFactor(x: BlockShape): number {
+  return x.causal && x.sq === x.skv && x.sq > 1 ? 0.5 : 1;
+}
+
+/** Sizes of the fused attention's HBM traffic: Q and O per query head, K and V per KV head; softmax
+ * statistics (fp32 log-sum-exp per query row) for the backward pass. */
+function flashSizes(x: BlockShape, aT: number, gT: number) {
+  return { qo: x.b * aT * x.sq * x.d, kv: x.b * gT * x.skv * x.d, rows: x.b * aT * x.sq };
+}
+
+function attentionForward(dev: Device, x: BlockShape, aT: number, gT: number, E: number): Work[] {
   const e = dev.actBytes;
-  const { T, aT, gT, E, fUp, nH, nF, S } = sizes(x);
-  const w: Work[] = [];
-  const ln = (role: string) => vec(`${role}`, role, nH, 8, 2 * nH * e);
-  const bda = (role: string) =>
-    x.training
-      ? vec(`${role}`, role, nH, 3, nH * (3 * e + 1)) // bias + dropout (1-byte mask) + residual add
-      : vec(`${role}`, role, nH, 1, 3 * nH * e);
-  w.push(ln('ln1'));
-  if (x.sp && x.t > 1) w.push(tpComm('sp.all-gather', 'qkv', 'all-gather', S * e));
-  w.push(gemm(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t));
+  const append: Work[] = x.kvAppend
+    ? [vec('kv-append', 'scores', 2 * x.b * gT * x.sq * x.d, 0, 4 * x.b * gT * x.sq * x.d * e)]
+    : [];
+  if (x.flash) {
+    const { qo, kv, rows } = flashSizes(x, aT, gT);
+    // decode (one query row): Flash-Decoding / FlashInfer split the KV length over thread blocks and combine
+    // the partial results in a second, small kernel (Dao et al. 2023, "Flash-Decoding for long-context inference")
+    const combine = x.sq === 1 ? [vec('flash-decode.combine', 'scores', qo, 4, 4 * qo * e)] : [];
+    return [
+      ...append,
+      {
+        name: 'flash-attn',
+        role: 'scores',
+        kind: 'matrix',
+        flops: 4 * E * x.d * causalFactor(x),
+        bytes: (2 * qo + 2 * kv) * e + (x.training ? rows * 4 : 0),
+        // a single query row (decode) is a memory-bound pass over the KV cache: the tables apply
+        efficiency: x.sq > 1 ? x.flashForward : undefined,
+      },
+      ...combine,
+    ];
+  }
+  const w: Work[] = [...append];
   w.push({
     name: 'scores',
     role: 'scores',
@@ -127,47 +176,88 @@ export function blockForward(dev: Device, x: BlockShape): Work[] {
     bytes: (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e,
     gemm: contextShape(x, aT),
   });
+  return w;
+}
+
+/** A sequence-parallel collective next to a GEMM, overlapped with it as far as the stack does (userbuffers). */
+function spComm(x: BlockShape, name: string, role: string, coll: Work['coll'], bytes: number, gemmName: string): Work {
+  return { ...tpComm(name, role, coll, bytes, x.tpOverlap > 0 ? gemmName : undefined), overlap: x.tpOverlap };
+}
+
+/** A backward collective Megatron issues with a GEMM (async all-reduce / all-gather): hidden as far as the
+ * fitted tpBackwardOverlap says, or the stack's overlap library if it does more. */
+function bwdComm(
+  dev: Device,
+  x: BlockShape,
+  name: string,
+  role: string,
+  coll: Work['coll'],
+  bytes: number,
+  gemmName: string,
+): Work {
+  return {
+    ...tpComm(name, role, coll, bytes, gemmName),
+    overlap: Math.max(dev.spec.efficiency.tpBackwardOverlap, x.tpOverlap),
+  };
+}
+
+export function blockForward(dev: Device, x: BlockShape): Work[] {
+  const e = dev.actBytes;
+  const { T, aT, gT, E, fUp, nH, nF, S } = sizes(x);
+  const w: Work[] = [];
+  const ln = (role: string) => vec(`${role}`, role, nH, 8, 2 * nH * e);
+  const bda = (role: string) =>
+    x.training
+      ? vec(`${role}`, role, nH, 3, nH * (3 * e + 1)) // bias + dropout (1-byte mask) + residual add
+      : vec(`${role}`, role, nH, 1, 3 * nH * e);
+  const sp = x.sp && x.t > 1;
+  w.push(ln('ln1'));
+  if (sp) w.push(spComm(x, 'sp.all-gather', 'qkv', 'all-gather', S * e, 'qkv'));
+  w.push(...fp8Cast(dev, 'qkv.x', 'qkv', T * x.h, x.training));
+  w.push(gemm(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t));
+  w.push(...attentionForward(dev, x, aT, gT, E));
+  w.push(...fp8Cast(dev, 'oproj.x', 'oproj', (T * x.a * x.d) / x.t, x.training));
   w.push(gemm(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
   w.push(
-    x.sp && x.t > 1
-      ? tpComm('sp.reduce-scatter', 'oproj', 'reduce-scatter', S * e)
+    sp
+      ? spComm(x, 'sp.reduce-scatter', 'oproj', 'reduce-scatter', S * e, 'oproj')
       : tpComm('tp.all-reduce', 'oproj', 'all-reduce', S * e),
   );
   w.push(bda('bda1'));
   w.push(ln('ln2'));
-  if (x.sp && x.t > 1) w.push(tpComm('sp.all-gather', 'up', 'all-gather', S * e));
+  if (sp) w.push(spComm(x, 'sp.all-gather', 'up', 'all-gather', S * e, 'up'));
+  w.push(...fp8Cast(dev, 'up.x', 'up', T * x.h, x.training));
   w.push(gemm(dev, 'up', 'up', T, x.h, fUp / x.t));
   w.push(x.gated ? vec('act', 'act', nF, 6, 3 * nF * e) : vec('act', 'act', nF, 8, 2 * nF * e));
+  w.push(...fp8Cast(dev, 'down.x', 'down', nF, x.training));
   w.push(gemm(dev, 'down', 'down', T, x.f / x.t, x.h));
   w.push(
-    x.sp && x.t > 1
-      ? tpComm('sp.reduce-scatter', 'down', 'reduce-scatter', S * e)
+    sp
+      ? spComm(x, 'sp.reduce-scatter', 'down', 'reduce-scatter', S * e, 'down')
       : tpComm('tp.all-reduce', 'down', 'all-reduce', S * e),
   );
   w.push(bda('bda2'));
   return w;
 }
 
-export function blockBackward(dev: Device, x: BlockShape): Work[] {
+function attentionBackward(dev: Device, x: BlockShape, aT: number, gT: number, E: number): Work[] {
   const e = dev.actBytes;
-  const { T, aT, gT, E, fUp, nH, nF, S } = sizes(x);
-  const sp = x.sp && x.t > 1;
+  if (x.flash) {
+    // FlashAttention backward: recomputes the scores from Q, K and the saved log-sum-exp, then dV, dP, dQ, dK:
+    // five matmuls of 2 E d FLOPs (the forward has two); reads Q, K, V, O, dO, writes dQ, dK, dV
+    const { qo, kv, rows } = flashSizes(x, aT, gT);
+    return [
+      {
+        name: 'flash-attn.bwd',
+        role: 'scores',
+        kind: 'matrix',
+        flops: 10 * E * x.d * causalFactor(x),
+        bytes: (4 * qo + 4 * kv) * e + rows * 8,
+        efficiency: x.flashBackward,
+      },
+    ];
+  }
   const w: Work[] = [];
-  // reverse order of the forward pass
-  w.push(vec('bda2.bwd', 'bda2', nH, 2, nH * (2 * e + 1)));
-  if (sp) w.push(tpComm('sp.all-gather.dy', 'down', 'all-gather', S * e));
-  w.push(...gemmBackward(dev, 'down', 'down', T, x.f / x.t, x.h));
-  w.push(x.gated ? vec('act.bwd', 'act', nF, 8, 5 * nF * e) : vec('act.bwd', 'act', nF, 12, 3 * nF * e));
-  const upB = gemmBackward(dev, 'up', 'up', T, x.h, fUp / x.t);
-  w.push(...upB);
-  if (sp) {
-    w.push(tpComm('sp.all-gather.x', 'up', 'all-gather', S * e, 'up.dgrad')); // input re-gathered for wgrad, hidden behind dgrad
-    w.push(tpComm('sp.reduce-scatter.dx', 'up', 'reduce-scatter', S * e, 'up.wgrad'));
-  } else if (x.t > 1) w.push(tpComm('tp.all-reduce.dx', 'up', 'all-reduce', S * e, 'up.wgrad'));
-  w.push(vec('ln2.bwd', 'ln2', nH, 12, 3 * nH * e));
-  w.push(vec('bda1.bwd', 'bda1', nH, 2, nH * (2 * e + 1)));
-  if (sp) w.push(tpComm('sp.all-gather.dy', 'oproj', 'all-gather', S * e));
-  w.push(...gemmBackward(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
   // context = P V: dP = dO V^T, dV = P^T dO
   w.push({
     name: 'context.bwd',
@@ -188,12 +278,36 @@ export function blockBackward(dev: Device, x: BlockShape): Work[] {
     bytes: 2 * (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e,
     gemm: scoresShape(x, aT),
   });
+  return w;
+}
+
+export function blockBackward(dev: Device, x: BlockShape): Work[] {
+  const e = dev.actBytes;
+  const { T, aT, gT, E, fUp, nH, nF, S } = sizes(x);
+  const sp = x.sp && x.t > 1;
+  const w: Work[] = [];
+  // reverse order of the forward pass
+  w.push(vec('bda2.bwd', 'bda2', nH, 2, nH * (2 * e + 1)));
+  if (sp) w.push(spComm(x, 'sp.all-gather.dy', 'down', 'all-gather', S * e, 'down.dgrad'));
+  w.push(...gemmBackward(dev, 'down', 'down', T, x.f / x.t, x.h));
+  w.push(x.gated ? vec('act.bwd', 'act', nF, 8, 5 * nF * e) : vec('act.bwd', 'act', nF, 12, 3 * nF * e));
+  const upB = gemmBackward(dev, 'up', 'up', T, x.h, fUp / x.t);
+  w.push(...upB);
+  if (sp) {
+    w.push(bwdComm(dev, x, 'sp.all-gather.x', 'up', 'all-gather', S * e, 'up.dgrad')); // input re-gathered for wgrad, hidden behind dgrad
+    w.push(bwdComm(dev, x, 'sp.reduce-scatter.dx', 'up', 'reduce-scatter', S * e, 'up.wgrad'));
+  } else if (x.t > 1) w.push(bwdComm(dev, x, 'tp.all-reduce.dx', 'up', 'all-reduce', S * e, 'up.wgrad'));
+  w.push(vec('ln2.bwd', 'ln2', nH, 12, 3 * nH * e));
+  w.push(vec('bda1.bwd', 'bda1', nH, 2, nH * (2 * e + 1)));
+  if (sp) w.push(spComm(x, 'sp.all-gather.dy', 'oproj', 'all-gather', S * e, 'oproj.dgrad'));
+  w.push(...gemmBackward(dev, 'oproj', 'oproj', T, (x.a * x.d) / x.t, x.h));
+  w.push(...attentionBackward(dev, x, aT, gT, E));
   const qkvB = gemmBackward(dev, 'qkv', 'qkv', T, x.h, ((x.a + 2 * x.g) * x.d) / x.t);
   w.push(...qkvB);
   if (sp) {
-    w.push(tpComm('sp.all-gather.x', 'qkv', 'all-gather', S * e, 'qkv.dgrad'));
-    w.push(tpComm('sp.reduce-scatter.dx', 'qkv', 'reduce-scatter', S * e, 'qkv.wgrad'));
-  } else if (x.t > 1) w.push(tpComm('tp.all-reduce.dx', 'qkv', 'all-reduce', S * e, 'qkv.wgrad'));
+    w.push(bwdComm(dev, x, 'sp.all-gather.x', 'qkv', 'all-gather', S * e, 'qkv.dgrad'));
+    w.push(bwdComm(dev, x, 'sp.reduce-scatter.dx', 'qkv', 'reduce-scatter', S * e, 'qkv.wgrad'));
+  } else if (x.t > 1) w.push(bwdComm(dev, x, 'tp.all-reduce.dx', 'qkv', 'all-reduce', S * e, 'qkv.wgrad'));
   w.push(vec('ln1.bwd', 'ln1', nH, 12, 3 * nH * e));
   return w;
 }
@@ -201,9 +315,14 @@ export function blockBackward(dev: Device, x: BlockShape): Work[] {
 /** What activation recompute reruns before a block's backward pass. */
 export function blockRecompute(dev: Device, x: BlockShape, mode: 'none' | 'selective' | 'full'): Work[] {
   if (mode === 'none') return [];
-  const fwd = blockForward(dev, x).map((w) => ({ ...w, name: `${w.name}.recompute` }));
+  const fwd = blockForward(dev, x).map((w) => ({
+    ...w,
+    name: `${w.name}.recompute`,
+    hideBehind: w.hideBehind && `${w.hideBehind}.recompute`,
+  }));
   if (mode === 'full') return fwd;
-  // selective (Korthikanti §5): only the attention core (scores, softmax, dropout, context)
+  // selective (Korthikanti §5): only the attention core (scores, softmax, dropout, context); with fused
+  // attention Megatron-core still checkpoints the core attention module, so the fused kernel runs again
   return fwd.filter((w) => w.role === 'scores' || w.role === 'softmax' || w.role === 'context');
 }
 
@@ -288,7 +407,9 @@ export function blockActivationBytes(
     kv = 2 * e * s * b * x.g * x.d,
     oIn = e * s * b * x.a * x.d;
   const mlp = e * s * b * x.f * (x.gated ? 3 : 2);
-  const core = b * x.a * s * x.skv * (x.training ? 2 * e + 1 : e); // softmax output, dropout mask, dropout output
+  // unfused: softmax output, dropout mask, dropout output (5 a s^2 b); fused: only the fp32 log-sum-exp per
+  // query row (the scores are recomputed in the backward kernel; dropout keeps its RNG state, not a mask)
+  const core = x.flash ? b * x.a * s * 4 : b * x.a * s * x.skv * (x.training ? 2 * e + 1 : e);
   const par = (q + kv + oIn + mlp) / t;
   const coreT = core / t;
   const full = rep + par + coreT;

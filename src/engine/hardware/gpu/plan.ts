@@ -65,6 +65,10 @@ export interface Context {
   kvCache: boolean;
   /** pass times shared by plans that differ only in pp / dp / interleave / ZeRO */
   cache: Map<string, unknown>;
+  /** the attention kernel: fused (FlashAttention-style) or Megatron's unfused kernels */
+  attention: 'flash' | 'unfused';
+  /** the attention is causal (a decoder language model) */
+  causal: boolean;
 }
 
 export interface MemoryBreakdown {
@@ -135,10 +139,14 @@ export function bytesPerParam(
   zero: number,
   dp: number,
   training: boolean,
+  /** bytes per gradient element the stack keeps (Megatron: fp32 main grads, 4; a bf16 grad buffer: 2) */
+  gradientBytes = 4,
 ): { weights: number; gradients: number; optimizer: number } {
-  const w = precision === 'fp32' ? 4 : precision === 'fp8' && !training ? 1 : 2;
+  // fp8 training (Transformer Engine): the 16-bit weights plus their cached FP8 copy and its transpose
+  // (the Hopper FP8 GEMM takes only the TN layout; dgrad needs W^T): 2 + 1 + 1 bytes
+  const w = precision === 'fp32' ? 4 : precision === 'fp8' ? (training ? 4 : 1) : 2;
   if (!training) return { weights: w, gradients: 0, optimizer: 0 };
-  const g = 4;
+  const g = precision === 'fp32' ? 4 : gradientBytes;
   const o = precision === 'fp32' ? 8 : 12;
   return {
     weights: zero >= 3 ? w / dp : w,
@@ -319,8 +327,9 @@ function finish(
             ? collectiveTime(g.link, 'all-reduce', s.params * 4, g.n).seconds
             : collectiveTime(g.link, 'reduce-scatter', s.params * 4, g.n).seconds +
               collectiveTime(g.link, 'all-gather', s.params * ctx.dev.weightBytes, g.n).seconds;
-        // bucketed gradients reduce while the last microbatch's backward pass runs (DDP overlap)
-        const hide = extra.backwardPerMb[i] ?? 0;
+        // bucketed gradients reduce while the last microbatch's backward pass runs (DDP / Megatron-core
+        // overlap), unless the stack reduces them after the backward pass (Megatron-LM 2021's local DDP)
+        const hide = ctx.spec.stack?.dpOverlap === false ? 0 : (extra.backwardPerMb[i] ?? 0);
         t = Math.max(0, t - hide) + u * Math.min(t, hide);
         dpSync = Math.max(dpSync, t);
       }
@@ -426,7 +435,7 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const per = gm.layers.map((_, i) => gp.fwd[i].seconds * (1 + rc) + (gp.bwd[i]?.seconds ?? 0));
   const stageLayers = balancedStages(per, plan.pp);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
-  const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
+  const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training, ctx.spec.stack?.gradient_bytes);
   const layerTimes = new Map<number, LayerTime>(),
     layerStage = new Map<number, number>(),
     layerMemory = new Map<number, number>();
@@ -520,6 +529,12 @@ export function blockShape(ctx: Context, plan: Plan): BlockShape {
     t: plan.tp,
     sp: plan.sequenceParallel && plan.tp > 1,
     training: ctx.training,
+    flash: ctx.attention === 'flash',
+    causal: ctx.causal,
+    tpOverlap: ctx.training ? (ctx.spec.stack?.tpCommOverlap ?? 0) : 0,
+    flashForward: ctx.spec.attention?.flashForwardEfficiency ?? 0.5,
+    flashBackward: ctx.spec.attention?.flashBackwardEfficiency ?? 0.4,
+    kvAppend: !ctx.training && ctx.kvCache,
   };
 }
 
@@ -590,7 +605,7 @@ interface TransformerPasses {
 }
 
 function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: Recompute): TransformerPasses {
-  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}`;
+  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}|${x.flash}`;
   const hit = ctx.cache.get(key) as TransformerPasses | undefined;
   if (hit) return hit;
   const dev = ctx.dev,
@@ -670,7 +685,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
       (plan.tp > 1 && !x.sp ? collectiveTime(links.tp.link, 'all-gather', S, plan.tp).seconds : 0);
     ppPerMb = send * plan.interleave * (ctx.training ? 2 : 1);
   }
-  const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training);
+  const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training, ctx.spec.stack?.gradient_bytes);
   const act = blockActivationBytes(x, rcMode, dev.actBytes);
   const layerTimes = new Map<number, LayerTime>(),
     layerStage = new Map<number, number>(),

@@ -33,6 +33,8 @@ export interface GemmShape {
   k: number;
   n: number;
   batch: number;
+  /** the length of the reduction loop when it is not k (a backward GEMM: dgrad reduces over n, wgrad over m) */
+  reduce?: number;
 }
 
 export interface Device {
@@ -40,6 +42,10 @@ export interface Device {
   precision: Precision;
   /** FLOP/s */
   matrixPeak: number;
+  /** the 16-bit tensor-core peak (fused attention kernels run in 16 bits whatever the GEMMs' precision) */
+  matrixPeak16: number;
+  /** the precision's achievable fraction relative to the 16-bit one (fp8: the spec's fp8MatrixScale) */
+  matrixScale: number;
   vectorPeak: number;
   /** bytes/s */
   hbmBandwidth: number;
@@ -67,6 +73,9 @@ export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
     spec,
     precision,
     matrixPeak: mp * 1e12,
+    matrixPeak16: spec.gpu.matrix_TFLOPS.bf16 * 1e12,
+    matrixScale:
+      precision === 'fp8' && (spec.gpu.matrix_TFLOPS.fp8 ?? 0) > 0 ? (spec.efficiency.fp8MatrixScale ?? 1) : 1,
     vectorPeak: vp * 1e12,
     hbmBandwidth: spec.gpu.hbmBandwidth_GBps * 1e9,
     actBytes,
@@ -99,13 +108,46 @@ export function gemmAligned(dev: Device, g: GemmShape): boolean {
   return g.k % elems === 0 && g.n % elems === 0;
 }
 
+/** The tile-overhead factor of a GEMM reducing over `reduce` elements: K / (K + K0). Each output tile pays a
+ * fixed prologue (filling the load pipeline) and epilogue (writing the tile) worth K0 steps of a 16-bit
+ * reduction loop (the spec's gemmTileOverhead_elements); the fixed part is a time, and a narrower element streams
+ * through the loop faster (an fp8 tile covers twice the K per step), so K0 scales by 2 bytes / element bytes. */
+export function tileFactor(dev: Device, gemm?: GemmShape): number {
+  const k0 = (dev.spec.efficiency.gemmTileOverhead_elements ?? 0) * (2 / gemmElementBytes(dev));
+  if (!gemm || k0 <= 0) return 1;
+  const k = gemm.reduce ?? gemm.k;
+  return k / (k + k0);
+}
+
+/** A matrix kernel's achieved fraction of its precision's peak: the table's row for its size, at most the
+ * table's largest row (the achievable rate of a long-K GEMM) x the tile factor, times the precision's scale
+ * (fp8 reaches a smaller fraction of its peak than 16 bits). Small GEMMs are limited by occupancy (the size
+ * rows), large ones by their K loop (the tile factor). */
+export function matrixEfficiency(dev: Device, flops: number, gemm?: GemmShape): number {
+  const table = dev.spec.efficiency.matrixByWork_GFLOP;
+  const top = Math.max(...table.map((r) => r[1]));
+  return dev.matrixScale * Math.min(lookupEfficiency(table, flops / 1e9), top * tileFactor(dev, gemm));
+}
+
 /** Time of one kernel. `gemm` (matrix kernels that are matrix products) selects the GEMM minimum when
- * m > 1 (a GEMV, m = 1, keeps the matrix minimum) and the alignment ceiling. */
-export function kernelTime(dev: Device, engine: Engine, flops: number, bytes: number, gemm?: GemmShape): KernelTime {
+ * m > 1 (a GEMV, m = 1, keeps the matrix minimum), the alignment ceiling and the tile overhead (the rate is
+ * the size row of the table, at most its largest row x the tile factor: small GEMMs are limited by occupancy,
+ * large ones by their K loop). `efficiency` (a fused kernel with its own measured rate, e.g.
+ * FlashAttention) replaces the table: a fraction of the 16-bit matrix peak. */
+export function kernelTime(
+  dev: Device,
+  engine: Engine,
+  flops: number,
+  bytes: number,
+  gemm?: GemmShape,
+  efficiency?: number,
+): KernelTime {
   const eff = dev.spec.efficiency;
   const peak = engine === 'matrix' ? dev.matrixPeak : dev.vectorPeak;
   const table = engine === 'matrix' ? eff.matrixByWork_GFLOP : eff.vectorByWork_GFLOP;
-  let rate = peak * lookupEfficiency(table, flops / 1e9);
+  let rate: number;
+  if (engine === 'matrix' && efficiency !== undefined) rate = dev.matrixPeak16 * efficiency;
+  else rate = peak * (engine === 'matrix' ? matrixEfficiency(dev, flops, gemm) : lookupEfficiency(table, flops / 1e9));
   if (engine === 'matrix' && gemm && !gemmAligned(dev, gemm)) {
     rate = Math.min(rate, eff.unalignedGemmEfficiency * dev.spec.gpu.matrix_TFLOPS.fp16 * 1e12);
   }

@@ -59,6 +59,32 @@ export interface GpuClusterSpec {
     /** ceiling on an unaligned GEMM's compute rate, as a fraction of the fp16 tensor-core peak (the align1
      * kernels cuBLAS falls back to) */
     unalignedGemmEfficiency: number;
+    /** fixed cost of every output tile of a GEMM, in steps of its reduction loop (K elements): the prologue that
+     * fills the load pipeline and the epilogue that writes the tile; a GEMM reducing over K runs at
+     * K / (K + gemmTileOverhead_elements) of the table's efficiency (0 or absent: none) */
+    gemmTileOverhead_elements?: number;
+    /** fp8 GEMMs reach this fraction of the 16-bit efficiency, relative to the fp8 peak (measured achievable fp8
+     * rate / fp8 peak over the same for bf16; absent: 1) */
+    fp8MatrixScale?: number;
+  };
+  /** Fused (FlashAttention-style) attention kernels: achieved fraction of the 16-bit matrix peak of the forward
+   * and the backward kernel, on the FLOPs they do (a causal mask skips half the score blocks). */
+  attention?: {
+    flashForwardEfficiency: number;
+    flashBackwardEfficiency: number;
+  };
+  /** The software stack this spec's defaults describe (the one its calibration rows ran): the attention kernel
+   * a training run uses unless --attention says otherwise, the fraction of each tensor-parallel collective that
+   * the stack overlaps with its neighbouring GEMM (userbuffers / ring-exchange overlap; 0 = only Megatron's
+   * backward async all-reduce, `efficiency.tpBackwardOverlap`), and whether the data-parallel gradient
+   * reduction overlaps the backward pass (bucketed, as DDP / Megatron-core do) or runs after it. */
+  stack?: {
+    name: string;
+    trainingAttention: 'flash' | 'unfused';
+    tpCommOverlap: number;
+    dpOverlap: boolean;
+    /** bytes per gradient element kept between the backward pass and the optimizer (fp32 main grads: 4) */
+    gradient_bytes: number;
   };
   sources?: Record<string, string>;
   notes?: string[];
@@ -137,6 +163,21 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   num('efficiency.tpBackwardOverlap', { max: 1 });
   num('efficiency.gemmAlignment_bytes', { positive: true, integer: true });
   num('efficiency.unalignedGemmEfficiency', { positive: true, max: 1 });
+  num('efficiency.gemmTileOverhead_elements', { optional: true });
+  num('efficiency.fp8MatrixScale', { optional: true, positive: true, max: 2 });
+  if (get('attention') !== undefined) {
+    num('attention.flashForwardEfficiency', { positive: true, max: 1 });
+    num('attention.flashBackwardEfficiency', { positive: true, max: 1 });
+  }
+  if (get('stack') !== undefined) {
+    const a = get('stack.trainingAttention');
+    if (a !== 'flash' && a !== 'unfused')
+      fail('stack.trainingAttention', `must be "flash" or "unfused", got ${JSON.stringify(a)}`);
+    num('stack.tpCommOverlap', { max: 1 });
+    num('stack.gradient_bytes', { positive: true, max: 4 });
+    if (typeof get('stack.dpOverlap') !== 'boolean')
+      fail('stack.dpOverlap', `must be true or false, got ${JSON.stringify(get('stack.dpOverlap'))}`);
+  }
 }
 
 /** Every numeric leaf of a spec, as dotted paths (tables count as one leaf): what `sources` must cover. */

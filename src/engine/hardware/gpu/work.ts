@@ -32,6 +32,11 @@ export interface Work {
   group?: Group;
   /** name of the kernel (in the same pass) this collective hides behind */
   hideBehind?: string;
+  /** the fraction of it that the stack overlaps with that kernel (default: the spec's tpBackwardOverlap for a
+   * tensor-parallel collective, all of it for the others) */
+  overlap?: number;
+  /** a fused kernel's own achieved fraction of the 16-bit matrix peak (FlashAttention), instead of the table */
+  efficiency?: number;
 }
 
 export interface LinkFor {
@@ -110,7 +115,7 @@ export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
   };
   for (const w of items) {
     if (w.kind === 'comm') continue;
-    const k = kernelTime(dev, w.kind, w.flops, w.bytes, w.gemm);
+    const k = kernelTime(dev, w.kind, w.flops, w.bytes, w.gemm, w.efficiency);
     kernelSeconds.set(w.name, k.seconds);
     out.seconds += k.seconds;
     out.overhead += k.overhead;
@@ -131,7 +136,7 @@ export function passTime(dev: Device, links: LinkFor, items: Work[]): PassTime {
     if (c.seconds === 0) continue;
     // the part a tensor-parallel collective overlaps with its kernel is the spec's tpBackwardOverlap of the
     // smaller of the two; the overlapped part still costs the compute interference
-    const f = w.group === 'tp' ? dev.spec.efficiency.tpBackwardOverlap : 1;
+    const f = w.overlap ?? (w.group === 'tp' ? dev.spec.efficiency.tpBackwardOverlap : 1);
     const hidden = w.hideBehind ? f * Math.min(c.seconds, kernelSeconds.get(w.hideBehind) ?? 0) : 0;
     const exposed = c.seconds - hidden + u * hidden;
     out.seconds += exposed;
