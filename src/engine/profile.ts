@@ -6,6 +6,7 @@ import { bytesFor, dtypeName } from './onnx/dtypes';
 import { modelStats, type ModelStats } from './onnx/stats';
 import type { Diagnostic } from './onnx/errors';
 import { inferShapes, type ShapeResult } from './shapes/infer';
+import { selectIfBranches } from './shapes/branches';
 import { computeCosts } from './cost/cost';
 import { buildLayers, type Layer } from './cost/kernels';
 import type { NodeCost } from './cost/types';
@@ -159,12 +160,18 @@ function detectDecode(
 export function analyse(model: Model, opts: RunOptions): Analysis {
   const bindings = bindingsFor(model, opts);
   const stats: ModelStats = modelStats(model);
-  const shapes = inferShapes(model, { bindings, useDeclared: opts.useDeclared ?? true });
-  const nodeCosts = computeCosts(model, shapes, { bindings });
-  const layers: Layer[] = buildLayers(model, nodeCosts);
-  const d = detectDecode(model, shapes, bindings);
+  const inferOpts = { bindings, useDeclared: opts.useDeclared ?? true };
+  const first = inferShapes(model, inferOpts);
+  // an If the bindings decide (optimum's merged decoder) runs one branch: the rest of the pipeline sees that graph
+  const sel = selectIfBranches(model, first, bindings);
+  const run = sel.model;
+  const shapes = sel.choices.length ? inferShapes(run, inferOpts) : first;
+  shapes.diagnostics.push(...sel.diagnostics);
+  const nodeCosts = computeCosts(run, shapes, { bindings });
+  const layers: Layer[] = buildLayers(run, nodeCosts);
+  const d = detectDecode(run, shapes, bindings);
   return {
-    model,
+    model: run,
     stats,
     shapes,
     nodeCosts,
@@ -207,7 +214,7 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
       parameterCount: stats.parameterCount,
       parameterBytes: stats.parameterBytes,
       forwardFlops: nodeCosts.reduce((a, c) => a + c.flops, 0),
-      peakActivationBytes: peakActivation(model, nodeCosts, shapes, bindings),
+      peakActivationBytes: peakActivation(analysis.model, nodeCosts, shapes, bindings),
       opHistogram: stats.opHistogram,
       inputs: io(model.graph.inputs),
       outputs: io(model.graph.outputs),
