@@ -14,6 +14,7 @@ import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
 import type { Analysis, MapOptions, TargetOutcome } from './hardware/types';
 import type { RunOptions } from './options';
+import { activeParameterCount, transformerStructure, type TransformerStructure } from './structure';
 
 export const SCHEMA = 'onnx-profile/1';
 export interface ReportLayer {
@@ -43,6 +44,8 @@ export interface Report {
     nodeCountWithSubgraphs: number;
     parameterCount: number;
     parameterBytes: number;
+    /** parameters a token uses (mixture of experts: k of E experts); = parameterCount otherwise */
+    activeParameterCount: number;
     forwardFlops: number;
     peakActivationBytes: number;
     opHistogram: Record<string, number>;
@@ -50,6 +53,8 @@ export interface Report {
     outputs: { name: string; dtype: string; dims: Dim[] | null }[];
     bindings: Record<string, number>;
     unboundDims: string[];
+    /** the transformer the structure detector found (src/engine/structure/types.ts); absent when none */
+    transformer?: TransformerStructure;
   };
   tensors?: Record<string, { dtype: string; dims: Dim[] | null }>;
   layers: ReportLayer[];
@@ -213,6 +218,7 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
       nodeCountWithSubgraphs: stats.nodeCountWithSubgraphs,
       parameterCount: stats.parameterCount,
       parameterBytes: stats.parameterBytes,
+      activeParameterCount: activeParameterCount(analysis, stats.parameterCount),
       forwardFlops: nodeCosts.reduce((a, c) => a + c.flops, 0),
       peakActivationBytes: peakActivation(analysis.model, nodeCosts, shapes, bindings),
       opHistogram: stats.opHistogram,
@@ -220,6 +226,7 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
       outputs: io(model.graph.outputs),
       bindings,
       unboundDims: shapes.unboundSymbols,
+      transformer: transformerStructure(analysis),
     },
     layers: layers.map((l) => ({
       name: l.name,

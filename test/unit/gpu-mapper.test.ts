@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
 import { analyse, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
-import { findTransformer } from '../../src/engine/cost/transformer';
+import { findTransformer } from '../../src/engine/structure';
 import { mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
 import { loadSpec } from '../../src/engine/hardware';
 import {

@@ -15,7 +15,7 @@ import {
 } from '../../src/engine/hardware/wafer/latency';
 import { stepCycles, type WaferConsts } from '../../src/engine/hardware/wafer/throughput';
 import { blockOpsFromStructure, kernelWork } from '../../src/engine/hardware/wafer/kernels';
-import { transformerDims, type TransformerDims } from '../../src/engine/cost/transformer';
+import { transformerDims, type TransformerDims } from '../../src/engine/structure';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { analyse, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
@@ -51,6 +51,9 @@ const S = (layers: number, hidden: number, heads: number, kvHeads: number, ffn: 
   weightsPerLayer: 0,
   past: 4096,
   gated: true,
+  experts: 0,
+  expertsPerToken: 0,
+  encoderDecoder: false,
   notes: [],
 });
 const MODELS: Record<string, TransformerDims> = {
@@ -144,6 +147,9 @@ test(
         ffn: 14336,
         gated: true,
         vocab: 128256,
+        experts: 0,
+        expertsPerToken: 0,
+        encoderDecoder: false,
         weightsPerLayer: 0,
         past: 1024,
         notes: [],

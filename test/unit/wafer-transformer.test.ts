@@ -1,4 +1,4 @@
-// The one transformer detector both hardware mappers use (src/engine/cost/transformer.ts): heads read from
+// The one transformer detector both hardware mappers use (src/engine/structure/): heads read from
 // the graph (the Reshape after the Q projection, attention-op attributes, the KV-cache input) rather than
 // guessed, on the embedded sample and on small graphs without MatMul attention (the dims-only path).
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
 import { readModelBytes } from '../../src/engine/onnx/reader';
 import { analyse, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
-import { describeTransformer, findTransformer, transformerDims } from '../../src/engine/cost/transformer';
+import { describeTransformer, findTransformer, transformerDims } from '../../src/engine/structure';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sampleModelBytes, SAMPLE_CONFIG } from '../fixtures/sample-model';
 
@@ -117,7 +117,13 @@ function fused(o: { attrs: boolean; reshape: boolean; cache: boolean }): Model {
 
 test('fused attention op: heads and KV heads from its num_heads / kv_num_heads attributes', () => {
   const m = fused({ attrs: true, reshape: false, cache: false });
-  assert.ok(findTransformer({ model: m }, {}).reason, 'no MatMul attention: no full pattern');
+  // the fused op is the attention of each block: the full pattern (the GPU mapper's roles) is there too
+  const p = findTransformer({ model: m }, {}).pattern!;
+  assert.ok(p, 'fused attention gives the full pattern');
+  assert.equal(p.blocks.length, 3);
+  const gqa = m.graph.nodes.findIndex((n) => n.opType === 'GroupQueryAttention');
+  assert.deepEqual([p.blocks[0].scores, p.blocks[0].softmax, p.blocks[0].context], [gqa, gqa, gqa]);
+  assert.equal(m.graph.nodes[p.lmHeadNode].name, '/lm_head/MatMul');
   const d = transformerDims({ model: m }, {})!;
   assert.deepEqual(
     { ...d, notes: [] },
@@ -130,13 +136,16 @@ test('fused attention op: heads and KV heads from its num_heads / kv_num_heads a
       ffn: 512,
       gated: true,
       vocab: 1000,
+      experts: 0,
+      expertsPerToken: 0,
+      encoderDecoder: false,
       weightsPerLayer: 2 * 256 + 256 * (256 + 2 * 64) + 256 * 256 + 3 * 256 * 512,
       past: null,
       notes: [],
     },
   );
   assert.ok(
-    d.notes.some((n) => /GroupQueryAttention op's attributes/.test(n)),
+    d.notes.some((n) => /GroupQueryAttention attributes/.test(n)),
     d.notes.join('\n'),
   );
 });
@@ -144,7 +153,7 @@ test('fused attention op: heads and KV heads from its num_heads / kv_num_heads a
 test('without attributes: heads from a Reshape in the first block, else from the KV-cache input, else assumed (noted)', () => {
   const r = transformerDims({ model: fused({ attrs: false, reshape: true, cache: false }) }, {})!;
   assert.deepEqual([r.heads, r.headDim, r.kvHeads], [8, 32, 2]);
-  assert.ok(r.notes.some((n) => /from a Reshape in the first block/.test(n)));
+  assert.ok(r.notes.some((n) => /from the Reshape after the Q projection/.test(n)));
   const c = transformerDims({ model: fused({ attrs: false, reshape: false, cache: true }) }, { past: 100 })!;
   assert.deepEqual([c.heads, c.headDim, c.kvHeads, c.past], [8, 32, 2, 100]);
   assert.ok(c.notes.some((n) => /from the KV-cache input/.test(n)));
@@ -158,15 +167,31 @@ test('without attributes: heads from a Reshape in the first block, else from the
   assert.ok(g.notes.some((n) => /head dim 64 assumed/.test(n)));
 });
 
-test('no repeated blocks: no transformer', () => {
+test('names do not matter: the same structure with every layer name flattened; no attention, no transformer', () => {
   const m = fused({ attrs: true, reshape: false, cache: false });
+  // opaque names everywhere: nodes, weights and the tensors between nodes
+  const rename = new Map<string, string>();
+  m.graph.initializers.forEach((t, k) => rename.set(t.name, `w${k}`));
+  m.graph.nodes.forEach((n, i) => n.outputs.forEach((o, k) => rename.set(o, `t${i}_${k}`)));
+  const r = (x: string) => rename.get(x) ?? x;
   const flat: Model = {
     ...m,
     graph: {
       ...m.graph,
-      nodes: m.graph.nodes.map((n) => ({ ...n, name: n.name.replace(/layers\.\d+/, 'layers') })),
-      initializers: m.graph.initializers.map((t) => ({ ...t, name: t.name.replace(/layers\.\d+/, 'L') })),
+      nodes: m.graph.nodes.map((n, i) => ({ ...n, name: `n${i}`, inputs: n.inputs.map(r), outputs: n.outputs.map(r) })),
+      initializers: m.graph.initializers.map((t) => ({ ...t, name: r(t.name) })),
+      outputs: m.graph.outputs.map((o) => ({ ...o, name: r(o.name) })),
     },
   };
-  assert.equal(transformerDims({ model: flat }, {}), null);
+  const a = transformerDims({ model: m }, {})!;
+  const b = transformerDims({ model: flat }, {})!;
+  assert.deepEqual(
+    [b.layers, b.hidden, b.heads, b.kvHeads, b.headDim, b.ffn, b.gated, b.vocab],
+    [a.layers, a.hidden, a.heads, a.kvHeads, a.headDim, a.ffn, a.gated, a.vocab],
+  );
+  const noAttention: Model = {
+    ...m,
+    graph: { ...m.graph, nodes: m.graph.nodes.filter((n) => n.opType !== 'GroupQueryAttention') },
+  };
+  assert.equal(transformerDims({ model: noAttention }, {}), null);
 });

@@ -3,7 +3,7 @@
 import type { Analysis, GpuGrid, GpuPlacement, GpuTargetResult, MapOptions, TargetLayer } from '../types';
 import { deviceFor } from './roofline';
 import type { GpuClusterSpec } from './spec';
-import { findTransformer } from '../../cost/transformer';
+import { findTransformer } from '../../structure';
 import { genericModel } from './generic';
 import { PlanError, type Context } from './plan';
 import { describePlan, searchPlans, throughputOf } from './search';

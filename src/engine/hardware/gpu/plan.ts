@@ -8,7 +8,7 @@ import type { Analysis, Precision } from '../types';
 import type { Device } from './roofline';
 import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
-import type { TransformerPattern } from '../../cost/transformer';
+import type { TransformerPattern } from '../../structure';
 import { effectiveParams } from '../../cost/kernels';
 import {
   blockActivationBytes,

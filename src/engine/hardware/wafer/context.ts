@@ -3,7 +3,7 @@
 import type { Analysis, MapOptions } from '../types';
 import type { WaferDerived, WaferSpec } from './spec';
 import type { KernelWork } from './kernels';
-import type { TransformerDims } from '../../cost/transformer';
+import type { TransformerDims } from '../../structure';
 import type { WaferConsts } from './throughput';
 
 export interface Ctx {

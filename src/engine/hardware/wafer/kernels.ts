@@ -6,7 +6,7 @@ import type { Dim, Node } from '../../onnx/ir';
 import { evalDim } from '../../shapes/dims';
 import { bytesFor } from '../../onnx/dtypes';
 import { emptyOps, type DecodeOps } from './latency';
-import type { TransformerDims } from '../../cost/transformer';
+import type { TransformerDims } from '../../structure';
 import { elemBytesOf } from './spec';
 import { weightBytesAt } from '../../cost/kernels';
 

@@ -3,7 +3,7 @@
 import type { Analysis, Bound, MapOptions, WaferGrid, WaferLayer, WaferTargetResult } from '../types';
 import { derive, type WaferSpec } from './spec';
 import { kernelWork } from './kernels';
-import { transformerDims, describeTransformer } from '../../cost/transformer';
+import { transformerDims, describeTransformer } from '../../structure';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
 import { stepCycles } from './throughput';
 import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } from './alloc';
