@@ -45,6 +45,25 @@ export interface GpuParallelOptions {
   attention?: Attention;
 }
 
+/** Wafer-only options (docs/WAFER-MODEL.md): decode calibration, speculative decoding, how `--systems auto` chooses. */
+export interface WaferOptions {
+  /** a named decode calibration of the spec (`decodeCalibrations`), else the spec's default */
+  calibration?: string;
+  /** speculative decoding: a draft model of `draftParams` parameters proposes `tokens` tokens per step, each
+   * accepted with probability `acceptance`; off when absent */
+  speculative?: Speculative;
+  /** `--systems auto`: the fewest systems that fit (default), or the lowest decode latency within `maxSystems` */
+  systemsObjective?: SystemsObjective;
+  maxSystems?: number;
+}
+export interface Speculative {
+  draftParams: number;
+  acceptance: number;
+  tokens: number;
+}
+export const SYSTEMS_OBJECTIVES = ['fewest', 'latency'] as const;
+export type SystemsObjective = (typeof SYSTEMS_OBJECTIVES)[number];
+
 /** The options of one profile run: what the CLI flags, the settings and the webview knobs all mean. */
 export interface RunOptions {
   /** target ids or spec paths; [] profiles the model alone */
@@ -62,6 +81,8 @@ export interface RunOptions {
   gpu: GpuParallelOptions;
   /** wafer execution mode */
   execution: Execution;
+  /** wafer decode calibration, speculative decoding, the `--systems auto` objective */
+  wafer?: WaferOptions;
   /** include every tensor's dtype and dims in the report */
   shapes: boolean;
   /** fill dims that inference leaves unknown from the model's declared value_info (default true) */
@@ -156,6 +177,48 @@ const dimBindings: Rule<Record<string, number>> = (raw) => {
   return { value, error };
 };
 
+/** A calibration name: letters, digits, '-', '.', '_' (a spec's `decodeCalibrations` key). */
+const calibrationName: Rule<string> = (raw) =>
+  typeof raw === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(raw)
+    ? { value: raw }
+    : { error: `must be a calibration name (letters, digits, - . _), got '${shown(raw)}'` };
+
+/** `draft=1B,accept=0.7,k=4` (draft parameters may end in K/M/B; k defaults to 4), or the same as an object. */
+const speculative: Rule<Speculative> = (raw) => {
+  const bad = {
+    error: `expects draft=PARAMS,accept=0..1[,k=TOKENS] (e.g. draft=1B,accept=0.7,k=4), got '${shown(raw)}'`,
+  };
+  let draft: unknown, accept: unknown, k: unknown;
+  if (typeof raw === 'string') {
+    const kv: Record<string, string> = {};
+    for (const part of raw.split(',')) {
+      const m = /^(draft|accept|k)=([^=]{1,20})$/.exec(part.trim());
+      if (!m) return bad;
+      kv[m[1]] = m[2];
+    }
+    const pm = /^(\d{1,6}(?:\.\d{1,6})?(?:e\d{1,2})?)([KMB]?)$/i.exec(kv.draft ?? '');
+    if (!pm) return bad;
+    draft = Number(pm[1]) * { '': 1, k: 1e3, m: 1e6, b: 1e9 }[pm[2].toLowerCase() as '' | 'k' | 'm' | 'b'];
+    accept = kv.accept === undefined ? NaN : Number(kv.accept);
+    k = kv.k === undefined ? 4 : Number(kv.k);
+  } else if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>;
+    [draft, accept, k] = [o.draftParams, o.acceptance, o.tokens ?? 4];
+  } else return bad;
+  const ok =
+    typeof draft === 'number' &&
+    Number.isFinite(draft) &&
+    draft > 0 &&
+    typeof accept === 'number' &&
+    accept >= 0 &&
+    accept < 1 &&
+    typeof k === 'number' &&
+    Number.isInteger(k) &&
+    k >= 1 &&
+    k <= 64;
+  return ok ? { value: { draftParams: draft as number, acceptance: accept as number, tokens: k as number } } : bad;
+};
+
 // #endregion
 
 // #region the table
@@ -164,7 +227,8 @@ interface OptionRow {
   /** the CLI flag without dashes */
   flag: string;
   /** where the value lives in RunOptions */
-  path: readonly [keyof RunOptions] | readonly ['gpu', keyof GpuParallelOptions];
+  path:
+    readonly [keyof RunOptions] | readonly ['gpu', keyof GpuParallelOptions] | readonly ['wafer', keyof WaferOptions];
   rule: Rule<unknown>;
   /** how the CLI passes it: one string, a boolean switch, or a repeatable string */
   cli: 'string' | 'boolean' | 'multiple';
@@ -274,6 +338,38 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     arg: EXECUTIONS.join('|'),
     help: 'wafer execution mode',
   },
+  {
+    flag: 'wafer-calibration',
+    path: ['wafer', 'calibration'],
+    rule: calibrationName,
+    cli: 'string',
+    arg: 'NAME',
+    help: 'wafer decode calibration (software generation), e.g. cerebras-2024-08, waferllm-osdi25',
+  },
+  {
+    flag: 'speculative',
+    path: ['wafer', 'speculative'],
+    rule: speculative as Rule<unknown>,
+    cli: 'string',
+    arg: 'draft=N,accept=P[,k=K]',
+    help: 'wafer speculative decoding: draft parameters, acceptance rate, tokens per step (off by default)',
+  },
+  {
+    flag: 'systems-objective',
+    path: ['wafer', 'systemsObjective'],
+    rule: oneOf(SYSTEMS_OBJECTIVES),
+    cli: 'string',
+    arg: SYSTEMS_OBJECTIVES.join('|'),
+    help: '--systems auto: fewest that fit, or lowest latency within --max-systems',
+  },
+  {
+    flag: 'max-systems',
+    path: ['wafer', 'maxSystems'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'system budget of --systems-objective latency (default 2x the fewest)',
+  },
   { flag: 'shapes', path: ['shapes'], rule: flag, cli: 'boolean', arg: '', help: "every tensor's dtype and dims" },
   {
     flag: 'infer-only',
@@ -296,6 +392,7 @@ function read(o: unknown, path: OptionRow['path']): unknown {
 
 function write(o: RunOptions, path: OptionRow['path'], v: unknown): void {
   if (path.length === 1) (o as unknown as Record<string, unknown>)[path[0]] = v;
+  else if (path[0] === 'wafer') o.wafer = { ...o.wafer, [path[1]]: v };
   else o.gpu = { ...o.gpu, [path[1]]: v };
 }
 
@@ -310,7 +407,13 @@ export interface Validated {
  * (the defaults unless given). A missing or invalid field keeps base's value; problems lists the invalid ones.
  */
 export function validateRunOptions(raw: unknown, base: RunOptions = defaultRunOptions()): Validated {
-  const options: RunOptions = { ...base, dims: { ...base.dims }, gpu: { ...base.gpu }, targets: base.targets.slice() };
+  const options: RunOptions = {
+    ...base,
+    dims: { ...base.dims },
+    gpu: { ...base.gpu },
+    ...(base.wafer ? { wafer: { ...base.wafer } } : {}),
+    targets: base.targets.slice(),
+  };
   const problems: string[] = [];
   for (const row of OPTION_TABLE) {
     const v = read(raw, row.path);

@@ -19,8 +19,9 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     systems: 1,
     nodes: 1,
     useDeclared: true,
+    wafer: {},
   };
-  const top = Object.keys(full).filter((k) => k !== 'gpu');
+  const top = Object.keys(full).filter((k) => k !== 'gpu' && k !== 'wafer');
   const rows = OPTION_TABLE.map((r) => r.path.join('.'));
   for (const k of top) assert.equal(rows.filter((r) => r === k).length, 1, `row for ${k}`);
   for (const k of [
@@ -35,6 +36,8 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     'zero',
   ])
     assert.equal(rows.filter((r) => r === `gpu.${k}`).length, 1, `row for gpu.${k}`);
+  for (const k of ['calibration', 'speculative', 'systemsObjective', 'maxSystems'])
+    assert.equal(rows.filter((r) => r === `wafer.${k}`).length, 1, `row for wafer.${k}`);
   const flags = OPTION_TABLE.map((r) => r.flag);
   assert.equal(new Set(flags).size, flags.length, 'flags are unique');
   for (const f of flags) assert.ok(optionUsage().includes(`--${f}`), `usage names --${f}`);

@@ -1,7 +1,7 @@
 // What the wafer mapper's modes share: the mapping context, a kernel's SRAM bytes, and the notes every
 // result carries (clock range, calibration in force).
 import type { Analysis, MapOptions } from '../types';
-import type { WaferDerived, WaferSpec } from './spec';
+import type { DecodeCalibration, WaferDerived, WaferSpec } from './spec';
 import type { KernelWork } from './kernels';
 import type { TransformerDims } from '../../structure';
 import type { WaferConsts } from './throughput';
@@ -17,6 +17,8 @@ export interface Ctx {
   training: boolean;
   decode: boolean;
   notes: string[];
+  /** the decode calibration in force (named software generation) */
+  calibration: { name: string; cal: DecodeCalibration };
 }
 
 const GiB = 1024 ** 3;
@@ -44,7 +46,8 @@ export function pushClockNote(c: Ctx, step: number, perStep: number, unit: strin
 
 export function pushCalibrationNote(c: Ctx): void {
   const s = c.spec;
+  const { name, cal } = c.calibration;
   c.notes.push(
-    `calibration (docs/WAFER-MODEL.md): ${s.decodeKernelOverhead_cycles} cycles per decode matmul, ${s.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${s.gemv_cyclesPerWeight} cycles per 16-bit GEMV weight (WaferLLM Table 4, WSE-2); matmul efficiency ${s.matmulEfficiency_fraction} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill)`,
+    `calibration (docs/WAFER-MODEL.md): decode '${name}'${cal.date ? ` (software of ${cal.date})` : ''}: ${cal.decodeKernelOverhead_cycles} cycles per decode matmul, ${cal.reductionStageOverhead_cycles} cycles per allreduce relay stage, ${cal.gemv_cyclesPerWeight} cycles per 16-bit GEMV weight${cal.reduceShortSide ? ', reductions along the shorter side' : ''}; matmul efficiency ${s.matmulEfficiency_fraction} and ${s.gemmStepOverhead_cycles} cycles per systolic step (WaferLLM Table 3 prefill); weight streaming ${s.streamingGemmOpOverhead_cycles} cycles per FMAC vector op`,
   );
 }

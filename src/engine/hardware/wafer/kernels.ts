@@ -28,6 +28,18 @@ export interface KernelWork {
   /** tokens (rows) of the largest weight matmul, for matmul shape estimates; 0 when none */
   rows: number;
   decode: DecodeOps;
+  /** a mixture-of-experts kernel: all experts resident, only the routed ones compute */
+  moe?: MoeWork;
+}
+
+export interface MoeWork {
+  experts: number;
+  perToken: number;
+  /** experts a step's tokens select (expected distinct count) */
+  active: number;
+  /** busiest expert's load over the mean (balls into bins); 1 at batch-1 decode */
+  imbalance: number;
+  tokens: number;
 }
 
 const REDUCTIONS: Record<string, number> = {
@@ -108,6 +120,7 @@ export function kernelWork(
       rows = 0,
       inputBuf = 0;
     let attnSeen = 0;
+    let moe: MoeWork | undefined;
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
       for (const i of n.inputs) {
@@ -143,6 +156,8 @@ export function kernelWork(
         }
       } else if (/^(Conv|ConvTranspose|ConvInteger|QLinearConv)$/.test(n.opType)) {
         convOps(n, ops, mctx, noteFlops);
+      } else if (n.opType === 'MoE' || n.opType === 'QMoE') {
+        moe = moeOps(n, ops, mctx, noteFlops) ?? moe;
       } else if (/Attention$/.test(n.opType)) {
         attentionOpOps(n, ops, mctx, noteFlops);
       } else if (REDUCTIONS[n.opType] !== undefined) {
@@ -179,6 +194,7 @@ export function kernelWork(
       actOutBytes: buffers.outBytes[l.id] ?? 0,
       rows,
       decode: ops,
+      moe,
     });
   }
   return out;
@@ -381,4 +397,47 @@ export function blockOpsFromStructure(s: TransformerDims, T: number): DecodeOps 
   v(s.ffn, s.gated ? 3 : 1);
   v(T, 4, s.heads); // scale Mul, 2 Casts, the softmax pass
   return ops;
+}
+
+/** com.microsoft MoE / QMoE: every expert's weights are resident (the kernel's parameters); per step only the
+ * experts the tokens select run their FC1 (gate+up) and FC2 GEMVs. Layout on the wafer: each expert is spread
+ * over the whole region, so an active expert reads 1/E of every core's expert tiles (decode time falls with
+ * k/E); with T tokens, E (1 - (1 - k/E)^T) distinct experts are active and the busiest gets about
+ * mean + sqrt(2 mean ln E) tokens (balls into bins, Raab & Steger 1998), which sets the time when experts run
+ * side by side. Input layout as in onnxruntime's ContribOperators (weights 2, 4, 6; QMoE 2, 5, 8). */
+function moeOps(
+  n: Node,
+  ops: DecodeOps,
+  c: MatmulCtx,
+  note: (rows: number, flops: number) => void,
+): MoeWork | undefined {
+  const q = n.opType === 'QMoE';
+  const [i1, i2, i3] = q ? [2, 5, 8] : [2, 4, 6];
+  const x = c.dimsOf(n.inputs[0]);
+  const f1 = n.inputs[i1] ? c.dimsOf(n.inputs[i1]) : null;
+  const f2 = n.inputs[i2] ? c.dimsOf(n.inputs[i2]) : null;
+  if (!x || !f1 || !f2 || f1.length < 2) return undefined;
+  const hidden = x[x.length - 1];
+  const T = Math.max(
+    1,
+    x.slice(0, -1).reduce((a, b) => a * b, 1),
+  );
+  const E = Math.max(1, f1[0]);
+  const kk = Math.min(E, Math.max(1, n.attrs.k?.type === 'int' ? n.attrs.k.value : 1));
+  const bits = n.attrs.expert_weight_bits?.type === 'int' ? n.attrs.expert_weight_bits.value : 4;
+  const per = (d: number[]) => (d.reduce((a, b) => a * b, 1) / E) * (q ? 8 / bits : 1);
+  const fc1 = per(f1) + (n.inputs[i3] && c.dimsOf(n.inputs[i3]) ? per(c.dimsOf(n.inputs[i3])!) : 0);
+  const fc2 = per(f2);
+  const inter = fc2 / Math.max(1, hidden);
+  const active = E * (1 - Math.pow(1 - kk / E, T));
+  const mean = (T * kk) / active;
+  const imbalance = T > 1 ? (mean + Math.sqrt(2 * mean * Math.log(E))) / mean : 1;
+  const rows = mean * imbalance;
+  const nActive = Math.max(1, Math.round(active));
+  for (let e = 0; e < nActive; e++)
+    ops.gemvs.push({ k: hidden, n: Math.round(fc1 / hidden), rows }, { k: Math.round(inter), n: hidden, rows });
+  pushElementwise(ops, [T * kk, Math.round(inter)]);
+  ops.scalarReductions += 2; // router softmax (max, sum) and top-k
+  note(T, 2 * T * kk * (fc1 + fc2));
+  return { experts: E, perToken: kk, active, imbalance, tokens: T };
 }

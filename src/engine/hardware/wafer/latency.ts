@@ -44,6 +44,9 @@ export interface LatencyConsts {
   flopsPerCyclePerCore: number;
   /** bytes per weight/activation element */
   elemBytes: number;
+  /** production layout: every GEMV reduces along the region's shorter side (the output vector is re-laid
+   * along the longer one) instead of alternating x/y as WaferLLM's transpose-free kernels do */
+  reduceShortSide?: boolean;
 }
 
 /** Cycles of an allreduce (or reduce + broadcast) along a line of P cores carrying `bytes` per core. */
@@ -86,7 +89,7 @@ export function decodeOpsCycles(ops: DecodeOps, w: number, h: number, k: Latency
   const p = zeroParts();
   const wScale = k.elemBytes / 2; // rho is per 16-bit weight; the SRAM-bound tile time scales with bytes
   ops.gemvs.forEach((g, i) => {
-    const alongY = (axis0 + i) % 2 === 0;
+    const alongY = k.reduceShortSide ? h <= w : (axis0 + i) % 2 === 0;
     const pa = alongY ? h : w;
     const pb = alongY ? w : h;
     const tile = Math.ceil(g.k / pa) * Math.ceil(g.n / pb);

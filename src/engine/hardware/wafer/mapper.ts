@@ -1,7 +1,7 @@
 // The wafer mapper: picks the execution mode (pipelined on one or more systems, or weight streaming),
 // sizes and places a rectangle per region, and times every kernel. docs/WAFER-MODEL.md has the formulas.
 import type { Analysis, Bound, MapOptions, WaferGrid, WaferLayer, WaferTargetResult } from '../types';
-import { derive, type WaferSpec } from './spec';
+import { decodeCalibrationOf, derive, type WaferSpec } from './spec';
 import { kernelWork } from './kernels';
 import { transformerDims, describeTransformer } from '../../structure';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
@@ -10,6 +10,7 @@ import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } 
 import { place, hopsBetween, type Rect } from './placement';
 import { FILL, fmtB, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
 import { weightStreaming } from './streaming';
+import { draftDims, draftTokenCycles, expectedTokens, scaleRows } from './speculative';
 
 /** Regions placed as a whole: one kernel, or (decode) the kernels of one repeated block sharing its cores. */
 interface Unit {
@@ -23,6 +24,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
   const d = derive(spec, opts.precision);
   const st = transformerDims(a, opts.bindings);
   const training = opts.mode === 'training';
+  const calib = decodeCalibrationOf(spec, opts.wafer?.calibration);
   const ctx: Ctx = {
     a,
     spec,
@@ -34,9 +36,10 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
     work: kernelWork(a, opts.precision, opts.bindings, st),
     k: {
       hopCycles: spec.hopLatency_cycles,
-      stageCycles: spec.reductionStageOverhead_cycles,
-      kernelCycles: spec.decodeKernelOverhead_cycles,
-      cyclesPerWeight: spec.gemv_cyclesPerWeight,
+      stageCycles: calib.cal.reductionStageOverhead_cycles,
+      kernelCycles: calib.cal.decodeKernelOverhead_cycles,
+      cyclesPerWeight: calib.cal.gemv_cyclesPerWeight,
+      reduceShortSide: calib.cal.reduceShortSide,
       linkBytesPerCycle: spec.fabricLinkBandwidth_BytesPerCycle,
       flopsPerCyclePerCore: d.flopsPerCyclePerCore,
       elemBytes: d.elemBytes,
@@ -44,8 +47,21 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
       gemmStepCycles: spec.gemmStepOverhead_cycles,
     },
     notes: [],
+    calibration: calib,
   };
   if (st) ctx.notes.push(describeTransformer(st), ...st.notes);
+  const moe = ctx.work.filter((w) => w.moe);
+  if (moe.length) {
+    const m = moe[0].moe!;
+    ctx.notes.push(
+      `mixture of experts: ${moe.length} MoE kernel(s) of ${m.experts} experts, all resident in SRAM; ${m.perToken} per token compute (${m.active.toPrecision(3)} distinct experts active for ${m.tokens} token(s)${m.imbalance > 1 ? `, busiest expert ${m.imbalance.toFixed(2)}x the mean load` : ''}); each expert spread over its region, so a step reads only the routed experts' tiles`,
+    );
+  }
+  const spec0 = opts.wafer?.speculative;
+  if (spec0 && ctx.decode)
+    // the target's verify pass checks the k proposals and the next position at once: k + 1 rows per step
+    for (const w of ctx.work) w.decode = scaleRows(w.decode, spec0.tokens + 1);
+  else if (spec0) ctx.notes.push('speculative decoding applies to a decode graph only: ignored');
   if (opts.precision === 'fp8')
     ctx.notes.push(
       'fp8: weights stored in 1 byte; no FP8 datapath is published for the WSE, so compute runs at the FP16 rate',
@@ -113,13 +129,22 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
   const tries: number[] = [];
   if (typeof opts.systems === 'number') tries.push(opts.systems);
   else for (let n = minSystems; n <= Math.min(spec.maxSystems_count, minSystems + 8); n++) tries.push(n);
+  if (opts.systems !== undefined && typeof opts.systems !== 'number' && opts.wafer?.systemsObjective === 'latency') {
+    const r = lowestLatency(
+      ctx,
+      units,
+      minSystems,
+      opts.wafer.maxSystems ?? Math.min(spec.maxSystems_count, 2 * minSystems),
+    );
+    if (r) return r;
+  }
   for (const n of tries) {
     const r = pipelined(ctx, units, n);
     if (r) {
       const why =
         n === 1
-          ? `weights and buffers (${fmtB(totalBytes)}) fit one wafer's ${fmtB(perWafer)} of SRAM`
-          : `${fmtB(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (fewest that fit)'}`;
+          ? `weights and buffers (${fmtB(totalBytes)}) fit one wafer's ${fmtB(perWafer)} of SRAM${typeof opts.systems === 'number' || opts.systems === undefined ? '' : '; systems auto, objective: fewest that fit'}`
+          : `${fmtB(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (systems auto, objective: fewest that fit; --systems-objective latency weighs more)'}`;
       r.notes.unshift(`execution: pipelined (${why})`);
       return r;
     }
@@ -135,6 +160,31 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
       `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`,
     );
   return streaming(`${fmtB(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
+}
+
+/** `--systems auto --systems-objective latency`: every system count from the fewest that fit up to the budget
+ * (at most 12 counts, spread geometrically), keeping the one with the shortest step (decode: per-token latency). */
+function lowestLatency(c: Ctx, units: Unit[], lo: number, budget: number): WaferTargetResult | null {
+  const hi = Math.max(lo, Math.min(budget, c.spec.maxSystems_count));
+  const counts = new Set<number>([lo, hi]);
+  for (let i = 1; i < 11; i++) counts.add(Math.round(lo * Math.pow(hi / lo, i / 11)));
+  let best: { n: number; r: WaferTargetResult; notes: string[] } | null = null;
+  const tried: string[] = [];
+  for (const n of [...counts].sort((a, b) => a - b)) {
+    const mark = c.notes.length;
+    const r = pipelined(c, units, n);
+    const notes = c.notes.splice(mark);
+    if (!r) continue;
+    tried.push(`${n}: ${r.throughput.value.toPrecision(4)} ${r.throughput.unit}`);
+    if (!best || r.stepSeconds < best.r.stepSeconds) best = { n, r, notes };
+  }
+  if (!best) return null;
+  c.notes.push(...best.notes);
+  best.r.notes = c.notes;
+  c.notes.unshift(
+    `execution: pipelined on ${best.n} systems: systems auto, objective lowest latency within a budget of ${hi} (fewest that fit: ${lo}); tried ${tried.join(', ')}`,
+  );
+  return best.r;
 }
 
 function buildUnits(c: Ctx): Unit[] {
@@ -346,6 +396,17 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
   if (c.decode) {
     stepSeconds = latencyCycles / hz;
     perStep = Math.max(1, a.tokensPerStep);
+    const sd = c.opts.wafer?.speculative;
+    if (sd) {
+      const dims = draftDims(sd.draftParams, c.st?.vocab ?? 0, c.st?.past ?? 0);
+      const draft = draftTokenCycles(dims, d.usableBytesPerCore, c.k);
+      const tokens = expectedTokens(sd.acceptance, sd.tokens);
+      stepSeconds = (latencyCycles + sd.tokens * draft) / hz;
+      perStep *= tokens;
+      c.notes.push(
+        `speculative decoding ON (--speculative): a ${(sd.draftParams / 1e9).toPrecision(3)}B-parameter draft (${dims.layers} x ${dims.hidden}, Llama-shaped) proposes ${sd.tokens} tokens at ${((draft / hz) * 1e6).toPrecision(3)} us each; the target verifies ${sd.tokens + 1} positions in one pass of ${((latencyCycles / hz) * 1e6).toPrecision(3)} us; acceptance ${sd.acceptance} gives ${tokens.toPrecision(3)} tokens per step (Leviathan et al. 2023); the draft's cores are not placed on the grid`,
+      );
+    } else c.notes.push('speculative decoding off (published speeds from 2024-10 on may use it: --speculative)');
     c.notes.push(
       `batch-${a.samplesPerStep} decode is latency-bound: one token passes every region in turn, so the step is the sum of the regions' times (${placed.length} regions${systems > 1 ? `, ${systems - 1} system-to-system links` : ''}), not the slowest one`,
     );

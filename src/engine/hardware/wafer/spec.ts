@@ -51,7 +51,53 @@ export interface WaferSpec {
   streamingGemmOpOverhead_cycles: number;
   /** MemoryX fetch latency, exposed once per training step (the iteration boundary) */
   memoryXLatency_us: number;
+  /** name of the decode calibration used by default (one of `decodeCalibrations`); absent: the fields above */
+  decodeCalibration?: string;
+  /** named decode calibrations: one per software generation, each dated and saying what it was fitted to */
+  decodeCalibrations?: Record<string, DecodeCalibration>;
   sources?: Record<string, string>;
+}
+
+/** The decode constants of one software generation (docs/WAFER-MODEL.md, calibration table). */
+export interface DecodeCalibration {
+  /** when the software this stands for was measured (ISO date of the publication) */
+  date: string;
+  software: string;
+  gemv_cyclesPerWeight: number;
+  decodeKernelOverhead_cycles: number;
+  reductionStageOverhead_cycles: number;
+  /** every GEMV reduces along the region's shorter side (production layout) instead of alternating x/y */
+  reduceShortSide?: boolean;
+  fittedTo: string;
+  source: string;
+}
+
+const CAL_NUMBERS = ['gemv_cyclesPerWeight', 'decodeKernelOverhead_cycles', 'reductionStageOverhead_cycles'] as const;
+
+/** The decode calibration in force: `name`, else the spec's default, else the spec's top-level fields. */
+export function decodeCalibrationOf(spec: WaferSpec, name?: string): { name: string; cal: DecodeCalibration } {
+  const cals = spec.decodeCalibrations ?? {};
+  const pick = name ?? spec.decodeCalibration;
+  if (pick !== undefined) {
+    const cal = Object.prototype.hasOwnProperty.call(cals, pick) ? cals[pick] : undefined;
+    if (!cal)
+      throw new WaferSpecError(
+        `${spec.id}: no decode calibration '${pick}' (the spec has: ${Object.keys(cals).join(', ') || 'none'})`,
+      );
+    return { name: pick, cal };
+  }
+  return {
+    name: 'spec fields',
+    cal: {
+      date: '',
+      software: "the spec's own constants",
+      gemv_cyclesPerWeight: spec.gemv_cyclesPerWeight,
+      decodeKernelOverhead_cycles: spec.decodeKernelOverhead_cycles,
+      reductionStageOverhead_cycles: spec.reductionStageOverhead_cycles,
+      fittedTo: 'see the spec sources',
+      source: '',
+    },
+  };
 }
 
 /** Every number a wafer spec must give, with whether 0 is allowed. */
@@ -113,6 +159,27 @@ export function validateWaferSpec(spec: Record<string, unknown>, where: string):
       `field 'sramReservedPerCore_KiB' (${s.sramReservedPerCore_KiB}) must be less than 'sramPerCore_KiB' (${s.sramPerCore_KiB})`,
     );
   if (s.clockMin_GHz > s.clockMax_GHz) bad(`field 'clockMin_GHz' must not exceed 'clockMax_GHz'`);
+  if (spec.decodeCalibrations !== undefined) {
+    const cals = spec.decodeCalibrations;
+    if (typeof cals !== 'object' || cals === null || Array.isArray(cals))
+      bad(`field 'decodeCalibrations' must be an object of named calibrations`);
+    for (const [n, c] of Object.entries(cals as Record<string, unknown>)) {
+      if (typeof c !== 'object' || c === null) bad(`decodeCalibrations '${n}' must be an object`);
+      const cc = c as Record<string, unknown>;
+      for (const key of CAL_NUMBERS) {
+        const v = cc[key];
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (key === 'gemv_cyclesPerWeight' && v === 0))
+          bad(`decodeCalibrations '${n}' field '${key}' must be a non-negative number (got ${JSON.stringify(v)})`);
+      }
+      for (const key of ['date', 'software', 'fittedTo', 'source'])
+        if (typeof cc[key] !== 'string') bad(`decodeCalibrations '${n}' field '${key}' must be a string`);
+    }
+  }
+  if (spec.decodeCalibration !== undefined) {
+    const names = Object.keys((spec.decodeCalibrations as object | undefined) ?? {});
+    if (typeof spec.decodeCalibration !== 'string' || !names.includes(spec.decodeCalibration))
+      bad(`field 'decodeCalibration' must name one of decodeCalibrations (${names.join(', ') || 'none'})`);
+  }
   if (
     spec.sources !== undefined &&
     (typeof spec.sources !== 'object' || spec.sources === null || Array.isArray(spec.sources))

@@ -1,11 +1,12 @@
-// The decode latency model (WaferLLM's PLMR view) against the published WaferLLM measurements it was
-// calibrated on, the prefill matmul form against WaferLLM's prefill, and the transformer structure and
+// CALIBRATION, not validation: the decode latency model (WaferLLM's PLMR view) against the published WaferLLM
+// measurements its 'waferllm-osdi25' constants were FITTED to (11 of the 12 Table 4 points; the held-out one is
+// the fidelity row waferllm-llama3-8B-wse2), the prefill matmul form against WaferLLM's prefill, and the transformer structure and
 // decode ops read from a real decode graph against the structure-only description used for calibration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'path';
 import { loadSpec } from '../../src/engine/hardware';
-import { derive, type WaferSpec } from '../../src/engine/hardware/wafer/spec';
+import { decodeCalibrationOf, derive, type WaferSpec } from '../../src/engine/hardware/wafer/spec';
 import {
   allreduceCycles,
   decodeOpsCycles,
@@ -25,11 +26,12 @@ import { sharedDir } from '../fixtures/paths';
 const wse2 = loadSpec('wse2').spec as unknown as WaferSpec;
 function consts(spec: WaferSpec): WaferConsts {
   const d = derive(spec, 'fp16');
+  const cal = decodeCalibrationOf(spec, 'waferllm-osdi25').cal;
   return {
     hopCycles: spec.hopLatency_cycles,
-    stageCycles: spec.reductionStageOverhead_cycles,
-    kernelCycles: spec.decodeKernelOverhead_cycles,
-    cyclesPerWeight: spec.gemv_cyclesPerWeight,
+    stageCycles: cal.reductionStageOverhead_cycles,
+    kernelCycles: cal.decodeKernelOverhead_cycles,
+    cyclesPerWeight: cal.gemv_cyclesPerWeight,
     linkBytesPerCycle: spec.fabricLinkBandwidth_BytesPerCycle,
     flopsPerCyclePerCore: d.flopsPerCyclePerCore,
     elemBytes: 2,
@@ -78,7 +80,7 @@ const TABLE4: [string, number, number][] = [
   ['QWen2-72B', 660, 787.1],
 ];
 
-test('PLMR decode model with the WSE-2 constants reproduces WaferLLM Table 4 (12 points) within 3%', () => {
+test('calibration: PLMR decode model with the WaferLLM constants reproduces the points they were fitted to, WaferLLM Table 4 (12 points) within 3%', () => {
   const lines: string[] = [];
   for (const [name, P, published] of TABLE4) {
     const st = MODELS[name];
@@ -94,7 +96,7 @@ test('PLMR decode model with the WSE-2 constants reproduces WaferLLM Table 4 (12
   }
 });
 
-test('GEMM form with the WSE-2 constants reproduces WaferLLM Table 3 prefill (Llama3-8B, 4K) within 5%', () => {
+test('calibration: GEMM form with the WSE-2 constants reproduces the points it was fitted to, WaferLLM Table 3 prefill (Llama3-8B, 4K) within 5%', () => {
   const st = MODELS['LLaMA3-8B'],
     Sq = 4096;
   const ops: DecodeOps = blockOpsFromStructure(st, Sq);
