@@ -77,6 +77,12 @@ const builds = tests
         outdir: 'out/test/bench',
         external: ['onnx-proto', 'protobufjs', 'playwright-core'],
       },
+      // the fuzz runner (npm run fuzz) and the child process that unit tests and the runner use to survive aborts
+      {
+        ...node,
+        entryPoints: ['test/fuzz/run.ts', 'test/fuzz/child.ts'].filter(fs.existsSync),
+        outdir: 'out/test/fuzz',
+      },
     ].filter((b) => b.entryPoints.length > 0)
   : [
       { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

@@ -1,6 +1,8 @@
 // onnx-profile's argument parsing and run loop (src/cli.ts is the executable entry).
 // The CLI of ARCHITECTURE.md: one report per model; JSON Lines with several models.
-// Exit codes: 0 ok, 1 a model could not be read (one line on stderr), 2 bad usage.
+// Exit codes: 0 only when everything asked for was computed; 1 when a model could not be read, a target or
+// spec was refused or a limit was hit (one line each on stderr); 2 bad usage. Everything written to the
+// terminal goes through the terminal sink's escaping (src/report/escape.ts).
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
@@ -10,6 +12,7 @@ import { profileModel, SCHEMA, type Report } from '../engine/profile';
 import { cliOptionConfig, oneOf, optionUsage, runOptionsFromCli, type RunOptions } from '../engine/options';
 import { formatReport, type Format } from '../report/format';
 import { samplePath } from '../engine/sample';
+import { terminalText } from '../report/escape';
 
 const USAGE = `usage: onnx-profile [MODEL.onnx ...] [options]
   (no model: profiles the embedded sample model)
@@ -42,13 +45,16 @@ export function parseCli(argv: string[]): { models: string[]; opts: RunOptions; 
   return { models: positionals, opts: options, format: f.value ?? 'table', out: values.out as string | undefined };
 }
 
-export function runCli(argv: string[], stdout: (s: string) => void, stderr: (s: string) => void): number {
+export function runCli(argv: string[], stdout: (s: string) => void, rawStderr: (s: string) => void): number {
+  // every message is one line, escaped: paths and model strings may hold control sequences or line breaks
+  const stderr = (s: string) => rawStderr(terminalText(s.replace(/\n$/, '')) + '\n');
   let parsed: ReturnType<typeof parseCli>;
   try {
     parsed = parseCli(argv);
   } catch (e) {
     const msg = (e as Error).message;
-    stderr((msg ? `onnx-profile: ${msg}\n` : '') + USAGE + '\n');
+    if (msg) stderr(`onnx-profile: ${msg}`);
+    rawStderr(USAGE + '\n');
     return e instanceof UsageError && !msg ? 0 : 2;
   }
   const { opts, format, out } = parsed;
@@ -67,6 +73,17 @@ export function runCli(argv: string[], stdout: (s: string) => void, stderr: (s: 
       const { report } = profileModel(model, opts);
       reports.push(report);
       chunks.push(formatReport(report, format));
+      // what was asked for and not computed: a refused target, spec or plan, a limit hit in the model
+      for (const t of report.targets ?? [])
+        if ('error' in t) {
+          failed = true;
+          stderr(`onnx-profile: ${file}: target ${t.id}: ${t.error}\n`);
+        }
+      for (const d of report.diagnostics)
+        if (d.limit) {
+          failed = true;
+          stderr(`onnx-profile: ${file}: ${d.message}\n`);
+        }
     } catch (e) {
       failed = true;
       const msg = e instanceof OnnxReadError ? e.message : `${file}: ${(e as Error).message}`;

@@ -11,6 +11,8 @@
 // (MapOptions in hardware/types.ts is RunOptions minus the model-only fields) all follow from that row.
 // A new enum value (e.g. a precision) is one entry in its list (PRECISIONS, ...).
 
+import { LIMITS } from './limits';
+
 export const PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 export const MODES = ['inference', 'training'] as const;
@@ -133,6 +135,24 @@ export const nonNegInt: Rule<number> = (raw) => {
     : { error: `must be a non-negative integer, got '${shown(raw)}'` };
 };
 
+/** A whole number in [min, LIMITS[limit]] (src/engine/limits.ts), from a number or a string of digits of any
+ * length: a value past the limit is refused with the limit named, not read as "not an integer". */
+function boundedInt(min: number, limit: 'maxDimValue' | 'maxPlanValue'): Rule<number> {
+  const max = LIMITS[limit];
+  return (raw) => {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < min)
+      return { error: `must be a ${min > 0 ? 'positive' : 'non-negative'} integer, got '${shown(raw)}'` };
+    if (n > max) return { error: `${shown(raw)} exceeds the limit ${limit} (${max})` };
+    return { value: n };
+  };
+}
+/** batch sizes, microbatches and dim bindings: values that multiply into tensor sizes */
+const dimValue = boundedInt(1, 'maxDimValue');
+const dimBinding = boundedInt(0, 'maxDimValue');
+/** parallel degrees and counts of nodes or systems */
+const planValue = boundedInt(1, 'maxPlanValue');
+
 export function oneOf<T extends string | number>(allowed: readonly T[]): Rule<T> {
   return (raw) => {
     const hit = allowed.find((a) => a === raw || String(a) === raw);
@@ -146,8 +166,8 @@ export const flag: Rule<boolean> = (raw) =>
 const posIntOrAuto: Rule<number | 'auto'> = (raw) =>
   raw === 'auto'
     ? { value: 'auto' }
-    : posInt(raw).value !== undefined
-      ? posInt(raw)
+    : planValue(raw).value !== undefined || /exceeds/.test(planValue(raw).error ?? '')
+      ? planValue(raw)
       : { error: `must be a positive integer or auto, got '${shown(raw)}'` };
 
 /** Target ids / spec paths: non-empty strings under 4096 characters, at most MAX_TARGETS (bad entries dropped). */
@@ -170,7 +190,7 @@ const dimBindings: Rule<Record<string, number>> = (raw) => {
   const value: Record<string, number> = {};
   let error: string | undefined;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    const c = nonNegInt(v);
+    const c = dimBinding(v);
     if (c.value !== undefined && k.length > 0 && k.length < MAX_NAME) value[k] = c.value;
     else error ??= `${k.slice(0, 40)} ${c.error ?? 'has an empty or too long name'}`;
   }
@@ -250,7 +270,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     help: `built-in id, a spec .json, or none (repeatable; default ${DEFAULT_TARGETS.join(' ')})`,
   },
   { flag: 'systems', path: ['systems'], rule: posIntOrAuto, cli: 'string', arg: 'N|auto', help: 'wafer systems' },
-  { flag: 'nodes', path: ['nodes'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU nodes' },
+  { flag: 'nodes', path: ['nodes'], rule: planValue, cli: 'string', arg: 'N', help: 'GPU nodes' },
   { flag: 'mode', path: ['mode'], rule: oneOf(MODES), cli: 'string', arg: MODES.join('|'), help: 'run mode' },
   {
     flag: 'precision',
@@ -260,7 +280,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     arg: PRECISIONS.join('|'),
     help: 'compute and weight precision',
   },
-  { flag: 'batch', path: ['batch'], rule: posInt, cli: 'string', arg: 'N', help: 'binds the batch-like dims' },
+  { flag: 'batch', path: ['batch'], rule: dimValue, cli: 'string', arg: 'N', help: 'binds the batch-like dims' },
   {
     flag: 'dim',
     path: ['dims'],
@@ -269,7 +289,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     fromCli: (raw: string[]) => {
       const value: Record<string, number> = {};
       for (const d of raw) {
-        const m = /^([^=]+)=(\d{1,15})$/.exec(d);
+        const m = /^([^=]+)=(\d+)$/.exec(d);
         if (!m) return { error: `expects NAME=VALUE with a non-negative integer, got '${shown(d)}'` };
         value[m[1]] = Number(m[2]);
       }
@@ -278,14 +298,14 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     arg: 'NAME=VALUE',
     help: 'binds a symbolic dim (repeatable)',
   },
-  { flag: 'tp', path: ['gpu', 'tp'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU tensor parallelism' },
-  { flag: 'pp', path: ['gpu', 'pp'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU pipeline stages' },
-  { flag: 'dp', path: ['gpu', 'dp'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU data parallelism' },
-  { flag: 'microbatch', path: ['gpu', 'microbatch'], rule: posInt, cli: 'string', arg: 'N', help: 'GPU microbatch' },
+  { flag: 'tp', path: ['gpu', 'tp'], rule: planValue, cli: 'string', arg: 'N', help: 'GPU tensor parallelism' },
+  { flag: 'pp', path: ['gpu', 'pp'], rule: planValue, cli: 'string', arg: 'N', help: 'GPU pipeline stages' },
+  { flag: 'dp', path: ['gpu', 'dp'], rule: planValue, cli: 'string', arg: 'N', help: 'GPU data parallelism' },
+  { flag: 'microbatch', path: ['gpu', 'microbatch'], rule: dimValue, cli: 'string', arg: 'N', help: 'GPU microbatch' },
   {
     flag: 'global-batch',
     path: ['gpu', 'globalBatch'],
-    rule: posInt,
+    rule: dimValue,
     cli: 'string',
     arg: 'N',
     help: 'GPU global batch',
@@ -293,7 +313,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   {
     flag: 'interleave',
     path: ['gpu', 'interleave'],
-    rule: posInt,
+    rule: planValue,
     cli: 'string',
     arg: 'N',
     help: 'pipeline chunks per GPU',

@@ -15,6 +15,8 @@ import { loadSpec, mapTarget } from './hardware';
 import type { Analysis, MapOptions, TargetOutcome } from './hardware/types';
 import type { RunOptions } from './options';
 import { activeParameterCount, transformerStructure, type TransformerStructure } from './structure';
+import { checkLimit } from './limits';
+import { finiteReport } from './finite';
 
 export const SCHEMA = 'onnx-profile/1';
 export interface ReportLayer {
@@ -194,7 +196,35 @@ export function mapOptionsFrom(opts: RunOptions, bindings: Record<string, number
   return { ...mapping, bindings };
 }
 
+/** Why the model's costs cannot be mapped (a cost out of the double range), or undefined when all are finite. */
+function nonFiniteCost(a: Analysis): string | undefined {
+  for (const l of a.layers)
+    for (const k of ['forwardFlops', 'parameterBytes', 'activationBytes', 'bytesRead', 'bytesWritten'] as const)
+      if (!Number.isFinite(l[k]))
+        return `layer ${l.name} has a ${k} that is not finite (out of the double range; bind smaller dims)`;
+  for (const k of ['tokensPerStep', 'samplesPerStep'] as const)
+    if (!Number.isFinite(a[k])) return `${k} is not finite (out of the double range; bind smaller dims)`;
+  return undefined;
+}
+
+/** Refuses option values past LIMITS wherever the options came from (CLI, settings, tests): a LimitError. */
+export function checkOptionLimits(opts: RunOptions): void {
+  if (opts.batch !== undefined) checkLimit('maxDimValue', opts.batch, 'batch');
+  for (const [k, v] of Object.entries(opts.dims)) checkLimit('maxDimValue', v, `dim ${k}`);
+  if (typeof opts.systems === 'number') checkLimit('maxPlanValue', opts.systems, 'systems');
+  if (opts.nodes !== undefined) checkLimit('maxPlanValue', opts.nodes, 'nodes');
+  for (const k of ['tp', 'pp', 'dp', 'interleave'] as const) {
+    const v = opts.gpu[k];
+    if (v !== undefined) checkLimit('maxPlanValue', v, k);
+  }
+  for (const k of ['microbatch', 'globalBatch'] as const) {
+    const v = opts.gpu[k];
+    if (v !== undefined) checkLimit('maxDimValue', v, k);
+  }
+}
+
 export function profileModel(model: Model, opts: RunOptions): Profile {
+  checkOptionLimits(opts);
   const analysis = analyse(model, opts);
   const bindings = bindingsFor(model, opts);
   const { stats, shapes, nodeCosts, layers } = analysis;
@@ -261,7 +291,10 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
   }
   if (opts.targets.length) {
     const mo = mapOptionsFrom(opts, bindings);
+    // a mapper given costs past the double range answers NaN and Infinity: refuse to map instead
+    const notFinite = nonFiniteCost(analysis);
     report.targets = opts.targets.map((id) => {
+      if (notFinite) return { id, error: `not mapped: ${notFinite}` };
       try {
         return mapTarget(loadSpec(id), analysis, mo);
       } catch (e) {
@@ -269,5 +302,6 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
       }
     });
   }
+  finiteReport(report);
   return { report, analysis };
 }

@@ -2,6 +2,7 @@
 import type { Report } from '../engine/profile';
 import type { TargetResult } from '../engine/hardware/types';
 import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
+import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
 
 export type Format = 'table' | 'json' | 'csv' | 'html';
@@ -37,18 +38,18 @@ function toTable(r: Report): string {
       .join(', ')}${m.producer ? `, producer ${m.producer}` : ''}`,
   );
   lines.push(
-    `  ${m.nodeCount} nodes, ${fmtCount(m.parameterCount)} parameters (${fmtBytes(m.parameterBytes)}), ${fmtFlops(m.forwardFlops)} forward, peak activations ${fmtBytes(m.peakActivationBytes)}`,
+    `  ${m.nodeCount} nodes, ${known(m.parameterCount, fmtCount)} parameters (${known(m.parameterBytes, fmtBytes)}), ${known(m.forwardFlops, fmtFlops)} forward, peak activations ${known(m.peakActivationBytes, fmtBytes)}`,
   );
   if (m.unboundDims.length)
     lines.push(`  unbound dims: ${m.unboundDims.join(', ')} (taken as 1; bind with --dim NAME=VALUE)`);
   lines.push('');
-  const top = [...r.layers].sort((a, b) => b.forwardFlops - a.forwardFlops).slice(0, 15);
+  const top = [...r.layers].sort((a, b) => (b.forwardFlops ?? 0) - (a.forwardFlops ?? 0)).slice(0, 15);
   lines.push(
     `  ${pad('layer (top 15 by FLOPs)', 48)} ${pad('ops', 28)} ${pad('FLOPs', 12, true)} ${pad('params', 12, true)}`,
   );
   for (const l of top) {
     lines.push(
-      `  ${pad(l.name.slice(-48), 48)} ${pad(l.opTypes.join('+').slice(0, 28), 28)} ${pad(fmtFlops(l.forwardFlops), 12, true)} ${pad(fmtBytes(l.parameterBytes), 12, true)}`,
+      `  ${pad(l.name.slice(-48), 48)} ${pad(l.opTypes.join('+').slice(0, 28), 28)} ${pad(known(l.forwardFlops, fmtFlops), 12, true)} ${pad(known(l.parameterBytes, fmtBytes), 12, true)}`,
     );
   }
   for (const t of r.targets ?? []) {
@@ -59,8 +60,8 @@ function toTable(r: Report): string {
     }
     const where = t.kind === 'wafer' ? `${t.systems} system(s)` : `${t.nodes} node(s)`;
     lines.push(
-      `  target ${t.id} (${t.name}), ${t.execution}, ${where}: step ${fmtSeconds(t.stepSeconds)}, ${fmtRate(t.throughput.value, t.throughput.unit)}, ` +
-        `memory ${fmtBytes(t.memory.usedBytes)} of ${fmtBytes(t.memory.capacityBytes)}${t.fits ? '' : ' — DOES NOT FIT'}`,
+      `  target ${t.id} (${t.name}), ${t.execution}, ${where}: step ${known(t.stepSeconds, fmtSeconds)}, ${known(t.throughput?.value, (v) => fmtRate(v, t.throughput.unit))}, ` +
+        `memory ${known(t.memory?.usedBytes, fmtBytes)} of ${known(t.memory?.capacityBytes, fmtBytes)}${t.fits ? '' : ' — DOES NOT FIT'}`,
     );
     if (Object.keys(t.parallelism).length)
       lines.push(
@@ -68,9 +69,9 @@ function toTable(r: Report): string {
           .map(([k, v]) => `${k}=${v}`)
           .join(' ')}`,
       );
-    const slow = [...t.layers].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
+    const slow = [...t.layers].sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 8);
     for (const l of slow)
-      lines.push(`    ${pad(l.name.slice(-46), 46)} ${pad(fmtSeconds(l.seconds), 10, true)}  ${l.bound}`);
+      lines.push(`    ${pad(l.name.slice(-46), 46)} ${pad(known(l.seconds, fmtSeconds), 10, true)}  ${l.bound}`);
     for (const n of t.notes.slice(0, 6)) lines.push(`    note: ${n}`);
   }
   const warn = r.diagnostics.filter((d) => d.severity !== 'info');
@@ -79,14 +80,13 @@ function toTable(r: Report): string {
     lines.push(`  ${warn.length} diagnostic(s):`);
     for (const d of warn.slice(0, 10)) lines.push(`    ${d.severity}: ${d.message}`);
   }
-  return lines.join('\n') + '\n';
+  // the terminal sink: a model string can neither drive the terminal nor forge a line (src/report/escape.ts)
+  return lines.map(terminalText).join('\n') + '\n';
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  // a leading =,+,-,@ would be read as a formula by spreadsheets: prefix it (model strings are untrusted)
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/** A quantity the report may leave out (not finite): "unknown" instead of a dash or NaN. */
+function known(v: number | undefined, fmt: (v: number) => string): string {
+  return typeof v === 'number' && Number.isFinite(v) ? fmt(v) : 'unknown';
 }
 
 function toCsv(r: Report): string {

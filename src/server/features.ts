@@ -19,7 +19,7 @@ import { valueType } from '../textview/syntax';
 import type { GraphSpan } from '../textview/printer';
 import type { ModelView, TargetRow } from './modelView';
 import { code, fmtBytes, fmtFlops, fmtPlacement, fmtSeconds, md, targetLabel } from './format';
-import { fmtRate } from '../report/units';
+import { fmtNumber, fmtRate } from '../report/units';
 
 export const DIAGNOSTIC_SOURCE = 'onnx-profiler';
 /** the client command a layer's CodeLens runs: selects the layer in the profile editor */
@@ -146,7 +146,7 @@ function modelSummary(v: ModelView): string {
   const run = v.run!;
   const m = run.profile.report.model;
   const parts = [
-    `**${md(v.model.graph.name || 'main graph')}**: ${m.nodeCount} nodes · ${run.profile.analysis.layers.length} layers · ${m.parameterCount.toLocaleString('en-US')} parameters (${fmtBytes(m.parameterBytes)}) · ${fmtFlops(m.forwardFlops)} forward`,
+    `**${md(v.model.graph.name || 'main graph')}**: ${m.nodeCount} nodes · ${run.profile.analysis.layers.length} layers · ${fmtNumber(m.parameterCount)} parameters (${fmtBytes(m.parameterBytes)}) · ${fmtFlops(m.forwardFlops)} forward`,
   ];
   if (run.targets.length) {
     const rows = ['| target | step | throughput | memory | fits |', '| --- | --- | --- | --- | --- |'];

@@ -1,6 +1,7 @@
 // Short texts for hovers, lenses and symbol details: times, placements, target names.
 import type { TargetLayer, TargetResult } from '../engine/hardware/types';
 import { fmtBytes, fmtFlops, fmtSeconds } from '../report/units';
+import { markdownCode, markdownText } from '../report/escape';
 
 export { fmtBytes, fmtFlops, fmtSeconds };
 
@@ -34,13 +35,12 @@ export function targetLabel(t: TargetResult): string {
   return t.id;
 }
 
-/** Escapes text for Markdown table cells and inline text. */
+/** Escapes text for Markdown table cells and inline text (src/report/escape.ts: the Markdown sink's rule). */
 export function md(s: string): string {
-  return s.replace(/[\\`*_{}[\]<>|]/g, (c) => '\\' + c);
+  return markdownText(s);
 }
 
-/** Inline code: backticks long enough not to clash with the text. */
+/** Inline code whose fence the text cannot close, on one line. */
 export function code(s: string): string {
-  const ticks = s.includes('`') ? '``' : '`';
-  return `${ticks}${ticks.length > 1 ? ' ' : ''}${s}${ticks.length > 1 ? ' ' : ''}${ticks}`;
+  return markdownCode(s);
 }

@@ -7,6 +7,9 @@ import { SpecError } from './errors';
 import { WAFER_TARGET } from './wafer';
 import { GPU_TARGET } from './gpu';
 
+import { readSpecFile, SpecFileError } from './specFile';
+import { specRangeProblem } from '../limits';
+
 export { SpecError };
 
 export interface LoadedSpec {
@@ -44,7 +47,8 @@ export function builtinTargetIds(): string[] {
   return [...builtinSpecs().keys()];
 }
 
-/** A built-in id, or a JSON spec file path (validated: missing or negative numbers are refused with the field named). */
+/** A built-in id, or a JSON spec file path (read by the rules of specFile.ts; validated: a missing number or
+ * one outside its range (LIMITS.specNumber, LIMITS.specFields) is refused with the field named). */
 export function loadSpec(idOrPath: string): LoadedSpec {
   const b = builtinSpecs().get(idOrPath);
   if (b) return b;
@@ -53,21 +57,26 @@ export function loadSpec(idOrPath: string): LoadedSpec {
       `unknown target '${idOrPath}' (built-in: ${builtinTargetIds().join(', ')}; or a path to a spec .json)`,
     );
   }
-  let spec: Record<string, unknown>;
+  let parsed: unknown;
   let key: string;
   try {
+    // stat, not open: a FIFO's stat does not wait; readSpecFile refuses anything but a regular file
     const st = fs.statSync(idOrPath);
     key = `file:${idOrPath}\0${st.size}\0${st.mtimeMs}`;
-    spec = JSON.parse(fs.readFileSync(idOrPath, 'utf8'));
+    parsed = readSpecFile(idOrPath);
   } catch (e) {
-    throw new SpecError(`${idOrPath}: cannot read spec: ${(e as Error).message}`);
+    if (e instanceof SpecFileError) throw new SpecError(e.message);
+    throw new SpecError(`${idOrPath}: cannot read the spec file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new SpecError(`${idOrPath}: a spec must be a JSON object`);
+  const spec = parsed as Record<string, unknown>;
   const k = kindOf(String(spec.kind));
   if (!k)
     throw new SpecError(`${idOrPath}: field 'kind' must be ${TARGET_KINDS.map((t) => `"${t.kind}"`).join(' or ')}`);
   k.validate(spec, idOrPath);
+  const range = specRangeProblem(spec);
+  if (range) throw new SpecError(`${idOrPath}: ${range}`);
   return { id: typeof spec.id === 'string' ? spec.id : idOrPath, kind: k.kind, spec, key };
 }
 

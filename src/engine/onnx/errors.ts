@@ -20,4 +20,6 @@ export interface Diagnostic {
   tensor?: string;
   /** graph path, e.g. "main/If_0.then_branch" */
   graph?: string;
+  /** the LIMITS entry (src/engine/limits.ts) this problem hit: what was asked for was not computed */
+  limit?: string;
 }

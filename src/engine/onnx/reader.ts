@@ -20,8 +20,10 @@ import { readSparseTensor, readTensor, type TensorContext } from './tensor';
 import { ExternalDataEscapeError, ExternalResolver } from './external';
 import { emptyGraphNames, validateModelNames, type GraphNames } from './validate';
 
-export const MAX_GRAPH_DEPTH = 32;
-const MAX_TYPE_DEPTH = 32;
+import { LIMITS } from '../limits';
+
+export const MAX_GRAPH_DEPTH = LIMITS.maxGraphDepth;
+const MAX_TYPE_DEPTH = LIMITS.maxTypeDepth;
 
 /** Resolves external data for the tensors of one read, reporting each problem once. A class, not a
  * closure per read: readTensor's optimized code then sees the same function every read. */
@@ -224,6 +226,11 @@ class Walker {
         case 1: {
           expectLen(wire, 'node', c);
           const o = c.enter();
+          if (++this.nodeCount > LIMITS.maxGraphNodes)
+            throw new WireError(
+              `more than ${LIMITS.maxGraphNodes} nodes in the model's graphs (limit maxGraphNodes) at ${gpath}`,
+              c.pos,
+            );
           g.nodes.push(this.nodeAt(c, gpath, depth, g.nodes.length));
           c.leave(o);
           break;
@@ -295,6 +302,8 @@ class Walker {
   private readonly outs: string[] = emptyList<string>();
   /** the names of the graph being read (a scratch record inside a function) and of every graph read */
   private names: GraphNames = emptyGraphNames();
+  /** nodes read so far in all graphs and functions (LIMITS.maxGraphNodes) */
+  private nodeCount = 0;
   readonly graphNames = new Map<Graph, GraphNames>();
   private readonly spans: number[] = [];
   private spanTop = 0;
@@ -658,7 +667,8 @@ class Walker {
             c.skip(c.wire);
             continue;
           }
-          if (dims.length >= 64) throw new WireError('tensor shape has more than 64 dimensions', c.pos);
+          if (dims.length >= LIMITS.maxRank)
+            throw new WireError(`tensor shape has more than ${LIMITS.maxRank} dimensions (limit maxRank)`, c.pos);
           const o2 = c.enter();
           let d: number | string | null = null;
           while (c.pos < c.end) {
@@ -673,6 +683,15 @@ class Walker {
         }
         c.leave(o);
       } else c.skip(c.wire);
+    }
+    if (dims) {
+      let elements = 1;
+      for (const d of dims) if (typeof d === 'number') elements *= d;
+      if (elements > LIMITS.maxElements)
+        throw new WireError(
+          `tensor type [${dims.join(',')}] has ${elements} elements, over the limit maxElements (2^63)`,
+          c.pos,
+        );
     }
     return { kind, dtype, dims };
   }

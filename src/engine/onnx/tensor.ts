@@ -4,6 +4,7 @@ import { type Cursor, WIRE_LEN, WireError } from './wire';
 import { SMALL_TENSOR_MAX, type SparseTensorInfo, type TensorInfo } from './ir';
 import { DT, isKnownDtype } from './dtypes';
 import { ExternalDataEscapeError } from './external';
+import { LIMITS } from '../limits';
 
 export interface TensorContext {
   /** resolves an external_data location against the model's folder */
@@ -107,13 +108,16 @@ export function readTensor(c: Cursor, ctx: TensorContext): TensorInfo {
     }
   }
   const dims = DIMS.slice(0, rank);
-  if (dims.length > 64) throw new WireError(`tensor '${name}' has rank ${dims.length} (over 64)`, c.pos);
+  if (dims.length > LIMITS.maxRank)
+    throw new WireError(`tensor '${name}' has rank ${dims.length} (over the limit maxRank, ${LIMITS.maxRank})`, c.pos);
   let elements = 1;
   for (let k = 0; k < dims.length; k++) {
     const d = dims[k];
     if (d < 0) throw new WireError(`tensor '${name}' has negative dimension ${d}`, c.pos);
     elements *= d;
   }
+  if (elements > LIMITS.maxElements)
+    throw new WireError(`tensor '${name}' has ${elements} elements, over the limit maxElements (2^63)`, c.pos);
   if (!isKnownDtype(dtype)) throw new WireError(`tensor '${name}' has unknown data_type ${dtype}`, c.pos);
   const t: TensorInfo = { name, dtype, dims, elements, data: { kind: 'none' } };
   if (dataLocation === 1 || location !== undefined) {

@@ -7,6 +7,7 @@ import { lookup } from './registry';
 import { DATA_MAX, ShapeError, type InferCtx, type Value } from './types';
 import { bindDim, dimSymbols } from './dims';
 import { valueFromTensor } from './tensorValue';
+import { LIMITS, LimitError } from '../limits';
 export { valueFromTensor };
 import './ops';
 
@@ -81,6 +82,11 @@ class Inferencer {
   readonly graphs = new Map<string, GraphShapes>();
   filled = 0;
   private depth = 0;
+  /** nodes expanded from function bodies so far (LIMITS.maxFunctionExpansionNodes) */
+  private expanded = 0;
+  /** functions being expanded, outermost first: a call to one of them is recursion */
+  private readonly calling: string[] = [];
+  private budgetReported = false;
   constructor(
     readonly model: Model,
     readonly opts: Required<InferOptions>,
@@ -185,6 +191,16 @@ class Inferencer {
       const out = fn(ctx);
       return out.map((v) => (v?.data && v.data.length > DATA_MAX ? { type: v.type } : v));
     } catch (e) {
+      if (e instanceof LimitError) {
+        this.diagnostics.push({
+          severity: 'error',
+          message: `${where} (${node.opType}): ${e.message}`,
+          node: node.name,
+          graph: g.path,
+          limit: e.limit,
+        });
+        return [];
+      }
       if (e instanceof ShapeError) {
         this.diagnostics.push({
           severity: 'error',
@@ -211,10 +227,35 @@ class Inferencer {
     inputs: (Value | undefined)[],
     gs: GraphShapes,
   ): (Value | undefined)[] {
-    if (++this.depth > 64) {
-      this.depth--;
+    const key = `${fn.domain}.${fn.name}`;
+    const where = `${gs.graph.path}/${node.name || node.opType + '_' + node.index}`;
+    const refuse = (message: string, limit: string): [] => {
+      this.diagnostics.push({ severity: 'error', message, node: node.name, graph: gs.graph.path, limit });
       return [];
+    };
+    // ONNX forbids recursive functions; expanding one would never end (or end after 2^depth copies)
+    if (this.calling.includes(key))
+      return refuse(
+        `${where}: function ${key} calls itself (${[...this.calling, key].join(' -> ')}); ONNX functions may not be recursive (limit maxFunctionDepth)`,
+        'maxFunctionDepth',
+      );
+    if (this.depth + 1 > LIMITS.maxFunctionDepth)
+      return refuse(
+        `${where}: function ${key} nested deeper than the limit maxFunctionDepth (${LIMITS.maxFunctionDepth})`,
+        'maxFunctionDepth',
+      );
+    // fan-out: each call copies the body, so a body that calls another function twice doubles per level
+    this.expanded += fn.nodes.length;
+    if (this.expanded > LIMITS.maxFunctionExpansionNodes) {
+      if (this.budgetReported) return [];
+      this.budgetReported = true;
+      return refuse(
+        `${where}: expanding function ${key} passes the limit maxFunctionExpansionNodes (${LIMITS.maxFunctionExpansionNodes} nodes expanded from function bodies); later calls are left unexpanded`,
+        'maxFunctionExpansionNodes',
+      );
     }
+    this.depth++;
+    this.calling.push(key);
     try {
       const path = `${gs.graph.path}/${node.name || node.opType + '_' + node.index}.${fn.name}`;
       const nodes = fn.nodes.map((n) => substituteAttrs(n, node, fn, `function ${fn.domain}.${fn.name}`, path));
@@ -234,6 +275,7 @@ class Inferencer {
       return fn.outputs.map((o) => shapes.values.get(o));
     } finally {
       this.depth--;
+      this.calling.pop();
     }
   }
 }

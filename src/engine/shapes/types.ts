@@ -1,5 +1,6 @@
 // The contract between the shape-inference driver (infer.ts) and the per-op-family modules in ops/.
 import type { Dim, Graph, Node, ValueType } from '../onnx/ir';
+import { LIMITS, LimitError } from '../limits';
 
 /** What is known about one value: its type and, for small integer tensors, its elements (data propagation). */
 export interface Value {
@@ -12,9 +13,14 @@ export interface Value {
   data?: Dim[];
 }
 
-export const DATA_MAX = 4096;
+export const DATA_MAX = LIMITS.maxPropagatedElements;
 
 export class ShapeError extends Error {}
+
+/** Refuses a rank past LIMITS.maxRank (a LimitError: the node gets a diagnostic naming the limit). */
+export function checkRank(rank: number, what: string): void {
+  if (rank > LIMITS.maxRank) throw new LimitError('maxRank', rank, what, LIMITS.maxRank);
+}
 
 export interface InferCtx {
   readonly node: Node;
@@ -38,6 +44,7 @@ export type InferFn = (ctx: InferCtx) => (Value | undefined)[];
 // ---- small helpers every op module uses ----
 
 export function tensorOf(dtype: number, dims: Dim[] | null, data?: Dim[]): Value {
+  if (dims) checkRank(dims.length, 'an output rank');
   const v: Value = { type: { kind: 'tensor', dtype, dims } };
   if (data) v.data = data;
   return v;

@@ -5,7 +5,7 @@ import type { Dim } from '../../../onnx/ir';
 import { attrInt, attrInts } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
 import { register } from '../../registry';
-import { inData, inTensor, tensorOf, type InferCtx, type Value } from '../../types';
+import { checkRank, inData, inTensor, tensorOf, type InferCtx, type Value } from '../../types';
 import { dimAdd, dimMul, dimSub } from '../../dims';
 import { spatialOut, windowAttrs } from './window';
 
@@ -40,6 +40,7 @@ register('MaxUnpool', (ctx) => {
     const shape = inData(ctx, 2);
     if (shape) return [tensorOf(dtype, shape.slice())];
     const len = inTensor(ctx, 2)?.dims?.[0];
+    if (typeof len === 'number') checkRank(len, 'output_shape length (the output rank)');
     return [tensorOf(dtype, typeof len === 'number' ? new Array<Dim>(len).fill(null) : null)];
   }
   if (!x?.dims) return [tensorOf(dtype, null)];

@@ -2,7 +2,7 @@
 // attributes to inputs across opsets, and row-major index arithmetic for propagating small tensors' data.
 import type { Dim } from '../../../onnx/ir';
 import { attrInts } from '../../../onnx/ir';
-import { DATA_MAX, inDims, type InferCtx } from '../../types';
+import { DATA_MAX, checkRank, inDims, type InferCtx } from '../../types';
 
 /** Values at or beyond this mean "to the end" in Slice ends (INT64_MAX / INT32_MAX as exporters write them). */
 export const BIG = 2 ** 31 - 1;
@@ -30,12 +30,16 @@ export function dimsArg(ctx: InferCtx, input: number): Dim[] | null | undefined 
   return d ? d.slice() : null;
 }
 
-/** Number of elements of a 1-D input when its length is known (for arguments whose values are unknown). */
+/** Number of elements of a 1-D input when its length is known (for arguments whose values are unknown).
+ * Every such argument lists one entry per dim (a shape, axes, sizes), so its length is a rank: a length past
+ * LIMITS.maxRank is refused here, before any op allocates an array of it. */
 export function inLength(ctx: InferCtx, i: number): number | undefined {
   const d = inDims(ctx, i);
   if (!d) return undefined;
   if (d.length === 0) return 1;
-  return d.length === 1 && typeof d[0] === 'number' ? d[0] : undefined;
+  const n = d.length === 1 && typeof d[0] === 'number' ? d[0] : undefined;
+  if (n !== undefined) checkRank(n, `input ${i} ('${ctx.node.inputs[i]}') length (an output rank)`);
+  return n;
 }
 
 /** Dims as numbers when all are concrete. */

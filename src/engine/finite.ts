@@ -1,0 +1,69 @@
+// Every number in a report is finite, or absent with a diagnostic that says which and why (ARCHITECTURE.md:
+// "an unknown one is absent (never null)"). JSON.stringify would silently write NaN and Infinity as null, and
+// a table would print "NaN samples/s": a cost that overflows the double range (a tensor of 40 dims of 2^31),
+// a ratio of two zeros (an empty graph's step time) or a degenerate spec number ends here instead.
+import type { Diagnostic } from './onnx/errors';
+
+const NON_FINITE_TEXT = /-?\bInfinity\b|\bNaN\b/;
+const NON_FINITE_TEXT_G = /-?\bInfinity\b|\bNaN\b/g;
+
+/** Removes non-finite numbers from `report` in place: a property is deleted, an unknown dim becomes null (the
+ * contract's "unknown dim"), an array of numbers with a non-finite entry is deleted whole; one diagnostic each. */
+export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R): R {
+  const found: Diagnostic[] = [];
+  const note = (path: string, v: number) =>
+    found.push({
+      severity: 'warning',
+      message: `report field ${path} was not finite (${Number.isNaN(v) ? 'undefined, as 0/0' : 'past the double range'}): left out as unknown`,
+    });
+  let textNoted = false;
+  const walk = (v: unknown, path: string): boolean => {
+    if (typeof v === 'number') return Number.isFinite(v);
+    if (typeof v === 'string') return true;
+    if (Array.isArray(v)) {
+      let ok = true;
+      v.forEach((x, i) => {
+        // a note or reason written from a non-finite number: the number becomes "unknown" in the text
+        if (typeof x === 'string' && NON_FINITE_TEXT.test(x)) {
+          v[i] = x.replace(NON_FINITE_TEXT_G, 'unknown');
+          if (!textNoted)
+            found.push({
+              severity: 'warning',
+              message: `${path}[${i}] was written from a number that is not finite: shown as unknown`,
+            });
+          textNoted = true;
+        } else if (typeof x === 'number' && !Number.isFinite(x)) {
+          if (/\.dims$/.test(path)) {
+            note(`${path}[${i}]`, x);
+            v[i] = null;
+          } else ok = false;
+        } else walk(x, `${path}[${i}]`);
+      });
+      return ok;
+    }
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        const p = `${path}.${k}`;
+        if (!walk(x, p)) {
+          note(
+            p,
+            Array.isArray(x)
+              ? (x as number[]).find((n) => typeof n === 'number' && !Number.isFinite(n))!
+              : (x as number),
+          );
+          delete (v as Record<string, unknown>)[k];
+        }
+      }
+    }
+    return true;
+  };
+  const { diagnostics, ...rest } = report;
+  for (const [k, x] of Object.entries(rest)) {
+    if (!walk(x, k)) {
+      note(k, x as unknown as number);
+      delete (report as unknown as Record<string, unknown>)[k];
+    }
+  }
+  diagnostics.push(...found);
+  return report;
+}
