@@ -8,7 +8,7 @@
 // item 41942822); it is off unless asked for, and the report says when it is on.
 import { decodeOpsCycles, totalCycles, type DecodeOps, type LatencyConsts } from './latency';
 import { blockOpsFromStructure } from './kernels';
-import type { TransformerDims } from '../../cost/transformer';
+import type { TransformerDims } from '../../structure';
 
 /** Expected tokens per verify step: 1 + a + a^2 + ... + a^k. */
 export function expectedTokens(acceptance: number, k: number): number {
@@ -46,6 +46,9 @@ export function draftDims(params: number, vocab: number, past: number): Transfor
     gated: true,
     vocab,
     weightsPerLayer: 12 * h * h,
+    experts: 0,
+    expertsPerToken: 0,
+    encoderDecoder: false,
     past,
     notes: [],
   };
