@@ -13,8 +13,18 @@
 
 import { LIMITS } from './limits';
 
-export const PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8'] as const;
+export const PRECISIONS = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'] as const;
 export type Precision = (typeof PRECISIONS)[number];
+/** Bytes one weight element takes at a precision (int4 / fp4: two per byte; block scales not included). */
+export const PRECISION_BYTES: Record<Precision, number> = {
+  fp32: 4,
+  fp16: 2,
+  bf16: 2,
+  fp8: 1,
+  int8: 1,
+  int4: 0.5,
+  fp4: 0.5,
+};
 export const MODES = ['inference', 'training'] as const;
 export type Mode = (typeof MODES)[number];
 export const EXECUTIONS = ['pipelined', 'weight-streaming', 'auto'] as const;

@@ -52,7 +52,7 @@ describe('editor options', () => {
     const o = profileOptionsFrom({
       targets: ['wse3', '', 'x'.repeat(5000)],
       dims: { seq: 16, neg: -3 } as Record<string, number>,
-      precision: 'fp4' as never,
+      precision: 'int3' as never,
       mode: 'training',
       batch: 2.5,
       systems: 'auto',

@@ -10,6 +10,7 @@ import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../structure';
 import { effectiveParams } from '../../cost/kernels';
+import { PRECISION_BYTES } from '../../options';
 import {
   blockActivationBytes,
   blockBackward,
@@ -144,7 +145,7 @@ export function bytesPerParam(
 ): { weights: number; gradients: number; optimizer: number } {
   // fp8 training (Transformer Engine): the 16-bit weights plus their cached FP8 copy and its transpose
   // (the Hopper FP8 GEMM takes only the TN layout; dgrad needs W^T): 2 + 1 + 1 bytes
-  const w = precision === 'fp32' ? 4 : precision === 'fp8' ? (training ? 4 : 1) : 2;
+  const w = precision === 'fp8' && training ? 4 : PRECISION_BYTES[precision];
   if (!training) return { weights: w, gradients: 0, optimizer: 0 };
   const g = precision === 'fp32' ? 4 : gradientBytes;
   const o = precision === 'fp32' ? 8 : 12;

@@ -14,6 +14,7 @@
 // all-reduce 2(n-1)/n * S/B, all-gather and reduce-scatter (n-1)/n * S/B, point-to-point S/B; plus the
 // link latency once per collective (Calculon network.py: latency + size / (bw * eff)).
 import type { Bound, Precision } from '../types';
+import { PRECISION_BYTES } from '../../options';
 import type { EfficiencyTable, GpuClusterSpec, GpuLink } from './spec';
 
 export type Engine = 'matrix' | 'vector';
@@ -61,14 +62,15 @@ export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
   let vp = spec.gpu.vector_TFLOPS[precision] ?? 0;
   if (!(mp > 0)) {
     notes.push(
-      `${spec.gpu.name} has no ${precision} tensor-core rate in the spec: ${precision} GEMMs run at the fp16 rate`,
+      `${spec.gpu.name} has no ${precision} tensor-core rate in the spec: ${precision} weights are stored in ${PRECISION_BYTES[precision] * 8} bits and the GEMMs run at the fp16 rate (weight-only quantization, dequantized in the kernel)`,
     );
     mp = spec.gpu.matrix_TFLOPS.fp16;
   }
   if (!(vp > 0)) vp = spec.gpu.vector_TFLOPS.fp16;
   // fp8 training keeps 16-bit activations (Transformer Engine); weights are read in 8 bits by the GEMMs.
+  // int8/int4/fp4: weights at their width, activations in 16 bits (weight-only and W4A16/W8A16 kernels).
   const actBytes = precision === 'fp32' ? 4 : 2;
-  const weightBytes = precision === 'fp32' ? 4 : precision === 'fp8' ? 1 : 2;
+  const weightBytes = PRECISION_BYTES[precision];
   return {
     spec,
     precision,

@@ -21,10 +21,11 @@ export interface GpuClusterSpec {
   gpusPerNode_count: number;
   gpu: {
     name: string;
-    /** tensor-core peak, dense; 0 = unsupported (fp8 then runs at the fp16 rate) */
-    matrix_TFLOPS: Record<Precision, number>;
+    /** tensor-core peak, dense (TOPS for int8/int4); 0 or absent = unsupported (the GEMMs then run at the fp16
+     * rate on weights stored at the precision: weight-only quantization) */
+    matrix_TFLOPS: Record<'fp32' | 'fp16' | 'bf16', number> & Partial<Record<Precision, number>>;
     /** non-tensor (elementwise) peak */
-    vector_TFLOPS: Record<Precision, number>;
+    vector_TFLOPS: Record<'fp32' | 'fp16' | 'bf16', number> & Partial<Record<Precision, number>>;
     hbm_GiB: number;
     hbmBandwidth_GBps: number;
     tdp_W: number;
@@ -90,7 +91,9 @@ export interface GpuClusterSpec {
   notes?: string[];
 }
 
-const PRECISIONS: Precision[] = ['fp32', 'fp16', 'bf16', 'fp8'];
+/** Precisions every GPU spec gives rates for; the others (fp8, int8, int4, fp4) are optional. */
+const PRECISIONS: Precision[] = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'];
+const REQUIRED = new Set<Precision>(['fp32', 'fp16', 'bf16']);
 
 /** Refuses a spec with a missing, non-numeric or negative number, naming the field. */
 export function validateGpuSpec(spec: Record<string, unknown>, where: string): void {
@@ -137,8 +140,8 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   if (typeof spec.id !== 'string' || !spec.id) fail('id', 'is missing (a string is required)');
   num('gpusPerNode_count', { positive: true, integer: true });
   for (const p of PRECISIONS) {
-    num(`gpu.matrix_TFLOPS.${p}`, { positive: p === 'fp16' || p === 'bf16', optional: p === 'fp8' });
-    num(`gpu.vector_TFLOPS.${p}`, { positive: p !== 'fp8', optional: p === 'fp8' });
+    num(`gpu.matrix_TFLOPS.${p}`, { positive: p === 'fp16' || p === 'bf16', optional: !REQUIRED.has(p) });
+    num(`gpu.vector_TFLOPS.${p}`, { positive: REQUIRED.has(p), optional: !REQUIRED.has(p) });
   }
   num('gpu.hbm_GiB', { positive: true });
   num('gpu.hbmBandwidth_GBps', { positive: true });

@@ -1,7 +1,7 @@
 // The wafer mapper: picks the execution mode (pipelined on one or more systems, or weight streaming),
 // sizes and places a rectangle per region, and times every kernel. docs/WAFER-MODEL.md has the formulas.
 import type { Analysis, Bound, MapOptions, WaferGrid, WaferLayer, WaferTargetResult } from '../types';
-import { decodeCalibrationOf, derive, type WaferSpec } from './spec';
+import { decodeCalibrationOf, derive, precisionNote, type WaferSpec } from './spec';
 import { kernelWork } from './kernels';
 import { transformerDims, describeTransformer } from '../../structure';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
@@ -62,10 +62,8 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
     // the target's verify pass checks the k proposals and the next position at once: k + 1 rows per step
     for (const w of ctx.work) w.decode = scaleRows(w.decode, spec0.tokens + 1);
   else if (spec0) ctx.notes.push('speculative decoding applies to a decode graph only: ignored');
-  if (opts.precision === 'fp8')
-    ctx.notes.push(
-      'fp8: weights stored in 1 byte; no FP8 datapath is published for the WSE, so compute runs at the FP16 rate',
-    );
+  const pn = precisionNote(opts.precision);
+  if (pn) ctx.notes.push(pn);
   const perWafer = d.cores * d.usableBytesPerCore;
   const units = buildUnits(ctx);
   const tooBig = units.filter((u) => u.minCores > d.cores);

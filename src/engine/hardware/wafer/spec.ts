@@ -2,6 +2,7 @@
 // Hardware numbers come from /shared/reference/hardware-and-peers.md §1 and wafer-latency.md; the four
 // calibration constants at the end are fitted as docs/WAFER-MODEL.md explains.
 import type { Precision } from '../types';
+import { PRECISION_BYTES } from '../../options';
 import { SpecError } from '../errors';
 
 export interface WaferSpec {
@@ -206,7 +207,7 @@ export interface WaferDerived {
 }
 
 export function elemBytesOf(p: Precision): number {
-  return p === 'fp32' ? 4 : p === 'fp8' ? 1 : 2;
+  return PRECISION_BYTES[p];
 }
 
 export function derive(spec: WaferSpec, precision: Precision): WaferDerived {
@@ -226,4 +227,11 @@ export function derive(spec: WaferSpec, precision: Precision): WaferDerived {
     memoryXBytesPerSecond: spec.memoryXBandwidth_GBps * 1e9,
     peakFlops: cores * fpc * clockHz,
   };
+}
+
+/** The note for a precision the WSE has no published datapath for (Cerebras documents FP16 and FP32 compute:
+ * reference/hardware-and-peers.md; no FP8/INT8/INT4/FP4 rate is published): undefined for fp32/fp16/bf16. */
+export function precisionNote(p: Precision): string | undefined {
+  if (p === 'fp32' || p === 'fp16' || p === 'bf16') return undefined;
+  return `${p}: weights stored in ${PRECISION_BYTES[p] * 8} bits; no ${p.toUpperCase()} datapath is published for the WSE, so compute runs at the FP16 rate`;
 }
