@@ -28,6 +28,8 @@ import { readTheme, type Theme } from './theme';
 import { Tooltip, type TooltipContent } from './tooltip';
 import { vscode } from './vscode';
 import { defaultRunOptions, type RunOptions } from '../src/engine/options';
+import { markPage, pageTabs } from './graph/pages';
+import { GraphView } from './graph/view';
 
 interface State {
   fileName: string;
@@ -53,7 +55,7 @@ const state: State = {
   fileName: '',
   knobs: { ...defaultRunOptions(), targets: [] },
   choices: [],
-  view: { shown: [], heatmap: persisted.heatmap ?? 'placement' },
+  view: { shown: [], heatmap: persisted.heatmap ?? 'placement', page: persisted.page ?? 'heatmaps' },
   seq: 0,
   selected: persisted.selected ?? null,
   busy: false,
@@ -84,8 +86,26 @@ const heatHost: HeatmapHost = {
   select: (layer) => select(layer),
 };
 
+// the graph page (webview/graph/): a tab beside the heatmaps; it shares the layer selection and the tooltip
+const graphView = new GraphView({
+  theme: () => theme,
+  selected: () => state.selected,
+  select: (layer) => select(layer),
+  hover: heatHost.hover,
+  request: <R extends ToWebviewMessage>(m: FromWebviewMessage) => channel.request<R>(m),
+  changed: () => scheduleRendered(),
+});
+const pages = pageTabs(state.view.page ?? 'heatmaps', (p) => setView({ page: p }, true));
+
+function applyPage(): void {
+  const page = state.view.page ?? 'heatmaps';
+  markPage(pages, page);
+  slots.targets.hidden = page === 'graph';
+  graphView.setVisible(page === 'graph');
+}
+
 function persist(): void {
-  vscode.setState({ heatmap: state.view.heatmap, selected: state.selected });
+  vscode.setState({ heatmap: state.view.heatmap, selected: state.selected, page: state.view.page });
 }
 
 function post(m: FromWebviewMessage): void {
@@ -98,6 +118,7 @@ function select(layer: string | null): void {
   persist();
   for (const p of panels) p.refresh();
   table?.update();
+  graphView.updateSelection();
   post({ type: MessageType.LayerSelected, layer });
   scheduleRendered();
 }
@@ -249,6 +270,7 @@ function renderAll(): void {
     // the table (hundreds of rows) waits until the heatmaps are painted; the previous one stays until then
     afterPaint(renderTables);
   }
+  graphView.setProfile(state.seq, state.error ? undefined : state.payload, state.measured, state.view.shown);
   app.setAttribute('aria-busy', 'false');
   scheduleRendered();
 }
@@ -266,6 +288,7 @@ function setView(v: Partial<ViewState>, fromUser: boolean): void {
     for (const p of panels) p.setMode(state.view.heatmap);
     renderControls();
   }
+  if (v.page) applyPage();
   if (fromUser) post({ type: MessageType.ViewChanged, view: state.view });
   scheduleRendered();
 }
@@ -287,6 +310,7 @@ function summarize(): RenderSummary {
     layerNamesShown: [...slots.table.querySelectorAll('td.name')].slice(0, 50).map((td) => td.textContent ?? ''),
     summaryText: slots.summary.textContent ?? '',
     errorText: state.error ? (slots.error.textContent ?? '') : undefined,
+    graph: graphView.summary(),
   };
 }
 
@@ -351,6 +375,7 @@ async function onMessage(m: ToWebviewMessage): Promise<FromWebviewMessage | unde
       if (state.payload) {
         renderTargets();
         renderTables();
+        graphView.setProfile(state.seq, state.payload, state.measured, state.view.shown);
         scheduleRendered();
       }
       return undefined;
@@ -381,13 +406,24 @@ new MutationObserver(() => {
 
 async function boot(): Promise<void> {
   clear(app);
-  app.append(slots.summary, slots.controls, slots.busy, slots.error, slots.targets, slots.measured, slots.table);
+  app.append(
+    slots.summary,
+    slots.controls,
+    slots.busy,
+    slots.error,
+    pages,
+    slots.targets,
+    graphView.element,
+    slots.measured,
+    slots.table,
+  );
   const r = await channel.request<ReadyResponseMessage>({ type: MessageType.Ready });
   state.fileName = r.fileName;
   app.dataset.file = r.fileName;
   state.knobs = r.knobs;
   state.choices = r.choices;
-  state.view = { ...r.view, heatmap: persisted.heatmap ?? r.view.heatmap };
+  state.view = { ...r.view, heatmap: persisted.heatmap ?? r.view.heatmap, page: r.view.page ?? state.view.page };
+  applyPage();
   if (state.view.heatmap !== r.view.heatmap) post({ type: MessageType.ViewChanged, view: state.view });
 }
 

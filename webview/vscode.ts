@@ -1,10 +1,11 @@
 // The webview side of the VS Code API (acquireVsCodeApi may be called once per load).
-import type { FromWebviewMessage, HeatmapMode } from '../src/shared/protocol';
+import type { EditorPage, FromWebviewMessage, HeatmapMode } from '../src/shared/protocol';
 
 export interface PersistedState {
   heatmap?: HeatmapMode;
   selected?: string | null;
   system?: number;
+  page?: EditorPage;
 }
 
 interface VsCodeApi {

@@ -20,6 +20,7 @@ export const COMMANDS = {
   exportReport: 'onnxProfiler.exportReport',
   importMeasuredProfile: 'onnxProfiler.importMeasuredProfile',
   showModelAsText: 'onnxProfiler.showModelAsText',
+  showGraph: 'onnxProfiler.showGraph',
 } as const;
 
 export type ExportFormat = 'html' | 'csv' | 'json';
@@ -302,6 +303,18 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
         match.coverage.measuredSeconds > 0 ? match.coverage.matchedSeconds / match.coverage.measuredSeconds : 0,
       device: parsed.device,
     };
+  });
+
+  // the graph page of the profile editor (webview/graph/), opening the model first when it is not open
+  reg(COMMANDS.showGraph, async (arg?: vscode.Uri) => {
+    const uri = (arg instanceof vscode.Uri ? arg : undefined) ?? activeOnnxUri(registry) ?? (await pickOnnx());
+    if (!uri) return undefined;
+    if (!registry.forUri(uri).length) await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+    const p = registry.forUri(uri)[0];
+    if (!p) return undefined;
+    p.reveal();
+    p.setView({ page: 'graph' });
+    return uri;
   });
 
   reg(COMMANDS.showModelAsText, async (arg?: vscode.Uri) => {

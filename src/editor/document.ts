@@ -3,11 +3,14 @@
 // re-profiles when the file changes on disk, when the settings change, or when a webview asks.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { MeasuredMessage, ProfileResult } from '../shared/protocol';
+import type { MeasuredMessage, ProfileError, ProfileResult } from '../shared/protocol';
+import type { GraphPayload, TensorValuesResult } from '../shared/graph';
 import { CancelledError, type EngineClient } from './engine';
 import { Disposable, DisposableValue } from './dispose';
 import { diffKnobs, mergeKnobs, profileOptionsFrom } from './options';
 import type { RunOptions } from '../engine/options';
+
+export type GraphResult = { ok: true; graph: GraphPayload } | { ok: false; error: ProfileError };
 
 export interface ProfileState {
   seq: number;
@@ -116,6 +119,31 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
 
   cancel(): void {
     this.run.value?.cancel();
+  }
+
+  private graphCache: { key: string; job: Promise<GraphResult> } | undefined;
+
+  /** The graph view's data with the current knobs (shapes depend on the dims bound); one job per profile. */
+  graph(): Promise<GraphResult> {
+    const options = profileOptionsFrom(this.knobs);
+    const key = `${this._state.seq}|${JSON.stringify([options.batch, options.dims])}`;
+    if (this.graphCache?.key !== key) {
+      const job = this.engine.graph(this.uri.fsPath, options).catch((e: Error): GraphResult => ({
+        ok: false,
+        error: {
+          message: `${this.uri.fsPath}: ${e.message}`,
+          file: this.uri.fsPath,
+          problem: e.message,
+          notOnnx: false,
+        },
+      }));
+      this.graphCache = { key, job };
+    }
+    return this.graphCache.job;
+  }
+
+  tensorValues(name: string): Promise<TensorValuesResult> {
+    return this.engine.tensorValues(this.uri.fsPath, name);
   }
 
   /** Profiles the file with the current knobs. A newer call cancels an older one still running. */

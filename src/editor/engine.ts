@@ -4,7 +4,8 @@
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { RunOptions } from '../engine/options';
-import type { ProfileResult, TargetChoice } from '../shared/protocol';
+import type { ProfileError, ProfileResult, TargetChoice } from '../shared/protocol';
+import type { GraphPayload, TensorValuesResult } from '../shared/graph';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 import { Disposable } from './dispose';
 
@@ -45,6 +46,26 @@ export class EngineClient extends Disposable {
     if (!reply.ok) return { ok: false, error: reply.error };
     if (reply.kind !== 'profile') throw new Error('engine worker: unexpected reply');
     return { ok: true, profile: reply.profile };
+  }
+
+  /** The graph view's data for `file` (read and analysed with `options`, not mapped). */
+  async graph(
+    file: string,
+    options: RunOptions,
+    token?: Cancellation,
+  ): Promise<{ ok: true; graph: GraphPayload } | { ok: false; error: ProfileError }> {
+    const reply = await this.run({ kind: 'graph', file, options }, token);
+    if (!reply.ok) return { ok: false, error: reply.error };
+    if (reply.kind !== 'graph') throw new Error('engine worker: unexpected reply');
+    return { ok: true, graph: reply.graph };
+  }
+
+  /** The values of one small initializer of `file` (the user asked to see them). */
+  async tensorValues(file: string, name: string): Promise<TensorValuesResult> {
+    const reply = await this.run({ kind: 'tensor', file, name });
+    if (!reply.ok) return { ok: false, name, reason: reply.error.message };
+    if (reply.kind !== 'tensor') throw new Error('engine worker: unexpected reply');
+    return reply.tensor;
   }
 
   async targets(specFiles: string[]): Promise<TargetChoice[]> {

@@ -30,6 +30,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'profiler.css'));
+  const graphCss = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'graph.css'));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -37,6 +38,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${css}">
+<link rel="stylesheet" href="${graphCss}">
 <title>ONNX Hardware Profiler</title>
 </head>
 <body>

@@ -126,6 +126,14 @@ export class ProfilePreview extends Disposable {
       case MessageType.LayerSelected:
         this._onDidSelectLayer.fire(m.layer);
         return undefined;
+      case MessageType.GraphRequest: {
+        const result = await this.document.graph();
+        return this.isDisposed ? undefined : { type: MessageType.GraphResponse, result };
+      }
+      case MessageType.TensorValuesRequest: {
+        const result = await this.document.tensorValues(m.name);
+        return this.isDisposed ? undefined : { type: MessageType.TensorValuesResponse, result };
+      }
       default:
         return undefined;
     }

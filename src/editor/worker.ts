@@ -4,7 +4,8 @@
 import { parentPort } from 'worker_threads';
 import { readModelFile } from '../engine/onnx/reader';
 import { OnnxReadError } from '../engine/onnx/errors';
-import { profileModel } from '../engine/profile';
+import { analyse, profileModel } from '../engine/profile';
+import { buildGraphPayload, tensorValues } from './graphPayload';
 import { builtinTargetIds, loadSpec } from '../engine/hardware';
 import type { NodeFacts, ProfileError, TargetChoice } from '../shared/protocol';
 import type { ShapeResult } from '../engine/shapes/infer';
@@ -104,7 +105,32 @@ function targets(id: number, specFiles: string[]): WorkerReply {
   return { id, ok: true, kind: 'targets', targets: out };
 }
 
+/** The graph view's data: the model read and analysed (shapes, costs, layers) but not mapped. */
+function graph(req: WorkerRequest & { kind: 'graph' }): WorkerReply {
+  try {
+    const model = readModelFile(req.file);
+    return { id: req.id, ok: true, kind: 'graph', graph: buildGraphPayload(model, analyse(model, req.options)) };
+  } catch (e) {
+    return { id: req.id, ok: false, error: toError(req.file, e) };
+  }
+}
+
+function tensor(req: WorkerRequest & { kind: 'tensor' }): WorkerReply {
+  try {
+    return { id: req.id, ok: true, kind: 'tensor', tensor: tensorValues(readModelFile(req.file), req.name) };
+  } catch (e) {
+    return { id: req.id, ok: false, error: toError(req.file, e) };
+  }
+}
+
 parentPort?.on('message', (req: WorkerRequest) => {
-  const reply = req.kind === 'profile' ? profile(req.id, req.file, req) : targets(req.id, req.specFiles);
+  const reply =
+    req.kind === 'profile'
+      ? profile(req.id, req.file, req)
+      : req.kind === 'graph'
+        ? graph(req)
+        : req.kind === 'tensor'
+          ? tensor(req)
+          : targets(req.id, req.specFiles);
   parentPort?.postMessage(reply);
 });

@@ -6,6 +6,7 @@ import type { MatchCoverage, MatchHow } from '../measured/match';
 import type { MeasuredDevice } from '../measured/ortProfile';
 import type { Report } from '../engine/profile';
 import type { RunOptions } from '../engine/options';
+import type { GraphPayload, TensorValuesResult } from './graph';
 
 export const enum MessageType {
   // #region to webview
@@ -25,6 +26,10 @@ export const enum MessageType {
   CaptureRequest = 'captureRequest',
   /** request: describe what is on screen (tests and the status bar read it) */
   InspectRequest = 'inspectRequest',
+  /** reply to GraphRequest: the graph view's data for the profile of that seq */
+  GraphResponse = 'graphResponse',
+  /** reply to TensorValuesRequest */
+  TensorValuesResponse = 'tensorValuesResponse',
   // #endregion
 
   // #region from webview
@@ -44,6 +49,10 @@ export const enum MessageType {
   CaptureResponse = 'captureResponse',
   /** reply to InspectRequest */
   InspectResponse = 'inspectResponse',
+  /** request: the graph view was opened and needs the graph (nodes, tensors, shapes, per-node costs) */
+  GraphRequest = 'graphRequest',
+  /** request: the user asked to see one small initializer's values */
+  TensorValuesRequest = 'tensorValuesRequest',
   // #endregion
 }
 
@@ -65,10 +74,15 @@ export interface TargetChoice {
 
 export type HeatmapMode = 'placement' | 'memory' | 'time';
 
+/** Which page of the editor is in front: the heatmaps (and charts) or the graph view. */
+export type EditorPage = 'heatmaps' | 'graph';
+
 /** Which targets are shown: one, or two side by side. */
 export interface ViewState {
   shown: string[];
   heatmap: HeatmapMode;
+  /** the page in front; undefined = heatmaps */
+  page?: EditorPage;
 }
 
 /** Why there is no profile: the file is not a readable ONNX model (or profiling failed). */
@@ -172,6 +186,16 @@ export interface CaptureRequestMessage extends BaseMessage {
 export interface InspectRequestMessage extends BaseMessage {
   type: MessageType.InspectRequest;
 }
+
+export interface GraphResponseMessage extends BaseMessage {
+  type: MessageType.GraphResponse;
+  result: { ok: true; graph: GraphPayload } | { ok: false; error: ProfileError };
+}
+
+export interface TensorValuesResponseMessage extends BaseMessage {
+  type: MessageType.TensorValuesResponse;
+  result: TensorValuesResult;
+}
 // #endregion
 
 // #region from webview
@@ -227,6 +251,34 @@ export interface RenderSummary {
   summaryText: string;
   /** the text of the error panel, when status is 'error' */
   errorText?: string;
+  /** what the graph view shows, once it has been opened */
+  graph?: GraphSummary;
+}
+
+/** The graph view as drawn (tests read it through InspectRequest). */
+export interface GraphSummary {
+  state: 'loading' | 'shown' | 'error';
+  error?: string;
+  /** nodes in the model's main graph */
+  nodes: number;
+  /** boxes drawn: collapsed blocks plus expanded nodes (and the graph's input/output markers) */
+  items: number;
+  /** collapsed blocks among them */
+  blocks: number;
+  edges: number;
+  /** ids of the expanded blocks (module paths) */
+  expanded: string[];
+  overlay: string;
+  /** the target the overlay colours for */
+  target: string | null;
+  /** the focused item's id (a node name or a block path) */
+  focused: string | null;
+  /** the search query and how many items match */
+  search: string;
+  matches: number;
+  /** milliseconds of the last layout and of the last draw */
+  layoutMs: number;
+  drawMs: number;
 }
 
 export interface RenderedMessage extends BaseMessage {
@@ -254,6 +306,16 @@ export interface InspectResponseMessage extends BaseMessage {
   type: MessageType.InspectResponse;
   summary: RenderSummary | null;
 }
+
+export interface GraphRequestMessage extends BaseMessage {
+  type: MessageType.GraphRequest;
+}
+
+export interface TensorValuesRequestMessage extends BaseMessage {
+  type: MessageType.TensorValuesRequest;
+  /** the initializer's (or Constant output's) name */
+  name: string;
+}
 // #endregion
 
 export type ToWebviewMessage =
@@ -264,7 +326,9 @@ export type ToWebviewMessage =
   | SelectLayerMessage
   | MeasuredMessage
   | CaptureRequestMessage
-  | InspectRequestMessage;
+  | InspectRequestMessage
+  | GraphResponseMessage
+  | TensorValuesResponseMessage;
 
 export type FromWebviewMessage =
   | ReadyMessage
@@ -274,4 +338,6 @@ export type FromWebviewMessage =
   | LayerSelectedMessage
   | ViewChangedMessage
   | CaptureResponseMessage
-  | InspectResponseMessage;
+  | InspectResponseMessage
+  | GraphRequestMessage
+  | TensorValuesRequestMessage;

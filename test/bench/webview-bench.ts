@@ -17,6 +17,7 @@
 // without ../shared the embedded media/sample/tiny-gpt.onnx. Flags: --runs N (first-paint runs, default 5),
 // --hovers N (default 200), --chromium PATH (default $CHROMIUM or /usr/bin/chromium), --cpuprofile FILE (the last
 // first paint), --webview FILE (another build of the bundle, to compare).
+// Then the graph view's cases (graph-bench.ts); --graph-only runs only those, --screenshots DIR saves their views.
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -28,6 +29,7 @@ import { profileOptionsFrom } from '../../src/editor/options';
 import { MessageType, type ProfileMessage, type ReadyResponseMessage } from '../../src/shared/protocol';
 import { projectRoot, sharedDir } from '../fixtures/paths';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
+import { graphBench } from './graph-bench';
 
 const GOAL_PAINT_MS = 100;
 const GOAL_HOVER_MS = 16;
@@ -421,6 +423,19 @@ async function main(): Promise<void> {
     if (!fs.existsSync(path.join(root, f))) throw new Error(`${f} is missing: run node esbuild.js first`);
   if (!fs.existsSync(chromium))
     throw new Error(`no Chromium at ${chromium} (Debian: apt-get install chromium; never npx playwright install)`);
+  const screenshots = args.includes('--screenshots') ? opt('--screenshots', 'test-results') : undefined;
+  if (screenshots) fs.mkdirSync(screenshots, { recursive: true });
+  const graphOpts = { runs, hovers: nHovers, viewport: VIEWPORT, screenshots };
+  if (args.includes('--graph-only')) {
+    const { chromium: pw } = await import('playwright-core');
+    const browser = await pw.launch({ executablePath: chromium, headless: true, args: CHROMIUM_ARGS });
+    try {
+      process.exitCode = (await graphBench(browser, root, graphOpts)) ? 0 : 1;
+    } finally {
+      await browser.close();
+    }
+    return;
+  }
 
   const c = pickCase(root);
   const { ready, profile } = await hostMessages(root, c);
@@ -510,6 +525,7 @@ async function main(): Promise<void> {
       `    goal (median and p95 <= ${GOAL_HOVER_MS} ms, every tooltip names the hovered core and its layer): ${okHover ? 'met' : 'MISSED'}`,
     );
     failed ||= !okPaint || !okHover;
+    failed ||= !(await graphBench(browser, root, graphOpts));
   } finally {
     await browser.close();
     server.close();
