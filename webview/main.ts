@@ -97,11 +97,13 @@ const graphView = new GraphView({
 });
 const pages = pageTabs(state.view.page ?? 'heatmaps', (p) => setView({ page: p }, true));
 
-function applyPage(): void {
+function applyPage(scroll = false): void {
   const page = state.view.page ?? 'heatmaps';
   markPage(pages, page);
   slots.targets.hidden = page === 'graph';
   graphView.setVisible(page === 'graph');
+  // the graph takes the editor's height: bring its tab bar to the top
+  if (scroll && page === 'graph') pages.scrollIntoView({ block: 'start' });
 }
 
 function persist(): void {
@@ -288,7 +290,7 @@ function setView(v: Partial<ViewState>, fromUser: boolean): void {
     for (const p of panels) p.setMode(state.view.heatmap);
     renderControls();
   }
-  if (v.page) applyPage();
+  if (v.page) applyPage(true);
   if (fromUser) post({ type: MessageType.ViewChanged, view: state.view });
   scheduleRendered();
 }

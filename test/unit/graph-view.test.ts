@@ -15,6 +15,7 @@ import { buildHierarchy, initialExpansion, MAX_CHILDREN, type Group } from '../.
 import { GraphLayout, type Item } from '../../webview/graph/layout';
 import { T, graph, model, node, rawOf, tensor, vi } from '../fixtures/onnx-writer';
 import { projectRoot } from '../fixtures/paths';
+import { cnnModel } from '../fixtures/cnn';
 
 const sample = path.join(projectRoot(), 'media', 'sample', 'tiny-gpt.onnx');
 
@@ -212,5 +213,27 @@ describe('graph layout', () => {
     assert.deepEqual([a.w, a.h], [b.w, b.h], 'the two identical layers have the same layout');
     const groups = [...h.groups.values()].filter((x) => x.parent).length;
     assert.ok(L.dagreRuns < groups, `${L.dagreRuns} dagre runs for ${groups} blocks`);
+  });
+});
+
+describe('graph view of a CNN (writer-built, torch-style names)', () => {
+  it('groups the blocks and keeps the squeeze-excite edges', () => {
+    const g = payloadOf(cnnModel());
+    const h = buildHierarchy(g);
+    for (const id of ['features.1', 'features.1/se', 'features.2/dw']) assert.ok(h.groups.has(id), id);
+    const sc = new GraphLayout(g, h).scene(new Set(h.groups.keys()));
+    const mul = g.nodes.findIndex((n) => n.name === '/features.1/se/Mul');
+    assert.equal(
+      sc.edges.filter(([, b]) => b === sc.repOf[mul]).length,
+      2,
+      'the SE Mul takes the features and the gate',
+    );
+    assert.ok(g.nodes.every((n) => n.opType !== 'Conv' || n.flops > 0));
+    // collapsed, the SE block is one box with the edges of its nodes lifted onto it
+    const open = new Set([...h.groups.keys()].filter((id) => id !== 'features.1/se'));
+    const c = new GraphLayout(g, h).scene(open);
+    const se = c.byKey.get('gfeatures.1/se')!;
+    assert.equal(se.kind, 'block');
+    assert.equal(c.repOf[mul], c.items.indexOf(se));
   });
 });

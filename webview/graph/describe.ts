@@ -125,7 +125,12 @@ export function describeBlock(
   };
 }
 
-export function describeIo(graph: GraphPayload, t: number, kind: 'input' | 'output'): TooltipContent {
-  const x = graph.tensors[t];
-  return { title: x.name, rows: [['graph ' + kind, tensorText(x)]] };
+export function describeIo(graph: GraphPayload, ts: number[], kind: 'input' | 'output'): TooltipContent {
+  if (ts.length === 1) {
+    const x = graph.tensors[ts[0]];
+    return { title: x.name, rows: [['graph ' + kind, tensorText(x)]] };
+  }
+  const rows: [string, string][] = ts.slice(0, 8).map((t) => [graph.tensors[t].name, tensorText(graph.tensors[t])]);
+  if (ts.length > 8) rows.push(['…', `${ts.length - 8} more`]);
+  return { title: `${ts.length} graph ${kind}s`, rows };
 }

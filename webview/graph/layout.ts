@@ -34,8 +34,9 @@ export interface Item {
   node?: number;
   /** the block (kinds 'block' and 'frame') */
   group?: Group;
-  /** tensor index (kinds 'input' and 'output') */
-  tensor?: number;
+  /** the graph inputs or outputs the box stands for (kinds 'input' and 'output': one, or all of them when
+   * there are many, as the KV-cache tensors of an LLM export) */
+  tensors?: number[];
   x: number;
   y: number;
   w: number;
@@ -65,7 +66,25 @@ interface Local {
 const nodeKey = (i: number) => `n${i}`;
 const groupKey = (g: Group) => `g${g.id}`;
 
+/** more graph inputs (or outputs) than this are drawn as one box */
+export const IO_MAX = 12;
+
+interface IoSlot {
+  key: string;
+  tensors: number[];
+}
+
+function ioSlots(prefix: 'i' | 'o', ts: number[]): { slots: IoSlot[]; slotOf: Map<number, number> } {
+  const slots =
+    ts.length > IO_MAX ? [{ key: `${prefix}*`, tensors: ts }] : ts.map((t) => ({ key: `${prefix}${t}`, tensors: [t] }));
+  const slotOf = new Map<number, number>();
+  slots.forEach((sl, k) => sl.tensors.forEach((t) => slotOf.set(t, k)));
+  return { slots, slotOf };
+}
+
 export class GraphLayout {
+  private readonly ins: ReturnType<typeof ioSlots>;
+  private readonly outs: ReturnType<typeof ioSlots>;
   /** per node: its chain of groups from the root */
   private readonly chains: Group[][];
   private readonly lifted = new Map<Group, [string, string][]>();
@@ -81,6 +100,8 @@ export class GraphLayout {
     private readonly h: Hierarchy,
   ) {
     this.chains = graph.nodes.map((_, i) => ancestors(h, i));
+    this.ins = ioSlots('i', graph.inputs);
+    this.outs = ioSlots('o', graph.outputs);
   }
 
   /** the position among g's children of the child that holds node i, or -1 when i is not under g */
@@ -103,8 +124,8 @@ export class GraphLayout {
     // children are numbered 0..n-1; the graph's inputs and outputs (root only) n.. and n+inputs..
     const n = g.children.length;
     const root = g.parent === null;
-    const inPos = new Map(root ? this.graph.inputs.map((t, k) => [t, n + k]) : []);
-    const span = n + (root ? this.graph.inputs.length + this.graph.outputs.length : 0);
+    const nIn = this.ins.slots.length;
+    const span = n + (root ? nIn + this.outs.slots.length : 0);
     const seen = new Set<number>();
     const pairs: number[] = [];
     const add = (a: number, b: number) => {
@@ -122,20 +143,16 @@ export class GraphLayout {
         if (t < 0) continue;
         const p = tensors[t].producer;
         if (p >= 0) add(this.childPos(g, p), b);
-        else if (root) add(inPos.get(t) ?? -1, b);
+        else if (root && this.ins.slotOf.has(t)) add(n + this.ins.slotOf.get(t)!, b);
       }
     }
     if (root)
-      this.graph.outputs.forEach((t, k) => {
+      this.graph.outputs.forEach((t) => {
         const p = tensors[t].producer;
-        if (p >= 0) add(this.childPos(g, p), n + this.graph.inputs.length + k);
+        if (p >= 0) add(this.childPos(g, p), n + nIn + this.outs.slotOf.get(t)!);
       });
     const key = (k: number) =>
-      k < n
-        ? this.keyAt(g, k)
-        : k < n + this.graph.inputs.length
-          ? `i${this.graph.inputs[k - n]}`
-          : `o${this.graph.outputs[k - n - this.graph.inputs.length]}`;
+      k < n ? this.keyAt(g, k) : k < n + nIn ? this.ins.slots[k - n].key : this.outs.slots[k - n - nIn].key;
     const out: [string, string][] = [];
     for (let k = 0; k < pairs.length; k += 2) out.push([key(pairs[k]), key(pairs[k + 1])]);
     this.lifted.set(g, out);
@@ -163,8 +180,7 @@ export class GraphLayout {
       boxes.push({ key: 'node' in c ? nodeKey(c.node) : groupKey(c.group), ...s });
     }
     if (g.parent === null) {
-      for (const t of this.graph.inputs) boxes.push({ key: `i${t}`, w: IO_W, h: IO_H });
-      for (const t of this.graph.outputs) boxes.push({ key: `o${t}`, w: IO_W, h: IO_H });
+      for (const sl of [...this.ins.slots, ...this.outs.slots]) boxes.push({ key: sl.key, w: IO_W, h: IO_H });
     }
     const edges = this.edgesOf(g);
     const pos = new Map<string, { x: number; y: number }>();
@@ -249,14 +265,23 @@ export class GraphLayout {
         }
       }
       if (g.parent === null) {
-        for (const t of this.graph.inputs) {
-          const p = l.pos.get(`i${t}`)!;
-          boxes.push({ key: `i${t}`, kind: 'input', tensor: t, x: ox + p.x, y: oy + p.y, w: IO_W, h: IO_H, depth: 1 });
-        }
-        for (const t of this.graph.outputs) {
-          const p = l.pos.get(`o${t}`)!;
-          boxes.push({ key: `o${t}`, kind: 'output', tensor: t, x: ox + p.x, y: oy + p.y, w: IO_W, h: IO_H, depth: 1 });
-        }
+        for (const [kind, slots] of [
+          ['input', this.ins.slots],
+          ['output', this.outs.slots],
+        ] as const)
+          for (const sl of slots) {
+            const p = l.pos.get(sl.key)!;
+            boxes.push({
+              key: sl.key,
+              kind,
+              tensors: sl.tensors,
+              x: ox + p.x,
+              y: oy + p.y,
+              w: IO_W,
+              h: IO_H,
+              depth: 1,
+            });
+          }
       }
     };
     place(this.h.root, 0, 0);
@@ -296,7 +321,9 @@ export class GraphLayout {
       edges.push([a, b]);
     };
     const { nodes, tensors } = this.graph;
-    const inputItem = new Map(this.graph.inputs.map((t) => [t, index.get(`i${t}`) ?? -1]));
+    const inputItem = new Map(
+      this.graph.inputs.map((t) => [t, index.get(this.ins.slots[this.ins.slotOf.get(t)!].key) ?? -1]),
+    );
     nodes.forEach((n, c) => {
       for (const t of n.inputs) {
         if (t < 0) continue;
@@ -310,7 +337,7 @@ export class GraphLayout {
     });
     for (const t of this.graph.outputs) {
       const p = tensors[t].producer;
-      if (p >= 0) add(repOf[p], index.get(`o${t}`) ?? -1);
+      if (p >= 0) add(repOf[p], index.get(this.outs.slots[this.outs.slotOf.get(t)!].key) ?? -1);
     }
     return { items, byKey, edges, width: root.w, height: root.h, repOf };
   }

@@ -217,8 +217,10 @@ export function colorOf(
     case 'time':
     case 'flops':
     case 'params': {
+      // no time: the target did not place the node's layer; zero FLOPs or parameters are data (lowest colour)
+      if (kind === 'time' && !a.mainLayer) return null;
       const v = rampValue(kind, a);
-      return v > 0 ? ramp(0.08 + 0.92 * logPos(v, scale.lo, scale.hi), theme) : null;
+      return ramp(0.08 + 0.92 * (v > 0 ? logPos(v, scale.lo, scale.hi) : 0), theme);
     }
     case 'bound':
       return a.bound ? boundColor(a.bound, theme) : null;

@@ -392,8 +392,9 @@ export class GraphView {
       return [n.opType, n.unnamed ? '' : shortName(n.name, 26)];
     }
     if (it.kind === 'input' || it.kind === 'output') {
-      const t = L.graph.tensors[it.tensor!];
-      return [`${it.kind === 'input' ? '▸' : '◂'} ${t.name}`, ''];
+      const ts = it.tensors!;
+      const name = ts.length === 1 ? L.graph.tensors[ts[0]].name : `${ts.length} graph ${it.kind}s`;
+      return [`${it.kind === 'input' ? '▸' : '◂'} ${name}`, ''];
     }
     const g = it.group!;
     if (it.kind === 'frame') return [`${g.label} (${g.nodes.length})`, ''];
@@ -404,7 +405,7 @@ export class GraphView {
     const L = this.loaded!;
     const report = this.payload!.report;
     if (it.kind === 'node') return describeNode(L.graph, report, it.node!, this.facts, this.measured);
-    if (it.kind === 'input' || it.kind === 'output') return describeIo(L.graph, it.tensor!, it.kind);
+    if (it.kind === 'input' || it.kind === 'output') return describeIo(L.graph, it.tensors!, it.kind);
     return describeBlock(L.graph, it.group!, this.facts, this.measured);
   }
 

@@ -1,0 +1,325 @@
+// UI test of the graph view in the real VS Code workbench (code-server + Debian's Chromium, playwright-core):
+// the sample opened and shown with "ONNX Profiler: Show Graph", a block expanded, a node hovered (its time
+// on the target read from the tooltip), clicked (its layer selected in the layer table too), searched,
+// overlays switched, a small tensor's values shown on request; a CNN (writer-built) and an exported LLM
+// (../shared's optimum SmolLM2, 7.5k nodes; skipped without ../shared) opened in the graph view.
+// Screenshots: test-results/ui-graph-*.png. Run: flock /tmp/vscode-ui.lock npm run test:ui.
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Frame, Page } from 'playwright-core';
+import { cnnModel } from '../fixtures/cnn';
+import { sharedDir } from '../fixtures/paths';
+
+interface Host {
+  projectRoot(from?: string): string;
+  startCodeServer(o?: {
+    settings?: Record<string, unknown>;
+    logFile?: string;
+  }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
+  launchChromium(
+    exe: string,
+    size?: { width: number; height: number },
+  ): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
+  workbenchUrl(
+    server: { port: number; url: string },
+    o: { folder?: string; extensionDevelopmentPath?: string },
+  ): string;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host: Host = require('../../scripts/vscode-host/server.js');
+
+const root = host.projectRoot(__dirname);
+const results = path.join(root, 'test-results');
+const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
+const LLM = 'smollm2-135m.onnx';
+
+let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
+let browser: { close(): Promise<void> } | undefined;
+let page: Page;
+let frame: Frame;
+let workspace: string;
+let llmCopied = false;
+
+interface Box {
+  key: string;
+  kind: string;
+  title: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(results, `ui-graph-${name}.png`) });
+}
+
+async function profilerFrame(file: string, timeoutMs = 120_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.$(`#app[data-file="${file}"]`)) return f;
+      } catch {
+        /* frame detached while looking */
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  await shot(`failure-no-webview-${file}`);
+  throw new Error(`the profile editor webview for ${file} did not appear within ${timeoutMs / 1000} s`);
+}
+
+async function untilInPalette(label: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 500 } })
+      .catch(() => undefined);
+    await page.keyboard.press('F1');
+    try {
+      await page.locator('.quick-input-widget input').waitFor({ timeout: 5_000 });
+      await page.keyboard.type(label);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).waitFor({ timeout: 5_000 });
+      await page.keyboard.press('Escape');
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw e;
+    }
+  }
+}
+
+async function runCommand(label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a model by a click in the Explorer (retrying a click that lands before the editor is registered). */
+async function open(file: string): Promise<Frame> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file });
+  await row.waitFor({ timeout: 60_000 });
+  for (let attempt = 1; ; attempt++) {
+    await row.click();
+    try {
+      return await profilerFrame(file, attempt < 3 ? 120_000 : 240_000);
+    } catch (e) {
+      const textEditor = await page.getByText('The file is not displayed in the text editor').count();
+      if (attempt >= 3 || !textEditor) throw e;
+      await page
+        .locator('.tabs-container .tab.active .action-label.codicon-close')
+        .click()
+        .catch(() => undefined);
+      await page.waitForTimeout(5_000);
+    }
+  }
+}
+
+/** Waits until the graph is drawn (and, given, until it shows a different number of boxes than `before`). */
+async function graphDrawn(before?: string): Promise<string> {
+  const canvas = frame.locator('#graph-view:not([hidden]) canvas.graph-canvas[data-items]');
+  await canvas.waitFor({ timeout: 180_000 });
+  if (before !== undefined)
+    await frame.waitForFunction(
+      (b) => document.querySelector('canvas.graph-canvas')?.getAttribute('data-items') !== b,
+      before,
+      { timeout: 60_000 },
+    );
+  return (await canvas.getAttribute('data-items'))!;
+}
+
+/** The boxes in view, in page coordinates. */
+async function boxes(): Promise<Box[]> {
+  const canvas = frame.locator('canvas.graph-canvas');
+  const at = (await canvas.boundingBox())!;
+  const bs = await frame.evaluate(() =>
+    (document.querySelector('canvas.graph-canvas') as HTMLCanvasElement & { graphBoxes(): Box[] }).graphBoxes(),
+  );
+  return bs.map((b) => ({ ...b, x: at.x + b.x, y: at.y + b.y }));
+}
+
+async function tooltipText(): Promise<string> {
+  await frame.waitForSelector('#tooltip:not([hidden])', { timeout: 10_000 });
+  return (await frame.textContent('#tooltip')) ?? '';
+}
+
+const centre = (b: Box) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
+
+describe('graph view in the VS Code workbench', { timeout: 900_000 }, () => {
+  before(async () => {
+    fs.mkdirSync(results, { recursive: true });
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-profiler-graph-ui-'));
+    fs.copyFileSync(sample, path.join(workspace, 'tiny-gpt.onnx'));
+    fs.writeFileSync(path.join(workspace, 'mobilenet-cnn.onnx'), cnnModel());
+    const shared = sharedDir();
+    const llm = shared ? path.join(shared, 'corpus', 'exporters', 'optimum-smollm2-135m', 'model.onnx') : '';
+    if (llm && fs.existsSync(llm)) {
+      fs.copyFileSync(llm, path.join(workspace, LLM));
+      llmCopied = true;
+    }
+    server = await host.startCodeServer({ logFile: path.join(results, 'code-server-graph-ui.log') });
+    const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
+    browser = b.browser;
+    page = b.page;
+    await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
+    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('opens the sample and shows its graph with "ONNX Profiler: Show Graph"', async () => {
+    await untilInPalette('ONNX Profiler: Show Graph');
+    frame = await open('tiny-gpt.onnx');
+    await frame.waitForSelector('section.target[data-target="wse3"]', { timeout: 120_000 });
+    await runCommand('ONNX Profiler: Show Graph');
+    const items = await graphDrawn();
+    assert.ok(Number(items) > 3, `boxes drawn: ${items}`);
+    assert.equal(await frame.getAttribute('[data-page="graph"]', 'aria-selected'), 'true');
+    assert.ok(await frame.locator('section.target').first().isHidden(), 'the heatmaps are behind the graph');
+    const status = (await frame.textContent('.graph-status')) ?? '';
+    assert.match(status, /^81 nodes: \d+ collapsed block\(s\)/);
+    const legend = (await frame.textContent('#graph-legend h3')) ?? '';
+    assert.equal(legend, 'Time on target');
+    await shot('1-sample');
+  });
+
+  it('expands a block and hovers a node: the tooltip reads its time on the target', async () => {
+    const before = await frame.getAttribute('canvas.graph-canvas', 'data-items');
+    const block = (await boxes()).find((b) => b.kind === 'block');
+    assert.ok(block, 'a collapsed block is in view');
+    await page.mouse.click(centre(block).x, centre(block).y);
+    await graphDrawn(before!);
+    const expanded = await boxes();
+    const node =
+      expanded.find((b) => b.kind === 'node' && /MatMul$/.test(b.title)) ?? expanded.find((b) => b.kind === 'node');
+    assert.ok(node, `a node is in view: ${expanded.map((b) => b.title).join(', ')}`);
+    await page.mouse.move(centre(node).x, centre(node).y);
+    const text = await tooltipText();
+    assert.ok(text.startsWith(node.title), text);
+    assert.match(text, /time on wse3≈[\d.]+ (ns|µs|ms|s) of its layer's/);
+    for (const k of ['op', 'inputs', 'outputs', 'FLOPs', 'layer', 'memory on wse3', 'placement on wse3'])
+      assert.ok(text.includes(k), `tooltip has ${k}: ${text}`);
+    await shot('2-expanded-hover');
+    // a click selects its layer everywhere: the layer table marks it
+    await page.mouse.click(centre(node).x, centre(node).y);
+    const layer = /layer(\/[^\s]*?)time on/.exec(text)?.[1] ?? '';
+    await frame.waitForSelector('table.layers tbody tr[aria-selected="true"]', { timeout: 10_000 });
+    const sel = await frame.getAttribute('table.layers tbody tr[aria-selected="true"]', 'data-layer');
+    assert.ok(sel && text.includes(sel), `selected layer ${sel} (tooltip: ${text}; parsed ${layer})`);
+    assert.equal(await frame.textContent('#graph-props .props-title'), node.title);
+    await shot('3-node-selected');
+  });
+
+  it('searches by op type and reveals the matches', async () => {
+    await frame.fill('[data-graph-search]', 'softmax');
+    await frame.press('[data-graph-search]', 'Enter');
+    await frame.waitForFunction(() =>
+      /^match 1 of \d+/.test(document.querySelector('.graph-status')?.textContent ?? ''),
+    );
+    const status = (await frame.textContent('.graph-status')) ?? '';
+    assert.match(status, /Softmax/);
+    const title = (await frame.textContent('#graph-props .props-title')) ?? '';
+    assert.ok(/softmax/i.test(title), title);
+    await shot('4-search');
+    await frame.fill('[data-graph-search]', '');
+  });
+
+  it('switches overlays: bound, memory fit, placement, FLOPs', async () => {
+    for (const [kind, label] of [
+      ['bound', 'Bound'],
+      ['memory', 'Memory fit'],
+      ['placement', 'Placement'],
+      ['flops', 'FLOPs'],
+    ] as const) {
+      await frame.selectOption('[data-graph-overlay]', kind);
+      await frame.waitForFunction((l) => document.querySelector('#graph-legend h3')?.textContent === l, label);
+      if (kind === 'bound') {
+        const legend = (await frame.textContent('#graph-legend')) ?? '';
+        assert.ok(legend.includes('compute-bound') && legend.includes('memory-bound'), legend);
+        await shot('5-overlay-bound');
+      }
+    }
+    // the GPU cluster's times in the same view
+    await frame.selectOption('[data-graph-overlay]', 'time');
+    await frame.selectOption('[data-graph-target]', 'h100-dgx');
+    await frame.waitForFunction(() => /h100-dgx/.test(document.querySelector('#graph-legend')?.textContent ?? ''));
+    await shot('6-time-on-gpu');
+    await frame.selectOption('[data-graph-target]', 'wse3');
+  });
+
+  it('shows a small tensor only when asked', async () => {
+    const node = (await boxes()).find((b) => b.kind === 'node' && /Reshape$/.test(b.title));
+    if (!node) {
+      // the Reshape nodes sit in a block still collapsed: search one
+      await frame.fill('[data-graph-search]', 'Reshape');
+      await frame.press('[data-graph-search]', 'Enter');
+      await frame.fill('[data-graph-search]', '');
+    } else await page.mouse.click(centre(node).x, centre(node).y);
+    const btn = frame.locator('#graph-props button.show-values').first();
+    await btn.waitFor({ timeout: 10_000 });
+    assert.equal(await frame.locator('#graph-props pre.values:not([hidden])').count(), 0, 'no values before asking');
+    await btn.click();
+    const pre = frame.locator('#graph-props pre.values:not([hidden])').first();
+    await pre.waitFor({ timeout: 30_000 });
+    assert.match((await pre.textContent()) ?? '', /^\[-?\d/);
+    const init = (await frame.textContent('#graph-props .init')) ?? '';
+    assert.match(init, /initializer: INT64\[\d+\], \d+ elements, \d+ B; embedded in the model/);
+    await shot('7-tensor-values');
+  });
+
+  it('opens a CNN in the graph view and reads a Conv node', async () => {
+    frame = await open('mobilenet-cnn.onnx');
+    await frame.waitForSelector('[data-page="graph"]', { timeout: 120_000 });
+    await frame.click('[data-page="graph"]');
+    await graphDrawn();
+    await frame.click('[data-graph-action="expand-all"]');
+    await frame.waitForFunction(() =>
+      /^27 nodes: 0 collapsed/.test(document.querySelector('.graph-status')?.textContent ?? ''),
+    );
+    await frame.fill('[data-graph-search]', 'features.1/dw/Conv');
+    await frame.press('[data-graph-search]', 'Enter');
+    const conv = (await boxes()).find((b) => b.title === '/features.1/dw/Conv');
+    assert.ok(conv, 'the depthwise conv is in view');
+    await page.mouse.move(centre(conv).x, centre(conv).y);
+    const text = await tooltipText();
+    assert.match(text, /opConv/);
+    assert.match(text, /time on wse3≈[\d.]+ (ns|µs|ms|s)/);
+    assert.match(text, /outputsFLOAT\[/);
+    await shot('8-cnn');
+  });
+
+  it('opens an exported LLM (7.5k nodes) collapsed, and expands one of its layers', async (t) => {
+    if (!llmCopied) {
+      t.skip('../shared is absent: no exported LLM (optimum SmolLM2-135M) to open');
+      return;
+    }
+    frame = await open(LLM);
+    await frame.waitForSelector('[data-page="graph"]', { timeout: 240_000 });
+    await frame.click('[data-page="graph"]');
+    const items = Number(await graphDrawn());
+    const status = (await frame.textContent('.graph-status')) ?? '';
+    const nodes = Number(/^(\d+) nodes/.exec(status)?.[1]);
+    assert.ok(nodes > 5000, status);
+    assert.ok(items <= 60, `a ${nodes}-node LLM opens as ${items} boxes`);
+    await shot('9-llm-collapsed');
+    await frame.fill('[data-graph-search]', 'layers.3/self_attn/q_proj/MatMul');
+    await frame.press('[data-graph-search]', 'Enter');
+    await frame.waitForFunction(() => /^match 1 of/.test(document.querySelector('.graph-status')?.textContent ?? ''));
+    const q = (await boxes()).find((b) => b.title.endsWith('layers.3/self_attn/q_proj/MatMul'));
+    assert.ok(q, 'the q projection of layer 3 is shown once its blocks are expanded');
+    await page.mouse.move(centre(q).x, centre(q).y);
+    assert.match(await tooltipText(), /time on wse3≈/);
+    await shot('10-llm-layer3');
+  });
+});
