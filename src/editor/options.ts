@@ -7,7 +7,7 @@ export interface SettingsReader {
 }
 
 /** The keys of the onnxProfiler.* settings (package.json); each is the RunOptions field of the same name. */
-const SETTING_KEYS = ['targets', 'mode', 'precision', 'batch', 'dims'] as const;
+const SETTING_KEYS = ['targets', 'mode', 'precision', 'batch', 'dims', 'prices', 'basis'] as const;
 
 /** The run options the onnxProfiler.* settings give; invalid values fall back to the defaults. */
 export function knobsFromSettings(s: SettingsReader): RunOptions {

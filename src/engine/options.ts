@@ -34,6 +34,8 @@ export type Recompute = (typeof RECOMPUTES)[number];
 export type ZeroStage = 0 | 1 | 2 | 3;
 export const ATTENTIONS = ['flash', 'unfused'] as const;
 export type Attention = (typeof ATTENTIONS)[number];
+export const BASES = ['as-given', 'power', 'cost'] as const;
+export type Basis = (typeof BASES)[number];
 
 /** The targets profiled when none are named (CLI without --target, settings without onnxProfiler.targets). */
 export const DEFAULT_TARGETS: readonly string[] = ['wse3', 'h100-dgx'];
@@ -99,6 +101,14 @@ export interface RunOptions {
   shapes: boolean;
   /** fill dims that inference leaves unknown from the model's declared value_info (default true) */
   useDeclared?: boolean;
+  /** comparison basis: as given, or throughput scaled to the first target's power or hourly cost */
+  basis: Basis;
+  /** target id -> USD per hour per system/node, over the spec's price */
+  prices: Record<string, number>;
+  /** with training: tokens to train (time, energy and cost per target) */
+  trainTokens?: number;
+  /** with inference: aggregate tokens (or samples) per second to serve (systems/nodes needed, cost) */
+  serveRate?: number;
 }
 
 export function defaultRunOptions(): RunOptions {
@@ -110,6 +120,8 @@ export function defaultRunOptions(): RunOptions {
     gpu: {},
     execution: 'auto',
     shapes: false,
+    basis: 'as-given',
+    prices: {},
   };
 }
 
@@ -172,6 +184,26 @@ export function oneOf<T extends string | number>(allowed: readonly T[]): Rule<T>
 
 export const flag: Rule<boolean> = (raw) =>
   typeof raw === 'boolean' ? { value: raw } : { error: `must be true or false, got '${shown(raw)}'` };
+
+/** A finite number greater than 0; '15e12' allowed (token budgets, rates, prices). */
+export const positiveNumber: Rule<number> = (raw) => {
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*[0-9.eE+]{1,30}\s*$/.test(raw) ? Number(raw) : NaN;
+  return Number.isFinite(n) && n > 0 ? { value: n } : { error: `must be a number greater than 0, got '${shown(raw)}'` };
+};
+
+/** Prices: target id -> USD per hour (> 0); a bad entry is named and dropped. */
+const priceTable: Rule<Record<string, number>> = (raw) => {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { error: `must map target ids to USD per hour` };
+  const value: Record<string, number> = {};
+  let error: string | undefined;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const c = positiveNumber(v);
+    if (c.value !== undefined && k.length > 0 && k.length < MAX_NAME) value[k] = c.value;
+    else error ??= `for '${k.slice(0, 40)}' ${c.error ?? 'has an empty or too long target id'}`;
+  }
+  return { value, error };
+};
 
 const posIntOrAuto: Rule<number | 'auto'> = (raw) =>
   raw === 'auto'
@@ -400,6 +432,47 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     arg: 'N',
     help: 'system budget of --systems-objective latency (default 2x the fewest)',
   },
+  {
+    flag: 'basis',
+    path: ['basis'],
+    rule: oneOf(BASES),
+    cli: 'string',
+    arg: BASES.join('|'),
+    help: "compare as given, or scaled to the first target's power or hourly cost",
+  },
+  {
+    flag: 'price',
+    path: ['prices'],
+    rule: priceTable,
+    cli: 'multiple',
+    fromCli: (raw: string[]) => {
+      const value: Record<string, unknown> = {};
+      for (const p of raw) {
+        const m = /^([^=]+)=(.*)$/.exec(p);
+        if (!m) return { error: `expects TARGET=USD_PER_HOUR, got '${shown(p)}'` };
+        value[m[1]] = m[2];
+      }
+      return { value };
+    },
+    arg: 'TARGET=USD_PER_HOUR',
+    help: 'price per system/node (repeatable; over the spec)',
+  },
+  {
+    flag: 'train-tokens',
+    path: ['trainTokens'],
+    rule: positiveNumber,
+    cli: 'string',
+    arg: 'N',
+    help: 'training: time, energy and cost to train N tokens (e.g. 15e12)',
+  },
+  {
+    flag: 'serve-rate',
+    path: ['serveRate'],
+    rule: positiveNumber,
+    cli: 'string',
+    arg: 'TOKENS_PER_S',
+    help: 'inference: systems/nodes needed and cost per million tokens',
+  },
   { flag: 'shapes', path: ['shapes'], rule: flag, cli: 'boolean', arg: '', help: "every tensor's dtype and dims" },
   {
     flag: 'infer-only',
@@ -443,6 +516,7 @@ export function validateRunOptions(raw: unknown, base: RunOptions = defaultRunOp
     gpu: { ...base.gpu },
     ...(base.wafer ? { wafer: { ...base.wafer } } : {}),
     targets: base.targets.slice(),
+    prices: { ...base.prices },
   };
   const problems: string[] = [];
   for (const row of OPTION_TABLE) {
@@ -475,6 +549,11 @@ export function runOptionsFromCli(values: Record<string, unknown>): Validated {
     if (c.error) problems.push(`--${row.flag} ${c.error}`);
     else if (c.value !== undefined) write(options, row.path, c.value);
   }
+  // budgets belong to one mode (the CLI refuses the other; settings/webview report it in the budget)
+  if (options.trainTokens !== undefined && options.mode !== 'training')
+    problems.push('--train-tokens needs --mode training (the budget is for training steps)');
+  if (options.serveRate !== undefined && options.mode !== 'inference')
+    problems.push('--serve-rate needs --mode inference');
   return { options, problems };
 }
 

@@ -12,11 +12,19 @@ import { buildLayers, type Layer } from './cost/kernels';
 import type { NodeCost } from './cost/types';
 import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
-import type { Analysis, MapOptions, TargetOutcome } from './hardware/types';
+import { isTargetError, type Analysis, type MapOptions, type TargetOutcome } from './hardware/types';
 import type { RunOptions } from './options';
 import { activeParameterCount, transformerStructure, type TransformerStructure } from './structure';
 import { checkLimit } from './limits';
 import { finiteReport } from './finite';
+import {
+  attachFigures,
+  commonGlobalBatch,
+  compareTargets,
+  validateEconomics,
+  type Comparison,
+  type Workload,
+} from './compare';
 
 export const SCHEMA = 'onnx-profile/1';
 export interface ReportLayer {
@@ -62,6 +70,8 @@ export interface Report {
   layers: ReportLayer[];
   /** one per requested target: a result, or `{ id, error }` (narrow with isTargetError / 'error' in t) */
   targets?: TargetOutcome[];
+  /** ratios to the first computed target and the verdict; present when two or more targets were computed */
+  comparison?: Comparison;
   diagnostics: Diagnostic[];
 }
 
@@ -192,7 +202,18 @@ export function analyse(model: Model, opts: RunOptions): Analysis {
 
 /** The mappers' view of the run options: everything but the model-side fields, plus the bindings in force. */
 export function mapOptionsFrom(opts: RunOptions, bindings: Record<string, number>): MapOptions {
-  const { targets: _t, dims: _d, batch: _b, shapes: _s, useDeclared: _u, ...mapping } = opts;
+  const {
+    targets: _t,
+    dims: _d,
+    batch: _b,
+    shapes: _s,
+    useDeclared: _u,
+    basis: _ba,
+    prices: _p,
+    trainTokens: _tt,
+    serveRate: _sr,
+    ...mapping
+  } = opts;
   return { ...mapping, bindings };
 }
 
@@ -289,19 +310,75 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
         report.tensors[name] = { dtype: dtypeName(t.dtype), dims: t.dims };
     }
   }
-  if (opts.targets.length) {
-    const mo = mapOptionsFrom(opts, bindings);
-    // a mapper given costs past the double range answers NaN and Infinity: refuse to map instead
-    const notFinite = nonFiniteCost(analysis);
-    report.targets = opts.targets.map((id) => {
-      if (notFinite) return { id, error: `not mapped: ${notFinite}` };
-      try {
-        return mapTarget(loadSpec(id), analysis, mo);
-      } catch (e) {
-        return { id, error: (e as Error).message };
-      }
-    });
-  }
+  if (opts.targets.length) mapAndCompare(report, analysis, opts, bindings);
   finiteReport(report);
   return { report, analysis };
+}
+
+/** Maps every target, puts training targets on one global batch, and attaches the comparison's figures. */
+function mapAndCompare(report: Report, analysis: Analysis, opts: RunOptions, bindings: Record<string, number>): void {
+  const specs = opts.targets.map((id) => {
+    try {
+      const s = loadSpec(id);
+      // a spec file's power and price, when it gives them, must be positive numbers (refused naming the field)
+      validateEconomics(s.spec, id);
+      return s;
+    } catch (e) {
+      return e as Error;
+    }
+  });
+  // a mapper given costs past the double range answers NaN and Infinity: refuse to map instead
+  const notFinite = nonFiniteCost(analysis);
+  const mapAll = (mo: MapOptions): TargetOutcome[] =>
+    specs.map((s, i) => {
+      if (notFinite) return { id: opts.targets[i], error: `not mapped: ${notFinite}` };
+      if (s instanceof Error) return { id: opts.targets[i], error: s.message };
+      try {
+        return mapTarget(s, analysis, mo);
+      } catch (e) {
+        return { id: opts.targets[i], error: (e as Error).message };
+      }
+    });
+  const mo = mapOptionsFrom(opts, bindings);
+  let targets = mapAll(mo);
+  const notes: string[] = [];
+  // training on one basis: every target runs the same global batch (unless --global-batch fixed it)
+  const gb = opts.mode === 'training' && opts.gpu.globalBatch === undefined ? commonGlobalBatch(targets) : undefined;
+  if (gb !== undefined) {
+    const again = mapAll({ ...mo, gpu: { ...mo.gpu, globalBatch: gb } });
+    targets = targets.map((t, i) => {
+      const r = again[i];
+      if (isTargetError(r)) {
+        if (!isTargetError(t)) t.notes.push(`could not run the common global batch ${gb} (${r.error}): kept its own`);
+        return isTargetError(t) ? r : t;
+      }
+      r.notes.push(
+        `global batch ${gb} on every target so the comparison runs the same workload (the largest any target chose; --global-batch sets it)`,
+      );
+      return r;
+    });
+    notes.push(`global batch ${gb} on every target`);
+  }
+  const w: Workload = {
+    mode: opts.mode,
+    precision: opts.precision,
+    forwardFlops: report.model.forwardFlops,
+    tokensPerStep: analysis.tokensPerStep,
+    samplesPerStep: analysis.samplesPerStep,
+    unit: analysis.throughputUnit,
+    decode: analysis.decode,
+  };
+  const co = { basis: opts.basis, prices: opts.prices, trainTokens: opts.trainTokens, serveRate: opts.serveRate };
+  attachFigures(
+    targets,
+    specs.map((s) => (s instanceof Error ? undefined : s.spec)),
+    w,
+    co,
+  );
+  report.targets = targets;
+  const c = compareTargets(targets, w, co);
+  if (c) {
+    c.notes.unshift(...notes);
+    report.comparison = c;
+  }
 }

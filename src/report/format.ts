@@ -4,6 +4,7 @@ import type { TargetResult } from '../engine/hardware/types';
 import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
+import { budgetLines, figureLine } from './comparison';
 
 export type Format = 'table' | 'json' | 'csv' | 'html';
 
@@ -32,6 +33,21 @@ function toTable(r: Report): string {
   const m = r.model;
   const lines: string[] = [];
   lines.push(`${m.path}`);
+  // the answer first: the verdict, then the comparable figures of every target on one line each
+  const c = r.comparison;
+  if (c) {
+    lines.push(`  VERDICT (basis ${c.basis}, baseline ${c.baseline}):`);
+    for (const s of c.sentences) lines.push(`    ${s}`);
+    for (const n of c.notes) lines.push(`    note: ${n}`);
+  }
+  const computed = (r.targets ?? []).filter(isTarget);
+  if (computed.length) {
+    for (const t of computed) {
+      lines.push(`  ${pad(t.id, 12)} ${figureLine(t)}`);
+      for (const b of budgetLines(t)) lines.push(`  ${pad('', 12)} ${b}`);
+    }
+    lines.push('');
+  }
   lines.push(
     `  IR ${m.irVersion}, opsets ${Object.entries(m.opsets)
       .map(([k, v]) => `${k} ${v}`)

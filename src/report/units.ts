@@ -99,3 +99,28 @@ export function fmtPercent(f: number): string {
 export function fmtRatio(r: number): string {
   return `${fmtNumber(r)}×`;
 }
+
+/** Long durations in the unit a reader plans with: s, min, h, days, years. */
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '-';
+  if (s < 60) return fmtSeconds(s);
+  if (s < 3600) return `${(s / 60).toPrecision(3)} min`;
+  if (s < 86400) return `${(s / 3600).toPrecision(3)} h`;
+  if (s < 365 * 86400) return `${(s / 86400).toPrecision(3)} days`;
+  return `${(s / (365 * 86400)).toPrecision(3)} years`;
+}
+
+/** Dollars with SI prefixes past a thousand ($1.23M). */
+export function fmtUsd(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  if (Math.abs(v) >= 1e3) return `$${si(v, '').trim()}`;
+  return `$${Number(v.toPrecision(3))}`;
+}
+
+/** Energy: J below a kWh, then kWh/MWh/GWh. */
+export function fmtEnergy(j: number): string {
+  if (!Number.isFinite(j)) return '-';
+  const kwh = j / 3.6e6;
+  if (kwh < 1) return si(j, 'J');
+  return si(kwh * 1e3, 'Wh');
+}

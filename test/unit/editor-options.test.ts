@@ -28,6 +28,8 @@ describe('editor options', () => {
       execution: 'auto',
       gpu: {},
       shapes: false,
+      basis: 'as-given',
+      prices: {},
     });
     const d = knobsFromSettings(settings({ targets: 'wse2', precision: 'fp64', mode: 'x', batch: 0 }));
     assert.deepEqual(d.targets, ['wse3', 'h100-dgx']);

@@ -20,6 +20,8 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     nodes: 1,
     useDeclared: true,
     wafer: {},
+    trainTokens: 1,
+    serveRate: 1,
   };
   const top = Object.keys(full).filter((k) => k !== 'gpu' && k !== 'wafer');
   const rows = OPTION_TABLE.map((r) => r.path.join('.'));

@@ -11,7 +11,10 @@ export type Bound = 'compute' | 'memory' | 'communication' | 'latency';
 
 /** The mappers' view of RunOptions: every run option except the model-side ones (targets, dims, batch, shapes,
  * useDeclared, folded into `bindings`), so an option added to RunOptions reaches the mappers with no change here. */
-export type MapOptions = Omit<RunOptions, 'targets' | 'dims' | 'batch' | 'shapes' | 'useDeclared'> & {
+export type MapOptions = Omit<
+  RunOptions,
+  'targets' | 'dims' | 'batch' | 'shapes' | 'useDeclared' | 'basis' | 'prices' | 'trainTokens' | 'serveRate'
+> & {
   /** the symbolic-dim bindings in force (batch, seq, past, ...) */
   bindings: Record<string, number>;
 };

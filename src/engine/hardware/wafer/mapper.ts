@@ -459,6 +459,8 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
       systems,
       regions: placed.length,
       layout: c.decode ? 'one region per block (kernels share it)' : 'one region per kernel',
+      // the samples one step runs (training: the global batch), so comparisons can check they match
+      ...(c.training ? { globalBatch: Math.max(1, c.opts.gpu.globalBatch ?? a.samplesPerStep) } : {}),
     },
     fits: true,
     stepSeconds,

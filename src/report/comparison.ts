@@ -1,0 +1,57 @@
+// The comparison in words, shared by the table, the HTML export and the webview: one line of comparable
+// figures per target (throughput, latency, energy, cost, MFU) and its budgets.
+import type { FiguredTarget } from '../engine/compare';
+import type { TargetResult } from '../engine/hardware/types';
+import { fmtDuration, fmtEnergy, fmtSeconds, fmtUsd, si } from './units';
+
+export function figured(t: TargetResult): FiguredTarget {
+  return t as FiguredTarget;
+}
+
+/** "12.3 ktokens/s, TPOT 4.1 ms, 31.2 kW, 2.5 J/token, $1.23/M tokens, MFU 41%" */
+export function figureLine(t: TargetResult): string {
+  const f = figured(t);
+  const tokens = t.throughput.unit === 'tokens/s';
+  const parts: string[] = [`${si(t.throughput.value, t.throughput.unit.replace('/s', '')).trim()}/s`];
+  const l = f.latency;
+  if (l?.firstTokenSeconds !== undefined) parts.push(`TTFT ${fmtSeconds(l.firstTokenSeconds)}`);
+  if (l?.perTokenSeconds !== undefined) parts.push(`TPOT ${fmtSeconds(l.perTokenSeconds)}`);
+  if (l?.requestSeconds !== undefined) parts.push(`latency ${fmtSeconds(l.requestSeconds)}`);
+  if (!l) parts.push(`step ${fmtSeconds(t.stepSeconds)}`);
+  if (f.energy) {
+    parts.push(`${si(f.energy.watts, 'W')}`);
+    const j = tokens ? f.energy.joulesPerToken : f.energy.joulesPerSample;
+    if (j !== undefined) parts.push(`${si(j, 'J')}/${tokens ? 'token' : 'sample'}`);
+  } else parts.push('energy unknown');
+  if (f.cost) {
+    parts.push(`${fmtUsd(f.cost.usdPerHour)}/h`);
+    if (f.cost.usdPerMillionTokens !== undefined) parts.push(`${fmtUsd(f.cost.usdPerMillionTokens)}/M tokens`);
+    if (f.cost.usdPerSample !== undefined) parts.push(`${fmtUsd(f.cost.usdPerSample)}/sample`);
+  } else parts.push('cost unknown');
+  if (f.utilization) parts.push(`MFU ${(100 * f.utilization.mfu).toPrecision(2)}%`);
+  return parts.join(', ');
+}
+
+/** The budget lines of a target (train N tokens; serve a rate), or [] when none was asked for. */
+export function budgetLines(t: TargetResult): string[] {
+  const f = figured(t);
+  const out: string[] = [];
+  const b = f.trainBudget;
+  if (b) {
+    out.push(
+      b.feasible
+        ? `train ${si(b.tokens, 'tokens')}: ${fmtDuration(b.seconds!)}${b.joules !== undefined ? `, ${fmtEnergy(b.joules)}` : ''}${b.usd !== undefined ? `, ${fmtUsd(b.usd)}` : ''}`
+        : `train ${si(b.tokens, 'tokens')}: cannot be met: ${b.why}`,
+    );
+  }
+  const s = f.serveBudget;
+  if (s) {
+    const where = s.systems !== undefined ? `${s.systems} system(s)` : `${s.nodes} node(s)`;
+    out.push(
+      s.feasible
+        ? `serve ${si(s.rate, s.unit)}: ${s.replicas} replica(s) = ${where}${s.usdPerHour !== undefined ? `, ${fmtUsd(s.usdPerHour)}/h` : ''}${s.usdPerMillionTokens !== undefined ? `, ${fmtUsd(s.usdPerMillionTokens)}/M tokens` : ''}${s.watts !== undefined ? `, ${si(s.watts, 'W')}` : ''}`
+        : `serve ${si(s.rate, s.unit)}: cannot be met: ${s.why}`,
+    );
+  }
+  return out;
+}
