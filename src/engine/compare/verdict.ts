@@ -62,6 +62,8 @@ export function pairSentence(base: Figured, t: Figured, r: ComparisonTarget, bas
     b = countedName(t);
   const per = tokens ? 'per token' : 'per sample';
   const thr = r.throughputRatio;
+  if (!(base.throughput.value > 0) || !(t.throughput.value > 0) || !Number.isFinite(thr) || thr <= 0)
+    return `${a} and ${b} have no throughput to compare (the graph does no costed work on ${!(base.throughput.value > 0) ? a : b}).`;
   const [fast, slow, k] = thr >= 1 ? [b, a, thr] : [a, b, 1 / thr];
   const basisWords = basis === 'power' ? ' at equal power' : basis === 'cost' ? ' at equal cost' : '';
   let s =
