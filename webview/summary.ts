@@ -9,6 +9,15 @@ function dims(d: Dim[] | null): string {
   return d === null ? '?' : `[${d.map((x) => (x === null ? '?' : String(x))).join(', ')}]`;
 }
 
+/** Total parameters; for a mixture of experts also those a token uses (k of E experts). */
+export function parametersText(report: Report): string {
+  const m = report.model;
+  const total = `${fmtCount(m.parameterCount)} (${fmtBytes(m.parameterBytes)})`;
+  return m.transformer?.experts && m.activeParameterCount !== m.parameterCount
+    ? `${total} total; ${fmtCount(m.activeParameterCount)} active per token`
+    : total;
+}
+
 export function summaryPanel(report: Report, fileName: string, engineSeconds: number): HTMLElement {
   const m = report.model;
   const facts: [string, string][] = [
@@ -25,11 +34,17 @@ export function summaryPanel(report: Report, fileName: string, engineSeconds: nu
       'nodes',
       `${groupDigits(m.nodeCount)}${m.nodeCountWithSubgraphs !== m.nodeCount ? ` (${groupDigits(m.nodeCountWithSubgraphs)} with subgraphs)` : ''}`,
     ],
-    ['parameters', `${fmtCount(m.parameterCount)} (${fmtBytes(m.parameterBytes)})`],
+    ['parameters', parametersText(report)],
     ['forward', fmtFlops(m.forwardFlops)],
     ['peak activations', fmtBytes(m.peakActivationBytes)],
     ['layers', `${report.layers.length} fused kernels`],
   ];
+  const t = m.transformer;
+  if (t)
+    facts.push([
+      'transformer',
+      `${t.layers} layers, hidden ${t.hidden}, ${t.heads} heads (${t.kvHeads} KV, dim ${t.headDim}), FFN ${t.ffn}${t.gated ? ' gated' : ''}${t.vocab ? `, vocab ${t.vocab}` : ''}${t.experts ? `, ${t.experts} experts (${t.expertsPerToken} per token)` : ''}${t.encoderDecoder ? ', cross-attention' : ''}`,
+    ]);
   const bindings = Object.entries(m.bindings);
   if (bindings.length) facts.push(['bindings', bindings.map(([k, v]) => `${k}=${v}`).join(', ')]);
   const dl = h('dl', { class: 'facts' });

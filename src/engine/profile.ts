@@ -14,7 +14,12 @@ import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
 import { isTargetError, type Analysis, type MapOptions, type TargetOutcome } from './hardware/types';
 import type { RunOptions } from './options';
-import { activeParameterCount, transformerStructure, type TransformerStructure } from './structure';
+import {
+  activeParameterCount,
+  routeUnrolledExperts,
+  transformerStructure,
+  type TransformerStructure,
+} from './structure';
 import { checkLimit } from './limits';
 import { finiteReport } from './finite';
 import {
@@ -185,6 +190,8 @@ export function analyse(model: Model, opts: RunOptions): Analysis {
   const shapes = sel.choices.length ? inferShapes(run, inferOpts) : first;
   shapes.diagnostics.push(...sel.diagnostics);
   const nodeCosts = computeCosts(run, shapes, { bindings });
+  const experts = routeUnrolledExperts({ model: run, shapes, stats }, nodeCosts);
+  if (experts) shapes.diagnostics.push({ severity: 'info', message: experts });
   const layers: Layer[] = buildLayers(run, nodeCosts);
   const d = detectDecode(run, shapes, bindings);
   return {

@@ -142,7 +142,7 @@ export function detectStructure(src: TransformerSource): Detection {
     };
     const crossHere = cross
       .filter((c) => scope.has(c.anchor))
-      .flatMap((c) => [...c.q, ...c.k, ...c.v, c.anchor, c.oproj]);
+      .flatMap((c) => [...c.q, ...c.k, ...c.v, c.scores, c.softmax, c.context, c.oproj]);
     const params = nodeParams(ix, nodes, counted);
     blockParams += params;
     const oproj = u.oproj;
@@ -162,7 +162,7 @@ export function detectStructure(src: TransformerSource): Detection {
       down: mlp ? mlp.down : -1,
       bda2: mlp ? first(ix.node(mlp.down).outputs[0]) : -1,
       params,
-      cross: crossHere.filter((i) => i >= 0),
+      cross: [...new Set(crossHere.filter((i) => i >= 0))],
     });
   });
   const u0 = blocksU[0];

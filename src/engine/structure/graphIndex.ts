@@ -2,6 +2,7 @@
 // weight projection (and its [K, N]), which initializer stands behind a tensor, which integers a tensor holds,
 // how many logical parameters an initializer is. Names are never read.
 import type { Graph, Node, TensorInfo } from '../onnx/ir';
+import { quantRole } from '../onnx/quantized';
 import type { Value } from '../shapes/types';
 
 export interface Weight {
@@ -22,6 +23,14 @@ function intAttr(n: Node, name: string): number | undefined {
   return a?.type === 'int' ? a.value : undefined;
 }
 export { intAttr };
+
+/** Rotary cos/sin cache inputs (com.microsoft GroupQueryAttention 7, 8; RotaryEmbedding com.microsoft 2, 3 and
+ * ai.onnx 1, 2). */
+function isRotaryCache(n: Node, k: number): boolean {
+  if (n.opType === 'GroupQueryAttention') return k === 7 || k === 8;
+  if (n.opType === 'RotaryEmbedding') return n.domain === 'com.microsoft' ? k === 2 || k === 3 : k === 1 || k === 2;
+  return false;
+}
 
 export class GraphIndex {
   readonly producer = new Map<string, number>();
@@ -146,8 +155,9 @@ export class GraphIndex {
     return v?.map((d) => (typeof d === 'number' ? d : null));
   }
   /**
-   * Logical parameter elements of input `k` of node `i` when it is a stored tensor: a MatMulNBits weight is K x N,
-   * a GatherBlockQuantized / QMoE packed weight is bytes x 8 / bits; their scales and zero points are not parameters.
+   * Logical parameter elements of input `k` of node `i` when it is a stored tensor: a block-quantized weight counts
+   * its logical elements, its scales and zero points nothing (onnx/quantized.ts, the rule parameterCount uses);
+   * rotary cos/sin caches an attention op reads are buffers, not weights.
    */
   paramsOfInput(i: number, k: number): number {
     const n = this.g.nodes[i];
@@ -156,24 +166,10 @@ export class GraphIndex {
     const b = this.initBehind(name);
     if (!b) return 0;
     const t = this.tensor(b.init)!;
-    const packed = t.dtype === 2 || t.dtype === 3; // uint8 / int8 storage of sub-byte values
-    if (n.opType === 'MatMulNBits') {
-      if (k === 1) return (intAttr(n, 'K') ?? 0) * (intAttr(n, 'N') ?? 0);
-      return k === 5 ? t.elements : 0; // bias is a parameter; scales, zero points, g_idx are not
-    }
-    if (n.opType === 'GatherBlockQuantized') {
-      if (k !== 0) return 0;
-      return packed ? (t.elements * 8) / (intAttr(n, 'bits') ?? 4) : t.elements;
-    }
-    if (n.opType === 'QMoE') {
-      // weights at 2 (fc1), 5 (fc2), 8 (fc3); their scales follow each; biases are parameters
-      if (k === 2 || k === 5 || k === 8)
-        return packed ? (t.elements * 8) / (intAttr(n, 'expert_weight_bits') ?? 4) : t.elements;
-      if (k === 3 || k === 6 || k === 9 || k > 10) return 0; // scales, zero points
-      return t.elements;
-    }
-    if (n.opType === 'DequantizeLinear' && k > 0) return 0;
-    return t.elements;
+    if (isRotaryCache(n, k)) return 0;
+    const role = quantRole(n, k);
+    if (role?.kind === 'meta') return 0;
+    return role ? role.logical(t.elements, t.dtype) : t.elements;
   }
 }
 

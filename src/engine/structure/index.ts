@@ -16,3 +16,4 @@ export {
   transformerDims,
   transformerStructure,
 } from './pattern';
+export { routeUnrolledExperts } from './moeCost';
