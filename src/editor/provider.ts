@@ -12,12 +12,24 @@ import type { PreviewRegistry } from './registry';
 export const VIEW_TYPE = 'onnxProfiler.profile';
 export const SETTINGS_SECTION = 'onnxProfiler';
 
+/** Settings that name files the engine reads (spec paths): in an untrusted workspace only the user's own value
+ * counts, never the workspace's, so a cloned repository cannot point the profiler at a FIFO or /dev/zero. The
+ * same keys are package.json's restrictedConfigurations, which the language server's settings go through. */
+export const PATH_SETTINGS = ['targets', 'customSpecFiles'];
+
+function setting<T>(key: string): T | undefined {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  if (vscode.workspace.isTrusted || !PATH_SETTINGS.includes(key)) return c.get<T>(key);
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
+}
+
 export function settingsKnobs() {
-  return knobsFromSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION));
+  return knobsFromSettings({ get: setting });
 }
 
 export function customSpecFiles(): string[] {
-  const v = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown>('customSpecFiles');
+  const v = setting<unknown>('customSpecFiles');
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
@@ -46,6 +58,14 @@ export class ProfileEditorProvider extends Disposable implements vscode.CustomRe
     private readonly registry: PreviewRegistry,
   ) {
     super();
+    // trust granted: the workspace's own spec paths now count
+    this._register(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.choicesCache = undefined;
+        const base = settingsKnobs();
+        for (const d of this.documents) void d.settingsChanged(base);
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SETTINGS_SECTION)) return;

@@ -19,7 +19,7 @@ export const LIMITS = {
   maxFunctionDepth: 64,
   /** nodes expanded from model-local function bodies over the whole model: bounds fan-out (a function that
    * calls another twice, 40 levels deep, is 2^40 nodes), not only depth; real exports expand a few thousand */
-  maxFunctionExpansionNodes: 200_000,
+  maxFunctionExpansionNodes: 100_000,
   /** nodes in all graphs of one model, subgraphs included (the largest LLM exports hold about 10^5) */
   maxGraphNodes: 5_000_000,
   /** a symbolic dim binding or batch size (--batch, --dim, settings): past 2^31 no plan is real and products of

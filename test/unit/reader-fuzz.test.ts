@@ -2,6 +2,7 @@
 // and duplicated byte runs, on the project's own models (always) and a few corpus models (when
 // ../shared exists). Only two outcomes are allowed: a model, or one OnnxReadError. Never another
 // exception, never a hang (each case is timed), never a read that allocates from a corrupt length.
+// The last test fuzzes the whole pipeline (CLI, shapes, costs, mappers, report formats) the same way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -12,95 +13,16 @@ import { OnnxReadError } from '../../src/engine/onnx/errors';
 import { modelStats } from '../../src/engine/onnx/stats';
 import { forEachGraph } from '../../src/engine/onnx/ir';
 import { controlFlowModel, functionModel, typesModel } from '../fixtures/models';
-import { prng, tinyModel, varint } from '../fixtures/onnx-writer';
+import { prng, tinyModel } from '../fixtures/onnx-writer';
+import { mutate, type Rnd } from '../fixtures/mutate';
 import { readManifest, sharedDir, SKIP_NO_SHARED } from '../fixtures/paths';
+import { runCase } from '../fuzz/cases';
 
 // Fixed by default; READER_FUZZ_SEED / READER_FUZZ_CASES (per base model) run a longer or different search.
 const SEED = Number(process.env.READER_FUZZ_SEED ?? 20240611);
 const CASES = Number(process.env.READER_FUZZ_CASES ?? 500);
 // generous: the machine may be loaded; a hang (an endless loop) never finishes and trips the test timeout too
 const MAX_CASE_MS = 5000;
-
-type Rnd = () => number;
-const int = (r: Rnd, n: number) => Math.floor(r() * n);
-
-/** Offsets where a length-delimited field's length varint starts (tag with wire type 2 just before). */
-function lengthOffsets(b: Uint8Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + 1 < b.length; i++) if ((b[i] & 7) === 2 && b[i] >= 0x0a && b[i] < 0x80) out.push(i + 1);
-  return out;
-}
-
-/** One mutation of `b`, chosen by `r`; returns the mutated copy and a label for failure messages. */
-export function mutate(b: Uint8Array, r: Rnd): { bytes: Uint8Array; how: string } {
-  const kind = int(r, 7);
-  const out = Buffer.from(b);
-  switch (kind) {
-    case 0: {
-      // flip 1..8 bits
-      const n = 1 + int(r, 8);
-      for (let k = 0; k < n; k++) out[int(r, out.length)] ^= 1 << int(r, 8);
-      return { bytes: out, how: `flip ${n} bits` };
-    }
-    case 1: {
-      // truncate
-      const cut = int(r, out.length);
-      return { bytes: out.subarray(0, cut), how: `truncate at ${cut}` };
-    }
-    case 2: {
-      // overwrite a length field with an absurd, zero, off-by-one or random value
-      const offs = lengthOffsets(out);
-      const at = offs.length ? offs[int(r, offs.length)] : int(r, out.length);
-      const vals = [
-        0,
-        1,
-        0x7f,
-        out.length,
-        2 ** 31,
-        2 ** 32 + 5,
-        2 ** 53,
-        -1,
-        out[at] + 1,
-        Math.max(0, out[at] - 1),
-        int(r, 1 << 20),
-      ];
-      const v = vals[int(r, vals.length)];
-      const enc = varint(v < 0 ? BigInt.asUintN(64, BigInt(v)) : BigInt(v));
-      return { bytes: Buffer.concat([out.subarray(0, at), enc, out.subarray(at + 1)]), how: `length at ${at} := ${v}` };
-    }
-    case 3: {
-      // insert random bytes
-      const at = int(r, out.length + 1);
-      const ins = Buffer.from(Array.from({ length: 1 + int(r, 16) }, () => int(r, 256)));
-      return {
-        bytes: Buffer.concat([out.subarray(0, at), ins, out.subarray(at)]),
-        how: `insert ${ins.length} at ${at}`,
-      };
-    }
-    case 4: {
-      // delete a run
-      const at = int(r, out.length);
-      const n = 1 + int(r, 32);
-      return { bytes: Buffer.concat([out.subarray(0, at), out.subarray(at + n)]), how: `delete ${n} at ${at}` };
-    }
-    case 5: {
-      // duplicate a run (repeated fields, nested copies)
-      const at = int(r, out.length);
-      const n = 1 + int(r, 64);
-      return {
-        bytes: Buffer.concat([out.subarray(0, at + n), out.subarray(at, at + n), out.subarray(at + n)]),
-        how: `duplicate ${n} at ${at}`,
-      };
-    }
-    default: {
-      // overwrite with 0xff (unterminated varints) or 0x00
-      const at = int(r, out.length);
-      const n = 1 + int(r, 12);
-      out.fill(r() < 0.5 ? 0xff : 0x00, at, Math.min(out.length, at + n));
-      return { bytes: out, how: `fill ${n} at ${at}` };
-    }
-  }
-}
 
 interface Outcome {
   ok: number;
@@ -198,3 +120,35 @@ test('fuzz: corpus models (../shared)', { skip: sharedDir() ? false : SKIP_NO_SH
     t.diagnostic(`${row.path}: ${o.ok} read, ${o.errors} OnnxReadError`);
   }
 });
+
+// The whole pipeline, not only the reader (issue 16): mutated fixture models, generated shape-tensor and
+// function-call models, extreme options and mutated or hostile spec files through the CLI in this process
+// (test/fuzz/cases.ts; `npm run fuzz` runs 10,000 of them in child processes). Each case must exit 0, 1 or 2
+// as its stderr says, print only finite numbers and no control characters, and finish in time.
+const PIPELINE_SEED = Number(process.env.PIPELINE_FUZZ_SEED ?? 1616);
+const PIPELINE_CASES = Number(process.env.PIPELINE_FUZZ_CASES ?? 200);
+
+test(
+  'fuzz: 200 hostile models, options and spec files through the CLI: exit codes, finite numbers, escaping',
+  { timeout: 120_000 },
+  (t) => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'pipeline-'));
+    const codes = [0, 0, 0];
+    let slowest = 0;
+    for (let i = 0; i < PIPELINE_CASES; i++) {
+      const r = runCase(PIPELINE_SEED, i, dir);
+      assert.deepEqual(r.problems, [], `case ${i} (${r.how})`);
+      assert.ok(r.ms < MAX_CASE_MS, `case ${i} (${r.how}) took ${r.ms.toFixed(0)} ms`);
+      codes[r.code]++;
+      slowest = Math.max(slowest, r.ms);
+    }
+    t.diagnostic(
+      `seed ${PIPELINE_SEED}: exit 0 ${codes[0]}, exit 1 ${codes[1]}, exit 2 ${codes[2]}; slowest ${slowest.toFixed(0)} ms`,
+    );
+    // every outcome occurs: the cases reach computed reports, refusals and bad usage
+    assert.ok(
+      codes.every((n) => n > PIPELINE_CASES / 20),
+      JSON.stringify(codes),
+    );
+  },
+);
