@@ -133,7 +133,7 @@ export function controlsBar(host: ControlsHost): HTMLElement {
       const o = h(
         'option',
         { attrs: { value: c.id, disabled: c.kind === null } },
-        c.label + (c.error && c.kind !== null ? ' (no mapper yet)' : c.error ? ' (invalid spec)' : ''),
+        c.label + (c.error ? ' (invalid spec)' : ''),
       );
       if (c.id === current) o.selected = true;
       sel.append(o);

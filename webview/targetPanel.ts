@@ -1,6 +1,6 @@
 // One target's column: headline numbers, the heatmap (placement / memory fit / step time), its legend,
 // the charts and the mapper's notes. A target the engine could not compute shows why, nothing else.
-import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
+import { isTargetError, type TargetOutcome, type TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
 import { fmtBytes, fmtNumber, fmtRate, fmtSeconds } from '../src/report/units';
@@ -11,8 +11,9 @@ import { MODE_LABEL, type Heatmap, type HeatmapHost } from './heatmap/types';
 import { WaferHeatmap } from './heatmap/wafer';
 import { css, ramp, type Theme } from './theme';
 
+/** A computed target (the engine's isTargetError, negated for filters). */
 export function isComputed(t: TargetOutcome): t is TargetResult {
-  return !('error' in t);
+  return !isTargetError(t);
 }
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

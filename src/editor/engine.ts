@@ -25,7 +25,8 @@ export interface Cancellation {
 // Distributive Omit, so each variant of the request union keeps its own fields.
 type RequestBody = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
-const IDLE_MS = 30_000;
+// long enough that a knob change after a look at the result finds the worker (and its ProfileCache) warm
+const IDLE_MS = 180_000;
 
 export class EngineClient extends Disposable {
   private idle: Worker | undefined;

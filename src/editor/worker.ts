@@ -1,16 +1,16 @@
-// The engine worker: runs the one pipeline (profileModel) off the extension host thread, so the
-// editor stays responsive while a large model is read, inferred, costed and mapped.
+// The engine worker: runs the one pipeline off the extension host thread, so the editor stays responsive
+// while a large model is read, inferred, costed and mapped. It keeps a ProfileCache: a knob that only changes
+// mapping (tp, systems, ...) re-maps the affected target without re-reading or re-analysing the model.
 // Cancellation is by terminating the worker (the pipeline is synchronous); engine.ts starts a fresh one.
 import { parentPort } from 'worker_threads';
-import { readModelFile } from '../engine/onnx/reader';
 import { OnnxReadError } from '../engine/onnx/errors';
-import { analyse, profileModel } from '../engine/profile';
+import { readModelFile } from '../engine/onnx/reader';
 import { buildGraphPayload, tensorValues } from './graphPayload';
+import { ProfileCache } from '../engine/cache';
 import { builtinTargetIds, loadSpec } from '../engine/hardware';
 import type { NodeFacts, ProfileError, TargetChoice } from '../shared/protocol';
 import type { ShapeResult } from '../engine/shapes/infer';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
-import { KNOWN_TARGETS } from './targets';
 
 function toError(file: string, e: unknown): ProfileError {
   if (e instanceof OnnxReadError) {
@@ -34,11 +34,12 @@ function knownDims(analysis: { shapes: ShapeResult }, tensor: string | undefined
   return t.dims as number[];
 }
 
+const cache = new ProfileCache();
+
 function profile(id: number, file: string, options: WorkerRequest & { kind: 'profile' }): WorkerReply {
   const t0 = performance.now();
   try {
-    const model = readModelFile(file);
-    const { report, analysis } = profileModel(model, options.options);
+    const { report, analysis } = cache.profileFile(file, options.options).profile;
     const nodes: NodeFacts[] = [];
     analysis.layers.forEach((l, li) => {
       for (const ni of l.nodeIndices) {
@@ -64,30 +65,11 @@ function profile(id: number, file: string, options: WorkerRequest & { kind: 'pro
 }
 
 function targets(id: number, specFiles: string[]): WorkerReply {
-  const seen = new Set<string>();
   const out: TargetChoice[] = [];
-  // registered built-ins first (with their display names), then documented ids whose mapper is not registered yet
-  for (const tid of [...builtinTargetIds(), ...KNOWN_TARGETS.map((k) => k.id)]) {
-    if (seen.has(tid)) continue;
-    seen.add(tid);
-    try {
-      const s = loadSpec(tid);
-      out.push({
-        id: tid,
-        label: typeof s.spec.name === 'string' ? s.spec.name : tid,
-        kind: s.kind,
-        source: 'builtin',
-      });
-    } catch (e) {
-      const known = KNOWN_TARGETS.find((k) => k.id === tid);
-      out.push({
-        id: tid,
-        label: known?.label ?? tid,
-        kind: known?.kind ?? null,
-        source: 'builtin',
-        error: (e as Error).message,
-      });
-    }
+  // the built-in specs (TARGET_KINDS in engine/hardware: every built-in has its mapper)
+  for (const tid of builtinTargetIds()) {
+    const s = loadSpec(tid);
+    out.push({ id: tid, label: typeof s.spec.name === 'string' ? s.spec.name : tid, kind: s.kind, source: 'builtin' });
   }
   for (const f of specFiles) {
     try {
@@ -108,8 +90,8 @@ function targets(id: number, specFiles: string[]): WorkerReply {
 /** The graph view's data: the model read and analysed (shapes, costs, layers) but not mapped. */
 function graph(req: WorkerRequest & { kind: 'graph' }): WorkerReply {
   try {
-    const model = readModelFile(req.file);
-    return { id: req.id, ok: true, kind: 'graph', graph: buildGraphPayload(model, analyse(model, req.options)) };
+    const { model, analysis } = cache.analyseFile(req.file, req.options);
+    return { id: req.id, ok: true, kind: 'graph', graph: buildGraphPayload(model, analysis) };
   } catch (e) {
     return { id: req.id, ok: false, error: toError(req.file, e) };
   }

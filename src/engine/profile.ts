@@ -8,7 +8,7 @@ import type { Diagnostic } from './onnx/errors';
 import { inferShapes, type ShapeResult } from './shapes/infer';
 import { selectIfBranches } from './shapes/branches';
 import { computeCosts } from './cost/cost';
-import { buildLayers, type Layer } from './cost/kernels';
+import { buildLayers, type Layer } from './cost/layers';
 import type { NodeCost } from './cost/types';
 import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
@@ -124,31 +124,46 @@ export function peakActivation(
     for (const d of t.dims) e *= evalDim(d, bind) ?? 1;
     return bytesFor(t.dtype, e);
   };
+  // linear: each tensor is freed at the first non-Constant node at or after both its birth and its last use
+  const n = g.nodes.length;
+  const freeAt: string[][] = [];
+  const schedule = (name: string, born: number) => {
+    const last = lastUse.get(name) ?? -1;
+    if (last === Infinity) return;
+    const at = Math.max(0, born, last);
+    (freeAt[at] ??= []).push(name);
+  };
   let live = 0,
-    peak = 0;
+    peak = 0,
+    swept = 0;
   const alive = new Map<string, number>();
   for (const i of g.inputs)
-    if (!constants.has(i.name)) {
+    if (!constants.has(i.name) && !alive.has(i.name)) {
       const s = sizeOf(i.name);
       alive.set(i.name, s);
       live += s;
+      schedule(i.name, 0);
     }
   peak = live;
-  g.nodes.forEach((n, k) => {
-    if (n.opType === 'Constant') return;
-    for (const o of n.outputs)
+  for (let k = 0; k < n; k++) {
+    const node = g.nodes[k];
+    if (node.opType === 'Constant') continue;
+    for (const o of node.outputs)
       if (o && !alive.has(o)) {
         const s = sizeOf(o);
         alive.set(o, s);
         live += s;
+        schedule(o, k);
       }
-    peak = Math.max(peak, live);
-    for (const [name, s] of alive)
-      if ((lastUse.get(name) ?? -1) <= k) {
+    if (live > peak) peak = live;
+    for (; swept <= k; swept++)
+      for (const name of freeAt[swept] ?? []) {
+        const s = alive.get(name);
+        if (s === undefined) continue;
         live -= s;
         alive.delete(name);
       }
-  });
+  }
   void costs;
   return peak;
 }
@@ -158,7 +173,8 @@ function detectDecode(
   shapes: ShapeResult,
   bind: Record<string, number>,
 ): { decode: boolean; tokens: number; samples: number; tokenIds: boolean } {
-  const inputs = model.graph.inputs.filter((i) => !model.graph.initializers.some((t) => t.name === i.name));
+  const inits = new Set(model.graph.initializers.map((t) => t.name));
+  const inputs = model.graph.inputs.filter((i) => !inits.has(i.name));
   const hasCache = inputs.some((i) => /past|cache|key_values|present/i.test(i.name));
   const ids =
     inputs.find((i) => /input_ids|tokens|^ids$/i.test(i.name)) ??
@@ -179,10 +195,14 @@ function detectDecode(
   return { decode, tokens, samples, tokenIds };
 }
 
-export function analyse(model: Model, opts: RunOptions): Analysis {
-  const bindings = bindingsFor(model, opts);
+/**
+ * Everything about the model that does not depend on the target: shapes, costs, layers (fused kernels), decode
+ * detection, under these symbolic-dim bindings. The expensive half of a profile; cache it (ProfileCache) and map
+ * it to as many targets and mapping options as needed.
+ */
+export function analyse(model: Model, bindings: Record<string, number>, useDeclared = true): Analysis {
   const stats: ModelStats = modelStats(model);
-  const inferOpts = { bindings, useDeclared: opts.useDeclared ?? true };
+  const inferOpts = { bindings, useDeclared };
   const first = inferShapes(model, inferOpts);
   // an If the bindings decide (optimum's merged decoder) runs one branch: the rest of the pipeline sees that graph
   const sel = selectIfBranches(model, first, bindings);
@@ -196,6 +216,7 @@ export function analyse(model: Model, opts: RunOptions): Analysis {
   const d = detectDecode(run, shapes, bindings);
   return {
     model: run,
+    bindings,
     stats,
     shapes,
     nodeCosts,
@@ -205,6 +226,11 @@ export function analyse(model: Model, opts: RunOptions): Analysis {
     samplesPerStep: d.samples,
     throughputUnit: d.decode || d.tokenIds ? 'tokens/s' : 'samples/s',
   };
+}
+
+/** analyse() under the bindings the run options give (batch, dims) and their useDeclared. */
+export function analyseFor(model: Model, opts: RunOptions): Analysis {
+  return analyse(model, bindingsFor(model, opts), opts.useDeclared ?? true);
 }
 
 /** The mappers' view of the run options: everything but the model-side fields, plus the bindings in force. */
@@ -251,14 +277,22 @@ export function checkOptionLimits(opts: RunOptions): void {
   }
 }
 
-export function profileModel(model: Model, opts: RunOptions): Profile {
-  checkOptionLimits(opts);
-  const analysis = analyse(model, opts);
-  const bindings = bindingsFor(model, opts);
-  const { stats, shapes, nodeCosts, layers } = analysis;
+/** Maps one target (a built-in id or a spec file): its result, or `{ id, error }` when it cannot be computed. */
+export function mapOne(analysis: Analysis, target: string, opts: MapOptions): TargetOutcome {
+  try {
+    return mapTarget(loadSpec(target), analysis, opts);
+  } catch (e) {
+    return { id: target, error: (e as Error).message };
+  }
+}
+
+/** The report's target-independent part (model facts, layers, diagnostics, tensors with `shapes`). */
+export function modelReport(analysis: Analysis, shapesWanted: boolean): Report {
+  const { model, stats, shapes, nodeCosts, layers, bindings } = analysis;
+  const inits = new Set(model.graph.initializers.map((t) => t.name));
   const io = (vs: typeof model.graph.inputs) =>
     vs
-      .filter((v) => !model.graph.initializers.some((t) => t.name === v.name))
+      .filter((v) => !inits.has(v.name))
       .map((v) => {
         const t = shapes.main.values.get(v.name)?.type ?? v.type;
         return t && t.kind === 'tensor'
@@ -309,7 +343,7 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
       message: `unbound symbolic dims: ${shapes.unboundSymbols.join(', ')} (taken as 1 in costs; bind them with --dim NAME=VALUE)`,
     });
   }
-  if (opts.shapes) {
+  if (shapesWanted) {
     report.tensors = {};
     for (const [name, v] of shapes.main.values) {
       const t = v.type;
@@ -317,13 +351,30 @@ export function profileModel(model: Model, opts: RunOptions): Profile {
         report.tensors[name] = { dtype: dtypeName(t.dtype), dims: t.dims };
     }
   }
-  if (opts.targets.length) mapAndCompare(report, analysis, opts, bindings);
+  return report;
+}
+
+/** The whole profile of an analysis: the model report plus one outcome per target of `opts` (mapped by `map`,
+ * which a cache replaces to re-use earlier mappings). */
+export function profileAnalysis(
+  analysis: Analysis,
+  opts: RunOptions,
+  map: (target: string, mo: MapOptions) => TargetOutcome = (t, mo) => mapOne(analysis, t, mo),
+  base: Report = modelReport(analysis, opts.shapes),
+): Profile {
+  const report: Report = { ...base };
+  if (opts.targets.length) mapAndCompare(report, analysis, opts, map);
   finiteReport(report);
   return { report, analysis };
 }
 
 /** Maps every target, puts training targets on one global batch, and attaches the comparison's figures. */
-function mapAndCompare(report: Report, analysis: Analysis, opts: RunOptions, bindings: Record<string, number>): void {
+function mapAndCompare(
+  report: Report,
+  analysis: Analysis,
+  opts: RunOptions,
+  map: (target: string, mo: MapOptions) => TargetOutcome,
+): void {
   const specs = opts.targets.map((id) => {
     try {
       const s = loadSpec(id);
@@ -340,13 +391,9 @@ function mapAndCompare(report: Report, analysis: Analysis, opts: RunOptions, bin
     specs.map((s, i) => {
       if (notFinite) return { id: opts.targets[i], error: `not mapped: ${notFinite}` };
       if (s instanceof Error) return { id: opts.targets[i], error: s.message };
-      try {
-        return mapTarget(s, analysis, mo);
-      } catch (e) {
-        return { id: opts.targets[i], error: (e as Error).message };
-      }
+      return map(opts.targets[i], mo);
     });
-  const mo = mapOptionsFrom(opts, bindings);
+  const mo = mapOptionsFrom(opts, analysis.bindings);
   let targets = mapAll(mo);
   const notes: string[] = [];
   // training on one basis: every target runs the same global batch (unless --global-batch fixed it)
@@ -388,4 +435,10 @@ function mapAndCompare(report: Report, analysis: Analysis, opts: RunOptions, bin
     c.notes.unshift(...notes);
     report.comparison = c;
   }
+}
+
+/** The one pipeline, uncached: analyse, then map every target. */
+export function profileModel(model: Model, opts: RunOptions): Profile {
+  checkOptionLimits(opts);
+  return profileAnalysis(analyseFor(model, opts), opts);
 }

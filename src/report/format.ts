@@ -1,6 +1,6 @@
 // Report renderers for the CLI and Export Report: table (terminal), json (the contract), csv, html.
 import type { Report } from '../engine/profile';
-import type { TargetResult } from '../engine/hardware/types';
+import { computedTargets, isTargetError } from '../engine/hardware/types';
 import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
@@ -21,10 +21,6 @@ export function formatReport(r: Report, format: Format): string {
   }
 }
 
-export function isTarget(t: TargetResult | { id: string; error: string }): t is TargetResult {
-  return !('error' in t);
-}
-
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
@@ -40,7 +36,7 @@ function toTable(r: Report): string {
     for (const s of c.sentences) lines.push(`    ${s}`);
     for (const n of c.notes) lines.push(`    note: ${n}`);
   }
-  const computed = (r.targets ?? []).filter(isTarget);
+  const computed = computedTargets(r.targets);
   if (computed.length) {
     for (const t of computed) {
       lines.push(`  ${pad(t.id, 12)} ${figureLine(t)}`);
@@ -70,7 +66,7 @@ function toTable(r: Report): string {
   }
   for (const t of r.targets ?? []) {
     lines.push('');
-    if (!isTarget(t)) {
+    if (isTargetError(t)) {
       lines.push(`  target ${t.id}: ${t.error}`);
       continue;
     }
@@ -120,7 +116,7 @@ function toCsv(r: Report): string {
       'memory_bytes',
     ],
   ];
-  const targets = (r.targets ?? []).filter(isTarget);
+  const targets = computedTargets(r.targets);
   for (const l of r.layers)
     rows.push([
       '',

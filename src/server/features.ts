@@ -14,7 +14,7 @@ import {
 import type { Diagnostic as EngineDiagnostic } from '../engine/onnx/errors';
 import type { Graph } from '../engine/onnx/ir';
 import type { TargetLayer, TargetResult } from '../engine/hardware/types';
-import type { Layer } from '../engine/cost/kernels';
+import type { Layer } from '../engine/cost/layers';
 import { valueType } from '../textview/syntax';
 import type { GraphSpan } from '../textview/printer';
 import type { ModelView, TargetRow } from './modelView';

@@ -5,10 +5,11 @@ import type { Graph, Model } from '../engine/onnx/ir';
 import { forEachGraph } from '../engine/onnx/ir';
 import { readModelFile } from '../engine/onnx/reader';
 import { inferShapes } from '../engine/shapes/infer';
-import { profileModel, type Profile } from '../engine/profile';
+import type { Profile } from '../engine/profile';
+import { ProfileCache } from '../engine/cache';
 import { type RunOptions } from '../engine/options';
 import type { TargetLayer, TargetResult } from '../engine/hardware/types';
-import type { Layer } from '../engine/cost/kernels';
+import type { Layer } from '../engine/cost/layers';
 import { printModel, type GraphSpan, type NodeRef, type PrintedModel } from '../textview/printer';
 
 export interface TargetRow {
@@ -40,6 +41,9 @@ export class ModelView {
   readonly producer = new Map<string, number>();
   run: ProfileRun | undefined;
   profileError: string | undefined;
+  /** analyses of this model by bindings, mappings by target and options: a settings change that only moves
+   * mapping knobs re-maps the affected targets without re-analysing */
+  private readonly cache = new ProfileCache(1);
 
   constructor(
     readonly model: Model,
@@ -64,7 +68,7 @@ export class ModelView {
   profile(options: RunOptions): ProfileRun | undefined {
     const t0 = performance.now();
     try {
-      const profile = profileModel(this.model, options);
+      const profile = this.cache.profileModel('view', this.model, options).profile;
       const layers = profile.analysis.layers;
       const nodeLayer = new Int32Array(this.model.graph.nodes.length).fill(-1);
       layers.forEach((l, li) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { analyse } from '../../src/engine/profile';
+import { analyseFor } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
 
 const FIDELITY = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fidelity');
@@ -24,7 +24,7 @@ test(
       const { B, S, T } = f.flops.evaluated_at;
       const model = readModelFile(path.join(FIDELITY, f.file));
       const opts = { ...defaultRunOptions(), targets: [], dims: { batch: B, seq: S, past: T - S } };
-      const a = analyse(model, opts);
+      const a = analyseFor(model, opts);
       let matmul = 0;
       a.model.graph.nodes.forEach((n, k) => {
         if (n.opType === 'MatMul') matmul += a.nodeCosts[k].flops;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { defaultRunOptions } from '../../src/engine/options';
-import { analyse } from '../../src/engine/profile';
+import { analyseFor } from '../../src/engine/profile';
 import { buildContext } from '../../src/engine/hardware/gpu/mapper';
 import { evaluate, type Plan } from '../../src/engine/hardware/gpu/plan';
 import { loadSpec } from '../../src/engine/hardware';
@@ -53,7 +53,7 @@ test(
   () => {
     const m = readModelFile(path.join(shared!, 'fidelity', 'models', 'gpt3-175B', 'gpt3-175B-train.onnx'));
     const o = { ...defaultRunOptions(), mode: 'training' as const };
-    const a = analyse(m, o);
+    const a = analyseFor(m, o);
     const spec = loadSpec('a100-dgx').spec;
     const rows: [string, number, number, number, number, number, number, number][] = [
       // name, h, heads, layers, pp, interleave, published full, published seq+sel

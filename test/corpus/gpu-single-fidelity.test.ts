@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { analyse, profileModel } from '../../src/engine/profile';
+import { analyseFor, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { resultOfKind, type Precision } from '../../src/engine/hardware/types';
 import { loadSpec } from '../../src/engine/hardware';
@@ -152,7 +152,7 @@ function predict(shared: string, run: MeasuredRun): Prediction {
   assert.equal(t.parallelism.gpus, 1);
   assert.equal(t.parallelism.microbatch, run.batch);
 
-  const a = analyse(model, opts);
+  const a = analyseFor(model, opts);
   const { ctx } = buildContext(a, loadSpec('h100-dgx').spec as never, {
     mode: 'inference',
     precision,

@@ -10,7 +10,7 @@ import { readModelFile } from '../../src/engine/onnx/reader';
 import { profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import type { TargetResult } from '../../src/engine/hardware/types';
-import { analyse } from '../../src/engine/profile';
+import { analyseFor } from '../../src/engine/profile';
 import { buildContext } from '../../src/engine/hardware/gpu/mapper';
 import { evaluate, type Context, type Plan } from '../../src/engine/hardware/gpu/plan';
 import { loadSpec } from '../../src/engine/hardware';
@@ -280,7 +280,7 @@ test(
         tps = t.throughput.value;
         fits = t.fits;
       } else {
-        const a = analyse(m, { ...defaultRunOptions(), targets: [], dims });
+        const a = analyseFor(m, { ...defaultRunOptions(), targets: [], dims });
         const { ctx } = buildContext(a, loadSpec(r.target).spec as never, {
           mode: 'inference',
           precision: 'bf16',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readModelBytes } from '../../src/engine/onnx/reader';
 import { profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
-import { weightBytesAt } from '../../src/engine/cost/kernels';
+import { weightBytesAt } from '../../src/engine/cost/layers';
 import { GENAI, MERGED, MOE, genaiCounts, genaiInt4Model, mergedDecoderModel, moeModel } from '../fixtures/exporters';
 
 const run = (bytes: Uint8Array, dims: Record<string, number>, extra: Partial<RunOptions> = {}) =>

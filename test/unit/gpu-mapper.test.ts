@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
-import { analyse, profileModel } from '../../src/engine/profile';
+import { analyseFor, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { findTransformer } from '../../src/engine/structure';
 import { mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
@@ -142,7 +142,7 @@ function target(m: Model, o: RunOptions): TargetOutcome {
 test('the transformer pattern is read from the graph: blocks, hidden, heads, FFN, vocabulary, tied head', () => {
   const m = gpt(4, 256, 8, 1000);
   const o = opts();
-  const a = analyse(m, o);
+  const a = analyseFor(m, o);
   const r = findTransformer(a, { batch: 2, seq: 1024 });
   assert.ok(r.pattern, r.reason);
   const p = r.pattern!;
@@ -168,7 +168,7 @@ test('training on the transformer: a fitting plan, every layer reported, grid an
   assert.ok(t.fits);
   assert.ok(t.stepSeconds > 0);
   assert.equal(t.throughput.unit, 'tokens/s');
-  const a = analyse(m, opts());
+  const a = analyseFor(m, opts());
   assert.equal(t.layers.length, a.layers.length);
   const p = t.parallelism;
   assert.equal(p.tp * p.pp * p.dp <= 8, true);
@@ -247,7 +247,7 @@ test('the mapper is registered for built-in ids and user spec files', () => {
   const spec = loadSpec('h100-dgx');
   assert.equal(spec.kind, 'gpu-cluster');
   const m = gpt(2, 128, 4, 500);
-  const a = analyse(m, opts());
+  const a = analyseFor(m, opts());
   const mo: MapOptions = {
     mode: 'inference',
     precision: 'bf16',

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildGraphPayload, tensorValues, TENSOR_VALUES_MAX } from '../../src/editor/graphPayload';
 import { readModelBytes, readModelFile } from '../../src/engine/onnx/reader';
-import { analyse } from '../../src/engine/profile';
+import { analyseFor } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
 import type { GraphPayload } from '../../src/shared/graph';
 import { buildHierarchy, initialExpansion, MAX_CHILDREN, type Group } from '../../webview/graph/hierarchy';
@@ -21,12 +21,12 @@ const sample = path.join(projectRoot(), 'media', 'sample', 'tiny-gpt.onnx');
 
 function payloadOf(bytes: Uint8Array, dir: string | null = null): GraphPayload {
   const m = readModelBytes(bytes, 'test.onnx', dir);
-  return buildGraphPayload(m, analyse(m, { ...defaultRunOptions(), targets: [] }));
+  return buildGraphPayload(m, analyseFor(m, { ...defaultRunOptions(), targets: [] }));
 }
 
 function samplePayload(): GraphPayload {
   const m = readModelFile(sample);
-  return buildGraphPayload(m, analyse(m, { ...defaultRunOptions(), targets: [] }));
+  return buildGraphPayload(m, analyseFor(m, { ...defaultRunOptions(), targets: [] }));
 }
 
 /** A chain of `n` Relu nodes with flat names (no module path). */
@@ -126,7 +126,7 @@ describe('graph payload (engine worker)', () => {
       const big = tensorValues(m, 'big');
       assert.ok(!big.ok && /at most/.test(big.reason));
       assert.ok(!tensorValues(m, 'nope').ok);
-      const g = buildGraphPayload(m, analyse(m, { ...defaultRunOptions(), targets: [] }));
+      const g = buildGraphPayload(m, analyseFor(m, { ...defaultRunOptions(), targets: [] }));
       const e = g.tensors.find((t) => t.name === 'ext')!;
       assert.deepEqual(e.init!.location, { kind: 'external', file: 'w.bin', offset: 64, length: 16, missing: true });
     } finally {

@@ -18,7 +18,7 @@ import { stepCycles, type WaferConsts } from '../../src/engine/hardware/wafer/th
 import { blockOpsFromStructure, kernelWork } from '../../src/engine/hardware/wafer/kernels';
 import { transformerDims, type TransformerDims } from '../../src/engine/structure';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { analyse, profileModel } from '../../src/engine/profile';
+import { analyseFor, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
@@ -136,7 +136,7 @@ test(
   () => {
     const m = readModelFile(path.join(shared!, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-decode.onnx'));
     const dims = { past: 1024 };
-    const a = analyse(m, { ...defaultRunOptions(), targets: [], dims });
+    const a = analyseFor(m, { ...defaultRunOptions(), targets: [], dims });
     const st = transformerDims(a, dims)!;
     assert.deepEqual(
       { ...st, weightsPerLayer: 0, notes: [] },

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
 import { readModelBytes } from '../../src/engine/onnx/reader';
-import { analyse, profileModel } from '../../src/engine/profile';
+import { analyseFor, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
 import { describeTransformer, findTransformer, transformerDims } from '../../src/engine/structure';
 import type { TargetResult } from '../../src/engine/hardware/types';
@@ -14,7 +14,7 @@ import { sampleModelBytes, SAMPLE_CONFIG } from '../fixtures/sample-model';
 test('the sample (hidden 64, 4 heads of 16, no KV cache): 4 heads for both mappers, not a guessed head dim', () => {
   const m = readModelBytes(sampleModelBytes(), 'tiny-gpt.onnx');
   const dims = { batch: 1, seq: 64 };
-  const a = analyse(m, { ...defaultRunOptions(), targets: [], dims });
+  const a = analyseFor(m, { ...defaultRunOptions(), targets: [], dims });
   const d = transformerDims(a, dims)!;
   assert.equal(d.hidden, SAMPLE_CONFIG.d);
   assert.equal(d.heads, SAMPLE_CONFIG.heads);

@@ -3,7 +3,7 @@ import type { Model } from '../onnx/ir';
 import type { ModelStats } from '../onnx/stats';
 import type { ShapeResult } from '../shapes/infer';
 import type { NodeCost } from '../cost/types';
-import type { Layer } from '../cost/kernels';
+import type { Layer } from '../cost/layers';
 import type { RunOptions } from '../options';
 
 export type { Precision, Mode, GpuParallelOptions } from '../options';
@@ -22,6 +22,8 @@ export type MapOptions = Omit<
 /** Everything the engine knows about the model before mapping: the mappers' only input besides the spec. */
 export interface Analysis {
   model: Model;
+  /** the symbolic-dim bindings it was computed under (batch, seq, past, ...) */
+  bindings: Record<string, number>;
   stats: ModelStats;
   shapes: ShapeResult;
   /** main-graph node costs, indexed like model.graph.nodes */

@@ -15,15 +15,6 @@ export class ExternalDataEscapeError extends Error {
   where?: string;
 }
 
-export function resolveExternalLocation(
-  modelDir: string,
-  location: string,
-  offset: number,
-  length: number | null,
-): ExternalResolution {
-  return new ExternalResolver(modelDir).resolve(location, offset, length);
-}
-
 type Located = { real: string; size: number; ok: ExternalResolution } | { failed: ExternalResolution };
 
 /** Resolves locations against one model folder; the folder's real path and each file's stat are looked

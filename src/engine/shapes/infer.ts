@@ -1,7 +1,7 @@
 // Shape inference driver: walks each graph in topological order, calls the op family's InferFn,
 // propagates small integer data (Shape -> Gather -> Concat -> Reshape), recurses into subgraphs
 // and model-local functions, and fills what it cannot infer from the model's declared value_info.
-import type { Dim, FunctionDef, Graph, Model, Node, ValueInfo, ValueType } from '../onnx/ir';
+import type { FunctionDef, Graph, Model, Node, ValueInfo, ValueType } from '../onnx/ir';
 import type { Diagnostic } from '../onnx/errors';
 import { lookup } from './registry';
 import { DATA_MAX, ShapeError, type InferCtx, type Value } from './types';
@@ -376,11 +376,4 @@ export function inferShapes(model: Model, options: InferOptions = {}): ShapeResu
     return true;
   });
   return { main, graphs: inf.graphs, diagnostics, unboundSymbols: [...unbound].sort(), filledFromDeclared: inf.filled };
-}
-
-/** dims as the JSON report writes them: number, symbol string, or null. */
-export function dimsForReport(v: Value | undefined): { dtype: number; dims: Dim[] | null } | null {
-  const t = v?.type;
-  if (!t || (t.kind !== 'tensor' && t.kind !== 'sparse_tensor')) return null;
-  return { dtype: t.dtype, dims: t.dims };
 }

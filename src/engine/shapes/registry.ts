@@ -6,4 +6,3 @@ const table = opTable<InferFn>();
 
 export const register = table.register;
 export const lookup = table.lookup;
-export const registeredOps = table.keys;

@@ -60,10 +60,6 @@ export function inDims(ctx: InferCtx, i: number): Dim[] | null {
   return inTensor(ctx, i)?.dims ?? null;
 }
 
-export function inDtype(ctx: InferCtx, i: number): number {
-  return inTensor(ctx, i)?.dtype ?? 0;
-}
-
 /** Known integer elements of input i (all of them numbers), or undefined. */
 export function inInts(ctx: InferCtx, i: number): number[] | undefined {
   const d = ctx.inputs[i]?.data;
@@ -80,8 +76,4 @@ export function normAxis(axis: number, rank: number, ctx: InferCtx): number {
   const a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) ctx.fail(`axis ${axis} is out of range for rank ${rank}`);
   return a;
-}
-
-export function unknownRank(dtype: number): Value {
-  return tensorOf(dtype, null);
 }

@@ -8,7 +8,7 @@ import type { Dim } from '../../onnx/ir';
 import { evalDim } from '../../shapes/dims';
 import type { Device, GemmShape } from './roofline';
 import type { Work } from './work';
-import { weightBytesAt } from '../../cost/kernels';
+import { weightBytesAt } from '../../cost/layers';
 
 const MATRIX_KINDS = new Set(['matmul', 'conv', 'attention', 'recurrent']);
 

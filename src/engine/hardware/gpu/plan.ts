@@ -9,7 +9,7 @@ import type { Device } from './roofline';
 import { collectiveTime, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../structure';
-import { effectiveParams } from '../../cost/kernels';
+import { effectiveParams } from '../../cost/layers';
 import { PRECISION_BYTES } from '../../options';
 import {
   blockActivationBytes,

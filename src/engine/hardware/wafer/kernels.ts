@@ -8,7 +8,7 @@ import { bytesFor } from '../../onnx/dtypes';
 import { emptyOps, type DecodeOps } from './latency';
 import type { TransformerDims } from '../../structure';
 import { elemBytesOf } from './spec';
-import { weightBytesAt } from '../../cost/kernels';
+import { weightBytesAt } from '../../cost/layers';
 
 export interface KernelWork {
   /** index into Analysis.layers */

@@ -9,7 +9,7 @@
 // costs m / SIMD width cycles plus a fixed issue overhead `streamingGemmOpOverhead_cycles` (fitted, see the
 // spec), so large layers with long per-core vectors run near peak and small ones do not.
 import type { WaferLayer, WaferTargetResult } from '../types';
-import { weightBytesAt } from '../../cost/kernels';
+import { weightBytesAt } from '../../cost/layers';
 import {
   allreduceCycles,
   decodeOpsCycles,

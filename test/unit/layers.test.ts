@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Graph, Model, Node } from '../../src/engine/onnx/ir';
-import { blockOf, buildLayers } from '../../src/engine/cost/kernels';
+import { blockOf, buildLayers } from '../../src/engine/cost/layers';
 import type { NodeCost } from '../../src/engine/cost/types';
 
 function node(index: number, opType: string, name: string, inputs: string[], outputs: string[]): Node {

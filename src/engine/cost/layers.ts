@@ -1,4 +1,5 @@
-// Groups nodes into fused layers ("kernels") as a compiler would: a compute op (MatMul, Conv, Gemm,
+// Groups nodes into fused layers as a compiler would (one "layer" = one fused group; "kernel" is reserved for
+// the wafer mapper's per-region work units, hardware/wafer/kernels.ts): a compute op (MatMul, Conv, Gemm,
 // attention, recurrent, pooling, embedding gather) plus the cheap ops that follow it and consume its
 // results (bias add, activation, normalisation, reshape/transpose, softmax). Repeated blocks are
 // recognised from the node name hierarchy (/model/layers.N/..., /encoder/layer.N/..., /h.N/...).

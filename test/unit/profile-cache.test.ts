@@ -1,0 +1,87 @@
+// Analysis once, mapping many (src/engine/cache.ts): a mapping-only knob re-maps only the targets whose kind
+// reads it, bindings re-analyse, a changed file is read again, and every cached profile equals the uncached one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ProfileCache } from '../../src/engine/cache';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
+import { profileModel } from '../../src/engine/profile';
+import { readModelFile } from '../../src/engine/onnx/reader';
+import { gpt2Graph, OPSET } from '../fixtures/gpt2';
+import { model, tensor, T } from '../fixtures/onnx-writer';
+
+function gpt2(layers: number): Uint8Array {
+  const g = gpt2Graph({
+    layers,
+    d: 256,
+    heads: 8,
+    vocab: 1000,
+    maxPositions: 128,
+    batch: 'batch',
+    seq: 'seq',
+    lmHead: 'copy',
+    dtype: T.FLOAT16,
+  });
+  let offset = 0;
+  const inits = [...(g.graph.initializer ?? [])];
+  for (const w of g.weights) {
+    const length = w.dims.reduce((a, b) => a * b, 1) * 2;
+    inits.push(tensor(w.name, w.dtype, w.dims, { external: { location: 'absent.bin', offset, length } }));
+    offset += length;
+  }
+  return model({ irVersion: 8, opsets: { '': OPSET }, graph: { ...g.graph, initializer: inits } });
+}
+
+test('a knob change re-maps only the target that reads it; bindings re-analyse; results equal the uncached run', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cache-'));
+  const file = path.join(dir, 'gpt.onnx');
+  fs.writeFileSync(file, gpt2(2));
+  const cache = new ProfileCache();
+  const base: RunOptions = { ...defaultRunOptions(), targets: ['wse3', 'h100-dgx'], batch: 1, dims: { seq: 64 } };
+  const same = (o: RunOptions, got: unknown) =>
+    assert.deepEqual(got, profileModel(readModelFile(file), o).report, 'the cached report equals the uncached one');
+
+  const first = cache.profileFile(file, base);
+  assert.deepEqual(first.use, { read: true, analysed: true, mapped: ['wse3', 'h100-dgx'] });
+  same(base, first.profile.report);
+
+  const again = cache.profileFile(file, base);
+  assert.deepEqual(again.use, { read: false, analysed: false, mapped: [] });
+
+  const tp: RunOptions = { ...base, gpu: { tp: 2 } };
+  const r = cache.profileFile(file, tp);
+  assert.deepEqual(r.use, { read: false, analysed: false, mapped: ['h100-dgx'] }, 'tp re-maps the GPU target only');
+  same(tp, r.profile.report);
+
+  const sys: RunOptions = { ...tp, systems: 2 };
+  assert.deepEqual(cache.profileFile(file, sys).use.mapped, ['wse3'], 'systems re-maps the wafer only');
+
+  const seq: RunOptions = { ...base, dims: { seq: 32 } };
+  const s = cache.profileFile(file, seq);
+  assert.equal(s.use.analysed, true, 'new bindings: a new analysis');
+  same(seq, s.profile.report);
+
+  // a new file content (size changes) is read again
+  fs.writeFileSync(file, gpt2(3));
+  const grown = cache.profileFile(file, base);
+  assert.equal(grown.use.read, true);
+  assert.equal(grown.use.analysed, true);
+  same(base, grown.profile.report);
+});
+
+test('a target that cannot be computed stays an error entry, and the others still map', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cache-'));
+  const file = path.join(dir, 'gpt.onnx');
+  fs.writeFileSync(file, gpt2(1));
+  const r = new ProfileCache().profileFile(file, {
+    ...defaultRunOptions(),
+    targets: ['nope', 'h100-dgx'],
+    batch: 1,
+    dims: { seq: 16 },
+  });
+  const [bad, ok] = r.profile.report.targets!;
+  assert.ok('error' in bad && /unknown target 'nope'/.test(bad.error));
+  assert.ok(!('error' in ok) && ok.kind === 'gpu-cluster');
+});
