@@ -200,7 +200,13 @@ function detectDecode(
  * detection, under these symbolic-dim bindings. The expensive half of a profile; cache it (ProfileCache) and map
  * it to as many targets and mapping options as needed.
  */
-export function analyse(model: Model, bindings: Record<string, number>, useDeclared = true): Analysis {
+export function analyse(model: Model, bindings: Record<string, number>, useDeclared?: boolean): Analysis;
+/** analyse() under the bindings the run options give (batch, dims) and their useDeclared. */
+export function analyse(model: Model, opts: RunOptions): Analysis;
+export function analyse(model: Model, b: Record<string, number> | RunOptions, declared?: boolean): Analysis {
+  const isOpts = typeof (b as RunOptions).targets === 'object' && typeof (b as RunOptions).mode === 'string';
+  const bindings = isOpts ? bindingsFor(model, b as RunOptions) : (b as Record<string, number>);
+  const useDeclared = isOpts ? ((b as RunOptions).useDeclared ?? true) : (declared ?? true);
   const stats: ModelStats = modelStats(model);
   const inferOpts = { bindings, useDeclared };
   const first = inferShapes(model, inferOpts);
@@ -230,7 +236,7 @@ export function analyse(model: Model, bindings: Record<string, number>, useDecla
 
 /** analyse() under the bindings the run options give (batch, dims) and their useDeclared. */
 export function analyseFor(model: Model, opts: RunOptions): Analysis {
-  return analyse(model, bindingsFor(model, opts), opts.useDeclared ?? true);
+  return analyse(model, opts);
 }
 
 /** The mappers' view of the run options: everything but the model-side fields, plus the bindings in force. */
