@@ -94,7 +94,7 @@ export function detectStructure(src: TransformerSource): Detection {
         main = false;
       }
     }
-    if (!main) notes.push(`blocks found inside a subgraph (${graph.name || 'an If branch'}) of the main graph`);
+    if (!main) notes.push('blocks found inside a subgraph (an If / Loop body) of the main graph');
   }
   if (units.length === 0)
     return { reason: 'no attention (no attention op, no Softmax between activation x activation MatMuls)' };

@@ -35,6 +35,10 @@ export function buildContext(
     notes.push(
       `transformer pattern: ${p.layers} blocks, hidden ${p.hidden}, ${p.heads} heads (${p.kvHeads} KV) of dim ${p.headDim}, FFN ${p.ffn}${p.gated ? ' (gated)' : ''}, vocabulary ${p.vocab}, sequence ${p.seq}${p.kvSeq !== p.seq ? ` attending ${p.kvSeq}` : ''}: Megatron tensor parallelism applies`,
     );
+    if (p.experts > 0)
+      notes.push(
+        `mixture of experts: ${p.experts} experts, ${p.expertsPerToken} per token: the block kernels run ${p.expertsPerToken} expert FFNs per token (width ${p.expertsPerToken} x ${p.ffn}); every expert's weights are held`,
+      );
     notes.push(...p.notes);
     positional = g.nodes.some(
       (n, i) => i !== p.embedNode && n.opType === 'Gather' && inits.get(n.inputs[0])?.dims[1] === p.hidden,

@@ -524,7 +524,9 @@ export function blockShape(ctx: Context, plan: Plan): BlockShape {
     a: p.heads,
     g: p.kvHeads,
     d: p.headDim,
-    f: p.ffn,
+    // mixture of experts: a token runs k experts' FFNs, as FLOPs and weight reads one FFN k times as wide
+    // (exact at one token per step; more tokens touch more distinct experts); memory holds every expert
+    f: p.experts > 0 ? p.ffn * Math.max(1, p.expertsPerToken) : p.ffn,
     gated: p.gated,
     vocab: p.vocab,
     t: plan.tp,
