@@ -28,12 +28,13 @@ export function terminalLines(s: string): string {
 /**
  * CSV (RFC 4180): a field holding a comma, quote, CR or LF is quoted with quotes doubled. A text field whose
  * first non-blank character is = + - @ (or that starts with a tab or CR) would run as a spreadsheet formula:
- * it gets a leading apostrophe (OWASP CSV injection). Numbers are written as numbers.
+ * it gets a leading apostrophe (OWASP CSV injection). Control characters are shown as escapes first, as on
+ * the terminal (a CSV is often printed to one). Numbers are written as numbers.
  */
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  const s = String(v);
+  const s = terminalText(String(v));
   const guarded = /^[\s]*[=+\-@]|^[\t\r\n]/.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }

@@ -203,7 +203,8 @@ test('item 4: CSV cells are RFC 4180 quoted and guarded against formulas after l
           !/^[\s]*[=+\-@]/.test(cell) || /^-?\d/.test(cell),
           `${JSON.stringify(payload)}: cell ${JSON.stringify(cell)} would run as a formula`,
         );
-    if (/^\s*[=+\-@]/.test(payload))
+    assert.doesNotMatch(r.out, CONTROLS, 'control characters are shown escaped, as on the terminal');
+    if (/^ *[=+\-@]/.test(payload))
       assert.ok(
         rows.some((row) => row[1] === `'${payload}`),
         'the guarded name keeps its text after the apostrophe',
