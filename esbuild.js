@@ -73,7 +73,7 @@ const builds = tests
       },
       {
         ...node,
-        entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts'].filter(fs.existsSync),
+        entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts', 'test/bench/profile-bench.ts'].filter(fs.existsSync),
         outdir: 'out/test/bench',
         external: ['onnx-proto', 'protobufjs', 'playwright-core'],
       },

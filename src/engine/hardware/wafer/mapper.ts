@@ -356,7 +356,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
           h: p.rect.h,
           cores,
           system: p.system,
-          region: placed.indexOf(p),
+          region: i,
         },
         detail: {
           flops: kw.flops * (c.training ? 3 : 1),
