@@ -116,6 +116,14 @@ async function main() {
   }
   if (!tests && fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
   if (failed) process.exit(1);
+  if (!tests) await writeSpecSchema();
+}
+
+/** dist/hardware-spec.schema.json, derived from the built-in specs (src/engine/hardware/schema.ts). */
+async function writeSpecSchema() {
+  const outfile = path.join('out', 'scripts', 'write-spec-schema.js');
+  await esbuild.build({ ...node, plugins: [], entryPoints: ['scripts/write-spec-schema.ts'], outfile });
+  require(path.resolve(outfile));
 }
 
 main().catch((e) => {

@@ -2,6 +2,7 @@
 // (from src/lsp/client.ts) the language features. The engine runs in a worker (dist/worker.js).
 import type * as vscode from 'vscode';
 import { registerCommands, type ShowAsText } from './editor/commands';
+import { registerSpecCommands } from './editor/specCommands';
 import { EngineClient } from './editor/engine';
 import { ProfileEditorProvider } from './editor/provider';
 import { PreviewRegistry } from './editor/registry';
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): OnnxProfilerApi {
   );
 
   registerCommands(context, { provider, registry, showAsText });
+  registerSpecCommands(context);
   const api = createApi(registry, statusBar);
   context.subscriptions.push(api);
   return api;

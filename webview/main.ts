@@ -129,13 +129,23 @@ function targetsOf(): TargetOutcome[] {
   return state.payload?.report.targets ?? [];
 }
 
+/** The id a picked choice's target has in the report (a spec file is picked by path, reported by its own id). */
+function reportIdOf(choiceId: string): string {
+  return state.choices.find((c) => c.id === choiceId)?.reportId ?? choiceId;
+}
+
+/** The choice (picker id) of a report target: the inverse of reportIdOf. */
+function choiceIdOf(reportId: string): string {
+  return state.choices.find((c) => (c.reportId ?? c.id) === reportId)?.id ?? reportId;
+}
+
 function shownEntries(): TargetOutcome[] {
   const all = targetsOf();
   let shown = state.view.shown.filter(Boolean);
-  if (!shown.length) shown = all.slice(0, 1).map((t) => t.id);
+  if (!shown.length) shown = all.slice(0, 1).map((t) => choiceIdOf(t.id));
   return shown.slice(0, 2).map(
     (id) =>
-      all.find((t) => t.id === id) ?? {
+      all.find((t) => t.id === reportIdOf(id)) ?? {
         id,
         error: state.busy
           ? 'being profiled with the new knobs…'
@@ -353,8 +363,8 @@ async function onMessage(m: ToWebviewMessage): Promise<FromWebviewMessage | unde
         state.payload = m.result.profile;
         state.error = undefined;
         const ids = (state.payload.report.targets ?? []).map((t) => t.id);
-        const shown = state.view.shown.filter((s) => ids.includes(s));
-        state.view = { ...state.view, shown: shown.length ? shown : ids.slice(0, 1) };
+        const shown = state.view.shown.filter((s) => ids.includes(reportIdOf(s)));
+        state.view = { ...state.view, shown: shown.length ? shown : ids.slice(0, 1).map(choiceIdOf) };
         if (state.selected !== null && !state.payload.report.layers.some((l) => l.name === state.selected))
           state.selected = null;
       } else {

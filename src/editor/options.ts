@@ -7,12 +7,28 @@ export interface SettingsReader {
 }
 
 /** The keys of the onnxProfiler.* settings (package.json); each is the RunOptions field of the same name. */
-const SETTING_KEYS = ['targets', 'mode', 'precision', 'batch', 'dims', 'prices', 'basis'] as const;
+export const SETTING_KEYS = [
+  'targets',
+  'mode',
+  'precision',
+  'batch',
+  'dims',
+  'systems',
+  'nodes',
+  'execution',
+  'gpu',
+  'prices',
+  'basis',
+] as const;
 
 /** The run options the onnxProfiler.* settings give; invalid values fall back to the defaults. */
 export function knobsFromSettings(s: SettingsReader): RunOptions {
   const raw: Record<string, unknown> = {};
-  for (const k of SETTING_KEYS) raw[k] = s.get(k);
+  for (const k of SETTING_KEYS) {
+    const v = s.get(k);
+    // an unset optional setting is null in package.json's defaults: leave the option to the mapper
+    if (v !== null) raw[k] = v;
+  }
   // an empty target list in the settings means "the defaults", not "profile the model alone"
   if (Array.isArray(raw.targets) && raw.targets.length === 0) delete raw.targets;
   return validateRunOptions(raw).options;

@@ -44,6 +44,8 @@ export class ProfileEditorProvider extends Disposable implements vscode.CustomRe
     context.subscriptions.push(
       vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
         supportsMultipleEditorsPerDocument: true,
+        // Ctrl+F / Cmd+F finds text in the profile (layer names, numbers), as in any editor
+        webviewOptions: { enableFindWidget: true },
       }),
     );
     return provider;

@@ -79,6 +79,7 @@ function targets(id: number, specFiles: string[]): WorkerReply {
         label: `${typeof s.spec.name === 'string' ? s.spec.name : s.id} (${f})`,
         kind: s.kind,
         source: 'file',
+        reportId: s.id,
       });
     } catch (e) {
       out.push({ id: f, label: f, kind: null, source: 'file', error: (e as Error).message });

@@ -69,6 +69,8 @@ export interface TargetChoice {
   label: string;
   kind: 'wafer' | 'gpu-cluster' | null;
   source: 'builtin' | 'file';
+  /** the id the report's target carries: a spec file's own `id` (the choice's id is the file's path) */
+  reportId?: string;
   error?: string;
 }
 

@@ -28,6 +28,8 @@ describe('commands', function () {
       'exportReport',
       'importMeasuredProfile',
       'showModelAsText',
+      'newSpecFile',
+      'openSample',
     ]) {
       assert.ok(all.includes(`onnxProfiler.${id}`), `onnxProfiler.${id} registered`);
     }
@@ -56,6 +58,40 @@ describe('commands', function () {
     assert.ok(!a.report(uri)!.knobs.targets.includes('wse3'), 'the wafer target was replaced, not added');
     assert.ok(a.report(uri)!.knobs.targets.includes('h100-dgx'), 'the GPU target is kept');
     assertTargetsHonest(s);
+  });
+
+  it('New Hardware Spec File writes a template that is profiled like a built-in target once picked', async function () {
+    const a = await api();
+    const dest = vscode.Uri.file(path.join(tempDir(), 'my-dgx.hwspec.json'));
+    const cfg = () => vscode.workspace.getConfiguration('onnxProfiler');
+    const before = cfg().get<string[]>('customSpecFiles', []);
+    try {
+      const written = await vscode.commands.executeCommand<string>('onnxProfiler.newSpecFile', 'h100-dgx', dest);
+      assert.equal(written, dest.fsPath);
+      const spec = JSON.parse(fs.readFileSync(dest.fsPath, 'utf8'));
+      assert.equal(spec.id, 'h100-dgx-custom');
+      assert.ok(cfg().get<string[]>('customSpecFiles', []).includes(dest.fsPath), 'added to customSpecFiles');
+      // the spec file opens in a text editor: the schema (jsonValidation on *.hwspec.json) applies there
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, dest.fsPath);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      // picked in the target picker: profiled and drawn, not "not profiled with the current knobs"
+      const next = a.waitForRender(
+        uri,
+        (s) => s.targets.some((t) => t.id === 'h100-dgx-custom' && t.status === 'computed'),
+        90_000,
+      );
+      const id = await vscode.commands.executeCommand<string>('onnxProfiler.selectTarget', dest.fsPath);
+      assert.equal(id, dest.fsPath);
+      const s = await next;
+      assert.deepEqual(s.shown, ['h100-dgx-custom']);
+      assertTargetsHonest(s);
+      const t = s.targets.find((x) => x.id === 'h100-dgx-custom')!;
+      assert.ok(t.cellsDrawn > 0, 'the custom cluster is drawn');
+    } finally {
+      await cfg().update('customSpecFiles', before.length ? before : undefined, vscode.ConfigurationTarget.Global);
+      if (vscode.workspace.workspaceFolders?.length)
+        await cfg().update('customSpecFiles', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('Compare Targets shows two targets side by side', async function () {
