@@ -54,24 +54,33 @@ export function layerTable(
   measuredPerLayer: Map<string, number> | undefined,
   host: TableHost,
 ): { element: HTMLElement; rows: number; update(): void } {
-  const head = h(
-    'tr',
-    {},
-    h('th', { attrs: { scope: 'col' } }, '#'),
-    h('th', { attrs: { scope: 'col' } }, 'layer'),
-    h('th', { attrs: { scope: 'col' } }, 'ops'),
-    h('th', { attrs: { scope: 'col' } }, 'FLOPs'),
-    h('th', { attrs: { scope: 'col' } }, 'params'),
-  );
-  for (const t of targets)
-    head.append(
-      h('th', { attrs: { scope: 'col' } }, `${t.id} time`),
-      h('th', { attrs: { scope: 'col' } }, 'bound'),
-      h('th', { attrs: { scope: 'col' } }, 'memory'),
-    );
-  if (measuredPerLayer) head.append(h('th', { attrs: { scope: 'col' } }, 'measured'));
-  const tbody = h('tbody');
+  // columns: label and the sort value of each layer (numbers sort descending first, text ascending)
   const byName = targets.map((t) => new Map(t.layers.map((l) => [l.name, l])));
+  const cols: { label: string; value: (l: Report['layers'][number], i: number) => number | string }[] = [
+    { label: '#', value: (_l, i) => i },
+    { label: 'layer', value: (l) => l.name },
+    { label: 'ops', value: (l) => l.opTypes.join(' + ') },
+    { label: 'FLOPs', value: (l) => l.forwardFlops },
+    { label: 'params', value: (l) => l.parameterBytes },
+  ];
+  targets.forEach((t, k) =>
+    cols.push(
+      { label: `${t.id} time`, value: (l) => byName[k]!.get(l.name)?.seconds ?? -1 },
+      { label: 'bound', value: (l) => byName[k]!.get(l.name)?.bound ?? '' },
+      { label: 'memory', value: (l) => byName[k]!.get(l.name)?.memoryBytes ?? -1 },
+    ),
+  );
+  if (measuredPerLayer) cols.push({ label: 'measured', value: (l) => measuredPerLayer.get(l.name) ?? -1 });
+  const head = h('tr', {});
+  const ths = cols.map((c, ci) => {
+    const b = h('button', { class: 'sort', attrs: { type: 'button', title: `Sort by ${c.label}` } }, c.label);
+    b.addEventListener('click', () => sortBy(ci));
+    const th = h('th', { attrs: { scope: 'col', 'aria-sort': ci === 0 ? 'ascending' : 'none' } }, b);
+    head.append(th);
+    return th;
+  });
+  const tbody = h('tbody');
+  const trs: HTMLElement[] = [];
   const sel = host.selected();
   report.layers.forEach((l, i) => {
     const tr = h(
@@ -116,13 +125,47 @@ export function layerTable(
     tr.addEventListener('mouseenter', (e) => host.hover(rowInfo.get(tr) ?? null, e.clientX, e.clientY));
     tr.addEventListener('mouseleave', () => host.hover(null, 0, 0));
     tbody.append(tr);
+    trs.push(tr);
   });
   rovingRows(tbody, host);
+  let sorted = { col: 0, dir: 1 };
+  function sortBy(ci: number): void {
+    const first = typeof cols[ci]!.value(report.layers[0]!, 0) === 'number' && ci !== 0 ? -1 : 1;
+    sorted = { col: ci, dir: sorted.col === ci ? -sorted.dir : first };
+    const keys = report.layers.map((l, i) => cols[ci]!.value(l, i));
+    const order = trs.map((_, i) => i);
+    order.sort((a, b) => {
+      const x = keys[a]!;
+      const y = keys[b]!;
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return c * sorted.dir || a - b;
+    });
+    for (const i of order) tbody.append(trs[i]!);
+    ths.forEach((th, k) =>
+      th.setAttribute('aria-sort', k === ci ? (sorted.dir > 0 ? 'ascending' : 'descending') : 'none'),
+    );
+  }
+  const count = h('span', { class: 'muted', id: 'layer-count' }, `${report.layers.length} layers`);
+  const filter = h('input', {
+    class: 'layer-filter',
+    attrs: { type: 'search', placeholder: 'Filter layers by name or op', 'aria-label': 'Filter layers' },
+  }) as HTMLInputElement;
+  filter.addEventListener('input', () => {
+    const q = filter.value.trim().toLowerCase();
+    let shown = 0;
+    report.layers.forEach((l, i) => {
+      const on = !q || l.name.toLowerCase().includes(q) || l.opTypes.some((o) => o.toLowerCase().includes(q));
+      trs[i]!.hidden = !on;
+      if (on) shown++;
+    });
+    count.textContent = q ? `${shown} of ${report.layers.length} layers` : `${report.layers.length} layers`;
+  });
   const table = h('table', { class: 'layers', attrs: { 'aria-label': 'Layers' } }, h('thead', {}, head), tbody);
   const element = h(
     'section',
     { class: 'layer-table', attrs: { 'aria-label': 'Layer table' } },
     h('h2', {}, `Layers (${report.layers.length})`),
+    h('div', { class: 'table-tools' }, filter, count),
     h('div', { class: 'table-scroll' }, table),
   );
   return {

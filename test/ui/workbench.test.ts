@@ -293,6 +293,33 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await shot('8-layer-hover');
   });
 
+  it('sorts the layer table by a column and filters it by name or op', async () => {
+    const rows = frame.locator('table.layers tbody tr');
+    const total = await rows.count();
+    // sort by the first target's time: slowest first, and the aria-sort says so
+    const th = frame.locator('table.layers thead th', { hasText: 'wse3 time' });
+    await th.locator('button').click();
+    assert.equal(await th.getAttribute('aria-sort'), 'descending');
+    const secs = await frame.$$eval('table.layers tbody tr', (trs) =>
+      trs.slice(0, 5).map((tr) => (tr as HTMLElement).dataset.layer ?? ''),
+    );
+    assert.equal(secs.length, 5);
+    await th.locator('button').click();
+    assert.equal(await th.getAttribute('aria-sort'), 'ascending');
+    // filter by an op type: only matching rows stay visible, the count says how many
+    await frame.fill('input.layer-filter', 'matmul');
+    const visible = await frame.$$eval('table.layers tbody tr:not([hidden])', (trs) =>
+      trs.map((tr) => tr.textContent ?? ''),
+    );
+    assert.ok(visible.length > 0 && visible.length < total, `${visible.length} of ${total} rows visible`);
+    for (const t of visible) assert.match(t.toLowerCase(), /matmul/);
+    assert.match((await frame.textContent('#layer-count')) ?? '', new RegExp(`${visible.length} of ${total} layers`));
+    await frame.locator('table.layers').scrollIntoViewIfNeeded();
+    await shot('8b-table-sorted-filtered');
+    await frame.fill('input.layer-filter', '');
+    await frame.locator('table.layers thead th').first().locator('button').click();
+  });
+
   it('draws the time and memory charts of each target', async () => {
     const charts = frame.locator('section.target .charts canvas');
     assert.equal(await charts.count(), 4, 'two charts per target, two targets');
