@@ -19,7 +19,8 @@ import type { Bound, GpuGrid, TargetResult } from '../src/engine/hardware/types'
 import type { Report } from '../src/engine/profile';
 import { fmtBytes, fmtSeconds } from '../src/report/units';
 import { afterPaint } from './afterPaint';
-import { h, shortName } from './dom';
+import { h } from './dom';
+import { defaultGroups, perLayer, type ChartGroup } from './chartGroups';
 import { css, mix, type RGB, type Theme } from './theme';
 
 Chart.register(
@@ -61,6 +62,13 @@ export class TargetCharts {
   /** recompute the bar colours for the current selection */
   private recolour: (() => void)[] = [];
   private disposed = false;
+  /** the block whose layers are shown, or null for the default bars */
+  private drilled: ChartGroup | null = null;
+  /** whether the default bars are blocks rather than layers */
+  private grouped = false;
+  private regroup: () => void = () => undefined;
+  private readonly caption = h('span', {}, 'Time per layer, by bound');
+  private readonly back = h('button', { class: 'chart-back', attrs: { type: 'button', hidden: true } }, '← all blocks');
 
   constructor(
     private readonly target: TargetResult,
@@ -83,7 +91,7 @@ export class TargetCharts {
       h(
         'figure',
         { class: 'chart' },
-        h('figcaption', {}, 'Time per layer, by bound', measured ? ' (line: measured)' : ''),
+        h('figcaption', {}, this.caption, measured ? ' (line: measured)' : '', ' ', this.back),
         h('div', { class: 'chart-box' }, timeCanvas),
       ),
       h(
@@ -93,6 +101,7 @@ export class TargetCharts {
         h('div', { class: 'chart-box' }, memCanvas),
       ),
     );
+    this.back.addEventListener('click', () => this.drill(null));
     // created after insertion into the document (Chart.js measures its container), once the heatmaps are painted
     afterPaint(() => {
       if (!this.disposed) this.create(timeCanvas, memCanvas);
@@ -118,46 +127,64 @@ export class TargetCharts {
     Chart.defaults.font.family = theme.font;
     Chart.defaults.animation = false;
     const layers = this.target.layers;
-    const labels = layers.map((l) => shortName(l.name, 24));
+    const all = defaultGroups(layers, this.report);
+    this.grouped = all.length < layers.length;
+    const bars = (): ChartGroup[] => (this.drilled ? perLayer(layers, this.report, this.drilled.layers) : all);
+    let groups = bars();
     const sel = () => this.host.selected();
+    const holdsSelected = (g: ChartGroup) => {
+      const s = sel();
+      return s !== null && g.layers.some((i) => layers[i]?.name === s);
+    };
     // Bar colours as values, not scriptable functions: one colour per dataset (which Chart.js resolves once
     // and shares between bars) until a layer is selected, then one per bar; update() recomputes them.
     const highlight = (base: RGB): string | string[] => {
-      const s = sel();
-      if (s === null) return css(base);
+      if (sel() === null) return css(base);
       const on = css(theme.accent),
         off = css(mix(base, theme.bg, 0.6));
-      return layers.map((l) => (l.name === s ? on : off));
+      return groups.map((g) => (holdsSelected(g) ? on : off));
     };
-    const onClick = (_e: unknown, els: { index: number }[]) =>
-      this.host.select(els.length ? (layers[els[0].index]?.name ?? null) : null);
+    const onClick = (_e: unknown, els: { index: number }[]) => {
+      const g = els.length ? groups[els[0]!.index] : undefined;
+      if (!g) return this.host.select(null);
+      // a block's bar drills down to its layers; a layer's bar selects it everywhere
+      if (!this.drilled && g.layers.length > 1 && g.block) return this.drill(g);
+      this.host.select(layers[g.layers[0]!]?.name ?? null);
+    };
     const bounds = BOUNDS.filter((b) => layers.some((l) => l.bound === b));
-    const datasets: ChartConfiguration<'bar' | 'line'>['data']['datasets'] = bounds.map((b) => ({
-      type: 'bar' as const,
-      label: `${b}-bound`,
-      data: layers.map((l) => (l.bound === b ? l.seconds : 0)),
-      backgroundColor: highlight(boundColor(b, theme)),
-      stack: 'time',
-    }));
-    if (this.measured) {
-      datasets.push({
-        type: 'line' as const,
-        label: 'measured',
-        data: this.measured.map((v) => v ?? Number.NaN),
-        borderColor: css(theme.fg),
-        backgroundColor: css(theme.fg),
-        pointRadius: 2,
-        spanGaps: false,
-        borderWidth: 1.5,
-      });
-    }
+    const timeData = () => {
+      const datasets: ChartConfiguration<'bar' | 'line'>['data']['datasets'] = bounds.map((b) => ({
+        type: 'bar' as const,
+        label: `${b}-bound`,
+        data: groups.map((g) => g.seconds[b]),
+        backgroundColor: highlight(boundColor(b, theme)),
+        stack: 'time',
+      }));
+      const measured = this.measured;
+      if (measured) {
+        datasets.push({
+          type: 'line' as const,
+          label: 'measured',
+          data: groups.map((g) => {
+            const v = g.layers.map((i) => measured[i]).filter((x): x is number => typeof x === 'number');
+            return v.length ? v.reduce((a, b) => a + b, 0) : Number.NaN;
+          }),
+          borderColor: css(theme.fg),
+          backgroundColor: css(theme.fg),
+          pointRadius: 2,
+          spanGaps: false,
+          borderWidth: 1.5,
+        });
+      }
+      return { labels: groups.map((g) => g.label), datasets };
+    };
     const tooltip = (unit: 'time' | 'mem') => ({
       callbacks: {
         title: (items: TooltipItem<'bar' | 'line'>[]) =>
           items[0]
             ? unit === 'mem' && this.isGpu
               ? `stage ${items[0].dataIndex}`
-              : (layers[items[0].dataIndex]?.name ?? '')
+              : (groups[items[0].dataIndex]?.title ?? '')
             : '',
         label: (item: TooltipItem<'bar' | 'line'>) => {
           if (unit === 'mem') return `${fmtBytes(Number(item.raw))}`;
@@ -165,14 +192,16 @@ export class TargetCharts {
           return Number(item.raw) > 0 ? `${fmtSeconds(Number(item.raw))} (${item.dataset.label})` : '';
         },
         afterBody: (items: TooltipItem<'bar' | 'line'>[]) => {
-          const l = items[0] && !(unit === 'mem' && this.isGpu) ? layers[items[0].dataIndex] : undefined;
+          const g = items[0] && !(unit === 'mem' && this.isGpu) ? groups[items[0].dataIndex] : undefined;
+          if (!g) return [];
+          const l = g.layers.length === 1 ? layers[g.layers[0]!] : undefined;
           return l
             ? [
                 `ops: ${this.opsOf(l.name)}`,
                 `memory: ${fmtBytes(l.memoryBytes)}`,
                 `placement: ${placementText(l.placement)}`,
               ]
-            : [];
+            : [`${g.layers.length} layers, ${fmtBytes(g.memoryBytes)}`, 'click to show its layers'];
         },
       },
       filter: (item: TooltipItem<'bar' | 'line'>) => Number(item.raw) > 0 || item.dataset.label === 'measured',
@@ -181,11 +210,13 @@ export class TargetCharts {
     const sampleSize = 64;
     const timeChart = new Chart(timeCanvas, {
       type: 'bar',
-      data: { labels, datasets },
+      data: timeData(),
       options: {
         responsive: true,
         maintainAspectRatio: false,
         onClick,
+        // a click or hover anywhere in a bar's column counts: thin bars are hard to hit
+        interaction: { mode: 'index', intersect: false },
         scales: {
           x: { stacked: true, ticks: { autoSkip: true, maxRotation: 60, sampleSize } },
           y: {
@@ -198,36 +229,36 @@ export class TargetCharts {
       },
     } as ChartConfiguration<'bar'>);
     this.charts.push(timeChart);
-    this.recolour.push(() =>
-      bounds.forEach((b, i) => {
-        timeChart.data.datasets[i].backgroundColor = highlight(boundColor(b, theme));
-      }),
-    );
 
-    let memLabels: string[], memData: number[], over: boolean[];
-    if (this.isGpu) {
-      const g = this.target.grid as GpuGrid;
-      memLabels = g.stageLayers.map((_, s) => `stage ${s}`);
-      memData = g.stageLayers.map((ls) => ls.reduce((a, i) => a + (layers[i]?.memoryBytes ?? 0), 0));
-      over = g.stageLayers.map((_, s) => g.memUtil.some((m, i) => g.stage[i] === s && m > 1));
-    } else {
-      memLabels = labels;
-      memData = layers.map((l) => l.memoryBytes);
-      const rects = this.target.grid?.kind === 'wafer' ? this.target.grid.rects : [];
-      over = layers.map((_, i) =>
-        rects.some((r) => i >= r.layer && i < r.layer + Math.max(1, r.layerCount ?? 1) && r.memUtil > 1),
-      );
-    }
+    const rects = this.target.grid?.kind === 'wafer' ? this.target.grid.rects : [];
+    const overLayer = (i: number) =>
+      rects.some((r) => i >= r.layer && i < r.layer + Math.max(1, r.layerCount ?? 1) && r.memUtil > 1);
+    const memData = () => {
+      if (this.isGpu) {
+        const g = this.target.grid as GpuGrid;
+        return {
+          labels: g.stageLayers.map((_, st) => `stage ${st}`),
+          data: g.stageLayers.map((ls) => ls.reduce((a, i) => a + (layers[i]?.memoryBytes ?? 0), 0)),
+          over: g.stageLayers.map((_, st) => g.memUtil.some((m, i) => g.stage[i] === st && m > 1)),
+        };
+      }
+      return {
+        labels: groups.map((g) => g.label),
+        data: groups.map((g) => g.memoryBytes),
+        over: groups.map((g) => g.layers.some(overLayer)),
+      };
+    };
+    let mem = memData();
     const memColor = (): string | string[] => {
       const base = this.isGpu ? css(theme.charts.green) : highlight(theme.charts.green);
-      if (!over.some(Boolean)) return base;
-      return over.map((o, i) => (o ? css(theme.error) : typeof base === 'string' ? base : base[i]));
+      if (!mem.over.some(Boolean)) return base;
+      return mem.over.map((o, i) => (o ? css(theme.error) : typeof base === 'string' ? base : base[i]!));
     };
     const memChart = new Chart(memCanvas, {
       type: 'bar',
       data: {
-        labels: memLabels,
-        datasets: [{ label: 'memory (red: over capacity)', data: memData, backgroundColor: memColor() }],
+        labels: mem.labels,
+        datasets: [{ label: 'memory (red: over capacity)', data: mem.data, backgroundColor: memColor() }],
       },
       options: {
         responsive: true,
@@ -242,8 +273,33 @@ export class TargetCharts {
     } as ChartConfiguration<'bar'>);
     this.charts.push(memChart);
     this.recolour.push(() => {
-      memChart.data.datasets[0].backgroundColor = memColor();
+      const t = timeData();
+      timeChart.data.labels = t.labels;
+      timeChart.data.datasets = t.datasets as typeof timeChart.data.datasets;
+      memChart.data.datasets[0]!.backgroundColor = memColor();
     });
+    this.regroup = () => {
+      groups = bars();
+      mem = memData();
+      if (!this.isGpu) {
+        memChart.data.labels = mem.labels;
+        memChart.data.datasets[0]!.data = mem.data;
+      }
+      this.update();
+      this.back.hidden = !this.drilled;
+      this.caption.textContent = this.drilled
+        ? `Time per layer in ${this.drilled.title}, by bound`
+        : this.grouped
+          ? 'Time per block, by bound (click a block for its layers)'
+          : 'Time per layer, by bound';
+    };
+    this.regroup();
+  }
+
+  /** Shows the layers of one block (or, with null, the blocks again). */
+  drill(g: ChartGroup | null): void {
+    this.drilled = g;
+    this.regroup();
   }
 
   /** Re-applies the selection highlight. */

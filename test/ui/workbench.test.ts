@@ -358,6 +358,28 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     const text = await tooltipText();
     assert.ok(/core \(\d+, \d+\)/.test(text), text);
     await shot('11-llama-wse2');
+    // hundreds of fused layers: the time chart shows one bar per transformer block, a click drills down
+    const fig = frame.locator('section.target[data-target="wse2"] figure.chart').first();
+    await fig.scrollIntoViewIfNeeded();
+    await frame.waitForFunction(
+      () => /per block/.test(document.querySelector('section.target figure.chart figcaption')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const chart = fig.locator('canvas');
+    const cb = (await chart.boundingBox())!;
+    // the middle of the plot area lands on a block's bar (32 blocks fill most of the axis)
+    await page.mouse.click(cb.x + cb.width * 0.5, cb.y + cb.height * 0.6);
+    await frame.waitForFunction(
+      () =>
+        /Time per layer in .*layers\.\d+/.test(
+          document.querySelector('section.target figure.chart figcaption')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await shot('12-llama-chart-drilled');
+    await fig.locator('button.chart-back').click();
   });
 
   it('follows the workbench theme', async () => {
