@@ -3,6 +3,7 @@
 import { isTargetError, type TargetOutcome, type TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
+import { planSentence } from '../src/report/plan';
 import { fmtBytes, fmtNumber, fmtRate, fmtSeconds } from '../src/report/units';
 import { TargetCharts, type MeasuredPerLayer } from './charts';
 import { h } from './dom';
@@ -94,13 +95,7 @@ export class TargetPanel {
       ],
       ['execution', [t.execution, where].filter(Boolean).join(', ') || '—'],
     ];
-    if (t.parallelism && Object.keys(t.parallelism).length)
-      facts.push([
-        'plan',
-        Object.entries(t.parallelism)
-          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-          .join(' '),
-      ]);
+    if (t.parallelism && Object.keys(t.parallelism).length) facts.push(['plan', planSentence(t)]);
     if (num(t.energyJoulesPerStep)) facts.push(['energy', `${fmtNumber(t.energyJoulesPerStep)} J/step`]);
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
@@ -171,9 +166,7 @@ export class TargetPanel {
               h(
                 'li',
                 {},
-                `${Object.entries(a.parallelism)
-                  .map(([k, v]) => `${k}=${String(v)}`)
-                  .join(' ')}: ${fmtSeconds(a.stepSeconds)}${a.fits ? '' : ', does not fit'} — ${a.why}`,
+                `${altPlan(a.parallelism)}: ${fmtSeconds(a.stepSeconds)}${a.fits ? '' : ', does not fit'} — ${a.why}`,
               ),
             ),
           ),
@@ -248,4 +241,14 @@ export function captureTarget(entry: TargetOutcome, report: Report, host: Heatma
   } finally {
     hm.dispose();
   }
+}
+
+/** A runner-up plan of the GPU search, in words ("TP 4, PP 2, DP 8, selective recompute"). */
+function altPlan(p: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const k of ['tp', 'pp', 'dp'] as const) if (typeof p[k] === 'number') parts.push(`${k.toUpperCase()} ${p[k]}`);
+  if (typeof p.microbatch === 'number') parts.push(`microbatch ${p.microbatch}`);
+  if (typeof p.recompute === 'string' && p.recompute !== 'none') parts.push(`${p.recompute} recompute`);
+  if (typeof p.zero === 'number' && p.zero > 0) parts.push(`ZeRO-${p.zero}`);
+  return parts.join(', ') || 'alternative plan';
 }

@@ -19,6 +19,7 @@ export const SETTING_KEYS = [
   'gpu',
   'prices',
   'basis',
+  'wafer',
 ] as const;
 
 /** The run options the onnxProfiler.* settings give; invalid values fall back to the defaults. */

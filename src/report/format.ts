@@ -1,6 +1,7 @@
 // Report renderers for the CLI and Export Report: table (terminal), json (the contract), csv, html.
 import type { Report } from '../engine/profile';
 import { computedTargets, isTargetError } from '../engine/hardware/types';
+import { planSentence } from './plan';
 import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
@@ -75,12 +76,7 @@ function toTable(r: Report): string {
       `  target ${t.id} (${t.name}), ${t.execution}, ${where}: step ${known(t.stepSeconds, fmtSeconds)}, ${known(t.throughput?.value, (v) => fmtRate(v, t.throughput.unit))}, ` +
         `memory ${known(t.memory?.usedBytes, fmtBytes)} of ${known(t.memory?.capacityBytes, fmtBytes)}${t.fits ? '' : ' — DOES NOT FIT'}`,
     );
-    if (Object.keys(t.parallelism).length)
-      lines.push(
-        `    plan: ${Object.entries(t.parallelism)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' ')}`,
-      );
+    if (Object.keys(t.parallelism).length) lines.push(`    plan: ${planSentence(t)}`);
     const slow = [...t.layers].sort((a, b) => (b.seconds ?? 0) - (a.seconds ?? 0)).slice(0, 8);
     for (const l of slow)
       lines.push(`    ${pad(l.name.slice(-46), 46)} ${pad(known(l.seconds, fmtSeconds), 10, true)}  ${l.bound}`);

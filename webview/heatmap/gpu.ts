@@ -5,7 +5,8 @@
 import type { GpuGrid, GpuTargetResult } from '../../src/engine/hardware/types';
 import type { Report } from '../../src/engine/profile';
 import type { HeatmapMode } from '../../src/shared/protocol';
-import { fmtBytes, fmtSeconds } from '../../src/report/units';
+import { fmtBytes, fmtPercent, fmtSeconds } from '../../src/report/units';
+import { planSentence } from '../../src/report/plan';
 import { placementText } from '../charts';
 import { h } from '../dom';
 import { categorical, css, mix, ramp, type RGB } from '../theme';
@@ -185,7 +186,6 @@ export class GpuHeatmap implements Heatmap {
     const stage = this.grid.stage[i];
     const layers = (this.grid.stageLayers[stage] ?? []).map((k) => this.target.layers[k]).filter(Boolean);
     const secs = layers.reduce((a, l) => a + l.seconds, 0);
-    const mem = layers.reduce((a, l) => a + l.memoryBytes, 0);
     const sel = this.host.selected();
     const main =
       layers.find((l) => l.name === sel) ??
@@ -201,18 +201,16 @@ export class GpuHeatmap implements Heatmap {
         ['placement', placementText(main.placement)],
       );
     }
+    const cap = this.target.memory.capacityBytes;
+    const used = (this.grid.memUtil[i] ?? 0) * cap;
     rows.push(
-      [
-        'stage',
-        `${stage} of ${this.grid.stageLayers.length}: ${layers.length} layer(s), ${fmtSeconds(secs)}, ${fmtBytes(mem)}`,
-      ],
-      ['GPU memory', `${((this.grid.memUtil[i] ?? 0) * 100).toFixed(0)}% of capacity`],
-      ['busy', `${((this.grid.busy[i] ?? 0) * 100).toFixed(0)}% of the step`],
+      stage >= 0 && stage < this.grid.stageLayers.length
+        ? ['stage', `${stage + 1} of ${this.grid.stageLayers.length}: ${layers.length} layer(s), ${fmtSeconds(secs)}`]
+        : ['stage', 'idle: this plan does not use this GPU'],
+      ['GPU memory', `${fmtBytes(used)} of ${fmtBytes(cap)} (${fmtPercent(this.grid.memUtil[i] ?? 0)})`],
+      ['busy', `${fmtPercent(this.grid.busy[i] ?? 0)} of the step`],
     );
-    const plan = Object.entries(this.target.parallelism).filter(([k]) =>
-      ['tp', 'pp', 'dp', 'microbatch', 'zero', 'recompute'].includes(k),
-    );
-    if (plan.length) rows.push(['plan', plan.map(([k, v]) => `${k}=${String(v)}`).join(' ')]);
+    rows.push(['plan', planSentence(this.target)]);
     return {
       title: `node ${node} / GPU ${gpu}`,
       rows,
