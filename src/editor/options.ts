@@ -20,6 +20,8 @@ export const SETTING_KEYS = [
   'prices',
   'basis',
   'wafer',
+  'trainTokens',
+  'serveRate',
 ] as const;
 
 /** The run options the onnxProfiler.* settings give; invalid values fall back to the defaults. */
