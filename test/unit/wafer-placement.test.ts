@@ -65,7 +65,9 @@ function checkResult(r: WaferTargetResult, spec: WaferSpec): void {
   assert.equal(g.height, spec.gridHeight_cores);
   const usable = (spec.sramPerCore_KiB - spec.sramReservedPerCore_KiB) * 1024;
   const covered = new Array(r.layers.length).fill(0);
-  for (const rc of g.rects) for (let k = rc.layer; k < rc.layer + (rc.layerCount ?? 1); k++) covered[k]++;
+  // copies of the pipeline (replica > 0) repeat the first copy's regions
+  for (const rc of g.rects)
+    if (!rc.replica) for (let k = rc.layer; k < rc.layer + (rc.layerCount ?? 1); k++) covered[k]++;
   assert.ok(
     covered.every((c) => c === 1),
     'every kernel in exactly one region',
@@ -93,7 +95,8 @@ function checkResult(r: WaferTargetResult, spec: WaferSpec): void {
     assert.ok(['compute', 'memory', 'communication', 'latency'].includes(l.bound));
   }
   const grid = r.grid as WaferGrid;
-  assert.ok(grid.rects.length <= r.layers.length, 'one rectangle per region, not per core');
+  const copies = 1 + Math.max(0, ...grid.rects.map((rc) => rc.replica ?? 0));
+  assert.ok(grid.rects.length <= r.layers.length * copies, 'one rectangle per region (per copy), not per core');
 }
 
 function mlp(widths: number[]): Uint8Array {

@@ -179,6 +179,8 @@ export interface WaferGrid {
     w: number;
     h: number;
     system: number;
+    /** copy of the pipeline inside the wafer (data-parallel replicas, 0 = the first); absent when only one */
+    replica?: number;
     memUtil: number;
     busy: number;
   }[];

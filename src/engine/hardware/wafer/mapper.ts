@@ -2,7 +2,7 @@
 // sizes and places a rectangle per region, and times every kernel. docs/WAFER-MODEL.md has the formulas.
 import type { Analysis, Bound, MapOptions, WaferGrid, WaferLayer, WaferTargetResult } from '../types';
 import { decodeCalibrationOf, derive, precisionNote, type WaferSpec } from './spec';
-import { kernelWork } from './kernels';
+import { kernelWork, type KernelWork } from './kernels';
 import { transformerDims, describeTransformer } from '../../structure';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
 import { stepCycles } from './throughput';
@@ -226,11 +226,51 @@ function unitKernelCycles(c: Ctx, u: Unit, w: number, h: number): CycleParts[] {
       gemvs += kw.decode.gemvs.length;
       return p;
     }
-    // samples flow through the pipeline one at a time: the per-invocation latency is paid per sample
-    const q = stepCycles(kw.decode, kw.actInBytes, w, h, c.k, c.training);
+    // Samples stream through the pipeline: a region's interval per sample is its work per sample plus one task
+    // start; the hops and systolic steps of a sample (pipeline fill) overlap the next sample's work (fillCycles).
+    // A kernel splits over output positions and channels, one output element per core at most: cores past
+    // that hold nothing more to do (maxUsefulCores), the stated limit of a split.
+    const [we, he] = usefulShape(c, kw, w, h);
+    const q = stepCycles(kw.decode, kw.actInBytes, we, he, c.k, c.training);
     const B = Math.max(1, c.a.samplesPerStep);
-    return { compute: q.compute / B, memory: q.memory / B, communication: q.communication / B, latency: q.latency };
+    return {
+      compute: q.compute / B,
+      memory: q.memory / B,
+      communication: q.communication / B,
+      latency: c.k.kernelCycles,
+    };
   });
+}
+
+/** Output elements of one sample: how far a kernel can be split over output positions and channels. */
+function maxUsefulCores(c: Ctx, kw: KernelWork): number {
+  const B = Math.max(1, c.a.samplesPerStep);
+  const o = kw.decode;
+  const outs = [
+    ...o.gemvs.map((g) => g.rows * g.n),
+    ...o.attn.map((x) => x.outElems),
+    ...o.elementwise.map((e) => e.rows * e.cols),
+    (kw.actOutBytes + kw.actInBytes) / c.d.elemBytes,
+  ];
+  return Math.max(1, Math.max(...outs) / B);
+}
+
+/** The region the kernel's work spreads over: w x h, shrunk to its useful cores. */
+function usefulShape(c: Ctx, kw: KernelWork, w: number, h: number): [number, number] {
+  const cap = maxUsefulCores(c, kw);
+  if (w * h <= cap) return [w, h];
+  const f = Math.sqrt(cap / (w * h));
+  return [Math.max(1, w * f), Math.max(1, h * f)];
+}
+
+/** Pipeline fill of a unit on w x h: the per-sample hops and systolic steps not counted in its interval. */
+function unitFillCycles(c: Ctx, u: Unit, w: number, h: number): number {
+  if (c.decode) return 0;
+  return u.kernels.reduce((s, i) => {
+    const kw = c.work[i];
+    const [we, he] = usefulShape(c, kw, w, h);
+    return s + stepCycles(kw.decode, kw.actInBytes, we, he, c.k, c.training).latency;
+  }, 0);
 }
 
 function unitCycles(c: Ctx, u: Unit, w: number, h: number): number {
@@ -244,6 +284,10 @@ interface Placed {
   parts: CycleParts[];
   /** hop / inter-system cycles paid on entry to this region (decode) */
   entry: number;
+  /** pipeline fill cycles of a sample (throughput mode), counted in latency, not in the interval */
+  fill: number;
+  /** copy of the pipeline this region belongs to (data-parallel replicas inside a wafer) */
+  replica: number;
 }
 
 function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | null {
@@ -262,21 +306,45 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
   for (let s = 0; s < segs.length; s++) {
     const us = segs[s].map((i) => units[i]);
     if (us.reduce((a, u) => a + u.minCores, 0) > d.cores * FILL) return null;
-    const cap = Math.floor(d.cores * FILL);
     const au: AllocUnit[] = us.map((u) => ({
       minCores: u.minCores,
       cost: (n: number) => unitCycles(c, u, Math.sqrt(n), Math.sqrt(n)),
     }));
-    const alloc = c.decode ? allocateLatency(au, cap) : allocateThroughput(au, cap);
+    // Data-parallel copies of the pipeline inside the wafer when the batch allows (inference, one system):
+    // R copies each get a 1/R share of the cores and of the samples; the R with the highest rate wins.
+    const B = Math.max(1, c.a.samplesPerStep);
+    const ioPerSample = (c.work.reduce((a, k) => a + k.inputBufferBytes, 0) / B) * (d.clockHz / d.ioBytesPerSecond);
+    const minSum = us.reduce((a, u) => a + u.minCores, 0);
+    const maxR = c.decode || c.training || segs.length > 1 ? 1 : Math.min(B, Math.floor((d.cores * FILL) / minSum), 64);
+    let R = 1,
+      alloc: { cores: number[]; bottleneck: number } | { cores: number[]; total: number } | null = null,
+      bestRate = 0;
+    for (let r = 1; r <= maxR; r = r < 4 ? r + 1 : r * 2) {
+      const a1 = c.decode
+        ? allocateLatency(au, Math.floor(d.cores * FILL))
+        : allocateThroughput(au, Math.floor((d.cores * FILL) / r));
+      if (!a1) break;
+      // the copies share the system's input stream: r samples' inputs per interval
+      const rate = 'bottleneck' in a1 ? r / Math.max(1e-9, a1.bottleneck, r * ioPerSample) : 1;
+      if (!alloc || rate > bestRate * 1.02) {
+        alloc = a1;
+        bestRate = rate;
+        R = r;
+      }
+      if (c.decode) break;
+    }
     if (!alloc) return null;
+    c.replicas = R;
     // rectangles waste some cores; if the split does not pack, move it toward the SRAM minima until it does
     let done = false;
+    const chosen = alloc;
     for (const shrink of [1, 0.9, 0.75, 0.6, 0.45, 0.3, 0.15, 0]) {
-      const cores = alloc.cores.map((n, i) =>
+      const one = chosen.cores.map((n, i) =>
         Math.max(us[i].minCores, Math.floor(us[i].minCores + (n - us[i].minCores) * shrink)),
       );
+      const cores = Array.from({ length: R }, () => one).flat();
       const p = place(cores, W, H, (rects) => {
-        const t = rects.map((r, i) => unitCycles(c, us[i], r.w, r.h));
+        const t = rects.map((r, i) => unitCycles(c, us[i % us.length], r.w, r.h));
         if (!c.decode) return Math.max(...t);
         return (
           t.reduce((a, x) => a + x, 0) +
@@ -284,9 +352,18 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
         );
       });
       if (!p) continue;
-      p.rects.forEach((r, i) =>
-        placed.push({ unit: us[i], rect: r, system: s, parts: unitKernelCycles(c, us[i], r.w, r.h), entry: 0 }),
-      );
+      p.rects.forEach((r, i) => {
+        const u = us[i % us.length];
+        placed.push({
+          unit: u,
+          rect: r,
+          system: s,
+          parts: unitKernelCycles(c, u, r.w, r.h),
+          entry: 0,
+          fill: unitFillCycles(c, u, r.w, r.h),
+          replica: Math.floor(i / us.length),
+        });
+      });
       done = true;
       break;
     }
@@ -306,6 +383,8 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
     bottleneckName = '';
   for (let i = 0; i < placed.length; i++) {
     const p = placed[i];
+    // copies of the pipeline (replica > 0) run the same kernels on other samples: timed once, drawn on the grid
+    if (p.replica > 0) continue;
     if (i > 0) {
       const prev = placed[i - 1];
       const outBytes = c.work[prev.unit.kernels[prev.unit.kernels.length - 1]].actOutBytes;
@@ -320,7 +399,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
       }
     }
     const unitTotal = p.parts.reduce((s, q) => s + totalCycles(q), 0);
-    latencyCycles += unitTotal + p.entry;
+    latencyCycles += unitTotal + p.entry + p.fill;
     if (unitTotal > bottleneck) {
       bottleneck = unitTotal;
       bottleneckName = c.work[p.unit.kernels[0]].name;
@@ -376,7 +455,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
   if (!c.decode) {
     // the graph's inputs stream in from the host over the system's I/O, one sample at a time: a stage too
     const inBytes = c.work.reduce((s, k) => s + k.inputBufferBytes, 0) / Math.max(1, a.samplesPerStep);
-    const io = inBytes * ioCyclesPerByte;
+    const io = inBytes * ioCyclesPerByte * (c.replicas ?? 1); // the copies share the system's I/O
     latencyCycles += io;
     if (io > bottleneck) {
       bottleneck = io;
@@ -416,9 +495,16 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
       ? (Math.max(...placed.map((p) => p.unit.bytes / (p.rect.w * p.rect.h))) * 2) /
         spec.sramBandwidthPerCore_BytesPerCycle
       : 0;
-    stepSeconds = c.training ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz : (samples * bottleneck) / hz;
+    const R = c.replicas ?? 1;
+    stepSeconds = c.training
+      ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz
+      : (Math.ceil(samples / R) * bottleneck) / hz;
     perStep = samples * tokensPerSample;
-    busyScale = samples;
+    busyScale = Math.ceil(samples / R);
+    if (R > 1)
+      c.notes.push(
+        `${R} copies of the pipeline side by side on the wafer (data parallel inside the wafer: batch ${samples} allows it), ${Math.ceil(samples / R)} sample(s) each`,
+      );
     c.notes.push(
       `pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${((bottleneck / hz) * 1e6).toPrecision(3)} us (slowest: ${bottleneckName}); one sample takes ${((latencyCycles / hz) * 1e3).toPrecision(3)} ms end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`,
     );
@@ -443,11 +529,16 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
         w: p.rect.w,
         h: p.rect.h,
         system: p.system,
+        ...(c.replicas && c.replicas > 1 ? { replica: p.replica } : {}),
         memUtil: p.unit.bytes / (p.rect.w * p.rect.h * d.usableBytesPerCore),
         busy: c.decode ? t / Math.max(1, latencyCycles) : t / Math.max(1, bottleneck),
       };
     }),
   };
+  const utilization = placedUtilization(c, placed, systems, bottleneck, latencyCycles, bottleneckName);
+  c.notes.push(
+    `wafer use: ${(100 * utilization.placedFraction).toFixed(1)}% of the cores hold work, ${(100 * utilization.busyFraction).toFixed(1)}% busy on average; limit: ${utilization.limit}`,
+  );
   return {
     id: spec.id,
     name: spec.name,
@@ -467,10 +558,61 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
     throughput: { value: perStep / stepSeconds, unit: unitKind },
     memory: { usedBytes, capacityBytes: cap },
     energyJoulesPerStep: systems * spec.systemPower_kW * 1e3 * stepSeconds,
+    utilization,
     layers: fillRows(c, layerRows),
     notes: c.notes,
     grid,
   };
+}
+
+/** Share of the cores holding work, their average busy share, model FLOPs utilisation, and what stops the
+ * pipelined map from using more of the wafer. */
+function placedUtilization(
+  c: Ctx,
+  placed: Placed[],
+  systems: number,
+  bottleneck: number,
+  latency: number,
+  slowest: string,
+): { placedFraction: number; busyFraction: number; mfu: number; limit: string } {
+  const total = c.d.cores * systems;
+  let area = 0,
+    busy = 0;
+  for (const p of placed) {
+    const n = p.rect.w * p.rect.h;
+    const t = p.parts.reduce((s, q) => s + totalCycles(q), 0);
+    area += n;
+    busy += n * Math.min(1, t / Math.max(1, c.decode ? latency : bottleneck));
+  }
+  const B = Math.max(1, c.a.samplesPerStep);
+  const R = c.replicas ?? 1;
+  const flopsPerSecond = c.decode
+    ? c.work.reduce((s, k) => s + k.flops, 0) / (latency / c.d.clockHz)
+    : ((c.work.reduce((s, k) => s + k.flops, 0) / B) * (c.training ? 3 : 1) * R) / (bottleneck / c.d.clockHz);
+  const mfu = flopsPerSecond / (c.d.peakFlops * systems);
+  let limit: string;
+  if (c.decode)
+    limit =
+      'batch-1 decode: regions are sized for the sum of their times (latency), each holding its weights; cores beyond that add reduction hops';
+  else {
+    const first = placed.filter((p) => p.replica === 0);
+    const slow = first.reduce((b, p) =>
+      p.parts.reduce((s, q) => s + totalCycles(q), 0) > b.parts.reduce((s, q) => s + totalCycles(q), 0) ? p : b,
+    );
+    const kw = c.work[slow.unit.kernels[0]];
+    const cap = maxUsefulCores(c, kw);
+    const atCap = slow.rect.w * slow.rect.h >= 0.9 * cap;
+    const parts = [
+      atCap
+        ? `the slowest kernel ${kw.name} is split to one output element per core (${Math.round(cap).toLocaleString('en-US')} cores per sample)`
+        : `the slowest stage is ${slowest}`,
+    ];
+    if (c.training) parts.push('pipelined training keeps one copy (no data-parallel copies inside the wafer)');
+    else if (R > 1) parts.push(`${R} copies of the pipeline${R >= B ? ` (batch ${B} allows no more)` : ''}`);
+    else if (B === 1 && atCap) parts.push('batch 1 allows no copies of the pipeline (a larger --batch would)');
+    limit = parts.join('; ');
+  }
+  return { placedFraction: area / total, busyFraction: busy / total, mfu, limit };
 }
 
 /** Kernels with no row (none in practice) get an empty one so rows stay 1:1 with Analysis.layers. */
