@@ -1,6 +1,6 @@
 // Builds every bundle of the extension with one config: the extension host (node, cjs), the language
 // server, the engine worker, the CLI, the webview (browser) and, with --tests, the test suites.
-// Flags: --production minifies; --watch rebuilds on change and reports errors in the esbuild problem-matcher format.
+// Flags: --production minifies (source maps stay linked); --watch rebuilds on change and reports errors in the esbuild problem-matcher format.
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -26,9 +26,12 @@ const problemMatcher = {
   },
 };
 
+// Linked source maps in every build, production included: the shipped bundles name their maps
+// (sourceMappingURL) and .vscodeignore ships the maps, so stack traces from users map back to src/
+// (test/unit/sourcemaps.test.ts checks each shipped bundle's map resolves and its sources exist).
 const common = {
   bundle: true,
-  sourcemap: !production,
+  sourcemap: 'linked',
   minify: production,
   logLevel: 'warning',
   plugins: [problemMatcher],
@@ -73,7 +76,9 @@ const builds = tests
       },
       {
         ...node,
-        entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts', 'test/bench/profile-bench.ts'].filter(fs.existsSync),
+        entryPoints: ['test/bench/bench.ts', 'test/bench/webview-bench.ts', 'test/bench/profile-bench.ts'].filter(
+          fs.existsSync,
+        ),
         outdir: 'out/test/bench',
         external: ['onnx-proto', 'protobufjs', 'playwright-core'],
       },
