@@ -7,6 +7,7 @@ import { readModelBytes } from '../../src/engine/onnx/reader';
 import { profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { weightBytesAt } from '../../src/engine/cost/layers';
+import { T, graph, model, node, vi } from '../fixtures/onnx-writer';
 import { GENAI, MERGED, MOE, genaiCounts, genaiInt4Model, mergedDecoderModel, moeModel } from '../fixtures/exporters';
 
 const run = (bytes: Uint8Array, dims: Record<string, number>, extra: Partial<RunOptions> = {}) =>
@@ -95,4 +96,40 @@ test('merged decoder: the bound past length selects the with-past branch; FLOPs 
   const unbound = run(mergedDecoderModel(), { batch_size: 1, decoder_sequence_length: 1 });
   const w = unbound.report.diagnostics.find((d) => /with-past \(then\) branch is assumed/.test(d.message));
   assert.equal(w?.severity, 'warning');
+});
+
+test('an unknown contrib op: a diagnostic naming it and where its outputs came from, never a silent zero cost', () => {
+  const bytes = model({
+    opsets: { '': 21, 'com.microsoft': 1 },
+    graph: graph({
+      name: 'unknown',
+      nodes: [
+        node('FancyNorm', ['x'], ['y'], {}, { domain: 'com.microsoft', name: 'fancy' }),
+        node('Mystery', ['y'], ['z'], {}, { domain: 'com.microsoft', name: 'mystery' }),
+      ],
+      inputs: [vi('x', T.FLOAT, [2, 8, 16])],
+      outputs: [vi('z', T.FLOAT, null)],
+      valueInfo: [vi('y', T.FLOAT, [2, 8, 16])],
+    }),
+  });
+  const declared = profileModel(readModelBytes(bytes, 'u.onnx'), { ...defaultRunOptions(), targets: [], dims: {} });
+  const msg = (re: RegExp) => declared.report.diagnostics.find((d) => re.test(d.message))?.message ?? '';
+  assert.match(
+    msg(/no shape inference for com\.microsoft\.FancyNorm/),
+    /outputs y taken from the model's declared shapes/,
+  );
+  assert.match(msg(/no shape inference for com\.microsoft\.Mystery/), /outputs z unknown \(no declared shape\)/);
+  const costs = declared.analysis.nodeCosts;
+  assert.equal(costs[0].flops, 256); // 1 per output element of the declared [2, 8, 16]
+  assert.equal(costs[1].flops, 256); // output unknown: 1 per input element, never 0
+  assert.equal(costs[1].approximate, true);
+  assert.match(costs[1].note ?? '', /no cost model for com\.microsoft\.Mystery and its outputs' shapes are unknown/);
+  // inference alone: the declared shape is not used, so FancyNorm's output is unknown too
+  const alone = profileModel(readModelBytes(bytes, 'u.onnx'), {
+    ...defaultRunOptions(),
+    targets: [],
+    dims: {},
+    useDeclared: false,
+  });
+  assert.ok(alone.report.diagnostics.some((d) => /FancyNorm \(opset 1\): outputs y unknown/.test(d.message)));
 });

@@ -155,12 +155,19 @@ export class CostModel {
       },
     };
     if (!fn) {
-      const elems = outputs.reduce((a, t) => a + (t?.elements ?? 0), 0);
+      // never a silent zero: outputs of unknown shape fall back to the inputs' elements
+      const outElems = outputs.reduce((a, t) => a + (t && !t.approximate ? t.elements : 0), 0);
+      const inElems = inputs.reduce((a, t) => a + (t && !t.constant ? t.elements : 0), 0);
+      const op = `${node.domain ? node.domain + '.' : ''}${node.opType}`;
       return {
         ...base,
-        flops: elems,
+        flops: outElems > 0 ? outElems : inElems,
         modelled: false,
-        note: `no cost model for ${node.domain ? node.domain + '.' : ''}${node.opType}: 1 FLOP per output element assumed`,
+        approximate: base.approximate || outElems === 0,
+        note:
+          outElems > 0
+            ? `no cost model for ${op}: 1 FLOP per output element assumed`
+            : `no cost model for ${op} and its outputs' shapes are unknown: 1 FLOP per input element assumed`,
       };
     }
     const r = fn(ctx);

@@ -82,6 +82,8 @@ class Inferencer {
   readonly graphs = new Map<string, GraphShapes>();
   filled = 0;
   private depth = 0;
+  /** nodes of ops without an inference rule, and their diagnostic (completed with where the outputs came from) */
+  private readonly unknownOps = new Map<Node, Diagnostic>();
   /** nodes expanded from function bodies so far (LIMITS.maxFunctionExpansionNodes) */
   private expanded = 0;
   /** functions being expanded, outermost first: a call to one of them is recursion */
@@ -135,6 +137,11 @@ class Inferencer {
         }
         values.set(o, v ?? { type: null });
       });
+      const unknown = this.unknownOps.get(node);
+      if (unknown) {
+        unknown.message += ': ' + outputsOrigin(node, values, this.opts.useDeclared ? declared : new Map());
+        this.unknownOps.delete(node);
+      }
     }
     return gs;
   }
@@ -158,12 +165,14 @@ class Inferencer {
     const fn = lookup(domain, node.opType);
     const where = node.name || `${node.opType} #${node.index}`;
     if (!fn) {
-      this.diagnostics.push({
+      const d: Diagnostic = {
         severity: 'warning',
         message: `no shape inference for ${domain ? domain + '.' : ''}${node.opType} (opset ${this.opsetFor(domain, opsets)})`,
         node: node.name,
         graph: g.path,
-      });
+      };
+      this.diagnostics.push(d);
+      this.unknownOps.set(node, d);
       return [];
     }
     const ctx: InferCtx = {
@@ -300,6 +309,25 @@ function substituteAttrs(n: Node, call: Node, fn: FunctionDef, from: string, to:
     else attrs[k] = a;
   }
   return { ...n, attrs };
+}
+
+/** How the outputs of a node without an inference rule were obtained: the model's declared shapes, or unknown. */
+function outputsOrigin(node: Node, values: Map<string, Value>, declared: Map<string, ValueInfo>): string {
+  const outs = node.outputs.filter(Boolean);
+  const known = (o: string) => {
+    const t = values.get(o)?.type;
+    return !!t && (t.kind !== 'tensor' || t.dims !== null);
+  };
+  const fromDecl = outs.filter((o) => declared.has(o) && known(o));
+  const unknown = outs.filter((o) => !fromDecl.includes(o));
+  const list = (xs: string[]) => xs.slice(0, 4).join(', ') + (xs.length > 4 ? `, +${xs.length - 4} more` : '');
+  const parts: string[] = [];
+  if (fromDecl.length) parts.push(`outputs ${list(fromDecl)} taken from the model's declared shapes`);
+  if (unknown.length)
+    parts.push(
+      `outputs ${list(unknown)} unknown (no declared shape): this node's cost and the shapes that depend on it are approximate`,
+    );
+  return parts.join('; ') || 'no outputs';
 }
 
 /** Nodes in dependency order (stable: keeps file order where possible). Cyclic remainders keep file order. */
