@@ -57,6 +57,10 @@ export interface GpuParallelOptions {
   /** attention kernels: fused (FlashAttention-style) or unfused; undefined = the GPU spec's stack when training,
    * fused for inference (serving runtimes fuse it) */
   attention?: Attention;
+  /** context parallelism (ring attention): sequence split cp ways; default 1 */
+  cp?: number;
+  /** expert parallelism (MoE): experts split ep ways over the data-parallel ranks; default 1 */
+  ep?: number;
 }
 
 /** Wafer-only options (docs/WAFER-MODEL.md): decode calibration, speculative decoding, how `--systems auto` chooses. */
@@ -93,6 +97,8 @@ export interface RunOptions {
   /** GPU nodes; undefined = the mapper's default */
   nodes?: number;
   gpu: GpuParallelOptions;
+  /** KV-cache element precision (inference with a cache); undefined = the compute precision */
+  kvPrecision?: Precision;
   /** wafer execution mode */
   execution: Execution;
   /** wafer decode calibration, speculative decoding, the `--systems auto` objective */
@@ -383,6 +389,30 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     cli: 'string',
     arg: '0|1|2|3',
     help: 'ZeRO stage',
+  },
+  {
+    flag: 'kv-precision',
+    path: ['kvPrecision'],
+    rule: oneOf(PRECISIONS),
+    cli: 'string',
+    arg: PRECISIONS.join('|'),
+    help: 'KV-cache precision (default: the compute precision)',
+  },
+  {
+    flag: 'cp',
+    path: ['gpu', 'cp'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'GPU context parallelism (ring attention; default 1)',
+  },
+  {
+    flag: 'ep',
+    path: ['gpu', 'ep'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'GPU expert parallelism (MoE; default 1)',
   },
   {
     flag: 'attention',

@@ -13,6 +13,7 @@ import type { NodeCost } from './cost/types';
 import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
 import { isTargetError, type Analysis, type MapOptions, type TargetOutcome } from './hardware/types';
+import { PlanRefusal } from './hardware/errors';
 import type { RunOptions } from './options';
 import {
   activeParameterCount,
@@ -288,7 +289,10 @@ export function mapOne(analysis: Analysis, target: string, opts: MapOptions): Ta
   try {
     return mapTarget(loadSpec(target), analysis, opts);
   } catch (e) {
-    return { id: target, error: (e as Error).message };
+    // a plan the hardware cannot run as asked: bad usage (the CLI exits 2)
+    return e instanceof PlanRefusal
+      ? { id: target, error: (e as Error).message, refused: true as const }
+      : { id: target, error: (e as Error).message };
   }
 }
 

@@ -324,3 +324,100 @@ test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than t
   assert.ok(hu.seconds > 2.5 * ha.seconds, `${hu.seconds} vs ${ha.seconds}`);
   assert.ok(unaligned.stepSeconds > aligned.stepSeconds);
 });
+
+// ---- production stacks (issue 11): fused attention, context / expert parallelism refusals, FP8, serving
+
+test('fused attention: the default of the H100 stack when training, no S x S activations, stated in a note', () => {
+  const m = gpt(2, 256, 8, 1000);
+  const run = (attention?: 'flash' | 'unfused') =>
+    resultOfKind(
+      target(m, opts({ targets: ['h100-dgx'], mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1, attention })),
+      'gpu-cluster',
+    );
+  const def = run(),
+    flash = run('flash'),
+    unfused = run('unfused');
+  assert.equal(def.parallelism.attention, 'flash');
+  assert.equal(unfused.parallelism.attention, 'unfused');
+  assert.ok(
+    def.notes.some((n) => /^attention: fused .*NeMo/.test(n)),
+    def.notes.join('\n'),
+  );
+  assert.equal(def.stepSeconds, flash.stepSeconds);
+  // seq 1024, batch 2, 8 heads: the unfused scores, mask and dropout output (5 a s^2 b bytes per block) are gone
+  const sq = 5 * 8 * 1024 * 1024 * 2;
+  assert.ok(unfused.memory.usedBytes - flash.memory.usedBytes > 2 * sq * 0.9, `${unfused.memory.usedBytes}`);
+  assert.ok(flash.stepSeconds < unfused.stepSeconds);
+  // the A100 spec describes Megatron-LM 2021-22: unfused unless asked
+  const a100 = resultOfKind(target(m, opts({ mode: 'training', nodes: 1 }, { tp: 1, pp: 1, dp: 1 })), 'gpu-cluster');
+  assert.equal(a100.parallelism.attention, 'unfused');
+});
+
+test('a plan the hardware cannot run is refused with the reason, never replaced (refused: the CLI exits 2)', () => {
+  const m = gpt(2, 256, 8, 1000);
+  const refusal = (gpu: RunOptions['gpu'], over: Partial<RunOptions> = {}) => {
+    const t = target(m, opts({ targets: ['h100-dgx'], mode: 'training', nodes: 2, ...over }, gpu));
+    assert.ok(isTargetError(t) && t.refused === true, JSON.stringify(t).slice(0, 200));
+    return errorOf(t);
+  };
+  assert.match(refusal({ tp: 3 }), /tp=3 does not divide the 8 attention heads/);
+  assert.match(refusal({ tp: 1, cp: 3 }), /cp=3 does not divide the sequence 1024 into 6 equal chunks/);
+  assert.match(refusal({ tp: 1, cp: 2, attention: 'unfused' }), /ring attention runs on the fused attention kernel/);
+  assert.match(refusal({ tp: 1, ep: 2 }), /ep=2: expert parallelism needs a mixture-of-experts model/);
+});
+
+test('context parallelism: the sequence split cp ways, K / V around the ring, activations / cp', () => {
+  const m = gpt(2, 256, 8, 1000);
+  const run = (cp: number) =>
+    resultOfKind(
+      target(
+        m,
+        opts({ targets: ['h100-dgx'], mode: 'training', nodes: 1 }, { tp: 2, pp: 1, dp: 2, cp, microbatch: 2 }),
+      ),
+      'gpu-cluster',
+    );
+  const one = run(1),
+    two = run(2);
+  assert.equal(two.parallelism.cp, 2);
+  assert.equal(two.parallelism.gpus, 8);
+  assert.equal(one.parallelism.gpus, 4);
+  const act = (r: GpuTargetResult) => (r.memory as unknown as { activationsBytes: number }).activationsBytes;
+  assert.ok(act(two) < 0.6 * act(one), `${act(two)} vs ${act(one)}`);
+  assert.ok(two.stepSeconds < one.stepSeconds);
+});
+
+test('FP8 training keeps the 16-bit weights plus the FP8 copy and its transpose; the NeMo stack a bf16 grad buffer', () => {
+  const m = gpt(2, 256, 8, 1000);
+  const run = (precision: 'bf16' | 'fp8') =>
+    resultOfKind(
+      target(m, opts({ targets: ['h100-dgx'], mode: 'training', nodes: 1, precision }, { tp: 1, pp: 1, dp: 1 })),
+      'gpu-cluster',
+    );
+  const w = (r: GpuTargetResult) => r.memory as unknown as { weightsBytes: number; gradientsBytes: number };
+  const bf = run('bf16'),
+    f8 = run('fp8');
+  assert.ok(Math.abs(w(f8).weightsBytes / w(bf).weightsBytes - 2) < 1e-9);
+  assert.ok(Math.abs(w(bf).gradientsBytes / w(bf).weightsBytes - 1) < 1e-9); // 2 B grads, 2 B weights
+});
+
+test('inference reports serving latency: time to the first token (prefill) and per output token (decode)', () => {
+  const m = gpt(2, 256, 8, 1000);
+  const r = resultOfKind(
+    target(m, opts({ targets: ['h100-dgx'], mode: 'inference', nodes: 1, batch: 4 }, { tp: 1, pp: 1 })),
+    'gpu-cluster',
+  );
+  assert.ok(r.latency, 'latency');
+  assert.ok(r.latency!.firstTokenSeconds > 0 && r.latency!.perTokenSeconds > 0);
+  // a 1024-token prefill of one request does more work than one decode step of four
+  assert.ok(r.latency!.firstTokenSeconds > r.latency!.perTokenSeconds);
+  assert.ok(
+    r.notes.some((n) => /^serving: first token after .* tokens\/s per user/.test(n)),
+    r.notes.join('\n'),
+  );
+  // --kv-precision on a graph without a KV cache is named as ignored
+  const k = resultOfKind(
+    target(m, opts({ targets: ['h100-dgx'], mode: 'inference', nodes: 1, kvPrecision: 'fp8' }, { tp: 1 })),
+    'gpu-cluster',
+  );
+  assert.ok(k.notes.some((n) => /--kv-precision fp8 ignored: the graph has no KV cache/.test(n)));
+});

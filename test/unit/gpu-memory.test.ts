@@ -19,6 +19,7 @@ const x: BlockShape = {
   b: 1,
   sq: 2048,
   skv: 2048,
+  cp: 1,
   h: 6144,
   a: 64,
   g: 64,

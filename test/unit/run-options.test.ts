@@ -22,6 +22,7 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     wafer: {},
     trainTokens: 1,
     serveRate: 1,
+    kvPrecision: 'fp8',
   };
   const top = Object.keys(full).filter((k) => k !== 'gpu' && k !== 'wafer');
   const rows = OPTION_TABLE.map((r) => r.path.join('.'));
@@ -36,6 +37,9 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     'recompute',
     'sequenceParallel',
     'zero',
+    'attention',
+    'cp',
+    'ep',
   ])
     assert.equal(rows.filter((r) => r === `gpu.${k}`).length, 1, `row for gpu.${k}`);
   for (const k of ['calibration', 'speculative', 'systemsObjective', 'maxSystems'])

@@ -98,6 +98,11 @@ export interface GpuParallelism {
   recompute: string;
   sequenceParallel: boolean;
   zero: number;
+  /** context parallelism (ring attention) and expert parallelism (MoE; carved out of dp) */
+  cp?: number;
+  ep?: number;
+  /** attention kernels the step was costed with: fused (FlashAttention-style) or unfused */
+  attention?: 'flash' | 'unfused';
   gpus: number;
   bubbleFraction: number;
   /** which dimensions the mapper searched (left open by the options) */
@@ -116,6 +121,9 @@ interface TargetResultBase {
   energyJoulesPerStep?: number;
   /** cores (wafer) or GPUs holding work, busy share of the step, model FLOPs utilisation (ARCHITECTURE.md) */
   utilization?: { placedFraction: number; busyFraction: number; mfu: number; limit?: string };
+  /** inference of a transformer (ARCHITECTURE.md): time to the first token (the prompt's prefill on one request)
+   * and per output token (one decode step of the batch); per user 1 / perTokenSeconds tokens/s */
+  latency?: { firstTokenSeconds: number; perTokenSeconds: number };
   /** why this mode/plan was chosen, runners-up, calibration constants used */
   notes: string[];
 }
@@ -150,6 +158,8 @@ export type TargetResult = WaferTargetResult | GpuTargetResult;
 export interface TargetError {
   id: string;
   error: string;
+  /** the options asked for a plan the target cannot run (bad usage: the CLI exits 2) */
+  refused?: true;
 }
 
 /** One entry of `Report.targets`: a result or an error; `'error' in t` (or isTargetError) tells them apart. */

@@ -5,9 +5,11 @@ import { deviceFor } from './roofline';
 import type { GpuClusterSpec } from './spec';
 import { findTransformer } from '../../structure';
 import { genericModel } from './generic';
-import { PlanError, type Context } from './plan';
+import { evaluate, gpusOf, PlanError, type Context, type Plan } from './plan';
 import { describePlan, searchPlans, throughputOf } from './search';
 import { boundOf } from './work';
+import { PlanRefusal } from '../errors';
+import { PRECISION_BYTES } from '../../options';
 
 const GiB = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
@@ -62,9 +64,16 @@ export function buildContext(
     kvCache,
     cache: new Map(),
     attention: opts.gpu.attention ?? (training ? (spec.stack?.trainingAttention ?? 'unfused') : 'flash'),
+    kvBytes: opts.kvPrecision ? PRECISION_BYTES[opts.kvPrecision] : undefined,
     causal: found.pattern ? isCausal(analysis, found.pattern) : false,
   };
   if (found.pattern) notes.push(attentionNote(ctx, opts.gpu.attention !== undefined));
+  if (opts.kvPrecision)
+    notes.push(
+      kvCache && !training
+        ? `KV cache in ${opts.kvPrecision} (${PRECISION_BYTES[opts.kvPrecision]} B per element): its memory and the attention's reads of it`
+        : `--kv-precision ${opts.kvPrecision} ignored: ${training ? 'training keeps no KV cache' : 'the graph has no KV cache'}`,
+    );
   return { ctx, notes };
 }
 
@@ -77,14 +86,63 @@ function isCausal(analysis: Analysis, p: NonNullable<Context['pattern']>): boole
   return !names.some((n) => n.includes('token_type') || n.includes('encoder'));
 }
 
+/** Serving latency of a transformer as servers run it: the first token waits for the prompt's prefill (one
+ * request, the plan's tp / pp, fused attention over the prompt, writing its KV cache), every further token is one
+ * decode step of the batch over the cache (the batch = the requests decoded together, continuous batching at
+ * that concurrency). A decode graph (one new token) gives the decode step; its prefill runs the same pattern over
+ * the `past` prompt. A full-sequence graph gives the prefill; its decode step runs one token over the sequence. */
+function servingLatency(
+  ctx: Context,
+  plan: Plan,
+  stepSeconds: number,
+): { firstTokenSeconds: number; perTokenSeconds: number; prompt: number; batch: number } | undefined {
+  const p = ctx.pattern;
+  if (!p || ctx.training || p.vocab <= 0) return undefined;
+  const phase = (seq: number, kvSeq: number, batch: number): number => {
+    const saved = { pattern: ctx.pattern, cache: ctx.cache, kvCache: ctx.kvCache };
+    ctx.pattern = { ...p, seq, kvSeq };
+    ctx.cache = new Map();
+    ctx.kvCache = true;
+    try {
+      const one: Plan = { ...plan, dp: 1, microbatch: batch, globalBatch: batch, interleave: 1, cp: undefined };
+      return evaluate(ctx, one, false).stepSeconds;
+    } finally {
+      Object.assign(ctx, saved);
+    }
+  };
+  try {
+    if (p.seq === 1) {
+      const prompt = Math.max(1, p.kvSeq - 1);
+      return {
+        firstTokenSeconds: phase(prompt, prompt, 1),
+        perTokenSeconds: stepSeconds,
+        prompt,
+        batch: plan.microbatch,
+      };
+    }
+    return {
+      firstTokenSeconds: phase(p.seq, p.kvSeq, 1),
+      perTokenSeconds: phase(1, p.kvSeq + 1, plan.microbatch),
+      prompt: p.seq,
+      batch: plan.microbatch,
+    };
+  } catch (e) {
+    if (e instanceof PlanError) return undefined; // the plan does not carry over to the other phase
+    throw e;
+  }
+}
+
 function attentionNote(ctx: Context, explicit: boolean): string {
   const why = explicit
     ? 'as --attention asks'
     : ctx.training
       ? `the default of this spec's stack (${ctx.spec.stack?.name ?? 'unnamed'}); --attention ${ctx.attention === 'flash' ? 'unfused' : 'flash'} for the other`
       : 'serving runtimes fuse attention (--attention unfused for the explicit kernels)';
+  const fused = ctx.training
+    ? `one kernel, no S x S tensor${ctx.causal ? ', causal blocks skipped' : ''}, recomputed in the backward kernel`
+    : `one kernel, no S x S tensor${ctx.causal ? ', causal blocks skipped' : ''}; one-token steps split the KV cache (Flash-Decoding)`;
   return ctx.attention === 'flash'
-    ? `attention: fused (FlashAttention-style: one kernel, no ${ctx.causal ? 'S x S tensor, causal blocks skipped' : 'S x S tensor'}, recomputed in the backward kernel), ${why}`
+    ? `attention: fused (FlashAttention-style: ${fused}), ${why}`
     : `attention: unfused (scores, softmax${ctx.training ? ', dropout' : ''}, context as separate kernels with the S x S tensor in HBM), ${why}`;
 }
 
@@ -109,13 +167,14 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   try {
     result = searchPlans(ctx, gpu, opts.nodes, tokens);
   } catch (e) {
-    if (e instanceof PlanError) throw new Error(e.message);
+    if (e instanceof PlanError) throw new PlanRefusal(e.message);
     throw e;
   }
   const { best, alternatives, searched } = result;
   const plan = best.plan;
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
-  const gpusUsed = plan.tp * plan.pp * plan.dp;
+  const gpusUsed = gpusOf(plan);
+  const inner = plan.tp * (plan.cp ?? 1) * plan.dp; // GPUs of one pipeline stage
   const critical = best.stages.reduce((a, s) => (s.memory.total > a.memory.total ? s : a), best.stages[0]);
   if (searched.length)
     notes.push(`searched ${searched.join(', ')} over ${result.tried} plans: best ${describePlan(plan)}`);
@@ -149,6 +208,11 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   notes.push(
     `calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`,
   );
+  const serving = servingLatency(ctx, plan, best.stepSeconds);
+  if (serving)
+    notes.push(
+      `serving: first token after ${(serving.firstTokenSeconds * 1e3).toPrecision(3)} ms (prefill of a ${serving.prompt}-token prompt, one request), then ${(serving.perTokenSeconds * 1e3).toPrecision(3)} ms per token at batch ${serving.batch} (decode over the KV cache at this context; it grows as tokens are generated): ${(1 / serving.perTokenSeconds).toPrecision(3)} tokens/s per user, ${(serving.batch / serving.perTokenSeconds).toPrecision(4)} in aggregate`,
+    );
   const layers: TargetLayer<GpuPlacement>[] = analysis.layers.map((l, i): TargetLayer<GpuPlacement> => {
     const t = best.layerTimes.get(i);
     const stage = best.layerStage.get(i) ?? -1;
@@ -158,7 +222,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
       seconds,
       bound: t ? boundOf(t) : 'memory',
       memoryBytes: best.layerMemory.get(i) ?? 0,
-      placement: { stage, gpus: stage >= 0 ? plan.tp * plan.dp : 0, tp: pat ? plan.tp : 1, dp: plan.dp },
+      placement: { stage, gpus: stage >= 0 ? inner : 0, tp: pat ? plan.tp : 1, dp: plan.dp },
       detail: t
         ? {
             flopsPerGpu: t.flops,
@@ -172,7 +236,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     };
   });
   const gpn = spec.gpusPerNode_count;
-  const stageOfRank = (r: number) => (r < gpusUsed ? Math.floor(r / (plan.tp * plan.dp)) : -1);
+  const stageOfRank = (r: number) => (r < gpusUsed ? Math.floor(r / inner) : -1);
   const total = plan.nodes * gpn;
   const grid: GpuGrid = {
     kind: 'gpu',
@@ -217,6 +281,9 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
       recompute: plan.recompute,
       sequenceParallel: plan.sequenceParallel,
       zero: plan.zero,
+      cp: plan.cp ?? 1,
+      ep: plan.ep ?? 1,
+      attention: ctx.attention,
       gpus: gpusUsed,
       bubbleFraction: (plan.pp - 1) / (plan.interleave * m),
       searched,
@@ -224,6 +291,9 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     },
     fits: best.fits,
     stepSeconds: best.stepSeconds,
+    ...(serving
+      ? { latency: { firstTokenSeconds: serving.firstTokenSeconds, perTokenSeconds: serving.perTokenSeconds } }
+      : {}),
     throughput: {
       value: best.stepSeconds > 0 ? throughputOf(best, tokens) : 0,
       unit: tokens ? 'tokens/s' : 'samples/s',

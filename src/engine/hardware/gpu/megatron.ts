@@ -13,8 +13,11 @@ import type { Work } from './work';
 export interface BlockShape {
   /** microbatch, query length, key length */
   b: number;
+  /** query tokens on this rank (the sequence / cp) and the key length they attend to */
   sq: number;
   skv: number;
+  /** context-parallel ranks (ring attention; 1 = none) */
+  cp: number;
   h: number;
   /** heads, KV heads, head dim, FFN width */
   a: number;
@@ -39,6 +42,8 @@ export interface BlockShape {
   flashBackward: number;
   /** inference with a KV cache: each block appends the new tokens' K and V in place (paged cache) */
   kvAppend?: boolean;
+  /** bytes per KV-cache element (--kv-precision; default the activations') */
+  kvBytes?: number;
 }
 
 /** bytes per element of an fp32 main gradient (Megatron accumulates weight gradients in fp32) */
@@ -124,7 +129,29 @@ function sizes(x: BlockShape) {
 /** The fused attention kernel's FLOPs factor: a causal self-attention (query and key over the same sequence)
  * skips the score blocks above the diagonal (FlashAttention's causal path). */
 function causalFactor(x: BlockShape): number {
-  return x.causal && x.sq === x.skv && x.sq > 1 ? 0.5 : 1;
+  // with context parallelism each rank holds 1/cp of the queries, balanced over the causal triangle
+  return x.causal && x.sq * x.cp === x.skv && x.skv > 1 ? 0.5 : 1;
+}
+
+/** Ring attention (context parallelism, Liu et al. 2023; Megatron-core / Transformer Engine): each of cp - 1
+ * steps passes a K / V chunk to the next rank while the fused kernel works on the current one, so the exchange
+ * hides behind the attention kernel as far as it lasts; the backward pass passes K, V and their gradients. */
+function ringComm(dev: Device, x: BlockShape, gT: number, backward: boolean): Work[] {
+  if (x.cp <= 1) return [];
+  const chunk = 2 * x.b * gT * x.sq * x.d * dev.actBytes;
+  return [
+    {
+      name: backward ? 'cp.ring.bwd' : 'cp.ring',
+      role: 'scores',
+      kind: 'comm',
+      flops: 0,
+      bytes: chunk * (backward ? 2 : 1) * (x.cp - 1),
+      coll: 'p2p',
+      group: 'cp',
+      hideBehind: backward ? 'flash-attn.bwd' : 'flash-attn',
+      overlap: 1,
+    },
+  ];
 }
 
 /** Sizes of the fused attention's HBM traffic: Q and O per query head, K and V per KV head; softmax
@@ -135,8 +162,10 @@ function flashSizes(x: BlockShape, aT: number, gT: number) {
 
 function attentionForward(dev: Device, x: BlockShape, aT: number, gT: number, E: number): Work[] {
   const e = dev.actBytes;
+  const kvE = x.kvBytes ?? e;
+  // read the new K, V in the activation precision, write them in the cache's (an fp8 cache quantises on append)
   const append: Work[] = x.kvAppend
-    ? [vec('kv-append', 'scores', 2 * x.b * gT * x.sq * x.d, 0, 4 * x.b * gT * x.sq * x.d * e)]
+    ? [vec('kv-append', 'scores', 2 * x.b * gT * x.sq * x.d, 1, 2 * x.b * gT * x.sq * x.d * (e + kvE))]
     : [];
   if (x.flash) {
     const { qo, kv, rows } = flashSizes(x, aT, gT);
@@ -150,20 +179,22 @@ function attentionForward(dev: Device, x: BlockShape, aT: number, gT: number, E:
         role: 'scores',
         kind: 'matrix',
         flops: 4 * E * x.d * causalFactor(x),
-        bytes: (2 * qo + 2 * kv) * e + (x.training ? rows * 4 : 0),
+        bytes: 2 * qo * e + 2 * kv * (x.kvAppend ? kvE : e) + (x.training ? rows * 4 : 0),
         // a single query row (decode) is a memory-bound pass over the KV cache: the tables apply
         efficiency: x.sq > 1 ? x.flashForward : undefined,
       },
       ...combine,
+      ...ringComm(dev, x, gT, false),
     ];
   }
+  const kvb = x.kvAppend ? kvE : e;
   const w: Work[] = [...append];
   w.push({
     name: 'scores',
     role: 'scores',
     kind: 'matrix',
     flops: 2 * E * x.d,
-    bytes: (x.b * aT * x.sq * x.d + x.b * gT * x.skv * x.d + E) * e,
+    bytes: (x.b * aT * x.sq * x.d + E) * e + x.b * gT * x.skv * x.d * kvb,
     gemm: scoresShape(x, aT),
   });
   w.push(vec('softmax', 'softmax', E, 5, 2 * E * e));
@@ -173,7 +204,7 @@ function attentionForward(dev: Device, x: BlockShape, aT: number, gT: number, E:
     role: 'context',
     kind: 'matrix',
     flops: 2 * E * x.d,
-    bytes: (E + x.b * gT * x.skv * x.d + x.b * aT * x.sq * x.d) * e,
+    bytes: (E + x.b * aT * x.sq * x.d) * e + x.b * gT * x.skv * x.d * kvb,
     gemm: contextShape(x, aT),
   });
   return w;
@@ -255,6 +286,7 @@ function attentionBackward(dev: Device, x: BlockShape, aT: number, gT: number, E
         bytes: (4 * qo + 4 * kv) * e + rows * 8,
         efficiency: x.flashBackward,
       },
+      ...ringComm(dev, x, gT, true),
     ];
   }
   const w: Work[] = [];

@@ -11,6 +11,7 @@ import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../structure';
 import { effectiveParams } from '../../cost/layers';
 import { PRECISION_BYTES } from '../../options';
+import { moeFacts } from './moe';
 import {
   blockActivationBytes,
   blockBackward,
@@ -48,6 +49,15 @@ export interface Plan {
   sequenceParallel: boolean;
   zero: 0 | 1 | 2 | 3;
   nodes: number;
+  /** context parallelism (ring attention): the sequence split cp ways, K / V passed around the ring (default 1) */
+  cp?: number;
+  /** expert parallelism (MoE): the experts split ep ways over the data-parallel ranks (default 1) */
+  ep?: number;
+}
+
+/** GPUs of a plan: tensor x context x pipeline x data parallel (Megatron-core's rank order tp, cp, dp, pp). */
+export function gpusOf(plan: Plan): number {
+  return plan.tp * (plan.cp ?? 1) * plan.pp * plan.dp;
 }
 
 export interface Context {
@@ -70,6 +80,8 @@ export interface Context {
   attention: 'flash' | 'unfused';
   /** the attention is causal (a decoder language model) */
   causal: boolean;
+  /** bytes per KV-cache element (--kv-precision), when it differs from the activations' */
+  kvBytes?: number;
 }
 
 export interface MemoryBreakdown {
@@ -174,10 +186,13 @@ export function linksFor(spec: GpuClusterSpec, plan: Plan): LinkFor {
       efficiency: spec.infiniband.efficiency,
     };
   };
-  const ppCross = plan.tp * plan.dp * plan.pp > dom;
+  const cp = plan.cp ?? 1;
+  const ppCross = gpusOf(plan) > dom;
   return {
     tp: { link: span(plan.tp, 1), n: plan.tp },
-    dp: { link: span(plan.dp, plan.tp), n: plan.dp },
+    cp: { link: span(cp, plan.tp), n: cp },
+    // weights are replicated over the context-parallel ranks too: gradients reduce over dp x cp
+    dp: { link: span(plan.dp * cp, plan.tp), n: plan.dp * cp },
     pp: { link: ppCross ? spec.infiniband : spec.nvlink, n: 2 },
   };
 }
@@ -187,10 +202,11 @@ export class PlanError extends Error {}
 /** Checks the plan against the model and the cluster; throws a PlanError with the reason. */
 export function checkPlan(ctx: Context, plan: Plan): void {
   const gpus = plan.nodes * ctx.spec.gpusPerNode_count;
-  const need = plan.tp * plan.pp * plan.dp;
+  const need = gpusOf(plan);
+  const cp = plan.cp ?? 1;
   if (need > gpus) {
     throw new PlanError(
-      `the plan needs ${need} GPUs (tp ${plan.tp} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode_count} GPUs)`,
+      `the plan needs ${need} GPUs (tp ${plan.tp}${cp > 1 ? ` x cp ${cp}` : ''} x pp ${plan.pp} x dp ${plan.dp}) but the cluster has ${gpus} (${plan.nodes} node${plan.nodes > 1 ? 's' : ''} x ${ctx.spec.gpusPerNode_count} GPUs)`,
     );
   }
   const p = ctx.pattern;
@@ -211,6 +227,35 @@ export function checkPlan(ctx: Context, plan: Plan): void {
     }
   } else if (plan.pp > Math.max(1, ctx.generic.layers.length)) {
     throw new PlanError(`pp=${plan.pp} exceeds the ${ctx.generic.layers.length} layers`);
+  }
+  if (cp > 1) {
+    if (!p)
+      throw new PlanError(
+        `cp=${cp}: context parallelism needs the transformer pattern, which this graph does not have`,
+      );
+    if (p.seq <= 1)
+      throw new PlanError(`cp=${cp}: context parallelism splits the sequence, and this graph runs one token (decode)`);
+    // Megatron-core splits a causal sequence into 2 cp chunks (each rank takes one from each end, for balance)
+    const chunks = ctx.causal ? 2 * cp : cp;
+    if (p.seq % chunks !== 0)
+      throw new PlanError(
+        `cp=${cp} does not divide the sequence ${p.seq}${ctx.causal ? ` into ${chunks} equal chunks (2 x cp, the load-balanced causal split)` : ''}`,
+      );
+    if (ctx.attention !== 'flash')
+      throw new PlanError(
+        `cp=${cp}: ring attention runs on the fused attention kernel (Transformer Engine); --attention unfused cannot be context-parallel`,
+      );
+  }
+  const ep = plan.ep ?? 1;
+  if (ep > 1) {
+    const moe = p ? moeFacts(p) : undefined;
+    if (!moe)
+      throw new PlanError(`ep=${ep}: expert parallelism needs a mixture-of-experts model, and no MoE layer was found`);
+    if (moe.experts % ep !== 0) throw new PlanError(`ep=${ep} does not divide the ${moe.experts} experts`);
+    if ((plan.dp * cp) % ep !== 0)
+      throw new PlanError(
+        `ep=${ep} does not divide the ${plan.dp * cp} data-parallel ranks (experts are spread over the data-parallel group)`,
+      );
   }
   if (plan.interleave > 1 && plan.pp === 1)
     throw new PlanError(`interleave=${plan.interleave} needs pipeline parallelism (pp > 1)`);
@@ -516,9 +561,11 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
 
 export function blockShape(ctx: Context, plan: Plan): BlockShape {
   const p = ctx.pattern!;
+  const cp = plan.cp ?? 1;
   return {
     b: plan.microbatch,
-    sq: p.seq,
+    sq: p.seq / cp,
+    cp,
     skv: p.kvSeq,
     h: p.hidden,
     a: p.heads,
@@ -538,6 +585,7 @@ export function blockShape(ctx: Context, plan: Plan): BlockShape {
     flashForward: ctx.spec.attention?.flashForwardEfficiency ?? 0.5,
     flashBackward: ctx.spec.attention?.flashBackwardEfficiency ?? 0.4,
     kvAppend: !ctx.training && ctx.kvCache,
+    kvBytes: ctx.kvBytes,
   };
 }
 
@@ -608,7 +656,7 @@ interface TransformerPasses {
 }
 
 function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: Recompute): TransformerPasses {
-  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}|${x.flash}`;
+  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}|${x.flash}|${x.cp}`;
   const hit = ctx.cache.get(key) as TransformerPasses | undefined;
   if (hit) return hit;
   const dev = ctx.dev,
@@ -737,7 +785,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     if (ctx.kvCache) {
       // every sample of the replica's batch keeps its K and V for each block of the stage
       const gT = Math.max(1, x.g / plan.tp);
-      activations += blocksOn[s] * 2 * (plan.globalBatch / plan.dp) * gT * x.skv * x.d * dev.actBytes;
+      activations += blocksOn[s] * 2 * (plan.globalBatch / plan.dp) * gT * x.skv * x.d * (ctx.kvBytes ?? dev.actBytes);
     }
     const mem = memoryOf(params, bpp, activations);
     return {

@@ -3,7 +3,7 @@
 // interleaving, recompute, sequence parallelism, ZeRO); the fastest plan (highest throughput) that fits
 // in GPU memory wins. Without --nodes the smallest power-of-two node count with a fitting plan is used.
 import type { GpuParallelOptions } from '../types';
-import { evaluate, PlanError, type Context, type Evaluation, type Plan, type Recompute } from './plan';
+import { evaluate, gpusOf, PlanError, type Context, type Evaluation, type Plan, type Recompute } from './plan';
 
 export interface SearchResult {
   best: Evaluation;
@@ -67,14 +67,14 @@ export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): str
       reason = `more ${label}`;
     }
   }
-  const gpus = (e: Evaluation) => e.plan.tp * e.plan.pp * e.plan.dp;
+  const gpus = (e: Evaluation) => gpusOf(e.plan);
   if (gpus(alt) < gpus(best)) reason = `uses ${gpus(alt)} of ${gpus(best)} GPUs`;
   return `${(100 * lower).toFixed(1)}% lower throughput: ${reason}`;
 }
 
 export function describePlan(p: Plan): string {
   return (
-    `tp ${p.tp} x pp ${p.pp} x dp ${p.dp}, microbatch ${p.microbatch}, global batch ${p.globalBatch}` +
+    `tp ${p.tp}${(p.cp ?? 1) > 1 ? ` x cp ${p.cp}` : ''} x pp ${p.pp} x dp ${p.dp}${(p.ep ?? 1) > 1 ? ` (ep ${p.ep})` : ''}, microbatch ${p.microbatch}, global batch ${p.globalBatch}` +
     (p.interleave > 1 ? `, interleave ${p.interleave}` : '') +
     `, recompute ${p.recompute}` +
     (p.sequenceParallel ? ', sequence parallel' : '') +
@@ -116,7 +116,7 @@ export function searchPlans(
     nodesOpt !== undefined
       ? [nodesOpt]
       : gpusFixed
-        ? [Math.ceil((opts.tp! * opts.pp! * opts.dp!) / spec.gpusPerNode_count)]
+        ? [Math.ceil((opts.tp! * (opts.cp ?? 1) * opts.pp! * opts.dp!) / spec.gpusPerNode_count)]
         : pow2UpTo(MAX_NODES);
   if (nodesOpt === undefined && !gpusFixed) searched.push('nodes');
   let tried = 0;
@@ -127,13 +127,16 @@ export function searchPlans(
     const evals: Evaluation[] = [];
     for (const tp of tpList)
       for (const pp of ppAll) {
-        if (tp * pp > gpus && !(opts.tp !== undefined && opts.pp !== undefined)) continue;
+        // context / expert parallelism are taken as given (default 1), not searched
+        const cp = opts.cp ?? 1,
+          ep = opts.ep ?? 1;
+        if (tp * cp * pp > gpus && !(opts.tp !== undefined && opts.pp !== undefined)) continue;
         const dpList =
           opts.dp !== undefined
             ? [opts.dp]
             : !ctx.training && opts.globalBatch === undefined
               ? [1]
-              : [Math.max(1, Math.floor(gpus / (tp * pp)))];
+              : [Math.max(1, Math.floor(gpus / (tp * cp * pp)))];
         for (const dp of dpList) {
           // without --global-batch: training runs 4 microbatches per pipeline stage on every replica (enough to
           // keep the bubble small); inference runs the graph's batch once, on one replica (lowest latency)
@@ -177,6 +180,8 @@ export function searchPlans(
                       sequenceParallel,
                       zero,
                       nodes,
+                      ...(cp > 1 ? { cp } : {}),
+                      ...(ep > 1 ? { ep } : {}),
                     };
                     tried++;
                     try {
@@ -200,7 +205,9 @@ export function searchPlans(
   if (opts.interleave === undefined && pat && all.some((e) => e.plan.pp > 1)) searched.push('interleave');
   if (opts.sequenceParallel === undefined && pat && opts.tp === undefined) searched.push('sequence-parallel');
   if (opts.zero === undefined && ctx.training && all.some((e) => e.plan.dp > 1)) searched.push('zero');
-  if (all.length === 0) throw new Error(firstError ?? 'no parallel plan is possible on this cluster');
+  // every plan the options allow was refused: the options ask for what the hardware cannot run (a PlanError)
+  if (all.length === 0)
+    throw firstError ? new PlanError(firstError) : new Error('no parallel plan is possible on this cluster');
   all.sort((a, b) => rank(a, b, tokens));
   const best = evaluate(ctx, all[0].plan, true);
   // runners-up: the next plans, best first (at most 5)

@@ -16,7 +16,7 @@ import {
 } from './roofline';
 import type { GpuLink } from './spec';
 
-export type Group = 'tp' | 'pp' | 'dp';
+export type Group = 'tp' | 'cp' | 'pp' | 'dp';
 
 export interface Work {
   /** what it is, e.g. 'qkv.dgrad', 'softmax', 'tp.all-reduce' */
@@ -42,6 +42,8 @@ export interface Work {
 export interface LinkFor {
   /** link and rank count of each communicator group */
   tp: { link: GpuLink; n: number };
+  /** context-parallel ring (ring attention's K / V exchange) */
+  cp: { link: GpuLink; n: number };
   dp: { link: GpuLink; n: number };
   pp: { link: GpuLink; n: number };
 }
