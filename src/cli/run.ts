@@ -101,9 +101,8 @@ export function runCli(argv: string[], stdout: (s: string) => void, rawStderr: (
       return 2;
     }
   } else stdout(text);
-  // a plan the hardware cannot run as asked is bad usage: its reason on stderr, exit 2
-  const refused = reports.flatMap((r) => (r.targets ?? []).filter((t) => 'refused' in t && t.refused));
-  for (const t of refused) stderr(`onnx-profile: ${'id' in t ? t.id : ''}: ${'error' in t ? t.error : ''}\n`);
-  if (refused.length) return 2;
+  // a parallel plan the hardware cannot run as asked (tp not dividing the heads, cp the sequence, ...) is bad
+  // usage (issue 11): exit 2; its reason is on stderr with the other target errors above
+  if (reports.some((r) => (r.targets ?? []).some((t) => 'refused' in t && t.refused))) return 2;
   return failed ? 1 : 0;
 }

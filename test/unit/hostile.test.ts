@@ -282,7 +282,7 @@ test('item 7: spec paths that are not regular files are refused at once; gpusPer
   assert.match(r.err, /outside the range \[1, 1024\]/);
 });
 
-test('item 8: every refused target, spec or plan goes to stderr with exit 1; bad usage exits 2', () => {
+test('item 8: every refused target, spec or plan goes to stderr; exit 1, or 2 for a plan the hardware cannot run (bad usage)', () => {
   const sample = samplePath();
   const badField = JSON.parse(JSON.stringify(loadSpec('h100-dgx').spec));
   badField.gpu.hbmBandwidth_GBps = 'fast';
@@ -292,10 +292,13 @@ test('item 8: every refused target, spec or plan goes to stderr with exit 1; bad
     ['tp 3 on 4 heads', ['--target', 'h100-dgx', '--tp', '3']],
     ['a global batch not divisible', ['--target', 'h100-dgx', '--global-batch', '7', '--dp', '2']],
   ];
+  // the GPU plan refusals (issue 11: "refused with the reason, exit 2 from the CLI")
+  const planRefusal = new Set(['tp 3 on 4 heads', 'a global batch not divisible']);
   for (const [label, args] of cases) {
     for (const format of ['table', 'json']) {
       const r = run([sample, ...args, '--format', format]);
-      assert.equal(r.code, 1, `${label} (${format}) exits 1`);
+      const code = planRefusal.has(label) ? 2 : 1;
+      assert.equal(r.code, code, `${label} (${format}) exits ${code}`);
       assert.ok(r.err.length > 0, `${label} (${format}): stderr says why`);
       assert.equal(r.err.trim().split('\n').length >= 1, true);
     }
