@@ -22,6 +22,7 @@ export const SETTING_KEYS = [
   'wafer',
   'trainTokens',
   'serveRate',
+  'kvPrecision',
 ] as const;
 
 /** The run options the onnxProfiler.* settings give; invalid values fall back to the defaults. */
