@@ -21,6 +21,7 @@ import { controlsBar } from './controls';
 import { clear, h } from './dom';
 import type { HeatmapHost } from './heatmap/types';
 import { summaryPanel } from './summary';
+import { verdictPanel } from './verdict';
 import { layerTable } from './tables';
 import { comparable, joinMeasured, measuredTable } from './measured';
 import { captureTarget, isComputed, TargetPanel } from './targetPanel';
@@ -66,6 +67,7 @@ const tooltip = new Tooltip();
 let theme: Theme = readTheme();
 
 const slots = {
+  verdict: h('div', { id: 'verdict-slot' }),
   summary: h('div', { id: 'summary-slot' }),
   controls: h('div', { id: 'controls-slot' }),
   busy: h('div', { id: 'busy', class: 'busy', role: 'status', attrs: { hidden: true } }),
@@ -262,6 +264,7 @@ function renderControls(): void {
 
 function renderAll(): void {
   tooltip.hide();
+  clear(slots.verdict);
   clear(slots.summary);
   clear(slots.error);
   if (state.error || !state.payload) {
@@ -276,6 +279,9 @@ function renderAll(): void {
     if (state.error) renderError(state.error);
   } else {
     slots.controls.hidden = false;
+    // the answer first: the verdict above the model's facts and the knobs
+    const v = verdictPanel(state.payload.report);
+    if (v) slots.verdict.append(v);
     slots.summary.append(summaryPanel(state.payload.report, state.fileName, state.payload.engineSeconds));
     renderControls();
     renderTargets();
@@ -305,6 +311,12 @@ function setView(v: Partial<ViewState>, fromUser: boolean): void {
   scheduleRendered();
 }
 
+/** Where an element is on screen (the UI test checks the verdict is above the fold). */
+function rectOf(e: Element): { top: number; bottom: number; viewportHeight: number } {
+  const r = e.getBoundingClientRect();
+  return { top: r.top, bottom: r.bottom, viewportHeight: window.innerHeight };
+}
+
 function summarize(): RenderSummary {
   return {
     seq: state.seq,
@@ -321,6 +333,8 @@ function summarize(): RenderSummary {
     foreignAdded: document.querySelectorAll(FOREIGN).length - bootForeign,
     layerNamesShown: [...slots.table.querySelectorAll('td.name')].slice(0, 50).map((td) => td.textContent ?? ''),
     summaryText: slots.summary.textContent ?? '',
+    verdictText: slots.verdict.textContent ?? '',
+    verdictRect: rectOf(slots.verdict.querySelector('.verdict-sentence') ?? slots.verdict),
     errorText: state.error ? (slots.error.textContent ?? '') : undefined,
     graph: graphView.summary(),
   };
@@ -419,6 +433,7 @@ new MutationObserver(() => {
 async function boot(): Promise<void> {
   clear(app);
   app.append(
+    slots.verdict,
     slots.summary,
     slots.controls,
     slots.busy,

@@ -1,6 +1,7 @@
 // One target's column: headline numbers, the heatmap (placement / memory fit / step time), its legend,
 // the charts and the mapper's notes. A target the engine could not compute shows why, nothing else.
 import { isTargetError, type TargetOutcome, type TargetResult } from '../src/engine/hardware/types';
+import { budgetLines, figureLine } from '../src/report/comparison';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
 import { planSentence } from '../src/report/plan';
@@ -97,6 +98,9 @@ export class TargetPanel {
     ];
     if (t.parallelism && Object.keys(t.parallelism).length) facts.push(['plan', planSentence(t)]);
     if (num(t.energyJoulesPerStep)) facts.push(['energy', `${fmtNumber(t.energyJoulesPerStep)} J/step`]);
+    // the figures the comparison puts on one basis, side by side in both panels
+    facts.unshift(['compared', figureLine(t)]);
+    for (const b of budgetLines(t)) facts.splice(1, 0, ['budget', b]);
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
     this.element = h(

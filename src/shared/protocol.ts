@@ -251,6 +251,10 @@ export interface RenderSummary {
   layerNamesShown: string[];
   /** the visible text of the summary panel (tests look for model names in it) */
   summaryText: string;
+  /** the visible text of the verdict panel (report.comparison's sentences and the comparable figures) */
+  verdictText?: string;
+  /** where the first verdict sentence is on screen (px from the webview's top) and the viewport's height */
+  verdictRect?: { top: number; bottom: number; viewportHeight: number };
   /** the text of the error panel, when status is 'error' */
   errorText?: string;
   /** what the graph view shows, once it has been opened */
