@@ -78,6 +78,16 @@ export interface Report {
   targets?: TargetOutcome[];
   /** ratios to the first computed target and the verdict; present when two or more targets were computed */
   comparison?: Comparison;
+  /** the run's assumptions as given (the HTML export states them; bindings are in model.bindings) */
+  assumptions?: {
+    mode: RunOptions['mode'];
+    precision: RunOptions['precision'];
+    execution: RunOptions['execution'];
+    basis: RunOptions['basis'];
+    prices: Record<string, number>;
+    trainTokens?: number;
+    serveRate?: number;
+  };
   diagnostics: Diagnostic[];
 }
 
@@ -373,6 +383,15 @@ export function profileAnalysis(
   base: Report = modelReport(analysis, opts.shapes),
 ): Profile {
   const report: Report = { ...base };
+  report.assumptions = {
+    mode: opts.mode,
+    precision: opts.precision,
+    execution: opts.execution,
+    basis: opts.basis,
+    prices: { ...opts.prices },
+    ...(opts.trainTokens !== undefined ? { trainTokens: opts.trainTokens } : {}),
+    ...(opts.serveRate !== undefined ? { serveRate: opts.serveRate } : {}),
+  };
   if (opts.targets.length) mapAndCompare(report, analysis, opts, map);
   finiteReport(report);
   return { report, analysis };

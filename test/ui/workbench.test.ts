@@ -158,6 +158,26 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await shot('1-opened');
   });
 
+  it('the verdict is the first thing on screen (above the fold)', async () => {
+    const sentence = frame.locator('#verdict .verdict-sentence').first();
+    await sentence.waitFor({ timeout: 60_000 });
+    const text = (await sentence.textContent()) ?? '';
+    assert.match(text, /x (faster|as fast) per token than|as fast per token as/, `a verdict sentence: ${text}`);
+    assert.match(text, /bound by/, `the verdict gives the reason: ${text}`);
+    // in the page's coordinates: inside the first viewport of the 1500 x 1000 window, above the summary
+    const box = await sentence.boundingBox();
+    const viewport = page.viewportSize()!;
+    assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height, `verdict at ${JSON.stringify(box)}`);
+    const summaryBox = await frame.locator('#summary').boundingBox();
+    assert.ok(summaryBox && box.y < summaryBox.y, 'the verdict comes before the model summary');
+    const figures = await frame.locator('#verdict ul.figures li').count();
+    assert.equal(figures, 2, 'one row of comparable figures per computed target');
+    const fig = (await frame.textContent('#verdict ul.figures')) ?? '';
+    for (const k of ['tokens/s', 'J/token', '/M tokens', 'MFU'])
+      assert.ok(fig.includes(k), `figures have ${k}: ${fig}`);
+    await shot('0-verdict');
+  });
+
   it('hovering a wafer core shows its layer, time, bound, memory and placement', async () => {
     const wse3 = cliReport().targets.find((t) => t.id === 'wse3');
     assert.ok(wse3 && !('error' in wse3), 'the CLI computes wse3 for the sample');
@@ -263,6 +283,11 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     await frame.waitForSelector('.targets.compare section.target[data-target="wse3"]');
     await frame.waitForSelector('.targets.compare section.target[data-target="h100-dgx"]');
     assert.equal(await frame.locator('.targets.compare section.target').count(), 2);
+    // both panels lead with the figures the comparison puts on one basis
+    for (const id of ['wse3', 'h100-dgx']) {
+      const dd = (await frame.textContent(`section.target[data-target="${id}"] dl.facts dd`)) ?? '';
+      assert.ok(/\/s, .*W, .*\$.*\/h/.test(dd), `${id} compared figures: ${dd}`);
+    }
     await shot('6-compare');
   });
 

@@ -209,3 +209,25 @@ test('CLI: --basis/--price/--train-tokens/--serve-rate, JSON comparison and refu
     assert.match(e.err, re);
   }
 });
+
+test('HTML export: the verdict, every assumption, figures, budgets and a chart per target', () => {
+  const r = run(['--format', 'html', '--mode', 'training', '--train-tokens', '1e9', '--price', 'wse3=80']);
+  assert.equal(r.code, 0, r.err);
+  const html = r.out;
+  assert.ok(html.indexOf('class="verdict"') < html.indexOf('<h2>Assumptions</h2>'), 'the verdict comes first');
+  for (const k of [
+    'mode</th><td>training',
+    'precision</th><td>fp16',
+    'batch and sequence',
+    'wse3: systems/nodes and plan',
+    'h100-dgx: systems/nodes and plan',
+    'wse3: calibration',
+    'wse3: price</th><td>override: $80/h',
+    'h100-dgx: power',
+    'training budget',
+  ])
+    assert.ok(html.includes(k), `assumption ${k}`);
+  assert.equal((html.match(/<svg /g) ?? []).length, 2, 'one chart per target');
+  assert.match(html, /train 1 Gtokens: /);
+  assert.doesNotMatch(html, /<script/i);
+});
