@@ -30,6 +30,7 @@ describe('commands', function () {
       'showModelAsText',
       'newSpecFile',
       'openSample',
+      'showGraph',
     ]) {
       assert.ok(all.includes(`onnxProfiler.${id}`), `onnxProfiler.${id} registered`);
     }
@@ -200,6 +201,21 @@ describe('commands', function () {
     assert.ok(r && r.timeCoverage > 0.99, `time coverage ${r?.timeCoverage}`);
     const s = await next;
     assert.equal(s.measuredRows, Math.min(400, nodes.length + 1));
+  });
+
+  it('Show Graph brings the graph page to the front and the webview draws the graph', async function () {
+    const a = await api();
+    const next = a.waitForRender(uri, (s) => s.graph?.state === 'shown');
+    const r = await vscode.commands.executeCommand<vscode.Uri>('onnxProfiler.showGraph', uri);
+    assert.equal(r?.toString(), uri.toString());
+    const s = await next;
+    const g = s.graph!;
+    assert.equal(g.nodes, a.report(uri)!.report!.model.nodeCount);
+    assert.ok(g.items > 3 && g.edges > 0 && g.blocks > 0, JSON.stringify(g));
+    assert.equal(g.overlay, 'time');
+    assert.equal(g.target, 'wse3');
+    assert.equal(s.scriptsAdded, 0);
+    assert.equal(s.foreignAdded, 0);
   });
 
   it('Show Model as Text opens the text view of the model', async function () {

@@ -8,7 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildGraphPayload, tensorValues, TENSOR_VALUES_MAX } from '../../src/editor/graphPayload';
 import { readModelBytes, readModelFile } from '../../src/engine/onnx/reader';
-import { analyseFor } from '../../src/engine/profile';
+import { analyseFor, profileModel } from '../../src/engine/profile';
+import { computedTargets } from '../../src/engine/hardware/types';
+import { aggregate, targetFacts } from '../../webview/graph/overlay';
 import { defaultRunOptions } from '../../src/engine/options';
 import type { GraphPayload } from '../../src/shared/graph';
 import { buildHierarchy, initialExpansion, MAX_CHILDREN, type Group } from '../../webview/graph/hierarchy';
@@ -235,5 +237,44 @@ describe('graph view of a CNN (writer-built, torch-style names)', () => {
     const se = c.byKey.get('gfeatures.1/se')!;
     assert.equal(se.kind, 'block');
     assert.equal(c.repOf[mul], c.items.indexOf(se));
+  });
+});
+
+describe('graph overlays', () => {
+  const m = readModelFile(sample);
+  const { report } = profileModel(m, { ...defaultRunOptions(), targets: ['wse3', 'h100-dgx'] });
+  const g = buildGraphPayload(m, analyseFor(m, { ...defaultRunOptions(), targets: [] }));
+  const targets = computedTargets(report.targets);
+
+  it("splits each layer's time over its nodes: the nodes of a layer add up to the layer", () => {
+    assert.equal(targets.length, 2);
+    for (const t of targets) {
+      const f = targetFacts(g, report, t);
+      const sums = new Map<number, number>();
+      g.nodes.forEach((_, i) => {
+        if (f.layerIndex[i] >= 0) sums.set(f.layerIndex[i], (sums.get(f.layerIndex[i]) ?? 0) + f.seconds[i]);
+      });
+      assert.ok(sums.size > 0);
+      for (const [li, s] of sums) {
+        const want = t.layers[li].seconds;
+        assert.ok(Math.abs(s - want) <= 1e-9 * Math.max(1, want), `${t.id} ${t.layers[li].name}: ${s} vs ${want}`);
+      }
+      // the whole graph's aggregate is the step's per-layer sum, its slowest layer the overlay's main layer
+      const all = aggregate(Int32Array.from(g.nodes.map((_, i) => i)), g, f, undefined);
+      const total = [...sums.values()].reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(all.seconds - total) < 1e-12 + 1e-9 * total);
+      assert.ok(all.mainLayer && all.bound, `${t.id}: main layer and bound`);
+      assert.ok(!Number.isNaN(all.memUtil) && all.memUtil > 0, `${t.id}: memory fit ${all.memUtil}`);
+      assert.ok(all.placeKey >= 0);
+    }
+  });
+
+  it('measured vs predicted sums the measured nodes against their predictions', () => {
+    const f = targetFacts(g, report, targets[0]);
+    const mm = g.nodes.map((n, i) => [n.name, i] as const).filter(([, i]) => g.nodes[i].opType === 'MatMul');
+    const measured = new Map(mm.map(([name, i]) => [name, 2 * f.seconds[i]]));
+    const a = aggregate(Int32Array.from(mm.map(([, i]) => i)), g, f, measured);
+    assert.ok(a.predictedMeasured > 0);
+    assert.ok(Math.abs(a.measured / a.predictedMeasured - 2) < 1e-9);
   });
 });

@@ -88,18 +88,21 @@ export class GraphCanvas {
     return this.size;
   }
 
-  /** The whole graph in view (not larger than 1:1, not smaller than a readable minimum when it is tall). */
+  /**
+   * The whole graph in view (not larger than 1:1). `readable` (the first view): fit the width only, at a
+   * scale where labels show, from the top: a tall LLM is scrolled, not shrunk to unreadable boxes.
+   */
   fit(readable = false): void {
     const sc = this.scene;
     if (!sc) return;
     const { w, h } = this.size;
     const m = 16;
-    let s = Math.min((w - 2 * m) / Math.max(1, sc.width), (h - 2 * m) / Math.max(1, sc.height), 1);
-    if (readable) s = Math.max(s, Math.min(0.6, (w - 2 * m) / Math.max(1, sc.width)));
+    const sw = (w - 2 * m) / Math.max(1, sc.width);
+    let s = readable ? Math.max(0.5, Math.min(1, sw)) : Math.min(sw, (h - 2 * m) / Math.max(1, sc.height), 1);
     s = Math.max(MIN_S, s);
     this.view = {
       s,
-      tx: Math.max(m, (w - sc.width * s) / 2),
+      tx: sc.width * s < w - 2 * m ? (w - sc.width * s) / 2 : m,
       ty: sc.height * s < h - 2 * m ? (h - sc.height * s) / 2 : m,
     };
   }

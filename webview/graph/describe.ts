@@ -6,7 +6,7 @@ import { fmtBytes, fmtFlops, fmtSeconds } from '../../src/report/units';
 import type { Report } from '../../src/engine/profile';
 import { placementText } from '../charts';
 import type { TooltipContent } from '../tooltip';
-import type { Group } from './hierarchy';
+import { blockPath, type Group } from './hierarchy';
 import { aggregate, type TargetFacts } from './overlay';
 
 export function dimsText(dims: Dim[] | null): string {
@@ -117,7 +117,7 @@ export function describeBlock(
       `${fmtSeconds(base.measured)} (predicted ${fmtSeconds(base.predictedMeasured)} for the measured nodes)`,
     ]);
   return {
-    title: g.id.replace(/\/\[\d+:\d+-\d+\]/g, '') + (g.run ? ` [${g.label}]` : '') || 'graph',
+    title: blockPath(g) + (g.run ? ` [${g.label}]` : '') || 'graph',
     rows,
     flag: facts.some((f) => aggregate(g.nodes, graph, f, undefined).memUtil > 1)
       ? 'over capacity: a layer in this block does not fit'

@@ -149,39 +149,74 @@ function labelOf(c: Child, names: (i: number) => string): string {
 }
 
 /** Splits blocks with more than MAX_CHILDREN children into runs of consecutive children (recursively). */
+/** What a child is for grouping a long level: repeated blocks by their stem ("layers" for layers.7), other
+ * blocks, and loose nodes. Consecutive children of one kind become one run. */
+function kindOf(c: Child): string {
+  if ('node' in c) return 'node';
+  const m = /^(.*?)[._-]?\d+$/.exec(c.group.label);
+  return m && !c.group.run ? `rep:${m[1]}` : 'group';
+}
+
+function makeRun(g: Group, part: Child[], id: string, order: Int32Array, at: Int32Array): Group {
+  const startOf = (c: Child) => ('node' in c ? at[c.node] : c.group.nodes.byteOffset / order.BYTES_PER_ELEMENT);
+  const last = part[part.length - 1];
+  const end = 'node' in last ? at[last.node] + 1 : startOf(last) + last.group.nodes.length;
+  return {
+    id: `${g.id}/[${id}]`,
+    label: id,
+    parent: g,
+    depth: 0,
+    children: part,
+    nodes: order.subarray(startOf(part[0]), end),
+    first: firstNode(part[0]),
+    pos: 0,
+    run: true,
+  };
+}
+
+/**
+ * Splits blocks with more than MAX_CHILDREN children into runs of consecutive children: first by kind (the
+ * 30 layers of an LLM become one run, the mask and embedding nodes before them another), then, where a run
+ * or the level is still too long, into equal parts (recursively). A run's nodes are one range of the
+ * preorder `order` (a view, not a copy).
+ */
 function split(g: Group, order: Int32Array, at: Int32Array, level = 0): void {
   if (level === 0) for (const c of g.children) if ('group' in c) split(c.group, order, at);
   if (g.children.length <= MAX_CHILDREN) return;
+  if (level === 0) {
+    const segs: Child[][] = [];
+    for (const c of g.children) {
+      const last = segs[segs.length - 1];
+      if (last && kindOf(last[0]) === kindOf(c)) last.push(c);
+      else segs.push([c]);
+    }
+    if (segs.length > 1 && segs.length < g.children.length) {
+      let k = 0;
+      g.children = segs.map((seg) => {
+        k += seg.length;
+        if (seg.length === 1) return seg[0];
+        const run = makeRun(g, seg, `s:${k - seg.length + 1}-${k}`, order, at);
+        split(run, order, at, 1);
+        return { group: run };
+      });
+      if (g.children.length <= MAX_CHILDREN) return;
+    }
+  }
   const n = g.children.length;
   const per = Math.ceil(n / Math.ceil(n / MAX_CHILDREN));
   const runs: Child[] = [];
-  for (let k = 0; k < n; k += per) {
-    const part = g.children.slice(k, k + per);
-    const startOf = (c: Child) => ('node' in c ? at[c.node] : c.group.nodes.byteOffset / 4);
-    const last = part[part.length - 1];
-    const end = 'node' in last ? at[last.node] + 1 : last.group.nodes.byteOffset / 4 + last.group.nodes.length;
-    const nodes = order.subarray(startOf(part[0]), end);
-    const label = `${k + 1}–${Math.min(n, k + per)} of ${n}`;
-    const run: Group = {
-      id: `${g.id}/[${level}:${k + 1}-${Math.min(n, k + per)}]`,
-      label,
-      parent: g,
-      depth: 0,
-      children: part,
-      nodes,
-      first: firstNode(part[0]),
-      pos: 0,
-      run: true,
-    };
-    runs.push({ group: run });
-  }
+  for (let k = 0; k < n; k += per)
+    runs.push({
+      group: makeRun(g, g.children.slice(k, k + per), `${level}:${k + 1}-${Math.min(n, k + per)}`, order, at),
+    });
   g.children = runs;
   split(g, order, at, level + 1);
 }
 
 /** A run's label names its first and last child ("layers.0 … layers.7"), once node names are known. */
 export function nameRuns(h: Hierarchy, names: (i: number) => string): void {
-  for (const g of h.groups.values()) {
+  // innermost first: a run of runs is named after its children's names
+  for (const g of [...h.groups.values()].sort((a, b) => b.depth - a.depth)) {
     if (!g.run || !g.children.length) continue;
     const a = labelOf(g.children[0], names);
     const b = labelOf(g.children[g.children.length - 1], names);
@@ -189,19 +224,43 @@ export function nameRuns(h: Hierarchy, names: (i: number) => string): void {
   }
 }
 
-/** The groups the first view expands: the root, then whole levels while the boxes shown stay within the budget. */
+/**
+ * The groups the first view expands: the root, then level by level the blocks that fit in the budget of
+ * boxes shown, runs of repeated blocks first (an LLM's 30 layers say more than its mask arithmetic), then
+ * the smaller blocks first; a level's blocks that do not fit stay collapsed, and so does everything below them.
+ */
 export function initialExpansion(h: Hierarchy, budget = INITIAL_BUDGET): Set<string> {
   const open = new Set<string>(['']);
   let shown = h.root.children.length;
-  let level = h.root.children.flatMap((c) => ('group' in c ? [c.group] : []));
+  const groupsOf = (g: Group) => g.children.flatMap((c) => ('group' in c ? [c.group] : []));
+  const repeated = (g: Group) => !!g.run && g.children.every((c) => 'group' in c && /\d$/.test(c.group.label));
+  // blocks of one stem (h.0 … h.11, or the attn of every layer) open together or not at all
+  const stem = (g: Group) => (g.run ? `run:${g.id}` : g.label.replace(/[._-]?\d+$/, ''));
+  let level = groupsOf(h.root);
   while (level.length) {
-    const cost = level.reduce((a, g) => a + g.children.length - 1, 0);
-    if (shown + cost > budget && !(level.length === 1 && shown <= 2)) break;
-    for (const g of level) open.add(g.id);
-    shown += cost;
-    level = level.flatMap((g) => g.children.flatMap((c) => ('group' in c ? [c.group] : [])));
+    const units = new Map<string, Group[]>();
+    for (const g of level) units.set(stem(g), [...(units.get(stem(g)) ?? []), g]);
+    const cost = (u: Group[]) => u.reduce((a, g) => a + g.children.length - 1, 0);
+    const order = [...units.values()].sort(
+      (a, b) => Number(repeated(b[0])) - Number(repeated(a[0])) || cost(a) - cost(b),
+    );
+    const next: Group[] = [];
+    for (const u of order) {
+      if (shown + cost(u) > budget && !(level.length === 1 && shown <= 2)) continue;
+      for (const g of u) {
+        open.add(g.id);
+        next.push(...groupsOf(g));
+      }
+      shown += cost(u);
+    }
+    level = next;
   }
   return open;
+}
+
+/** A block's module path without the runs made by splitting ("model/layers.3"). */
+export function blockPath(g: Group): string {
+  return g.id.replace(/\/\[[^\]]*\]/g, '');
 }
 
 /** Every group on the way from the root to node i (root first). */

@@ -8,7 +8,7 @@ import { fmtBytes, fmtFlops, groupThousands } from '../../src/report/units';
 import type { Report } from '../../src/engine/profile';
 import { clear, h } from '../dom';
 import { dimsText } from './describe';
-import type { Group } from './hierarchy';
+import { blockPath, type Group } from './hierarchy';
 
 export interface PropertiesHost {
   tensorValues(name: string): Promise<TensorValuesResult>;
@@ -169,7 +169,7 @@ export class PropertiesPanel {
       params += n.paramBytes;
     }
     this.element.append(
-      h('h3', { class: 'props-title' }, g.id.replace(/\/\[\d+:\d+-\d+\]/g, '') || 'graph'),
+      h('h3', { class: 'props-title' }, blockPath(g) || 'graph'),
       h(
         'dl',
         { class: 'facts' },
