@@ -344,6 +344,13 @@ test('item 9: absurd values are refused with the limit named; spec errors never 
     assert.doesNotMatch(r.err + r.out, /secret-token|root:/, r.err);
   }
   assert.throws(() => loadSpec(secret), /not valid JSON \(line 1, column 1\)/);
+  // a JSON file that is not a spec: its values are not echoed either
+  const tokenSpec = JSON.parse(JSON.stringify(loadSpec('h100-dgx').spec));
+  tokenSpec.gpu.hbm_GiB = 'ghp_secretTokenValue0123456789';
+  const tok = run([m, '--target', file(JSON.stringify(tokenSpec), 'token.json')]);
+  assert.equal(tok.code, 1);
+  assert.match(tok.err, /gpu\.hbm_GiB' must be a number, got a string/);
+  assert.doesNotMatch(tok.err, /ghp_secret/);
 });
 
 test('the limits table: every built-in spec sits inside the spec ranges, and every ranged field exists', () => {

@@ -1,7 +1,7 @@
 // GPU-cluster spec: the JSON schema of specs/*.json (units in key names, a source for every number)
 // and its validator. Formulas live in the mapper; numbers live here.
 import type { Precision } from '../types';
-import { SpecError } from '../errors';
+import { SpecError, shownValue } from '../errors';
 
 /** [threshold, efficiency] rows; the first row (largest threshold first) the size reaches applies (Calculon's lookup). */
 export type EfficiencyTable = [number, number][];
@@ -113,7 +113,7 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
       if (opts.optional) return;
       fail(path, 'is missing (a number is required)');
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a number, got ${shownValue(v)}`);
     const n = v as number;
     if (n < 0) fail(path, `must not be negative, got ${n}`);
     if (opts.positive && n === 0) fail(path, 'must be greater than 0');
@@ -128,10 +128,10 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
       if (!Array.isArray(row) || row.length !== 2) fail(`${path}[${i}]`, 'must be a [threshold, efficiency] pair');
       const [x, e] = row as unknown[];
       if (typeof x !== 'number' || !Number.isFinite(x))
-        fail(`${path}[${i}][0]`, `must be a number, got ${JSON.stringify(x)}`);
+        fail(`${path}[${i}][0]`, `must be a number, got ${shownValue(x)}`);
       if ((x as number) < 0) fail(`${path}[${i}][0]`, `must not be negative, got ${x}`);
       if (typeof e !== 'number' || !Number.isFinite(e))
-        fail(`${path}[${i}][1]`, `must be a number, got ${JSON.stringify(e)}`);
+        fail(`${path}[${i}][1]`, `must be a number, got ${shownValue(e)}`);
       if ((e as number) <= 0 || (e as number) > maxEff) fail(`${path}[${i}][1]`, `must be in (0, ${maxEff}], got ${e}`);
     });
     if (!(t as [number, number][]).some((r) => r[0] === 0))
@@ -158,7 +158,7 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   num('kernel.vectorMinimum_us');
   const mode = get('efficiency.computeMemoryOverlap');
   if (mode !== 'no_overlap' && mode !== 'roofline')
-    fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${JSON.stringify(mode)}`);
+    fail('efficiency.computeMemoryOverlap', `must be "no_overlap" or "roofline", got ${shownValue(mode)}`);
   table('efficiency.matrixByWork_GFLOP', 1);
   table('efficiency.vectorByWork_GFLOP', 1);
   table('efficiency.memoryByTraffic_MB', 1);
@@ -175,11 +175,11 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
   if (get('stack') !== undefined) {
     const a = get('stack.trainingAttention');
     if (a !== 'flash' && a !== 'unfused')
-      fail('stack.trainingAttention', `must be "flash" or "unfused", got ${JSON.stringify(a)}`);
+      fail('stack.trainingAttention', `must be "flash" or "unfused", got ${shownValue(a)}`);
     num('stack.tpCommOverlap', { max: 1 });
     num('stack.gradient_bytes', { positive: true, max: 4 });
     if (typeof get('stack.dpOverlap') !== 'boolean')
-      fail('stack.dpOverlap', `must be true or false, got ${JSON.stringify(get('stack.dpOverlap'))}`);
+      fail('stack.dpOverlap', `must be true or false, got ${shownValue(get('stack.dpOverlap'))}`);
   }
 }
 

@@ -3,7 +3,7 @@
 // calibration constants at the end are fitted as docs/WAFER-MODEL.md explains.
 import type { Precision } from '../types';
 import { PRECISION_BYTES } from '../../options';
-import { SpecError } from '../errors';
+import { SpecError, shownValue } from '../errors';
 
 export interface WaferSpec {
   kind: 'wafer';
@@ -146,8 +146,7 @@ export function validateWaferSpec(spec: Record<string, unknown>, where: string):
   for (const f of WAFER_NUMBER_FIELDS) {
     const v = spec[f.key];
     if (v === undefined || v === null) bad(`field '${f.key}' is missing`);
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      bad(`field '${f.key}' must be a number (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) bad(`field '${f.key}' must be a number (got ${shownValue(v)})`);
     const n = v as number;
     if (n < 0) bad(`field '${f.key}' must not be negative (got ${n})`);
     if (f.positive && n === 0) bad(`field '${f.key}' must be greater than 0`);
@@ -170,7 +169,7 @@ export function validateWaferSpec(spec: Record<string, unknown>, where: string):
       for (const key of CAL_NUMBERS) {
         const v = cc[key];
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (key === 'gemv_cyclesPerWeight' && v === 0))
-          bad(`decodeCalibrations '${n}' field '${key}' must be a non-negative number (got ${JSON.stringify(v)})`);
+          bad(`decodeCalibrations '${n}' field '${key}' must be a non-negative number (got ${shownValue(v)})`);
       }
       for (const key of ['date', 'software', 'fittedTo', 'source'])
         if (typeof cc[key] !== 'string') bad(`decodeCalibrations '${n}' field '${key}' must be a string`);
