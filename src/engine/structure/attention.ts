@@ -50,16 +50,38 @@ function projectionsOf(ix: GraphIndex, tensor: string | undefined): number[] {
   );
 }
 
-/** The [heads, headDim] a Reshape right after the Q projection splits it into ([.., .., n, d], -1 allowed). */
+/** The [heads, headDim] a Reshape right after the Q projection splits it into ([.., .., n, d], -1 allowed): the
+ * first Reshape within a few ops whose last two target dims multiply to the projection's width (a packed QKV:
+ * the Q width or all three). */
 function splitOf(ix: GraphIndex, proj: number, width: number): [number, number] | undefined {
-  const r = forwardFind(ix, proj, (i) => ix.node(i).opType === 'Reshape', 4);
-  if (r < 0) return undefined;
-  const vals = ix.intValues(ix.node(r).inputs[1]);
+  let frontier = [proj];
+  const seen = new Set<number>([proj]);
+  for (let hop = 0; hop < 5; hop++) {
+    const next: number[] = [];
+    for (const i of frontier)
+      for (const o of ix.node(i).outputs)
+        for (const c of ix.consumers.get(o) ?? []) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          const n = ix.node(c);
+          if (n.opType === 'Reshape') {
+            const r = headsOf(ix.intValues(n.inputs[1] ?? ''), width);
+            if (r) return r;
+          }
+          if (!ix.weightOf(c) && !/Softmax|Attention/.test(n.opType)) next.push(c);
+        }
+    frontier = next;
+  }
+  return undefined;
+}
+
+function headsOf(vals: (number | null)[] | undefined, width: number): [number, number] | undefined {
   if (!vals || vals.length < 3) return undefined;
   let [n, d] = vals.slice(-2);
-  if (typeof d === 'number' && d > 0 && (n === -1 || n === 0 || n === null) && width % d === 0) n = width / d;
+  const fits = (x: number, y: number) => x * y === width || x * y === 3 * width;
+  if (typeof d === 'number' && d > 0 && (n === -1 || n === null) && width % d === 0) n = width / d;
   if (typeof n === 'number' && n > 0 && (d === -1 || d === null) && width % n === 0) d = width / n;
-  if (typeof n !== 'number' || typeof d !== 'number' || n <= 0 || d <= 0) return undefined;
+  if (typeof n !== 'number' || typeof d !== 'number' || n <= 0 || d <= 0 || !fits(n, d)) return undefined;
   return [n, d];
 }
 

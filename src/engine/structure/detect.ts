@@ -183,6 +183,11 @@ export function detectStructure(src: TransformerSource): Detection {
       notes.push(`attention heads not readable from the graph: head dim ${headDim} assumed (${heads} heads)`);
     }
   }
+  if (![heads, kvHeads, headDim].every((x) => Number.isInteger(x) && x > 0)) {
+    // widths that do not split into whole heads (an odd export): say so rather than report fractions
+    notes.push(`heads ${heads} / KV heads ${kvHeads} / head dim ${headDim} are not whole numbers: reported as 0`);
+    heads = kvHeads = headDim = 0;
+  }
   const m0 = mlps.find((m) => m);
   if (m0) notes.push(`MLP: ${m0.how}`);
   else notes.push('no MLP found in the blocks');

@@ -1,7 +1,7 @@
 // Token embedding and LM head. The embedding is a Gather (or GatherBlockQuantized: rows x packed bytes x 8 /
 // bits) from a stored [V, hidden] table indexed by a graph input; the LM head is a projection from the hidden
-// width after the last block onto V (tied: the same table), or onto a graph output when no embedding is found.
-// Classification or pooler heads are not LM heads.
+// width after the last block onto V (tied: the same table) feeding a graph output. Classification or pooler heads
+// are not LM heads.
 import type { GraphIndex } from './graphIndex';
 
 export interface Vocabulary {
@@ -25,8 +25,10 @@ function embeddingOf(
   const b = ix.initBehind(n.inputs[0]);
   if (!b) return undefined;
   const t = ix.tensor(b.init)!;
-  if (t.dims.length < 2 || t.dims[0] < 2) return undefined;
-  const rows = t.dims[0];
+  if (t.dims.length < 2) return undefined;
+  // a tied table may be the LM head's [hidden, V] weight transposed (genai fp32)
+  const rows = b.transposed && t.dims.length === 2 ? t.dims[1] : t.dims[0];
+  if (rows < 2) return undefined;
   const cols = ix.paramsOfInput(i, 0) / rows;
   if (cols !== hidden) return undefined;
   return { init: b.init, rows, params: rows * hidden };
@@ -69,7 +71,8 @@ export function findVocabulary(
     if (blockNodes.has(i)) continue;
     const w = ix.weightOf(i);
     if (!w || w.K !== hidden) continue;
-    if (embed ? w.init === embed.init || w.N === embed.rows : w.N > hidden && feedsOutput(ix, i)) lmHeadNode = i;
+    // without a token embedding a wide output projection is a classifier (ViT), not an LM head
+    if (embed && (w.init === embed.init || w.N === embed.rows) && feedsOutput(ix, i)) lmHeadNode = i;
   }
   const lw = lmHeadNode >= 0 ? ix.weightOf(lmHeadNode) : undefined;
   const tied = !!lw && !!embed && lw.init === embed.init;

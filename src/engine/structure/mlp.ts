@@ -58,6 +58,7 @@ function moeOp(ix: GraphIndex, i: number, hidden: number): MlpFacts | undefined 
   const per = (idx: number) => ix.paramsOfInput(i, idx) / E / hidden;
   const fc1Out = per(fc1),
     inner = per(fc2);
+  if (!Number.isInteger(inner) || inner <= 0) return undefined;
   const hasFc3 = !!n.inputs[fc3];
   const act = n.attrs.activation_type?.type === 'string' ? n.attrs.activation_type.value : '';
   const gated = hasFc3 || (intAttr(n, 'swiglu_fusion') ?? 0) > 0 || fc1Out === 2 * inner || /swiglu|glu/i.test(act);

@@ -56,7 +56,8 @@ function cacheInput(g: Graph, bindings: Record<string, number>, notes: string[])
 /** The dims of the transformer in a graph, or null when it has none. */
 export function transformerDims(src: TransformerSource, bindings: Record<string, number>): TransformerDims | null {
   const d = detection(src).found;
-  if (!d) return null;
+  // no whole heads: the mappers cost the graph per layer rather than from dims that do not hold
+  if (!d || d.structure.heads === 0) return null;
   const notes = [...d.notes];
   const cache = cacheInput(src.model.graph, bindings, notes);
   const total = totalParams(src);
@@ -78,6 +79,7 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
   if (!det.found) return { reason: det.reason };
   const d = det.found;
   if (!d.main) return { reason: 'the blocks are inside a subgraph (If branch): no per-node roles in the main graph' };
+  if (d.structure.heads === 0) return { reason: 'the attention widths do not split into whole heads' };
   const dims = transformerDims(src, bindings)!;
   const notes = dims.notes;
   const g = src.model.graph;
