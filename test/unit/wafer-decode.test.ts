@@ -25,8 +25,9 @@ function run(cfg: LlamaConfig, o: Partial<RunOptions> = {}): WaferTargetResult {
 }
 
 test('decode calibrations: each named and dated; the rewritten-kernel generation is faster than the launch one', () => {
-  const now = run(small);
-  const launch = run(small, { wafer: { calibration: 'cerebras-2024-08' } });
+  // the WSE-3 default is the launch generation (the shared rows' software); 2024-10 is named
+  const now = run(small, { wafer: { calibration: 'cerebras-2024-10' } });
+  const launch = run(small);
   assert.ok(
     now.notes.some((n) => /decode 'cerebras-2024-10' \(software of 2024-10-24\)/.test(n)),
     now.notes.join('\n'),
