@@ -589,5 +589,6 @@ export function runOptionsFromCli(values: Record<string, unknown>): Validated {
 
 /** Usage lines for the run options, from the table. */
 export function optionUsage(): string {
-  return OPTION_TABLE.map((r) => `  --${r.flag}${r.arg ? ' ' + r.arg : ''}`.padEnd(40) + r.help).join('\n');
+  // at least two spaces between a long argument list and its help
+  return OPTION_TABLE.map((r) => `  --${r.flag}${r.arg ? ' ' + r.arg : ''}`.padEnd(38) + '  ' + r.help).join('\n');
 }
