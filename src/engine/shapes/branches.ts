@@ -12,6 +12,7 @@ import type { Graph, Model, Node, TensorInfo } from '../onnx/ir';
 import type { Diagnostic } from '../onnx/errors';
 import type { ShapeResult } from './infer';
 import { evalDim } from './dims';
+import { outerReferences } from './scope';
 
 export interface BranchChoice {
   /** the If node's name (or `If #index`) */
@@ -23,21 +24,6 @@ export interface BranchChoice {
   why: string;
   /** false when nothing decided it and the with-past branch was assumed */
   decided: boolean;
-}
-
-/** Names a graph reads from enclosing scopes (inputs of its nodes and nested subgraphs that it does not define). */
-function outerReads(g: Graph): Set<string> {
-  const local = new Set<string>([...g.inputs.map((i) => i.name), ...g.initializers.map((t) => t.name)]);
-  for (const n of g.nodes) for (const o of n.outputs) local.add(o);
-  const out = new Set<string>();
-  for (const n of g.nodes) {
-    for (const i of n.inputs) if (i && !local.has(i)) out.add(i);
-    for (const a of Object.values(n.attrs)) {
-      const subs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
-      for (const sg of subs) for (const r of outerReads(sg)) if (!local.has(r)) out.add(r);
-    }
-  }
-  return out;
 }
 
 const branchOf = (n: Node, attr: 'then_branch' | 'else_branch'): Graph | undefined => {
@@ -64,7 +50,7 @@ function decide(
   const thenG = branchOf(n, 'then_branch'),
     elseG = branchOf(n, 'else_branch');
   if (!thenG || !elseG) return undefined;
-  const reads = (g: Graph) => new Set([...outerReads(g)].filter((r) => graphInputs.has(r) && r !== cond));
+  const reads = (g: Graph) => new Set([...outerReferences(g)].filter((r) => graphInputs.has(r) && r !== cond));
   const rt = reads(thenG),
     re = reads(elseG);
   const only = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x));

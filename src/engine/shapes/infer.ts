@@ -10,6 +10,7 @@ import { valueFromTensor } from './tensorValue';
 import { LIMITS, LimitError } from '../limits';
 export { valueFromTensor };
 import './ops';
+import { outerReferences } from './scope';
 
 export interface InferOptions {
   /** values for symbolic dims, e.g. { batch: 1, seq: 128 } */
@@ -369,20 +370,6 @@ export function topoOrder(g: Graph): Node[] {
   }
   for (let k = 0; k < g.nodes.length; k++) if (!done[k]) order.push(g.nodes[k]);
   return order;
-}
-
-function outerReferences(g: Graph): Set<string> {
-  const local = new Set<string>([...g.inputs.map((i) => i.name), ...g.initializers.map((t) => t.name)]);
-  for (const n of g.nodes) for (const o of n.outputs) local.add(o);
-  const out = new Set<string>();
-  for (const n of g.nodes) {
-    for (const i of n.inputs) if (i && !local.has(i)) out.add(i);
-    for (const a of Object.values(n.attrs)) {
-      const gs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
-      for (const sg of gs) for (const r of outerReferences(sg)) if (!local.has(r)) out.add(r);
-    }
-  }
-  return out;
 }
 
 export function inferShapes(model: Model, options: InferOptions = {}): ShapeResult {
