@@ -15,7 +15,7 @@ import { profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, DEFAULT_TARGETS, type RunOptions } from '../../src/engine/options';
 import { ProfileCache } from '../../src/engine/cache';
 import { graph, model, node, tensor, T, vi, rawOf } from '../fixtures/onnx-writer';
-import { gpt2Graph, OPSET } from '../fixtures/gpt2';
+import { gpt2ModelAbsentWeights } from '../fixtures/gpt2';
 import { sharedDir, projectRoot } from '../fixtures/paths';
 
 const MB = 1 << 20;
@@ -47,7 +47,7 @@ function chain(nodes: number): Uint8Array {
 
 /** An 80-block Llama-70B-shaped decoder (hidden 8192, 64 heads), weights external and absent (dims only). */
 function llamaLike(): Uint8Array {
-  const g = gpt2Graph({
+  return gpt2ModelAbsentWeights({
     layers: 80,
     d: 8192,
     heads: 64,
@@ -58,14 +58,6 @@ function llamaLike(): Uint8Array {
     lmHead: 'copy',
     dtype: T.FLOAT16,
   });
-  let offset = 0;
-  const inits = [...(g.graph.initializer ?? [])];
-  for (const w of g.weights) {
-    const length = w.dims.reduce((a, b) => a * b, 1) * 2;
-    inits.push(tensor(w.name, w.dtype, w.dims, { external: { location: 'absent.bin', offset, length } }));
-    offset += length;
-  }
-  return model({ irVersion: 8, opsets: { '': OPSET }, graph: { ...g.graph, initializer: inits } });
 }
 
 function modelsDir(): string {

@@ -9,11 +9,11 @@ import { ProfileCache } from '../../src/engine/cache';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { profileModel } from '../../src/engine/profile';
 import { readModelFile } from '../../src/engine/onnx/reader';
-import { gpt2Graph, OPSET } from '../fixtures/gpt2';
-import { model, tensor, T } from '../fixtures/onnx-writer';
+import { gpt2ModelAbsentWeights } from '../fixtures/gpt2';
+import { T } from '../fixtures/onnx-writer';
 
 function gpt2(layers: number): Uint8Array {
-  const g = gpt2Graph({
+  return gpt2ModelAbsentWeights({
     layers,
     d: 256,
     heads: 8,
@@ -24,14 +24,6 @@ function gpt2(layers: number): Uint8Array {
     lmHead: 'copy',
     dtype: T.FLOAT16,
   });
-  let offset = 0;
-  const inits = [...(g.graph.initializer ?? [])];
-  for (const w of g.weights) {
-    const length = w.dims.reduce((a, b) => a * b, 1) * 2;
-    inits.push(tensor(w.name, w.dtype, w.dims, { external: { location: 'absent.bin', offset, length } }));
-    offset += length;
-  }
-  return model({ irVersion: 8, opsets: { '': OPSET }, graph: { ...g.graph, initializer: inits } });
 }
 
 test('a knob change re-maps only the target that reads it; bindings re-analyse; results equal the uncached run', () => {
