@@ -9,6 +9,9 @@ export interface AllocUnit {
   minCores: number;
   /** cycles on n cores (a square region of side sqrt(n)) */
   cost: (n: number) => number;
+  /** units with the same class have the same minCores and cost function (repeated blocks of a model): they
+   * are sampled and picked once and get the same core count, exactly as if each were done alone */
+  cls?: number;
 }
 
 function grid(cap: number): number[] {
@@ -23,6 +26,47 @@ interface Sampled {
   fs: number[];
 }
 
+/** One representative per class, each unit's class index, and how many units each class has. */
+interface Classes {
+  reps: AllocUnit[];
+  of: Int32Array;
+  count: number[];
+}
+
+function classesOf(units: AllocUnit[]): Classes {
+  const reps: AllocUnit[] = [];
+  const count: number[] = [];
+  const of = new Int32Array(units.length);
+  const index = new Map<number, number>();
+  units.forEach((u, i) => {
+    let j = u.cls === undefined ? undefined : index.get(u.cls);
+    if (j === undefined) {
+      j = reps.length;
+      reps.push(u);
+      count.push(0);
+      if (u.cls !== undefined) index.set(u.cls, j);
+    }
+    of[i] = j;
+    count[j]++;
+  });
+  return { reps, of, count };
+}
+
+const minOf = (u: AllocUnit) => Math.max(1, Math.ceil(u.minCores));
+
+/** Cores of all units when each class j takes perClass[j]. */
+function weightedSum(perClass: number[], count: number[]): number {
+  let s = 0;
+  for (let j = 0; j < perClass.length; j++) s += perClass[j] * count[j];
+  return s;
+}
+
+function expand(perClass: number[], of: Int32Array): number[] {
+  const out: number[] = new Array(of.length);
+  for (let i = 0; i < of.length; i++) out[i] = perClass[of[i]];
+  return out;
+}
+
 function sample(units: AllocUnit[], cap: number): Sampled[] {
   const g = grid(cap);
   return units.map((u) => {
@@ -34,19 +78,36 @@ function sample(units: AllocUnit[], cap: number): Sampled[] {
 
 /** Balanced pipeline: returns cores per unit and the bottleneck cycles, or null if the minima exceed cap. */
 export function allocateThroughput(units: AllocUnit[], cap: number): { cores: number[]; bottleneck: number } | null {
-  const mins = units.map((u) => Math.max(1, Math.ceil(u.minCores)));
-  if (mins.reduce((a, b) => a + b, 0) > cap) return null;
-  const s = sample(units, cap);
+  const { reps, of, count } = classesOf(units);
+  const mins = reps.map(minOf);
+  if (weightedSum(mins, count) > cap) return null;
+  const s = sample(reps, cap);
+  // the first sample at or under T is the first index where the running minimum is: a binary search on it
+  const runMin = s.map((u) => {
+    const m = new Float64Array(u.fs.length);
+    let r = Infinity;
+    u.fs.forEach((f, k) => {
+      if (f < r) r = f; // NaN never counts as at or under T, as in a scan
+      m[k] = r;
+    });
+    return m;
+  });
   const pick = (T: number): number[] | null => {
     const out: number[] = [];
-    for (const u of s) {
-      const k = u.fs.findIndex((f) => f <= T);
-      if (k < 0) return null;
-      out.push(u.ns[k]);
+    for (let j = 0; j < s.length; j++) {
+      const m = runMin[j];
+      if (!(m[m.length - 1] <= T)) return null;
+      let a = 0,
+        b = m.length - 1;
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        if (m[mid] <= T) b = mid;
+        else a = mid + 1;
+      }
+      out.push(s[j].ns[a]);
     }
     return out;
   };
-  const sum = (c: number[]) => c.reduce((a, b) => a + b, 0);
   // at the minima (always feasible here) the bottleneck is the slowest unit on its fewest cores;
   // no split beats every unit's own best
   let best = mins;
@@ -55,19 +116,20 @@ export function allocateThroughput(units: AllocUnit[], cap: number): { cores: nu
   for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
     const mid = (lo + hi) / 2;
     const c = pick(mid);
-    if (c && sum(c) <= cap) {
+    if (c && weightedSum(c, count) <= cap) {
       best = c;
       hi = mid;
     } else lo = mid;
   }
-  return { cores: best, bottleneck: Math.max(...best.map((n, i) => units[i].cost(n))) };
+  return { cores: expand(best, of), bottleneck: Math.max(...best.map((n, j) => reps[j].cost(n))) };
 }
 
 /** Latency-optimal split (sum of unit costs), or null if the minima exceed cap. */
 export function allocateLatency(units: AllocUnit[], cap: number): { cores: number[]; total: number } | null {
-  const mins = units.map((u) => Math.max(1, Math.ceil(u.minCores)));
-  if (mins.reduce((a, b) => a + b, 0) > cap) return null;
-  const s = sample(units, cap);
+  const { reps, of, count } = classesOf(units);
+  const mins = reps.map(minOf);
+  if (weightedSum(mins, count) > cap) return null;
+  const s = sample(reps, cap);
   const pick = (lambda: number): number[] =>
     s.map((u) => {
       let bi = 0,
@@ -81,21 +143,23 @@ export function allocateLatency(units: AllocUnit[], cap: number): { cores: numbe
       }
       return u.ns[bi];
     });
-  const sum = (c: number[]) => c.reduce((a, b) => a + b, 0);
   let lo = 1e-12,
     hi = 1e9;
   let best = pick(hi);
-  if (sum(best) > cap) best = mins;
+  if (weightedSum(best, count) > cap) best = mins;
   for (let it = 0; it < 80; it++) {
     const mid = Math.sqrt(lo * hi);
     const c = pick(mid);
-    if (sum(c) <= cap) {
+    if (weightedSum(c, count) <= cap) {
       best = c;
       hi = mid;
     } else lo = mid;
     if (hi / lo < 1.0001) break;
   }
-  return { cores: best, total: best.reduce((a, n, i) => a + units[i].cost(n), 0) };
+  const costs = best.map((n, j) => reps[j].cost(n));
+  let total = 0;
+  for (let i = 0; i < of.length; i++) total += costs[of[i]];
+  return { cores: expand(best, of), total };
 }
 
 /** Contiguous split of sizes into k segments minimising the largest segment (binary search on the bound). */

@@ -17,6 +17,8 @@ export interface Ctx {
   training: boolean;
   decode: boolean;
   notes: string[];
+  /** cost classes of the pipelined units (mapper.ts classify) */
+  costClasses?: number;
   /** data-parallel copies of the pipeline placed inside each wafer (throughput mode) */
   replicas?: number;
   /** the decode calibration in force (named software generation) */

@@ -7,7 +7,7 @@ import { transformerDims, describeTransformer } from '../../structure';
 import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './latency';
 import { stepCycles } from './throughput';
 import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } from './alloc';
-import { place, hopsBetween, type Rect } from './placement';
+import { place, hopsAt, hopsBetween, type Layout, type Rect } from './placement';
 import { FILL, fmtB, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
 import { weightStreaming } from './streaming';
 import { draftDims, draftTokenCycles, expectedTokens, scaleRows } from './speculative';
@@ -17,6 +17,8 @@ interface Unit {
   kernels: number[];
   bytes: number;
   minCores: number;
+  /** cost class: units of one class time the same on any region (repeated blocks), so each class is timed once */
+  cls: number;
 }
 
 export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTargetResult {
@@ -189,9 +191,13 @@ function buildUnits(c: Ctx): Unit[] {
   const units: Unit[] = [];
   const mk = (ks: number[]): Unit => {
     const bytes = ks.reduce((s, i) => s + kernelBytes(c, c.work[i]), 0);
-    return { kernels: ks, bytes, minCores: Math.max(1, Math.ceil(bytes / c.d.usableBytesPerCore)) };
+    return { kernels: ks, bytes, minCores: Math.max(1, Math.ceil(bytes / c.d.usableBytesPerCore)), cls: -1 };
   };
-  if (!c.decode) return c.work.map((_, i) => mk([i]));
+  if (!c.decode)
+    return classify(
+      c,
+      c.work.map((_, i) => mk([i])),
+    );
   // Decode: the kernels of one block share one region, each core holding a tile of every weight matrix of
   // the block (WaferLLM's layout: all decode kernels on one P x P grid). With a region per kernel, 6 of
   // every 7 regions would idle while the token passes through the other one.
@@ -213,6 +219,33 @@ function buildUnits(c: Ctx): Unit[] {
     if (w.block === null) flush();
   });
   flush();
+  return classify(c, units);
+}
+
+/** Everything a kernel's timing reads (unitKernelCycles, unitFillCycles, maxUsefulCores): its ops and its
+ * activation bytes in and out. Numbers print exactly (shortest round-trip form), so equal keys mean equal work. */
+function kernelTimingKey(kw: KernelWork): string {
+  const o = kw.decode;
+  let s = `${kw.actInBytes},${kw.actOutBytes},${o.scalarReductions},${o.lookups},${o.otherFlops}|`;
+  for (const g of o.gemvs) s += `${g.k},${g.n},${g.rows};`;
+  s += '|';
+  for (const a of o.attn) s += `${a.elems},${a.outElems},${a.macs};`;
+  s += '|';
+  for (const e of o.elementwise) s += `${e.rows},${e.cols};`;
+  return s;
+}
+
+/** Sets each unit's cost class: the same kernels' timing keys in the same order and the same minimum cores. */
+function classify(c: Ctx, units: Unit[]): Unit[] {
+  const ids = new Map<string, number>();
+  const keys = c.work.map(kernelTimingKey);
+  for (const u of units) {
+    const key = `${u.minCores}#${u.kernels.map((i) => keys[i]).join('#')}`;
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    u.cls = id;
+  }
+  c.costClasses = ids.size;
   return units;
 }
 
@@ -277,6 +310,37 @@ function unitCycles(c: Ctx, u: Unit, w: number, h: number): number {
   return unitKernelCycles(c, u, w, h).reduce((s, p) => s + totalCycles(p), 0);
 }
 
+/** unitCycles and a region's parts per cost class, remembered: a placement candidate gives most regions of a
+ * class the same shape, so `total` keeps each class's last shape; `parts` (read-only, shared by the regions of
+ * a class and shape) keeps them all. */
+function classCycles(c: Ctx): {
+  total: (u: Unit, w: number, h: number) => number;
+  parts: (u: Unit, w: number, h: number) => { parts: CycleParts[]; fill: number };
+} {
+  const n = c.costClasses ?? 0;
+  const lastW = new Float64Array(n).fill(NaN),
+    lastH = new Float64Array(n),
+    lastT = new Float64Array(n);
+  const seen = new Map<string, { parts: CycleParts[]; fill: number }>();
+  return {
+    total: (u, w, h) => {
+      const k = u.cls;
+      if (lastW[k] !== w || lastH[k] !== h) {
+        lastW[k] = w;
+        lastH[k] = h;
+        lastT[k] = unitCycles(c, u, w, h);
+      }
+      return lastT[k];
+    },
+    parts: (u, w, h) => {
+      const key = `${u.cls},${w},${h}`;
+      let v = seen.get(key);
+      if (!v) seen.set(key, (v = { parts: unitKernelCycles(c, u, w, h), fill: unitFillCycles(c, u, w, h) }));
+      return v;
+    },
+  };
+}
+
 interface Placed {
   unit: Unit;
   rect: Rect;
@@ -309,6 +373,7 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
     const au: AllocUnit[] = us.map((u) => ({
       minCores: u.minCores,
       cost: (n: number) => unitCycles(c, u, Math.sqrt(n), Math.sqrt(n)),
+      cls: u.cls,
     }));
     // Data-parallel copies of the pipeline inside the wafer when the batch allows (inference, one system):
     // R copies each get a 1/R share of the cores and of the samples; the R with the highest rate wins.
@@ -338,29 +403,36 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
     // rectangles waste some cores; if the split does not pack, move it toward the SRAM minima until it does
     let done = false;
     const chosen = alloc;
+    const cyclesOn = classCycles(c);
     for (const shrink of [1, 0.9, 0.75, 0.6, 0.45, 0.3, 0.15, 0]) {
       const one = chosen.cores.map((n, i) =>
         Math.max(us[i].minCores, Math.floor(us[i].minCores + (n - us[i].minCores) * shrink)),
       );
       const cores = Array.from({ length: R }, () => one).flat();
-      const p = place(cores, W, H, (rects) => {
-        const t = rects.map((r, i) => unitCycles(c, us[i % us.length], r.w, r.h));
-        if (!c.decode) return Math.max(...t);
-        return (
-          t.reduce((a, x) => a + x, 0) +
-          rects.reduce((a, r, i) => a + (i ? hopsBetween(rects[i - 1], r) : 0), 0) * spec.hopLatency_cycles
-        );
+      const p = place(cores, W, H, (l: Layout, n: number) => {
+        // throughput: the slowest region; decode: the sum of the regions' times plus the hops between them
+        let slowest = -Infinity,
+          sum = 0,
+          hops = 0;
+        for (let i = 0; i < n; i++) {
+          const t = cyclesOn.total(us[i % us.length], l.w[i], l.h[i]);
+          slowest = Math.max(slowest, t);
+          sum += t;
+          if (i) hops += hopsAt(l, i - 1, i);
+        }
+        return c.decode ? sum + hops * spec.hopLatency_cycles : slowest;
       });
       if (!p) continue;
       p.rects.forEach((r, i) => {
         const u = us[i % us.length];
+        const t = cyclesOn.parts(u, r.w, r.h);
         placed.push({
           unit: u,
           rect: r,
           system: s,
-          parts: unitKernelCycles(c, u, r.w, r.h),
+          parts: t.parts,
           entry: 0,
-          fill: unitFillCycles(c, u, r.w, r.h),
+          fill: t.fill,
           replica: Math.floor(i / us.length),
         });
       });

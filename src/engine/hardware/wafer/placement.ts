@@ -20,54 +20,86 @@ export function shapeFor(n: number, b: number, W: number): { w: number; h: numbe
   return w > W ? null : { w, h };
 }
 
-/** Places regions of at least `cores[i]` cores with band height b; null when they do not fit. */
-export function placeWithBand(cores: number[], W: number, H: number, b: number): Rect[] | null {
-  const rects: Rect[] = [];
+/** Regions as parallel arrays: the band search lays out every candidate band height for every region, so it
+ * writes into reused arrays instead of allocating an object per region per candidate. */
+export interface Layout {
+  x: Float64Array;
+  y: Float64Array;
+  w: Float64Array;
+  h: Float64Array;
+}
+
+export function newLayout(n: number): Layout {
+  return { x: new Float64Array(n), y: new Float64Array(n), w: new Float64Array(n), h: new Float64Array(n) };
+}
+
+/** Lays out regions of at least `cores[i]` cores with band height b into `out`; false when they do not fit. */
+export function layoutBand(cores: ArrayLike<number>, W: number, H: number, b: number, out: Layout): boolean {
+  const { x: X, y: Y, w: Wd, h: Ht } = out;
   let band = 0,
     x = 0; // x = cores used from the band's starting end
   const bands = Math.floor(H / b);
-  if (bands < 1) return null;
-  const closeBand = () => {
-    const last = rects[rects.length - 1];
-    if (!last) return;
-    // stretch the band's last region to the band end and the full band height
-    if (band % 2 === 0) last.w = W - last.x;
-    else {
-      last.w = last.x + last.w;
-      last.x = 0;
-    }
-    last.h = b;
-  };
+  if (bands < 1) return false;
   for (let i = 0; i < cores.length; i++) {
-    const s = shapeFor(Math.max(1, cores[i]), b, W);
-    if (!s) return null;
-    if (x + s.w > W) {
-      closeBand();
+    // shapeFor, inlined: full band height, or one column of n cores when n < b
+    const n = Math.max(1, cores[i]);
+    const sh = Math.max(1, Math.min(b, n));
+    const sw = Math.ceil(n / sh);
+    if (sw > W) return false;
+    if (x + sw > W) {
+      // close the band: stretch its last region to the band end and the full band height
+      if (i > 0) {
+        const l = i - 1;
+        if (band % 2 === 0) Wd[l] = W - X[l];
+        else {
+          Wd[l] = X[l] + Wd[l];
+          X[l] = 0;
+        }
+        Ht[l] = b;
+      }
       band++;
       x = 0;
-      if (band >= bands) return null;
+      if (band >= bands) return false;
     }
-    const y = band * b;
-    const rx = band % 2 === 0 ? x : W - x - s.w;
-    rects.push({ x: rx, y, w: s.w, h: s.h });
-    x += s.w;
+    X[i] = band % 2 === 0 ? x : W - x - sw;
+    Y[i] = band * b;
+    Wd[i] = sw;
+    Ht[i] = sh;
+    x += sw;
   }
-  return rects;
+  return true;
+}
+
+function rectsOf(l: Layout, n: number): Rect[] {
+  const out: Rect[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = { x: l.x[i], y: l.y[i], w: l.w[i], h: l.h[i] };
+  return out;
+}
+
+/** Places regions of at least `cores[i]` cores with band height b; null when they do not fit. */
+export function placeWithBand(cores: number[], W: number, H: number, b: number): Rect[] | null {
+  const l = newLayout(cores.length);
+  return layoutBand(cores, W, H, b, l) ? rectsOf(l, cores.length) : null;
 }
 
 /**
  * Tries band heights from the smallest that holds the largest region upward and keeps the packing with the
- * lowest score (the caller's cost of the placed regions; by default wasted cores plus elongation).
+ * lowest score (the caller's cost of the laid-out regions, `n` of them in `l`; by default wasted cores plus
+ * elongation).
  */
 export function place(
   cores: number[],
   W: number,
   H: number,
-  score?: (rects: Rect[]) => number,
+  score?: (l: Layout, n: number) => number,
 ): { rects: Rect[]; band: number } | null {
   if (cores.length === 0) return { rects: [], band: H };
-  const nMax = Math.max(...cores);
-  const total = cores.reduce((a, c) => a + Math.max(1, c), 0);
+  let nMax = -Infinity,
+    total = 0;
+  for (const c of cores) {
+    nMax = Math.max(nMax, c);
+    total += Math.max(1, c);
+  }
   if (total > W * H) return null;
   const lo = Math.max(1, Math.ceil(nMax / W));
   const cands = new Set<number>([lo]);
@@ -75,16 +107,26 @@ export function place(
   for (const q of [0.5, 0.75, 0.9, 1])
     cands.add(Math.ceil(Math.sqrt(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))])));
   for (let nb = 1; nb <= Math.min(H, 100); nb++) cands.add(Math.floor(H / nb));
-  const defaultScore = (r: Rect[]) => r.reduce((a, q) => a + q.w * q.h + Math.abs(q.w - q.h), 0) - total;
-  let best: { rects: Rect[]; band: number; score: number } | null = null;
+  const n = cores.length;
+  const defaultScore = (l: Layout) => {
+    let a = 0;
+    for (let i = 0; i < n; i++) a = a + l.w[i] * l.h[i] + Math.abs(l.w[i] - l.h[i]);
+    return a - total;
+  };
+  // two layouts: the candidate being tried and the best so far, swapped when the candidate wins
+  let cur = newLayout(n),
+    keep = newLayout(n);
+  let best: { band: number; score: number } | null = null;
   for (const b of cands) {
     if (b < lo || b > H) continue;
-    const r = placeWithBand(cores, W, H, b);
-    if (!r) continue;
-    const sc = (score ?? defaultScore)(r);
-    if (!best || sc < best.score) best = { rects: r, band: b, score: sc };
+    if (!layoutBand(cores, W, H, b, cur)) continue;
+    const sc = (score ?? defaultScore)(cur, n);
+    if (!best || sc < best.score) {
+      best = { band: b, score: sc };
+      [cur, keep] = [keep, cur];
+    }
   }
-  return best ? { rects: best.rects, band: best.band } : null;
+  return best ? { rects: rectsOf(keep, n), band: best.band } : null;
 }
 
 export function overlaps(a: Rect, b: Rect): boolean {
@@ -103,4 +145,9 @@ export function adjacent(a: Rect, b: Rect): boolean {
 /** Hops between two regions' centres (Manhattan distance on the mesh). */
 export function hopsBetween(a: Rect, b: Rect): number {
   return Math.abs(a.x + a.w / 2 - (b.x + b.w / 2)) + Math.abs(a.y + a.h / 2 - (b.y + b.h / 2));
+}
+
+/** hopsBetween for regions i and j of a layout. */
+export function hopsAt(l: Layout, i: number, j: number): number {
+  return Math.abs(l.x[i] + l.w[i] / 2 - (l.x[j] + l.w[j] / 2)) + Math.abs(l.y[i] + l.h[i] / 2 - (l.y[j] + l.h[j] / 2));
 }
