@@ -88,7 +88,7 @@ export interface RunOptions {
   targets: string[];
   mode: Mode;
   precision: Precision;
-  /** value bound to the batch-like symbolic dims */
+  /** value bound to the batch-like symbolic dims (isBatchLike) */
   batch?: number;
   /** bindings of symbolic dims by name */
   dims: Record<string, number>;
@@ -591,4 +591,9 @@ export function runOptionsFromCli(values: Record<string, unknown>): Validated {
 export function optionUsage(): string {
   // at least two spaces between a long argument list and its help
   return OPTION_TABLE.map((r) => `  --${r.flag}${r.arg ? ' ' + r.arg : ''}`.padEnd(38) + '  ' + r.help).join('\n');
+}
+
+/** Symbolic dims the `batch` knob binds (profile.ts bindingsFor); the editor binds them with its Batch field only. */
+export function isBatchLike(sym: string): boolean {
+  return /^(batch|batch_size|batchsize|n|b|bs|unk__batch)$/i.test(sym);
 }

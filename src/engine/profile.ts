@@ -14,7 +14,7 @@ import { evalDim } from './shapes/dims';
 import { loadSpec, mapTarget } from './hardware';
 import { isTargetError, type Analysis, type MapOptions, type TargetOutcome } from './hardware/types';
 import { PlanRefusal } from './hardware/errors';
-import type { RunOptions } from './options';
+import { isBatchLike, type RunOptions } from './options';
 import {
   activeParameterCount,
   routeUnrolledExperts,
@@ -31,6 +31,7 @@ import {
   type Comparison,
   type Workload,
 } from './compare';
+import { UNBOUND_DIM_VALUE, unboundPhrase } from './shapes/unbound';
 
 export const SCHEMA = 'onnx-profile/1';
 export interface ReportLayer {
@@ -105,7 +106,7 @@ export function bindingsFor(model: Model, opts: RunOptions): Record<string, numb
       const t = i.type;
       if (t && t.kind === 'tensor' && t.dims) for (const d of t.dims) if (typeof d === 'string') syms.add(d);
     }
-    const batchLike = [...syms].filter((s) => /^(batch|batch_size|batchsize|n|b|bs|unk__batch)$/i.test(s));
+    const batchLike = [...syms].filter(isBatchLike);
     // a model with no batch-like symbol: `batch` still binds, so --batch is never silently ignored by the mappers
     for (const s of batchLike.length ? batchLike : ['batch']) b[s] = opts.batch;
   }
@@ -132,7 +133,7 @@ export function peakActivation(
     const t = shapes.main.values.get(name)?.type;
     if (!t || t.kind !== 'tensor' || !t.dims) return 0;
     let e = 1;
-    for (const d of t.dims) e *= evalDim(d, bind) ?? 1;
+    for (const d of t.dims) e *= evalDim(d, bind) ?? UNBOUND_DIM_VALUE;
     return bytesFor(t.dtype, e);
   };
   // linear: each tensor is freed at the first non-Constant node at or after both its birth and its last use
@@ -194,11 +195,12 @@ function detectDecode(
     samples = 1;
   const v = ids ? shapes.main.values.get(ids.name)?.type : undefined;
   if (v && v.kind === 'tensor' && v.dims && v.dims.length >= 1) {
-    samples = evalDim(v.dims[0], bind) ?? 1;
-    tokens = v.dims.reduce<number>((a, d) => a * (evalDim(d, bind) ?? 1), 1);
+    samples = evalDim(v.dims[0], bind) ?? UNBOUND_DIM_VALUE;
+    tokens = v.dims.reduce<number>((a, d) => a * (evalDim(d, bind) ?? UNBOUND_DIM_VALUE), 1);
   } else {
     const first = inputs[0] ? shapes.main.values.get(inputs[0].name)?.type : undefined;
-    if (first && first.kind === 'tensor' && first.dims?.length) samples = evalDim(first.dims[0], bind) ?? 1;
+    if (first && first.kind === 'tensor' && first.dims?.length)
+      samples = evalDim(first.dims[0], bind) ?? UNBOUND_DIM_VALUE;
     tokens = samples;
   }
   const decode = hasCache && ids !== undefined && tokens === samples;
@@ -360,7 +362,7 @@ export function modelReport(analysis: Analysis, shapesWanted: boolean): Report {
   if (shapes.unboundSymbols.length) {
     report.diagnostics.push({
       severity: 'warning',
-      message: `unbound symbolic dims: ${shapes.unboundSymbols.join(', ')} (taken as 1 in costs; bind them with --dim NAME=VALUE)`,
+      message: `symbolic dims ${unboundPhrase(shapes.unboundSymbols)} (bind with --dim NAME=VALUE)`,
     });
   }
   if (shapesWanted) {

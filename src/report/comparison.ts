@@ -2,7 +2,7 @@
 // figures per target (throughput, latency, energy, cost, MFU) and its budgets.
 import type { FiguredTarget } from '../engine/compare';
 import type { TargetResult } from '../engine/hardware/types';
-import { fmtDuration, fmtEnergy, fmtSeconds, fmtUsd, si } from './units';
+import { fmtDuration, fmtEnergy, fmtPercent, fmtSeconds, fmtUsd, si } from './units';
 
 export function figured(t: TargetResult): FiguredTarget {
   return t as FiguredTarget;
@@ -28,7 +28,7 @@ export function figureLine(t: TargetResult): string {
     if (f.cost.usdPerMillionTokens !== undefined) parts.push(`${fmtUsd(f.cost.usdPerMillionTokens)}/M tokens`);
     if (f.cost.usdPerSample !== undefined) parts.push(`${fmtUsd(f.cost.usdPerSample)}/sample`);
   } else parts.push('cost unknown');
-  if (f.utilization) parts.push(`MFU ${(100 * f.utilization.mfu).toPrecision(2)}%`);
+  if (f.utilization) parts.push(`MFU ${fmtPercent(f.utilization.mfu)}`);
   return parts.join(', ');
 }
 

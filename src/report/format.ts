@@ -6,6 +6,7 @@ import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
 import { budgetLines, figureLine } from './comparison';
+import { unboundPhrase } from '../engine/shapes/unbound';
 
 export type Format = 'table' | 'json' | 'csv' | 'html';
 
@@ -53,8 +54,7 @@ function toTable(r: Report): string {
   lines.push(
     `  ${m.nodeCount} nodes, ${known(m.parameterCount, fmtCount)} parameters (${known(m.parameterBytes, fmtBytes)}), ${known(m.forwardFlops, fmtFlops)} forward, peak activations ${known(m.peakActivationBytes, fmtBytes)}`,
   );
-  if (m.unboundDims.length)
-    lines.push(`  unbound dims: ${m.unboundDims.join(', ')} (taken as 1; bind with --dim NAME=VALUE)`);
+  if (m.unboundDims.length) lines.push(`  dims ${unboundPhrase(m.unboundDims)} (bind with --dim NAME=VALUE)`);
   lines.push('');
   const top = [...r.layers].sort((a, b) => (b.forwardFlops ?? 0) - (a.forwardFlops ?? 0)).slice(0, 15);
   lines.push(

@@ -3,6 +3,7 @@ import type { Report } from '../engine/profile';
 import { fmtBytes, fmtFlops, fmtRate, fmtSeconds, si } from './units';
 import { budgetLines, figureLine } from './comparison';
 import type { TargetResult } from '../engine/hardware/types';
+import { unboundPhrase } from '../engine/shapes/unbound';
 
 /** Every assumption of the run, in words: model, precision, mode, batch, sequence, systems/nodes, plan,
  * calibration, prices. */
@@ -18,7 +19,7 @@ function assumptions(r: Report): [string, string][] {
   }
   const b = Object.entries(m.bindings);
   rows.push(['batch and sequence (bound dims)', b.length ? b.map(([k, v]) => `${k}=${v}`).join(', ') : 'none bound']);
-  if (m.unboundDims.length) rows.push(['unbound dims (taken as 1)', m.unboundDims.join(', ')]);
+  if (m.unboundDims.length) rows.push(['unbound dims', unboundPhrase(m.unboundDims)]);
   for (const t of r.targets ?? []) {
     if ('error' in t) continue;
     const where = t.kind === 'wafer' ? `${t.systems} system(s)` : `${t.nodes} node(s)`;

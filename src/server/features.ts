@@ -20,6 +20,7 @@ import type { GraphSpan } from '../textview/printer';
 import type { ModelView, TargetRow } from './modelView';
 import { code, fmtBytes, fmtFlops, fmtPlacement, fmtSeconds, md, targetLabel } from './format';
 import { fmtNumber, fmtRate } from '../report/units';
+import { UNBOUND_DIM_VALUE } from '../engine/shapes/unbound';
 
 export const DIAGNOSTIC_SOURCE = 'onnx-profiler';
 /** the client command a layer's CodeLens runs: selects the layer in the profile editor */
@@ -231,7 +232,7 @@ export function diagnosticsOf(v: ModelView): Diagnostic[] {
     at(
       input ? v.lineOfTensor(input.name) : v.graphLine,
       DiagnosticSeverity.Warning,
-      `symbolic dim '${sym}' is unbound: costs take it as 1. Bind it in the onnxProfiler.dims setting, e.g. {"${sym}": 2048}`,
+      `symbolic dim '${sym}' is unbound: costs take it as ${UNBOUND_DIM_VALUE}. Bind it in the onnxProfiler.dims setting, e.g. {"${sym}": 2048}`,
       'unbound-dim',
     );
   }

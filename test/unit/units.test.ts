@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   fmtBytes,
+  fmtDuration,
+  fmtUsd,
   fmtDetail,
   fmtFlops,
   fmtNumber,
@@ -41,4 +43,17 @@ test('numbers never use e-notation and group thousands', () => {
   assert.equal(fmtRatio(1.5312), '1.53×');
   assert.equal(fmtSeconds(3 * 86400), '3 days');
   for (const v of [1e-12, 3.3e-7, 7e7, 9.99e20, 1e30]) assert.doesNotMatch(fmtNumber(v), /e[+-]/);
+});
+
+test('tiny percentages read "< 0.01%", long durations and small dollar amounts have no e-notation', () => {
+  assert.equal(fmtPercent(3.7e-7), '< 0.01%');
+  assert.equal(fmtPercent(-3.7e-7), '> -0.01%');
+  assert.equal(fmtPercent(0), '0%');
+  assert.equal(fmtPercent(0.0001), '0.01%');
+  assert.equal(fmtDuration(3e30), '95,129,375,951,293,756,997,632 years');
+  assert.equal(fmtDuration(90), '1.5 min');
+  assert.equal(fmtUsd(1.2e-8), '$0.000000012');
+  assert.equal(fmtUsd(12.345), '$12.3');
+  for (const s of [fmtDuration(1e25), fmtUsd(3e-9), fmtPercent(1e-12), fmtPercent(1e22)])
+    assert.doesNotMatch(s, /e[+-]/);
 });

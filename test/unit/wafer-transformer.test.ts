@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
 import { readModelBytes } from '../../src/engine/onnx/reader';
+import { UNBOUND_DIM_VALUE } from '../../src/engine/shapes/unbound';
 import { analyseFor, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions } from '../../src/engine/options';
 import { describeTransformer, findTransformer, transformerDims } from '../../src/engine/structure';
@@ -157,10 +158,10 @@ test('without attributes: heads from a Reshape in the first block, else from the
   const c = transformerDims({ model: fused({ attrs: false, reshape: false, cache: true }) }, { past: 100 })!;
   assert.deepEqual([c.heads, c.headDim, c.kvHeads, c.past], [8, 32, 2, 100]);
   assert.ok(c.notes.some((n) => /from the KV-cache input/.test(n)));
-  // an unbound cache length is 0, and said so
+  // an unbound cache length is taken as every unbound dim is (as the costs take it), and said so with that value
   const u = transformerDims({ model: fused({ attrs: false, reshape: false, cache: true }) }, {})!;
-  assert.equal(u.past, 0);
-  assert.ok(u.notes.some((n) => /cache length 'past' unbound/.test(n)));
+  assert.equal(u.past, UNBOUND_DIM_VALUE);
+  assert.ok(u.notes.some((n) => n.includes(`cache length 'past' unbound: taken as ${UNBOUND_DIM_VALUE}`)));
   const g = transformerDims({ model: fused({ attrs: false, reshape: false, cache: false }) }, {})!;
   assert.equal(g.headDim, 64);
   assert.equal(g.heads, 4);

@@ -2,7 +2,7 @@
 // FLOPs, parameters, then per target its time, bound, memory and placement, and the measured time.
 import type { Dim } from '../../src/engine/onnx/ir';
 import type { GraphPayload, GraphTensor } from '../../src/shared/graph';
-import { fmtBytes, fmtFlops, fmtSeconds } from '../../src/report/units';
+import { fmtBytes, fmtFlops, fmtRatio, fmtSeconds } from '../../src/report/units';
 import type { Report } from '../../src/engine/profile';
 import { placementText } from '../charts';
 import type { TooltipContent } from '../tooltip';
@@ -66,7 +66,7 @@ export function describeNode(
     const p = facts[0]?.seconds[i];
     rows.push([
       'measured',
-      `${fmtSeconds(m)}${p && p > 0 ? ` (${(m / p).toPrecision(2)}× the prediction on ${facts[0].target.id})` : ''}`,
+      `${fmtSeconds(m)}${p && p > 0 ? ` (${fmtRatio(m / p)} the prediction on ${facts[0].target.id})` : ''}`,
     ]);
   }
   const over = facts.find((f) => (f.memUtil[f.layerIndex[i]] ?? 0) > 1);

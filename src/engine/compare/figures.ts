@@ -4,6 +4,7 @@
 import type { Precision, TargetResult } from '../hardware/types';
 import type { Economics } from './economics';
 import type { CostFigures, EnergyFigures, LatencyFigures, UtilizationFigures } from './types';
+import { fmtSeconds, si } from '../format/units';
 
 /** The workload as the comparison needs it (from the Analysis and the options). */
 export interface Workload {
@@ -85,7 +86,7 @@ export function latencyOf(t: TargetResult, w: Workload): LatencyFigures | undefi
     const interval = t.stepSeconds / samples;
     const fill = t.layers.reduce((a, l) => a + l.seconds, 0);
     seconds = fill + (samples - 1) * interval;
-    how = `pipelined: one sample passes every kernel (${fill.toPrecision(3)} s, the sum of the kernels' times; input I/O and system links left out) plus ${samples - 1} interval(s) of ${interval.toPrecision(3)} s`;
+    how = `pipelined: one sample passes every kernel (${fmtSeconds(fill)}, the sum of the kernels' times; input I/O and system links left out) plus ${samples - 1} interval(s) of ${fmtSeconds(interval)}`;
   }
   if (w.decode) return { perTokenSeconds: seconds, how };
   if (w.unit === 'tokens/s') return { firstTokenSeconds: seconds, how };
@@ -100,8 +101,7 @@ export function energyOf(t: TargetResult, e: Economics, w: Workload): EnergyFigu
     watts,
     joulesPerStep: watts * t.stepSeconds,
     includes: existing?.includes ?? e.includes,
-    source:
-      existing?.source ?? `${unitsOf(t)} ${e.unit}(s) x ${(e.wattsPerUnit / 1e3).toPrecision(4)} kW: ${e.powerSource}`,
+    source: existing?.source ?? `${unitsOf(t)} ${e.unit}(s) x ${si(e.wattsPerUnit, 'W')}: ${e.powerSource}`,
   };
   if (thr > 0) {
     if (w.unit === 'tokens/s') out.joulesPerToken = watts / thr;

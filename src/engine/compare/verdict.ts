@@ -4,6 +4,7 @@
 import type { Bound } from '../hardware/types';
 import type { Figured } from './ratios';
 import type { Basis, ComparisonTarget } from './types';
+import { groupThousands } from '../format/units';
 
 /** "CS-3", "DGX H100", "GB200 NVL72 rack" from the spec's display name. */
 export function shortName(t: { name: string; id: string }): string {
@@ -54,7 +55,8 @@ export function boundPhrase(t: Figured, b: Bound | undefined): string {
   }[b];
 }
 
-const x = (r: number): string => (r >= 10 ? r.toFixed(0) : r >= 1.995 ? r.toFixed(1) : r.toFixed(2));
+// a ratio's digits: 12,345 / 12 / 3.4 / 1.23 (thousands grouped, never e-notation)
+const x = (r: number): string => (r >= 10 ? groupThousands(Math.round(r)) : r >= 1.995 ? r.toFixed(1) : r.toFixed(2));
 
 /** One sentence comparing target t with the baseline. */
 export function pairSentence(base: Figured, t: Figured, r: ComparisonTarget, basis: Basis, tokens: boolean): string {

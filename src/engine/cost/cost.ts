@@ -11,6 +11,7 @@ import { lookupCost } from './registry';
 import type { CostCtx, NodeCost, NumTensor } from './types';
 import { quantizedTensors, type QuantizedTensor } from '../onnx/quantized';
 import './ops';
+import { UNBOUND_DIM_VALUE } from '../shapes/unbound';
 
 export interface CostOptions {
   bindings: Record<string, number>;
@@ -28,7 +29,7 @@ export function numTensor(
     const n = evalDim(d, bind);
     if (n === undefined || n < 0) {
       approximate = true;
-      return 1;
+      return UNBOUND_DIM_VALUE;
     }
     return n;
   });

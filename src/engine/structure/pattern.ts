@@ -5,6 +5,7 @@ import type { Graph } from '../onnx/ir';
 import { evalDim } from '../shapes/dims';
 import { detectStructure, type Detection } from './detect';
 import type { PatternResult, TransformerDims, TransformerSource, TransformerStructure } from './types';
+import { UNBOUND_DIM_VALUE, unboundPhrase } from '../shapes/unbound';
 
 const cache = new WeakMap<object, Detection>();
 
@@ -38,7 +39,7 @@ function totalParams(src: TransformerSource): number {
 }
 
 /** The first KV-cache graph input ([batch, kv heads, past, head dim], named past / cache): the bound cache
- * length (0 with a note when unbound). */
+ * length (UNBOUND_DIM_VALUE with a note when unbound, as the costs take it). */
 function cacheInput(g: Graph, bindings: Record<string, number>, notes: string[]): { past: number } | undefined {
   const initNames = new Set(g.initializers.map((t) => t.name));
   for (const i of g.inputs) {
@@ -47,8 +48,8 @@ function cacheInput(g: Graph, bindings: Record<string, number>, notes: string[])
     if (!t || t.kind !== 'tensor' || !t.dims || t.dims.length !== 4) continue;
     const p = t.dims[2];
     const pv = evalDim(p, bindings);
-    if (pv === undefined) notes.push(`cache length '${p}' unbound: taken as 0 (bind it with --dim)`);
-    return { past: pv ?? 0 };
+    if (pv === undefined) notes.push(`cache length ${unboundPhrase([String(p)])}`);
+    return { past: pv ?? UNBOUND_DIM_VALUE };
   }
   return undefined;
 }
@@ -98,11 +99,10 @@ export function findTransformer(src: TransformerSource, bindings: Record<string,
     batchSymbolic = false;
   if (t && t.kind === 'tensor' && t.dims && t.dims.length >= 1) {
     batchSymbolic = typeof t.dims[0] === 'string';
-    batch = evalDim(t.dims[0], bindings) ?? 1;
+    batch = evalDim(t.dims[0], bindings) ?? UNBOUND_DIM_VALUE;
     if (ids && v.embedNode >= 0 && t.dims.length >= 2) {
-      seq = evalDim(t.dims[1], bindings) ?? 1;
-      if (evalDim(t.dims[1], bindings) === undefined)
-        notes.push(`sequence dim '${t.dims[1]}' unbound: taken as 1 (bind it with --dim)`);
+      seq = evalDim(t.dims[1], bindings) ?? UNBOUND_DIM_VALUE;
+      if (evalDim(t.dims[1], bindings) === undefined) notes.push(`sequence dim ${unboundPhrase([String(t.dims[1])])}`);
     }
   }
   const first = d.blocks[0];

@@ -10,6 +10,7 @@ import { describePlan, searchPlans, throughputOf } from './search';
 import { boundOf } from './work';
 import { PlanRefusal } from '../errors';
 import { PRECISION_BYTES } from '../../options';
+import { fmtNumber, fmtPercent, fmtRate, fmtSeconds } from '../../format/units';
 
 const GiB = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
@@ -185,7 +186,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   );
   const bd = best.breakdown;
   notes.push(
-    `step ${best.stepSeconds.toPrecision(4)} s = pipeline ${bd.pipeline.toPrecision(4)} s (bubble ${bd.bubble.toPrecision(3)} s, ${m} microbatches) + optimizer ${bd.optimizer.toPrecision(3)} s + data-parallel sync ${bd.dpSync.toPrecision(3)} s${bd.embeddingSync ? ` + embedding sync ${bd.embeddingSync.toPrecision(3)} s` : ''}`,
+    `step ${fmtSeconds(best.stepSeconds)} = pipeline ${fmtSeconds(bd.pipeline)} (bubble ${fmtSeconds(bd.bubble)}, ${m} microbatches) + optimizer ${fmtSeconds(bd.optimizer)} + data-parallel sync ${fmtSeconds(bd.dpSync)}${bd.embeddingSync ? ` + embedding sync ${fmtSeconds(bd.embeddingSync)}` : ''}`,
   );
   notes.push(...best.notes);
   if (best.stepSeconds === 0)
@@ -202,7 +203,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   const k = spec.kernel;
   if (busy > 0 && fixed / busy >= 0.1) {
     notes.push(
-      `${((100 * fixed) / busy).toFixed(0)}% of the GPUs' busy time is fixed per-kernel cost (launch ${k.launch_us} us, minimum ${k.gemmMinimum_us} us per GEMM / ${k.matrixMinimum_us} us per GEMV or other matrix kernel / ${k.vectorMinimum_us} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`,
+      `${fmtPercent(fixed / busy)} of the GPUs' busy time is fixed per-kernel cost (launch ${k.launch_us} us, minimum ${k.gemmMinimum_us} us per GEMM / ${k.matrixMinimum_us} us per GEMV or other matrix kernel / ${k.vectorMinimum_us} us per vector kernel): the kernels are too small to load the GPU; batching or fusing them would help`,
     );
   }
   notes.push(
@@ -211,7 +212,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   const serving = servingLatency(ctx, plan, best.stepSeconds);
   if (serving)
     notes.push(
-      `serving: first token after ${(serving.firstTokenSeconds * 1e3).toPrecision(3)} ms (prefill of a ${serving.prompt}-token prompt, one request), then ${(serving.perTokenSeconds * 1e3).toPrecision(3)} ms per token at batch ${serving.batch} (decode over the KV cache at this context; it grows as tokens are generated): ${(1 / serving.perTokenSeconds).toPrecision(3)} tokens/s per user, ${(serving.batch / serving.perTokenSeconds).toPrecision(4)} in aggregate`,
+      `serving: first token after ${fmtSeconds(serving.firstTokenSeconds)} (prefill of a ${serving.prompt}-token prompt, one request), then ${fmtSeconds(serving.perTokenSeconds)} per token at batch ${serving.batch} (decode over the KV cache at this context; it grows as tokens are generated): ${fmtRate(1 / serving.perTokenSeconds, 'tokens/s')} per user, ${fmtNumber(serving.batch / serving.perTokenSeconds)} in aggregate`,
     );
   const layers: TargetLayer<GpuPlacement>[] = analysis.layers.map((l, i): TargetLayer<GpuPlacement> => {
     const t = best.layerTimes.get(i);

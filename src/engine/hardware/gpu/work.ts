@@ -15,6 +15,7 @@ import {
   type GemmShape,
 } from './roofline';
 import type { GpuLink } from './spec';
+import { fmtNumber } from '../../format/units';
 
 export type Group = 'tp' | 'cp' | 'pp' | 'dp';
 
@@ -187,6 +188,6 @@ export function alignmentNote(dev: Device, lines: string[]): string[] {
   const cap = eff.unalignedGemmEfficiency * dev.spec.gpu.matrix_TFLOPS.fp16;
   const shown = lines.slice(0, 4).join('; ') + (lines.length > 4 ? `; and ${lines.length - 4} more` : '');
   return [
-    `${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignment_bytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${cap.toFixed(0)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`,
+    `${lines.length} matrix product${lines.length > 1 ? 's have' : ' has'} a leading dimension (K or N) that is not a multiple of ${elems} ${dev.precision} elements (${eff.gemmAlignment_bytes} bytes): cuBLAS runs ${lines.length > 1 ? 'them' : 'it'} on unaligned kernels at most ${fmtNumber(cap)} TF/s (${shown}); padding the dimension (a vocabulary to a multiple of 64, as Megatron does) avoids it`,
   ];
 }

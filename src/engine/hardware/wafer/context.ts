@@ -5,6 +5,7 @@ import type { DecodeCalibration, WaferDerived, WaferSpec } from './spec';
 import type { KernelWork } from './kernels';
 import type { TransformerDims } from '../../structure';
 import type { WaferConsts } from './throughput';
+import { fmtNumber, fmtRate } from '../../format/units';
 
 export interface Ctx {
   a: Analysis;
@@ -26,8 +27,7 @@ export interface Ctx {
 }
 
 const GiB = 1024 ** 3;
-export const fmtB = (b: number): string =>
-  b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`;
+export const fmtB = (b: number): string => (b >= GiB ? `${fmtNumber(b / GiB)} GiB` : `${fmtNumber(b / 1024 ** 2)} MiB`);
 /** share of the grid the allocator may hand out; the rest absorbs rounding of rectangle shapes */
 export const FILL = 0.97;
 
@@ -44,7 +44,7 @@ export function pushClockNote(c: Ctx, step: number, perStep: number, unit: strin
   // every term scales with cycles except off-wafer I/O; the range shows the clock's weight in the result
   const lo = (perStep / step) * (spec.clockMin_GHz / spec.clock_GHz);
   c.notes.push(
-    `clock ${spec.clock_GHz} GHz (published range ${spec.clockMin_GHz}-${spec.clockMax_GHz} GHz): at ${spec.clockMin_GHz} GHz about ${lo.toPrecision(3)} ${unit}`,
+    `clock ${spec.clock_GHz} GHz (published range ${spec.clockMin_GHz}-${spec.clockMax_GHz} GHz): at ${spec.clockMin_GHz} GHz about ${fmtRate(lo, unit)}`,
   );
 }
 

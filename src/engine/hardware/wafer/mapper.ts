@@ -11,6 +11,7 @@ import { place, hopsAt, hopsBetween, type Layout, type Rect } from './placement'
 import { FILL, fmtB, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
 import { weightStreaming } from './streaming';
 import { draftDims, draftTokenCycles, expectedTokens, scaleRows } from './speculative';
+import { fmtNumber, fmtPercent, fmtRate, fmtRatio, fmtSeconds } from '../../format/units';
 
 /** Regions placed as a whole: one kernel, or (decode) the kernels of one repeated block sharing its cores. */
 interface Unit {
@@ -56,7 +57,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
   if (moe.length) {
     const m = moe[0].moe!;
     ctx.notes.push(
-      `mixture of experts: ${moe.length} MoE kernel(s) of ${m.experts} experts, all resident in SRAM; ${m.perToken} per token compute (${m.active.toPrecision(3)} distinct experts active for ${m.tokens} token(s)${m.imbalance > 1 ? `, busiest expert ${m.imbalance.toFixed(2)}x the mean load` : ''}); each expert spread over its region, so a step reads only the routed experts' tiles`,
+      `mixture of experts: ${moe.length} MoE kernel(s) of ${m.experts} experts, all resident in SRAM; ${m.perToken} per token compute (${fmtNumber(m.active)} distinct experts active for ${m.tokens} token(s)${m.imbalance > 1 ? `, busiest expert ${fmtRatio(m.imbalance)} the mean load` : ''}); each expert spread over its region, so a step reads only the routed experts' tiles`,
     );
   }
   const spec0 = opts.wafer?.speculative;
@@ -175,7 +176,7 @@ function lowestLatency(c: Ctx, units: Unit[], lo: number, budget: number): Wafer
     const r = pipelined(c, units, n);
     const notes = c.notes.splice(mark);
     if (!r) continue;
-    tried.push(`${n}: ${r.throughput.value.toPrecision(4)} ${r.throughput.unit}`);
+    tried.push(`${n}: ${fmtRate(r.throughput.value, r.throughput.unit)}`);
     if (!best || r.stepSeconds < best.r.stepSeconds) best = { n, r, notes };
   }
   if (!best) return null;
@@ -553,7 +554,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
       stepSeconds = (latencyCycles + sd.tokens * draft) / hz;
       perStep *= tokens;
       c.notes.push(
-        `speculative decoding ON (--speculative): a ${(sd.draftParams / 1e9).toPrecision(3)}B-parameter draft (${dims.layers} x ${dims.hidden}, Llama-shaped) proposes ${sd.tokens} tokens at ${((draft / hz) * 1e6).toPrecision(3)} us each; the target verifies ${sd.tokens + 1} positions in one pass of ${((latencyCycles / hz) * 1e6).toPrecision(3)} us; acceptance ${sd.acceptance} gives ${tokens.toPrecision(3)} tokens per step (Leviathan et al. 2023); the draft's cores are not placed on the grid`,
+        `speculative decoding ON (--speculative): a ${fmtNumber(sd.draftParams / 1e9)}B-parameter draft (${dims.layers} x ${dims.hidden}, Llama-shaped) proposes ${sd.tokens} tokens at ${fmtSeconds(draft / hz)} each; the target verifies ${sd.tokens + 1} positions in one pass of ${fmtSeconds(latencyCycles / hz)}; acceptance ${sd.acceptance} gives ${fmtNumber(tokens)} tokens per step (Leviathan et al. 2023); the draft's cores are not placed on the grid`,
       );
     } else c.notes.push('speculative decoding off (published speeds from 2024-10 on may use it: --speculative)');
     c.notes.push(
@@ -578,7 +579,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
         `${R} copies of the pipeline side by side on the wafer (data parallel inside the wafer: batch ${samples} allows it), ${Math.ceil(samples / R)} sample(s) each`,
       );
     c.notes.push(
-      `pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${((bottleneck / hz) * 1e6).toPrecision(3)} us (slowest: ${bottleneckName}); one sample takes ${((latencyCycles / hz) * 1e3).toPrecision(3)} ms end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`,
+      `pipelined${c.training ? ' training (forward and backward per kernel)' : ''}: a sample enters every ${fmtSeconds(bottleneck / hz)} (slowest: ${bottleneckName}); one sample takes ${fmtSeconds(latencyCycles / hz)} end to end${c.training ? `; a step of ${samples} samples adds the fill/drain and a local optimizer update` : ''}`,
     );
   }
   // a kernel row's seconds: its busy time in one step (per-sample time x samples in the step)
@@ -609,7 +610,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
   };
   const utilization = placedUtilization(c, placed, systems, bottleneck, latencyCycles, bottleneckName);
   c.notes.push(
-    `wafer use: ${(100 * utilization.placedFraction).toFixed(1)}% of the cores hold work, ${(100 * utilization.busyFraction).toFixed(1)}% busy on average; limit: ${utilization.limit}`,
+    `wafer use: ${fmtPercent(utilization.placedFraction)} of the cores hold work, ${fmtPercent(utilization.busyFraction)} busy on average; limit: ${utilization.limit}`,
   );
   return {
     id: spec.id,

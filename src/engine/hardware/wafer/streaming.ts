@@ -21,6 +21,7 @@ import {
 } from './latency';
 import type { KernelWork } from './kernels';
 import { fmtB, pushCalibrationNote, pushClockNote, type Ctx } from './context';
+import { fmtNumber, fmtPercent, fmtSeconds, si } from '../../format/units';
 
 /** Cycles of a matmul of `macs` multiply-adds with `outElems` outputs spread over `cores` cores (weight
  * streaming's layer-on-the-whole-wafer form). With fewer outputs than cores the reduction dimension is split
@@ -225,7 +226,7 @@ export function weightStreaming(c: Ctx): WaferTargetResult {
     );
   if (micro > 1)
     c.notes.push(
-      `gradient accumulation: ${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${+mb.toFixed(2)} (weights stream once per micro-batch, gradients accumulate)`,
+      `gradient accumulation: ${perSystem} samples per system do not fit the wafer's SRAM at once: ${micro} micro-batches of ${fmtNumber(mb)} (weights stream once per micro-batch, gradients accumulate)`,
     );
   // SwarmX: a broadcast/reduce tree of fan-out 4 whose latency grows with log N; paid once per step, the
   // rest of the reduction runs at line rate alongside the gradient stream. MemoryX's fetch latency is exposed
@@ -246,11 +247,11 @@ export function weightStreaming(c: Ctx): WaferTargetResult {
     );
   }
   c.notes.push(
-    `weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${(d.ioBytesPerSecond / 1e9).toFixed(0)} GB/s and MemoryX applies the update; embedding tables stream and update only the rows a micro-batch looks up` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`,
+    `weight streaming: each layer runs on the whole wafer while the next layer's weights stream from MemoryX at ${spec.memoryXBandwidth_GBps} GB/s${c.training ? `; gradients stream back at ${fmtNumber(d.ioBytesPerSecond / 1e9)} GB/s and MemoryX applies the update; embedding tables stream and update only the rows a micro-batch looks up` : ''}; ${systems} system(s), data parallel${c.training ? ` (global batch ${gb}, ${perSystem} per system${levels ? `, SwarmX tree of ${levels} level(s)` : ''})` : ''}`,
   );
   const stream = rows.filter((r) => r.bound === 'communication').length;
   c.notes.push(
-    `${stream} of ${rows.length} kernels wait on weight streaming; compute ${(computeSum * 1e3).toPrecision(3)} ms of ${(total * 1e3).toPrecision(3)} ms`,
+    `${stream} of ${rows.length} kernels wait on weight streaming; compute ${fmtSeconds(computeSum)} of ${fmtSeconds(total)}`,
   );
   if (c.decode && systems > 1)
     c.notes.push(`tokens/s counts all ${systems} data-parallel systems; one stream gets 1/${systems} of it`);
@@ -264,7 +265,7 @@ export function weightStreaming(c: Ctx): WaferTargetResult {
   const hwFlops =
     c.work.reduce((s, r) => s + r.flops, 0) * (gb / graphBatch) * (c.training ? (plan.recompute ? 4 : 3) : 1);
   c.notes.push(
-    `model FLOPs utilisation ${(100 * mfu).toFixed(1)}% of ${systems} x ${(d.peakFlops / 1e15).toFixed(1)} PFLOP/s${plan.recompute ? ` (${((100 * hwFlops) / (step * d.peakFlops * systems)).toFixed(1)}% counting the recomputed forward)` : ''}`,
+    `model FLOPs utilisation ${fmtPercent(mfu)} of ${systems} x ${si(d.peakFlops, 'FLOP/s')}${plan.recompute ? ` (${fmtPercent(hwFlops / (step * d.peakFlops * systems))} counting the recomputed forward)` : ''}`,
   );
   pushClockNote(c, step, perStep, unitKind);
   pushCalibrationNote(c);

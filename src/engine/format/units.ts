@@ -1,0 +1,134 @@
+// Human formatting of engineering quantities (SI prefixes, bytes in binary units): the one formatter of the
+// engine's notes, table report, HTML export, webview, hovers and status bar, so a number reads the same
+// everywhere. Never e-notation: plain digits with thousands separators, or an SI prefix. Pure (no imports), so
+// the engine uses it and src/report/units.ts re-exports it.
+export function fmtFlops(f: number): string {
+  return si(f, 'FLOP');
+}
+
+export function si(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return `- ${unit}`;
+  const a = Math.abs(v);
+  const p: [number, string][] = [
+    [1e18, 'E'],
+    [1e15, 'P'],
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  if (a >= 1e21) return `${fmtNumber(v / 1e18)} E${unit}`;
+  for (const [m, s] of p) if (a >= m) return `${fmtNumber(v / m)} ${s}${unit}`;
+  return `${fmtNumber(v)} ${unit}`;
+}
+
+export function fmtBytes(b: number): string {
+  if (!Number.isFinite(b)) return '-';
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let i = 0;
+  let v = b;
+  while (Math.abs(v) >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v.toFixed(0) : fmtNumber(v)} ${u[i]}`;
+}
+
+export function fmtSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '-';
+  if (s === 0) return '0 s';
+  const a = Math.abs(s);
+  if (a >= 86400 * 2) return `${fmtNumber(s / 86400)} days`;
+  if (a >= 3600 * 2) return `${fmtNumber(s / 3600)} h`;
+  if (a >= 1) return `${fmtNumber(s)} s`;
+  if (a >= 1e-3) return `${fmtNumber(s * 1e3)} ms`;
+  if (a >= 1e-6) return `${fmtNumber(s * 1e6)} µs`;
+  return `${fmtNumber(s * 1e9)} ns`;
+}
+
+export function fmtCount(n: number): string {
+  return si(n, '').trim();
+}
+
+/** A per-layer detail entry as "label", "value": camelCase keys become words, units come from the key's name. */
+export function fmtDetail(key: string, v: number | string): [string, string] {
+  const label = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+  if (typeof v !== 'number') return [label, v];
+  if (/bytes/i.test(key)) return [label.replace(/ bytes$/, ''), fmtBytes(v)];
+  if (/flops/i.test(key)) return [label, fmtFlops(v)];
+  if (/cycles/i.test(key)) return [label, groupThousands(Math.round(v))];
+  if (/seconds$/i.test(key)) return [label.replace(/ seconds$/, ''), fmtSeconds(v)];
+  return [label, fmtNumber(v, 4)];
+}
+
+/** 14840 -> "14,840" (toLocaleString's first call costs tens of ms in a webview: too slow for a hover). */
+export function groupThousands(n: number): string {
+  const a = Math.abs(Math.trunc(n));
+  // String() switches to e-notation from 1e21 on; BigInt prints every digit
+  const s = a >= 1e21 ? BigInt(a).toString() : String(a);
+  return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * A plain number with `digits` significant digits, thousands separators from 1,000 up and never e-notation:
+ * 458213 -> "458,213", 0.000123 -> "0.000123", 3.14159 -> "3.14".
+ */
+export function fmtNumber(v: number, digits = 3): string {
+  if (!Number.isFinite(v)) return '-';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 10 ** (digits - 1)) return groupThousands(Math.round(v));
+  const decimals = Math.min(12, Math.max(0, digits - 1 - Math.floor(Math.log10(a))));
+  // trim trailing zeros of the fraction ("2.50" -> "2.5") but keep the significant ones
+  return v.toFixed(decimals).replace(/(\.\d*?[1-9])0+$|\.0+$/, '$1');
+}
+
+/** A throughput with its unit: "458,213 tokens/s", "12.3 samples/s". */
+export function fmtRate(value: number, unit: string): string {
+  return `${fmtNumber(value)} ${unit}`;
+}
+
+/** Below this a percentage reads "< 0.01%": digits past the second decimal of a percent say nothing a reader uses
+ * (a tiny model's MFU of 0.000037% is "< 0.01%"). */
+export const PERCENT_FLOOR = 0.01;
+
+/** A fraction as a percentage: 0.4713 -> "47.1%", 3.7e-7 -> "< 0.01%", 0 -> "0%". */
+export function fmtPercent(f: number): string {
+  if (!Number.isFinite(f)) return '-';
+  const p = f * 100;
+  if (p !== 0 && Math.abs(p) < PERCENT_FLOOR) return p > 0 ? `< ${PERCENT_FLOOR}%` : `> -${PERCENT_FLOOR}%`;
+  return `${fmtNumber(p)}%`;
+}
+
+/** A ratio: 1.5312 -> "1.53×". */
+export function fmtRatio(r: number): string {
+  return `${fmtNumber(r)}×`;
+}
+
+/** Long durations in the unit a reader plans with: s, min, h, days, years. */
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '-';
+  if (s < 60) return fmtSeconds(s);
+  if (s < 3600) return `${fmtNumber(s / 60)} min`;
+  if (s < 86400) return `${fmtNumber(s / 3600)} h`;
+  if (s < 365 * 86400) return `${fmtNumber(s / 86400)} days`;
+  return `${fmtNumber(s / (365 * 86400))} years`;
+}
+
+/** Dollars with SI prefixes past a thousand ($1.23M). */
+export function fmtUsd(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  if (Math.abs(v) >= 1e3) return `$${si(v, '').trim()}`;
+  return `$${fmtNumber(v)}`;
+}
+
+/** Energy: J below a kWh, then kWh/MWh/GWh. */
+export function fmtEnergy(j: number): string {
+  if (!Number.isFinite(j)) return '-';
+  const kwh = j / 3.6e6;
+  if (kwh < 1) return si(j, 'J');
+  return si(kwh * 1e3, 'Wh');
+}

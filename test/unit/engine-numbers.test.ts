@@ -1,0 +1,47 @@
+// Everything the engine writes for people (notes, comparison sentences, diagnostics) uses the one number formatter
+// (src/engine/format/units.ts): no e-notation, whatever the scale. A tiny model (the sample, one token) and a
+// 405B-parameter decode step with a large batch cover both ends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readModelBytes } from '../../src/engine/onnx/reader';
+import { profileModel, type Report } from '../../src/engine/profile';
+import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
+import { sampleModelBytes } from '../fixtures/sample-model';
+import { llamaDecode, CONFIGS } from '../fixtures/llama';
+import { figureLine, budgetLines } from '../../src/report/comparison';
+import { computedTargets } from '../../src/engine/hardware/types';
+
+const E_NOTATION = /\d(?:\.\d+)?e[+-]?\d/i;
+
+/** Every sentence of a report a person reads: target notes, verdict sentences and notes, diagnostics, figure lines. */
+function sentences(r: Report): string[] {
+  const out: string[] = [];
+  for (const t of r.targets ?? []) {
+    if ('error' in t) out.push(t.error);
+    else out.push(...t.notes);
+  }
+  for (const t of computedTargets(r.targets)) out.push(figureLine(t), ...budgetLines(t));
+  if (r.comparison) out.push(...r.comparison.sentences, ...r.comparison.notes);
+  out.push(...r.diagnostics.map((d) => d.message));
+  return out;
+}
+
+function profile(bytes: Uint8Array, o: Partial<RunOptions>): Report {
+  return profileModel(readModelBytes(bytes, 'm.onnx'), { ...defaultRunOptions(), targets: ['wse3', 'h100-dgx'], ...o })
+    .report;
+}
+
+test('the sample with unbound dims: no e-notation in any sentence', () => {
+  const r = profile(sampleModelBytes(), {});
+  const s = sentences(r);
+  assert.ok(s.length > 10, `${s.length} sentences`);
+  for (const x of s) assert.doesNotMatch(x, E_NOTATION, x);
+});
+
+test('a 405B decode step at batch 4096, inference and training: no e-notation in any sentence', () => {
+  const bytes = llamaDecode(CONFIGS['llama-3.1-405B']);
+  for (const mode of ['inference', 'training'] as const) {
+    const r = profile(bytes, { mode, batch: 4096, dims: { past: 8192 }, precision: 'bf16' });
+    for (const x of sentences(r)) assert.doesNotMatch(x, E_NOTATION, `${mode}: ${x}`);
+  }
+});
