@@ -1,6 +1,6 @@
 // GPU-cluster CALIBRATION: the published runs a constant was fitted to (gpu-published.ts CALIBRATION: the
-// A100 stack's tpBackwardOverlap to Korthikanti et al. 2022 Table 5, the H100 stack's tpCommOverlap to one
-// NeMo 24.07 run), against the project's goal (mean |error| <= 5 %, max <= 10 %): this guards the fit. The
+// A100 stack's tpBackwardOverlap and trainingMatrixScale to Korthikanti et al. 2022 Table 5, the H100 stack's
+// trainingMatrixScale to one NeMo 24.07 run), against the project's goal (mean |error| <= 5 %, max <= 10 %): this guards the fit. The
 // rows that validate the model are in gpu-validation.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

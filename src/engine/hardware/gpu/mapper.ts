@@ -19,8 +19,8 @@ export function buildContext(
   spec: GpuClusterSpec,
   opts: MapOptions,
 ): { ctx: Context; notes: string[] } {
-  const dev = deviceFor(spec, opts.precision);
   const training = opts.mode === 'training';
+  const dev = deviceFor(spec, opts.precision, training);
   const found = findTransformer(analysis, opts.bindings);
   const notes: string[] = [...dev.notes];
   const nodeLayer = new Int32Array(analysis.model.graph.nodes.length).fill(-1);

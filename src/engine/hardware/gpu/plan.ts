@@ -6,7 +6,7 @@
 // Ranks are laid out as Megatron does: tensor-parallel ranks innermost, then data-parallel, then pipeline.
 import type { Analysis, Precision } from '../types';
 import type { Device } from './roofline';
-import { collectiveTime, kernelTime } from './roofline';
+import { collectiveTime, deviceFor, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../structure';
 import { effectiveParams } from '../../cost/layers';
@@ -326,13 +326,19 @@ function flopsByRole(items: Work[]): Map<string, number> {
   return m;
 }
 
+/** Bytes per gradient element the data-parallel reduction sends: the stack's grad-sync dtype (fp32 training: 4). */
+function gradSyncBytes(ctx: Context): number {
+  const st = ctx.spec.stack;
+  return ctx.precision === 'fp32' ? 4 : (st?.gradientSync_bytes ?? st?.gradient_bytes ?? 4);
+}
+
 /** ZeRO-2 reduce-scatters the gradients after every microbatch (they are sharded, so they cannot
  * accumulate locally) and ZeRO-3 also all-gathers the weights before the forward and the backward pass
  * of every microbatch (Rajbhandari et al. 2019 §5); these overlap the microbatch's compute. */
 function zeroPerMicrobatch(ctx: Context, plan: Plan, links: LinkFor, params: number, compute: number): number {
   if (!ctx.training || plan.dp <= 1 || plan.zero < 2) return 0;
   const g = links.dp;
-  let c = collectiveTime(g.link, 'reduce-scatter', params * 4, g.n).seconds;
+  let c = collectiveTime(g.link, 'reduce-scatter', params * gradSyncBytes(ctx), g.n).seconds;
   if (plan.zero >= 3) c += 2 * collectiveTime(g.link, 'all-gather', params * ctx.dev.weightBytes, g.n).seconds;
   const u = ctx.spec.efficiency.commComputeInterference;
   return Math.max(0, c - compute) + u * Math.min(c, compute);
@@ -344,7 +350,14 @@ function finish(
   plan: Plan,
   links: LinkFor,
   stages: StageResult[],
-  extra: { tpComm: number; recompute: number; ppComm: number; backwardPerMb: number[]; embeddingSync: number },
+  extra: {
+    tpComm: number;
+    recompute: number;
+    ppComm: number;
+    backwardPerMb: number[];
+    forwardPerMb: number[];
+    embeddingSync: number;
+  },
   layerTimes: Map<number, LayerTime>,
   layerStage: Map<number, number>,
   layerMemory: Map<number, number>,
@@ -366,17 +379,28 @@ function finish(
       const opt = kernelTime(ctx.dev, 'vector', (12 * s.params) / shard, (mixed * s.params) / shard);
       optimizer = Math.max(optimizer, opt.seconds);
       if (plan.dp > 1) {
-        // ZeRO 0: all-reduce fp32 grads; ZeRO >= 1: reduce-scatter grads + all-gather 16-bit weights
+        // ZeRO 0: all-reduce the grads; ZeRO >= 1: reduce-scatter them + all-gather the updated weights, in the
+        // stack's grad-sync dtype (Megatron-LM 2021 without --accumulate-allreduce-grads-in-fp32: fp16; NeMo
+        // grad_sync_dtype bf16; default fp32) and the weights' 16-bit copy (fp8 training gathers the bf16
+        // weights: TE re-casts them to fp8 after the gather; fp32 training: 4)
         const g = links.dp;
-        let t =
+        const gs = gradSyncBytes(ctx);
+        const reduce =
           plan.zero === 0
-            ? collectiveTime(g.link, 'all-reduce', s.params * 4, g.n).seconds
-            : collectiveTime(g.link, 'reduce-scatter', s.params * 4, g.n).seconds +
-              collectiveTime(g.link, 'all-gather', s.params * ctx.dev.weightBytes, g.n).seconds;
-        // bucketed gradients reduce while the last microbatch's backward pass runs (DDP / Megatron-core
-        // overlap), unless the stack reduces them after the backward pass (Megatron-LM 2021's local DDP)
-        const hide = ctx.spec.stack?.dpOverlap === false ? 0 : (extra.backwardPerMb[i] ?? 0);
-        t = Math.max(0, t - hide) + u * Math.min(t, hide);
+            ? collectiveTime(g.link, 'all-reduce', s.params * gs, g.n).seconds
+            : collectiveTime(g.link, 'reduce-scatter', s.params * gs, g.n).seconds;
+        const gather =
+          plan.zero === 0 ? 0 : collectiveTime(g.link, 'all-gather', s.params * ctx.dev.actBytes, g.n).seconds;
+        // Overlapping stacks (DDP buckets, Megatron-core overlap_grad_reduce, NeMo overlap_grad_sync) reduce the
+        // gradient buckets while the LAST microbatch's backward pass runs (the others accumulate locally, no_sync),
+        // and all-gather the updated weights while the next step's first forward pass runs (overlap_param_gather /
+        // overlap_param_sync); Megatron-LM 2021's local DDP reduces after the backward pass, exposed.
+        const overlap = ctx.spec.stack?.dpOverlap !== false;
+        const exposed = (c: number, window: number) => {
+          const hide = overlap ? window : 0;
+          return Math.max(0, c - hide) + u * Math.min(c, hide);
+        };
+        const t = exposed(reduce, extra.backwardPerMb[i] ?? 0) + exposed(gather, extra.forwardPerMb[i] ?? 0);
         dpSync = Math.max(dpSync, t);
       }
     });
@@ -487,15 +511,18 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
     layerMemory = new Map<number, number>();
   let ppComm = 0;
   const backwardPerMb: number[] = [],
+    forwardPerMb: number[] = [],
     recomputePerMb: number[] = [];
   const stages: StageResult[] = stageLayers.map((ls, s) => {
     const layers = ls.map((i) => gm.layers[i]);
     let t = 0,
       back = 0,
+      fwd = 0,
       rcs = 0;
     for (const i of ls) {
       t += per[i];
       back += gp.bwd[i]?.seconds ?? 0;
+      fwd += gp.fwd[i].seconds;
       rcs += rc * gp.fwd[i].seconds;
       if (detail) {
         const tot = emptyPass();
@@ -513,6 +540,7 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
       ppComm = Math.max(ppComm, c);
     }
     backwardPerMb.push(back);
+    forwardPerMb.push(fwd);
     recomputePerMb.push(rcs);
     // weights in parameters at the run precision (block-quantized ones as stored: effectiveParams)
     const params = layers.reduce((a, l) => a + effectiveParams(l, bpp.weights), 0);
@@ -549,7 +577,7 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
     plan,
     links,
     stages,
-    { tpComm: 0, recompute: recomputePerMb[critical] ?? 0, ppComm, backwardPerMb, embeddingSync: 0 },
+    { tpComm: 0, recompute: recomputePerMb[critical] ?? 0, ppComm, backwardPerMb, forwardPerMb, embeddingSync: 0 },
     layerTimes,
     layerStage,
     layerMemory,
@@ -672,19 +700,23 @@ function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: 
   addPass(block, bwd);
   addPass(block, rc);
   const eI = [...embeddingForward(dev, x, ctx.positional), ...(ctx.training ? embeddingBackward(dev, x) : [])];
-  const hI = [...headForward(dev, x), ...(ctx.training ? headBackward(dev, x) : [])];
+  // FP8 runs keep the output layer in 16 bits: Megatron-core's fp8_autocast wraps the transformer layers only
+  // (the LM head is a plain ColumnParallelLinear), and FP8 serving quantizes the blocks' linears but not lm_head
+  const headDev = dev.precision === 'fp8' ? deviceFor(ctx.spec, 'bf16', ctx.training) : dev;
+  const hI = [...headForward(headDev, x), ...(ctx.training ? headBackward(headDev, x) : [])];
   const r: TransformerPasses = {
     fwd,
     bwd,
     rc,
     block,
     embed: passOf(ctx, links, eI),
-    head: p.vocab > 0 ? passOf(ctx, links, hI) : emptyPass(),
+    head: p.vocab > 0 ? passTime(headDev, links, hI) : emptyPass(),
     blockFlops: flopsByRole([...fI, ...bI, ...rI]),
     headFlops: flopsByRole(hI),
     embedFlops: flopsByRole(eI),
     alignment: alignmentNote(dev, [
-      ...unalignedGemms(dev, [...fI, ...hI]),
+      ...unalignedGemms(dev, fI),
+      ...unalignedGemms(headDev, hI),
       ...unalignedGemms(
         dev,
         outsideLayers(ctx).others.map((l) => genericForward(dev, ctx.generic, l, x.b)),
@@ -705,7 +737,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
   const x = blockShape(ctx, plan);
   const notes: string[] = [];
   const rcMode: Recompute = ctx.training ? plan.recompute : 'none';
-  const { bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops, alignment } = transformerPasses(
+  const { fwd, bwd, rc, block, embed, head, blockFlops, headFlops, embedFlops, alignment } = transformerPasses(
     ctx,
     links,
     x,
@@ -743,19 +775,24 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     layerMemory = new Map<number, number>();
   const smallParams = Math.max(0, p.otherParams - p.embeddingParams - p.lmHeadParams);
   const T = x.b * x.sq;
-  const backwardPerMb: number[] = [];
+  const backwardPerMb: number[] = [],
+    forwardPerMb: number[] = [];
   const stages: StageResult[] = Array.from({ length: P }, (_, s) => {
     let t = blocksOn[s] * block.seconds + ppPerMb;
     let back = blocksOn[s] * bwd.seconds;
+    let fore = blocksOn[s] * fwd.seconds;
     let params = (blocksOn[s] * (p.blocks[0]?.params ?? 0)) / plan.tp;
     const layers = new Set<number>();
     if (s === 0) {
       t += embed.seconds;
+      fore += embed.seconds;
       params += p.embeddingParams / plan.tp + smallParams;
     }
     if (s === P - 1) {
       t += head.seconds;
-      back += head.seconds / 3; // about a third of the head's time is its forward pass
+      // about a third of the head's time is its forward pass (the LM head GEMM once, its backward twice)
+      back += (head.seconds * 2) / 3;
+      fore += head.seconds / 3;
       params += p.lmHeadParams / plan.tp + (p.tiedEmbedding && P > 1 ? p.embeddingParams / plan.tp : 0);
     }
     for (const l of others) {
@@ -770,6 +807,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     }
     t += zeroPerMicrobatch(ctx, plan, links, params, t);
     backwardPerMb.push(back);
+    forwardPerMb.push(fore);
     // activations: blocks x microbatches in flight + one block's working set; embedding output on the first
     // stage; logits (fp32 for the loss) on the last (Korthikanti §4.3)
     const inflight = ctx.training ? inflightStageFraction(s, P, plan.interleave, m) : 1;
@@ -861,7 +899,14 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     plan,
     links,
     stages,
-    { tpComm, recompute: rc.seconds * Math.max(...blocksOn), ppComm: ppPerMb, backwardPerMb, embeddingSync },
+    {
+      tpComm,
+      recompute: rc.seconds * Math.max(...blocksOn),
+      ppComm: ppPerMb,
+      backwardPerMb,
+      forwardPerMb,
+      embeddingSync,
+    },
     layerTimes,
     layerStage,
     layerMemory,

@@ -53,10 +53,13 @@ export interface Device {
   /** bytes per activation element and per weight element in the chosen precision */
   actBytes: number;
   weightBytes: number;
+  /** the fraction of the measured matrix rates the kernels sustain in this run (training: the spec's
+   * stack.trainingMatrixScale; otherwise 1) */
+  sustainedScale: number;
   notes: string[];
 }
 
-export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
+export function deviceFor(spec: GpuClusterSpec, precision: Precision, training = false): Device {
   const notes: string[] = [];
   let mp = spec.gpu.matrix_TFLOPS[precision] ?? 0;
   let vp = spec.gpu.vector_TFLOPS[precision] ?? 0;
@@ -82,6 +85,7 @@ export function deviceFor(spec: GpuClusterSpec, precision: Precision): Device {
     hbmBandwidth: spec.gpu.hbmBandwidth_GBps * 1e9,
     actBytes,
     weightBytes,
+    sustainedScale: training ? (spec.stack?.trainingMatrixScale ?? 1) : 1,
     notes,
   };
 }
@@ -153,6 +157,7 @@ export function kernelTime(
   if (engine === 'matrix' && gemm && !gemmAligned(dev, gemm)) {
     rate = Math.min(rate, eff.unalignedGemmEfficiency * dev.spec.gpu.matrix_TFLOPS.fp16 * 1e12);
   }
+  if (engine === 'matrix') rate *= dev.sustainedScale;
   const compute = flops > 0 ? flops / rate : 0;
   const memory = bytes > 0 ? bytes / (dev.hbmBandwidth * lookupEfficiency(eff.memoryByTraffic_MB, bytes / 1e6)) : 0;
   const work = eff.computeMemoryOverlap === 'roofline' ? Math.max(compute, memory) : compute + memory;

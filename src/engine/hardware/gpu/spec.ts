@@ -86,6 +86,11 @@ export interface GpuClusterSpec {
     dpOverlap: boolean;
     /** bytes per gradient element kept between the backward pass and the optimizer (fp32 main grads: 4) */
     gradient_bytes: number;
+    /** bytes per gradient element the data-parallel reduction sends (the stack's grad-sync dtype; absent: 4) */
+    gradientSync_bytes?: number;
+    /** the fraction of the measured (microbenchmark) matrix rates the stack's kernels sustain in a training run
+     * (absent: 1) */
+    trainingMatrixScale?: number;
   };
   sources?: Record<string, string>;
   notes?: string[];
@@ -178,6 +183,8 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
       fail('stack.trainingAttention', `must be "flash" or "unfused", got ${shownValue(a)}`);
     num('stack.tpCommOverlap', { max: 1 });
     num('stack.gradient_bytes', { positive: true, max: 4 });
+    num('stack.gradientSync_bytes', { positive: true, max: 4, optional: true });
+    num('stack.trainingMatrixScale', { positive: true, max: 1, optional: true });
     if (typeof get('stack.dpOverlap') !== 'boolean')
       fail('stack.dpOverlap', `must be true or false, got ${shownValue(get('stack.dpOverlap'))}`);
   }
