@@ -10,6 +10,10 @@ const NON_FINITE_TEXT_G = /-?\bInfinity\b|\bNaN\b/g;
 /** Removes non-finite numbers from `report` in place: a property is deleted, an unknown dim becomes null (the
  * contract's "unknown dim"), an array of numbers with a non-finite entry is deleted whole; one diagnostic each. */
 export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R): R {
+  // nearly every report is clean: check without building a path per field (a 1M-node report has millions)
+  let clean = true;
+  for (const k in report) if (k !== 'diagnostics' && !allFinite(report[k])) clean = false;
+  if (clean) return report;
   const found: Diagnostic[] = [];
   const note = (path: string, v: number) =>
     found.push({
@@ -66,4 +70,22 @@ export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R)
   }
   diagnostics.push(...found);
   return report;
+}
+
+/** True when `v` holds no non-finite number and no array string written from one (what finiteReport fixes). */
+function allFinite(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (!v || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'string') {
+        if (NON_FINITE_TEXT.test(x)) return false;
+      } else if (!allFinite(x)) return false;
+    }
+    return true;
+  }
+  for (const k in v)
+    if (Object.prototype.hasOwnProperty.call(v, k) && !allFinite((v as Record<string, unknown>)[k])) return false;
+  return true;
 }

@@ -130,8 +130,15 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
   };
   for (const n of order) {
     const anchor = kindOf(n);
-    const feedsFromCurrent = current !== null && n.inputs.some((i) => producerLayer.get(i) === current!.id);
-    const isolated = n.inputs.every((i) => !i || !producerLayer.has(i));
+    let feedsFromCurrent = false,
+      isolated = true;
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const p = producerLayer.get(i);
+      if (p === undefined) continue;
+      isolated = false;
+      if (current !== null && p === current.id) feedsFromCurrent = true;
+    }
     if (anchor || !current || (!feedsFromCurrent && !isolated)) {
       current = start(n, anchor ?? (isNorm(n) ? 'norm' : isData(n) ? 'data' : 'elementwise'));
     }
@@ -152,35 +159,46 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
     }
     for (const o of n.outputs) if (o) producerLayer.set(o, l.id);
   }
-  // Inputs and outputs that cross layer boundaries are what a fused kernel really reads and writes.
-  const consumerLayers = new Map<string, Set<number>>();
+  // Inputs and outputs that cross layer boundaries are what a fused kernel really reads and writes. Per tensor:
+  // the one layer that reads it, or MANY_LAYERS (a number per tensor, not a set of layers).
+  const MANY_LAYERS = -1;
+  const readBy = new Map<string, number>();
   for (const l of layers)
     for (const idx of l.nodeIndices)
       for (const i of g.nodes[idx].inputs) {
         if (!i) continue;
-        let s = consumerLayers.get(i);
-        if (!s) consumerLayers.set(i, (s = new Set()));
-        s.add(l.id);
+        const r = readBy.get(i);
+        if (r === undefined) readBy.set(i, l.id);
+        else if (r !== l.id && r !== MANY_LAYERS) readBy.set(i, MANY_LAYERS);
       }
   for (const l of layers) {
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
       const c = costs[idx];
       if (!c) continue;
-      const outs = n.outputs.filter(Boolean);
-      for (const o of outs) {
-        const users = consumerLayers.get(o);
-        const leaves = graphOutputs.has(o) || (users !== undefined && [...users].some((u) => u !== l.id));
-        if (leaves) l.activationBytes += c.outputBytes / outs.length;
+      let outs = 0;
+      for (const o of n.outputs) if (o) outs++;
+      for (const o of n.outputs) {
+        if (!o) continue;
+        const r = readBy.get(o);
+        if (graphOutputs.has(o) || (r !== undefined && r !== l.id)) l.activationBytes += c.outputBytes / outs;
       }
-      if (
-        n.inputs.some((i) => i && producerLayer.has(i) && producerLayer.get(i) !== l.id) ||
-        n.inputs.some((i) => i && !producerLayer.has(i))
-      ) {
-        l.inputBytes += c.inputBytes;
+      let crossing = false;
+      for (const i of n.inputs) {
+        if (!i) continue;
+        const p = producerLayer.get(i);
+        if (p === undefined || p !== l.id) {
+          crossing = true;
+          break;
+        }
       }
+      if (crossing) l.inputBytes += c.inputBytes;
     }
     l.bytesWritten = l.activationBytes;
+    // exact-size lists: a list grown by push keeps spare slots (a third of the memory of a 1M-node report)
+    l.nodes = l.nodes.slice();
+    l.nodeIndices = l.nodeIndices.slice();
+    l.opTypes = l.opTypes.slice();
   }
   return layers;
 }

@@ -66,6 +66,17 @@ export interface QuantizedTensor {
  * GatherBlockQuantized embedding) is found through it; a tensor used both as a weight and otherwise is a weight.
  */
 export function quantizedTensors(m: Model): Map<string, QuantizedTensor> {
+  // only com.microsoft ops have quantized roles: most graphs have none, and need no consumer lists
+  let contrib = false;
+  forEachGraph(m.graph, (g) => {
+    if (contrib) return;
+    for (const n of g.nodes)
+      if (n.domain === 'com.microsoft' && n.inputs.some(Boolean)) {
+        contrib = true;
+        return;
+      }
+  });
+  if (!contrib) return new Map();
   const consumers = new Map<string, { node: Node; i: number }[]>();
   const stored = new Map<string, { elements: number; dtype: number }>();
   forEachGraph(m.graph, (g) => {

@@ -125,19 +125,26 @@ class Inferencer {
     const declared = new Map<string, ValueInfo>();
     for (const vi of g.valueInfo) declared.set(vi.name, vi);
     for (const vi of g.outputs) declared.set(vi.name, vi);
+    const useDeclared = this.opts.useDeclared && declared.size > 0;
     for (const node of topoOrder(g)) {
-      const outs = this.inferNode(node, lookupValue, opsets, g, gs);
-      node.outputs.forEach((o, k) => {
-        if (!o) return;
+      const inputs = new Array<Value | undefined>(node.inputs.length);
+      for (let k = 0; k < inputs.length; k++) {
+        const n = node.inputs[k];
+        inputs[k] = n ? lookupValue(n) : undefined;
+      }
+      const outs = this.inferNode(node, inputs, lookupValue, opsets, g, gs);
+      for (let k = 0; k < node.outputs.length; k++) {
+        const o = node.outputs[k];
+        if (!o) continue;
         let v = outs[k];
-        const dec = declared.get(o);
-        if (this.opts.useDeclared && dec) {
+        const dec = useDeclared ? declared.get(o) : undefined;
+        if (dec) {
           const m = mergeDeclared(v?.type ?? null, bindType(dec.type, bind));
           if (m.filled) this.filled++;
           v = { ...(v ?? {}), type: m.type };
         }
-        values.set(o, v ?? { type: null });
-      });
+        values.set(o, v ? sharedWithInput(v, inputs) : { type: null });
+      }
       const unknown = this.unknownOps.get(node);
       if (unknown) {
         unknown.message += ': ' + outputsOrigin(node, values, this.opts.useDeclared ? declared : new Map());
@@ -154,17 +161,18 @@ class Inferencer {
 
   inferNode(
     node: Node,
+    inputs: (Value | undefined)[],
     lookupValue: (n: string) => Value | undefined,
     opsets: Record<string, number>,
     g: Graph,
     gs: GraphShapes,
   ): (Value | undefined)[] {
-    const inputs = node.inputs.map((n) => (n ? lookupValue(n) : undefined));
     const domain = node.domain;
-    const fnDef = this.model.functions.find((f) => f.name === node.opType && f.domain === domain);
+    const fnDef = this.model.functions.length
+      ? this.model.functions.find((f) => f.name === node.opType && f.domain === domain)
+      : undefined;
     if (fnDef) return this.inferFunctionCall(node, fnDef, inputs, gs);
     const fn = lookup(domain, node.opType);
-    const where = node.name || `${node.opType} #${node.index}`;
     if (!fn) {
       const d: Diagnostic = {
         severity: 'warning',
@@ -176,27 +184,7 @@ class Inferencer {
       this.unknownOps.set(node, d);
       return [];
     }
-    const ctx: InferCtx = {
-      node,
-      opset: this.opsetFor(domain, opsets),
-      opsets,
-      inputs,
-      fail: (message: string) => {
-        throw new ShapeError(message);
-      },
-      warn: (message: string) => {
-        this.diagnostics.push({ severity: 'info', message: `${where}: ${message}`, node: node.name, graph: g.path });
-      },
-      inferSubgraph: (sg: Graph, sgInputs: (Value | undefined)[]) => {
-        if (++this.depth > 64) throw new ShapeError('subgraphs nested too deep');
-        try {
-          const sub = this.inferGraph(sg, lookupValue, sgInputs, opsets);
-          return sg.outputs.map((o) => sub.values.get(o.name));
-        } finally {
-          this.depth--;
-        }
-      },
-    };
+    const ctx = new NodeCtx(this, node, this.opsetFor(domain, opsets), opsets, inputs, g, lookupValue);
     try {
       const out = fn(ctx);
       return out.map((v) => (v?.data && v.data.length > DATA_MAX ? { type: v.type } : v));
@@ -204,7 +192,7 @@ class Inferencer {
       if (e instanceof LimitError) {
         this.diagnostics.push({
           severity: 'error',
-          message: `${where} (${node.opType}): ${e.message}`,
+          message: `${nodeWhere(node)} (${node.opType}): ${e.message}`,
           node: node.name,
           graph: g.path,
           limit: e.limit,
@@ -214,7 +202,7 @@ class Inferencer {
       if (e instanceof ShapeError) {
         this.diagnostics.push({
           severity: 'error',
-          message: `${where} (${node.opType}): ${e.message}`,
+          message: `${nodeWhere(node)} (${node.opType}): ${e.message}`,
           node: node.name,
           graph: g.path,
         });
@@ -222,11 +210,27 @@ class Inferencer {
       }
       this.diagnostics.push({
         severity: 'error',
-        message: `${where} (${node.opType}): shape inference failed: ${(e as Error).message}`,
+        message: `${nodeWhere(node)} (${node.opType}): shape inference failed: ${(e as Error).message}`,
         node: node.name,
         graph: g.path,
       });
       return [];
+    }
+  }
+
+  /** Infers subgraph `sg` of a node with the given input values, in a scope nested in the node's. */
+  inferSubgraph(
+    sg: Graph,
+    sgInputs: (Value | undefined)[],
+    lookupValue: (n: string) => Value | undefined,
+    opsets: Record<string, number>,
+  ): (Value | undefined)[] {
+    if (++this.depth > 64) throw new ShapeError('subgraphs nested too deep');
+    try {
+      const sub = this.inferGraph(sg, lookupValue, sgInputs, opsets);
+      return sg.outputs.map((o) => sub.values.get(o.name));
+    } finally {
+      this.depth--;
     }
   }
 
@@ -290,6 +294,63 @@ class Inferencer {
   }
 }
 
+/** The context an op's inference rule sees: one object per node, its methods on the prototype (no closures). */
+class NodeCtx implements InferCtx {
+  constructor(
+    private readonly inf: Inferencer,
+    readonly node: Node,
+    readonly opset: number,
+    readonly opsets: Record<string, number>,
+    readonly inputs: (Value | undefined)[],
+    private readonly g: Graph,
+    private readonly lookupValue: (n: string) => Value | undefined,
+  ) {}
+  fail(message: string): never {
+    throw new ShapeError(message);
+  }
+  warn(message: string): void {
+    const node = this.node;
+    this.inf.diagnostics.push({
+      severity: 'info',
+      message: `${nodeWhere(node)}: ${message}`,
+      node: node.name,
+      graph: this.g.path,
+    });
+  }
+  inferSubgraph(sg: Graph, sgInputs: (Value | undefined)[]): (Value | undefined)[] {
+    return this.inf.inferSubgraph(sg, sgInputs, this.lookupValue, this.opsets);
+  }
+}
+
+/** How diagnostics name a node: its name, or its op and index. */
+function nodeWhere(node: Node): string {
+  return node.name || `${node.opType} #${node.index}`;
+}
+
+/** A value that holds nothing but its type (no data, no sequence items). */
+function onlyType(v: Value): boolean {
+  for (const k in v) if (k !== 'type') return false;
+  return true;
+}
+
+/** `v`, or an input's value when it is the same plain tensor type (elementwise ops, most of a graph): the graph's
+ * values then share one type and dims array along a chain instead of one per tensor. */
+function sharedWithInput(v: Value, inputs: (Value | undefined)[]): Value {
+  const t = v.type;
+  if (!t || t.kind !== 'tensor' || !t.dims || !onlyType(v)) return v;
+  for (let k = 0; k < inputs.length; k++) {
+    const iv = inputs[k];
+    if (!iv || iv === v) continue;
+    const it = iv.type;
+    if (!it || it.kind !== 'tensor' || it.dtype !== t.dtype || !it.dims || it.dims.length !== t.dims.length) continue;
+    if (!onlyType(iv)) continue;
+    let same = true;
+    for (let d = 0; d < t.dims.length && same; d++) same = it.dims[d] === t.dims[d];
+    if (same) return iv;
+  }
+  return v;
+}
+
 /**
  * One call's copy of a function body node: `ref` attributes take the call's values, also inside nested
  * subgraphs, and subgraphs get a per-call path (from -> to) so each call keeps its own subgraph shapes.
@@ -331,44 +392,73 @@ function outputsOrigin(node: Node, values: Map<string, Value>, declared: Map<str
   return parts.join('; ') || 'no outputs';
 }
 
+/** topoOrder's answers by graph, valid while the graph keeps the same node array of the same length: shape
+ * inference, constant folding and layer building all walk the same graph in the same order. */
+const topoCache = new WeakMap<Graph, { nodes: Node[]; length: number; order: Node[] }>();
+
 /** Nodes in dependency order (stable: keeps file order where possible). Cyclic remainders keep file order. */
 export function topoOrder(g: Graph): Node[] {
+  const nodes = g.nodes;
+  const hit = topoCache.get(g);
+  if (hit && hit.nodes === nodes && hit.length === nodes.length) return hit.order;
+  const order = computeTopoOrder(g);
+  topoCache.set(g, { nodes, length: nodes.length, order });
+  return order;
+}
+
+/** Indices of the nodes `n` depends on (its inputs and its subgraphs' implicit inputs), itself excluded. */
+function depsOf(n: Node, k: number, producer: Map<string, number>): number[] {
+  const names = new Set(n.inputs.filter(Boolean));
+  for (const key in n.attrs) {
+    const a = n.attrs[key];
+    const gs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+    for (const sg of gs) for (const name of outerReferences(sg)) names.add(name);
+  }
+  return [...names].map((i) => producer.get(i)).filter((p): p is number => p !== undefined && p !== k);
+}
+
+function hasSubgraph(n: Node): boolean {
+  for (const key in n.attrs) {
+    const t = n.attrs[key].type;
+    if (t === 'graph' || t === 'graphs') return true;
+  }
+  return false;
+}
+
+function computeTopoOrder(g: Graph): Node[] {
+  const nodes = g.nodes;
   const producer = new Map<string, number>();
-  g.nodes.forEach((n, k) =>
-    n.outputs.forEach((o) => {
-      if (o) producer.set(o, k);
-    }),
-  );
-  // implicit inputs of subgraphs also count as dependencies
-  const deps: number[][] = g.nodes.map((n, k) => {
-    const names = new Set(n.inputs.filter(Boolean));
-    for (const a of Object.values(n.attrs)) {
-      const gs = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
-      for (const sg of gs) for (const name of outerReferences(sg)) names.add(name);
+  for (let k = 0; k < nodes.length; k++) for (const o of nodes[k].outputs) if (o) producer.set(o, k);
+  // already sorted (nearly every exported graph): one pass over the inputs, no per-node lists
+  let sorted = true;
+  for (let k = 0; k < nodes.length && sorted; k++) {
+    const n = nodes[k];
+    for (const i of n.inputs) {
+      const p = i ? producer.get(i) : undefined;
+      if (p !== undefined && p > k) {
+        sorted = false;
+        break;
+      }
     }
-    return [...names].map((i) => producer.get(i)).filter((p): p is number => p !== undefined && p !== k);
-  });
-  const done = new Array<boolean>(g.nodes.length).fill(false);
+    if (sorted && hasSubgraph(n) && depsOf(n, k, producer).some((d) => d > k)) sorted = false;
+  }
+  if (sorted) return nodes;
+  // implicit inputs of subgraphs also count as dependencies
+  const deps: number[][] = nodes.map((n, k) => depsOf(n, k, producer));
+  const done = new Array<boolean>(nodes.length).fill(false);
   const order: Node[] = [];
   let progress = true;
-  let sorted = true;
-  for (let k = 0; k < g.nodes.length; k++)
-    if (deps[k].some((d) => d > k)) {
-      sorted = false;
-      break;
-    }
-  if (sorted) return g.nodes;
-  while (progress && order.length < g.nodes.length) {
+  while (progress && order.length < nodes.length) {
     progress = false;
-    for (let k = 0; k < g.nodes.length; k++) {
+    for (let k = 0; k < nodes.length; k++) {
       if (!done[k] && deps[k].every((d) => done[d])) {
         done[k] = true;
-        order.push(g.nodes[k]);
+        order.push(nodes[k]);
         progress = true;
       }
     }
   }
-  for (let k = 0; k < g.nodes.length; k++) if (!done[k]) order.push(g.nodes[k]);
+  for (let k = 0; k < nodes.length; k++) if (!done[k]) order.push(nodes[k]);
   return order;
 }
 

@@ -2,6 +2,7 @@
 // MultiHeadAttention, Attention, ...), or a Softmax between two activation x activation MatMuls (scores and
 // context). For each: the weight projections feeding Q, K and V, the output projection, and the heads as the
 // op's attributes or the Q projection's Reshape state them.
+import type { Graph } from '../onnx/ir';
 import { backwardFind, collectUpstream, forwardFind, intAttr, type GraphIndex } from './graphIndex';
 
 const FUSED =
@@ -227,6 +228,13 @@ function unfusedUnit(ix: GraphIndex, s: number): AttentionUnit | undefined {
 }
 
 /** Every attention unit of the graph in node order, with its output projection. */
+/** Whether graph `g` has a node findAttention could anchor a unit on (a fused attention op or a Softmax): without
+ * one there is no attention, and no index of the graph needs building. */
+export function hasAttentionAnchor(g: Graph): boolean {
+  for (const n of g.nodes) if (n.opType === 'Softmax' || FUSED.test(n.opType)) return true;
+  return false;
+}
+
 export function findAttention(ix: GraphIndex): AttentionUnit[] {
   const units: AttentionUnit[] = [];
   ix.g.nodes.forEach((n, i) => {

@@ -3,7 +3,7 @@
 // attention (keys not derived from the token stream) marks an encoder-decoder; the MLP / MoE of each block
 // (mlp.ts); the vocabulary (embedding.ts). Binding-independent: computed once per analysis.
 import type { Graph } from '../onnx/ir';
-import { findAttention, type AttentionUnit } from './attention';
+import { findAttention, hasAttentionAnchor, type AttentionUnit } from './attention';
 import { GraphIndex, reachableFrom } from './graphIndex';
 import { findMlp, nodeParams, type MlpFacts } from './mlp';
 import { findVocabulary, type Vocabulary } from './embedding';
@@ -77,8 +77,12 @@ function unitsIn(g: Graph, src: TransformerSource, outer?: GraphIndex): { ix: Gr
   return { ix, units: findAttention(ix) };
 }
 
+const NO_ATTENTION = 'no attention (no attention op, no Softmax between activation x activation MatMuls)';
+
 export function detectStructure(src: TransformerSource): Detection {
   const g0 = src.model.graph;
+  // no attention op or Softmax in the graph or its subgraphs: no unit can be found (skip indexing the graph)
+  if (!hasAttentionAnchor(g0) && !subgraphsOf(g0).some(hasAttentionAnchor)) return { reason: NO_ATTENTION };
   let { ix, units } = unitsIn(g0, src);
   let graph = g0,
     main = true;
@@ -96,8 +100,7 @@ export function detectStructure(src: TransformerSource): Detection {
     }
     if (!main) notes.push('blocks found inside a subgraph (an If / Loop body) of the main graph');
   }
-  if (units.length === 0)
-    return { reason: 'no attention (no attention op, no Softmax between activation x activation MatMuls)' };
+  if (units.length === 0) return { reason: NO_ATTENTION };
   // cross-attention: keys that do not derive from the stream the first attention's queries read
   const stream = reachableFrom(ix, units[0].queryInput);
   for (const u of units) u.cross = !stream.has(u.keyTensor);

@@ -435,5 +435,14 @@ register('GivenTensorFill', (ctx) => {
 register('DynamicSlice', (ctx) => {
   const slice = lookup('', 'Slice');
   if (!slice) return [];
-  return slice({ ...ctx, opset: 10 });
+  // the same node seen at opset 10 (the context's methods live on its prototype: delegate, do not spread)
+  return slice({
+    node: ctx.node,
+    opset: 10,
+    opsets: ctx.opsets,
+    inputs: ctx.inputs,
+    fail: (m) => ctx.fail(m),
+    warn: (m) => ctx.warn(m),
+    inferSubgraph: (g, i) => ctx.inferSubgraph(g, i),
+  });
 });
