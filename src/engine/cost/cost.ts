@@ -7,10 +7,9 @@ import type { GraphShapes, ShapeResult } from '../shapes/infer';
 import type { Value } from '../shapes/types';
 import { evalDim } from '../shapes/dims';
 import { topoOrder } from '../shapes/infer';
-import { lookupCost } from './registry';
+import { COST_RULES } from './ops';
 import type { CostCtx, NodeCost, NumTensor } from './types';
 import { quantizedTensors, type QuantizedTensor } from '../onnx/quantized';
-import './ops';
 import { UNBOUND_DIM_VALUE } from '../shapes/unbound';
 
 export interface CostOptions {
@@ -171,7 +170,7 @@ export class CostModel {
         `model-local function ${fnBody.fn.domain}.${fnBody.fn.name}, costed through its body`,
       );
     }
-    const fn = lookupCost(node.domain, node.opType);
+    const fn = COST_RULES.lookup(node.domain, node.opType);
     if (!fn) {
       // never a silent zero: outputs of unknown shape fall back to the inputs' elements
       const outElems = outputs.reduce((a, t) => a + (t && !t.approximate ? t.elements : 0), 0);

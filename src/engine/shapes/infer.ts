@@ -3,13 +3,12 @@
 // and model-local functions, and fills what it cannot infer from the model's declared value_info.
 import type { FunctionDef, Graph, Model, Node, ValueInfo, ValueType } from '../onnx/ir';
 import type { Diagnostic } from '../onnx/errors';
-import { lookup } from './registry';
+import { SHAPE_RULES } from './ops';
 import { DATA_MAX, ShapeError, type InferCtx, type Value } from './types';
 import { bindDim, dimSymbols } from './dims';
 import { valueFromTensor } from './tensorValue';
 import { LIMITS, LimitError } from '../limits';
 export { valueFromTensor };
-import './ops';
 import { outerReferences } from './scope';
 
 export interface InferOptions {
@@ -172,7 +171,7 @@ class Inferencer {
       ? this.model.functions.find((f) => f.name === node.opType && f.domain === domain)
       : undefined;
     if (fnDef) return this.inferFunctionCall(node, fnDef, inputs, gs);
-    const fn = lookup(domain, node.opType);
+    const fn = SHAPE_RULES.lookup(domain, node.opType);
     if (!fn) {
       const d: Diagnostic = {
         severity: 'warning',

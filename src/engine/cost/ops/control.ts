@@ -9,16 +9,20 @@
 // Sequences and optionals: 0 FLOPs; bytes are the tensors copied into or out of a sequence (a sequence value
 // itself has no tensor type, so the default rule would count it as 0 bytes).
 import { attrInt, attrInts } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import type { CostCtx } from '../types';
 import { itemsOf } from '../../shapes/ops/control';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 function knownCond(ctx: CostCtx): boolean | undefined {
   const d = ctx.inputValues[0]?.data?.[0];
   return typeof d === 'number' ? d !== 0 : undefined;
 }
 
-registerCost('If', (ctx) => {
+rules.add('If', (ctx) => {
   const a = ctx.subgraphFlops('then_branch') ?? 0;
   const b = ctx.subgraphFlops('else_branch') ?? 0;
   const c = knownCond(ctx);
@@ -27,7 +31,7 @@ registerCost('If', (ctx) => {
   return { flops: Math.max(a, b), note: 'If: the larger branch is counted' };
 });
 
-registerCost('Loop', (ctx) => {
+rules.add('Loop', (ctx) => {
   const body = ctx.subgraphFlops('body') ?? 0;
   const m = ctx.node.inputs[0] ? ctx.inputValues[0]?.data?.[0] : undefined;
   // exporters write INT64_MAX for "no limit" (while loops): treat counts beyond 1e12 as unknown
@@ -35,7 +39,7 @@ registerCost('Loop', (ctx) => {
   return { flops: body, note: 'Loop: trip count unknown, one iteration counted' };
 });
 
-registerCost('Scan', (ctx) => {
+rules.add('Scan', (ctx) => {
   const body = ctx.subgraphFlops('body') ?? 0;
   const nScan = attrInt(ctx.node, 'num_scan_inputs', 0);
   const first = ctx.inputs[ctx.node.inputs.length - nScan];
@@ -51,7 +55,7 @@ registerCost('Scan', (ctx) => {
   return { flops: body * t, note: `Scan: body x ${t} iterations` };
 });
 
-registerCost('SequenceMap', (ctx) => {
+rules.add('SequenceMap', (ctx) => {
   const body = ctx.subgraphFlops('body') ?? 0;
   const n = itemsOf(ctx.inputValues[0])?.length;
   if (n !== undefined) return { flops: body * n, note: `SequenceMap: body x ${n} elements` };
@@ -62,25 +66,25 @@ const tensorBytes = (ctx: CostCtx, k: number, out = false) => (out ? ctx.outputs
 const sumInputs = (ctx: CostCtx) => ctx.inputs.reduce((a, t) => a + (t?.bytes ?? 0), 0);
 
 // The tensors copied into the new sequence are read and written once.
-registerCost('SequenceConstruct', (ctx) => ({ flops: 0, bytesRead: sumInputs(ctx), bytesWritten: sumInputs(ctx) }));
-registerCost('SequenceInsert', (ctx) => ({
+rules.add('SequenceConstruct', (ctx) => ({ flops: 0, bytesRead: sumInputs(ctx), bytesWritten: sumInputs(ctx) }));
+rules.add('SequenceInsert', (ctx) => ({
   flops: 0,
   bytesRead: tensorBytes(ctx, 1),
   bytesWritten: tensorBytes(ctx, 1),
 }));
 // SequenceAt copies one element out; ConcatFromSequence reads every element once, writes the result.
-registerCost(['SequenceAt', 'ConcatFromSequence'], (ctx) => ({
+rules.add(['SequenceAt', 'ConcatFromSequence'], (ctx) => ({
   flops: 0,
   bytesRead: tensorBytes(ctx, 0, true),
   bytesWritten: tensorBytes(ctx, 0, true),
 }));
-registerCost('SplitToSequence', (ctx) => ({
+rules.add('SplitToSequence', (ctx) => ({
   flops: 0,
   bytesRead: tensorBytes(ctx, 0),
   bytesWritten: tensorBytes(ctx, 0),
 }));
 // Bookkeeping only: no tensor data moves.
-registerCost(
+rules.add(
   ['SequenceEmpty', 'SequenceErase', 'SequenceLength', 'Optional', 'OptionalHasElement', 'OptionalGetElement'],
   (ctx) => ({
     flops: 0,
@@ -89,3 +93,5 @@ registerCost(
       ctx.node.opType === 'SequenceLength' || ctx.node.opType === 'OptionalHasElement' ? tensorBytes(ctx, 0, true) : 0,
   }),
 );
+
+export const controlCosts = rules.rules;

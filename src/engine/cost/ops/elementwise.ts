@@ -1,9 +1,13 @@
 // Elementwise ops: FLOPs per output element. Conventions: a basic arithmetic op or comparison is 1 FLOP;
 // transcendental activations count the operations of their defining formula (as in onnx-tool's
 // per-element convention, documented per op below); Cast/Identity and friends are pure data movement.
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import { outElems } from '../types';
 import { BINARY, COMPARE, UNARY_SAME, VARIADIC } from '../../shapes/ops/elementwise';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 /** FLOPs per output element where the formula has more than one operation. */
 const PER_ELEMENT: Record<string, number> = {
@@ -33,16 +37,18 @@ const PER_ELEMENT: Record<string, number> = {
   Pow: 1,
 };
 
-registerCost([...UNARY_SAME, ...BINARY, ...COMPARE], (ctx) => ({
+rules.add([...UNARY_SAME, ...BINARY, ...COMPARE], (ctx) => ({
   flops: outElems(ctx) * (PER_ELEMENT[ctx.node.opType] ?? 1),
 }));
 
-registerCost(VARIADIC, (ctx) => {
+rules.add(VARIADIC, (ctx) => {
   const n = ctx.node.inputs.filter(Boolean).length;
   return { flops: outElems(ctx) * Math.max(1, n - 1 + (ctx.node.opType === 'Mean' ? 1 : 0)) };
 });
 
-registerCost('Where', (ctx) => ({ flops: outElems(ctx) }));
+rules.add('Where', (ctx) => ({ flops: outElems(ctx) }));
 
 // Pure data movement: no arithmetic; bytes only.
-registerCost(['Cast', 'CastLike', 'Identity', 'Constant'], () => ({ flops: 0 }));
+rules.add(['Cast', 'CastLike', 'Identity', 'Constant'], () => ({ flops: 0 }));
+
+export const elementwiseCosts = rules.rules;

@@ -3,8 +3,12 @@
 // Lookups, string handling and data rearrangement count 0 FLOPs (bytes only, by the default rule).
 import type { Node } from '../../onnx/ir';
 import { attrInt, attrInts, attrString } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import { inElems, outElems, type CostCtx } from '../types';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 const ML = 'ai.onnx.ml';
 const TRAINING = 'ai.onnx.preview.training';
@@ -28,11 +32,11 @@ const perElement = (n: number, note?: string) => (ctx: CostCtx) => ({ flops: n *
 
 // ---------------------------------------------------------------- ai.onnx.ml
 
-registerCost('Binarizer', perElement(1, 'Binarizer: 1 comparison per element'), ML);
-registerCost('Imputer', perElement(1, 'Imputer: 1 comparison per element'), ML);
-registerCost('Scaler', perElement(2, 'Scaler: (x - offset) * scale, 2 per element'), ML);
+rules.add('Binarizer', perElement(1, 'Binarizer: 1 comparison per element'), ML);
+rules.add('Imputer', perElement(1, 'Imputer: 1 comparison per element'), ML);
+rules.add('Scaler', perElement(2, 'Scaler: (x - offset) * scale, 2 per element'), ML);
 // Normalizer (ONNX-ML spec): MAX x/max(x): max + divide; L1 x/sum|x|: abs, add, divide; L2 sqrt(x^2/sum x^2): square, add, divide, sqrt.
-registerCost(
+rules.add(
   'Normalizer',
   (ctx) => {
     const norm = attrString(ctx.node, 'norm', 'MAX');
@@ -41,7 +45,7 @@ registerCost(
   },
   ML,
 );
-registerCost(
+rules.add(
   [
     'CategoryMapper',
     'LabelEncoder',
@@ -57,7 +61,7 @@ registerCost(
 );
 
 // Linear models: each coefficient is one multiply-add per sample, each intercept one add.
-registerCost(
+rules.add(
   ['LinearClassifier', 'LinearRegressor'],
   (ctx) => {
     const n = samples(ctx);
@@ -74,7 +78,7 @@ registerCost(
  * a dot product (LINEAR/POLY/SIGMOID: 2 per feature, then POLY (g*d+c)^k and SIGMOID tanh(g*d+c) 3 more)
  * or a squared distance (RBF: sub, mul, add per feature, then exp(-g*d) 2 more), plus 2 per coefficient.
  */
-registerCost(
+rules.add(
   ['SVMClassifier', 'SVMRegressor'],
   (ctx) => {
     const n = samples(ctx);
@@ -148,7 +152,7 @@ function treeDepthsV5(node: Node): number[] {
 
 // Trees: per sample and tree, one comparison per level down the deepest path (an upper bound on the path
 // taken) plus one add per output accumulated from the leaf.
-registerCost(
+rules.add(
   ['TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'TreeEnsemble'],
   (ctx) => {
     const depths = ctx.node.opType === 'TreeEnsemble' ? treeDepthsV5(ctx.node) : treeDepthsV3(ctx.node);
@@ -175,24 +179,24 @@ function optimizerCost(groupsOut: number, per: (node: Node) => number, name: str
   };
 }
 // Adagrad: G' = lambda*X + G (2), H' = H + G'^2 (2), sqrt(H')+eps (2), X - r*G'/that (3).
-registerCost(
+rules.add(
   'Adagrad',
   optimizerCost(2, () => 9, 'Adagrad'),
   TRAINING,
 );
 // Momentum: G' = lambda*X + G (2), V' = alpha*V + beta*G' (3), X - R*V' (2); nesterov X - R*(G' + alpha*V') (4).
-registerCost(
+rules.add(
   'Momentum',
   optimizerCost(2, (n) => (attrString(n, 'mode', 'standard') === 'nesterov' ? 9 : 7), 'Momentum'),
   TRAINING,
 );
 // Adam: G' (2), V' = alpha*V + (1-alpha)*G' (3), H' = beta*H + (1-beta)*G'^2 (4), sqrt(H')+eps (2), X - R*V'/that (3).
-registerCost(
+rules.add(
   'Adam',
   optimizerCost(3, () => 14, 'Adam'),
   TRAINING,
 );
-registerCost(
+rules.add(
   'Gradient',
   () => ({ flops: 0, note: 'Gradient: the backward graph is not expanded, its FLOPs are not counted' }),
   TRAINING,
@@ -206,7 +210,7 @@ export function fftFlops(n: number, real: boolean): number {
   return (real ? 2.5 : 5) * n * Math.log2(n);
 }
 
-registerCost('DFT', (ctx) => {
+rules.add('DFT', (ctx) => {
   const x = ctx.inputs[0],
     y = ctx.outputs[0];
   if (!x || x.dims.length < 2) return { flops: 0 };
@@ -231,7 +235,7 @@ registerCost('DFT', (ctx) => {
   };
 });
 
-registerCost('STFT', (ctx) => {
+rules.add('STFT', (ctx) => {
   const x = ctx.inputs[0],
     y = ctx.outputs[0];
   if (!x || !y || y.dims.length < 4) return { flops: 0 };
@@ -245,31 +249,31 @@ registerCost('STFT', (ctx) => {
 
 // Windows: the ONNX function body computes two cosine terms per element: 9 operations (Range, 2 angle
 // multiplies, 2 cos, 2 coefficient multiplies, sub, add).
-registerCost(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => ({
+rules.add(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => ({
   flops: 9 * outElems(ctx),
   note: '9 per window element (ONNX function body)',
 }));
 // Mel filter bank: each weight is max(0, min(rising, falling)) with a subtract and a divide per slope.
-registerCost('MelWeightMatrix', (ctx) => ({ flops: 6 * outElems(ctx), note: '6 per weight (two slopes, min, max)' }));
+rules.add('MelWeightMatrix', (ctx) => ({ flops: 6 * outElems(ctx), note: '6 per weight (two slopes, min, max)' }));
 
 // ---------------------------------------------------------------- strings
 
-registerCost(['StringNormalizer', 'StringConcat', 'StringSplit', 'RegexFullMatch'], () => ({
+rules.add(['StringNormalizer', 'StringConcat', 'StringSplit', 'RegexFullMatch'], () => ({
   flops: 0,
   note: 'string processing: not counted as FLOPs',
 }));
 // TfIdfVectorizer: n-gram counting is hashing (0 FLOPs); IDF and TFIDF weighting multiply each output once.
-registerCost('TfIdfVectorizer', (ctx) => ({ flops: attrString(ctx.node, 'mode', 'TF') === 'TF' ? 0 : outElems(ctx) }));
+rules.add('TfIdfVectorizer', (ctx) => ({ flops: attrString(ctx.node, 'mode', 'TF') === 'TF' ? 0 : outElems(ctx) }));
 
 // ---------------------------------------------------------------- random
 
 // Uniform: low + (high - low) * u, 2 per element. Normal (Box-Muller): log, sqrt, cos, multiply, then
 // mean + scale * z: 6 per element. Bernoulli: a uniform draw and a comparison (its ONNX function body): 3.
-registerCost(['RandomUniform', 'RandomUniformLike'], (ctx) => ({ flops: 2 * outElems(ctx) }));
-registerCost(['RandomNormal', 'RandomNormalLike'], (ctx) => ({ flops: 6 * outElems(ctx) }));
-registerCost('Bernoulli', (ctx) => ({ flops: 3 * outElems(ctx) }));
+rules.add(['RandomUniform', 'RandomUniformLike'], (ctx) => ({ flops: 2 * outElems(ctx) }));
+rules.add(['RandomNormal', 'RandomNormalLike'], (ctx) => ({ flops: 6 * outElems(ctx) }));
+rules.add('Bernoulli', (ctx) => ({ flops: 3 * outElems(ctx) }));
 // Multinomial: a running sum over the classes per batch row, then a binary search per sample.
-registerCost('Multinomial', (ctx) => {
+rules.add('Multinomial', (ctx) => {
   const x = ctx.inputs[0];
   const b = x?.dims[0] ?? 0,
     c = x?.dims[1] ?? 0;
@@ -284,7 +288,7 @@ registerCost('Multinomial', (ctx) => {
  * the IoU of every pair (12 operations: 4 min/max, 2 subtracts, 1 multiply for the intersection, add and
  * subtract for the union, a divide and a compare).
  */
-registerCost('NonMaxSuppression', (ctx) => {
+rules.add('NonMaxSuppression', (ctx) => {
   const s = ctx.inputs[1];
   if (!s || s.dims.length < 3) return { flops: 0 };
   const [b, c, n] = s.dims;
@@ -294,12 +298,14 @@ registerCost('NonMaxSuppression', (ctx) => {
   };
 });
 
-registerCost('ImageDecoder', () => ({ flops: 0, note: 'ImageDecoder: decoding is not counted as FLOPs' }));
+rules.add('ImageDecoder', () => ({ flops: 0, note: 'ImageDecoder: decoding is not counted as FLOPs' }));
 
 // ---------------------------------------------------------------- experimental ops
 // ImageScaler and Affine: scale * x + bias, 2 per element. ScaledTanh alpha * tanh(beta * x): 2 multiplies + tanh
 // (5, as the elementwise family counts Tanh). ParametricSoftplus alpha * ln(exp(beta * x) + 1): 5 per element.
-registerCost(['ImageScaler', 'Affine'], (ctx) => ({ flops: 2 * outElems(ctx) }));
-registerCost('ScaledTanh', (ctx) => ({ flops: 7 * outElems(ctx) }));
-registerCost('ParametricSoftplus', (ctx) => ({ flops: 5 * outElems(ctx) }));
-registerCost(['Crop', 'GivenTensorFill', 'DynamicSlice'], () => ({ flops: 0 }));
+rules.add(['ImageScaler', 'Affine'], (ctx) => ({ flops: 2 * outElems(ctx) }));
+rules.add('ScaledTanh', (ctx) => ({ flops: 7 * outElems(ctx) }));
+rules.add('ParametricSoftplus', (ctx) => ({ flops: 5 * outElems(ctx) }));
+rules.add(['Crop', 'GivenTensorFill', 'DynamicSlice'], () => ({ flops: 0 }));
+
+export const miscCosts = rules.rules;

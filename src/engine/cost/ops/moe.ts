@@ -6,9 +6,13 @@
 // experts its tokens select: with T tokens each choosing k of E uniformly, E * (1 - (1 - k/E)^T) distinct
 // experts in expectation (all of them once T*k >> E).
 import { attrFloat, attrInt, attrString } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import type { CostCtx, NumTensor } from '../types';
 import { valuesPerElement } from '../../onnx/quantized';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 const SOFTMAX = 5; // the reduce family's Softmax, per element
 const ACTIVATION: Record<string, number> = {
@@ -92,4 +96,6 @@ const moeCost = (ctx: CostCtx) => {
     note: `${s.k} of ${s.experts} experts per token (${s.tokens} tokens): FLOPs for the active experts; weights read for about ${touched.toFixed(1)} experts`,
   };
 };
-registerCost(['MoE', 'QMoE'], moeCost, 'com.microsoft');
+rules.add(['MoE', 'QMoE'], moeCost, 'com.microsoft');
+
+export const moeCosts = rules.rules;

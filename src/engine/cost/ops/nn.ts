@@ -8,11 +8,15 @@
 //  Attention: the two matmuls (QK^T, PV) + 5 per score for softmax + the per-score scale/mask/softcap terms.
 import type { Dim } from '../../onnx/ir';
 import { attrFloat, attrInt, attrInts, attrString } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import { inElems, outElems, type CostCtx, type NumTensor, type OpCost } from '../types';
 import { einsumDims } from '../../shapes/ops/nn/matmul';
 import { valuesPerElement } from '../../onnx/quantized';
 import { mhaDims } from '../../shapes/ops/nn/attention';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 const prod = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 const dimsOf = (t: NumTensor | undefined) => t?.dims ?? [];
@@ -31,19 +35,19 @@ function convMacs(ctx: CostCtx, wi: number): number {
   return outElems(ctx) * prod(w.slice(1));
 }
 
-registerCost('Conv', (ctx) => ({ flops: 2 * convMacs(ctx, 1) + (has(ctx, 2) ? outElems(ctx) : 0) }));
+rules.add('Conv', (ctx) => ({ flops: 2 * convMacs(ctx, 1) + (has(ctx, 2) ? outElems(ctx) : 0) }));
 
 // Zero points are subtracted once per input/weight element in real kernels; counted as part of the MAC here.
-registerCost('ConvInteger', (ctx) => ({ flops: 2 * convMacs(ctx, 1) }));
+rules.add('ConvInteger', (ctx) => ({ flops: 2 * convMacs(ctx, 1) }));
 
 // QLinearConv: integer MACs + bias add + requantization (scale multiply, zero-point add) per output element.
-registerCost('QLinearConv', (ctx) => ({
+rules.add('QLinearConv', (ctx) => ({
   flops: 2 * convMacs(ctx, 3) + (has(ctx, 8) ? outElems(ctx) : 0) + 2 * outElems(ctx),
 }));
 
 // DeformConv: Conv MACs + one bilinear sample per (output position, input channel, kernel point),
 // + 1 multiply per sample for the optional mask, + bias.
-registerCost('DeformConv', (ctx) => {
+rules.add('DeformConv', (ctx) => {
   const macs = convMacs(ctx, 1);
   const group = attrInt(ctx.node, 'group', 1);
   const w = dimsOf(ctx.inputs[1]);
@@ -54,7 +58,7 @@ registerCost('DeformConv', (ctx) => {
 });
 
 // ConvTranspose: every input element is multiplied into a (Cout/group) x prod(kernel) patch; + bias per output.
-registerCost('ConvTranspose', (ctx) => {
+rules.add('ConvTranspose', (ctx) => {
   const w = dimsOf(ctx.inputs[1]);
   return { flops: 2 * inElems(ctx, 0) * prod(w.slice(1)) + (has(ctx, 2) ? outElems(ctx) : 0) };
 });
@@ -69,8 +73,8 @@ const causalConvCost = (ctx: CostCtx): OpCost => {
       (act === 'silu' || act === 'swish' ? SILU * outElems(ctx) : 0),
   };
 };
-registerCost('CausalConvWithState', causalConvCost);
-registerCost('CausalConvWithState', causalConvCost, 'com.microsoft');
+rules.add('CausalConvWithState', causalConvCost);
+rules.add('CausalConvWithState', causalConvCost, 'com.microsoft');
 
 // ---- pooling ----
 
@@ -79,24 +83,24 @@ const kernelSize = (ctx: CostCtx) => prod(attrInts(ctx.node, 'kernel_shape') ?? 
 
 // MaxPool: kernel-size compares per output; AveragePool: kernel-size adds + 1 divide; LpPool: |x|^p and add per
 // window element (2) + one p-th root per output.
-registerCost('MaxPool', (ctx) => ({ flops: outElems(ctx) * kernelSize(ctx) }));
-registerCost('AveragePool', (ctx) => ({ flops: outElems(ctx) * (kernelSize(ctx) + 1) }));
-registerCost('LpPool', (ctx) => ({ flops: outElems(ctx) * (2 * kernelSize(ctx) + 1) }));
+rules.add('MaxPool', (ctx) => ({ flops: outElems(ctx) * kernelSize(ctx) }));
+rules.add('AveragePool', (ctx) => ({ flops: outElems(ctx) * (kernelSize(ctx) + 1) }));
+rules.add('LpPool', (ctx) => ({ flops: outElems(ctx) * (2 * kernelSize(ctx) + 1) }));
 // Global pools: one add/compare per input element (+ 1 divide or root per output for the average/Lp forms).
-registerCost('GlobalMaxPool', (ctx) => ({ flops: inElems(ctx) }));
-registerCost('GlobalAveragePool', (ctx) => ({ flops: inElems(ctx) + outElems(ctx) }));
-registerCost('GlobalLpPool', (ctx) => ({ flops: 2 * inElems(ctx) + outElems(ctx) }));
+rules.add('GlobalMaxPool', (ctx) => ({ flops: inElems(ctx) }));
+rules.add('GlobalAveragePool', (ctx) => ({ flops: inElems(ctx) + outElems(ctx) }));
+rules.add('GlobalLpPool', (ctx) => ({ flops: 2 * inElems(ctx) + outElems(ctx) }));
 // MaxUnpool scatters values into a zeroed output: data movement only.
-registerCost('MaxUnpool', () => ({ flops: 0 }));
+rules.add('MaxUnpool', () => ({ flops: 0 }));
 // MaxRoiPool: the bin size depends on the ROI values (data); counted as 1 compare per input element
 // covered once per ROI is unknowable, so 1 FLOP per output element with a note.
-registerCost('MaxRoiPool', (ctx) => ({
+rules.add('MaxRoiPool', (ctx) => ({
   flops: outElems(ctx),
   note: 'MaxRoiPool: bin sizes depend on ROI values; 1 FLOP per output element',
 }));
 // RoiAlign: sampling_ratio^2 bilinear samples per output bin (adaptive sampling_ratio=0 taken as 2x2, the
 // common case), each 7 FLOPs, + 1 add/compare per sample to average or max them.
-registerCost('RoiAlign', (ctx) => {
+rules.add('RoiAlign', (ctx) => {
   const sr = attrInt(ctx.node, 'sampling_ratio', 0);
   const samples = (sr > 0 ? sr : 2) ** 2;
   return {
@@ -113,11 +117,11 @@ const matmulK = (ctx: CostCtx, ai: number) => {
   return a.length ? a[a.length - 1] : 0;
 };
 
-registerCost('MatMul', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) }));
-registerCost('MatMulInteger', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) }));
+rules.add('MatMul', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) }));
+rules.add('MatMulInteger', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) }));
 // QLinearMatMul: integer MACs + requantization (scale multiply, zero-point add) per output element.
-registerCost('QLinearMatMul', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) + 2 * outElems(ctx) }));
-registerCost(
+rules.add('QLinearMatMul', (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) + 2 * outElems(ctx) }));
+rules.add(
   'FusedMatMul',
   (ctx) => {
     const a = dimsOf(ctx.inputs[0]);
@@ -126,13 +130,13 @@ registerCost(
   },
   'com.microsoft',
 );
-registerCost(
+rules.add(
   ['MatMulIntegerToFloat', 'DynamicQuantizeMatMul'],
   (ctx) => ({ flops: 2 * outElems(ctx) * matmulK(ctx, 0) + outElems(ctx) }),
   'com.microsoft',
 );
 // MatMulNBits: MACs + dequantizing each weight once (subtract zero point, multiply scale: 2 per weight).
-registerCost(
+rules.add(
   'MatMulNBits',
   (ctx) => {
     const k = attrInt(ctx.node, 'K', 0),
@@ -143,7 +147,7 @@ registerCost(
 );
 
 // Gemm: 2*M*N*K, + M*N to scale by alpha when alpha != 1, + M*N to add C (+ M*N more when beta != 1).
-registerCost('Gemm', (ctx) => {
+rules.add('Gemm', (ctx) => {
   const a = dimsOf(ctx.inputs[0]);
   const k = attrInt(ctx.node, 'transA', 0) ? (a[0] ?? 0) : (a[1] ?? 0);
   const mn = outElems(ctx);
@@ -155,7 +159,7 @@ registerCost('Gemm', (ctx) => {
 
 // Einsum: the product over every index (output and contracted) of its extent, times (operands - 1) multiplies,
 // + 1 add per point when some index is summed away. A pure transpose/diagonal costs 0.
-registerCost('Einsum', (ctx) => {
+rules.add('Einsum', (ctx) => {
   const eq = attrString(ctx.node, 'equation', '');
   const dims: (Dim[] | null)[] = ctx.node.inputs.map((_, i) => ctx.inputs[i]?.dims ?? null);
   let r: ReturnType<typeof einsumDims> = null;
@@ -181,13 +185,13 @@ registerCost('Einsum', (ctx) => {
 
 // ---- quantization ----
 // QuantizeLinear: divide by scale, round, add zero point, saturate = 4 per element.
-registerCost('QuantizeLinear', (ctx) => ({ flops: 4 * outElems(ctx) }));
-registerCost('QuantizeLinear', (ctx) => ({ flops: 4 * outElems(ctx) }), 'com.microsoft');
+rules.add('QuantizeLinear', (ctx) => ({ flops: 4 * outElems(ctx) }));
+rules.add('QuantizeLinear', (ctx) => ({ flops: 4 * outElems(ctx) }), 'com.microsoft');
 // DequantizeLinear: subtract zero point, multiply by scale = 2 per element.
-registerCost('DequantizeLinear', (ctx) => ({ flops: 2 * outElems(ctx) }));
-registerCost('DequantizeLinear', (ctx) => ({ flops: 2 * outElems(ctx) }), 'com.microsoft');
+rules.add('DequantizeLinear', (ctx) => ({ flops: 2 * outElems(ctx) }));
+rules.add('DequantizeLinear', (ctx) => ({ flops: 2 * outElems(ctx) }), 'com.microsoft');
 // DynamicQuantizeLinear: min and max over x (2 per element) + quantize (4 per element).
-registerCost('DynamicQuantizeLinear', (ctx) => ({ flops: 6 * inElems(ctx) }));
+rules.add('DynamicQuantizeLinear', (ctx) => ({ flops: 6 * inElems(ctx) }));
 
 // ---- attention ----
 
@@ -229,7 +233,7 @@ function attnFlops(a: AttnDims, perScore: number): number {
 
 // Attention (opset 23/24): scale 1/score; + 1/score for an additive mask or causal mask; softcap
 // c*tanh(s/c) = 2 + tanh(5) per score. The total KV length is past + new (present_key's seq dim).
-registerCost('Attention', (ctx) => {
+rules.add('Attention', (ctx) => {
   const past = ctx.node.inputs[4] ? ctx.inputs[4]?.dims : undefined;
   const k = dimsOf(ctx.inputs[1]);
   const kSeq = k.length === 4 ? k[2] : (k[1] ?? 1);
@@ -241,7 +245,7 @@ registerCost('Attention', (ctx) => {
 });
 
 // FlexAttention: matmuls + softmax + scale, + the FLOPs of the score_mod / prob_mod subgraphs as inferred on the full scores tensor.
-registerCost(
+rules.add(
   'FlexAttention',
   (ctx) => {
     const a = attnDims(ctx, undefined, undefined, undefined);
@@ -252,7 +256,7 @@ registerCost(
 );
 
 // com.microsoft MultiHeadAttention / GroupQueryAttention: matmuls + softmax + scale (+ mask 1/score when given).
-registerCost(
+rules.add(
   'MultiHeadAttention',
   (ctx) => {
     const n = attrInt(ctx.node, 'num_heads', 1);
@@ -269,7 +273,7 @@ registerCost(
   },
   'com.microsoft',
 );
-registerCost(
+rules.add(
   'GroupQueryAttention',
   (ctx) => {
     const hq = attrInt(ctx.node, 'num_heads', 1),
@@ -307,14 +311,14 @@ const rotaryCost = (ctx: CostCtx): OpCost => {
   const share = rot > 0 && head ? Math.min(1, rot / head) : 1;
   return { flops: 3 * outElems(ctx) * share };
 };
-registerCost('RotaryEmbedding', rotaryCost);
-registerCost('RotaryEmbedding', rotaryCost, 'com.microsoft');
+rules.add('RotaryEmbedding', rotaryCost);
+rules.add('RotaryEmbedding', rotaryCost, 'com.microsoft');
 
 // LinearAttention (recurrent form, per token and head, state S of dk x dv):
 //   linear: S += k^T v (2 dk dv); gated: S = g*S + k^T v (3 dk dv);
 //   delta: v' = k S (2 dk dv), u = beta*(v - v') (2 dv), S += k^T u (2 dk dv); gated_delta: + g*S (dk dv);
 //   output o = (scale*q) S per query head: 2 dk dv + dk.
-registerCost('LinearAttention', (ctx) => {
+rules.add('LinearAttention', (ctx) => {
   const hq = attrInt(ctx.node, 'q_num_heads'),
     hkv = attrInt(ctx.node, 'kv_num_heads');
   const a = attnDims(ctx, hq, hkv, undefined);
@@ -333,11 +337,11 @@ registerCost('LinearAttention', (ctx) => {
 });
 
 // SwiGLU: silu(a) * b = SiLU (5) + 1 multiply per output element.
-registerCost('SwiGLU', (ctx) => ({ flops: (SILU + 1) * outElems(ctx) }));
+rules.add('SwiGLU', (ctx) => ({ flops: (SILU + 1) * outElems(ctx) }));
 
 // com.microsoft Attention: the QKV projection 2*B*S*Din*(Hq+Hk+Hv) + its bias, then the attention core
 // as above with N heads (mask term when mask_index or unidirectional is set).
-registerCost(
+rules.add(
   'Attention',
   (ctx) => {
     const x = dimsOf(ctx.inputs[0]),
@@ -359,7 +363,7 @@ registerCost(
 // GatherBlockQuantized: a lookup that dequantizes what it gathers (subtract zero point, multiply scale: 2 per
 // output element). Reads the indices, the gathered packed values (output elements at the stored bits per value)
 // and their block scales (and zero points), not the whole table.
-registerCost(
+rules.add(
   'GatherBlockQuantized',
   (ctx) => {
     const out = outElems(ctx);
@@ -375,3 +379,5 @@ registerCost(
   },
   'com.microsoft',
 );
+
+export const nnCosts = rules.rules;

@@ -3,9 +3,13 @@
 // + 2 (subtract the mean, multiply by 1/std) + 1 per affine scale + 1 per affine shift, and per group
 // of elements sharing statistics 5 (divide the mean, divide the variance, add epsilon, sqrt, reciprocal).
 import { attrInt, attrInts } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import { inElems, type CostCtx } from '../types';
 import { dropoutTraining } from '../../shapes/ops/norm';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 export const STATS_PER_ELEMENT = 6; // mean 1 + variance 3 + normalise 2
 export const STATS_PER_GROUP = 5; // mean divide, variance divide, add epsilon, sqrt, reciprocal
@@ -33,7 +37,7 @@ function batchNormTraining(ctx: CostCtx): boolean {
 // 4 per element (subtract, multiply 1/std, scale, shift) + 3 per channel (add eps, sqrt, reciprocal).
 // Training mode adds the batch statistics (mean 1 + variance 3 per element, 2 divides per channel)
 // and the running-average updates (3 per statistic per channel: two multiplies, one add).
-registerCost('BatchNormalization', (ctx) => {
+rules.add('BatchNormalization', (ctx) => {
   const n = inElems(ctx);
   const channels = ctx.inputs[1]?.elements ?? dimsOf(ctx)[1] ?? 1;
   if (batchNormTraining(ctx))
@@ -45,13 +49,13 @@ registerCost('BatchNormalization', (ctx) => {
 });
 
 // InstanceNormalization: statistics per (n, c) over the spatial dims, then scale and shift per channel.
-registerCost('InstanceNormalization', (ctx) => {
+rules.add('InstanceNormalization', (ctx) => {
   const d = dimsOf(ctx);
   return { flops: statsNormFlops(inElems(ctx), (d[0] ?? 1) * (d[1] ?? 1), true, true) };
 });
 
 // LayerNormalization: statistics over axes [axis, rank); scale always, shift when B is given.
-registerCost('LayerNormalization', (ctx) => {
+rules.add('LayerNormalization', (ctx) => {
   const d = dimsOf(ctx);
   const axis = normAxisOf(attrInt(ctx.node, 'axis', -1), d.length);
   const groups = d.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -59,13 +63,13 @@ registerCost('LayerNormalization', (ctx) => {
 });
 
 // GroupNormalization: statistics per (n, group), then per-channel scale and shift.
-registerCost('GroupNormalization', (ctx) => {
+rules.add('GroupNormalization', (ctx) => {
   const d = dimsOf(ctx);
   return { flops: statsNormFlops(inElems(ctx), (d[0] ?? 1) * attrInt(ctx.node, 'num_groups', 1), true, true) };
 });
 
 // MeanVarianceNormalization: statistics over `axes` (default [0, 2, 3]), no scale or shift.
-registerCost('MeanVarianceNormalization', (ctx) => {
+rules.add('MeanVarianceNormalization', (ctx) => {
   const d = dimsOf(ctx);
   const axes = (attrInts(ctx.node, 'axes') ?? [0, 2, 3])
     .map((a) => normAxisOf(a, d.length))
@@ -77,7 +81,7 @@ registerCost('MeanVarianceNormalization', (ctx) => {
 
 // RMSNormalization: per element square, accumulate, multiply by 1/rms, scale (4); per group divide,
 // add epsilon, sqrt, reciprocal (4). Groups: the dims before `axis`.
-registerCost('RMSNormalization', (ctx) => {
+rules.add('RMSNormalization', (ctx) => {
   const d = dimsOf(ctx);
   const axis = normAxisOf(attrInt(ctx.node, 'axis', -1), d.length);
   const groups = d.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -85,7 +89,7 @@ registerCost('RMSNormalization', (ctx) => {
 });
 
 // LpNormalization: per element |x| or x^2, accumulate, divide (3); p=2 adds a sqrt per vector along `axis`.
-registerCost('LpNormalization', (ctx) => {
+rules.add('LpNormalization', (ctx) => {
   const d = dimsOf(ctx);
   const axis = normAxisOf(attrInt(ctx.node, 'axis', -1), d.length);
   const n = inElems(ctx);
@@ -96,10 +100,10 @@ registerCost('LpNormalization', (ctx) => {
 
 // LRN: per element one square, `size` adds over the channel window, then scale by alpha/size, add
 // bias, raise to beta, divide (4): size + 5 per element.
-registerCost('LRN', (ctx) => ({ flops: inElems(ctx) * (attrInt(ctx.node, 'size', 1) + 5) }));
+rules.add('LRN', (ctx) => ({ flops: inElems(ctx) * (attrInt(ctx.node, 'size', 1) + 5) }));
 
 // Dropout: Identity in inference (0 FLOPs); in training, per element a random draw, a compare and a scale (3).
-registerCost('Dropout', (ctx) => {
+rules.add('Dropout', (ctx) => {
   const d = ctx.inputValues[2]?.data;
   const training = dropoutTraining(
     ctx.opset,
@@ -128,12 +132,12 @@ const simplifiedCost = (ctx: CostCtx) => {
   const groups = d.slice(0, axis).reduce((a, b) => a * b, 1);
   return { flops: inElems(ctx) * 4 + groups * 4 };
 };
-registerCost('SimplifiedLayerNormalization', simplifiedCost);
-registerCost('SimplifiedLayerNormalization', simplifiedCost, 'com.microsoft');
+rules.add('SimplifiedLayerNormalization', simplifiedCost);
+rules.add('SimplifiedLayerNormalization', simplifiedCost, 'com.microsoft');
 
 // Skip(Simplified)LayerNormalization: the residual add input + skip (1 per element), + bias (1 per element
 // when given), then LayerNorm (7, 8 with beta; 5 per group) or RMSNorm (4; 4 per group) over the last axis.
-registerCost(
+rules.add(
   'SkipLayerNormalization',
   (ctx) => {
     const n = inElems(ctx);
@@ -142,7 +146,7 @@ registerCost(
   },
   'com.microsoft',
 );
-registerCost(
+rules.add(
   'SkipSimplifiedLayerNormalization',
   (ctx) => {
     const n = inElems(ctx);
@@ -151,3 +155,5 @@ registerCost(
   },
   'com.microsoft',
 );
+
+export const normCosts = rules.rules;

@@ -3,9 +3,13 @@
 // H_{t-1}*R^T, 2 per multiply-add), plus the elementwise gate math of recurrentElementwise(); the
 // total is multiplied by the sequence length T (the padded maximum: sequence_lens may end rows early)
 // and by batch and directions. (onnx-tool counts one step only, a factor T too low.)
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import type { CostCtx } from '../types';
 import { GATES, rnnGeometry } from '../../shapes/ops/recurrent';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 /** FLOPs per element of the activation functions RNN/GRU/LSTM accept (same counts as cost/ops/elementwise.ts). */
 export const ACTIVATION_FLOPS: Record<string, number> = {
@@ -58,7 +62,7 @@ export function recurrentElementwise(op: string, h: number, bias: boolean, peeph
   return combine + (peephole ? 6 * h : 0) + 3 * h * act(acts[0]) + h * act(acts[1]) + 3 * h + h * act(acts[2]) + h;
 }
 
-registerCost(['RNN', 'GRU', 'LSTM'], (ctx) => {
+rules.add(['RNN', 'GRU', 'LSTM'], (ctx) => {
   const op = ctx.node.opType;
   const g = rnnGeometry(
     ctx.node,
@@ -82,3 +86,5 @@ registerCost(['RNN', 'GRU', 'LSTM'], (ctx) => {
   }
   return { flops: seq * batch * perStep, note: `${op}: ${seq} steps x batch ${batch} x ${g.directions} direction(s)` };
 });
+
+export const recurrentCosts = rules.rules;

@@ -2,9 +2,13 @@
 // a reduction is 1 FLOP per input element for its accumulate step, plus the per-element and per-output
 // extras of its formula; softmax is 5 FLOPs per element (max, subtract, exp, sum, divide).
 import { attrInt, attrString } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import { inElems, outElems, type CostCtx } from '../types';
 import { REDUCE_OPS, SOFTMAX_OPS, axesInputSince } from '../../shapes/ops/reduce';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 /** [FLOPs per input element, FLOPs per output element] of each Reduce* op. */
 export const REDUCE_FLOPS: Record<string, [number, number]> = {
@@ -29,15 +33,15 @@ function reduceIsNoop(ctx: CostCtx): boolean {
   return d !== undefined && d.length === 0;
 }
 
-registerCost(REDUCE_OPS, (ctx) => {
+rules.add(REDUCE_OPS, (ctx) => {
   if (reduceIsNoop(ctx)) return { flops: 0, note: 'empty axes with noop_with_empty_axes: Identity' };
   const [perIn, perOut] = REDUCE_FLOPS[ctx.node.opType];
   return { flops: perIn * inElems(ctx) + perOut * outElems(ctx) };
 });
 
 // ArgMax/ArgMin: one compare per input element. CumSum/CumProd: one add/multiply per element.
-registerCost(['ArgMax', 'ArgMin'], (ctx) => ({ flops: inElems(ctx) }));
-registerCost(['CumSum', 'CumProd'], (ctx) => ({ flops: outElems(ctx) }));
+rules.add(['ArgMax', 'ArgMin'], (ctx) => ({ flops: inElems(ctx) }));
+rules.add(['CumSum', 'CumProd'], (ctx) => ({ flops: outElems(ctx) }));
 
 /** Length of the softmax "row": the axis (opset 13+) or everything from the axis on (coerced 2-D before 13). */
 export function softmaxRowLength(ctx: CostCtx, axisDefault?: number): number {
@@ -58,7 +62,7 @@ export function softmaxFlops(op: string, elements: number, rowLength: number): n
   return op === 'LogSoftmax' ? 5 * elements + rows : 5 * elements;
 }
 
-registerCost(SOFTMAX_OPS, (ctx) => ({ flops: softmaxFlops(ctx.node.opType, inElems(ctx), softmaxRowLength(ctx)) }));
+rules.add(SOFTMAX_OPS, (ctx) => ({ flops: softmaxFlops(ctx.node.opType, inElems(ctx), softmaxRowLength(ctx)) }));
 
 /**
  * NLL over t target elements: 1 (pick and negate) per element, +1 with class weights (multiply);
@@ -71,21 +75,23 @@ export function nllFlops(targets: number, weighted: boolean, reduction: string):
   return f;
 }
 
-registerCost('NegativeLogLikelihoodLoss', (ctx) => ({
+rules.add('NegativeLogLikelihoodLoss', (ctx) => ({
   flops: nllFlops(inElems(ctx, 1), !!ctx.node.inputs[2], attrString(ctx.node, 'reduction', 'mean')),
 }));
 
 // SoftmaxCrossEntropyLoss = LogSoftmax over the class axis (1) + NLL on the labels.
-registerCost('SoftmaxCrossEntropyLoss', (ctx) => ({
+rules.add('SoftmaxCrossEntropyLoss', (ctx) => ({
   flops:
     softmaxFlops('LogSoftmax', inElems(ctx), softmaxRowLength(ctx, 1)) +
     nllFlops(inElems(ctx, 1), !!ctx.node.inputs[2], attrString(ctx.node, 'reduction', 'mean')),
 }));
 
 // Det: LU factorisation 2n^3/3 FLOPs (Golub & Van Loan, Matrix Computations, sec. 3.2) + n-1 multiplies of the diagonal, per matrix.
-registerCost('Det', (ctx) => {
+rules.add('Det', (ctx) => {
   const dims = ctx.inputs[0]?.dims ?? [];
   const n = dims.length >= 2 ? dims[dims.length - 1] : 0;
   const matrices = dims.slice(0, -2).reduce((a, b) => a * b, 1);
   return { flops: matrices * (Math.round((2 * n ** 3) / 3) + Math.max(n - 1, 0)) };
 });
+
+export const reduceCosts = rules.rules;

@@ -12,21 +12,25 @@
 //   comparisons count 1 FLOP as elsewhere: TopK n*max(1, ceil(log2 k)) (heap selection),
 //   Unique n*ceil(log2 n) (sort), NonZero n.
 import { attrInt, attrString } from '../../onnx/ir';
-import { registerCost } from '../registry';
+import { RuleList } from '../../opTable';
+import type { CostFn } from '../types';
 import { inElems, outElems, type CostCtx, type OpCost } from '../types';
+
+/** This family's cost rules (cost/ops/index.ts builds the table). */
+const rules = new RuleList<CostFn>();
 
 const bytesOf = (ctx: CostCtx, from: number) => ctx.inputs.slice(from).reduce((a, t) => a + (t?.bytes ?? 0), 0);
 
-registerCost(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'BitCast'], () => ({
+rules.add(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'BitCast'], () => ({
   flops: 0,
   bytesRead: 0,
   bytesWritten: 0,
   note: 'view: no data moved',
 }));
 
-registerCost(['Shape', 'Size'], () => ({ flops: 0, bytesRead: 0, note: 'reads metadata only' }));
+rules.add(['Shape', 'Size'], () => ({ flops: 0, bytesRead: 0, note: 'reads metadata only' }));
 
-registerCost(
+rules.add(
   [
     'Transpose',
     'DepthToSpace',
@@ -54,23 +58,23 @@ const selective = (ctx: CostCtx): OpCost => ({
   bytesRead: (ctx.outputs[0]?.bytes ?? 0) + bytesOf(ctx, 1),
   note: 'reads only the selected elements',
 });
-registerCost(['Gather', 'GatherElements', 'GatherND', 'Slice'], selective);
+rules.add(['Gather', 'GatherElements', 'GatherND', 'Slice'], selective);
 
-registerCost(['ScatterElements', 'ScatterND'], (ctx) => {
+rules.add(['ScatterElements', 'ScatterND'], (ctx) => {
   const red = attrString(ctx.node, 'reduction', 'none');
   return red === 'none'
     ? { flops: 0 }
     : { flops: inElems(ctx, 2), note: `reduction ${red}: 1 FLOP per update element` };
 });
 
-registerCost('TensorScatter', (ctx) => ({
+rules.add('TensorScatter', (ctx) => ({
   flops: 0,
   bytesRead: bytesOf(ctx, 1),
   bytesWritten: ctx.inputs[1]?.bytes ?? 0,
   note: 'in-place cache update',
 }));
 
-registerCost('Range', (ctx) => ({ flops: outElems(ctx) }));
+rules.add('Range', (ctx) => ({ flops: outElems(ctx) }));
 
 /** Axes whose size changes between input 0 and output 0. */
 function resampledAxes(ctx: CostCtx): number {
@@ -86,28 +90,28 @@ function tapsFor(mode: string, k: number): number {
   return 2 ** k; // linear / bilinear / trilinear
 }
 
-registerCost(['Resize', 'Upsample'], (ctx) => {
+rules.add(['Resize', 'Upsample'], (ctx) => {
   const mode = attrString(ctx.node, 'mode', 'nearest');
   const taps = tapsFor(mode, resampledAxes(ctx));
   return { flops: 2 * taps * outElems(ctx), note: `${mode}: ${taps} taps per output element` };
 });
 
-registerCost('GridSample', (ctx) => {
+rules.add('GridSample', (ctx) => {
   const mode = attrString(ctx.node, 'mode', ctx.opset >= 20 ? 'linear' : 'bilinear');
   const r = Math.max(0, (ctx.inputs[0]?.dims.length ?? 4) - 2);
   const taps = tapsFor(mode, r);
   return { flops: 2 * taps * outElems(ctx), note: `${mode}: ${taps} taps per output element` };
 });
 
-registerCost('AffineGrid', (ctx) => {
+rules.add('AffineGrid', (ctx) => {
   const o = ctx.outputs[0];
   const r = o ? (o.dims[o.dims.length - 1] ?? 2) : 2;
   return { flops: 2 * (r + 1) * outElems(ctx) };
 });
 
-registerCost('Col2Im', (ctx) => ({ flops: inElems(ctx, 0) }));
+rules.add('Col2Im', (ctx) => ({ flops: inElems(ctx, 0) }));
 
-registerCost('TopK', (ctx) => {
+rules.add('TopK', (ctx) => {
   const o = ctx.outputs[0]?.dims ?? [];
   let axis = attrInt(ctx.node, 'axis', -1);
   if (axis < 0) axis += o.length;
@@ -115,9 +119,11 @@ registerCost('TopK', (ctx) => {
   return { flops: inElems(ctx) * Math.max(1, Math.ceil(Math.log2(Math.max(1, k)))) };
 });
 
-registerCost('Unique', (ctx) => {
+rules.add('Unique', (ctx) => {
   const n = inElems(ctx);
   return { flops: n * Math.max(1, Math.ceil(Math.log2(Math.max(2, n)))) };
 });
 
-registerCost('NonZero', (ctx) => ({ flops: inElems(ctx) }));
+rules.add('NonZero', (ctx) => ({ flops: inElems(ctx) }));
+
+export const tensorCosts = rules.rules;

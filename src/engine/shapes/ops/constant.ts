@@ -1,10 +1,14 @@
 // Constant, Identity and the ops whose output is one of their inputs unchanged.
-import { register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { tensorOf, type Value } from '../types';
 import { valueFromTensor } from '../tensorValue';
 import { DT } from '../../onnx/dtypes';
 
-register('Constant', (ctx) => {
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
+
+rules.add('Constant', (ctx) => {
   const a = ctx.node.attrs;
   if (a.value?.type === 'tensor') return [valueFromTensor(a.value.value)];
   if (a.sparse_value?.type === 'sparse_tensor')
@@ -21,4 +25,6 @@ register('Constant', (ctx) => {
 });
 
 const passThrough = (ctx: { inputs: (Value | undefined)[] }) => [ctx.inputs[0]];
-register(['Identity'], passThrough);
+rules.add(['Identity'], passThrough);
+
+export const constantRules = rules.rules;

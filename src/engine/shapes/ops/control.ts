@@ -8,9 +8,13 @@
 import type { Dim, Graph, ValueType } from '../../onnx/ir';
 import { attrInt, attrInts } from '../../onnx/ir';
 import { DT } from '../../onnx/dtypes';
-import { register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { inTensor, normAxis, tensorOf, type InferCtx, type Value } from '../types';
 import { dimAdd, dimEq } from '../dims';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** A Value that may also know a sequence's elements or an optional's content ([] = empty, [v] = present). */
 export type ItemsValue = Value & { items?: (Value | undefined)[] };
@@ -98,7 +102,7 @@ function prepend(d: Dim, t: ValueType | null | undefined): ValueType | null {
 
 // ---------------------------------------------------------------- If
 
-register('If', (ctx) => {
+rules.add('If', (ctx) => {
   // Both branches are inferred (so both scopes have shapes for the UI and costs); a known condition picks one.
   const thenOut = ctx.inferSubgraph(graphAttr(ctx, 'then_branch'), []);
   const elseOut = ctx.inferSubgraph(graphAttr(ctx, 'else_branch'), []);
@@ -155,7 +159,7 @@ function inferCarried(
   return { outs, carried };
 }
 
-register('Loop', (ctx) => {
+rules.add('Loop', (ctx) => {
   const body = graphAttr(ctx, 'body');
   const nCarried = Math.max(0, ctx.node.inputs.length - 2);
   const init = ctx.inputs.slice(2, 2 + nCarried);
@@ -190,7 +194,7 @@ register('Loop', (ctx) => {
 
 // ---------------------------------------------------------------- Scan
 
-register('Scan', (ctx) => {
+rules.add('Scan', (ctx) => {
   const body = graphAttr(ctx, 'body');
   const nScan = attrInt(ctx.node, 'num_scan_inputs');
   if (nScan === undefined || nScan < 1) return ctx.fail('Scan needs num_scan_inputs >= 1');
@@ -291,7 +295,7 @@ function position(ctx: InferCtx, i: number): number | undefined {
   return d && d.length === 1 && typeof d[0] === 'number' ? d[0] : undefined;
 }
 
-register('SequenceEmpty', (ctx) =>
+rules.add('SequenceEmpty', (ctx) =>
   sequenceOut([], { kind: 'tensor', dtype: attrInt(ctx.node, 'dtype', DT.FLOAT), dims: null }),
 );
 
@@ -299,12 +303,12 @@ function sequenceOut(items: (Value | undefined)[], elem: ValueType | null): Valu
   return [sequence(items, elem)];
 }
 
-register('SequenceConstruct', (ctx) => {
+rules.add('SequenceConstruct', (ctx) => {
   const items = ctx.node.inputs.map((_, i) => ctx.inputs[i]);
   return [sequence(items, null)];
 });
 
-register('SequenceInsert', (ctx) => {
+rules.add('SequenceInsert', (ctx) => {
   const s = seqInput(ctx, 0);
   const x = ctx.inputs[1];
   if (!s) return [];
@@ -321,7 +325,7 @@ register('SequenceInsert', (ctx) => {
   return [sequence(undefined, s.items && s.items.length === 0 ? (x?.type ?? null) : elem)];
 });
 
-register('SequenceErase', (ctx) => {
+rules.add('SequenceErase', (ctx) => {
   const s = seqInput(ctx, 0);
   if (!s) return [];
   if (s.items) {
@@ -342,7 +346,7 @@ function emptyElem(t: ValueType | null): ValueType | null {
   return t && t.kind === 'tensor' ? { kind: 'tensor', dtype: t.dtype, dims: null } : t;
 }
 
-register('SequenceAt', (ctx) => {
+rules.add('SequenceAt', (ctx) => {
   const s = seqInput(ctx, 0);
   if (!s) return [];
   const p = position(ctx, 1);
@@ -354,12 +358,12 @@ register('SequenceAt', (ctx) => {
   return [s.elem ? { type: s.elem } : undefined];
 });
 
-register('SequenceLength', (ctx) => {
+rules.add('SequenceLength', (ctx) => {
   const s = seqInput(ctx, 0);
   return [tensorOf(DT.INT64, [], s?.items ? [s.items.length] : undefined)];
 });
 
-register('ConcatFromSequence', (ctx) => {
+rules.add('ConcatFromSequence', (ctx) => {
   const s = seqInput(ctx, 0);
   if (!s) return [];
   const axis = attrInt(ctx.node, 'axis');
@@ -397,7 +401,7 @@ register('ConcatFromSequence', (ctx) => {
   return [tensorOf(dtype, dims, data && data.length === dims[0] ? data : undefined)];
 });
 
-register('SplitToSequence', (ctx) => {
+rules.add('SplitToSequence', (ctx) => {
   const t = inTensor(ctx, 0);
   if (!t) return [];
   const elemOfDims = (dims: Dim[] | null): ValueType => ({ kind: 'tensor', dtype: t.dtype, dims });
@@ -447,7 +451,7 @@ register('SplitToSequence', (ctx) => {
   return [sequence(undefined, elemOfDims(piece(null)))];
 });
 
-register('SequenceMap', (ctx) => {
+rules.add('SequenceMap', (ctx) => {
   const body = graphAttr(ctx, 'body');
   const n = ctx.node.inputs.length;
   const isSeq = ctx.inputs.map((v) => v?.type?.kind === 'sequence');
@@ -498,7 +502,7 @@ function elemValue(v: Value | undefined): Value | undefined {
 
 // ---------------------------------------------------------------- optionals
 
-register('Optional', (ctx) => {
+rules.add('Optional', (ctx) => {
   if (ctx.node.inputs[0]) {
     const v = ctx.inputs[0];
     return [withItems({ kind: 'optional', elem: v?.type ?? null }, [v])];
@@ -509,7 +513,7 @@ register('Optional', (ctx) => {
   return [withItems({ kind: 'optional', elem }, [])];
 });
 
-register('OptionalHasElement', (ctx) => {
+rules.add('OptionalHasElement', (ctx) => {
   // opset 18: the input may be missing (empty), an optional, or a plain tensor/sequence (always present)
   let has: number | undefined;
   if (!ctx.node.inputs[0]) has = 0;
@@ -524,7 +528,7 @@ register('OptionalHasElement', (ctx) => {
   return [tensorOf(DT.BOOL, [], has === undefined ? undefined : [has])];
 });
 
-register('OptionalGetElement', (ctx) => {
+rules.add('OptionalGetElement', (ctx) => {
   const v = ctx.inputs[0];
   if (!v?.type) return [];
   if (v.type.kind !== 'optional') return [v]; // opset 18: a tensor or sequence passes through
@@ -533,3 +537,5 @@ register('OptionalGetElement', (ctx) => {
   if (items && items.length === 1 && items[0]) return [items[0]];
   return [v.type.elem ? { type: v.type.elem } : undefined];
 });
+
+export const controlRules = rules.rules;

@@ -3,9 +3,13 @@
 // Integer data propagates through them so shape arithmetic (Shape -> Mul -> Reshape) stays concrete.
 import type { Dim } from '../../onnx/ir';
 import { DT } from '../../onnx/dtypes';
-import { register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { inTensor, tensorOf, type InferCtx, type Value } from '../types';
 import { broadcastShapes, dimAdd, dimFloorDiv, dimMul, dimSub } from '../dims';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 export const UNARY_SAME = [
   'Abs',
@@ -73,7 +77,7 @@ export const BINARY = [
 export const COMPARE = ['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual'];
 export const VARIADIC = ['Sum', 'Mean', 'Max', 'Min'];
 
-register(UNARY_SAME, (ctx) => {
+rules.add(UNARY_SAME, (ctx) => {
   const t = inTensor(ctx, 0);
   if (!t) return [];
   const dtype = UNARY_BOOL.has(ctx.node.opType) ? DT.BOOL : t.dtype;
@@ -150,7 +154,7 @@ const DATA_OPS: Partial<Record<string, (x: Dim, y: Dim) => Dim>> = {
   Min: numeric(Math.min),
 };
 
-register(BINARY, (ctx) => {
+rules.add(BINARY, (ctx) => {
   const a = inTensor(ctx, 0);
   if (!a) return [];
   const dims = broadcastOut(ctx, [0, 1]);
@@ -161,13 +165,13 @@ register(BINARY, (ctx) => {
   return [tensorOf(a.dtype, dims, data)];
 });
 
-register(COMPARE, (ctx) => {
+rules.add(COMPARE, (ctx) => {
   const dims = broadcastOut(ctx, [0, 1]);
   const op = DATA_OPS[ctx.node.opType];
   return [tensorOf(DT.BOOL, dims, op ? combineData(ctx.inputs[0]?.data, ctx.inputs[1]?.data, op) : undefined)];
 });
 
-register(VARIADIC, (ctx) => {
+rules.add(VARIADIC, (ctx) => {
   const idx = ctx.inputs.map((_, i) => i).filter((i) => ctx.node.inputs[i]);
   const a = inTensor(ctx, idx[0]);
   if (!a) return [];
@@ -181,7 +185,7 @@ register(VARIADIC, (ctx) => {
   return [tensorOf(a.dtype, dims, data)];
 });
 
-register('Where', (ctx) => {
+rules.add('Where', (ctx) => {
   const x = inTensor(ctx, 1) ?? inTensor(ctx, 2);
   if (!x) return [];
   const dims = broadcastOut(ctx, [0, 1, 2]);
@@ -201,7 +205,7 @@ register('Where', (ctx) => {
   return [tensorOf(inTensor(ctx, 1)?.dtype ?? x.dtype, dims, data)];
 });
 
-register('Cast', (ctx) => {
+rules.add('Cast', (ctx) => {
   const t = inTensor(ctx, 0);
   const a = ctx.node.attrs.to;
   const to = a?.type === 'int' ? a.value : 0;
@@ -217,8 +221,10 @@ register('Cast', (ctx) => {
   return [tensorOf(to, t?.dims ? t.dims.slice() : null, cast && to !== DT.STRING ? cast : undefined)];
 });
 
-register('CastLike', (ctx) => {
+rules.add('CastLike', (ctx) => {
   const t = inTensor(ctx, 0);
   const target = inTensor(ctx, 1);
   return [tensorOf(target?.dtype ?? 0, t?.dims ? t.dims.slice() : null, ctx.inputs[0]?.data?.slice())];
 });
+
+export const elementwiseRules = rules.rules;

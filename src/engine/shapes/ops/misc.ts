@@ -6,9 +6,14 @@
 import type { Dim, Node, ValueType } from '../../onnx/ir';
 import { attrInt, attrInts, attrString } from '../../onnx/ir';
 import { DT } from '../../onnx/dtypes';
-import { lookup, register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { inDims, inTensor, tensorOf, type InferCtx, type Value } from '../types';
 import { broadcastShapes, dimAdd, dimFloorDiv, dimMul, dimSub } from '../dims';
+import { inferSlice } from './tensor/slicing';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 const ML = 'ai.onnx.ml';
 const TRAINING = 'ai.onnx.preview.training';
@@ -45,10 +50,10 @@ function scalarInput(ctx: InferCtx, i: number): Dim | undefined {
 
 // ================================================================ ai.onnx.ml
 
-register(['Binarizer', 'Imputer'], (ctx) => sameShape(ctx), ML);
-register(['Normalizer', 'Scaler'], (ctx) => sameShape(ctx, DT.FLOAT), ML);
+rules.add(['Binarizer', 'Imputer'], (ctx) => sameShape(ctx), ML);
+rules.add(['Normalizer', 'Scaler'], (ctx) => sameShape(ctx, DT.FLOAT), ML);
 
-register(
+rules.add(
   'CategoryMapper',
   (ctx) => {
     const t = inTensor(ctx, 0);
@@ -58,7 +63,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'LabelEncoder',
   (ctx) => {
     const a = ctx.node.attrs;
@@ -79,7 +84,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'ArrayFeatureExtractor',
   (ctx) => {
     const t = inTensor(ctx, 0);
@@ -95,7 +100,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'CastMap',
   (ctx) => {
     const to = attrString(ctx.node, 'cast_to', 'TO_FLOAT');
@@ -107,7 +112,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'DictVectorizer',
   (ctx) => {
     const t = ctx.inputs[0]?.type;
@@ -119,7 +124,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'FeatureVectorizer',
   (ctx) => {
     const dims = attrInts(ctx.node, 'inputdimensions');
@@ -130,7 +135,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'OneHotEncoder',
   (ctx) => {
     const t = inTensor(ctx, 0);
@@ -154,7 +159,7 @@ function labelCount(node: Node): number {
   );
 }
 
-register(
+rules.add(
   'LinearClassifier',
   (ctx) => {
     const n = batchOf(ctx);
@@ -166,9 +171,9 @@ register(
   ML,
 );
 
-register('LinearRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'targets', 1)])], ML);
+rules.add('LinearRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'targets', 1)])], ML);
 
-register(
+rules.add(
   'SVMClassifier',
   (ctx) => {
     const n = batchOf(ctx);
@@ -182,9 +187,9 @@ register(
   ML,
 );
 
-register('SVMRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), 1])], ML);
+rules.add('SVMRegressor', (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), 1])], ML);
 
-register(
+rules.add(
   'TreeEnsembleClassifier',
   (ctx) => {
     const n = batchOf(ctx);
@@ -194,14 +199,14 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'TreeEnsembleRegressor',
   (ctx) => [tensorOf(DT.FLOAT, [batchOf(ctx), attrInt(ctx.node, 'n_targets') ?? null])],
   ML,
 );
 
 // ai.onnx.ml opset 5: one op for both; the output has the input's float type
-register(
+rules.add(
   'TreeEnsemble',
   (ctx) => {
     const t = inTensor(ctx, 0);
@@ -210,7 +215,7 @@ register(
   ML,
 );
 
-register(
+rules.add(
   'ZipMap',
   (ctx) => {
     const key = (attrLen(ctx.node, 'classlabels_strings') ?? 0) > 0 ? DT.STRING : DT.INT64;
@@ -245,16 +250,16 @@ function sameShapeOf(v: Value | undefined): Value | undefined {
   return v?.type ? { type: v.type } : undefined;
 }
 
-register('Adagrad', optimizer(3), TRAINING);
-register('Momentum', optimizer(3), TRAINING);
-register('Adam', optimizer(4), TRAINING);
+rules.add('Adagrad', optimizer(3), TRAINING);
+rules.add('Momentum', optimizer(3), TRAINING);
+rules.add('Adam', optimizer(4), TRAINING);
 
 // Gradient: the i-th output is dY/dxs[i], shaped like the i-th input (xs are fed first).
-register('Gradient', (ctx) => ctx.node.outputs.map((_, k) => sameShapeOf(ctx.inputs[k])), TRAINING);
+rules.add('Gradient', (ctx) => ctx.node.outputs.map((_, k) => sameShapeOf(ctx.inputs[k])), TRAINING);
 
 // ================================================================ signal
 
-register('DFT', (ctx) => {
+rules.add('DFT', (ctx) => {
   const t = inTensor(ctx, 0);
   if (!t) return [];
   if (!t.dims) return [tensorOf(t.dtype, null)];
@@ -293,7 +298,7 @@ register('DFT', (ctx) => {
   ];
 });
 
-register('STFT', (ctx) => {
+rules.add('STFT', (ctx) => {
   const t = inTensor(ctx, 0);
   if (!t) return [];
   if (!t.dims) return [tensorOf(t.dtype, null)];
@@ -312,14 +317,14 @@ register('STFT', (ctx) => {
   return [tensorOf(t.dtype, [t.dims[0], frames, bins, 2])];
 });
 
-register('MelWeightMatrix', (ctx) => {
+rules.add('MelWeightMatrix', (ctx) => {
   const mel = scalarInput(ctx, 0);
   const dft = scalarInput(ctx, 1);
   const dtype = attrInt(ctx.node, 'output_datatype', DT.FLOAT);
   return [tensorOf(dtype, [dft === undefined ? null : dimAdd(dimFloorDiv(dft, 2), 1), mel ?? null])];
 });
 
-register(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => {
+rules.add(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => {
   const size = scalarInput(ctx, 0);
   if (typeof size === 'number' && size <= 0) ctx.fail(`window size ${size} must be positive`);
   return [tensorOf(attrInt(ctx.node, 'output_datatype', DT.FLOAT), [size ?? null])];
@@ -327,7 +332,7 @@ register(['HannWindow', 'HammingWindow', 'BlackmanWindow'], (ctx) => {
 
 // ================================================================ strings
 
-register('StringNormalizer', (ctx) => {
+rules.add('StringNormalizer', (ctx) => {
   const t = inTensor(ctx, 0);
   if (!t?.dims) return [tensorOf(DT.STRING, null)];
   // removing stopwords makes the length data-dependent
@@ -341,7 +346,7 @@ register('StringNormalizer', (ctx) => {
   ];
 });
 
-register('StringConcat', (ctx) => {
+rules.add('StringConcat', (ctx) => {
   const a = inDims(ctx, 0),
     b = inDims(ctx, 1);
   if (!a || !b) return [tensorOf(DT.STRING, null)];
@@ -350,9 +355,9 @@ register('StringConcat', (ctx) => {
   return [tensorOf(DT.STRING, out)];
 });
 
-register('RegexFullMatch', (ctx) => sameShape(ctx, DT.BOOL));
+rules.add('RegexFullMatch', (ctx) => sameShape(ctx, DT.BOOL));
 
-register('StringSplit', (ctx) => {
+rules.add('StringSplit', (ctx) => {
   const d = inDims(ctx, 0);
   if (!d) return [tensorOf(DT.STRING, null), tensorOf(DT.INT64, null)];
   // the token axis is the longest split, data-dependent; an empty input has no tokens
@@ -360,7 +365,7 @@ register('StringSplit', (ctx) => {
   return [tensorOf(DT.STRING, [...d, empty ? 0 : null]), tensorOf(DT.INT64, d.slice())];
 });
 
-register('TfIdfVectorizer', (ctx) => {
+rules.add('TfIdfVectorizer', (ctx) => {
   const d = inDims(ctx, 0);
   const idx = attrInts(ctx.node, 'ngram_indexes');
   const width: Dim = idx && idx.length ? Math.max(...idx) + 1 : null;
@@ -372,18 +377,18 @@ register('TfIdfVectorizer', (ctx) => {
 
 // ================================================================ random
 
-register(['RandomNormal', 'RandomUniform'], (ctx) => {
+rules.add(['RandomNormal', 'RandomUniform'], (ctx) => {
   const shape = attrInts(ctx.node, 'shape');
   if (!shape) return ctx.fail('missing shape attribute');
   return [tensorOf(attrInt(ctx.node, 'dtype', DT.FLOAT), shape.slice())];
 });
 
-register(['RandomNormalLike', 'RandomUniformLike', 'Bernoulli'], (ctx) => {
+rules.add(['RandomNormalLike', 'RandomUniformLike', 'Bernoulli'], (ctx) => {
   const t = inTensor(ctx, 0);
   return [tensorOf(attrInt(ctx.node, 'dtype') ?? t?.dtype ?? 0, t?.dims ? t.dims.slice() : null)];
 });
 
-register('Multinomial', (ctx) => {
+rules.add('Multinomial', (ctx) => {
   const d = inDims(ctx, 0);
   if (d && d.length !== 2) ctx.fail(`Multinomial input must be [batch, classes], got rank ${d.length}`);
   return [tensorOf(attrInt(ctx.node, 'dtype', DT.INT32), [d ? d[0] : null, attrInt(ctx.node, 'sample_size', 1)])];
@@ -391,13 +396,13 @@ register('Multinomial', (ctx) => {
 
 // ================================================================ detection, images
 
-register('NonMaxSuppression', (ctx) => {
+rules.add('NonMaxSuppression', (ctx) => {
   // [num_selected, 3] (batch, class, box): how many boxes survive depends on the scores
   const max = scalarInput(ctx, 2);
   return [tensorOf(DT.INT64, [max === 0 ? 0 : null, 3])];
 });
 
-register('ImageDecoder', (ctx) => {
+rules.add('ImageDecoder', (ctx) => {
   const fmt = attrString(ctx.node, 'pixel_format', 'RGB');
   return [tensorOf(DT.UINT8, [null, null, fmt === 'Grayscale' ? 1 : 3])];
 });
@@ -405,10 +410,10 @@ register('ImageDecoder', (ctx) => {
 // ================================================================ experimental ops (ONNX <= 1.4, still in old model-zoo files)
 
 // ImageScaler (scale * x + bias per channel), Affine, ScaledTanh, ParametricSoftplus: elementwise.
-register(['ImageScaler', 'Affine', 'ScaledTanh', 'ParametricSoftplus'], (ctx) => sameShape(ctx));
+rules.add(['ImageScaler', 'Affine', 'ScaledTanh', 'ParametricSoftplus'], (ctx) => sameShape(ctx));
 
 // Crop: border = [left, top, right, bottom] trims H and W; scale = [height, width] fixes them (centre crop).
-register('Crop', (ctx) => {
+rules.add('Crop', (ctx) => {
   const t = inTensor(ctx, 0);
   if (!t?.dims) return [tensorOf(t?.dtype ?? 0, null)];
   if (t.dims.length !== 4) return ctx.fail(`Crop input must be [N,C,H,W], got rank ${t.dims.length}`);
@@ -421,7 +426,7 @@ register('Crop', (ctx) => {
 });
 
 // GivenTensorFill: the shape attribute, or the input's values (input_as_shape) followed by extra_shape.
-register('GivenTensorFill', (ctx) => {
+rules.add('GivenTensorFill', (ctx) => {
   const extra = attrInts(ctx.node, 'extra_shape') ?? [];
   if (attrInt(ctx.node, 'input_as_shape', 0) && ctx.node.inputs[0]) {
     const d = ctx.inputs[0]?.data;
@@ -432,11 +437,9 @@ register('GivenTensorFill', (ctx) => {
 });
 
 // DynamicSlice (experimental): Slice-10's inputs (data, starts, ends, axes), so Slice-10 inference applies.
-register('DynamicSlice', (ctx) => {
-  const slice = lookup('', 'Slice');
-  if (!slice) return [];
+rules.add('DynamicSlice', (ctx) => {
   // the same node seen at opset 10 (the context's methods live on its prototype: delegate, do not spread)
-  return slice({
+  return inferSlice({
     node: ctx.node,
     opset: 10,
     opsets: ctx.opsets,
@@ -446,3 +449,5 @@ register('DynamicSlice', (ctx) => {
     inferSubgraph: (g, i) => ctx.inferSubgraph(g, i),
   });
 });
+
+export const miscRules = rules.rules;

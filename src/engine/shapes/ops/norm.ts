@@ -5,15 +5,19 @@
 import type { Dim } from '../../onnx/ir';
 import { attrInt } from '../../onnx/ir';
 import { DT } from '../../onnx/dtypes';
-import { register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { inInts, inTensor, normAxis, tensorOf, type InferCtx, type Value } from '../types';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 function sameAsInput(ctx: InferCtx): Value | undefined {
   const x = inTensor(ctx, 0);
   return x ? tensorOf(x.dtype, x.dims ? x.dims.slice() : null) : undefined;
 }
 
-register('BatchNormalization', (ctx) => {
+rules.add('BatchNormalization', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   const y = tensorOf(x.dtype, x.dims ? x.dims.slice() : null);
@@ -30,7 +34,7 @@ register('BatchNormalization', (ctx) => {
   return outs;
 });
 
-register(['InstanceNormalization', 'LpNormalization', 'MeanVarianceNormalization'], (ctx) => {
+rules.add(['InstanceNormalization', 'LpNormalization', 'MeanVarianceNormalization'], (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   if (x.dims) {
@@ -42,13 +46,13 @@ register(['InstanceNormalization', 'LpNormalization', 'MeanVarianceNormalization
   return [sameAsInput(ctx)];
 });
 
-register('LRN', (ctx) => {
+rules.add('LRN', (ctx) => {
   const size = attrInt(ctx.node, 'size');
   if (size === undefined || size < 1) ctx.fail('LRN needs a positive size attribute');
   return [sameAsInput(ctx)];
 });
 
-register('GroupNormalization', (ctx) => {
+rules.add('GroupNormalization', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   const g = attrInt(ctx.node, 'num_groups');
@@ -58,7 +62,7 @@ register('GroupNormalization', (ctx) => {
   return [sameAsInput(ctx)];
 });
 
-register('LayerNormalization', (ctx) => {
+rules.add('LayerNormalization', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   // Mean and InvStdDev are computed in stash_type (default float) over axes [axis, rank).
@@ -73,7 +77,7 @@ register('LayerNormalization', (ctx) => {
   return [y, tensorOf(stash, statDims), tensorOf(stash, statDims ? statDims.slice() : null)];
 });
 
-register('RMSNormalization', (ctx) => {
+rules.add('RMSNormalization', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   if (x.dims) normAxis(attrInt(ctx.node, 'axis', -1), x.dims.length, ctx);
@@ -94,7 +98,7 @@ export function dropoutTraining(
   return trainingMode ? trainingMode[0] !== 0 : undefined;
 }
 
-register('Dropout', (ctx) => {
+rules.add('Dropout', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   const training = dropoutTraining(ctx.opset, !!ctx.node.inputs[2], inInts(ctx, 2));
@@ -125,14 +129,14 @@ const simplifiedLayerNorm = (ctx: InferCtx): (Value | undefined)[] => {
   const stash = attrInt(ctx.node, 'stash_type', DT.FLOAT);
   return [sameAsInput(ctx), tensorOf(stash, statsDims(ctx, x.dims, attrInt(ctx.node, 'axis', -1)))];
 };
-register('SimplifiedLayerNormalization', simplifiedLayerNorm);
-register('SimplifiedLayerNormalization', simplifiedLayerNorm, 'com.microsoft');
+rules.add('SimplifiedLayerNormalization', simplifiedLayerNorm);
+rules.add('SimplifiedLayerNormalization', simplifiedLayerNorm, 'com.microsoft');
 
 // com.microsoft SkipLayerNormalization (input, skip, gamma, beta?, bias?) and
 // SkipSimplifiedLayerNormalization (input, skip, gamma, bias?): outputs output (input's shape),
 // mean and inv_std_var (float, [B, S, 1]: statistics over the last axis), input_skip_bias_sum (input's shape).
 // skip is [B, S, H] or broadcastable [1, S, H] / [S, H]; the input is 3-D [B, S, H] (or 2-D [tokens, H]).
-register(
+rules.add(
   ['SkipLayerNormalization', 'SkipSimplifiedLayerNormalization'],
   (ctx) => {
     const x = inTensor(ctx, 0);
@@ -153,3 +157,5 @@ register(
   },
   'com.microsoft',
 );
+
+export const normRules = rules.rules;

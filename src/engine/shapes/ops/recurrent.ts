@@ -4,9 +4,13 @@
 // (layout 1: [batch, seq, dirs, hidden]), Y_h and (LSTM) Y_c [dirs, batch, hidden] (layout 1: [batch, dirs, hidden]).
 import type { Dim, Node } from '../../onnx/ir';
 import { attrInt, attrString } from '../../onnx/ir';
-import { register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { inTensor, tensorOf } from '../types';
 import { dimFloorDiv } from '../dims';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** Gate blocks stacked in W/R: RNN 1, GRU 3 (z, r, h), LSTM 4 (i, o, f, c). */
 export const GATES: Record<string, number> = { RNN: 1, GRU: 3, LSTM: 4 };
@@ -36,7 +40,7 @@ export function rnnGeometry(node: Node, xDims: Dim[] | null, wDims: Dim[] | null
   return { seq, batch, inputSize, hidden, directions, layout };
 }
 
-register(['RNN', 'GRU', 'LSTM'], (ctx) => {
+rules.add(['RNN', 'GRU', 'LSTM'], (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   if (x.dims && x.dims.length !== 3) ctx.fail(`${ctx.node.opType} input X must have rank 3, got ${x.dims.length}`);
@@ -54,3 +58,5 @@ register(['RNN', 'GRU', 'LSTM'], (ctx) => {
   if (ctx.node.opType === 'LSTM') outs.push(state());
   return outs;
 });
+
+export const recurrentRules = rules.rules;

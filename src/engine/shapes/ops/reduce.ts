@@ -6,9 +6,13 @@
 import type { Dim } from '../../onnx/ir';
 import { attrInt, attrInts, attrString } from '../../onnx/ir';
 import { DT, dtypeInfo } from '../../onnx/dtypes';
-import { register } from '../registry';
+import { RuleList } from '../../opTable';
+import type { InferFn } from '../types';
 import { DATA_MAX, inInts, inTensor, normAxis, tensorOf, type InferCtx, type Value } from '../types';
 import { dimAdd, dimMul } from '../dims';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 export const REDUCE_OPS = [
   'ReduceSum',
@@ -116,7 +120,7 @@ function reduceData(
   return acc.map((a) => (a === undefined || a === null ? null : finish ? finish(a, n) : a));
 }
 
-register(REDUCE_OPS, (ctx) => {
+rules.add(REDUCE_OPS, (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
@@ -176,7 +180,7 @@ function meanData(ctx: InferCtx, dims: Dim[], axes: number[]): Dim[] | undefined
   );
 }
 
-register(['ArgMax', 'ArgMin'], (ctx) => {
+rules.add(['ArgMax', 'ArgMin'], (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
@@ -216,7 +220,7 @@ function argData(ctx: InferCtx, dims: Dim[], axis: number): Dim[] | undefined {
   return out;
 }
 
-register(['CumSum', 'CumProd'], (ctx) => {
+rules.add(['CumSum', 'CumProd'], (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   const axisData = inInts(ctx, 1);
@@ -240,7 +244,7 @@ register(['CumSum', 'CumProd'], (ctx) => {
   return [tensorOf(x.dtype, x.dims ? x.dims.slice() : null, data)];
 });
 
-register(SOFTMAX_OPS, (ctx) => {
+rules.add(SOFTMAX_OPS, (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   // Before opset 13 the input is coerced to 2-D at `axis` (default 1); since 13 one axis (default -1).
@@ -271,14 +275,14 @@ function checkLossInputs(ctx: InferCtx): void {
     ctx.fail(`target rank ${t.length} does not match input rank ${x.length} (expected ${x.length - 1})`);
 }
 
-register('NegativeLogLikelihoodLoss', (ctx) => {
+rules.add('NegativeLogLikelihoodLoss', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   checkLossInputs(ctx);
   return [tensorOf(x.dtype, lossDims(ctx, attrString(ctx.node, 'reduction', 'mean')))];
 });
 
-register('SoftmaxCrossEntropyLoss', (ctx) => {
+rules.add('SoftmaxCrossEntropyLoss', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   checkLossInputs(ctx);
@@ -288,7 +292,7 @@ register('SoftmaxCrossEntropyLoss', (ctx) => {
   return [loss, logProb];
 });
 
-register('Det', (ctx) => {
+rules.add('Det', (ctx) => {
   const x = inTensor(ctx, 0);
   if (!x) return [];
   if (!x.dims) return [tensorOf(x.dtype, null)];
@@ -298,3 +302,5 @@ register('Det', (ctx) => {
   if (typeof m === 'number' && typeof n === 'number' && m !== n) ctx.fail(`Det needs square matrices, got ${m}x${n}`);
   return [tensorOf(x.dtype, x.dims.slice(0, r - 2))];
 });
+
+export const reduceRules = rules.rules;

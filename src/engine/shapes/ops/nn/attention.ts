@@ -3,9 +3,13 @@
 // com.microsoft MultiHeadAttention / GroupQueryAttention contrib ops.
 import type { Dim, Graph } from '../../../onnx/ir';
 import { attrInt, attrInts } from '../../../onnx/ir';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inData, inTensor, tensorOf, type InferCtx, type Value } from '../../types';
 import { broadcastShapes, dimAdd, dimFloorDiv, dimMul } from '../../dims';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** The per-head view of a 3-D [B, S, heads*d] or 4-D [B, heads, S, d] attention operand. */
 export interface Heads {
@@ -36,7 +40,7 @@ export function headsOf(
 
 // Attention (Operators.md, opset 23): Q [B,Sq,Hq*D] or [B,Hq,Sq,D]; K/V likewise with Hkv heads.
 // Y: [B,Sq,Hq*Dv] or [B,Hq,Sq,Dv]; present_key/value [B,Hkv,P+Skv,D|Dv]; qk_matmul_output [B,Hq,Sq,P+Skv].
-register('Attention', (ctx) => {
+rules.add('Attention', (ctx) => {
   const dtype = inTensor(ctx, 0)?.dtype ?? 0;
   const q = headsOf(ctx, inTensor(ctx, 0)?.dims, attrInt(ctx.node, 'q_num_heads'), 'Q');
   const k = headsOf(ctx, inTensor(ctx, 1)?.dims, attrInt(ctx.node, 'kv_num_heads'), 'K');
@@ -65,13 +69,13 @@ const sameAsInput = (ctx: InferCtx): Value[] => {
   const x = inTensor(ctx, 0);
   return [tensorOf(x?.dtype ?? 0, x?.dims ? x.dims.slice() : null)];
 };
-register('RotaryEmbedding', sameAsInput);
-register('RotaryEmbedding', sameAsInput, 'com.microsoft');
+rules.add('RotaryEmbedding', sameAsInput);
+rules.add('RotaryEmbedding', sameAsInput, 'com.microsoft');
 
 // ai.onnx.preview FlexAttention: Q [B,Hq,L,E], K [B,Hkv,S,E], V [B,Hkv,S,Ev] -> Y [B,Hq,L,Ev].
 // The score_mod / prob_mod subgraphs map scores [B,Hq,L,S] to the same shape; they are inferred so
 // their nodes get shapes and costs.
-register(
+rules.add(
   'FlexAttention',
   (ctx) => {
     const q = inTensor(ctx, 0),
@@ -97,7 +101,7 @@ register(
 // LinearAttention (opset 27): query [B,T,Hq*dk], key [B,T,Hkv*dk], value [B,T,Hkv*dv] (or the 4-D
 // [B,H,T,d] forms) -> output [B,T,Hq*dv], present_state [B,Hkv,dk,dv]. The schema text was not found in
 // the reference index; shapes follow the ONNX node tests (test_linear_attention_*).
-register('LinearAttention', (ctx) => {
+rules.add('LinearAttention', (ctx) => {
   const dtype = inTensor(ctx, 0)?.dtype ?? 0;
   const kvHeads = attrInt(ctx.node, 'kv_num_heads');
   const q = headsOf(ctx, inTensor(ctx, 0)?.dims, attrInt(ctx.node, 'q_num_heads'), 'query');
@@ -112,7 +116,7 @@ register('LinearAttention', (ctx) => {
 
 // SwiGLU (opset 28): y = silu(a) * b elementwise with broadcasting. The schema text was not found in
 // the reference index; with a single input the last axis is split in half (gate, value), as fused kernels do.
-register('SwiGLU', (ctx) => {
+rules.add('SwiGLU', (ctx) => {
   const a = inTensor(ctx, 0);
   const dtype = a?.dtype ?? 0;
   if (ctx.node.inputs[1]) {
@@ -164,7 +168,7 @@ export function mhaDims(
   return k ? null : { b: q[0], s: q[1], heads: n, dk, dv: dk, kvLen: q[1], precomputed: false };
 }
 
-register(
+rules.add(
   'MultiHeadAttention',
   (ctx) => {
     const dtype = inTensor(ctx, 0)?.dtype ?? 0;
@@ -188,7 +192,7 @@ register(
 // com.microsoft GroupQueryAttention: query [B,S,Hq*D] (or packed QKV when key is absent) -> output
 // [B,S,Hq*D]; present_key/value [B,Hkv,max(P, total_sequence_length),D] (the KV-cache buffer keeps
 // its length when it is already large enough).
-register(
+rules.add(
   'GroupQueryAttention',
   (ctx) => {
     const dtype = inTensor(ctx, 0)?.dtype ?? 0;
@@ -215,7 +219,7 @@ register(
 
 // com.microsoft Attention (ContribOperators.md): input [B,S,Din], weights [Din, Hq+Hk+Hv] (qkv_hidden_sizes,
 // else three equal parts), past [2,B,N,P,H] -> output [B,S,Hv], present [2,B,N,P+S,Hk/N].
-register(
+rules.add(
   'Attention',
   (ctx) => {
     const x = inTensor(ctx, 0);
@@ -238,3 +242,5 @@ register(
   },
   'com.microsoft',
 );
+
+export const attentionRules = rules.rules;

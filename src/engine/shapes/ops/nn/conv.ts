@@ -4,10 +4,14 @@
 import type { Dim } from '../../../onnx/ir';
 import { attrInt, attrInts } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, tensorOf, type InferCtx, type Value } from '../../types';
 import { dimMul, dimSub } from '../../dims';
 import { convTransposeOut, spatialOut, windowAttrs } from './window';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** Shared Conv-style inference: x at input xi, weight at wi; output dtype given. */
 function convLike(ctx: InferCtx, xi: number, wi: number, dtype: number): Value[] {
@@ -31,14 +35,14 @@ function convLike(ctx: InferCtx, xi: number, wi: number, dtype: number): Value[]
   return [tensorOf(dtype, [x.dims[0], m, ...spatialOut(ctx, x.dims.slice(2), win)])];
 }
 
-register('Conv', (ctx) => convLike(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? 0));
-register('ConvInteger', (ctx) => convLike(ctx, 0, 1, DT.INT32));
+rules.add('Conv', (ctx) => convLike(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? 0));
+rules.add('ConvInteger', (ctx) => convLike(ctx, 0, 1, DT.INT32));
 // QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): output type is y_zero_point's
-register('QLinearConv', (ctx) => convLike(ctx, 0, 3, inTensor(ctx, 7)?.dtype ?? inTensor(ctx, 0)?.dtype ?? DT.UINT8));
+rules.add('QLinearConv', (ctx) => convLike(ctx, 0, 3, inTensor(ctx, 7)?.dtype ?? inTensor(ctx, 0)?.dtype ?? DT.UINT8));
 // DeformConv(X, W, offset, B, mask): same output size as Conv
-register('DeformConv', (ctx) => convLike(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? 0));
+rules.add('DeformConv', (ctx) => convLike(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? 0));
 
-register('ConvTranspose', (ctx) => {
+rules.add('ConvTranspose', (ctx) => {
   const x = inTensor(ctx, 0);
   const w = inTensor(ctx, 1);
   const dtype = x?.dtype ?? 0;
@@ -98,5 +102,7 @@ function causalConv(ctx: InferCtx): Value[] {
   const state: Dim[] | null = past ? past.slice() : k ? [x.dims[0], x.dims[1], ...k.map((d) => dimSub(d, 1))] : null;
   return [tensorOf(dtype, x.dims.slice()), tensorOf(dtype, state)];
 }
-register('CausalConvWithState', causalConv);
-register('CausalConvWithState', causalConv, 'com.microsoft');
+rules.add('CausalConvWithState', causalConv);
+rules.add('CausalConvWithState', causalConv, 'com.microsoft');
+
+export const convRules = rules.rules;

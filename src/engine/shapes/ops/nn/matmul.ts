@@ -4,9 +4,13 @@
 import type { Dim } from '../../../onnx/ir';
 import { attrInt, attrString } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, tensorOf, type InferCtx, type Value } from '../../types';
 import { broadcastDim, broadcastShapes } from '../../dims';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** numpy.matmul output dims (Operators.md MatMul); fails on scalars or a certain K mismatch. */
 export function matmulDims(ctx: InferCtx, a: Dim[], b: Dim[]): Dim[] {
@@ -31,15 +35,15 @@ function matmulOut(ctx: InferCtx, ai: number, bi: number, dtype: number): Value[
   return [tensorOf(dtype, a && b ? matmulDims(ctx, a, b) : null)];
 }
 
-register('MatMul', (ctx) => matmulOut(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? 0));
-register('MatMulInteger', (ctx) => matmulOut(ctx, 0, 1, DT.INT32));
+rules.add('MatMul', (ctx) => matmulOut(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? 0));
+rules.add('MatMulInteger', (ctx) => matmulOut(ctx, 0, 1, DT.INT32));
 // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp): output type is y_zero_point's
-register('QLinearMatMul', (ctx) =>
+rules.add('QLinearMatMul', (ctx) =>
   matmulOut(ctx, 0, 3, inTensor(ctx, 7)?.dtype ?? inTensor(ctx, 0)?.dtype ?? DT.UINT8),
 );
 
 // com.microsoft contrib forms (onnxruntime docs/ContribOperators.md)
-register(
+rules.add(
   'FusedMatMul',
   (ctx) => {
     // transA/transB swap the last two axes of A/B before a batched MatMul (transBatchA/B not modelled)
@@ -52,10 +56,10 @@ register(
   },
   'com.microsoft',
 );
-register('MatMulIntegerToFloat', (ctx) => matmulOut(ctx, 0, 1, inTensor(ctx, 2)?.dtype ?? DT.FLOAT), 'com.microsoft');
-register('DynamicQuantizeMatMul', (ctx) => matmulOut(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? DT.FLOAT), 'com.microsoft');
+rules.add('MatMulIntegerToFloat', (ctx) => matmulOut(ctx, 0, 1, inTensor(ctx, 2)?.dtype ?? DT.FLOAT), 'com.microsoft');
+rules.add('DynamicQuantizeMatMul', (ctx) => matmulOut(ctx, 0, 1, inTensor(ctx, 0)?.dtype ?? DT.FLOAT), 'com.microsoft');
 // MatMulNBits(A [..., K], B packed, scales, ...; attrs K, N): Y [..., N]
-register(
+rules.add(
   'MatMulNBits',
   (ctx) => {
     const a = inTensor(ctx, 0);
@@ -68,7 +72,7 @@ register(
 );
 
 // Gemm: Y = alpha*A'*B' + beta*C with A' = transA ? A^T : A (2-D); C broadcasts to [M, N].
-register('Gemm', (ctx) => {
+rules.add('Gemm', (ctx) => {
   const a = inTensor(ctx, 0),
     b = inTensor(ctx, 1);
   const dtype = a?.dtype ?? 0;
@@ -168,7 +172,7 @@ export function einsumDims(
   return { out, extents, ellipsis, outLabels: outTerm.labels };
 }
 
-register('Einsum', (ctx) => {
+rules.add('Einsum', (ctx) => {
   const eq = attrString(ctx.node, 'equation');
   if (eq === undefined) return ctx.fail('attribute equation is required');
   const idx = ctx.node.inputs.map((_, i) => i);
@@ -176,3 +180,5 @@ register('Einsum', (ctx) => {
   const r = einsumDims((m) => ctx.fail(m), eq, dims);
   return [tensorOf(inTensor(ctx, 0)?.dtype ?? 0, r ? r.out : null)];
 });
+
+export const matmulRules = rules.rules;

@@ -3,8 +3,12 @@
 // packed uint8 / fp8 expert weights, scales, zero points). The output has the input's shape and type:
 // [tokens, hidden] or [batch, seq, hidden]. router_probs is [tokens, E].
 import type { Dim } from '../../../onnx/ir';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, tensorOf, type InferCtx } from '../../types';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 const moe = (ctx: InferCtx) => {
   const x = inTensor(ctx, 0);
@@ -20,4 +24,6 @@ const moe = (ctx: InferCtx) => {
     ctx.fail(`input must be 2-D [tokens, hidden] or 3-D [batch, seq, hidden], got rank ${x.dims.length}`);
   return [tensorOf(dtype, x?.dims ? x.dims.slice() : null)];
 };
-register(['MoE', 'QMoE'], moe, 'com.microsoft');
+rules.add(['MoE', 'QMoE'], moe, 'com.microsoft');
+
+export const moeRules = rules.rules;

@@ -4,10 +4,14 @@
 import type { Dim } from '../../../onnx/ir';
 import { attrInt, attrInts } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { checkRank, inData, inTensor, tensorOf, type InferCtx, type Value } from '../../types';
 import { dimAdd, dimMul, dimSub } from '../../dims';
 import { spatialOut, windowAttrs } from './window';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 function pool(ctx: InferCtx): Value[] {
   const x = inTensor(ctx, 0);
@@ -21,7 +25,7 @@ function pool(ctx: InferCtx): Value[] {
   const dims = [x.dims[0], x.dims[1], ...spatialOut(ctx, x.dims.slice(2), win)];
   return [tensorOf(dtype, dims), ...(indices.length ? [tensorOf(DT.INT64, dims.slice())] : [])];
 }
-register(['MaxPool', 'AveragePool', 'LpPool'], pool);
+rules.add(['MaxPool', 'AveragePool', 'LpPool'], pool);
 
 function globalPool(ctx: InferCtx): Value[] {
   const x = inTensor(ctx, 0);
@@ -29,11 +33,11 @@ function globalPool(ctx: InferCtx): Value[] {
   if (x.dims.length < 2) ctx.fail(`input must have rank >= 2, got rank ${x.dims.length}`);
   return [tensorOf(x.dtype, [x.dims[0], x.dims[1], ...x.dims.slice(2).map(() => 1)])];
 }
-register(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool'], globalPool);
+rules.add(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool'], globalPool);
 
 // MaxUnpool(X, I, output_shape?): the output_shape input (full shape) wins when its values are known;
 // otherwise out = (in-1)*stride + kernel - pad_begin - pad_end (Operators.md MaxUnpool).
-register('MaxUnpool', (ctx) => {
+rules.add('MaxUnpool', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   if (ctx.node.inputs[2]) {
@@ -57,7 +61,7 @@ register('MaxUnpool', (ctx) => {
 });
 
 // MaxRoiPool(X [N,C,H,W], rois [num_rois,5]) -> [num_rois, C, pooled_h, pooled_w]
-register('MaxRoiPool', (ctx) => {
+rules.add('MaxRoiPool', (ctx) => {
   const x = inTensor(ctx, 0);
   const rois = inTensor(ctx, 1)?.dims;
   const pooled = attrInts(ctx.node, 'pooled_shape');
@@ -66,7 +70,7 @@ register('MaxRoiPool', (ctx) => {
 });
 
 // RoiAlign(X [N,C,H,W], rois [num_rois,4], batch_indices [num_rois]) -> [num_rois, C, output_height, output_width]
-register('RoiAlign', (ctx) => {
+rules.add('RoiAlign', (ctx) => {
   const x = inTensor(ctx, 0);
   const rois = inTensor(ctx, 1)?.dims ?? inTensor(ctx, 2)?.dims;
   return [
@@ -78,3 +82,5 @@ register('RoiAlign', (ctx) => {
     ]),
   ];
 });
+
+export const poolRules = rules.rules;

@@ -4,10 +4,14 @@
 //  DequantizeLinear: FLOAT before opset 19; then x_scale's type; output_dtype (opset >= 23) overrides.
 import { attrInt } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, normAxis, tensorOf, type InferCtx } from '../../types';
 import { dimMul } from '../../dims';
 import { valuesPerElement } from '../../../onnx/quantized';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** Checks scale/zero-point shapes against x for the per-axis and blocked forms. */
 function checkScale(ctx: InferCtx): void {
@@ -36,8 +40,8 @@ const quantize = (ctx: InferCtx) => {
   const dtype = zp?.dtype || (outAttr ? outAttr : DT.UINT8);
   return [tensorOf(dtype, x?.dims ? x.dims.slice() : null)];
 };
-register('QuantizeLinear', quantize);
-register('QuantizeLinear', quantize, 'com.microsoft');
+rules.add('QuantizeLinear', quantize);
+rules.add('QuantizeLinear', quantize, 'com.microsoft');
 
 const dequantize = (ctx: InferCtx) => {
   const x = inTensor(ctx, 0);
@@ -48,11 +52,11 @@ const dequantize = (ctx: InferCtx) => {
     (ctx.opset >= 19 || ctx.node.domain === 'com.microsoft' ? inTensor(ctx, 1)?.dtype || DT.FLOAT : DT.FLOAT);
   return [tensorOf(dtype, x?.dims ? x.dims.slice() : null)];
 };
-register('DequantizeLinear', dequantize);
-register('DequantizeLinear', dequantize, 'com.microsoft');
+rules.add('DequantizeLinear', dequantize);
+rules.add('DequantizeLinear', dequantize, 'com.microsoft');
 
 // DynamicQuantizeLinear(x) -> y (uint8, x's dims), y_scale (float scalar), y_zero_point (uint8 scalar)
-register('DynamicQuantizeLinear', (ctx) => {
+rules.add('DynamicQuantizeLinear', (ctx) => {
   const x = inTensor(ctx, 0);
   return [tensorOf(DT.UINT8, x?.dims ? x.dims.slice() : null), tensorOf(DT.FLOAT, []), tensorOf(DT.UINT8, [])];
 });
@@ -61,7 +65,7 @@ register('DynamicQuantizeLinear', (ctx) => {
 // bits 4, block_size 128): a Gather on block-quantized data, dequantized to scales' type. Output rank
 // q + (r - 1): data's dims with gather_axis replaced by indices' dims; uint8 data with bits < 8 packs
 // 8/bits values along its last axis, which the output holds unpacked (ContribOperators.md).
-register(
+rules.add(
   'GatherBlockQuantized',
   (ctx) => {
     const data = inTensor(ctx, 0),
@@ -77,3 +81,5 @@ register(
   },
   'com.microsoft',
 );
+
+export const quantRules = rules.rules;

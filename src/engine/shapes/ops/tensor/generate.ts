@@ -3,12 +3,16 @@
 import type { Dim } from '../../../onnx/ir';
 import { attrInt } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { DATA_MAX, inTensor, tensorOf } from '../../types';
 import { dimCeilDiv, dimProduct, dimSub } from '../../dims';
 import { count, dimsArg, inLength, numeric } from './common';
 
-register('Shape', (ctx) => {
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
+
+rules.add('Shape', (ctx) => {
   const d = inTensor(ctx, 0)?.dims;
   if (!d) return [tensorOf(DT.INT64, [null])];
   const r = d.length;
@@ -20,12 +24,12 @@ register('Shape', (ctx) => {
   return [tensorOf(DT.INT64, [data.length], data)];
 });
 
-register('Size', (ctx) => {
+rules.add('Size', (ctx) => {
   const d = inTensor(ctx, 0)?.dims;
   return [tensorOf(DT.INT64, [], [d ? dimProduct(d) : null])];
 });
 
-register('ConstantOfShape', (ctx) => {
+rules.add('ConstantOfShape', (ctx) => {
   const a = ctx.node.attrs.value;
   const t = a?.type === 'tensor' ? a.value : undefined;
   const dtype = t?.dtype ?? DT.FLOAT;
@@ -41,7 +45,7 @@ register('ConstantOfShape', (ctx) => {
   return [tensorOf(dtype, shape, data)];
 });
 
-register('Range', (ctx) => {
+rules.add('Range', (ctx) => {
   const dtype = inTensor(ctx, 0)?.dtype ?? 0;
   const scalar = (i: number): Dim | undefined => {
     const d = ctx.inputs[i]?.data;
@@ -72,10 +76,12 @@ register('Range', (ctx) => {
   return [tensorOf(dtype, [typeof n === 'number' ? Math.max(0, n) : n])];
 });
 
-register('EyeLike', (ctx) => {
+rules.add('EyeLike', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = attrInt(ctx.node, 'dtype', x?.dtype ?? DT.FLOAT);
   const d = x?.dims ?? [null, null];
   if (d.length !== 2) ctx.fail(`EyeLike: input must be rank 2, got ${d.length}`);
   return [tensorOf(dtype, d.slice())];
 });
+
+export const generateRules = rules.rules;

@@ -4,12 +4,16 @@
 import type { Dim } from '../../../onnx/ir';
 import { attrInt } from '../../../onnx/ir';
 import { DT } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, normAxis, tensorOf } from '../../types';
 import { dimProduct } from '../../dims';
 import { intsArg, mapData, numeric, strides } from './common';
 
-register('Gather', (ctx) => {
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
+
+rules.add('Gather', (ctx) => {
   const x = inTensor(ctx, 0);
   const idx = inTensor(ctx, 1);
   const dtype = x?.dtype ?? 0;
@@ -47,7 +51,7 @@ register('Gather', (ctx) => {
   return [tensorOf(dtype, out, data)];
 });
 
-register('GatherElements', (ctx) => {
+rules.add('GatherElements', (ctx) => {
   const x = inTensor(ctx, 0);
   const q = inTensor(ctx, 1)?.dims;
   const d = x?.dims;
@@ -57,7 +61,7 @@ register('GatherElements', (ctx) => {
   return [tensorOf(x?.dtype ?? 0, q ? q.slice() : d ? d.map(() => null) : null)];
 });
 
-register('GatherND', (ctx) => {
+rules.add('GatherND', (ctx) => {
   const x = inTensor(ctx, 0);
   const d = x?.dims,
     q = inTensor(ctx, 1)?.dims;
@@ -71,18 +75,18 @@ register('GatherND', (ctx) => {
 });
 
 // Scatter family: the output is the data tensor with some elements replaced.
-register(['Scatter', 'ScatterElements', 'ScatterND'], (ctx) => {
+rules.add(['Scatter', 'ScatterElements', 'ScatterND'], (ctx) => {
   const x = inTensor(ctx, 0);
   return [tensorOf(x?.dtype ?? inTensor(ctx, 2)?.dtype ?? 0, x?.dims ? x.dims.slice() : null)];
 });
 
 // TensorScatter (opset 24): writes `update` into the cache at write_indices; the cache keeps its shape.
-register('TensorScatter', (ctx) => {
+rules.add('TensorScatter', (ctx) => {
   const x = inTensor(ctx, 0);
   return [tensorOf(x?.dtype ?? inTensor(ctx, 1)?.dtype ?? 0, x?.dims ? x.dims.slice() : null)];
 });
 
-register('OneHot', (ctx) => {
+rules.add('OneHot', (ctx) => {
   const q = inTensor(ctx, 0)?.dims;
   const dtype = inTensor(ctx, 2)?.dtype ?? 0;
   const dd = ctx.inputs[1]?.data;
@@ -99,7 +103,7 @@ register('OneHot', (ctx) => {
   return [tensorOf(dtype, out)];
 });
 
-register('TopK', (ctx) => {
+rules.add('TopK', (ctx) => {
   const x = inTensor(ctx, 0);
   const d = x?.dims;
   let k: Dim;
@@ -117,7 +121,7 @@ register('TopK', (ctx) => {
   return [tensorOf(x?.dtype ?? 0, out), tensorOf(DT.INT64, out.slice())];
 });
 
-register('NonZero', (ctx) => {
+rules.add('NonZero', (ctx) => {
   const d = inTensor(ctx, 0)?.dims;
   // one column per nonzero element: data-dependent unless the input is a known constant
   const src = ctx.inputs[0]?.data;
@@ -125,7 +129,7 @@ register('NonZero', (ctx) => {
   return [tensorOf(DT.INT64, [d ? d.length : null, nz])];
 });
 
-register('Compress', (ctx) => {
+rules.add('Compress', (ctx) => {
   const x = inTensor(ctx, 0);
   const d = x?.dims;
   const axisAttr = attrInt(ctx.node, 'axis');
@@ -143,7 +147,7 @@ register('Compress', (ctx) => {
   return [tensorOf(x?.dtype ?? 0, out)];
 });
 
-register('Unique', (ctx) => {
+rules.add('Unique', (ctx) => {
   const x = inTensor(ctx, 0);
   const d = x?.dims;
   const axisAttr = attrInt(ctx.node, 'axis');
@@ -169,9 +173,11 @@ register('Unique', (ctx) => {
   ];
 });
 
-register(['Trilu', 'ReverseSequence'], (ctx) => {
+rules.add(['Trilu', 'ReverseSequence'], (ctx) => {
   const x = inTensor(ctx, 0);
   const d = x?.dims;
   if (d && ctx.node.opType === 'Trilu' && d.length < 2) ctx.fail(`Trilu: input must have rank >= 2, got ${d.length}`);
   return [tensorOf(x?.dtype ?? 0, d ? d.slice() : null)];
 });
+
+export const indexingRules = rules.rules;

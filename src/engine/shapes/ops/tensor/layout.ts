@@ -4,10 +4,14 @@
 import type { Dim } from '../../../onnx/ir';
 import { attrInt, attrInts } from '../../../onnx/ir';
 import { dtypeInfo } from '../../../onnx/dtypes';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, tensorOf, type InferCtx } from '../../types';
 import { dimFloorDiv, dimMul, dimProduct } from '../../dims';
 import { dimsArg, inLength, intsArg, mapData, normAxes, numeric, strides } from './common';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** Reshape's target shape: 0 copies the input dim (unless allowzero), -1 is inferred from the element count. */
 export function reshapeDims(ctx: InferCtx, inDims: Dim[] | null, shape: Dim[], allowZero: boolean): Dim[] {
@@ -48,7 +52,7 @@ export function reshapeDims(ctx: InferCtx, inDims: Dim[] | null, shape: Dim[], a
   return out;
 }
 
-register('Reshape', (ctx) => {
+rules.add('Reshape', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const inDims = x?.dims ?? null;
@@ -62,7 +66,7 @@ register('Reshape', (ctx) => {
   return [tensorOf(dtype, reshapeDims(ctx, inDims, shape, allowZero), data?.slice())];
 });
 
-register('Flatten', (ctx) => {
+rules.add('Flatten', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -74,7 +78,7 @@ register('Flatten', (ctx) => {
   return [tensorOf(dtype, [dimProduct(d.slice(0, axis)), dimProduct(d.slice(axis))], ctx.inputs[0]?.data?.slice())];
 });
 
-register('Squeeze', (ctx) => {
+rules.add('Squeeze', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -107,7 +111,7 @@ register('Squeeze', (ctx) => {
   ];
 });
 
-register('Unsqueeze', (ctx) => {
+rules.add('Unsqueeze', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -127,7 +131,7 @@ register('Unsqueeze', (ctx) => {
   return [tensorOf(dtype, out, data)];
 });
 
-register('Transpose', (ctx) => {
+rules.add('Transpose', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -147,7 +151,7 @@ register('Transpose', (ctx) => {
   return [tensorOf(dtype, out, data)];
 });
 
-register('DepthToSpace', (ctx) => {
+rules.add('DepthToSpace', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -160,7 +164,7 @@ register('DepthToSpace', (ctx) => {
   return [tensorOf(dtype, [d[0], dimFloorDiv(d[1], b * b), dimMul(d[2], b), dimMul(d[3], b)])];
 });
 
-register('SpaceToDepth', (ctx) => {
+rules.add('SpaceToDepth', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -175,7 +179,7 @@ register('SpaceToDepth', (ctx) => {
 });
 
 // BitCast (opset 26): same shape, the bits reinterpreted as `to`; both types must have the same bit width.
-register('BitCast', (ctx) => {
+rules.add('BitCast', (ctx) => {
   const x = inTensor(ctx, 0);
   const to = attrInt(ctx.node, 'to');
   if (to === undefined) return ctx.fail('BitCast: attribute to is required');
@@ -186,3 +190,5 @@ register('BitCast', (ctx) => {
     ctx.fail(`BitCast: ${a.name} (${a.bits} bits) and ${b.name} (${b.bits} bits) differ in width`);
   return [tensorOf(to, x?.dims ? x.dims.slice() : null)];
 });
+
+export const layoutRules = rules.rules;

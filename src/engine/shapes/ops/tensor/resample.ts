@@ -4,10 +4,14 @@
 // with keep_aspect_ratio_policy rounding round(scale * in).
 import type { Dim } from '../../../onnx/ir';
 import { attrFloat, attrInts, attrString } from '../../../onnx/ir';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { inTensor, tensorOf, type InferCtx } from '../../types';
 import { dimFloorDiv, dimMul, dimProduct } from '../../dims';
 import { dimsArg, inLength, normAxes } from './common';
+
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
 
 /** Float values of input i: number[] when known, null when given but unknown, undefined when absent or empty. */
 function floatsArg(ctx: InferCtx, i: number): number[] | null | undefined {
@@ -26,7 +30,7 @@ export function scaledDim(d: Dim, scale: number): Dim {
   return null;
 }
 
-register('Resize', (ctx) => {
+rules.add('Resize', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -97,7 +101,7 @@ register('Resize', (ctx) => {
   return [tensorOf(dtype, out)];
 });
 
-register('Upsample', (ctx) => {
+rules.add('Upsample', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -129,7 +133,7 @@ register('Upsample', (ctx) => {
 });
 
 // GridSample: X [N, C, D1..Dr] sampled at grid [N, O1..Or, r] -> [N, C, O1..Or].
-register('GridSample', (ctx) => {
+rules.add('GridSample', (ctx) => {
   const x = inTensor(ctx, 0);
   const g = inTensor(ctx, 1)?.dims;
   const d = x?.dims;
@@ -147,7 +151,7 @@ register('GridSample', (ctx) => {
 
 // AffineGrid (opset 20): theta [N, 2, 3] or [N, 3, 4], size = (N, C, H, W) or (N, C, D, H, W)
 // -> grid [N, H, W, 2] or [N, D, H, W, 3].
-register('AffineGrid', (ctx) => {
+rules.add('AffineGrid', (ctx) => {
   const theta = inTensor(ctx, 0);
   const size = dimsArg(ctx, 1);
   const n = theta?.dims?.[0] ?? null;
@@ -162,7 +166,7 @@ register('AffineGrid', (ctx) => {
 });
 
 // Col2Im (opset 18): [N, C * prod(block_shape), L] -> [N, C, ...image_shape].
-register('Col2Im', (ctx) => {
+rules.add('Col2Im', (ctx) => {
   const x = inTensor(ctx, 0);
   const d = x?.dims;
   const image = dimsArg(ctx, 1),
@@ -176,3 +180,5 @@ register('Col2Im', (ctx) => {
     ctx.fail(`Col2Im: dim 1 (${d[1]}) does not divide by the block size ${bp}`);
   return [tensorOf(x?.dtype ?? 0, [d ? d[0] : null, c, ...(image ?? new Array<Dim>(r).fill(null))])];
 });
+
+export const resampleRules = rules.rules;

@@ -2,14 +2,18 @@
 // All of them carry small data (Shape -> Slice -> Concat -> Reshape chains) when the dims are concrete.
 import type { Dim } from '../../../onnx/ir';
 import { attrInt, attrInts } from '../../../onnx/ir';
-import { register } from '../../registry';
+import { RuleList } from '../../../opTable';
+import type { InferFn } from '../../types';
 import { DATA_MAX, inTensor, normAxis, tensorOf, type InferCtx, type Value } from '../../types';
 import { broadcastDim, dimAdd, dimCeilDiv, dimFloorDiv, dimMul, dimSub } from '../../dims';
 import { BIG, count, dimsArg, inLength, intsArg, mapData, mergeDim, normAxes, numeric, strides } from './common';
 
+/** This family's inference rules (shapes/ops/index.ts builds the table). */
+const rules = new RuleList<InferFn>();
+
 // ---- Concat ----
 
-register('Concat', (ctx) => {
+rules.add('Concat', (ctx) => {
   const idx = ctx.node.inputs.map((n, i) => (n ? i : -1)).filter((i) => i >= 0);
   if (idx.length === 0) ctx.fail('Concat: no inputs');
   const ts = idx.map((i) => inTensor(ctx, i));
@@ -81,7 +85,7 @@ function concatData(inputs: (Value | undefined)[], idx: number[], axis: number, 
 
 // ---- Split ----
 
-register('Split', (ctx) => {
+rules.add('Split', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -208,7 +212,8 @@ function dataArg(ctx: InferCtx, i: number): Dim[] | null | undefined {
   return d ? d.map((v) => (typeof v === 'number' ? Math.trunc(v) : v)) : null;
 }
 
-register('Slice', (ctx) => {
+/** Slice (also DynamicSlice's rule, misc.ts: the same inputs as Slice-10). */
+export const inferSlice: InferFn = (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -271,11 +276,12 @@ register('Slice', (ctx) => {
     data = mapData(od, src, (idx) => idx.reduce((acc, v, a) => acc + (first[a] + v * stepOf[a]) * str[a], 0));
   }
   return [tensorOf(dtype, out, data)];
-});
+};
+rules.add('Slice', inferSlice);
 
 // ---- Pad ----
 
-register('Pad', (ctx) => {
+rules.add('Pad', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -308,7 +314,7 @@ register('Pad', (ctx) => {
 });
 
 // CenterCropPad (opset 18): the listed axes take the sizes in `shape`; the rest keep theirs.
-register('CenterCropPad', (ctx) => {
+rules.add('CenterCropPad', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -325,7 +331,7 @@ register('CenterCropPad', (ctx) => {
 
 // ---- Expand / Tile ----
 
-register('Expand', (ctx) => {
+rules.add('Expand', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -371,7 +377,7 @@ function broadcastData(v: Value | undefined, d: Dim[], out: Dim[]): Dim[] | unde
   });
 }
 
-register('Tile', (ctx) => {
+rules.add('Tile', (ctx) => {
   const x = inTensor(ctx, 0);
   const dtype = x?.dtype ?? 0;
   const d = x?.dims;
@@ -413,3 +419,5 @@ register('Tile', (ctx) => {
   }
   return [tensorOf(dtype, out, data)];
 });
+
+export const slicingRules = rules.rules;
