@@ -17,7 +17,7 @@ import { loadSpec } from '../../src/engine/hardware';
 import { calibrationIds, gpuRuns, present, runPublished, shared } from './gpu-published';
 
 // The goal (issue 11): training mean <= 10 %, max <= 20 %; decode within 1.5x, all asserted. The printed table
-// shows every row (the worst, NeMo 24.07 GPT3-5B FP8 at tp 1, is 15 % fast; docs/GPU-MODEL.md "Known gaps").
+// shows every row (the worst, NeMo 24.07 GPT3-5B FP8 at tp 1, is 12 % fast; docs/GPU-MODEL.md "Known gaps").
 const TRAIN_MEAN = 0.1,
   TRAIN_MAX = 0.2,
   DECODE_FACTOR = 1.5;

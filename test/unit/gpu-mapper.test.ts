@@ -4,10 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model, Node, TensorInfo } from '../../src/engine/onnx/ir';
-import { analyseFor, profileModel } from '../../src/engine/profile';
+import { analyseFor, bindingsFor, mapOptionsFrom, profileModel } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { findTransformer } from '../../src/engine/structure';
-import { mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
+import { buildContext, mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
+import { evaluate, linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { collectiveTime, deviceFor, kernelTime } from '../../src/engine/hardware/gpu/roofline';
+import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
 import { loadSpec } from '../../src/engine/hardware';
 import {
   isTargetError,
@@ -421,4 +424,87 @@ test('inference reports serving latency: time to the first token (prefill) and p
     'gpu-cluster',
   );
   assert.ok(k.notes.some((n) => /--kv-precision fp8 ignored: the graph has no KV cache/.test(n)));
+});
+
+// ---- how the stacks overlap data-parallel and pipeline communication, and what runs in 16 bits under FP8
+function evalWith(
+  m: Model,
+  specId: string,
+  stack: Record<string, unknown>,
+  plan: Partial<Plan>,
+  precision: 'bf16' | 'fp8' = 'bf16',
+) {
+  const o = opts({ targets: [specId], mode: 'training', precision });
+  const a = analyseFor(m, o);
+  const base = loadSpec(specId).spec as unknown as GpuClusterSpec;
+  const spec = { ...base, stack: { ...base.stack!, ...stack } };
+  const { ctx } = buildContext(a, spec, mapOptionsFrom(o, bindingsFor(m, o)));
+  const full: Plan = {
+    tp: 1,
+    pp: 1,
+    dp: 1,
+    microbatch: 1,
+    globalBatch: 1,
+    interleave: 1,
+    recompute: 'none',
+    sequenceParallel: false,
+    zero: 0,
+    nodes: 1,
+    ...plan,
+  };
+  return { e: evaluate(ctx, full), ctx, spec };
+}
+
+test('data-parallel sync: the reduce-scatter hides behind the last backward, the gather behind the first forward, in the stack dtype', () => {
+  const m = gpt(4, 1024, 16, 1024);
+  const plan = { dp: 16, nodes: 2, globalBatch: 64, microbatch: 1, zero: 1 as const };
+  const exposed = evalWith(m, 'h100-dgx', { dpOverlap: false }, plan);
+  const hidden = evalWith(m, 'h100-dgx', { dpOverlap: true }, plan);
+  const fp32 = evalWith(m, 'h100-dgx', { dpOverlap: false, gradientSync_bytes: 4 }, plan);
+  // exposed: reduce-scatter of the bf16 grads + all-gather of the bf16 weights over the 16 ranks of 2 nodes
+  const { ctx } = exposed;
+  const links = linksFor(ctx.spec, exposed.e.plan);
+  const params = exposed.e.stages[0].params;
+  const want =
+    collectiveTime(links.dp.link, 'reduce-scatter', params * 2, 16).seconds +
+    collectiveTime(links.dp.link, 'all-gather', params * 2, 16).seconds;
+  assert.ok(Math.abs(exposed.e.breakdown.dpSync / want - 1) < 1e-9, `${exposed.e.breakdown.dpSync} vs ${want}`);
+  assert.ok(hidden.e.breakdown.dpSync < exposed.e.breakdown.dpSync);
+  // fp32 gradients double the reduce-scatter only
+  const rs = collectiveTime(links.dp.link, 'reduce-scatter', params * 2, 16).seconds;
+  const rs32 = collectiveTime(links.dp.link, 'reduce-scatter', params * 4, 16).seconds;
+  assert.ok(Math.abs(fp32.e.breakdown.dpSync - exposed.e.breakdown.dpSync - (rs32 - rs)) < 1e-12);
+});
+
+test('pipeline sends of the interleaved schedule hide behind compute where the stack overlaps them (overlap_p2p_comm)', () => {
+  const m = gpt(4, 1024, 16, 1024);
+  const plan = { pp: 2, interleave: 2, globalBatch: 8, nodes: 1 };
+  const sync = evalWith(m, 'h100-dgx', { ppOverlap: false }, plan);
+  const over = evalWith(m, 'h100-dgx', { ppOverlap: true }, plan);
+  const u = over.spec.efficiency.commComputeInterference;
+  assert.ok(sync.e.breakdown.ppComm > 0);
+  assert.ok(Math.abs(over.e.breakdown.ppComm / sync.e.breakdown.ppComm - u) < 1e-9);
+  // without interleaving Megatron-core does not overlap them
+  const v1 = evalWith(m, 'h100-dgx', { ppOverlap: true }, { ...plan, interleave: 1 });
+  const v1s = evalWith(m, 'h100-dgx', { ppOverlap: false }, { ...plan, interleave: 1 });
+  assert.equal(v1.e.breakdown.ppComm, v1s.e.breakdown.ppComm);
+});
+
+test('FP8 training runs the blocks in FP8 and the LM head in bf16; the sustained matrix scale slows training kernels only', () => {
+  const m = gpt(2, 1024, 16, 4096);
+  const run = (precision: 'bf16' | 'fp8') =>
+    resultOfKind(
+      target(m, opts({ targets: ['h100-dgx'], mode: 'training', nodes: 1, precision }, { tp: 1, pp: 1, dp: 1 })),
+      'gpu-cluster',
+    );
+  const layer = (r: GpuTargetResult, name: string) => r.layers.find((l) => l.name.includes(name))!.seconds;
+  const bf = run('bf16'),
+    f8 = run('fp8');
+  assert.ok(layer(f8, 'fc1/MatMul') < layer(bf, 'fc1/MatMul'), 'the MLP GEMMs run in FP8');
+  assert.ok(Math.abs(layer(f8, '/lm_head/MatMul') / layer(bf, '/lm_head/MatMul') - 1) < 1e-9, 'the LM head stays bf16');
+  const h100 = loadSpec('h100-dgx').spec as unknown as GpuClusterSpec;
+  const s = h100.stack!.trainingMatrixScale!;
+  assert.ok(s > 0 && s < 1);
+  const k = (training: boolean) => kernelTime(deviceFor(h100, 'bf16', training), 'matrix', 1e12, 1e6).compute;
+  assert.ok(Math.abs(k(true) / k(false) - 1 / s) < 1e-9);
 });

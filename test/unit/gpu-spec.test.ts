@@ -164,3 +164,33 @@ test('a non-numeric number, an efficiency above 1 and a table without a zero row
     /'gpusPerNode_count' must be greater than 0/,
   );
 });
+
+test('the stack fields: a sustained matrix scale above 1, a grad-sync width above 4 and a non-boolean ppOverlap are refused', () => {
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.stack.trainingMatrixScale = 1.2;
+        }),
+      ),
+    /'stack\.trainingMatrixScale' must be at most 1/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.stack.gradientSync_bytes = 8;
+        }),
+      ),
+    /'stack\.gradientSync_bytes' must be at most 4/,
+  );
+  assert.throws(
+    () =>
+      loadSpec(
+        userSpec((s) => {
+          s.stack.ppOverlap = 'yes';
+        }),
+      ),
+    /'stack\.ppOverlap' must be true or false/,
+  );
+});

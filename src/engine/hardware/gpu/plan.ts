@@ -766,7 +766,12 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     const send =
       collectiveTime(links.pp.link, 'p2p', S / plan.tp, 2).seconds +
       (plan.tp > 1 && !x.sp ? collectiveTime(links.tp.link, 'all-gather', S, plan.tp).seconds : 0);
-    ppPerMb = send * plan.interleave * (ctx.training ? 2 : 1);
+    // Megatron-core's interleaved schedule with overlap_p2p_comm posts each transfer before the next chunk's
+    // compute and waits after it: hidden, at the compute interference; otherwise on the critical path (the 2021
+    // schedule waited and synchronised after every batch_isend_irecv)
+    const hidden = ctx.spec.stack?.ppOverlap === true && plan.interleave > 1 && ctx.training;
+    ppPerMb =
+      send * plan.interleave * (ctx.training ? 2 : 1) * (hidden ? ctx.spec.efficiency.commComputeInterference : 1);
   }
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training, ctx.spec.stack?.gradient_bytes);
   const act = blockActivationBytes(x, rcMode, dev.actBytes);

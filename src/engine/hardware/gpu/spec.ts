@@ -91,6 +91,9 @@ export interface GpuClusterSpec {
     /** the fraction of the measured (microbenchmark) matrix rates the stack's kernels sustain in a training run
      * (absent: 1) */
     trainingMatrixScale?: number;
+    /** the interleaved pipeline schedule overlaps its sends / receives with the chunks' compute (Megatron-core
+     * overlap_p2p_comm, valid with interleave > 1); absent or false: each transfer is on the critical path */
+    ppOverlap?: boolean;
   };
   sources?: Record<string, string>;
   notes?: string[];
@@ -187,6 +190,9 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
     num('stack.trainingMatrixScale', { positive: true, max: 1, optional: true });
     if (typeof get('stack.dpOverlap') !== 'boolean')
       fail('stack.dpOverlap', `must be true or false, got ${shownValue(get('stack.dpOverlap'))}`);
+    const ppo = get('stack.ppOverlap');
+    if (ppo !== undefined && typeof ppo !== 'boolean')
+      fail('stack.ppOverlap', `must be true or false, got ${shownValue(ppo)}`);
   }
 }
 
