@@ -29,11 +29,40 @@ export interface CacheUse {
   mapped: string[];
 }
 
+interface CachedOutcome {
+  outcome: TargetOutcome;
+  /** no non-finite number and no array string written from one anywhere in it: finiteReport changes nothing
+   * below its top level, so its nested values can be shared instead of copied */
+  clean: boolean;
+}
+
 interface AnalysisEntry {
   analysis: Analysis;
   reports: Map<boolean, Report>;
   /** mappingKey -> outcome */
-  mappings: Map<string, TargetOutcome>;
+  mappings: Map<string, CachedOutcome>;
+}
+
+const NON_FINITE_TEXT = /-?\bInfinity\b|\bNaN\b/;
+
+/** What finiteReport would leave alone: finite numbers, and array strings not written from a non-finite one. */
+function allFinite(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (!v || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v as unknown[]) if (typeof x === 'string' ? NON_FINITE_TEXT.test(x) : !allFinite(x)) return false;
+    return true;
+  }
+  for (const k in v) if (!allFinite((v as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** A cached outcome for one profile: the comparison and mapAndCompare add top-level fields and notes to the
+ * targets they are given, so a clean outcome is copied at the top and its notes; any other is copied whole. */
+function outcomeCopy(c: CachedOutcome): TargetOutcome {
+  if (!c.clean) return structuredClone(c.outcome);
+  const o = c.outcome as TargetOutcome & { notes?: string[] };
+  return (o.notes ? { ...o, notes: o.notes.slice() } : { ...o }) as TargetOutcome;
 }
 
 interface ModelEntry {
@@ -131,7 +160,7 @@ export class ProfileCache {
         const mkey = mappingKey(spec, mo);
         // a copy each time: the comparison adds notes and figures to the targets it is given
         const hit = cached.mappings.get(mkey);
-        if (hit) return structuredClone(hit);
+        if (hit) return outcomeCopy(hit);
         let out: TargetOutcome;
         try {
           out = mapTarget(spec, cached.analysis, mo);
@@ -139,8 +168,9 @@ export class ProfileCache {
           out = { id: target, error: (e as Error).message };
         }
         mapped.push(target);
-        touch(cached.mappings, mkey, out, this.maxMappingsPerAnalysis);
-        return structuredClone(out);
+        const entry: CachedOutcome = { outcome: out, clean: allFinite(out) };
+        touch(cached.mappings, mkey, entry, this.maxMappingsPerAnalysis);
+        return outcomeCopy(entry);
       },
       base,
     );

@@ -41,6 +41,7 @@ test('a knob change re-maps only the target that reads it; bindings re-analyse; 
 
   const again = cache.profileFile(file, base);
   assert.deepEqual(again.use, { read: false, analysed: false, mapped: [] });
+  same(base, again.profile.report);
 
   const tp: RunOptions = { ...base, gpu: { tp: 2 } };
   const r = cache.profileFile(file, tp);
@@ -61,6 +62,24 @@ test('a knob change re-maps only the target that reads it; bindings re-analyse; 
   assert.equal(grown.use.read, true);
   assert.equal(grown.use.analysed, true);
   same(base, grown.profile.report);
+});
+
+test('cached outcomes are shared, not changed: repeated and training profiles (notes added per run) equal the uncached', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cache-'));
+  const file = path.join(dir, 'gpt.onnx');
+  fs.writeFileSync(file, gpt2(2));
+  const cache = new ProfileCache();
+  const train: RunOptions = {
+    ...defaultRunOptions(),
+    targets: ['wse3', 'h100-dgx'],
+    mode: 'training',
+    batch: 4,
+    dims: { seq: 64 },
+  };
+  for (const o of [train, { ...train, gpu: { tp: 2 } }, train, train]) {
+    const r = cache.profileFile(file, o).profile.report;
+    assert.deepEqual(r, profileModel(readModelFile(file), o).report, 'the cached report equals the uncached one');
+  }
 });
 
 test('a target that cannot be computed stays an error entry, and the others still map', () => {

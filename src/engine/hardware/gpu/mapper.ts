@@ -9,6 +9,7 @@ import { evaluate, gpusOf, PlanError, type Context, type Plan } from './plan';
 import { describePlan, searchPlans, throughputOf } from './search';
 import { boundOf } from './work';
 import { PlanRefusal } from '../errors';
+import { derivedOf } from '../derived';
 import { PRECISION_BYTES } from '../../options';
 import { fmtNumber, fmtPercent, fmtRate, fmtSeconds } from '../../format/units';
 
@@ -21,7 +22,8 @@ export function buildContext(
 ): { ctx: Context; notes: string[] } {
   const training = opts.mode === 'training';
   const dev = deviceFor(spec, opts.precision, training);
-  const found = findTransformer(analysis, opts.bindings);
+  // graph walks that depend on the analysis alone: once per analysis (a tp or nodes change re-uses them)
+  const found = derivedOf(analysis, 'transformer', opts.bindings, () => findTransformer(analysis, opts.bindings));
   const notes: string[] = [...dev.notes];
   const nodeLayer = new Int32Array(analysis.model.graph.nodes.length).fill(-1);
   analysis.layers.forEach((l, i) =>
@@ -59,7 +61,7 @@ export function buildContext(
     precision: opts.precision,
     training,
     pattern: found.pattern,
-    generic: genericModel(analysis, opts.bindings),
+    generic: derivedOf(analysis, 'gpu-generic', opts.bindings, () => genericModel(analysis, opts.bindings)),
     nodeLayer,
     positional,
     kvCache,

@@ -110,7 +110,7 @@ export function kernelWork(
   const buffers = activationBuffers(a, (name) => {
     const t = a.shapes.main.values.get(name)?.type;
     if (!t || t.kind !== 'tensor') return 0;
-    const e = elemsOf(name) ?? 0;
+    const e = elemsOfDims(t.dims, bind) ?? 0;
     return FLOAT_TYPES.has(t.dtype) ? e * eb : bytesFor(t.dtype, e);
   });
   const out: KernelWork[] = [];
@@ -121,6 +121,10 @@ export function kernelWork(
       inputBuf = 0;
     let attnSeen = 0;
     let moe: MoeWork | undefined;
+    const noteFlops = (r: number, f: number) => {
+      rows = Math.max(rows, r);
+      opFlops += f;
+    };
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
       for (const i of n.inputs) {
@@ -132,10 +136,6 @@ export function kernelWork(
       }
       if (n.domain !== '' && n.domain !== 'com.microsoft') continue;
       const mctx = { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: attnSeen, tokens: a.tokensPerStep };
-      const noteFlops = (r: number, f: number) => {
-        rows = Math.max(rows, r);
-        opFlops += f;
-      };
       if (n.opType === 'MatMul' || n.opType === 'Gemm') {
         matmulOps(n, ops, mctx, noteFlops);
         if (!n.inputs.slice(0, 2).some(isConst)) attnSeen++;
@@ -200,6 +200,18 @@ export function kernelWork(
   return out;
 }
 
+/** Elements of a tensor's dims under the bindings (numDims' product without the array); null when one is unknown. */
+function elemsOfDims(dims: Dim[] | null | undefined, bind: Record<string, number>): number | null {
+  if (!dims) return null;
+  let e = 1;
+  for (const d of dims) {
+    const v = evalDim(d, bind);
+    if (v === undefined) return null;
+    e = e * v;
+  }
+  return e;
+}
+
 function pushElementwise(ops: DecodeOps, d: number[] | null): void {
   if (!d) return;
   const cols = d.length ? d[d.length - 1] : 1;
@@ -218,28 +230,39 @@ const FLOAT_TYPES = new Set([1, 10, 11, 16, 17, 18, 19, 20]);
  */
 function activationBuffers(a: Analysis, bytesOf: (name: string) => number): { inBytes: number[]; outBytes: number[] } {
   const g = a.model.graph;
-  const kernelOf = new Map<number, number>();
-  for (const l of a.layers) for (const i of l.nodeIndices) kernelOf.set(i, l.id);
+  // typed arrays and plain maps, no object per value: this runs over every node of the graph
+  const kernelOf = new Int32Array(g.nodes.length).fill(-1);
+  for (const l of a.layers) for (const i of l.nodeIndices) if (i >= 0 && i < kernelOf.length) kernelOf[i] = l.id;
+  const kernelAt = (index: number) => (index >= 0 && index < kernelOf.length ? kernelOf[index] : -1);
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
   const graphOut = new Set(g.outputs.map((o) => o.name));
-  const consumers = new Map<string, Set<number>>();
-  for (const n of g.nodes)
+  // the kernel that reads a value, or MANY when kernels of more than one read it
+  const MANY = -2;
+  const reader = new Map<string, number>();
+  for (const n of g.nodes) {
+    const k = kernelAt(n.index);
+    if (k < 0) continue;
     for (const i of n.inputs)
       if (i) {
-        const k = kernelOf.get(n.index);
-        if (k === undefined) continue;
-        let set = consumers.get(i);
-        if (!set) consumers.set(i, (set = new Set()));
-        set.add(k);
+        const r = reader.get(i);
+        if (r === undefined) reader.set(i, k);
+        else if (r !== k && r !== MANY) reader.set(i, MANY);
       }
+  }
+  const routing = new Map<string, boolean>();
+  const isRouting = (op: string) => {
+    let r = routing.get(op);
+    if (r === undefined) routing.set(op, (r = ROUTING.test(op)));
+    return r;
+  };
   /** the compute node a value comes from, following routing ops back; null for graph inputs and constants */
   const origin = (name: string): string | null => {
     let cur = name;
     for (let depth = 0; depth < 64; depth++) {
       const p = producer.get(cur);
       if (!p) return null;
-      if (!ROUTING.test(p.opType) || (p.opType === 'Gather' && !producer.has(p.inputs[0])))
+      if (!isRouting(p.opType) || (p.opType === 'Gather' && !producer.has(p.inputs[0])))
         return p.opType === 'Constant' ? null : cur;
       const next = p.inputs.find((i) => i && producer.has(i)) ?? p.inputs[0];
       if (!next || !producer.has(next)) return null;
@@ -249,26 +272,29 @@ function activationBuffers(a: Analysis, bytesOf: (name: string) => number): { in
   };
   const inBytes: number[] = [],
     outBytes: number[] = [];
+  // the kernel that last counted a source as its input (one map for all kernels instead of a set per kernel)
+  const countedBy = new Map<string, number>();
   for (const l of a.layers) {
     let ib = 0,
       ob = 0;
-    const seenIn = new Set<string>();
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
-      if (!ROUTING.test(n.opType))
+      if (!isRouting(n.opType))
         for (const o of n.outputs) {
           if (!o) continue;
-          const users = consumers.get(o);
-          if (graphOut.has(o) || (users && [...users].some((u) => u !== l.id))) ob += bytesOf(o);
+          const r = reader.get(o);
+          // a buffer when the graph outputs it or another kernel reads it
+          if (graphOut.has(o) || (r !== undefined && r !== l.id)) ob += bytesOf(o);
         }
       for (const i of n.inputs) {
         if (!i) continue;
         const src = origin(i);
-        if (!src || seenIn.has(src)) continue;
-        const pk = kernelOf.get(producer.get(src)!.index);
-        if (pk === undefined || pk === l.id) continue;
-        seenIn.add(src);
-        ib += Math.min(bytesOf(src), bytesOf(i) || bytesOf(src));
+        if (!src || countedBy.get(src) === l.id) continue;
+        const pk = kernelAt(producer.get(src)!.index);
+        if (pk < 0 || pk === l.id) continue;
+        countedBy.set(src, l.id);
+        const bs = bytesOf(src);
+        ib += Math.min(bs, (i === src ? bs : bytesOf(i)) || bs);
       }
     }
     inBytes[l.id] = ib;
