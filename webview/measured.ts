@@ -3,94 +3,16 @@
 // ORT kernel covers several model nodes. Predictions come only from a target of the kind the profile was
 // measured on (a CPU profile against a CPU target, a GPU profile against a single GPU): comparing a laptop's
 // CPU times with a wafer's would say nothing about either.
-import type { Report } from '../src/engine/profile';
-import type { MeasuredMessage, NodeFacts } from '../src/shared/protocol';
-import type { TargetResult } from '../src/engine/hardware/types';
+// The join itself (rows, totals, which target) is src/measured/compare.ts; this file draws it, says which spec
+// the prediction used (a generic one unless the user picked theirs) and lets the user pick another.
+import { MessageType, type MeasuredMessage } from '../src/shared/protocol';
+import { ratioOf, type MeasuredJoin } from '../src/measured/compare';
 import { fmtPercent, fmtRatio, fmtSeconds } from '../src/report/units';
 import { h } from './dom';
 import { rovingRows, type TableHost } from './tables';
+import { vscode } from './vscode';
 
-export interface MeasuredRow {
-  name: string;
-  opType: string;
-  layer: string | null;
-  how: string;
-  measured: number;
-  predicted: number | null;
-}
-
-export interface MeasuredJoin {
-  /** report layer name -> measured seconds (a fused ORT node split over the layers of its model nodes) */
-  perLayer: Map<string, number>;
-  rows: MeasuredRow[];
-  unmatched: number;
-  /** the target predictions come from, when one of the profile's kind was computed */
-  target: TargetResult | undefined;
-}
-
-/** Whether `t` is the kind of device the profile was measured on. */
-export function comparable(t: TargetResult, device: MeasuredMessage['device']): boolean {
-  const kind = (t as { kind: string }).kind;
-  const processor = (t as { processor?: string }).processor;
-  return kind === 'device' && processor === device;
-}
-
-/**
- * Joins measured nodes with the model's nodes. A model node's predicted time is its layer's predicted time
- * split by the node's share of the layer's FLOPs (bytes when the layer has no FLOPs): the engine predicts
- * fused layers, not single nodes.
- */
-export function joinMeasured(
-  m: MeasuredMessage,
-  nodes: NodeFacts[],
-  report: Report,
-  targets: TargetResult[],
-): MeasuredJoin {
-  const target = targets.find((t) => comparable(t, m.device));
-  const facts = new Map(nodes.map((n) => [n.name, n]));
-  const layerTotals = new Map<number, { flops: number; bytes: number }>();
-  for (const n of nodes) {
-    const t = layerTotals.get(n.layer) ?? { flops: 0, bytes: 0 };
-    t.flops += n.flops;
-    t.bytes += n.bytes;
-    layerTotals.set(n.layer, t);
-  }
-  const tl = new Map((target?.layers ?? []).map((l) => [l.name, l]));
-  const share = (f: NodeFacts) => {
-    const tot = layerTotals.get(f.layer);
-    return tot && tot.flops > 0 ? f.flops / tot.flops : tot && tot.bytes > 0 ? f.bytes / tot.bytes : 0;
-  };
-  const perLayer = new Map<string, number>();
-  let unmatched = 0;
-  const rows = m.nodes.map((mn): MeasuredRow => {
-    const covered = mn.modelNodes.map((n) => facts.get(n)).filter((f): f is NodeFacts => !!f);
-    if (!covered.length) {
-      if (mn.how !== 'runtime') unmatched++;
-      return { name: mn.name, opType: mn.opType, layer: null, how: mn.how, measured: mn.seconds, predicted: null };
-    }
-    let predicted: number | null = target ? 0 : null;
-    const weights = covered.map((f) => f.flops + 1e-9 * f.bytes);
-    const wsum = weights.reduce((a, b) => a + b, 0) || covered.length;
-    covered.forEach((f, i) => {
-      const layerName = report.layers[f.layer]?.name;
-      if (layerName === undefined) return;
-      const w = wsum > 0 ? (weights[i] || (wsum === covered.length ? 1 : 0)) / wsum : 1 / covered.length;
-      perLayer.set(layerName, (perLayer.get(layerName) ?? 0) + mn.seconds * w);
-      const lp = tl.get(layerName);
-      if (predicted !== null && lp) predicted += lp.seconds * share(f);
-    });
-    return {
-      name: mn.name,
-      opType: mn.opType,
-      layer: report.layers[covered[0]!.layer]?.name ?? null,
-      how: mn.how,
-      measured: mn.seconds,
-      predicted,
-    };
-  });
-  rows.sort((a, b) => b.measured - a.measured);
-  return { perLayer, rows, unmatched, target };
-}
+export { comparable, joinMeasured, type MeasuredJoin, type MeasuredRow } from '../src/measured/compare';
 
 const MAX_MEASURED_ROWS = 400;
 
@@ -103,15 +25,52 @@ const HOW: Record<string, string> = {
   unmatched: 'not matched',
 };
 
+/** What the prediction is, in a sentence: the spec, that a built-in one is generic, cores and precision. */
+function predictionText(m: MeasuredMessage, join: MeasuredJoin): string {
+  const p = m.prediction;
+  const t = join.target;
+  if (m.device === 'unknown')
+    return 'The profile does not say which device it ran on (no CPU or GPU execution provider in it): no prediction is compared with it.';
+  if (!t)
+    return p?.error
+      ? `No prediction: ${p.error}`
+      : `No ${m.device.toUpperCase()} target is profiled: pick a ${m.device.toUpperCase()} spec to compare predictions with these measurements.`;
+  const cores =
+    t.kind === 'device' && t.processor === 'cpu' && t.cores !== undefined
+      ? `, ${t.cores} core(s)${p?.threads !== undefined ? ` (the profile ran ${p.threads} thread(s))` : ''}`
+      : '';
+  const generic =
+    p?.generic === false
+      ? ' (your spec).'
+      : `. This is a generic ${m.device === 'cpu' ? 'server CPU' : 'GPU'} spec, not necessarily the device that was measured: pick your own spec for predictions of it.`;
+  return `Predicted on ${t.name || t.id} [${t.id}]${cores}, ${p?.precision ?? ''}: each layer's time split over its nodes by FLOPs share${generic}`;
+}
+
+/** The spec picker: the device specs of the profile's kind (built-in and the user's spec files). */
+function specPicker(m: MeasuredMessage): HTMLElement | null {
+  const choices = m.specChoices ?? [];
+  if (!choices.length || m.device === 'unknown') return null;
+  const current = m.prediction?.spec;
+  const sel = h('select', {
+    attrs: { 'aria-label': 'device spec for the prediction', 'data-knob': 'measured-spec' },
+    on: { change: () => vscode.postMessage({ type: MessageType.MeasuredSpec, spec: sel.value }) },
+  });
+  for (const c of choices) {
+    const o = h('option', { attrs: { value: c.id } }, c.builtin ? `${c.label} (built-in, generic)` : c.label);
+    if (c.id === current) o.selected = true;
+    sel.append(o);
+  }
+  return h('label', { class: 'field' }, h('span', {}, 'Predict with '), sel);
+}
+
 export function measuredTable(
   m: MeasuredMessage,
   join: MeasuredJoin,
   host: TableHost,
 ): { element: HTMLElement; rows: number } {
-  const tname = join.target ? join.target.name || join.target.id : null;
   const tbody = h('tbody');
   for (const r of join.rows.slice(0, MAX_MEASURED_ROWS)) {
-    const ratio = r.predicted && r.predicted > 0 ? r.measured / r.predicted : null;
+    const ratio = ratioOf(r.measured, r.predicted);
     const tr = h(
       'tr',
       { tabIndex: -1, attrs: { 'data-layer': r.layer ?? '' } },
@@ -121,16 +80,40 @@ export function measuredTable(
       h('td', {}, HOW[r.how] ?? r.how),
       h('td', { class: 'num' }, fmtSeconds(r.measured)),
       h('td', { class: 'num' }, r.predicted === null ? '—' : fmtSeconds(r.predicted)),
-      h('td', { class: 'num' }, ratio === null ? '—' : fmtRatio(ratio)),
+      h('td', { class: 'num' }, ratio === undefined ? '—' : fmtRatio(ratio)),
     );
     if (r.layer) tr.addEventListener('click', () => host.select(r.layer));
     tbody.append(tr);
   }
   if (tbody.firstElementChild) (tbody.firstElementChild as HTMLElement).tabIndex = 0;
   rovingRows(tbody, host);
+  const tt = join.totals;
+  const tfoot = join.target
+    ? h(
+        'tfoot',
+        {},
+        h(
+          'tr',
+          { attrs: { 'data-total': 'matched' } },
+          h('th', { attrs: { scope: 'row', colspan: '4' } }, 'total of the matched kernels'),
+          h('td', { class: 'num' }, fmtSeconds(tt.matchedMeasured)),
+          h('td', { class: 'num' }, fmtSeconds(tt.matchedPredicted)),
+          h('td', { class: 'num' }, fmtOrDash(ratioOf(tt.matchedMeasured, tt.matchedPredicted))),
+        ),
+        h(
+          'tr',
+          { attrs: { 'data-total': 'run' } },
+          h('th', { attrs: { scope: 'row', colspan: '4' } }, 'whole run (every kernel) vs the predicted step'),
+          h('td', { class: 'num' }, fmtSeconds(tt.measured)),
+          h('td', { class: 'num' }, tt.predictedStep === undefined ? '—' : fmtSeconds(tt.predictedStep)),
+          h('td', { class: 'num' }, fmtOrDash(ratioOf(tt.measured, tt.predictedStep))),
+        ),
+      )
+    : null;
   const c = m.coverage;
   const kernels = c.measuredNodes - c.runtimeNodes;
   const device = m.device === 'cpu' ? 'a CPU' : m.device === 'gpu' ? 'a GPU' : 'an unknown device';
+  const totalRatio = ratioOf(tt.matchedMeasured, tt.matchedPredicted);
   const element = h(
     'section',
     { class: 'measured', id: 'measured', attrs: { 'aria-label': 'Measured vs predicted' } },
@@ -140,11 +123,18 @@ export function measuredTable(
       { class: 'muted', id: 'measured-coverage' },
       `Measured on ${device}, ${m.runs} run(s), ${fmtSeconds(c.measuredSeconds)} per run in kernels. ` +
         `Matched ${c.matchedNodes} of ${kernels} kernels to the model (${fmtPercent(c.measuredSeconds > 0 ? c.matchedSeconds / c.measuredSeconds : 0)} of the time), ` +
-        `covering ${c.modelNodesCovered} of ${c.modelNodes} model nodes; ${c.runtimeNodes} kernel(s) onnxruntime inserted (${fmtSeconds(c.runtimeSeconds)}). `,
-      tname
-        ? `Predicted: ${tname}, each layer's time split over its nodes by FLOPs share.`
-        : `No ${m.device === 'unknown' ? 'comparable' : m.device.toUpperCase()} target is profiled: add one (for example ${m.device === 'gpu' ? 'h100-sxm' : 'cpu-xeon-8480'}) to compare predictions with these measurements.`,
+        `covering ${c.modelNodesCovered} of ${c.modelNodes} model nodes; ${c.runtimeNodes} kernel(s) onnxruntime inserted (${fmtSeconds(c.runtimeSeconds)}).`,
     ),
+    h('p', { class: 'muted', id: 'measured-prediction' }, predictionText(m, join)),
+    join.target && totalRatio !== undefined
+      ? h(
+          'p',
+          { id: 'measured-total' },
+          `Matched kernels: measured ${fmtSeconds(tt.matchedMeasured)}, predicted ${fmtSeconds(tt.matchedPredicted)}: ` +
+            `measured / predicted ${fmtRatio(totalRatio)} (${totalRatio >= 1 ? 'the device ran slower than predicted' : 'the device ran faster than predicted'}).`,
+        )
+      : null,
+    specPicker(m),
     h(
       'div',
       { class: 'table-scroll' },
@@ -163,6 +153,7 @@ export function measuredTable(
           ),
         ),
         tbody,
+        tfoot,
       ),
     ),
     join.rows.length > MAX_MEASURED_ROWS
@@ -170,4 +161,8 @@ export function measuredTable(
       : null,
   );
   return { element, rows: Math.min(join.rows.length, MAX_MEASURED_ROWS) };
+}
+
+function fmtOrDash(v: number | undefined): string {
+  return v === undefined ? '—' : fmtRatio(v);
 }

@@ -4,11 +4,12 @@ import { isTargetError, type TargetOutcome, type TargetResult } from '../src/eng
 import { budgetLines, figureLine } from '../src/report/comparison';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
-import { planSentence } from '../src/report/plan';
+import { placeOf, planSentence } from '../src/report/plan';
 import { fmtBytes, fmtNumber, fmtRate, fmtSeconds } from '../src/report/units';
 import { TargetCharts, type MeasuredPerLayer } from './charts';
 import { h } from './dom';
 import { GpuHeatmap } from './heatmap/gpu';
+import { DeviceHeatmap } from './heatmap/device';
 import { MODE_LABEL, type Heatmap, type HeatmapHost } from './heatmap/types';
 import { WaferHeatmap } from './heatmap/wafer';
 import { css, ramp, type Theme } from './theme';
@@ -20,14 +21,19 @@ export function isComputed(t: TargetOutcome): t is TargetResult {
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-function legend(mode: HeatmapMode, theme: Theme, kind: 'wafer' | 'gpu'): HTMLElement {
+const legendKind = (t: TargetResult): 'wafer' | 'gpu' | 'device' =>
+  t.grid?.kind === 'wafer' ? 'wafer' : t.grid?.kind === 'device' ? 'device' : 'gpu';
+
+function legend(mode: HeatmapMode, theme: Theme, kind: 'wafer' | 'gpu' | 'device'): HTMLElement {
   if (mode === 'placement') {
     return h(
       'p',
       { class: 'legend' },
       kind === 'wafer'
         ? 'Colour: the kernel (layer) that owns each core; grey: unused cores. Hover a core for its layer; click to select.'
-        : 'Colour: the pipeline stage of each GPU. Hover a GPU for its stage; click to select its main layer.',
+        : kind === 'gpu'
+          ? 'Colour: the pipeline stage of each GPU. Hover a GPU for its stage; click to select its main layer.'
+          : 'One device runs the layers in turn: each segment is a layer, as wide as its share of the step, coloured by what bounds it (blue compute, orange memory, purple dispatch latency). Hover for its roofline; click to select.',
     );
   }
   const bar = h('span', { class: 'ramp' });
@@ -77,11 +83,13 @@ export class TargetPanel {
     const where =
       t.kind === 'wafer'
         ? num(t.systems)
-          ? `${t.systems} system(s)`
+          ? placeOf(t)
           : null
-        : num(t.nodes)
-          ? `${t.nodes} node(s)`
-          : null;
+        : t.kind === 'gpu-cluster'
+          ? num(t.nodes)
+            ? placeOf(t)
+            : null
+          : placeOf(t);
     const facts: [string, string][] = [
       ['step', num(t.stepSeconds) ? fmtSeconds(t.stepSeconds) : 'not computed'],
       [
@@ -126,12 +134,14 @@ export class TargetPanel {
       this.heatmap = new WaferHeatmap(t, t.grid, report, host);
     } else if (t.kind === 'gpu-cluster' && t.grid?.kind === 'gpu' && num(t.grid.nodes) && num(t.grid.gpusPerNode)) {
       this.heatmap = new GpuHeatmap(t, t.grid, report, host);
+    } else if (t.kind === 'device' && t.grid?.kind === 'device' && Array.isArray(t.grid.share)) {
+      this.heatmap = new DeviceHeatmap(t, t.grid, report, host);
     }
     if (this.heatmap) {
       heatmaps.push('placement', 'memory', 'time');
       this.heatmap.setMode(mode);
       this.element.append(h('h3', { class: 'heatmap-title' }, MODE_LABEL[mode]), this.legendBox, this.heatmap.element);
-      this.legendBox.append(legend(mode, host.theme(), t.grid?.kind === 'wafer' ? 'wafer' : 'gpu'));
+      this.legendBox.append(legend(mode, host.theme(), legendKind(t)));
     } else {
       this.element.append(
         h(
@@ -193,9 +203,7 @@ export class TargetPanel {
     this.heatmap.setMode(mode);
     const title = this.element.querySelector('.heatmap-title');
     if (title) title.textContent = MODE_LABEL[mode];
-    this.legendBox.replaceChildren(
-      legend(mode, this.host.theme(), this.entry.grid?.kind === 'wafer' ? 'wafer' : 'gpu'),
-    );
+    this.legendBox.replaceChildren(legend(mode, this.host.theme(), legendKind(this.entry)));
   }
 
   /** Redraws for a new selection or theme. */

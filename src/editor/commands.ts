@@ -4,8 +4,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { formatReport } from '../report/format';
 import { renderHtml } from '../report/html';
-import { MessageType, type TargetChoice } from '../shared/protocol';
-import { MeasuredProfileError, parseOrtProfile } from '../measured/ortProfile';
+import { MessageType, type MeasuredMessage, type TargetChoice } from '../shared/protocol';
+import { MeasuredProfileError, parseOrtProfile, precisionOfDtype } from '../measured/ortProfile';
+import { deviceSpecChoices } from './measured';
+import type { DeviceTargetResult } from '../engine/hardware/types';
 import { matchMeasured } from '../measured/match';
 import { withTarget } from './targets';
 import type { ProfileEditorProvider } from './provider';
@@ -34,6 +36,19 @@ export interface MeasuredImportResult {
   /** measured kernel seconds attributed to model nodes / all measured kernel seconds */
   timeCoverage: number;
   device: string;
+  /** the device spec the prediction used, the threads and precision read from the profile */
+  spec?: string;
+  threads?: number;
+  precision?: string;
+  /** the prediction (a device target of the profile's kind), or why there is none */
+  predicted?: DeviceTargetResult;
+  predictionError?: string;
+}
+
+/** Options of Import Measured Profile (scripts, tests): the device spec to predict with (a built-in id or a spec
+ * file path of the profile's kind); without it the generic built-in spec of that kind. */
+export interface MeasuredImportOptions {
+  spec?: string;
 }
 
 /** Opens `uri` as text through the language features (H8's text view); undefined until those exist. */
@@ -243,67 +258,87 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
     return out;
   });
 
-  reg(COMMANDS.importMeasuredProfile, async (arg?: vscode.Uri): Promise<MeasuredImportResult | undefined> => {
-    const preview = requirePreview(registry);
-    if (!preview) return undefined;
-    let file = arg instanceof vscode.Uri ? arg : undefined;
-    if (!file) {
-      const r = await vscode.window.showOpenDialog({
-        canSelectMany: false,
-        filters: { 'onnxruntime profile': ['json'] },
-        openLabel: 'Import',
+  reg(
+    COMMANDS.importMeasuredProfile,
+    async (arg?: vscode.Uri, opts?: MeasuredImportOptions): Promise<MeasuredImportResult | undefined> => {
+      const preview = requirePreview(registry);
+      if (!preview) return undefined;
+      let file = arg instanceof vscode.Uri ? arg : undefined;
+      if (!file) {
+        const r = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'onnxruntime profile': ['json'] },
+          openLabel: 'Import',
+        });
+        file = r?.[0];
+        if (!file) return undefined;
+      }
+      let parsed;
+      try {
+        parsed = parseOrtProfile(
+          Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'),
+          path.basename(file.fsPath),
+        );
+      } catch (e) {
+        void vscode.window.showErrorMessage(
+          e instanceof MeasuredProfileError ? e.message : `Cannot read ${file.fsPath}: ${(e as Error).message}`,
+        );
+        return undefined;
+      }
+      const doc = preview.document;
+      const state = doc.state;
+      const facts = state.result.ok ? state.result.profile.nodes : [];
+      const dims = new Map(facts.map((n) => [n.outputs[0] ?? '', n.outputDims ?? null]));
+      const match = matchMeasured(parsed.nodes, facts, (t) => dims.get(t) ?? null);
+      const specChoices = deviceSpecChoices(await provider.choices(), parsed.device);
+      const spec = typeof opts?.spec === 'string' ? opts.spec : undefined;
+      if (spec !== undefined && !specChoices.some((c) => c.id === spec)) {
+        // a spec file not in the settings yet: offered too (the prediction refuses one of another kind)
+        specChoices.push({ id: spec, label: path.basename(spec), builtin: false });
+      }
+      const measured: MeasuredMessage = {
+        type: MessageType.Measured,
+        source: path.basename(file.fsPath),
+        nodes: match.nodes.map((n) => ({
+          name: n.name,
+          opType: n.opType,
+          seconds: n.seconds,
+          modelNodes: n.modelNodes,
+          how: n.how,
+        })),
+        runs: parsed.runs,
+        device: parsed.device,
+        coverage: match.coverage,
+        specChoices,
+      };
+      await doc.setMeasured(measured, {
+        device: parsed.device,
+        spec,
+        threads: parsed.threads,
+        precision: precisionOfDtype(parsed.dtype) ?? doc.knobs.precision,
       });
-      file = r?.[0];
-      if (!file) return undefined;
-    }
-    let parsed;
-    try {
-      parsed = parseOrtProfile(
-        Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8'),
-        path.basename(file.fsPath),
-      );
-    } catch (e) {
-      void vscode.window.showErrorMessage(
-        e instanceof MeasuredProfileError ? e.message : `Cannot read ${file.fsPath}: ${(e as Error).message}`,
-      );
-      return undefined;
-    }
-    const doc = preview.document;
-    const state = doc.state;
-    const facts = state.result.ok ? state.result.profile.nodes : [];
-    const dims = new Map(facts.map((n) => [n.outputs[0] ?? '', n.outputDims ?? null]));
-    const match = matchMeasured(parsed.nodes, facts, (t) => dims.get(t) ?? null);
-    doc.measured = {
-      type: MessageType.Measured,
-      source: path.basename(file.fsPath),
-      nodes: match.nodes.map((n) => ({
-        name: n.name,
-        opType: n.opType,
-        seconds: n.seconds,
-        modelNodes: n.modelNodes,
-        how: n.how,
-      })),
-      runs: parsed.runs,
-      device: parsed.device,
-      coverage: match.coverage,
-    };
-    for (const p of registry.forUri(doc.uri)) p.showMeasured();
-    const matched = match.coverage.matchedNodes;
-    if (matched === 0) {
-      void vscode.window.showWarningMessage(
-        `${path.basename(file.fsPath)}: none of its ${parsed.nodes.length} measured nodes could be matched to a node of ${doc.fileName}.`,
-      );
-    }
-    return {
-      source: file.fsPath,
-      runs: parsed.runs,
-      measuredNodes: parsed.nodes.length,
-      matched,
-      timeCoverage:
-        match.coverage.measuredSeconds > 0 ? match.coverage.matchedSeconds / match.coverage.measuredSeconds : 0,
-      device: parsed.device,
-    };
-  });
+      const matched = match.coverage.matchedNodes;
+      if (matched === 0) {
+        void vscode.window.showWarningMessage(
+          `${path.basename(file.fsPath)}: none of its ${parsed.nodes.length} measured nodes could be matched to a node of ${doc.fileName}.`,
+        );
+      }
+      return {
+        source: file.fsPath,
+        runs: parsed.runs,
+        measuredNodes: parsed.nodes.length,
+        matched,
+        timeCoverage:
+          match.coverage.measuredSeconds > 0 ? match.coverage.matchedSeconds / match.coverage.measuredSeconds : 0,
+        device: parsed.device,
+        spec: doc.measured?.prediction?.spec,
+        threads: parsed.threads,
+        precision: doc.measured?.prediction?.precision,
+        predicted: doc.measured?.prediction?.target,
+        predictionError: doc.measured?.prediction?.error,
+      };
+    },
+  );
 
   // the graph page of the profile editor (webview/graph/), opening the model first when it is not open
   reg(COMMANDS.showGraph, async (arg?: vscode.Uri) => {

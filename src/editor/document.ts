@@ -8,6 +8,7 @@ import type { GraphPayload, TensorValuesResult } from '../shared/graph';
 import { CancelledError, type EngineClient } from './engine';
 import { Disposable, DisposableValue } from './dispose';
 import { diffKnobs, mergeKnobs, profileOptionsFrom } from './options';
+import { predictMeasured, type PredictionRequest } from './measured';
 import type { RunOptions } from '../engine/options';
 
 export type GraphResult = { ok: true; graph: GraphPayload } | { ok: false; error: ProfileError };
@@ -36,6 +37,11 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
   private runId = 0;
   private watchTimer: ReturnType<typeof setTimeout> | undefined;
   measured: MeasuredMessage | undefined;
+  private measuredRun = 0;
+  private measuredRequest: PredictionRequest | undefined;
+  private readonly _onDidChangeMeasured = this._register(new vscode.EventEmitter<MeasuredMessage>());
+  /** an imported profile or its prediction changed: the editors show it again */
+  readonly onDidChangeMeasured = this._onDidChangeMeasured.event;
 
   private readonly _onDidChangeProfile = this._register(new vscode.EventEmitter<ProfileState>());
   /** a new profile (or error) replaced the previous one */
@@ -209,6 +215,31 @@ export class ProfileDocument extends Disposable implements vscode.CustomDocument
   private publish(knobs: RunOptions, result: ProfileResult): void {
     this._state = { seq: this._state.seq + 1, knobs, result };
     this._onDidChangeProfile.fire(this._state);
+    // the prediction of an imported profile follows the knobs (dims, batch) too
+    if (this.measured && this.measuredRequest && result.ok) void this.predictMeasured();
+  }
+
+  /** Keeps an imported profile and predicts it as `req` says (a device spec of the profile's kind, undefined =
+   * the generic built-in one; the profile's threads and precision), then tells the editors. Resolves when the
+   * prediction is in. */
+  async setMeasured(m: MeasuredMessage, req: PredictionRequest): Promise<void> {
+    this.measured = m;
+    this.measuredRequest = req;
+    this._onDidChangeMeasured.fire(m);
+    await this.predictMeasured();
+  }
+
+  /** Predicts the imported profile again on `spec` (the user picked another one, or the knobs changed). */
+  async predictMeasured(spec?: string): Promise<void> {
+    const m = this.measured;
+    const req = this.measuredRequest;
+    if (!m || !req || m.device === 'unknown') return;
+    if (spec !== undefined) req.spec = spec;
+    const run = ++this.measuredRun;
+    const prediction = await predictMeasured(this.engine, this.uri.fsPath, this.knobs, m.specChoices ?? [], req);
+    if (run !== this.measuredRun || this.measured !== m || this.isDisposed) return;
+    this.measured = { ...m, prediction };
+    this._onDidChangeMeasured.fire(this.measured);
   }
 
   override dispose(): void {

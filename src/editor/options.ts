@@ -23,6 +23,7 @@ export const SETTING_KEYS = [
   'trainTokens',
   'serveRate',
   'kvPrecision',
+  'threads',
 ] as const;
 
 /** The run options the onnxProfiler.* settings give; invalid values fall back to the defaults. */

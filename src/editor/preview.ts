@@ -58,6 +58,7 @@ export class ProfilePreview extends Disposable {
     );
     this._register(webview.onDidReceiveMessage((m: FromWebviewMessage) => void this.channel.receive(m)));
     this._register(document.onDidChangeProfile((s) => this.sendProfile(s)));
+    this._register(document.onDidChangeMeasured((m) => this.channel.send(m)));
     this._register(
       document.onDidChangeBusy((b) => this.channel.send({ type: MessageType.Busy, busy: b.busy, label: b.label })),
     );
@@ -130,6 +131,11 @@ export class ProfilePreview extends Disposable {
         const result = await this.document.graph();
         return this.isDisposed ? undefined : { type: MessageType.GraphResponse, result };
       }
+      case MessageType.MeasuredSpec:
+        // the spec must be one the view offered (untrusted webview input)
+        if (this.document.measured?.specChoices?.some((c) => c.id === m.spec))
+          void this.document.predictMeasured(m.spec);
+        return undefined;
       case MessageType.TensorValuesRequest: {
         const result = await this.document.tensorValues(m.name);
         return this.isDisposed ? undefined : { type: MessageType.TensorValuesResponse, result };

@@ -8,8 +8,8 @@ import { readModelFile } from '../engine/onnx/reader';
 import { buildGraphPayload, tensorValues } from './graphPayload';
 import { ProfileCache } from '../engine/cache';
 import { builtinTargetIds, loadSpec } from '../engine/hardware';
-import type { NodeFacts, ProfileError, TargetChoice } from '../shared/protocol';
-import type { ShapeResult } from '../engine/shapes/infer';
+import type { ProfileError, TargetChoice } from '../shared/protocol';
+import { nodeFactsOf } from '../measured/facts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 function toError(file: string, e: unknown): ProfileError {
@@ -27,41 +27,24 @@ function toError(file: string, e: unknown): ProfileError {
   };
 }
 
-/** The first output's dims when every one is a number (what onnxruntime's profile reports), else undefined. */
-function knownDims(analysis: { shapes: ShapeResult }, tensor: string | undefined): number[] | undefined {
-  const t = tensor ? analysis.shapes.main.values.get(tensor)?.type : undefined;
-  if (!t || t.kind !== 'tensor' || !t.dims || !t.dims.every((d) => typeof d === 'number')) return undefined;
-  return t.dims as number[];
-}
-
 const cache = new ProfileCache();
 
 function profile(id: number, file: string, options: WorkerRequest & { kind: 'profile' }): WorkerReply {
   const t0 = performance.now();
   try {
     const { report, analysis } = cache.profileFile(file, options.options).profile;
-    const nodes: NodeFacts[] = [];
-    analysis.layers.forEach((l, li) => {
-      for (const ni of l.nodeIndices) {
-        const n = analysis.model.graph.nodes[ni];
-        const c = analysis.nodeCosts[ni];
-        if (n && c)
-          nodes.push({
-            name: n.name,
-            opType: n.opType,
-            flops: c.flops,
-            bytes: c.bytesRead + c.bytesWritten,
-            layer: li,
-            inputs: n.inputs,
-            outputs: n.outputs,
-            outputDims: knownDims(analysis, n.outputs[0]),
-          });
-      }
-    });
+    const nodes = nodeFactsOf(analysis);
     return { id, ok: true, kind: 'profile', profile: { report, nodes, engineSeconds: (performance.now() - t0) / 1e3 } };
   } catch (e) {
     return { id, ok: false, error: toError(file, e) };
   }
+}
+
+/** A device spec's processor, for the measured view's spec picker. */
+function processorOf(spec: Record<string, unknown>): { processor?: 'cpu' | 'gpu' } {
+  return spec.kind === 'device' && (spec.processor === 'cpu' || spec.processor === 'gpu')
+    ? { processor: spec.processor }
+    : {};
 }
 
 function targets(id: number, specFiles: string[]): WorkerReply {
@@ -69,7 +52,13 @@ function targets(id: number, specFiles: string[]): WorkerReply {
   // the built-in specs (TARGET_KINDS in engine/hardware: every built-in has its mapper)
   for (const tid of builtinTargetIds()) {
     const s = loadSpec(tid);
-    out.push({ id: tid, label: typeof s.spec.name === 'string' ? s.spec.name : tid, kind: s.kind, source: 'builtin' });
+    out.push({
+      id: tid,
+      label: typeof s.spec.name === 'string' ? s.spec.name : tid,
+      kind: s.kind,
+      ...processorOf(s.spec),
+      source: 'builtin',
+    });
   }
   for (const f of specFiles) {
     try {
@@ -78,6 +67,7 @@ function targets(id: number, specFiles: string[]): WorkerReply {
         id: f,
         label: `${typeof s.spec.name === 'string' ? s.spec.name : s.id} (${f})`,
         kind: s.kind,
+        ...processorOf(s.spec),
         source: 'file',
         reportId: s.id,
       });

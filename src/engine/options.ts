@@ -97,6 +97,9 @@ export interface RunOptions {
   /** GPU nodes; undefined = the mapper's default */
   nodes?: number;
   gpu: GpuParallelOptions;
+  /** CPU threads a single-device CPU target runs with (an onnxruntime session's intra-op threads); undefined =
+   * every core of the spec */
+  threads?: number;
   /** KV-cache element precision (inference with a cache); undefined = the compute precision */
   kvPrecision?: Precision;
   /** wafer execution mode */
@@ -389,6 +392,14 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     cli: 'string',
     arg: '0|1|2|3',
     help: 'ZeRO stage',
+  },
+  {
+    flag: 'threads',
+    path: ['threads'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'CPU threads of a single-device CPU target (default: every core of its spec)',
   },
   {
     flag: 'kv-precision',

@@ -27,13 +27,23 @@ export interface OrtProfile {
   nodes: ProfiledNode[];
   runs: number;
   device: MeasuredDevice;
+  /** intra-op threads the session ran with, from the kernels' thread_scheduling_stats (the main thread plus its
+   * sub_threads; an empty record: one thread); undefined when the profile does not say */
+  threads?: number;
+  /** the element type most of the kernels' outputs have, as onnxruntime names it ("float", "float16", ...) */
+  dtype?: string;
 }
 
 interface TraceEvent {
   cat?: unknown;
   name?: unknown;
   dur?: unknown;
-  args?: { op_name?: unknown; provider?: unknown; output_type_shape?: unknown } | null;
+  args?: {
+    op_name?: unknown;
+    provider?: unknown;
+    output_type_shape?: unknown;
+    thread_scheduling_stats?: unknown;
+  } | null;
 }
 
 const KERNEL_SUFFIX = '_kernel_time';
@@ -73,6 +83,8 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
   // insertion order = first execution order, which match.ts relies on
   const sums = new Map<string, { opType: string; provider: string; us: number; outputDims: number[][] }>();
   let runs = 0;
+  let threads: number | undefined;
+  const dtypes = new Map<string, number>();
   for (const raw of events as TraceEvent[]) {
     if (!raw || typeof raw !== 'object') continue;
     if (raw.cat === 'Session' && raw.name === 'model_run') runs++;
@@ -80,6 +92,18 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
       continue;
     if (!raw.name.endsWith(KERNEL_SUFFIX)) continue;
     const name = raw.name.slice(0, -KERNEL_SUFFIX.length);
+    const ts = raw.args?.thread_scheduling_stats;
+    if (ts === '') threads ??= 1;
+    else if (ts && typeof ts === 'object') {
+      const subs = (ts as { sub_threads?: unknown }).sub_threads;
+      const n = 1 + (subs && typeof subs === 'object' ? Object.keys(subs).length : 0);
+      threads = Math.max(threads ?? 1, Math.min(n, 4096));
+    }
+    const out = raw.args?.output_type_shape;
+    if (Array.isArray(out) && out[0] && typeof out[0] === 'object') {
+      const t = Object.keys(out[0] as object)[0];
+      if (t && t.length < 32) dtypes.set(t, (dtypes.get(t) ?? 0) + 1);
+    }
     let s = sums.get(name);
     if (!s) {
       s = {
@@ -102,5 +126,29 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
     seconds: s.us / 1e6 / r,
     outputDims: s.outputDims,
   }));
-  return { runs: r, nodes, device: deviceOf(new Set(nodes.map((n) => n.provider))) };
+  const dtype = [...dtypes].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return {
+    runs: r,
+    nodes,
+    device: deviceOf(new Set(nodes.map((n) => n.provider))),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(dtype !== undefined ? { dtype } : {}),
+  };
+}
+
+/** The run precision a profile's dominant element type means (onnxruntime's type names), or undefined. */
+export function precisionOfDtype(dtype: string | undefined): 'fp32' | 'fp16' | 'bf16' | 'int8' | undefined {
+  switch (dtype) {
+    case 'float':
+      return 'fp32';
+    case 'float16':
+      return 'fp16';
+    case 'bfloat16':
+      return 'bf16';
+    case 'int8':
+    case 'uint8':
+      return 'int8';
+    default:
+      return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 // Report renderers for the CLI and Export Report: table (terminal), json (the contract), csv, html.
 import type { Report } from '../engine/profile';
 import { computedTargets, isTargetError } from '../engine/hardware/types';
-import { planSentence } from './plan';
+import { placeOf, planSentence } from './plan';
 import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
@@ -71,7 +71,7 @@ function toTable(r: Report): string {
       lines.push(`  target ${t.id}: ${t.error}`);
       continue;
     }
-    const where = t.kind === 'wafer' ? `${t.systems} system(s)` : `${t.nodes} node(s)`;
+    const where = placeOf(t);
     lines.push(
       `  target ${t.id} (${t.name}), ${t.execution}, ${where}: step ${known(t.stepSeconds, fmtSeconds)}, ${known(t.throughput?.value, (v) => fmtRate(v, t.throughput.unit))}, ` +
         `memory ${known(t.memory?.usedBytes, fmtBytes)} of ${known(t.memory?.capacityBytes, fmtBytes)}${t.fits ? '' : ' — DOES NOT FIT'}`,

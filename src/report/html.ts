@@ -2,6 +2,7 @@
 import type { Report } from '../engine/profile';
 import { fmtBytes, fmtFlops, fmtRate, fmtSeconds, si } from './units';
 import { budgetLines, figureLine } from './comparison';
+import { placeOf } from './plan';
 import type { TargetResult } from '../engine/hardware/types';
 import { unboundPhrase } from '../engine/shapes/unbound';
 
@@ -22,7 +23,7 @@ function assumptions(r: Report): [string, string][] {
   if (m.unboundDims.length) rows.push(['unbound dims', unboundPhrase(m.unboundDims)]);
   for (const t of r.targets ?? []) {
     if ('error' in t) continue;
-    const where = t.kind === 'wafer' ? `${t.systems} system(s)` : `${t.nodes} node(s)`;
+    const where = placeOf(t);
     const plan = Object.entries(t.parallelism)
       .filter(([, v]) => typeof v !== 'object')
       .map(([k, v]) => `${k}=${v}`)

@@ -6,7 +6,19 @@ import { fmtNumber, fmtPercent } from './units';
 
 const plural = (n: number, one: string, many = one + 's') => `${fmtNumber(n)} ${n === 1 ? one : many}`;
 
+/** Where a target runs, in words: "2 systems", "4 nodes", "one CPU socket (1 of 56 cores)", "one GPU". */
+export function placeOf(t: TargetResult): string {
+  if (t.kind === 'wafer') return plural(t.systems, 'system');
+  if (t.kind === 'gpu-cluster') return plural(t.nodes, 'node');
+  const p = t.parallelism;
+  if (p.processor === 'gpu') return 'one GPU';
+  return p.cores !== undefined && p.coresInSpec !== undefined
+    ? `one CPU socket (${fmtNumber(p.cores)} of ${plural(p.coresInSpec, 'core')})`
+    : 'one CPU socket';
+}
+
 export function planSentence(t: TargetResult): string {
+  if (t.kind === 'device') return `the whole model on ${placeOf(t)}, one kernel after another (no parallelism to plan)`;
   if (t.kind === 'gpu-cluster') {
     const p = t.parallelism;
     const gpusPerNode = t.nodes > 0 ? p.gpus / Math.max(1, t.nodes) : p.gpus;

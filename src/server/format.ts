@@ -14,6 +14,8 @@ export function fmtPlacement(target: TargetResult, row: TargetLayer): string {
     const sys = typeof p.system === 'number' && (target.systems ?? 1) > 1 ? `, system ${p.system}` : '';
     return `${p.w}×${p.h} cores at (${p.x}, ${p.y})${sys}`;
   }
+  if (target.kind === 'device')
+    return `one ${p.processor === 'cpu' ? 'CPU socket' : 'GPU'}${typeof p.cores === 'number' ? ` (${p.cores} cores)` : ''}, ${fmtInt(p.kernels)} kernel(s)`;
   if (typeof p.stage === 'number') {
     if (p.stage < 0) return 'not placed';
     const par = [p.tp && p.tp !== 1 ? `TP ${p.tp}` : '', p.dp && p.dp !== 1 ? `DP ${p.dp}` : '']

@@ -5,7 +5,8 @@
 import type { MatchCoverage, MatchHow } from '../measured/match';
 import type { MeasuredDevice } from '../measured/ortProfile';
 import type { Report } from '../engine/profile';
-import type { RunOptions } from '../engine/options';
+import type { Precision, RunOptions } from '../engine/options';
+import type { DeviceTargetResult } from '../engine/hardware/types';
 import type { GraphPayload, TensorValuesResult } from './graph';
 
 export const enum MessageType {
@@ -53,6 +54,8 @@ export const enum MessageType {
   GraphRequest = 'graphRequest',
   /** request: the user asked to see one small initializer's values */
   TensorValuesRequest = 'tensorValuesRequest',
+  /** the user picked another device spec to predict the imported profile with */
+  MeasuredSpec = 'measuredSpec',
   // #endregion
 }
 
@@ -67,7 +70,9 @@ export interface BaseMessage {
 export interface TargetChoice {
   id: string;
   label: string;
-  kind: 'wafer' | 'gpu-cluster' | null;
+  kind: 'wafer' | 'gpu-cluster' | 'device' | null;
+  /** a device spec's processor (the measured view offers the specs of the profile's kind) */
+  processor?: 'cpu' | 'gpu';
   source: 'builtin' | 'file';
   /** the id the report's target carries: a spec file's own `id` (the choice's id is the file's path) */
   reportId?: string;
@@ -171,6 +176,30 @@ export interface MeasuredNode {
   how: MatchHow;
 }
 
+/** A device spec the measured view offers for its prediction (built-in or a spec file of the profile's kind). */
+export interface DeviceSpecChoice {
+  /** a built-in id or a spec file path */
+  id: string;
+  label: string;
+  /** a built-in spec (generic hardware), not the user's own */
+  builtin: boolean;
+}
+
+/** The prediction an imported profile is compared with: the model mapped on one device of the profile's kind. */
+export interface MeasuredPrediction {
+  /** the spec it was mapped with: a built-in id or a spec file path */
+  spec: string;
+  /** a built-in spec: a generic device of that kind, not necessarily the one measured */
+  generic: boolean;
+  /** the profile's intra-op threads, given to a CPU target as its cores (undefined: every core of the spec) */
+  threads?: number;
+  /** the precision the profile ran in (its kernels' element type), mapped at the same */
+  precision: Precision;
+  target?: DeviceTargetResult;
+  /** why there is no prediction (no device spec of this kind, the mapping failed) */
+  error?: string;
+}
+
 export interface MeasuredMessage extends BaseMessage {
   type: MessageType.Measured;
   source: string;
@@ -179,6 +208,10 @@ export interface MeasuredMessage extends BaseMessage {
   /** what the profile was measured on: predictions are compared only with a target of that kind */
   device: MeasuredDevice;
   coverage: MatchCoverage;
+  /** the prediction for a device of the same kind (absent for a profile of an unknown device) */
+  prediction?: MeasuredPrediction;
+  /** device specs of the profile's kind the user can pick for the prediction */
+  specChoices?: DeviceSpecChoice[];
 }
 
 export interface CaptureRequestMessage extends BaseMessage {
@@ -220,7 +253,7 @@ export interface TargetSummary {
   id: string;
   status: 'computed' | 'not-computed';
   reason?: string;
-  kind?: 'wafer' | 'gpu-cluster';
+  kind?: 'wafer' | 'gpu-cluster' | 'device';
   /** cores (wafer) or GPUs drawn in each heatmap, 0 when the mapper gave no grid */
   cellsDrawn: number;
   /** the heatmap canvases drawn for this target */
@@ -322,6 +355,12 @@ export interface TensorValuesRequestMessage extends BaseMessage {
   /** the initializer's (or Constant output's) name */
   name: string;
 }
+
+export interface MeasuredSpecMessage extends BaseMessage {
+  type: MessageType.MeasuredSpec;
+  /** a DeviceSpecChoice id */
+  spec: string;
+}
 // #endregion
 
 export type ToWebviewMessage =
@@ -346,4 +385,5 @@ export type FromWebviewMessage =
   | CaptureResponseMessage
   | InspectResponseMessage
   | GraphRequestMessage
-  | TensorValuesRequestMessage;
+  | TensorValuesRequestMessage
+  | MeasuredSpecMessage;

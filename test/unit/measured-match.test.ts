@@ -13,49 +13,12 @@ import { readModelFile } from '../../src/engine/onnx/reader';
 import { inferShapes } from '../../src/engine/shapes/infer';
 import { cnnModel } from '../fixtures/cnn';
 import { projectRoot } from '../fixtures/paths';
-
-/** The part of onnxruntime-node's API these tests use (typed here so the suite compiles without the package). */
-interface OrtTensor {
-  readonly dims: readonly number[];
-}
-interface Ort {
-  Tensor: new (type: string, data: Float32Array | BigInt64Array, dims: number[]) => OrtTensor;
-  InferenceSession: {
-    create(
-      file: string,
-      options: Record<string, unknown>,
-    ): Promise<{
-      run(feeds: Record<string, OrtTensor>): Promise<unknown>;
-      endProfiling(): void;
-      release(): Promise<void>;
-    }>;
-  };
-}
-
-function loadOrt(): Ort | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('onnxruntime-node') as Ort;
-  } catch {
-    return undefined;
-  }
-}
+import { loadOrt, ortProfileFile, type Ort, type OrtTensor } from '../fixtures/ort';
 
 /** Runs `file` twice in onnxruntime with profiling on; returns the parsed profile. */
 async function ortProfile(ort: Ort, file: string, feeds: Record<string, OrtTensor>): Promise<OrtProfile> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ort-prof-'));
-  const session = await ort.InferenceSession.create(file, {
-    enableProfiling: true,
-    profileFilePrefix: path.join(dir, 'p'),
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
-  });
-  for (let i = 0; i < 2; i++) await session.run(feeds);
-  session.endProfiling();
-  await session.release();
-  const json = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
-  assert.ok(json, 'onnxruntime wrote a profile');
-  return parseOrtProfile(fs.readFileSync(path.join(dir, json), 'utf8'), json);
+  const f = await ortProfileFile(ort, file, feeds);
+  return parseOrtProfile(fs.readFileSync(f, 'utf8'), path.basename(f));
 }
 
 function graphOf(file: string, bindings: Record<string, number>) {

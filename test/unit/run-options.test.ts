@@ -23,6 +23,7 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     trainTokens: 1,
     serveRate: 1,
     kvPrecision: 'fp8',
+    threads: 1,
   };
   const top = Object.keys(full).filter((k) => k !== 'gpu' && k !== 'wafer');
   const rows = OPTION_TABLE.map((r) => r.path.join('.'));

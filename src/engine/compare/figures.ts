@@ -20,6 +20,7 @@ export interface Workload {
 
 /** Systems (wafer) or nodes (GPU) the target allocates. */
 export function unitsOf(t: TargetResult): number {
+  if (t.kind === 'device') return 1;
   return Math.max(1, (t.kind === 'wafer' ? t.systems : t.nodes) ?? 1);
 }
 

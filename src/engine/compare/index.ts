@@ -30,6 +30,16 @@ function computed(t: TargetEntry): t is TargetResult {
   return !('error' in t);
 }
 
+/** A single device (kind "device": one CPU socket or one GPU) is a prediction to hold against a measured profile of
+ * the same kind of device, not a system to buy: it is left out of the comparison of systems, with this reason. */
+export function deviceLeftOut(t: TargetResult): string {
+  return `${t.id} (one ${t.kind === 'device' && t.processor === 'cpu' ? 'CPU socket' : 'GPU'}) is left out of the comparison: a single-device target predicts what an imported profile of that kind of device measured (Import Measured Profile), it is not compared with wafer systems or GPU clusters`;
+}
+
+function comparable(t: TargetEntry): t is TargetResult {
+  return computed(t) && t.kind !== 'device';
+}
+
 /** Attaches energy, cost, latency, utilisation and the budgets asked for to every computed target (in place).
  * specs[i] is the spec target i was mapped with. A spec without power or price data gets no energy/cost and a
  * note naming the missing field. */
@@ -41,6 +51,12 @@ export function attachFigures(
 ): void {
   targets.forEach((t, i) => {
     if (!computed(t)) return;
+    if (t.kind === 'device') {
+      // no economics for one device (no price, the node around it unknown): its latency only
+      const lat = latencyOf(t, w);
+      if (lat) (t as FiguredTarget).latency = lat;
+      return;
+    }
     const f = t as FiguredTarget;
     const spec = specs[i];
     let e: Economics | undefined;
@@ -68,12 +84,13 @@ export function attachFigures(
 
 /** The `comparison` block: present when two or more targets were computed. Baseline = the first computed. */
 export function compareTargets(targets: TargetEntry[], w: Workload, o: CompareOptions): Comparison | undefined {
-  const ok = targets.filter(computed) as FiguredTarget[];
+  const ok = targets.filter(comparable) as FiguredTarget[];
+  const leftOut = targets.filter((t): t is TargetResult => computed(t) && !comparable(t)).map(deviceLeftOut);
   if (ok.length < 2) return undefined;
   const base = ok[0];
   const training = w.mode === 'training';
   const tokens = w.unit === 'tokens/s';
-  const notes: string[] = [];
+  const notes: string[] = [...leftOut];
   const sentences: string[] = [];
   const rows = ok.map((t) => ratiosOf(t, base, o.basis, training));
   if (o.basis !== 'as-given') {
@@ -108,7 +125,7 @@ export function compareTargets(targets: TargetEntry[], w: Workload, o: CompareOp
 /** Training compares like with like only at one global batch: the largest any target chose on its own (the
  * GPU search sizes it to keep the pipeline full), or undefined when they already agree. */
 export function commonGlobalBatch(targets: TargetEntry[]): number | undefined {
-  const gbs = targets.filter(computed).map(globalBatchOf);
+  const gbs = targets.filter(comparable).map(globalBatchOf);
   if (gbs.length < 2 || gbs.some((g) => g === undefined)) return undefined;
   const set = new Set(gbs);
   return set.size > 1 ? Math.max(...(gbs as number[])) : undefined;

@@ -17,7 +17,7 @@ export function shortName(t: { name: string; id: string }): string {
 
 /** "4 x CS-3", "8 x DGX H100" (systems or nodes). */
 export function countedName(t: Figured): string {
-  const n = (t.kind === 'wafer' ? t.systems : t.nodes) ?? 1;
+  const n = t.kind === 'device' ? 1 : ((t.kind === 'wafer' ? t.systems : t.nodes) ?? 1);
   return `${n} x ${shortName(t)}`;
 }
 

@@ -6,6 +6,7 @@ import type { Analysis, MapOptions, TargetKind, TargetResult } from './types';
 import { SpecError } from './errors';
 import { WAFER_TARGET } from './wafer';
 import { GPU_TARGET } from './gpu';
+import { DEVICE_TARGET } from './device';
 
 import { readSpecFile, SpecFileError } from './specFile';
 import { specRangeProblem } from '../limits';
@@ -21,7 +22,7 @@ export interface LoadedSpec {
 }
 
 /** Every target kind the engine maps to. */
-export const TARGET_KINDS: readonly TargetKind[] = [WAFER_TARGET, GPU_TARGET];
+export const TARGET_KINDS: readonly TargetKind[] = [WAFER_TARGET, GPU_TARGET, DEVICE_TARGET];
 
 function kindOf(kind: string): TargetKind | undefined {
   return TARGET_KINDS.find((k) => k.kind === kind);

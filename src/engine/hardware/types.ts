@@ -4,7 +4,7 @@ import type { ModelStats } from '../onnx/stats';
 import type { ShapeResult } from '../shapes/infer';
 import type { NodeCost } from '../cost/types';
 import type { Layer } from '../cost/layers';
-import type { RunOptions } from '../options';
+import type { Precision, RunOptions } from '../options';
 
 export type { Precision, Mode, GpuParallelOptions } from '../options';
 export type Bound = 'compute' | 'memory' | 'communication' | 'latency';
@@ -58,10 +58,18 @@ export interface GpuPlacement {
   dp: number;
 }
 
+/** Where a layer runs on a single device (CPU socket or GPU): the kernels the runtime dispatches for it (each
+ * pays the spec's dispatch cost) and, on a CPU, the cores it uses. */
+export interface DevicePlacement {
+  processor: 'cpu' | 'gpu';
+  kernels: number;
+  cores?: number;
+}
+
 /** A layer the mapper could not place (the model does not fit): no placement. */
 export type NoPlacement = Record<string, never>;
 
-export interface TargetLayer<P = WaferPlacement | GpuPlacement | NoPlacement> {
+export interface TargetLayer<P = WaferPlacement | GpuPlacement | DevicePlacement | NoPlacement> {
   name: string;
   seconds: number;
   bound: Bound;
@@ -151,8 +159,30 @@ export interface GpuTargetResult extends TargetResultBase {
   alternatives?: { parallelism: Record<string, unknown>; stepSeconds: number; fits: boolean; why: string }[];
 }
 
+/** The `targets[]` entry for one device (kind "device": a CPU socket or one GPU, as onnxruntime runs a model on
+ * it: one kernel after another), the target an imported profile of that device kind is compared with. */
+export interface DeviceTargetResult extends TargetResultBase {
+  kind: 'device';
+  processor: 'cpu' | 'gpu';
+  /** CPU cores (threads) the prediction uses; absent on a GPU */
+  cores?: number;
+  /** the precision whose compute rate the matrix kernels ran at (the asked one, or the fallback the notes name) */
+  computePrecision: Precision;
+  parallelism: DeviceParallelism;
+  layers: TargetLayer<DevicePlacement>[];
+  grid?: DeviceGrid;
+}
+
+/** A single device runs the layers one after another: no plan, only what runs them. */
+export interface DeviceParallelism {
+  processor: 'cpu' | 'gpu';
+  /** CPU cores used (one onnxruntime intra-op thread each) and the socket's cores */
+  cores?: number;
+  coresInSpec?: number;
+}
+
 /** A computed target, discriminated by `kind`. */
-export type TargetResult = WaferTargetResult | GpuTargetResult;
+export type TargetResult = WaferTargetResult | GpuTargetResult | DeviceTargetResult;
 
 /** A target that could not be computed: `{"id", "error"}` in the JSON report. */
 export interface TargetError {
@@ -209,6 +239,16 @@ export interface GpuGrid {
   stageLayers: number[][];
 }
 
+/** One device runs the layers in turn: its heatmap is one strip, a cell per layer (busy = the layer's share of
+ * the step), with the device's memory use. */
+export interface DeviceGrid {
+  kind: 'device';
+  processor: 'cpu' | 'gpu';
+  /** per layer (index into TargetResult.layers): fraction of the step */
+  share: number[];
+  memUtil: number;
+}
+
 export type Mapper = (analysis: Analysis, spec: unknown, opts: MapOptions) => TargetResult;
 
 /** The result of a target of the given kind; throws naming what it is instead (an error, or the other kind). */
@@ -225,7 +265,7 @@ export function resultOfKind<K extends TargetResult['kind']>(
 /** One kind of target, as a value: its mapper, its spec validator, its built-in specs, and the run options its
  * mapper does not read (a change to those re-uses a cached mapping; paths like 'gpu.tp' name a GPU knob). */
 export interface TargetKind {
-  kind: 'wafer' | 'gpu-cluster';
+  kind: 'wafer' | 'gpu-cluster' | 'device';
   map: Mapper;
   validate: (spec: Record<string, unknown>, where: string) => void;
   builtins: readonly Record<string, unknown>[];
