@@ -8,6 +8,8 @@ import { analyseFor, bindingsFor, mapOptionsFrom, profileModel } from '../../src
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { findTransformer } from '../../src/engine/structure';
 import { buildContext, mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
+import { readModelBytes } from '../../src/engine/onnx/reader';
+import { plainDecoder } from '../fixtures/transformers';
 import { evaluate, linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
 import { collectiveTime, deviceFor, kernelTime } from '../../src/engine/hardware/gpu/roofline';
 import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
@@ -507,4 +509,38 @@ test('FP8 training runs the blocks in FP8 and the LM head in bf16; the sustained
   assert.ok(s > 0 && s < 1);
   const k = (training: boolean) => kernelTime(deviceFor(h100, 'bf16', training), 'matrix', 1e12, 1e6).compute;
   assert.ok(Math.abs(k(true) / k(false) - 1 / s) < 1e-9);
+});
+
+test('expert parallelism: experts split ep ways in memory, two all-to-alls per MoE layer each way, ep searched', () => {
+  const o = { layers: 4, hidden: 512, heads: 8, kvHeads: 8, headDim: 64, ffn: 1024, vocab: 1024 };
+  const m = readModelBytes(plainDecoder({ ...o, moe: { experts: 8, k: 2 } }), 'moe.onnx');
+  const plan = { dp: 16, nodes: 2, globalBatch: 64, zero: 1 as const };
+  const one = evalWith(m, 'h100-dgx', {}, plan);
+  const four = evalWith(m, 'h100-dgx', {}, { ...plan, ep: 4 });
+  const p = one.ctx.pattern!;
+  const expertParams = p.moe!.expertParams / p.layers;
+  assert.ok(expertParams > 0);
+  // each block holds 3/4 fewer expert weights on a GPU
+  const perBlock = (e: typeof one) => e.e.stages[0].params;
+  assert.ok(Math.abs(perBlock(one) - perBlock(four) - p.layers * expertParams * (3 / 4)) < 1);
+  // the all-to-alls: 2 forward + 2 backward per block, each sending (ep-1)/ep of T k h e bytes over the ep link
+  const links = linksFor(four.ctx.spec, four.e.plan);
+  const T = 1 * p.seq;
+  const a2a = collectiveTime(links.ep.link, 'all-to-all', T * 2 * o.hidden * 2, 4).seconds;
+  // per microbatch the stage gains exactly the all-to-alls (the step also loses some DP sync and optimizer work)
+  const extra = four.e.stages[0].secondsPerMicrobatch - one.e.stages[0].secondsPerMicrobatch;
+  assert.ok(Math.abs(extra / (p.layers * 4 * a2a) - 1) < 1e-9, `${extra} vs ${p.layers * 4 * a2a}`);
+  // ep 4 inside a node runs on NVLink; ep 16 over two nodes crosses the NICs
+  assert.equal(links.ep.link, four.ctx.spec.nvlink);
+  assert.ok(
+    linksFor(four.ctx.spec, { ...four.e.plan, ep: 16 }).ep.link.bandwidthPerGpu_GBps <
+      four.ctx.spec.nvlink.bandwidthPerGpu_GBps,
+  );
+  // the search tries ep on a MoE model and says so
+  const t = resultOfKind(
+    target(m, opts({ targets: ['h100-dgx'], mode: 'training', nodes: 2 }, { tp: 1, pp: 1, dp: 16, globalBatch: 64 })),
+    'gpu-cluster',
+  );
+  assert.match(t.notes.join('\n'), /searched [^\n]*\bep\b/);
+  assert.ok([1, 2, 4, 8].includes(t.parallelism.ep ?? 1));
 });

@@ -44,6 +44,11 @@ export interface BlockShape {
   kvAppend?: boolean;
   /** bytes per KV-cache element (--kv-precision; default the activations') */
   kvBytes?: number;
+  /** mixture of experts: experts per token (0: a dense MLP), routed experts, and the expert-parallel ranks they
+   * are spread over (1: every rank holds every expert, no all-to-all) */
+  moeK?: number;
+  experts?: number;
+  ep?: number;
 }
 
 /** bytes per element of an fp32 main gradient (Megatron accumulates weight gradients in fp32) */
@@ -232,6 +237,31 @@ function bwdComm(
   };
 }
 
+/** Mixture of experts as Megatron-core's all-to-all token dispatcher runs it: the router GEMM and its top-k,
+ * the tokens permuted into expert order (each token's hidden state copied k times), an all-to-all that sends them
+ * to the ranks holding their experts (ep > 1), the expert GEMMs (the MLP kernels, k experts' work per token), an
+ * all-to-all back and the un-permute that weights and sums the k results. The backward pass runs the two
+ * all-to-alls on the gradients. Not overlapped with compute (Megatron-core 24.x; EP overlap came later). Each rank
+ * sends (ep-1)/ep of its T k h e bytes (balanced routing). */
+function moeDispatch(dev: Device, x: BlockShape, nH: number): { pre: Work[]; post: Work[] } {
+  const k = x.moeK ?? 0;
+  if (k <= 0) return { pre: [], post: [] };
+  const e = dev.actBytes;
+  const tokens = nH / x.h; // the tokens this rank holds (sequence-parallel: its share)
+  const copies = tokens * k * x.h;
+  const a2a = (name: string, role: string): Work[] =>
+    (x.ep ?? 1) > 1 ? [{ name, role, kind: 'comm', flops: 0, bytes: copies * e, coll: 'all-to-all', group: 'ep' }] : [];
+  const experts = x.experts ?? 0;
+  return {
+    pre: [
+      ...(experts > 0 ? [gemm(dev, 'moe.router', 'up', tokens, x.h, experts)] : []),
+      vec('moe.permute', 'up', copies, 1, 2 * copies * e),
+      ...a2a('moe.dispatch', 'up'),
+    ],
+    post: [...a2a('moe.combine', 'down'), vec('moe.unpermute', 'down', copies, 2, 2 * copies * e)],
+  };
+}
+
 export function blockForward(dev: Device, x: BlockShape): Work[] {
   const e = dev.actBytes;
   const { T, aT, gT, E, fUp, nH, nF, S } = sizes(x);
@@ -257,11 +287,14 @@ export function blockForward(dev: Device, x: BlockShape): Work[] {
   w.push(bda('bda1'));
   w.push(ln('ln2'));
   if (sp) w.push(spComm(x, 'sp.all-gather', 'up', 'all-gather', S * e, 'up'));
+  const moe = moeDispatch(dev, x, nH);
+  w.push(...moe.pre);
   w.push(...fp8Cast(dev, 'up.x', 'up', T * x.h, x.training));
   w.push(gemm(dev, 'up', 'up', T, x.h, fUp / x.t));
   w.push(x.gated ? vec('act', 'act', nF, 6, 3 * nF * e) : vec('act', 'act', nF, 8, 2 * nF * e));
   w.push(...fp8Cast(dev, 'down.x', 'down', nF, x.training));
   w.push(gemm(dev, 'down', 'down', T, x.f / x.t, x.h));
+  w.push(...moe.post);
   w.push(
     sp
       ? spComm(x, 'sp.reduce-scatter', 'down', 'reduce-scatter', S * e, 'down')
@@ -321,10 +354,19 @@ export function blockBackward(dev: Device, x: BlockShape): Work[] {
   // reverse order of the forward pass
   w.push(vec('bda2.bwd', 'bda2', nH, 2, nH * (2 * e + 1)));
   if (sp) w.push(spComm(x, 'sp.all-gather.dy', 'down', 'all-gather', S * e, 'down.dgrad'));
+  // MoE: the combine's backward sends the output gradients back to the experts, the dispatch's returns theirs
+  const moe = moeDispatch(dev, x, nH);
+  w.push(...moe.post.map((m) => ({ ...m, name: `${m.name}.bwd` })));
   w.push(...gemmBackward(dev, 'down', 'down', T, x.f / x.t, x.h));
   w.push(x.gated ? vec('act.bwd', 'act', nF, 8, 5 * nF * e) : vec('act.bwd', 'act', nF, 12, 3 * nF * e));
   const upB = gemmBackward(dev, 'up', 'up', T, x.h, fUp / x.t);
   w.push(...upB);
+  w.push(
+    ...moe.pre
+      .filter((m) => m.kind !== 'matrix')
+      .reverse()
+      .map((m) => ({ ...m, name: `${m.name}.bwd` })),
+  );
   if (sp) {
     w.push(bwdComm(dev, x, 'sp.all-gather.x', 'up', 'all-gather', S * e, 'up.dgrad')); // input re-gathered for wgrad, hidden behind dgrad
     w.push(bwdComm(dev, x, 'sp.reduce-scatter.dx', 'up', 'reduce-scatter', S * e, 'up.wgrad'));

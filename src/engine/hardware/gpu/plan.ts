@@ -186,7 +186,8 @@ export function linksFor(spec: GpuClusterSpec, plan: Plan): LinkFor {
       efficiency: spec.infiniband.efficiency,
     };
   };
-  const cp = plan.cp ?? 1;
+  const cp = plan.cp ?? 1,
+    ep = plan.ep ?? 1;
   const ppCross = gpusOf(plan) > dom;
   return {
     tp: { link: span(plan.tp, 1), n: plan.tp },
@@ -194,7 +195,23 @@ export function linksFor(spec: GpuClusterSpec, plan: Plan): LinkFor {
     // weights are replicated over the context-parallel ranks too: gradients reduce over dp x cp
     dp: { link: span(plan.dp * cp, plan.tp), n: plan.dp * cp },
     pp: { link: ppCross ? spec.infiniband : spec.nvlink, n: 2 },
+    ep: { link: allToAllLink(spec, ep, plan.tp * cp), n: ep },
   };
+}
+
+/** The link an all-to-all among n ranks strided `stride` apart runs at: inside one NVLink domain NVLink; across
+ * domains each rank sends the part bound for other domains through its own NIC while the part for its domain's
+ * peers goes over NVLink at the same time, so the transfer takes the longer of the two: (n - local) / n of the
+ * data over the NIC, (local - 1) / n over NVLink. Expressed as the bandwidth that gives that time with the
+ * all-to-all bus factor (n - 1) / n (efficiencies folded in). */
+export function allToAllLink(spec: GpuClusterSpec, n: number, stride: number): GpuLink {
+  const dom = spec.nvlink.domain_gpus;
+  if (n <= 1 || n * stride <= dom) return spec.nvlink;
+  const local = Math.max(1, Math.min(n, Math.floor(dom / stride)));
+  const ib = spec.infiniband.bandwidthPerGpu_GBps * spec.infiniband.efficiency;
+  const nv = spec.nvlink.bandwidthPerGpu_GBps * spec.nvlink.efficiency;
+  const perByte = Math.max((n - local) / n / ib, (local - 1) / n / nv);
+  return { bandwidthPerGpu_GBps: (n - 1) / n / perByte, latency_us: spec.infiniband.latency_us, efficiency: 1 };
 }
 
 export class PlanError extends Error {}
@@ -614,7 +631,18 @@ export function blockShape(ctx: Context, plan: Plan): BlockShape {
     flashBackward: ctx.spec.attention?.flashBackwardEfficiency ?? 0.4,
     kvAppend: !ctx.training && ctx.kvCache,
     kvBytes: ctx.kvBytes,
+    moeK: p.experts > 0 ? Math.max(1, p.expertsPerToken) : 0,
+    experts: p.experts,
+    ep: plan.ep ?? 1,
   };
+}
+
+/** One block's parameters on one GPU: the dense part split tp ways, the experts tp x ep ways (Megatron-core's
+ * expert tensor parallelism defaults to tp; the experts are spread over ep data-parallel ranks). */
+export function blockParamsPerGpu(p: TransformerPattern, plan: Plan): number {
+  const all = p.blocks[0]?.params ?? 0;
+  const experts = Math.min(all, p.moe ? p.moe.expertParams / Math.max(1, p.layers) : 0);
+  return (all - experts) / plan.tp + experts / (plan.tp * (plan.ep ?? 1));
 }
 
 /** Block j of L on which pipeline stage, with L split into pp x interleave contiguous chunks. */
@@ -705,7 +733,7 @@ interface TransformerPasses {
 }
 
 function transformerPasses(ctx: Context, links: LinkFor, x: BlockShape, rcMode: Recompute): TransformerPasses {
-  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}|${x.flash}|${x.cp}`;
+  const key = `tf|${x.b}|${x.t}|${x.sp}|${rcMode}|${x.flash}|${x.cp}|${x.ep ?? 1}`;
   const hit = ctx.cache.get(key) as TransformerPasses | undefined;
   if (hit) return hit;
   const dev = ctx.dev,
@@ -807,7 +835,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     let t = blocksOn[s] * block.seconds + ppPerMb;
     let back = blocksOn[s] * bwd.seconds;
     let fore = blocksOn[s] * fwd.seconds;
-    let params = (blocksOn[s] * (p.blocks[0]?.params ?? 0)) / plan.tp;
+    let params = blocksOn[s] * blockParamsPerGpu(p, plan);
     const layers = new Set<number>();
     if (s === 0) {
       t += embed.seconds;

@@ -18,7 +18,7 @@ import { PRECISION_BYTES } from '../../options';
 import type { EfficiencyTable, GpuClusterSpec, GpuLink } from './spec';
 
 export type Engine = 'matrix' | 'vector';
-export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'p2p';
+export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'p2p';
 
 /** Calculon's step lookup: rows sorted by threshold, largest first; the first the size reaches applies. */
 export function lookupEfficiency(table: EfficiencyTable, size: number): number {
@@ -179,6 +179,7 @@ export function busFactor(kind: CollectiveKind, n: number): number {
       return (2 * (n - 1)) / n;
     case 'all-gather':
     case 'reduce-scatter':
+    case 'all-to-all': // each rank keeps 1/n of its data and sends the rest (nccl-tests alltoall bus factor)
       return (n - 1) / n;
     case 'p2p':
       return 1;

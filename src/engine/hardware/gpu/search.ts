@@ -4,6 +4,7 @@
 // in GPU memory wins. Without --nodes the smallest power-of-two node count with a fitting plan is used.
 import type { GpuParallelOptions } from '../types';
 import { evaluate, gpusOf, PlanError, type Context, type Evaluation, type Plan, type Recompute } from './plan';
+import { moeFacts } from './moe';
 
 export interface SearchResult {
   best: Evaluation;
@@ -92,6 +93,10 @@ export function searchPlans(
     pat = ctx.pattern;
   const searched: string[] = [];
   const graphBatch = pat ? pat.batch : ctx.generic.graphBatch;
+  const moe = pat ? moeFacts(pat) : undefined;
+  // expert parallelism on a mixture-of-experts model: the divisors of the experts (the ones that also divide the
+  // data-parallel ranks are kept per plan); a dense model runs ep 1
+  const moeEp = moe ? divisors(moe.experts) : [1];
   const blocks = pat ? pat.layers : Math.max(1, ctx.generic.layers.length);
   const tpList =
     opts.tp !== undefined
@@ -127,9 +132,9 @@ export function searchPlans(
     const evals: Evaluation[] = [];
     for (const tp of tpList)
       for (const pp of ppAll) {
-        // context / expert parallelism are taken as given (default 1), not searched
-        const cp = opts.cp ?? 1,
-          ep = opts.ep ?? 1;
+        // context parallelism is taken as given (default 1), not searched; expert parallelism is searched on a
+        // mixture-of-experts model (divisors of the experts that divide the data-parallel ranks, below)
+        const cp = opts.cp ?? 1;
         if (tp * cp * pp > gpus && !(opts.tp !== undefined && opts.pp !== undefined)) continue;
         const dpList =
           opts.dp !== undefined
@@ -165,36 +170,40 @@ export function searchPlans(
                   : [false];
             const zList: (0 | 1 | 2 | 3)[] =
               opts.zero !== undefined ? [opts.zero] : ctx.training && dp > 1 ? [0, 1, 2, 3] : [0];
+            const epList = (opts.ep !== undefined ? [opts.ep] : moeEp).filter(
+              (e) => opts.ep !== undefined || (dp * cp) % e === 0,
+            );
             for (const interleave of vList)
               for (const recompute of rcList)
                 for (const sequenceParallel of spList)
-                  for (const zero of zList) {
-                    const plan: Plan = {
-                      tp,
-                      pp,
-                      dp,
-                      microbatch: mb,
-                      globalBatch: gb,
-                      interleave,
-                      recompute,
-                      sequenceParallel,
-                      zero,
-                      nodes,
-                      ...(cp > 1 ? { cp } : {}),
-                      ...(ep > 1 ? { ep } : {}),
-                    };
-                    tried++;
-                    try {
-                      evals.push(evaluate(ctx, plan, false));
-                      if (evals.length > 256) {
-                        evals.sort((a, b) => rank(a, b, tokens));
-                        evals.length = KEEP;
+                  for (const zero of zList)
+                    for (const ep of epList) {
+                      const plan: Plan = {
+                        tp,
+                        pp,
+                        dp,
+                        microbatch: mb,
+                        globalBatch: gb,
+                        interleave,
+                        recompute,
+                        sequenceParallel,
+                        zero,
+                        nodes,
+                        ...(cp > 1 ? { cp } : {}),
+                        ...(ep > 1 ? { ep } : {}),
+                      };
+                      tried++;
+                      try {
+                        evals.push(evaluate(ctx, plan, false));
+                        if (evals.length > 256) {
+                          evals.sort((a, b) => rank(a, b, tokens));
+                          evals.length = KEEP;
+                        }
+                      } catch (e) {
+                        if (!(e instanceof PlanError)) throw e;
+                        firstError ??= e.message;
                       }
-                    } catch (e) {
-                      if (!(e instanceof PlanError)) throw e;
-                      firstError ??= e.message;
                     }
-                  }
           }
         }
       }
@@ -205,6 +214,7 @@ export function searchPlans(
   if (opts.interleave === undefined && pat && all.some((e) => e.plan.pp > 1)) searched.push('interleave');
   if (opts.sequenceParallel === undefined && pat && opts.tp === undefined) searched.push('sequence-parallel');
   if (opts.zero === undefined && ctx.training && all.some((e) => e.plan.dp > 1)) searched.push('zero');
+  if (opts.ep === undefined && moeEp.length > 1) searched.push('ep');
   // every plan the options allow was refused: the options ask for what the hardware cannot run (a PlanError)
   if (all.length === 0)
     throw firstError ? new PlanError(firstError) : new Error('no parallel plan is possible on this cluster');

@@ -17,7 +17,7 @@ import {
 import type { GpuLink } from './spec';
 import { fmtNumber } from '../../format/units';
 
-export type Group = 'tp' | 'cp' | 'pp' | 'dp';
+export type Group = 'tp' | 'cp' | 'pp' | 'dp' | 'ep';
 
 export interface Work {
   /** what it is, e.g. 'qkv.dgrad', 'softmax', 'tp.all-reduce' */
@@ -47,6 +47,8 @@ export interface LinkFor {
   cp: { link: GpuLink; n: number };
   dp: { link: GpuLink; n: number };
   pp: { link: GpuLink; n: number };
+  /** expert-parallel all-to-all (MoE token dispatch / combine) */
+  ep: { link: GpuLink; n: number };
 }
 
 /** Parts of a time: compute and memory work, exposed communication (of which `latency` is the collectives'
