@@ -9,6 +9,7 @@ import { evalDim } from '../../shapes/dims';
 import type { Device, GemmShape } from './roofline';
 import type { Work } from './work';
 import { weightBytesAt } from '../../cost/layers';
+import { graphValues } from '../graphValues';
 
 const MATRIX_KINDS = new Set(['matmul', 'conv', 'attention', 'recurrent']);
 
@@ -46,31 +47,48 @@ export interface GenericModel {
 
 function livenessPeak(a: Analysis): number {
   const g = a.model.graph;
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, k) =>
-    n.inputs.forEach((i) => {
-      if (i) lastUse.set(i, k);
-    }),
-  );
-  for (const o of g.outputs) lastUse.set(o.name, Infinity);
-  const alive = new Map<string, number>();
+  // value ids and typed arrays (graphValues) instead of maps keyed by name: this walks every node
+  const { names, ins, inStart, outs, outStart, idOf } = graphValues(a);
+  const V = names.length;
+  const lastUse = new Float64Array(V).fill(-1);
+  for (let k = 0; k < g.nodes.length; k++)
+    for (let q = inStart[k]; q < inStart[k + 1]; q++) if (ins[q] >= 0) lastUse[ins[q]] = k;
+  for (const o of g.outputs) {
+    const id = idOf(o.name);
+    if (id >= 0) lastUse[id] = Infinity;
+  }
+  // the live values in the order they became live (the order they are freed in, so the sums are the same)
+  const size = new Float64Array(V);
+  const isLive = new Uint8Array(V);
+  const order: number[] = [];
   let live = 0,
     peak = 0;
   g.nodes.forEach((n, k) => {
     const c = a.nodeCosts[k];
     if (!c || n.opType === 'Constant') return;
-    const outs = n.outputs.filter(Boolean);
-    for (const o of outs) {
-      const s = c.outputBytes / outs.length;
-      alive.set(o, s);
+    let count = 0;
+    for (let q = outStart[k]; q < outStart[k + 1]; q++) if (outs[q] >= 0) count++;
+    for (let q = outStart[k]; q < outStart[k + 1]; q++) {
+      const o = outs[q];
+      if (o < 0) continue;
+      const s = c.outputBytes / count;
+      if (!isLive[o]) {
+        isLive[o] = 1;
+        order.push(o);
+      }
+      size[o] = s;
       live += s;
     }
     peak = Math.max(peak, live);
-    for (const [name, s] of alive)
-      if ((lastUse.get(name) ?? -1) <= k) {
-        live -= s;
-        alive.delete(name);
-      }
+    let w = 0;
+    for (let r = 0; r < order.length; r++) {
+      const o = order[r];
+      if (lastUse[o] <= k) {
+        live -= size[o];
+        isLive[o] = 0;
+      } else order[w++] = o;
+    }
+    order.length = w;
   });
   return peak;
 }

@@ -493,9 +493,10 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
     b = plan.microbatch;
   const fwd = gm.layers.map((l) => genericForward(dev, gm, l, b));
   const bwd = ctx.training ? gm.layers.map((l) => genericBackward(dev, gm, l, b)) : [];
+  const one = onePassMemo(ctx, links);
   const r: GenericPasses = {
-    fwd: fwd.map((w) => passOf(ctx, links, [w])),
-    bwd: bwd.map((w) => passOf(ctx, links, [w])),
+    fwd: fwd.map(one),
+    bwd: bwd.map(one),
     fwdFlops: fwd.map((w) => w.flops),
     bwdFlops: bwd.map((w) => w.flops),
     alignment: alignmentNote(
@@ -505,6 +506,24 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
   };
   ctx.cache.set(key, r);
   return r;
+}
+
+/** passOf of one compute kernel, timed once per distinct kernel (a repeated layer's kernels are equal): the same
+ * numbers, and its own role, as passOf(ctx, links, [w]) gives. */
+function onePassMemo(ctx: Context, links: LinkFor): (w: Work) => PassTime {
+  const seen = new Map<string, { p: PassTime; role: string }>();
+  return (w) => {
+    const g = w.gemm;
+    const key = `${w.kind}|${w.flops}|${w.bytes}|${g ? `${g.m},${g.k},${g.n},${g.batch},${g.reduce}` : ''}|${w.efficiency}|${w.coll}`;
+    const hit = w.kind === 'comm' ? undefined : seen.get(key);
+    if (!hit) {
+      const p = passOf(ctx, links, [w]);
+      if (w.kind !== 'comm') seen.set(key, { p, role: w.role });
+      return p;
+    }
+    const parts = hit.p.byRole.get(hit.role);
+    return { ...hit.p, byRole: parts ? new Map([[w.role, { ...parts }]]) : new Map() };
+  };
 }
 
 export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evaluation {

@@ -9,6 +9,7 @@ import { emptyOps, type DecodeOps } from './latency';
 import type { TransformerDims } from '../../structure';
 import { elemBytesOf } from './spec';
 import { weightBytesAt } from '../../cost/layers';
+import { graphValues, type GraphValues } from '../graphValues';
 
 export interface KernelWork {
   /** index into Analysis.layers */
@@ -93,7 +94,13 @@ export function kernelWork(
   const constOut = new Set<string>();
   for (const n of g.nodes) if (n.opType === 'Constant') for (const o of n.outputs) constOut.add(o);
   const isConst = (name: string) => inits.has(name) || constOut.has(name);
-  const graphInputs = new Map(g.inputs.filter((i) => !inits.has(i.name)).map((i) => [i.name, i]));
+  const gv = graphValues(a);
+  // graph inputs (not initializers) by value id
+  const isGraphInput = new Uint8Array(gv.names.length);
+  for (const i of g.inputs) {
+    const id = gv.idOf(i.name);
+    if (id >= 0 && !inits.has(i.name)) isGraphInput[id] = 1;
+  }
   const eb = elemBytesOf(precision);
   const dimsOf = (name: string): number[] | null => {
     const t = a.shapes.main.values.get(name)?.type;
@@ -107,7 +114,7 @@ export function kernelWork(
   };
   // GQA caches are expanded to all heads in the graph (Expand/Repeat); the wafer reads the cache once.
   const gqa = st && st.kvHeads > 0 && st.heads > st.kvHeads ? st.kvHeads / st.heads : 1;
-  const buffers = activationBuffers(a, (name) => {
+  const buffers = activationBuffers(a, gv, (name) => {
     const t = a.shapes.main.values.get(name)?.type;
     if (!t || t.kind !== 'tensor') return 0;
     const e = elemsOfDims(t.dims, bind) ?? 0;
@@ -127,10 +134,10 @@ export function kernelWork(
     };
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
-      for (const i of n.inputs) {
-        const gi = i ? graphInputs.get(i) : undefined;
-        if (gi) {
-          const e = elemsOf(i);
+      for (let q = gv.inStart[idx]; q < gv.inStart[idx + 1]; q++) {
+        const id = gv.ins[q];
+        if (id >= 0 && isGraphInput[id]) {
+          const e = elemsOf(gv.names[id]);
           if (e) inputBuf += e * eb;
         }
       }
@@ -228,73 +235,94 @@ const FLOAT_TYPES = new Set([1, 10, 11, 16, 17, 18, 19, 20]);
  * of the compute output it comes from, and graph inputs (the KV cache) are held once, by the kernel that
  * reads them (inputBufferBytes). So a GQA cache expanded to all heads in the graph costs no extra SRAM.
  */
-function activationBuffers(a: Analysis, bytesOf: (name: string) => number): { inBytes: number[]; outBytes: number[] } {
+function activationBuffers(
+  a: Analysis,
+  gv: GraphValues,
+  bytesOf: (name: string) => number,
+): { inBytes: number[]; outBytes: number[] } {
   const g = a.model.graph;
-  // typed arrays and plain maps, no object per value: this runs over every node of the graph
+  const V = gv.names.length;
+  const { ins, inStart, outs, outStart, producer } = gv;
+  // value ids and typed arrays, no map lookup per value: this runs over every node of the graph
   const kernelOf = new Int32Array(g.nodes.length).fill(-1);
   for (const l of a.layers) for (const i of l.nodeIndices) if (i >= 0 && i < kernelOf.length) kernelOf[i] = l.id;
   const kernelAt = (index: number) => (index >= 0 && index < kernelOf.length ? kernelOf[index] : -1);
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
-  const graphOut = new Set(g.outputs.map((o) => o.name));
-  // the kernel that reads a value, or MANY when kernels of more than one read it
-  const MANY = -2;
-  const reader = new Map<string, number>();
-  for (const n of g.nodes) {
-    const k = kernelAt(n.index);
-    if (k < 0) continue;
-    for (const i of n.inputs)
-      if (i) {
-        const r = reader.get(i);
-        if (r === undefined) reader.set(i, k);
-        else if (r !== k && r !== MANY) reader.set(i, MANY);
-      }
+  const graphOut = new Uint8Array(V);
+  for (const o of g.outputs) {
+    const id = gv.idOf(o.name);
+    if (id >= 0) graphOut[id] = 1;
   }
-  const routing = new Map<string, boolean>();
-  const isRouting = (op: string) => {
-    let r = routing.get(op);
-    if (r === undefined) routing.set(op, (r = ROUTING.test(op)));
-    return r;
-  };
-  /** the compute node a value comes from, following routing ops back; null for graph inputs and constants */
-  const origin = (name: string): string | null => {
-    let cur = name;
+  // the kernel that reads a value (-1: none), or MANY when kernels of more than one read it
+  const MANY = -2;
+  const reader = new Int32Array(V).fill(-1);
+  g.nodes.forEach((n, j) => {
+    const k = kernelAt(n.index);
+    if (k < 0) return;
+    for (let q = inStart[j]; q < inStart[j + 1]; q++) {
+      const i = ins[q];
+      if (i < 0) continue;
+      const r = reader[i];
+      if (r === -1) reader[i] = k;
+      else if (r !== k && r !== MANY) reader[i] = MANY;
+    }
+  });
+  const routingOp = new Map<string, boolean>();
+  const routing = new Uint8Array(g.nodes.length);
+  g.nodes.forEach((n, j) => {
+    let r = routingOp.get(n.opType);
+    if (r === undefined) routingOp.set(n.opType, (r = ROUTING.test(n.opType)));
+    routing[j] = r ? 1 : 0;
+  });
+  const hasProducer = (i: number) => i >= 0 && producer[i] >= 0;
+  /** the compute node's value a value comes from, following routing ops back; -1 for graph inputs and constants */
+  const origin = (id: number): number => {
+    let cur = id;
     for (let depth = 0; depth < 64; depth++) {
-      const p = producer.get(cur);
-      if (!p) return null;
-      if (!isRouting(p.opType) || (p.opType === 'Gather' && !producer.has(p.inputs[0])))
-        return p.opType === 'Constant' ? null : cur;
-      const next = p.inputs.find((i) => i && producer.has(i)) ?? p.inputs[0];
-      if (!next || !producer.has(next)) return null;
+      const pj = producer[cur];
+      if (pj < 0) return -1;
+      const p = g.nodes[pj];
+      const first = inStart[pj] < inStart[pj + 1] ? ins[inStart[pj]] : -1;
+      if (!routing[pj] || (p.opType === 'Gather' && !hasProducer(first))) return p.opType === 'Constant' ? -1 : cur;
+      // the first input some node produces (the data, not a shape or index constant)
+      let next = -1;
+      for (let q = inStart[pj]; q < inStart[pj + 1] && next < 0; q++) if (hasProducer(ins[q])) next = ins[q];
+      if (next < 0) return -1;
       cur = next;
     }
-    return null;
+    return -1;
+  };
+  const bytes = new Float64Array(V).fill(NaN);
+  const bytesAt = (id: number) => {
+    let b = bytes[id];
+    if (Number.isNaN(b)) bytes[id] = b = bytesOf(gv.names[id]);
+    return b;
   };
   const inBytes: number[] = [],
     outBytes: number[] = [];
-  // the kernel that last counted a source as its input (one map for all kernels instead of a set per kernel)
-  const countedBy = new Map<string, number>();
+  // the kernel that last counted a source as its input (one array for all kernels instead of a set per kernel)
+  const countedBy = new Int32Array(V).fill(-1);
   for (const l of a.layers) {
     let ib = 0,
       ob = 0;
     for (const idx of l.nodeIndices) {
-      const n = g.nodes[idx];
-      if (!isRouting(n.opType))
-        for (const o of n.outputs) {
-          if (!o) continue;
-          const r = reader.get(o);
+      if (!routing[idx])
+        for (let q = outStart[idx]; q < outStart[idx + 1]; q++) {
+          const o = outs[q];
+          if (o < 0) continue;
+          const r = reader[o];
           // a buffer when the graph outputs it or another kernel reads it
-          if (graphOut.has(o) || (r !== undefined && r !== l.id)) ob += bytesOf(o);
+          if (graphOut[o] || (r !== -1 && r !== l.id)) ob += bytesAt(o);
         }
-      for (const i of n.inputs) {
-        if (!i) continue;
+      for (let q = inStart[idx]; q < inStart[idx + 1]; q++) {
+        const i = ins[q];
+        if (i < 0) continue;
         const src = origin(i);
-        if (!src || countedBy.get(src) === l.id) continue;
-        const pk = kernelAt(producer.get(src)!.index);
+        if (src < 0 || countedBy[src] === l.id) continue;
+        const pk = kernelAt(g.nodes[producer[src]].index);
         if (pk < 0 || pk === l.id) continue;
-        countedBy.set(src, l.id);
-        const bs = bytesOf(src);
-        ib += Math.min(bs, (i === src ? bs : bytesOf(i)) || bs);
+        countedBy[src] = l.id;
+        const bs = bytesAt(src);
+        ib += Math.min(bs, (i === src ? bs : bytesAt(i)) || bs);
       }
     }
     inBytes[l.id] = ib;
