@@ -66,13 +66,14 @@ const builds = tests
         ...node,
         entryPoints: listTests('test/integration').filter((f) => /(^|\/)index\.ts$|\.test\.ts$/.test(f)),
         outdir: 'out/test/integration',
-        external: ['vscode', 'mocha'],
+        // onnxruntime-node (native, dev only): the measured-profile test makes a real CPU profile in the host
+        external: ['vscode', 'mocha', 'onnxruntime-node'],
       },
       {
         ...node,
         entryPoints: listTests('test/ui').filter((f) => /\.test\.ts$/.test(f)),
         outdir: 'out/test/ui',
-        external: ['playwright-core'],
+        external: ['playwright-core', 'onnxruntime-node'],
       },
       {
         ...node,

@@ -23,7 +23,7 @@ import type { HeatmapHost } from './heatmap/types';
 import { summaryPanel } from './summary';
 import { verdictPanel } from './verdict';
 import { layerTable } from './tables';
-import { comparable, joinMeasured, measuredTable } from './measured';
+import { comparable, joinMeasured, measuredSummary, measuredTable } from './measured';
 import { captureTarget, isComputed, TargetPanel } from './targetPanel';
 import { readTheme, type Theme } from './theme';
 import { Tooltip, type TooltipContent } from './tooltip';
@@ -329,6 +329,7 @@ function summarize(): RenderSummary {
     charts: panels.reduce((a, p) => a + (p.charts?.count ?? 0), 0),
     selectedLayer: state.selected,
     measuredRows,
+    measured: measuredSummary(slots.measured),
     scriptsAdded: document.querySelectorAll('script').length - bootScripts,
     foreignAdded: document.querySelectorAll(FOREIGN).length - bootForeign,
     layerNamesShown: [...slots.table.querySelectorAll('td.name')].slice(0, 50).map((td) => td.textContent ?? ''),

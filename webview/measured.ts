@@ -5,7 +5,7 @@
 // CPU times with a wafer's would say nothing about either.
 // The join itself (rows, totals, which target) is src/measured/compare.ts; this file draws it, says which spec
 // the prediction used (a generic one unless the user picked theirs) and lets the user pick another.
-import { MessageType, type MeasuredMessage } from '../src/shared/protocol';
+import { MessageType, type MeasuredMessage, type RenderSummary } from '../src/shared/protocol';
 import { ratioOf, type MeasuredJoin } from '../src/measured/compare';
 import { fmtPercent, fmtRatio, fmtSeconds } from '../src/report/units';
 import { h } from './dom';
@@ -76,11 +76,11 @@ export function measuredTable(
       { tabIndex: -1, attrs: { 'data-layer': r.layer ?? '' } },
       h('td', { class: 'name' }, r.name),
       h('td', {}, r.opType),
-      h('td', { class: 'name' }, r.layer ?? (r.how === 'runtime' ? 'inserted by onnxruntime' : 'not matched')),
-      h('td', {}, HOW[r.how] ?? r.how),
       h('td', { class: 'num' }, fmtSeconds(r.measured)),
       h('td', { class: 'num' }, r.predicted === null ? '—' : fmtSeconds(r.predicted)),
       h('td', { class: 'num' }, ratio === undefined ? '—' : fmtRatio(ratio)),
+      h('td', { class: 'name' }, r.layer ?? (r.how === 'runtime' ? 'inserted by onnxruntime' : 'not matched')),
+      h('td', {}, HOW[r.how] ?? r.how),
     );
     if (r.layer) tr.addEventListener('click', () => host.select(r.layer));
     tbody.append(tr);
@@ -95,18 +95,20 @@ export function measuredTable(
         h(
           'tr',
           { attrs: { 'data-total': 'matched' } },
-          h('th', { attrs: { scope: 'row', colspan: '4' } }, 'total of the matched kernels'),
+          h('th', { attrs: { scope: 'row', colspan: '2' } }, 'total of the matched kernels'),
           h('td', { class: 'num' }, fmtSeconds(tt.matchedMeasured)),
           h('td', { class: 'num' }, fmtSeconds(tt.matchedPredicted)),
           h('td', { class: 'num' }, fmtOrDash(ratioOf(tt.matchedMeasured, tt.matchedPredicted))),
+          h('td', { attrs: { colspan: '2' } }),
         ),
         h(
           'tr',
           { attrs: { 'data-total': 'run' } },
-          h('th', { attrs: { scope: 'row', colspan: '4' } }, 'whole run (every kernel) vs the predicted step'),
+          h('th', { attrs: { scope: 'row', colspan: '2' } }, 'whole run (every kernel) vs the predicted step'),
           h('td', { class: 'num' }, fmtSeconds(tt.measured)),
           h('td', { class: 'num' }, tt.predictedStep === undefined ? '—' : fmtSeconds(tt.predictedStep)),
           h('td', { class: 'num' }, fmtOrDash(ratioOf(tt.measured, tt.predictedStep))),
+          h('td', { attrs: { colspan: '2' } }),
         ),
       )
     : null;
@@ -116,7 +118,11 @@ export function measuredTable(
   const totalRatio = ratioOf(tt.matchedMeasured, tt.matchedPredicted);
   const element = h(
     'section',
-    { class: 'measured', id: 'measured', attrs: { 'aria-label': 'Measured vs predicted' } },
+    {
+      class: 'measured',
+      id: 'measured',
+      attrs: { 'aria-label': 'Measured vs predicted', 'data-spec': join.target ? join.target.id : undefined },
+    },
     h('h2', {}, `Measured vs predicted (${m.source})`),
     h(
       'p',
@@ -147,7 +153,7 @@ export function measuredTable(
           h(
             'tr',
             {},
-            ...['node (onnxruntime)', 'op', 'layer', 'matched by', 'measured', 'predicted', 'measured / predicted'].map(
+            ...['node (onnxruntime)', 'op', 'measured', 'predicted', 'measured / predicted', 'layer', 'matched by'].map(
               (col) => h('th', { attrs: { scope: 'col' } }, col),
             ),
           ),
@@ -161,6 +167,22 @@ export function measuredTable(
       : null,
   );
   return { element, rows: Math.min(join.rows.length, MAX_MEASURED_ROWS) };
+}
+
+/** What the measured view shows, for the render report (tests, status): undefined when no profile is imported. */
+export function measuredSummary(slot: HTMLElement): RenderSummary['measured'] {
+  const section = slot.querySelector('section.measured');
+  if (!section) return undefined;
+  const predicted = [...section.querySelectorAll('tbody tr')].filter(
+    (tr) => (tr.children[3]?.textContent ?? '—') !== '—',
+  ).length;
+  const total = section.querySelector('tfoot tr[data-total="matched"] td:nth-of-type(3)')?.textContent ?? null;
+  return {
+    text: section.textContent ?? '',
+    predictedRows: predicted,
+    spec: section.getAttribute('data-spec'),
+    totalRatio: total && total !== '—' ? total : null,
+  };
 }
 
 function fmtOrDash(v: number | undefined): string {

@@ -95,6 +95,10 @@ function choiceItems(choices: TargetChoice[], picked: string[]): (vscode.QuickPi
   const groups: [string, (c: TargetChoice) => boolean][] = [
     ['Wafer-scale', (c) => c.source === 'builtin' && c.kind === 'wafer'],
     ['GPU clusters', (c) => c.source === 'builtin' && c.kind === 'gpu-cluster'],
+    [
+      'Single devices (one CPU socket or one GPU, for measured profiles)',
+      (c) => c.source === 'builtin' && c.kind === 'device',
+    ],
     ['Custom spec files (onnxProfiler.customSpecFiles)', (c) => c.source === 'file'],
   ];
   for (const [label, test] of groups) {

@@ -276,6 +276,8 @@ export interface RenderSummary {
   charts: number;
   selectedLayer: string | null;
   measuredRows: number;
+  /** the measured view as drawn: its text, the rows with a prediction, the spec it was predicted with */
+  measured?: { text: string; predictedRows: number; spec: string | null; totalRatio: string | null };
   /** <script> elements added to the document after the webview booted: must stay 0 (model strings are never parsed as HTML) */
   scriptsAdded: number;
   /** elements that no code of ours creates (img, iframe, object, style ...) added after boot: must stay 0 */

@@ -5,6 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { api, assertTargetsHonest, cleanTempDirs, closeAll, openProfile, samplePath, tempDir } from './helpers';
+import type { MeasuredImportResult } from '../../src/editor/commands';
+import { cnnModel } from '../fixtures/cnn';
+import { cnnFeeds, loadOrt, ortProfileFile } from '../fixtures/ort';
 
 describe('commands', function () {
   let uri: vscode.Uri;
@@ -201,6 +204,45 @@ describe('commands', function () {
     assert.ok(r && r.timeCoverage > 0.99, `time coverage ${r?.timeCoverage}`);
     const s = await next;
     assert.equal(s.measuredRows, Math.min(400, nodes.length + 1));
+  });
+
+  it('Import Measured Profile of a real onnxruntime CPU run predicts it on a CPU device and shows predicted and ratio', async function () {
+    const ort = loadOrt();
+    if (!ort) this.skip(); // onnxruntime-node is a dev dependency: npm ci installs it
+    const a = await api();
+    const file = path.join(tempDir(), 'cnn.onnx');
+    fs.writeFileSync(file, cnnModel());
+    const cnn = (await openProfile(file, (s) => s.status === 'profile')).uri;
+    const prof = await ortProfileFile(ort!, file, cnnFeeds(ort!), 1, 3);
+    const next = a.waitForRender(cnn, (s) => (s.measured?.predictedRows ?? 0) > 0, 60_000);
+    const r = await vscode.commands.executeCommand<MeasuredImportResult>(
+      'onnxProfiler.importMeasuredProfile',
+      vscode.Uri.file(prof),
+    );
+    assert.equal(r?.device, 'cpu');
+    assert.equal(r?.threads, 1, 'the thread count read from the profile');
+    assert.equal(r?.precision, 'fp32', "the precision read from the kernels' element type");
+    assert.equal(r?.spec, 'cpu-xeon-8480', 'the generic built-in CPU spec by default');
+    assert.equal(r?.predictionError, undefined);
+    assert.equal(r?.predicted?.kind, 'device');
+    assert.equal(r?.predicted?.processor, 'cpu');
+    assert.equal(r?.predicted?.cores, 1, 'predicted on as many cores as the profile ran threads');
+    const s = await next;
+    const m = s.measured!;
+    assert.equal(m.spec, 'cpu-xeon-8480');
+    assert.match(m.totalRatio ?? '', /×$/, 'the total measured / predicted ratio is shown');
+    assert.ok(m.predictedRows >= r!.matched - 1, `${m.predictedRows} rows predicted of ${r!.matched} matched`);
+    assert.match(m.text, /Predicted on Intel Xeon Platinum 8480\+/);
+    assert.match(m.text, /generic server CPU spec/);
+    assert.match(m.text, /measured \/ predicted/);
+    // the systems (wafer, GPU cluster) are never used for it: a GPU spec for a CPU profile is refused
+    const g = await vscode.commands.executeCommand<MeasuredImportResult>(
+      'onnxProfiler.importMeasuredProfile',
+      vscode.Uri.file(prof),
+      { spec: 'h100-sxm' },
+    );
+    assert.equal(g?.predicted, undefined);
+    assert.match(g?.predictionError ?? '', /a CPU profile is compared only with a CPU device spec/);
   });
 
   it('Show Graph brings the graph page to the front and the webview draws the graph', async function () {

@@ -1,0 +1,183 @@
+// UI test of a measured profile in the real VS Code workbench (code-server + Debian's Chromium, playwright-core):
+// a writer-built CNN is run in onnxruntime (onnxruntime-node, CPU, one thread, profiling on), the model is opened
+// by a click in the Explorer, and its profile is imported with "ONNX Profiler: Import Measured Profile" through
+// the file dialog, as a user would. The measured view must show the prediction of a CPU device target (the
+// generic Xeon spec, on as many cores as the profile ran threads), per kernel and in total, with the ratio.
+// Screenshots: test-results/ui-measured-*.png. Run: flock /tmp/vscode-ui.lock npm run test:ui.
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Frame, Page } from 'playwright-core';
+import { cnnModel } from '../fixtures/cnn';
+import { cnnFeeds, loadOrt, ortProfileFile } from '../fixtures/ort';
+
+interface Host {
+  projectRoot(from?: string): string;
+  startCodeServer(o?: {
+    settings?: Record<string, unknown>;
+    logFile?: string;
+  }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
+  launchChromium(
+    exe: string,
+    size?: { width: number; height: number },
+  ): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
+  workbenchUrl(
+    server: { port: number; url: string },
+    o: { folder?: string; extensionDevelopmentPath?: string },
+  ): string;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const host: Host = require('../../scripts/vscode-host/server.js');
+
+const root = host.projectRoot(__dirname);
+const results = path.join(root, 'test-results');
+const ort = loadOrt();
+
+let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
+let browser: { close(): Promise<void> } | undefined;
+let page: Page;
+let frame: Frame;
+let workspace: string;
+let profile: string;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(results, `ui-measured-${name}.png`) });
+}
+
+async function profilerFrame(file: string, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.$(`#app[data-file="${file}"]`)) return f;
+      } catch {
+        /* frame detached while looking */
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  await shot(`failure-no-webview-${file}`);
+  throw new Error(`the profile editor webview for ${file} did not appear within ${timeoutMs / 1000} s`);
+}
+
+async function untilInPalette(label: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 500 } })
+      .catch(() => undefined);
+    await page.keyboard.press('F1');
+    try {
+      await page.locator('.quick-input-widget input').waitFor({ timeout: 5_000 });
+      await page.keyboard.type(label);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).waitFor({ timeout: 5_000 });
+      await page.keyboard.press('Escape');
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw e;
+    }
+  }
+}
+
+async function runCommand(label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function open(file: string): Promise<Frame> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file });
+  await row.waitFor({ timeout: 60_000 });
+  for (let attempt = 1; ; attempt++) {
+    await row.click();
+    try {
+      return await profilerFrame(file, attempt < 3 ? 120_000 : 240_000);
+    } catch (e) {
+      const textEditor = await page.getByText('The file is not displayed in the text editor').count();
+      if (attempt >= 3 || !textEditor) throw e;
+      await page
+        .locator('.tabs-container .tab.active .action-label.codicon-close')
+        .click()
+        .catch(() => undefined);
+      await page.waitForTimeout(5_000);
+    }
+  }
+}
+
+describe(
+  'measured profile in the VS Code workbench',
+  { timeout: 600_000, skip: ort ? false : 'onnxruntime-node is not installed (npm ci installs it)' },
+  () => {
+    before(async () => {
+      fs.mkdirSync(results, { recursive: true });
+      workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-profiler-measured-ui-'));
+      const model = path.join(workspace, 'cnn.onnx');
+      fs.writeFileSync(model, cnnModel());
+      profile = path.join(workspace, 'cnn-ort-profile.json');
+      fs.copyFileSync(await ortProfileFile(ort!, model, cnnFeeds(ort!), 1, 3), profile);
+      server = await host.startCodeServer({ logFile: path.join(results, 'code-server-measured-ui.log') });
+      const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
+      browser = b.browser;
+      page = b.page;
+      await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
+      await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    });
+
+    after(async () => {
+      await browser?.close().catch(() => undefined);
+      await server?.stop();
+      if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    });
+
+    it('imports a real onnxruntime CPU profile through the file dialog and shows predicted vs measured', async () => {
+      await untilInPalette('ONNX Profiler: Profile Model');
+      frame = await open('cnn.onnx');
+      await frame.waitForSelector('section.target', { timeout: 120_000 });
+      await runCommand('ONNX Profiler: Import Measured Profile');
+      // the workbench's own file dialog (a quick input holding a path): type the profile's path and accept
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 20_000 });
+      await input.fill(profile);
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      const total = frame.locator('#measured-total');
+      await total.waitFor({ timeout: 120_000 });
+      const text = (await total.textContent()) ?? '';
+      assert.match(
+        text,
+        /Matched kernels: measured [\d.,]+ (ns|µs|ms|s), predicted [\d.,]+ (ns|µs|ms|s): measured \/ predicted [\d.,]+×/,
+      );
+      const prediction = (await frame.textContent('#measured-prediction')) ?? '';
+      assert.match(
+        prediction,
+        /Predicted on Intel Xeon Platinum 8480\+ .*\[cpu-xeon-8480\], 1 core\(s\) \(the profile ran 1 thread\(s\)\), fp32/,
+      );
+      assert.match(prediction, /generic server CPU spec/);
+      // every matched kernel has a predicted time and a ratio; the footer carries the totals
+      const rows = frame.locator('section.measured tbody tr');
+      const n = await rows.count();
+      assert.ok(n > 10, `${n} kernels listed`);
+      let predicted = 0;
+      for (let i = 0; i < n; i++) {
+        const cells = await rows.nth(i).locator('td').allTextContents();
+        if (cells[5] !== 'inserted by onnxruntime' && cells[5] !== 'not matched') {
+          assert.match(cells[3]!, /[\d.]+ (ns|µs|ms|s)/, `${cells[0]} predicted`);
+          assert.match(cells[4]!, /×$/, `${cells[0]} ratio`);
+          predicted++;
+        }
+      }
+      assert.ok(predicted > 10, `${predicted} kernels predicted`);
+      assert.match((await frame.textContent('section.measured tfoot')) ?? '', /total of the matched kernels/);
+      const picker = frame.locator('select[data-knob="measured-spec"]');
+      assert.equal(await picker.inputValue(), 'cpu-xeon-8480');
+      await frame.locator('section.measured').scrollIntoViewIfNeeded();
+      await shot('1-cpu-profile');
+    });
+  },
+);
