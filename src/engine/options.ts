@@ -61,6 +61,9 @@ export interface GpuParallelOptions {
   cp?: number;
   /** expert parallelism (MoE): experts split ep ways over the data-parallel ranks; default 1 */
   ep?: number;
+  /** serving: output tokens generated per request; the decode step is taken at the mean KV length over them and
+   * the cache is sized for the last one; default: one step at the graph's context */
+  generate?: number;
 }
 
 /** Wafer-only options (docs/WAFER-MODEL.md): decode calibration, speculative decoding, how `--systems auto` chooses. */
@@ -424,6 +427,14 @@ export const OPTION_TABLE: readonly OptionRow[] = [
     cli: 'string',
     arg: 'N',
     help: 'GPU expert parallelism (MoE; default 1)',
+  },
+  {
+    flag: 'generate',
+    path: ['gpu', 'generate'],
+    rule: posInt,
+    cli: 'string',
+    arg: 'N',
+    help: 'GPU serving: output tokens per request (decode at the mean KV length over them; cache sized for the last)',
   },
   {
     flag: 'attention',

@@ -544,3 +544,35 @@ test('expert parallelism: experts split ep ways in memory, two all-to-alls per M
   assert.match(t.notes.join('\n'), /searched [^\n]*\bep\b/);
   assert.ok([1, 2, 4, 8].includes(t.parallelism.ep ?? 1));
 });
+
+test('serving over --generate N tokens: the decode step at the mean KV length, the cache sized for the last token', () => {
+  const o = { layers: 4, hidden: 1024, heads: 16, kvHeads: 4, headDim: 64, ffn: 2816, vocab: 4096, cache: true };
+  const m = readModelBytes(plainDecoder(o), 'decode.onnx');
+  const run = (past: number, gpu: RunOptions['gpu'] = {}) =>
+    resultOfKind(
+      target(m, {
+        ...defaultRunOptions(),
+        targets: ['h100-dgx'],
+        mode: 'inference',
+        precision: 'bf16',
+        nodes: 1,
+        dims: { batch: 64, seq: 1, past },
+        gpu: { tp: 1, pp: 1, dp: 1, ...gpu },
+      }),
+      'gpu-cluster',
+    );
+  const base = run(4096),
+    gen = run(4096, { generate: 2001 }),
+    mean = run(4096 + 1000),
+    last = run(4096 + 2000);
+  // decode steps are linear in the KV length: the step at the mean length is the mean step
+  assert.equal(gen.stepSeconds, mean.stepSeconds);
+  assert.equal(gen.latency!.perTokenSeconds, mean.stepSeconds);
+  assert.ok(gen.stepSeconds > base.stepSeconds);
+  // the first token waits for the same prompt
+  assert.equal(gen.latency!.firstTokenSeconds, base.latency!.firstTokenSeconds);
+  // the cache holds the last token's context: as much as a graph bound there, more than at the mean
+  assert.ok(gen.memory.usedBytes > mean.memory.usedBytes);
+  assert.ok(Math.abs(gen.memory.usedBytes - last.memory.usedBytes) / last.memory.usedBytes < 0.01);
+  assert.match(gen.notes.join('\n'), /decode over 2001 generated tokens: the step is taken at the mean KV length 5097/);
+});

@@ -41,6 +41,7 @@ test('every RunOptions field and GPU knob has exactly one row in the option tabl
     'attention',
     'cp',
     'ep',
+    'generate',
   ])
     assert.equal(rows.filter((r) => r === `gpu.${k}`).length, 1, `row for gpu.${k}`);
   for (const k of ['calibration', 'speculative', 'systemsObjective', 'maxSystems'])

@@ -89,6 +89,12 @@ function isCausal(analysis: Analysis, p: NonNullable<Context['pattern']>): boole
   return !names.some((n) => n.includes('token_type') || n.includes('encoder'));
 }
 
+/** The mean KV length over `generate` decode steps starting at `first` (step i attends to first + i - 1 keys; a
+ * decode step's time is linear in its KV length, so the step at the mean length is the mean step). */
+function meanKv(first: number, generate: number | undefined): number {
+  return generate && generate > 1 ? Math.round(first + (generate - 1) / 2) : first;
+}
+
 /** Serving latency of a transformer as servers run it: the first token waits for the prompt's prefill (one
  * request, the plan's tp / pp, fused attention over the prompt, writing its KV cache), every further token is one
  * decode step of the batch over the cache (the batch = the requests decoded together, continuous batching at
@@ -98,8 +104,10 @@ function servingLatency(
   ctx: Context,
   plan: Plan,
   stepSeconds: number,
+  graphPattern: Context['pattern'],
+  generate: number | undefined,
 ): { firstTokenSeconds: number; perTokenSeconds: number; prompt: number; batch: number } | undefined {
-  const p = ctx.pattern;
+  const p = graphPattern;
   if (!p || ctx.training || p.vocab <= 0) return undefined;
   const phase = (seq: number, kvSeq: number, batch: number): number => {
     const saved = { pattern: ctx.pattern, cache: ctx.cache, kvCache: ctx.kvCache };
@@ -118,6 +126,7 @@ function servingLatency(
       const prompt = Math.max(1, p.kvSeq - 1);
       return {
         firstTokenSeconds: phase(prompt, prompt, 1),
+        // the evaluated step: at the graph's context, or at the mean KV length over --generate tokens
         perTokenSeconds: stepSeconds,
         prompt,
         batch: plan.microbatch,
@@ -125,7 +134,7 @@ function servingLatency(
     }
     return {
       firstTokenSeconds: phase(p.seq, p.kvSeq, 1),
-      perTokenSeconds: phase(1, p.kvSeq + 1, plan.microbatch),
+      perTokenSeconds: phase(1, meanKv(p.kvSeq + 1, generate), plan.microbatch),
       prompt: p.seq,
       batch: plan.microbatch,
     };
@@ -166,6 +175,21 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     );
   }
   const tokens = analysis.throughputUnit === 'tokens/s';
+  // serving a decode graph over --generate tokens: continuous batching keeps `batch` requests decoding while each
+  // one's cache grows from the graph's context; the step is evaluated at the mean KV length, the cache sized for
+  // the last token
+  const graphPattern = pat;
+  const generate = gpu.generate;
+  if (generate !== undefined && !training && pat && ctx.kvCache && pat.seq === 1 && generate > 1) {
+    ctx.pattern = { ...pat, kvSeq: meanKv(pat.kvSeq, generate) };
+    ctx.kvCapacity = pat.kvSeq + generate - 1;
+    notes.push(
+      `decode over ${generate} generated tokens: the step is taken at the mean KV length ${ctx.pattern.kvSeq} (the cache grows from ${pat.kvSeq} to ${ctx.kvCapacity}, sized for ${ctx.kvCapacity})`,
+    );
+  } else if (generate !== undefined && pat && !training && ctx.kvCache && pat.seq > 1) {
+    ctx.kvCapacity = pat.kvSeq + generate;
+  } else if (generate !== undefined)
+    notes.push(`--generate ${generate} ignored: it applies to inference of a language model with a KV cache`);
   let result;
   try {
     result = searchPlans(ctx, gpu, opts.nodes, tokens);
@@ -211,7 +235,7 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
   notes.push(
     `calibration: efficiency tables, NVLink/IB efficiency, compute interference and per-kernel launch / minimum times from the spec (${spec.id}); see docs/GPU-MODEL.md`,
   );
-  const serving = servingLatency(ctx, plan, best.stepSeconds);
+  const serving = servingLatency(ctx, plan, best.stepSeconds, graphPattern, generate);
   if (serving)
     notes.push(
       `serving: first token after ${fmtSeconds(serving.firstTokenSeconds)} (prefill of a ${serving.prompt}-token prompt, one request), then ${fmtSeconds(serving.perTokenSeconds)} per token at batch ${serving.batch} (decode over the KV cache at this context; it grows as tokens are generated): ${fmtRate(1 / serving.perTokenSeconds, 'tokens/s')} per user, ${fmtNumber(serving.batch / serving.perTokenSeconds)} in aggregate`,

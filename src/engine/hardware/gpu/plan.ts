@@ -82,6 +82,8 @@ export interface Context {
   causal: boolean;
   /** bytes per KV-cache element (--kv-precision), when it differs from the activations' */
   kvBytes?: number;
+  /** the KV length the cache is sized for, when it exceeds the pattern's (--generate: the last generated token) */
+  kvCapacity?: number;
 }
 
 export interface MemoryBreakdown {
@@ -896,7 +898,8 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
     if (ctx.kvCache) {
       // every sample of the replica's batch keeps its K and V for each block of the stage
       const gT = Math.max(1, x.g / plan.tp);
-      activations += blocksOn[s] * 2 * (plan.globalBatch / plan.dp) * gT * x.skv * x.d * (ctx.kvBytes ?? dev.actBytes);
+      const kvLen = Math.max(x.skv, ctx.kvCapacity ?? 0);
+      activations += blocksOn[s] * 2 * (plan.globalBatch / plan.dp) * gT * kvLen * x.d * (ctx.kvBytes ?? dev.actBytes);
     }
     const mem = memoryOf(params, bpp, activations);
     return {
