@@ -11,6 +11,7 @@ import { computeCosts } from './cost/cost';
 import { buildLayers, type Layer } from './cost/layers';
 import type { NodeCost } from './cost/types';
 import { evalDim } from './shapes/dims';
+import { graphIds } from './onnx/nameIds';
 import { loadSpec, mapTarget } from './hardware';
 import { isTargetError, type Analysis, type MapOptions, type TargetOutcome } from './hardware/types';
 import { PlanRefusal } from './hardware/errors';
@@ -121,14 +122,16 @@ export function peakActivation(
   bind: Record<string, number>,
 ): number {
   const g = model.graph;
-  const constants = new Set<string>(g.initializers.map((t) => t.name));
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, k) =>
-    n.inputs.forEach((i) => {
-      if (i) lastUse.set(i, k);
-    }),
-  );
-  for (const o of g.outputs) lastUse.set(o.name, Infinity);
+  // per tensor id (onnx/nameIds.ts): the last node reading it (KEPT: a graph output, never freed)
+  const ids = graphIds(g);
+  const { ins, insEnd, outs, outsEnd, inputs: inputIds, inits } = ids.names;
+  const KEPT = 0x7fffffff;
+  const lastUse = new Int32Array(ids.count).fill(-1);
+  for (let k = 0, j = 0; k < g.nodes.length; k++)
+    for (const e = insEnd[k]; j < e; j++) if (ins[j] >= 0) lastUse[ins[j]] = k;
+  for (const id of ids.names.outputs) if (id >= 0) lastUse[id] = KEPT;
+  const constant = new Uint8Array(ids.count);
+  for (const id of inits) if (id >= 0) constant[id] = 1;
   const sizeOf = (name: string): number => {
     const t = shapes.main.values.get(name)?.type;
     if (!t || t.kind !== 'tensor' || !t.dims) return 0;
@@ -136,44 +139,52 @@ export function peakActivation(
     for (const d of t.dims) e *= evalDim(d, bind) ?? UNBOUND_DIM_VALUE;
     return bytesFor(t.dtype, e);
   };
-  // linear: each tensor is freed at the first non-Constant node at or after both its birth and its last use
+  // linear: each tensor is freed at the first non-Constant node at or after both its birth and its last use;
+  // the tensors to free at each node are a linked list in flat arrays (no list per node)
   const n = g.nodes.length;
-  const freeAt: string[][] = [];
-  const schedule = (name: string, born: number) => {
-    const last = lastUse.get(name) ?? -1;
-    if (last === Infinity) return;
+  const head = new Int32Array(n + 1).fill(-1);
+  const entryId: number[] = [];
+  const entryNext: number[] = [];
+  const schedule = (id: number, born: number) => {
+    const last = lastUse[id];
+    if (last === KEPT) return;
     const at = Math.max(0, born, last);
-    (freeAt[at] ??= []).push(name);
+    entryId.push(id);
+    entryNext.push(head[at]);
+    head[at] = entryId.length - 1;
   };
   let live = 0,
     peak = 0,
     swept = 0;
-  const alive = new Map<string, number>();
-  for (const i of g.inputs)
-    if (!constants.has(i.name) && !alive.has(i.name)) {
-      const s = sizeOf(i.name);
-      alive.set(i.name, s);
-      live += s;
-      schedule(i.name, 0);
-    }
+  // the bytes of each live tensor (NaN: not live)
+  const alive = new Float64Array(ids.count).fill(NaN);
+  const born = (id: number, name: string, at: number) => {
+    const s = sizeOf(name);
+    alive[id] = s;
+    live += s;
+    schedule(id, at);
+  };
+  for (let j = 0; j < g.inputs.length; j++) {
+    const id = inputIds[j];
+    if (id >= 0 && !constant[id] && Number.isNaN(alive[id])) born(id, g.inputs[j].name, 0);
+  }
   peak = live;
   for (let k = 0; k < n; k++) {
     const node = g.nodes[k];
     if (node.opType === 'Constant') continue;
-    for (const o of node.outputs)
-      if (o && !alive.has(o)) {
-        const s = sizeOf(o);
-        alive.set(o, s);
-        live += s;
-        schedule(o, k);
-      }
+    const o0 = k ? outsEnd[k - 1] : 0;
+    for (let j = o0; j < outsEnd[k]; j++) {
+      const id = outs[j];
+      if (id >= 0 && Number.isNaN(alive[id])) born(id, node.outputs[j - o0], k);
+    }
     if (live > peak) peak = live;
     for (; swept <= k; swept++)
-      for (const name of freeAt[swept] ?? []) {
-        const s = alive.get(name);
-        if (s === undefined) continue;
+      for (let e = head[swept]; e >= 0; e = entryNext[e]) {
+        const id = entryId[e];
+        const s = alive[id];
+        if (Number.isNaN(s)) continue;
         live -= s;
-        alive.delete(name);
+        alive[id] = NaN;
       }
   }
   void costs;

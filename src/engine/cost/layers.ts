@@ -6,6 +6,7 @@
 import type { Model, Node } from '../onnx/ir';
 import type { NodeCost } from './types';
 import { topoOrder } from '../shapes/infer';
+import { graphIds } from '../onnx/nameIds';
 
 export type LayerKind =
   | 'matmul'
@@ -89,10 +90,18 @@ export function blockOf(name: string): string | null {
   return null;
 }
 
+/** readBy codes besides a layer id: no layer reads the tensor, or more than one does. */
+const NO_LAYER = -1;
+const MANY_LAYERS = -2;
+
 export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
   const g = model.graph;
   const order = topoOrder(g);
-  const producerLayer = new Map<string, number>();
+  // per tensor id (onnx/nameIds.ts): its producer's layer, and the layer that reads it
+  const ids = graphIds(g);
+  const { ins, insEnd, outs, outsEnd } = ids.names;
+  const producerLayer = new Int32Array(ids.count).fill(NO_LAYER);
+  const readBy = new Int32Array(ids.count).fill(NO_LAYER);
   const graphOutputs = new Set(g.outputs.map((o) => o.name));
   const layers: Layer[] = [];
   let current: Layer | null = null;
@@ -109,7 +118,7 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
       id: layers.length,
       name: n.name || `${n.opType}_${n.index}`,
       kind,
-      opTypes: [],
+      opTypes: [n.opType],
       nodes: [],
       nodeIndices: [],
       block: blockOf(n.name),
@@ -128,24 +137,25 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
     layers.push(l);
     return l;
   };
-  for (const n of order) {
+  // a layer takes nodes only while it is the current one: its nodes are one run of `order`, [runStart[id], next)
+  const runStart: number[] = [];
+  for (let pos = 0; pos < order.length; pos++) {
+    const n = order[pos];
     const anchor = kindOf(n);
     let feedsFromCurrent = false,
       isolated = true;
-    for (const i of n.inputs) {
-      if (!i) continue;
-      const p = producerLayer.get(i);
-      if (p === undefined) continue;
+    for (let j = n.index ? insEnd[n.index - 1] : 0, e = insEnd[n.index]; j < e; j++) {
+      const p = ins[j] >= 0 ? producerLayer[ins[j]] : NO_LAYER;
+      if (p === NO_LAYER) continue;
       isolated = false;
       if (current !== null && p === current.id) feedsFromCurrent = true;
     }
     if (anchor || !current || (!feedsFromCurrent && !isolated)) {
       current = start(n, anchor ?? (isNorm(n) ? 'norm' : isData(n) ? 'data' : 'elementwise'));
+      runStart.push(pos);
     }
     const l: Layer = current;
     const c = costs[n.index];
-    l.nodes.push(n.name || `${n.opType}_${n.index}`);
-    l.nodeIndices.push(n.index);
     if (!l.opTypes.includes(n.opType)) l.opTypes.push(n.opType);
     if (c) {
       l.forwardFlops += c.flops;
@@ -157,37 +167,50 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
       l.modelled &&= c.modelled;
       l.approximate ||= c.approximate;
     }
-    for (const o of n.outputs) if (o) producerLayer.set(o, l.id);
+    for (let j = n.index ? outsEnd[n.index - 1] : 0, e = outsEnd[n.index]; j < e; j++)
+      if (outs[j] >= 0) producerLayer[outs[j]] = l.id;
   }
-  // Inputs and outputs that cross layer boundaries are what a fused kernel really reads and writes. Per tensor:
-  // the one layer that reads it, or MANY_LAYERS (a number per tensor, not a set of layers).
-  const MANY_LAYERS = -1;
-  const readBy = new Map<string, number>();
+  // exact-size lists, made once (lists grown by push keep spare slots: a third of a 1M-node report's memory)
+  for (let id = 0; id < layers.length; id++) {
+    const run = order.slice(runStart[id], id + 1 < layers.length ? runStart[id + 1] : order.length);
+    const l = layers[id];
+    l.nodes = run.map((n) => n.name || `${n.opType}_${n.index}`);
+    l.nodeIndices = run.map((n) => n.index);
+    if (l.opTypes.length > 1) l.opTypes = l.opTypes.slice();
+  }
+  // Inputs and outputs that cross layer boundaries are what a fused kernel really reads and writes. Per produced
+  // tensor: the one layer that reads it, or MANY_LAYERS (a number per tensor, not a set of layers).
   for (const l of layers)
     for (const idx of l.nodeIndices)
-      for (const i of g.nodes[idx].inputs) {
-        if (!i) continue;
-        const r = readBy.get(i);
-        if (r === undefined) readBy.set(i, l.id);
-        else if (r !== l.id && r !== MANY_LAYERS) readBy.set(i, MANY_LAYERS);
+      for (let j = idx ? insEnd[idx - 1] : 0, e = insEnd[idx]; j < e; j++) {
+        const id = ins[j];
+        if (id < 0) continue;
+        const r = readBy[id];
+        if (r === NO_LAYER) readBy[id] = l.id;
+        else if (r !== l.id && r !== MANY_LAYERS) readBy[id] = MANY_LAYERS;
       }
   for (const l of layers) {
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
       const c = costs[idx];
       if (!c) continue;
-      let outs = 0;
-      for (const o of n.outputs) if (o) outs++;
-      for (const o of n.outputs) {
-        if (!o) continue;
-        const r = readBy.get(o);
-        if (graphOutputs.has(o) || (r !== undefined && r !== l.id)) l.activationBytes += c.outputBytes / outs;
+      const o0 = idx ? outsEnd[idx - 1] : 0,
+        o1 = outsEnd[idx];
+      let named = 0;
+      for (let j = o0; j < o1; j++) if (outs[j] >= 0) named++;
+      for (let j = o0; j < o1; j++) {
+        const id = outs[j];
+        if (id < 0) continue;
+        const r = readBy[id];
+        if (graphOutputs.has(n.outputs[j - o0]) || (r !== NO_LAYER && r !== l.id))
+          l.activationBytes += c.outputBytes / named;
       }
       let crossing = false;
-      for (const i of n.inputs) {
-        if (!i) continue;
-        const p = producerLayer.get(i);
-        if (p === undefined || p !== l.id) {
+      for (let j = idx ? insEnd[idx - 1] : 0, e = insEnd[idx]; j < e; j++) {
+        const id = ins[j];
+        if (id < 0) continue;
+        const p = producerLayer[id];
+        if (p === NO_LAYER || p !== l.id) {
           crossing = true;
           break;
         }
@@ -195,10 +218,6 @@ export function buildLayers(model: Model, costs: NodeCost[]): Layer[] {
       if (crossing) l.inputBytes += c.inputBytes;
     }
     l.bytesWritten = l.activationBytes;
-    // exact-size lists: a list grown by push keeps spare slots (a third of the memory of a 1M-node report)
-    l.nodes = l.nodes.slice();
-    l.nodeIndices = l.nodeIndices.slice();
-    l.opTypes = l.opTypes.slice();
   }
   return layers;
 }

@@ -19,10 +19,13 @@ import type {
 import { readSparseTensor, readTensor, type TensorContext } from './tensor';
 import { ExternalDataEscapeError, ExternalResolver } from './external';
 import { emptyGraphNames, validateModelNames, type GraphNames } from './validate';
+import { rememberIds } from './nameIds';
 
 import { LIMITS } from '../limits';
 
 export const MAX_GRAPH_DEPTH = LIMITS.maxGraphDepth;
+/** The attributes of every node that has none: one frozen object, not an empty one per node (56 bytes each). */
+const NO_ATTRS: Node['attrs'] = Object.freeze({});
 const MAX_TYPE_DEPTH = LIMITS.maxTypeDepth;
 
 /** Resolves external data for the tensors of one read, reporting each problem once. A class, not a
@@ -362,7 +365,7 @@ class Walker {
       domain: domain === 'ai.onnx' ? '' : domain,
       inputs: ins.slice(0, ni),
       outputs: outs.slice(0, no),
-      attrs: {},
+      attrs: top > base ? {} : NO_ATTRS,
       index,
     };
     if (!n.opType) throw new WireError(`node #${index} '${n.name}' has no op_type`, c.pos);
@@ -855,6 +858,8 @@ function parse(src: ByteSource, file: string, modelDir: string | null): Model {
     const c = new Cursor(src, 0, src.size);
     const m = w.model(c, src.size);
     validateModelNames(m, { count: c.refCount, of: (g) => w.graphNames.get(g)! });
+    // the numbering stays with each graph: later passes keep per-tensor state in arrays indexed by it
+    for (const [g, gn] of w.graphNames) rememberIds(g, c.refCount, gn);
     return m;
   } catch (e) {
     if (e instanceof WireError) {

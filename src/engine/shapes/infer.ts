@@ -10,6 +10,7 @@ import { valueFromTensor } from './tensorValue';
 import { LIMITS, LimitError } from '../limits';
 export { valueFromTensor };
 import { outerReferences } from './scope';
+import { graphIds } from '../onnx/nameIds';
 
 export interface InferOptions {
   /** values for symbolic dims, e.g. { batch: 1, seq: 128 } */
@@ -426,24 +427,32 @@ function hasSubgraph(n: Node): boolean {
 
 function computeTopoOrder(g: Graph): Node[] {
   const nodes = g.nodes;
-  const producer = new Map<string, number>();
-  for (let k = 0; k < nodes.length; k++) for (const o of nodes[k].outputs) if (o) producer.set(o, k);
-  // already sorted (nearly every exported graph): one pass over the inputs, no per-node lists
+  // already sorted (nearly every exported graph): one pass over the names' ids, no per-node lists
+  const ids = graphIds(g);
+  const { ins, insEnd, outs, outsEnd } = ids.names;
+  const producerOf = new Int32Array(ids.count).fill(-1);
+  for (let k = 0, j = 0; k < nodes.length; k++)
+    for (const e = outsEnd[k]; j < e; j++) if (outs[j] >= 0) producerOf[outs[j]] = k;
   let sorted = true;
-  for (let k = 0; k < nodes.length && sorted; k++) {
-    const n = nodes[k];
-    for (const i of n.inputs) {
-      const p = i ? producer.get(i) : undefined;
-      if (p !== undefined && p > k) {
+  let producer: Map<string, number> | undefined;
+  const producerByName = () => {
+    if (!producer) {
+      producer = new Map<string, number>();
+      for (let k = 0; k < nodes.length; k++) for (const o of nodes[k].outputs) if (o) producer.set(o, k);
+    }
+    return producer;
+  };
+  for (let k = 0, j = 0; k < nodes.length && sorted; k++) {
+    for (const e = insEnd[k]; j < e; j++)
+      if (ins[j] >= 0 && producerOf[ins[j]] > k) {
         sorted = false;
         break;
       }
-    }
-    if (sorted && hasSubgraph(n) && depsOf(n, k, producer).some((d) => d > k)) sorted = false;
+    if (sorted && hasSubgraph(nodes[k]) && depsOf(nodes[k], k, producerByName()).some((d) => d > k)) sorted = false;
   }
   if (sorted) return nodes;
   // implicit inputs of subgraphs also count as dependencies
-  const deps: number[][] = nodes.map((n, k) => depsOf(n, k, producer));
+  const deps: number[][] = nodes.map((n, k) => depsOf(n, k, producerByName()));
   const done = new Array<boolean>(nodes.length).fill(false);
   const order: Node[] = [];
   let progress = true;
