@@ -222,9 +222,9 @@ const DECODE: DecodeRow[] = [
     computeOnly: true,
   },
 ];
-// WaferLLM's SGLang rows on 8 A100s come out 1.37-1.53x fast since fused decode attention (SGLang's per-step
-// scheduling and sampling are not modelled): guarded at 1.6x, the goal 1.5x holds for the rest.
-const FACTOR = 1.6;
+// WaferLLM's SGLang rows on 8 A100s come out 1.27-1.38x fast since the A100's small all-reduces take nccl-tests'
+// 16 us (SGLang's per-step scheduling and sampling are not modelled): the goal, 1.5x, is asserted.
+const FACTOR = 1.5;
 
 /** The graph's transformer pattern re-dimensioned to another Llama-style model (untied embeddings). */
 function redimension(p: NonNullable<Context['pattern']>, d: Dims): NonNullable<Context['pattern']> {
