@@ -4,7 +4,7 @@ import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetChoice, ViewState } from '../src/shared/protocol';
 import { h } from './dom';
 import { MODE_LABEL } from './heatmap/types';
-import { nonNegInt, posInt, type RunOptions } from '../src/engine/options';
+import { isBatchLike, posInt, type RunOptions } from '../src/engine/options';
 
 export interface ControlsHost {
   knobs(): RunOptions;
@@ -51,7 +51,14 @@ export function symbolicDims(report: Report | undefined, knobs: RunOptions): str
   return [...names].sort();
 }
 
-export function controlsBar(host: ControlsHost): HTMLElement {
+/** The model's batch-like symbolic dims: the Batch knob binds them (profile.ts bindingsFor), so the dims bar
+ * shows them bound to it and the knobs show no second Batch field. */
+export function batchDims(report: Report | undefined, knobs: RunOptions): string[] {
+  return symbolicDims(report, knobs).filter(isBatchLike);
+}
+
+/** The target picker and heatmap switch (above the heatmap), and the knobs (with the details below it). */
+export function controlsBar(host: ControlsHost): { picker: HTMLElement; knobs: HTMLElement } {
   const knobs = host.knobs();
   const view = host.view();
   const choices = host.choices();
@@ -185,36 +192,6 @@ export function controlsBar(host: ControlsHost): HTMLElement {
     return sel;
   };
 
-  const dimsBox = h('span', { class: 'dims' });
-  for (const name of symbolicDims(report, knobs)) {
-    const input = h('input', {
-      attrs: {
-        type: 'text',
-        inputmode: 'numeric',
-        size: 5,
-        placeholder: 'unbound',
-        value: knobs.dims[name] === undefined ? '' : String(knobs.dims[name]),
-        'data-dim': name,
-        'aria-label': `value of symbolic dim ${name}`,
-      },
-      on: {
-        change: () => {
-          const t = input.value.trim();
-          const dims = { ...host.knobs().dims };
-          if (!t) delete dims[name];
-          else if (nonNegInt(t).value !== undefined) dims[name] = nonNegInt(t).value!;
-          else {
-            input.setAttribute('aria-invalid', 'true');
-            return;
-          }
-          input.removeAttribute('aria-invalid');
-          host.reprofile({ ...host.knobs(), dims });
-        },
-      },
-    });
-    dimsBox.append(h('label', { class: 'field dim' }, h('code', {}, name), input));
-  }
-
   const systems = h('input', {
     attrs: {
       type: 'text',
@@ -296,9 +273,9 @@ export function controlsBar(host: ControlsHost): HTMLElement {
     );
   }
 
-  return h(
+  const pickerRow = h(
     'section',
-    { class: 'controls', id: 'controls', attrs: { 'aria-label': 'Target and knobs' } },
+    { class: 'controls picker', id: 'target-picker', attrs: { 'aria-label': 'Target and heatmap' } },
     h(
       'div',
       { class: 'row' },
@@ -308,6 +285,11 @@ export function controlsBar(host: ControlsHost): HTMLElement {
       h('span', { class: 'spacer' }),
       heat,
     ),
+  );
+  const knobsRow = h(
+    'section',
+    { class: 'knobs-panel', id: 'controls', attrs: { 'aria-label': 'Knobs' } },
+    h('h2', {}, 'Knobs'),
     h(
       'div',
       { class: 'row knobs' },
@@ -340,12 +322,14 @@ export function controlsBar(host: ControlsHost): HTMLElement {
           (v) => post({ precision: v }),
         ),
       ),
-      field(
-        'Batch',
-        numberInput('batch', knobs.batch, 'model', (v) => post({ batch: v })),
-        'binds the symbolic batch dimension',
-      ),
-      dimsBox,
+      // a model with batch-like dims binds them in the dims bar (one field per dim); without, Batch is here
+      batchDims(report, knobs).length
+        ? null
+        : field(
+            'Batch',
+            numberInput('batch', knobs.batch, 'model', (v) => post({ batch: v })),
+            'the batch the mappers use (the model has no symbolic batch dim)',
+          ),
       field('Systems', systems, 'wafer systems (CS-2/CS-3 count), a number or auto'),
       field(
         'Nodes',
@@ -370,4 +354,5 @@ export function controlsBar(host: ControlsHost): HTMLElement {
       ),
     ),
   );
+  return { picker: pickerRow, knobs: knobsRow };
 }

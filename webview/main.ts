@@ -18,6 +18,7 @@ import { MessageHandler } from '../src/shared/messaging';
 import { afterPaint, flushAfterPaint, paintPending } from './afterPaint';
 import type { TargetOutcome, TargetResult } from '../src/engine/hardware/types';
 import { controlsBar } from './controls';
+import { dimsBar } from './dimsBar';
 import { clear, h } from './dom';
 import type { HeatmapHost } from './heatmap/types';
 import { summaryPanel } from './summary';
@@ -69,6 +70,8 @@ let theme: Theme = readTheme();
 const slots = {
   verdict: h('div', { id: 'verdict-slot' }),
   summary: h('div', { id: 'summary-slot' }),
+  dims: h('div', { id: 'dims-slot' }),
+  picker: h('div', { id: 'picker-slot' }),
   controls: h('div', { id: 'controls-slot' }),
   busy: h('div', { id: 'busy', class: 'busy', role: 'status', attrs: { hidden: true } }),
   error: h('div', { id: 'error-slot' }),
@@ -245,21 +248,28 @@ function renderControls(): void {
         .map((a) => [a, active.getAttribute(a)] as const)
         .find(([, v]) => v !== null)
     : undefined;
+  const host = {
+    knobs: () => state.knobs,
+    view: () => state.view,
+    choices: () => state.choices,
+    report: () => state.payload?.report,
+    reprofile: (k: RunOptions) => {
+      state.knobs = k;
+      post({ type: MessageType.Reprofile, knobs: k });
+    },
+    setView: (v: Partial<ViewState>) => setView(v, true),
+  };
+  const bars = controlsBar(host);
+  clear(slots.dims);
+  clear(slots.picker);
   clear(slots.controls);
-  slots.controls.append(
-    controlsBar({
-      knobs: () => state.knobs,
-      view: () => state.view,
-      choices: () => state.choices,
-      report: () => state.payload?.report,
-      reprofile: (k) => {
-        state.knobs = k;
-        post({ type: MessageType.Reprofile, knobs: k });
-      },
-      setView: (v) => setView(v, true),
-    }),
-  );
-  if (key) slots.controls.querySelector<HTMLElement>(`[${key[0]}="${CSS.escape(key[1] ?? '')}"]`)?.focus();
+  const dims = dimsBar(host);
+  if (dims) slots.dims.append(dims);
+  slots.picker.append(bars.picker);
+  slots.controls.append(bars.knobs);
+  if (key)
+    for (const slot of [slots.dims, slots.picker, slots.controls])
+      slot.querySelector<HTMLElement>(`[${key[0]}="${CSS.escape(key[1] ?? '')}"]`)?.focus();
 }
 
 function renderAll(): void {
@@ -275,11 +285,11 @@ function renderAll(): void {
     clear(slots.measured);
     table = undefined;
     renderControls();
-    slots.controls.hidden = !!state.error?.notOnnx;
+    for (const slot of [slots.dims, slots.picker, slots.controls]) slot.hidden = !!state.error?.notOnnx;
     if (state.error) renderError(state.error);
   } else {
-    slots.controls.hidden = false;
-    // the answer first: the verdict above the model's facts and the knobs
+    for (const slot of [slots.dims, slots.picker, slots.controls]) slot.hidden = false;
+    // the answer first: the verdict, the dims it is for, the heatmap of the shown target; the details below
     const v = verdictPanel(state.payload.report);
     if (v) slots.verdict.append(v);
     slots.summary.append(summaryPanel(state.payload.report, state.fileName, state.payload.engineSeconds));
@@ -433,15 +443,19 @@ new MutationObserver(() => {
 
 async function boot(): Promise<void> {
   clear(app);
+  // the answer first (verdict, the dims it assumes, the chosen target's heatmap), then the details: the
+  // model summary, the knobs, a measured profile and the layer table
   app.append(
     slots.verdict,
-    slots.summary,
-    slots.controls,
+    slots.dims,
     slots.busy,
     slots.error,
+    slots.picker,
     pages,
     slots.targets,
     graphView.element,
+    slots.summary,
+    slots.controls,
     slots.measured,
     slots.table,
   );

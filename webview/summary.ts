@@ -1,12 +1,47 @@
 // Model summary panel: what the file is, its size in parameters and FLOPs, inputs/outputs with their
 // (symbolic) dims, bindings and diagnostics.
-import type { Dim } from '../src/engine/onnx/ir';
 import type { Report } from '../src/engine/profile';
 import { fmtBytes, fmtCount, fmtFlops } from '../src/report/units';
 import { groupDigits, h } from './dom';
+import { dimsText, groupIo, type IoValue } from './ioGroups';
+import { unboundPhrase } from '../src/engine/shapes/unbound';
 
-function dims(d: Dim[] | null): string {
-  return d === null ? '?' : `[${d.map((x) => (x === null ? '?' : String(x))).join(', ')}]`;
+/** Rows shown before the rest of a long list goes behind a "more" disclosure. */
+const ROWS_SHOWN = 10;
+
+function ioRow(v: IoValue): HTMLElement {
+  return h('li', {}, h('code', {}, v.name), ` ${v.dtype} ${dimsText(v.dims)}`);
+}
+
+/** A list of graph inputs or outputs with repeated tensors (KV cache) collapsed into one row each (ioGroups.ts). */
+function ioList(title: string, noun: string, values: IoValue[]): HTMLElement {
+  const rows = groupIo(values).map((g) => {
+    if (g.members.length === 1) return ioRow(g.members[0]);
+    const list = h('ul', {});
+    const d = h(
+      'details',
+      { class: 'io-group' },
+      h('summary', {}, h('code', {}, g.label), `: ${g.members.length} ${noun}s, ${g.dtype} ${dimsText(g.dims)}`),
+      list,
+    );
+    // the members are built when opened: hundreds of rows nobody asked for would push the knobs down
+    d.addEventListener('toggle', () => {
+      if (d.open && !list.firstChild) list.append(...g.members.map(ioRow));
+    });
+    return h('li', { class: 'group' }, d);
+  });
+  const ul = h('ul', {}, ...rows.slice(0, ROWS_SHOWN));
+  const body: HTMLElement[] = [ul];
+  if (rows.length > ROWS_SHOWN)
+    body.push(
+      h(
+        'details',
+        { class: 'io-more' },
+        h('summary', {}, `${rows.length - ROWS_SHOWN} more`),
+        h('ul', {}, ...rows.slice(ROWS_SHOWN)),
+      ),
+    );
+  return h('div', { attrs: { 'data-io': noun } }, h('h3', {}, `${title} (${values.length})`), ...body);
 }
 
 /** Total parameters; for a mixture of experts also those a token uses (k of E experts). */
@@ -47,24 +82,11 @@ export function summaryPanel(report: Report, fileName: string, engineSeconds: nu
     ]);
   const bindings = Object.entries(m.bindings);
   if (bindings.length) facts.push(['bindings', bindings.map(([k, v]) => `${k}=${v}`).join(', ')]);
+  // the same phrase as the warning under the verdict (dimsBar.ts), the notes and the CLI
+  if (m.unboundDims.length) facts.push(['unbound dims', unboundPhrase(m.unboundDims)]);
   const dl = h('dl', { class: 'facts' });
   for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
-  const io = h(
-    'div',
-    { class: 'io' },
-    h(
-      'div',
-      {},
-      h('h3', {}, 'Inputs'),
-      h('ul', {}, ...m.inputs.map((i) => h('li', {}, h('code', {}, i.name), ` ${i.dtype} ${dims(i.dims)}`))),
-    ),
-    h(
-      'div',
-      {},
-      h('h3', {}, 'Outputs'),
-      h('ul', {}, ...m.outputs.map((o) => h('li', {}, h('code', {}, o.name), ` ${o.dtype} ${dims(o.dims)}`))),
-    ),
-  );
+  const io = h('div', { class: 'io' }, ioList('Inputs', 'input', m.inputs), ioList('Outputs', 'output', m.outputs));
   const top = Object.entries(m.opHistogram)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 12);
@@ -92,16 +114,9 @@ export function summaryPanel(report: Report, fileName: string, engineSeconds: nu
     io,
     ops,
   );
-  if (m.unboundDims.length) {
-    el.append(
-      h(
-        'p',
-        { class: 'warning', role: 'note' },
-        `Unbound symbolic dims: ${m.unboundDims.join(', ')}, taken as 1 in the costs. Set them in the knobs below.`,
-      ),
-    );
-  }
-  const diags = report.diagnostics.filter((d) => d.severity !== 'info');
+  // the unbound-dims warning is the dims bar's, with the fields that bind them
+  const unbound = m.unboundDims.length ? unboundPhrase(m.unboundDims) : null;
+  const diags = report.diagnostics.filter((d) => d.severity !== 'info' && !(unbound && d.message.includes(unbound)));
   if (diags.length) {
     el.append(
       h(

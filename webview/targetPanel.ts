@@ -1,11 +1,11 @@
-// One target's column: headline numbers, the heatmap (placement / memory fit / step time), its legend,
-// the charts and the mapper's notes. A target the engine could not compute shows why, nothing else.
+// One target's column: the heatmap (placement / memory fit / step time) and its legend first, then the
+// headline numbers, the charts and the mapper's notes. A target the engine could not compute shows why, nothing else.
 import { isTargetError, type TargetOutcome, type TargetResult } from '../src/engine/hardware/types';
 import { budgetLines, figureLine } from '../src/report/comparison';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
 import { placeOf, planSentence } from '../src/report/plan';
-import { fmtBytes, fmtNumber, fmtRate, fmtSeconds } from '../src/report/units';
+import { fmtBytes, fmtJoules, fmtRate, fmtSeconds } from '../src/report/units';
 import { TargetCharts, type MeasuredPerLayer } from './charts';
 import { h } from './dom';
 import { GpuHeatmap } from './heatmap/gpu';
@@ -105,7 +105,7 @@ export class TargetPanel {
       ['execution', [t.execution, where].filter(Boolean).join(', ') || '—'],
     ];
     if (t.parallelism && Object.keys(t.parallelism).length) facts.push(['plan', planSentence(t)]);
-    if (num(t.energyJoulesPerStep)) facts.push(['energy', `${fmtNumber(t.energyJoulesPerStep)} J/step`]);
+    if (num(t.energyJoulesPerStep)) facts.push(['energy', `${fmtJoules(t.energyJoulesPerStep)}/step`]);
     // the figures the comparison puts on one basis, side by side in both panels
     facts.unshift(['compared', figureLine(t)]);
     for (const b of budgetLines(t)) facts.splice(1, 0, ['budget', b]);
@@ -121,7 +121,6 @@ export class TargetPanel {
         h('span', { class: 'muted' }, ` (${t.id})`),
         t.fits === false ? h('span', { class: 'badge error' }, 'does not fit') : null,
       ),
-      dl,
     );
     const heatmaps: HeatmapMode[] = [];
     if (
@@ -151,6 +150,8 @@ export class TargetPanel {
         ),
       );
     }
+    // the heatmap first (the answer's picture), then this target's figures, charts and notes
+    this.element.append(dl);
     if (Array.isArray(t.layers) && t.layers.length) {
       this.charts = new TargetCharts(t, report, host, measured);
       this.element.append(this.charts.element);

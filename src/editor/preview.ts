@@ -42,6 +42,14 @@ export class ProfilePreview extends Disposable {
   private readonly _onDidDispose = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
 
+  /** the target choices last sent to the webview: a spec file is shown by its path, reported by its own id */
+  private lastChoices: TargetChoice[] = [];
+
+  /** The report's id of a shown target (its choice's reportId for a spec file picked by path). */
+  reportIdOf(shownId: string): string {
+    return this.lastChoices.find((c) => c.id === shownId)?.reportId ?? shownId;
+  }
+
   constructor(
     extensionUri: vscode.Uri,
     readonly document: ProfileDocument,
@@ -89,6 +97,7 @@ export class ProfilePreview extends Disposable {
   private async sendProfile(s: ProfileState): Promise<void> {
     const choices = await this.choices();
     if (this.isDisposed) return;
+    this.lastChoices = choices;
     this.channel.send({ type: MessageType.Profile, seq: s.seq, knobs: s.knobs, result: s.result, choices });
   }
 

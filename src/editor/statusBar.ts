@@ -56,7 +56,7 @@ export class ProfileStatusBar extends Disposable {
     } else {
       const targets = result.profile.report.targets ?? [];
       for (const id of p.view.shown) {
-        const t = targets.find((x) => x.id === id);
+        const t = targets.find((x) => x.id === p.reportIdOf(id));
         if (!t) {
           parts.push(`${id}: not profiled`);
         } else if ('error' in t) {

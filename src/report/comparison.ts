@@ -2,7 +2,7 @@
 // figures per target (throughput, latency, energy, cost, MFU) and its budgets.
 import type { FiguredTarget } from '../engine/compare';
 import type { TargetResult } from '../engine/hardware/types';
-import { fmtDuration, fmtEnergy, fmtPercent, fmtSeconds, fmtUsd, si } from './units';
+import { fmtDuration, fmtEnergy, fmtJoules, fmtPercent, fmtSeconds, fmtUsd, si } from './units';
 
 export function figured(t: TargetResult): FiguredTarget {
   return t as FiguredTarget;
@@ -21,12 +21,18 @@ export function figureLine(t: TargetResult): string {
   if (f.energy) {
     parts.push(`${si(f.energy.watts, 'W')}`);
     const j = tokens ? f.energy.joulesPerToken : f.energy.joulesPerSample;
-    if (j !== undefined) parts.push(`${si(j, 'J')}/${tokens ? 'token' : 'sample'}`);
+    if (j !== undefined) parts.push(`${fmtJoules(j)}/${tokens ? 'token' : 'sample'}`);
   } else parts.push('energy unknown');
   if (f.cost) {
     parts.push(`${fmtUsd(f.cost.usdPerHour)}/h`);
     if (f.cost.usdPerMillionTokens !== undefined) parts.push(`${fmtUsd(f.cost.usdPerMillionTokens)}/M tokens`);
-    if (f.cost.usdPerSample !== undefined) parts.push(`${fmtUsd(f.cost.usdPerSample)}/sample`);
+    // below a cent a sample, per million samples (as per million tokens): "$0.716/M samples", not "$0.000000716"
+    if (f.cost.usdPerSample !== undefined)
+      parts.push(
+        f.cost.usdPerSample >= 0.01
+          ? `${fmtUsd(f.cost.usdPerSample)}/sample`
+          : `${fmtUsd(f.cost.usdPerSample * 1e6)}/M samples`,
+      );
   } else parts.push('cost unknown');
   if (f.utilization) parts.push(`MFU ${fmtPercent(f.utilization.mfu)}`);
   return parts.join(', ');

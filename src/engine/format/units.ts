@@ -125,6 +125,16 @@ export function fmtUsd(v: number): string {
   return `$${fmtNumber(v)}`;
 }
 
+/** Joules with SI prefixes both ways: "45.9 mJ", "7.08 µJ", "31.3 kJ" (energy per step, token or sample). */
+export function fmtJoules(j: number): string {
+  if (!Number.isFinite(j)) return '- J';
+  const a = Math.abs(j);
+  if (a === 0 || a >= 1) return si(j, 'J');
+  if (a >= 1e-3) return `${fmtNumber(j * 1e3)} mJ`;
+  if (a >= 1e-6) return `${fmtNumber(j * 1e6)} µJ`;
+  return `${fmtNumber(j * 1e9)} nJ`;
+}
+
 /** Energy: J below a kWh, then kWh/MWh/GWh. */
 export function fmtEnergy(j: number): string {
   if (!Number.isFinite(j)) return '-';
