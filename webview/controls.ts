@@ -47,6 +47,8 @@ export function symbolicDims(report: Report | undefined, knobs: RunOptions): str
     for (const v of [...report.model.inputs, ...report.model.outputs])
       for (const d of v.dims ?? []) if (typeof d === 'string') names.add(d);
     for (const d of report.model.unboundDims) names.add(d);
+    // bound dims no longer show in the inputs' dims (they are evaluated): the bindings name them
+    for (const d of Object.keys(report.model.bindings)) names.add(d);
   }
   return [...names].sort();
 }

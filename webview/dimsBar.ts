@@ -15,7 +15,7 @@ export function dimsBar(host: ControlsHost): HTMLElement | null {
   const names = symbolicDims(report, knobs);
   if (!names.length) return null;
   const unbound = new Set(report?.model.unboundDims ?? []);
-  const fields = h('span', { class: 'dims' });
+  const fields = h('span', { class: 'dims' }, h('span', { class: 'dims-title' }, 'Dims'));
   for (const name of names) {
     const batch = isBatchLike(name);
     const value = knobs.dims[name] ?? (batch ? knobs.batch : undefined);
@@ -57,12 +57,7 @@ export function dimsBar(host: ControlsHost): HTMLElement | null {
     });
     fields.append(h('label', { class: `field dim${isUnbound ? ' unbound' : ''}` }, h('code', {}, name), input));
   }
-  const el = h(
-    'section',
-    { class: 'dims-bar', id: 'dims-bar', attrs: { 'aria-label': 'Symbolic dims' } },
-    h('span', { class: 'dims-title' }, 'Dims'),
-    fields,
-  );
+  const el = h('section', { class: 'dims-bar', id: 'dims-bar', attrs: { 'aria-label': 'Symbolic dims' } }, fields);
   if (unbound.size) {
     const names = [...unbound].sort();
     const seq = names.filter(isSequenceDim);
@@ -70,11 +65,9 @@ export function dimsBar(host: ControlsHost): HTMLElement | null {
       h(
         'p',
         { class: 'warning unbound-warning', role: 'note', id: 'unbound-warning' },
-        `⚠ ${unboundPhrase(names)}.`,
-        seq.length
-          ? ` The figures are for ${UNBOUND_DIM_VALUE} token per pass (${seq.join(', ')}), not for a prompt of many.`
-          : '',
-        ` ${BIND_INSTRUCTION}`,
+        `⚠ ${unboundPhrase(names)}`,
+        seq.length ? `: the figures are for ${UNBOUND_DIM_VALUE} token per pass, not a prompt of many` : '',
+        `. ${BIND_INSTRUCTION}`,
       ),
     );
   }

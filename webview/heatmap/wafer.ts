@@ -24,6 +24,8 @@ interface View {
   oy: number;
 }
 
+/** Placed regions covering less than this share of the wafer: the first view zooms to them. */
+const AUTO_ZOOM_BELOW = 0.02;
 const MAX_SCALE = 48;
 const GRID_LINES_FROM = 6;
 /** cores per side of a hit-test bucket */
@@ -267,6 +269,9 @@ export class WaferHeatmap implements Heatmap {
     this.stage.style.width = `${w}px`;
     this.stage.style.height = `${hgt}px`;
     const fitted = this.fit(w, hgt);
+    // a small model placed in a corner of the wafer would first show as an empty grey wafer: start zoomed
+    // to its regions ("Fit" or 0 shows the whole wafer)
+    if (!this.view && this.placedShare() < AUTO_ZOOM_BELOW) return this.zoomToPlaced();
     if (!this.view || this.view.scale < fitted.scale) this.view = fitted;
     const v = this.view;
     // the canvas's box in the stage (device px): the whole stage, or in the fitted view the wafer's box
@@ -411,6 +416,15 @@ export class WaferHeatmap implements Heatmap {
       cy = this.view.oy + ay / this.view.scale;
     this.view = scale === fitted.scale ? fitted : { scale, ox: cx - ax / scale, oy: cy - ay / scale };
     this.render();
+  }
+
+  /** The share of this system's wafer inside the bounding box of its placed regions. */
+  private placedShare(): number {
+    const rs = this.grid.rects.filter((r) => r.system === this.system);
+    if (!rs.length) return 1;
+    const bw = Math.max(...rs.map((r) => r.x + r.w)) - Math.min(...rs.map((r) => r.x));
+    const bh = Math.max(...rs.map((r) => r.y + r.h)) - Math.min(...rs.map((r) => r.y));
+    return (bw * bh) / (this.grid.width * this.grid.height);
   }
 
   /** Fits the bounding box of this system's placed regions (small models use a corner of the wafer). */
