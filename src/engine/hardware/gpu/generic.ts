@@ -4,7 +4,7 @@
 // training keeps every layer output for the backward pass; full recompute keeps one checkpoint per
 // block (the block's input) plus one block's outputs; inference needs the liveness peak.
 import type { Analysis } from '../types';
-import type { Dim } from '../../onnx/ir';
+import type { Dim, TensorInfo } from '../../onnx/ir';
 import { evalDim } from '../../shapes/dims';
 import type { Device, GemmShape } from './roofline';
 import type { Work } from './work';
@@ -99,6 +99,7 @@ export function gemmShapeOf(
   a: Analysis,
   node: number,
   bind: Record<string, number>,
+  inits?: ReadonlyMap<string, TensorInfo>,
 ): (GemmShape & { scales: 'm' | 'batch' }) | undefined {
   const g = a.model.graph;
   const n = g.nodes[node];
@@ -107,7 +108,11 @@ export function gemmShapeOf(
   const dimsOf = (name: string): number[] | undefined => {
     const t = a.shapes.main.values.get(name)?.type;
     const ds: Dim[] | null | undefined =
-      t && t.kind === 'tensor' ? t.dims : g.initializers.find((i) => i.name === name)?.dims;
+      t && t.kind === 'tensor'
+        ? t.dims
+        : inits
+          ? inits.get(name)?.dims
+          : g.initializers.find((i) => i.name === name)?.dims;
     if (!ds) return undefined;
     const out = ds.map((d) => evalDim(d, bind));
     return out.every((v): v is number => v !== undefined && v > 0) ? out : undefined;
@@ -136,6 +141,9 @@ export function genericModel(a: Analysis, bind: Record<string, number> = {}): Ge
   const half = (byDtype[10] ?? 0) + (byDtype[16] ?? 0);
   const full = byDtype[1] ?? 0;
   const graphActBytes = half > full ? 2 : 4;
+  // the first initializer of each name, as a scan would find it (one map, not a scan per MatMul layer)
+  const inits = new Map<string, TensorInfo>();
+  for (const t of a.model.graph.initializers) if (!inits.has(t.name)) inits.set(t.name, t);
   const layers = a.layers.map<GenericLayer>((l, i) => ({
     layer: i,
     matrix: MATRIX_KINDS.has(l.kind),
@@ -148,7 +156,7 @@ export function genericModel(a: Analysis, bind: Record<string, number> = {}): Ge
     quantizedParamBytes: l.quantizedParamBytes,
     block: l.block,
     lookup: l.kind === 'embedding',
-    gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], bind) : undefined,
+    gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], bind, inits) : undefined,
   }));
   return {
     layers,

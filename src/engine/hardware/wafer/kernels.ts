@@ -120,6 +120,8 @@ export function kernelWork(
     const e = elemsOfDims(t.dims, bind) ?? 0;
     return FLOAT_TYPES.has(t.dtype) ? e * eb : bytesFor(t.dtype, e);
   });
+  // one context for every node's op readers (only the attention index changes)
+  const mctx: MatmulCtx = { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: 0, tokens: a.tokensPerStep };
   const out: KernelWork[] = [];
   for (const l of a.layers) {
     const ops = emptyOps();
@@ -142,7 +144,7 @@ export function kernelWork(
         }
       }
       if (n.domain !== '' && n.domain !== 'com.microsoft') continue;
-      const mctx = { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: attnSeen, tokens: a.tokensPerStep };
+      mctx.attnIndex = attnSeen;
       if (n.opType === 'MatMul' || n.opType === 'Gemm') {
         matmulOps(n, ops, mctx, noteFlops);
         if (!n.inputs.slice(0, 2).some(isConst)) attnSeen++;
@@ -222,7 +224,8 @@ function elemsOfDims(dims: Dim[] | null | undefined, bind: Record<string, number
 function pushElementwise(ops: DecodeOps, d: number[] | null): void {
   if (!d) return;
   const cols = d.length ? d[d.length - 1] : 1;
-  const rows = d.slice(0, -1).reduce((x, y) => x * y, 1);
+  let rows = 1;
+  for (let i = 0; i < d.length - 1; i++) rows = rows * d[i];
   if (rows * cols > 0) ops.elementwise.push({ rows, cols });
 }
 

@@ -412,16 +412,20 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
       const cores = Array.from({ length: R }, () => one).flat();
       const p = place(cores, W, H, (l: Layout, n: number) => {
         // throughput: the slowest region; decode: the sum of the regions' times plus the hops between them
-        let slowest = -Infinity,
-          sum = 0,
+        const m = us.length;
+        if (!c.decode) {
+          let slowest = -Infinity;
+          for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1)
+            slowest = Math.max(slowest, cyclesOn.total(us[j], l.w[i], l.h[i]));
+          return slowest;
+        }
+        let sum = 0,
           hops = 0;
-        for (let i = 0; i < n; i++) {
-          const t = cyclesOn.total(us[i % us.length], l.w[i], l.h[i]);
-          slowest = Math.max(slowest, t);
-          sum += t;
+        for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1) {
+          sum += cyclesOn.total(us[j], l.w[i], l.h[i]);
           if (i) hops += hopsAt(l, i - 1, i);
         }
-        return c.decode ? sum + hops * spec.hopLatency_cycles : slowest;
+        return sum + hops * spec.hopLatency_cycles;
       });
       if (!p) continue;
       p.rects.forEach((r, i) => {
