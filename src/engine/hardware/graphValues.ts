@@ -1,63 +1,61 @@
-// The main graph's value names as small integers, once per analysis: each node's inputs and outputs as ids and
-// the node producing each value. The mappers' graph walks (wafer activation buffers, GPU activation liveness)
-// then index typed arrays instead of looking names up in maps, which is most of their time on large graphs.
+// The main graph's value names as small integers (the reader's numbering, onnx/nameIds.ts), arranged for the
+// mappers' graph walks (wafer activation buffers, GPU activation liveness): each node's input and output ids,
+// the node producing each value, and the name of each id. They then index typed arrays instead of looking
+// names up in maps, which was most of their time on large graphs. Once per analysis, shared and read-only.
 import type { Analysis } from './types';
 import { derivedOf } from './derived';
+import { graphIds } from '../onnx/nameIds';
 
 export interface GraphValues {
-  /** value id -> name */
+  /** value id -> name ('' for ids that name no tensor of the main graph) */
   names: string[];
   /** node i's input ids are ins[inStart[i] .. inStart[i + 1]); an omitted optional input ('') is -1 */
   inStart: Int32Array;
-  ins: Int32Array;
+  ins: ArrayLike<number>;
   /** node i's output ids likewise; an omitted output ('') is -1 */
   outStart: Int32Array;
-  outs: Int32Array;
+  outs: ArrayLike<number>;
   /** value id -> index of the last node listing it as an output, or -1 (graph input, initializer) */
   producer: Int32Array;
-  /** id of a name, or -1 when no node reads or writes it */
-  idOf(name: string): number;
+  /** ids of the graph's inputs and outputs, in their order (-1: empty name) */
+  inputIds: ArrayLike<number>;
+  outputIds: ArrayLike<number>;
 }
 
 function build(a: Analysis): GraphValues {
-  const nodes = a.model.graph.nodes;
-  const ids = new Map<string, number>();
-  const names: string[] = [];
-  const idFor = (name: string): number => {
-    if (!name) return -1;
-    let id = ids.get(name);
-    if (id === undefined) {
-      id = names.length;
-      ids.set(name, id);
-      names.push(name);
+  const g = a.model.graph;
+  const { count, names: gn } = graphIds(g);
+  const N = g.nodes.length;
+  const inStart = new Int32Array(N + 1),
+    outStart = new Int32Array(N + 1);
+  for (let k = 0; k < N; k++) {
+    inStart[k + 1] = gn.insEnd[k];
+    outStart[k + 1] = gn.outsEnd[k];
+  }
+  const names: string[] = new Array<string>(count).fill('');
+  const producer = new Int32Array(count).fill(-1);
+  for (let k = 0; k < N; k++) {
+    const n = g.nodes[k];
+    for (let q = inStart[k]; q < inStart[k + 1]; q++) if (gn.ins[q] >= 0) names[gn.ins[q]] = n.inputs[q - inStart[k]];
+    for (let q = outStart[k]; q < outStart[k + 1]; q++) {
+      const o = gn.outs[q];
+      if (o < 0) continue;
+      names[o] = n.outputs[q - outStart[k]];
+      producer[o] = k;
     }
-    return id;
+  }
+  g.inputs.forEach((v, i) => gn.inputs[i] >= 0 && (names[gn.inputs[i]] = v.name));
+  g.outputs.forEach((v, i) => gn.outputs[i] >= 0 && (names[gn.outputs[i]] = v.name));
+  return {
+    names,
+    inStart,
+    ins: gn.ins,
+    outStart,
+    outs: gn.outs,
+    producer,
+    inputIds: gn.inputs,
+    outputIds: gn.outputs,
   };
-  let nIn = 0,
-    nOut = 0;
-  for (const n of nodes) {
-    nIn += n.inputs.length;
-    nOut += n.outputs.length;
-  }
-  const inStart = new Int32Array(nodes.length + 1),
-    outStart = new Int32Array(nodes.length + 1);
-  const ins = new Int32Array(nIn),
-    outs = new Int32Array(nOut);
-  let pi = 0,
-    po = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    inStart[i] = pi;
-    outStart[i] = po;
-    for (const x of n.inputs) ins[pi++] = idFor(x);
-    for (const o of n.outputs) outs[po++] = idFor(o);
-  }
-  inStart[nodes.length] = pi;
-  outStart[nodes.length] = po;
-  const producer = new Int32Array(names.length).fill(-1);
-  for (let i = 0; i < nodes.length; i++)
-    for (let k = outStart[i]; k < outStart[i + 1]; k++) if (outs[k] >= 0) producer[outs[k]] = i;
-  return { names, inStart, ins, outStart, outs, producer, idOf: (name) => ids.get(name) ?? -1 };
 }
 
 /** The analysis' main-graph value ids (shared, read-only). */

@@ -48,15 +48,12 @@ export interface GenericModel {
 function livenessPeak(a: Analysis): number {
   const g = a.model.graph;
   // value ids and typed arrays (graphValues) instead of maps keyed by name: this walks every node
-  const { names, ins, inStart, outs, outStart, idOf } = graphValues(a);
+  const { names, ins, inStart, outs, outStart, outputIds } = graphValues(a);
   const V = names.length;
   const lastUse = new Float64Array(V).fill(-1);
   for (let k = 0; k < g.nodes.length; k++)
     for (let q = inStart[k]; q < inStart[k + 1]; q++) if (ins[q] >= 0) lastUse[ins[q]] = k;
-  for (const o of g.outputs) {
-    const id = idOf(o.name);
-    if (id >= 0) lastUse[id] = Infinity;
-  }
+  for (let k = 0; k < g.outputs.length; k++) if (outputIds[k] >= 0) lastUse[outputIds[k]] = Infinity;
   // the live values in the order they became live (the order they are freed in, so the sums are the same)
   const size = new Float64Array(V);
   const isLive = new Uint8Array(V);

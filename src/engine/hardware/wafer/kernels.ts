@@ -97,10 +97,10 @@ export function kernelWork(
   const gv = graphValues(a);
   // graph inputs (not initializers) by value id
   const isGraphInput = new Uint8Array(gv.names.length);
-  for (const i of g.inputs) {
-    const id = gv.idOf(i.name);
-    if (id >= 0 && !inits.has(i.name)) isGraphInput[id] = 1;
-  }
+  g.inputs.forEach((v, k) => {
+    const id = gv.inputIds[k];
+    if (id >= 0 && !inits.has(v.name)) isGraphInput[id] = 1;
+  });
   const eb = elemBytesOf(precision);
   const dimsOf = (name: string): number[] | null => {
     const t = a.shapes.main.values.get(name)?.type;
@@ -251,10 +251,7 @@ function activationBuffers(
   for (const l of a.layers) for (const i of l.nodeIndices) if (i >= 0 && i < kernelOf.length) kernelOf[i] = l.id;
   const kernelAt = (index: number) => (index >= 0 && index < kernelOf.length ? kernelOf[index] : -1);
   const graphOut = new Uint8Array(V);
-  for (const o of g.outputs) {
-    const id = gv.idOf(o.name);
-    if (id >= 0) graphOut[id] = 1;
-  }
+  for (let k = 0; k < g.outputs.length; k++) if (gv.outputIds[k] >= 0) graphOut[gv.outputIds[k]] = 1;
   // the kernel that reads a value (-1: none), or MANY when kernels of more than one read it
   const MANY = -2;
   const reader = new Int32Array(V).fill(-1);
