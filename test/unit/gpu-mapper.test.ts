@@ -9,8 +9,9 @@ import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { findTransformer } from '../../src/engine/structure';
 import { buildContext, mapGpuCluster } from '../../src/engine/hardware/gpu/mapper';
 import { readModelBytes } from '../../src/engine/onnx/reader';
+import { blockBackward, blockForward, expertWeightScale } from '../../src/engine/hardware/gpu/megatron';
 import { plainDecoder } from '../fixtures/transformers';
-import { evaluate, linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { blockShape, evaluate, linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
 import { collectiveTime, deviceFor, kernelTime } from '../../src/engine/hardware/gpu/roofline';
 import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
 import { loadSpec } from '../../src/engine/hardware';
@@ -527,9 +528,23 @@ test('expert parallelism: experts split ep ways in memory, two all-to-alls per M
   const links = linksFor(four.ctx.spec, four.e.plan);
   const T = 1 * p.seq;
   const a2a = collectiveTime(links.ep.link, 'all-to-all', T * 2 * o.hidden * 2, 4).seconds;
-  // per microbatch the stage gains exactly the all-to-alls (the step also loses some DP sync and optimizer work)
+  // the block's kernels: a dispatch and a combine all-to-all forward, both again on the gradients backward
+  const x = blockShape(four.ctx, four.e.plan);
+  const comms = [...blockForward(four.ctx.dev, x), ...blockBackward(four.ctx.dev, x)].filter(
+    (w) => w.coll === 'all-to-all',
+  );
+  assert.deepEqual(
+    comms.map((w) => w.name),
+    ['moe.dispatch', 'moe.combine', 'moe.combine.bwd', 'moe.dispatch.bwd'],
+  );
+  for (const w of comms) assert.equal(w.bytes, T * 2 * o.hidden * 2);
+  assert.equal(
+    blockForward(one.ctx.dev, blockShape(one.ctx, one.e.plan)).filter((w) => w.coll === 'all-to-all').length,
+    0,
+  );
+  // per microbatch the stage gains at most the all-to-alls (fewer experts per GPU also read fewer weights)
   const extra = four.e.stages[0].secondsPerMicrobatch - one.e.stages[0].secondsPerMicrobatch;
-  assert.ok(Math.abs(extra / (p.layers * 4 * a2a) - 1) < 1e-9, `${extra} vs ${p.layers * 4 * a2a}`);
+  assert.ok(extra > 0 && extra <= p.layers * 4 * a2a, `${extra} vs ${p.layers * 4 * a2a}`);
   // ep 4 inside a node runs on NVLink; ep 16 over two nodes crosses the NICs
   assert.equal(links.ep.link, four.ctx.spec.nvlink);
   assert.ok(
@@ -575,4 +590,17 @@ test('serving over --generate N tokens: the decode step at the mean KV length, t
   assert.ok(gen.memory.usedBytes > mean.memory.usedBytes);
   assert.ok(Math.abs(gen.memory.usedBytes - last.memory.usedBytes) / last.memory.usedBytes < 0.01);
   assert.match(gen.notes.join('\n'), /decode over 2001 generated tokens: the step is taken at the mean KV length 5097/);
+});
+
+test('MoE weight traffic: one decode token reads k experts, a large batch every expert it touches', () => {
+  const x = { b: 1, sq: 1, moeK: 2, experts: 8, ep: 1 } as Parameters<typeof expertWeightScale>[0];
+  assert.ok(Math.abs(expertWeightScale(x) - 1) < 1e-12); // k of E experts: the k-wide MLP's weights
+  // 64 tokens touch all 8 experts (1 - (3/4)^64 ~ 1): 4x the weights of k = 2
+  assert.ok(Math.abs(expertWeightScale({ ...x, b: 64 }) - 4) < 1e-6);
+  // 4 tokens: 8 (1 - (3/4)^4) = 5.47 experts
+  assert.ok(Math.abs(expertWeightScale({ ...x, b: 4 }) - (8 * (1 - 0.75 ** 4)) / 2) < 1e-12);
+  // ep 8: one expert per rank, read once however many tokens reach it
+  assert.ok(Math.abs(expertWeightScale({ ...x, b: 64, ep: 8 }) - 0.5) < 1e-6);
+  // a dense MLP is unscaled
+  assert.equal(expertWeightScale({ ...x, moeK: 0 }), 1);
 });

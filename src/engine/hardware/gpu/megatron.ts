@@ -64,14 +64,14 @@ function fp8Cast(dev: Device, name: string, role: string, elements: number, tran
   return [vec(`${name}.fp8-cast`, role, elements, 2, elements * (dev.actBytes + (transpose ? 2 : 1)))];
 }
 
-function gemm(dev: Device, name: string, role: string, M: number, K: number, N: number): Work {
+function gemm(dev: Device, name: string, role: string, M: number, K: number, N: number, weightScale = 1): Work {
   const e = dev.actBytes;
   return {
     name,
     role,
     kind: 'matrix',
     flops: 2 * M * K * N,
-    bytes: (M * K + M * N) * e + K * N * dev.weightBytes,
+    bytes: (M * K + M * N) * e + K * N * dev.weightBytes * weightScale,
     gemm: { m: M, k: K, n: N, batch: 1 },
   };
 }
@@ -79,7 +79,15 @@ function gemm(dev: Device, name: string, role: string, M: number, K: number, N: 
 /** Backward of Y = X W: dX = dY W^T (dgrad) and dW += X^T dY (wgrad, read-modify-write of the fp32 main grad).
  * Both read and write the same row-major tensors as the forward product, whose leading dimensions are K and N,
  * so they carry its shape (for the alignment rule; dgrad's rows are M too; wgrad's output is [K,N]). */
-function gemmBackward(dev: Device, name: string, role: string, M: number, K: number, N: number): Work[] {
+function gemmBackward(
+  dev: Device,
+  name: string,
+  role: string,
+  M: number,
+  K: number,
+  N: number,
+  weightScale = 1,
+): Work[] {
   const e = dev.actBytes;
   const shape = { m: M, k: K, n: N, batch: 1 };
   return [
@@ -89,7 +97,7 @@ function gemmBackward(dev: Device, name: string, role: string, M: number, K: num
       role,
       kind: 'matrix',
       flops: 2 * M * K * N,
-      bytes: (M * N + M * K) * e + K * N * dev.weightBytes,
+      bytes: (M * N + M * K) * e + K * N * dev.weightBytes * weightScale,
       gemm: { ...shape, reduce: N }, // dX = dY W^T reduces over N
     },
     {
@@ -97,7 +105,7 @@ function gemmBackward(dev: Device, name: string, role: string, M: number, K: num
       role,
       kind: 'matrix',
       flops: 2 * M * K * N,
-      bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES,
+      bytes: (M * N + M * K) * e + 2 * K * N * MAIN_GRAD_BYTES * weightScale,
       gemm: { ...shape, m: K, reduce: M }, // dW = X^T dY reduces over the tokens
     },
   ];
@@ -237,6 +245,20 @@ function bwdComm(
   };
 }
 
+/** The expert MLP's weight traffic relative to k experts' (the MLP kernels are k experts wide): a microbatch reads
+ * the weights of every expert one of its tokens is routed to, once (grouped GEMM). With uniform routing of the
+ * T x ep tokens that reach this rank's E / ep experts, the expected number it touches is
+ * (E / ep) (1 - (1 - k / E)^(T ep)): k at one decode token, all of them for a training microbatch. Dense: 1. */
+export function expertWeightScale(x: BlockShape): number {
+  const k = x.moeK ?? 0,
+    E = x.experts ?? 0;
+  if (k <= 0 || E <= 0) return 1;
+  const ep = x.ep ?? 1;
+  const tokens = x.b * x.sq * ep;
+  const touched = (E / ep) * (1 - Math.pow(1 - Math.min(1, k / E), tokens));
+  return touched / k;
+}
+
 /** Mixture of experts as Megatron-core's all-to-all token dispatcher runs it: the router GEMM and its top-k,
  * the tokens permuted into expert order (each token's hidden state copied k times), an all-to-all that sends them
  * to the ranks holding their experts (ep > 1), the expert GEMMs (the MLP kernels, k experts' work per token), an
@@ -290,10 +312,11 @@ export function blockForward(dev: Device, x: BlockShape): Work[] {
   const moe = moeDispatch(dev, x, nH);
   w.push(...moe.pre);
   w.push(...fp8Cast(dev, 'up.x', 'up', T * x.h, x.training));
-  w.push(gemm(dev, 'up', 'up', T, x.h, fUp / x.t));
+  const ws = expertWeightScale(x);
+  w.push(gemm(dev, 'up', 'up', T, x.h, fUp / x.t, ws));
   w.push(x.gated ? vec('act', 'act', nF, 6, 3 * nF * e) : vec('act', 'act', nF, 8, 2 * nF * e));
   w.push(...fp8Cast(dev, 'down.x', 'down', nF, x.training));
-  w.push(gemm(dev, 'down', 'down', T, x.f / x.t, x.h));
+  w.push(gemm(dev, 'down', 'down', T, x.f / x.t, x.h, ws));
   w.push(...moe.post);
   w.push(
     sp
@@ -357,9 +380,10 @@ export function blockBackward(dev: Device, x: BlockShape): Work[] {
   // MoE: the combine's backward sends the output gradients back to the experts, the dispatch's returns theirs
   const moe = moeDispatch(dev, x, nH);
   w.push(...moe.post.map((m) => ({ ...m, name: `${m.name}.bwd` })));
-  w.push(...gemmBackward(dev, 'down', 'down', T, x.f / x.t, x.h));
+  const ws = expertWeightScale(x);
+  w.push(...gemmBackward(dev, 'down', 'down', T, x.f / x.t, x.h, ws));
   w.push(x.gated ? vec('act.bwd', 'act', nF, 8, 5 * nF * e) : vec('act.bwd', 'act', nF, 12, 3 * nF * e));
-  const upB = gemmBackward(dev, 'up', 'up', T, x.h, fUp / x.t);
+  const upB = gemmBackward(dev, 'up', 'up', T, x.h, fUp / x.t, ws);
   w.push(...upB);
   w.push(
     ...moe.pre
