@@ -42,7 +42,7 @@ export function buildContext(
     );
     if (p.experts > 0)
       notes.push(
-        `mixture of experts: ${p.experts} experts, ${p.expertsPerToken} per token: the block kernels run ${p.expertsPerToken} expert FFNs per token (width ${p.expertsPerToken} x ${p.ffn}); every expert's weights are held`,
+        `mixture of experts: ${p.experts} experts, ${p.expertsPerToken} per token: the block kernels run ${p.expertsPerToken} expert FFNs per token (width ${p.expertsPerToken} x ${p.ffn}); every expert's weights are held, split ep ways under expert parallelism (dispatch and combine all-to-alls per block)`,
       );
     notes.push(...p.notes);
     positional = g.nodes.some(
