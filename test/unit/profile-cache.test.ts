@@ -11,6 +11,7 @@ import { profileModel } from '../../src/engine/profile';
 import { readModelFile } from '../../src/engine/onnx/reader';
 import { gpt2ModelAbsentWeights } from '../fixtures/gpt2';
 import { T } from '../fixtures/onnx-writer';
+import { llamaDecode } from '../fixtures/llama';
 
 function gpt2(layers: number): Uint8Array {
   return gpt2ModelAbsentWeights({
@@ -77,6 +78,22 @@ test('cached outcomes are shared, not changed: repeated and training profiles (n
     dims: { seq: 64 },
   };
   for (const o of [train, { ...train, gpu: { tp: 2 } }, train, train]) {
+    const r = cache.profileFile(file, o).profile.report;
+    assert.deepEqual(r, profileModel(readModelFile(file), o).report, 'the cached report equals the uncached one');
+  }
+});
+
+test('what a mapper keeps per analysis is not changed by one run: speculative decoding on, off, on equals the uncached', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cache-'));
+  const file = path.join(dir, 'llama.onnx');
+  fs.writeFileSync(
+    file,
+    llamaDecode({ layers: 2, hidden: 256, heads: 4, kvHeads: 2, headDim: 64, ffn: 512, vocab: 1000 }),
+  );
+  const cache = new ProfileCache();
+  const off: RunOptions = { ...defaultRunOptions(), targets: ['wse3'], precision: 'bf16', dims: { past: 128 } };
+  const on: RunOptions = { ...off, wafer: { speculative: { draftParams: 1e8, acceptance: 0.8, tokens: 4 } } };
+  for (const o of [on, off, on, off]) {
     const r = cache.profileFile(file, o).profile.report;
     assert.deepEqual(r, profileModel(readModelFile(file), o).report, 'the cached report equals the uncached one');
   }

@@ -10,6 +10,7 @@ import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } 
 import { place, hopsAt, hopsBetween, type Layout, type Rect } from './placement';
 import { FILL, fmtB, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
 import { weightStreaming } from './streaming';
+import { derivedOf } from '../derived';
 import { draftDims, draftTokenCycles, expectedTokens, scaleRows } from './speculative';
 import { fmtNumber, fmtPercent, fmtRate, fmtRatio, fmtSeconds } from '../../format/units';
 
@@ -36,7 +37,11 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
     st,
     training,
     decode: a.decode && !training,
-    work: kernelWork(a, opts.precision, opts.bindings, st),
+    // what each kernel asks of the wafer depends on the analysis and precision alone: once per analysis (a
+    // systems or execution change re-uses it); shared, so changed below only by copying
+    work: derivedOf(a, `wafer-work|${opts.precision}`, opts.bindings, () =>
+      kernelWork(a, opts.precision, opts.bindings, st),
+    ),
     k: {
       hopCycles: spec.hopLatency_cycles,
       stageCycles: calib.cal.reductionStageOverhead_cycles,
@@ -63,7 +68,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
   const spec0 = opts.wafer?.speculative;
   if (spec0 && ctx.decode)
     // the target's verify pass checks the k proposals and the next position at once: k + 1 rows per step
-    for (const w of ctx.work) w.decode = scaleRows(w.decode, spec0.tokens + 1);
+    ctx.work = ctx.work.map((w) => ({ ...w, decode: scaleRows(w.decode, spec0.tokens + 1) }));
   else if (spec0) ctx.notes.push('speculative decoding applies to a decode graph only: ignored');
   const pn = precisionNote(opts.precision);
   if (pn) ctx.notes.push(pn);
