@@ -80,7 +80,8 @@ function allFinite(v: unknown): boolean {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
       if (typeof x === 'string') {
-        if (NON_FINITE_TEXT.test(x)) return false;
+        // (a substring search first: most strings are node names with neither word)
+        if ((x.includes('NaN') || x.includes('Infinity')) && NON_FINITE_TEXT.test(x)) return false;
       } else if (!allFinite(x)) return false;
     }
     return true;

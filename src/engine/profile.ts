@@ -1,7 +1,7 @@
 // The one pipeline and the one result schema: bytes -> model -> shapes -> costs -> kernels -> mapping -> report.
 // The CLI, the language server and the tests all call profileModel(); the JSON report is the contract
 // of ARCHITECTURE.md ("onnx-profile/1").
-import type { Dim, Model } from './onnx/ir';
+import type { Dim, Model, ValueType } from './onnx/ir';
 import { bytesFor, dtypeName } from './onnx/dtypes';
 import { modelStats, type ModelStats } from './onnx/stats';
 import type { Diagnostic } from './onnx/errors';
@@ -132,12 +132,19 @@ export function peakActivation(
   for (const id of ids.names.outputs) if (id >= 0) lastUse[id] = KEPT;
   const constant = new Uint8Array(ids.count);
   for (const id of inits) if (id >= 0) constant[id] = 1;
-  const sizeOf = (name: string): number => {
-    const t = shapes.main.values.get(name)?.type;
+  // tensors along a shape-preserving chain share one type object (shapes/infer.ts): its size is computed once
+  let lastType: ValueType | null | undefined,
+    lastSize = 0;
+  const byId = shapes.main.outputsById?.ids === ids ? shapes.main.outputsById.values : undefined;
+  const sizeOf = (name: string, id: number): number => {
+    const t = ((byId ? byId[id] : undefined) ?? shapes.main.values.get(name))?.type;
+    if (t === lastType) return lastSize;
+    lastType = t;
+    lastSize = 0;
     if (!t || t.kind !== 'tensor' || !t.dims) return 0;
     let e = 1;
     for (const d of t.dims) e *= evalDim(d, bind) ?? UNBOUND_DIM_VALUE;
-    return bytesFor(t.dtype, e);
+    return (lastSize = bytesFor(t.dtype, e));
   };
   // linear: each tensor is freed at the first non-Constant node at or after both its birth and its last use;
   // the tensors to free at each node are a linked list in flat arrays (no list per node)
@@ -159,7 +166,7 @@ export function peakActivation(
   // the bytes of each live tensor (NaN: not live)
   const alive = new Float64Array(ids.count).fill(NaN);
   const born = (id: number, name: string, at: number) => {
-    const s = sizeOf(name);
+    const s = sizeOf(name, id);
     alive[id] = s;
     live += s;
     schedule(id, at);

@@ -1,7 +1,7 @@
 // Cost driver: evaluates every node's dims to numbers under the user's bindings and asks the op
 // family's cost function for FLOPs; bytes default to "read every input once, write every output once".
 // Control flow: If costs its larger branch; Loop/Scan cost their body times the trip count when known.
-import type { Graph, Model, Node } from '../onnx/ir';
+import type { Graph, Model, Node, ValueType } from '../onnx/ir';
 import { bytesFor } from '../onnx/dtypes';
 import type { GraphShapes, ShapeResult } from '../shapes/infer';
 import type { Value } from '../shapes/types';
@@ -10,6 +10,7 @@ import { topoOrder } from '../shapes/infer';
 import { COST_RULES } from './ops';
 import type { CostCtx, NodeCost, NumTensor } from './types';
 import { quantizedTensors, type QuantizedTensor } from '../onnx/quantized';
+import { insStart, outsStart } from '../onnx/nameIds';
 import { UNBOUND_DIM_VALUE } from '../shapes/unbound';
 
 export interface CostOptions {
@@ -51,6 +52,27 @@ export class CostModel {
     this.quant = quantizedTensors(model);
   }
 
+  /** the last few tensors evaluated, by type object and constness: a chain's tensors share one type object
+   * (shapes/infer.ts), and a cost rule only reads its NumTensors, so they are evaluated once, not per node */
+  private readonly recentType: (ValueType | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly recentConst: boolean[] = [false, false, false, false];
+  private readonly recentNum: (NumTensor | undefined)[] = [undefined, undefined, undefined, undefined];
+  private recentNext = 0;
+
+  private num(v: Value | undefined, constant: boolean): NumTensor | undefined {
+    const t = v?.type;
+    if (!t) return undefined;
+    for (let k = 0; k < 4; k++)
+      if (this.recentType[k] === t && this.recentConst[k] === constant) return this.recentNum[k];
+    const n = numTensor(v, constant, this.opts.bindings);
+    const k = this.recentNext;
+    this.recentNext = (k + 1) & 3;
+    this.recentType[k] = t;
+    this.recentConst[k] = constant;
+    this.recentNum[k] = n;
+    return n;
+  }
+
   /** Names that are constants in a graph scope: initializers and Constant outputs (outer scopes included), and
    * views of them (a Reshape of a weight: genai's tied int4 embedding), which any runtime folds. */
   private constantsOf(gs: GraphShapes, outer: Set<string>): Set<string> {
@@ -73,7 +95,6 @@ export class CostModel {
   }
 
   nodeCost(node: Node, gs: GraphShapes, constants: Set<string>, lookup: (n: string) => Value | undefined): NodeCost {
-    const bind = this.opts.bindings;
     const ni = node.inputs.length,
       no = node.outputs.length;
     const inputValues = new Array<Value | undefined>(ni);
@@ -86,11 +107,17 @@ export class CostModel {
       quantBytes = 0,
       inputBytes = 0,
       outputBytes = 0;
+    // main graph: values of node outputs by name id (no hashing of the name)
+    const byId = gs.outputsById?.values;
+    const ids = gs.outputsById?.ids;
+    const i0 = ids ? insStart(ids, node.index) : 0,
+      o0 = ids ? outsStart(ids, node.index) : 0;
     for (let k = 0; k < ni; k++) {
       const name = node.inputs[k];
-      const v = name ? lookup(name) : undefined;
+      const id = ids ? ids.names.ins[i0 + k] : -1;
+      const v = name ? ((id >= 0 ? byId![id] : undefined) ?? lookup(name)) : undefined;
       inputValues[k] = v;
-      const t = name ? numTensor(v, constants.has(name), bind) : undefined;
+      const t = name ? this.num(v, constants.has(name)) : undefined;
       inputs[k] = t;
       if (!t) continue;
       if (t.approximate) approximate = true;
@@ -106,7 +133,8 @@ export class CostModel {
     }
     for (let k = 0; k < no; k++) {
       const name = node.outputs[k];
-      const t = name ? numTensor(gs.values.get(name), false, bind) : undefined;
+      const id = ids ? ids.names.outs[o0 + k] : -1;
+      const t = name ? this.num((id >= 0 ? byId![id] : undefined) ?? gs.values.get(name), false) : undefined;
       outputs[k] = t;
       if (t) {
         if (t.approximate) approximate = true;

@@ -10,7 +10,7 @@ import { valueFromTensor } from './tensorValue';
 import { LIMITS, LimitError } from '../limits';
 export { valueFromTensor };
 import { outerReferences } from './scope';
-import { graphIds } from '../onnx/nameIds';
+import { graphIds, outsStart, type GraphIds } from '../onnx/nameIds';
 
 export interface InferOptions {
   /** values for symbolic dims, e.g. { batch: 1, seq: 128 } */
@@ -25,6 +25,9 @@ export interface GraphShapes {
   values: Map<string, Value>;
   /** node index -> inferred body shapes, for nodes that call a model-local function */
   functionBodies: Map<number, { fn: FunctionDef; nodes: Node[]; shapes: GraphShapes }>;
+  /** main graph (when node k is g.nodes[k]): node outputs' values by name id (onnx/nameIds.ts), the same as
+   * `values` has for them, for passes that walk the nodes by index without hashing every name */
+  outputsById?: { ids: GraphIds; values: (Value | undefined)[] };
 }
 
 export interface ShapeResult {
@@ -126,6 +129,11 @@ class Inferencer {
     for (const vi of g.valueInfo) declared.set(vi.name, vi);
     for (const vi of g.outputs) declared.set(vi.name, vi);
     const useDeclared = this.opts.useDeclared && declared.size > 0;
+    let ids: GraphIds | undefined;
+    if (parent === null && inputValues === null && g.nodes.every((n, k) => n.index === k)) {
+      ids = graphIds(g);
+      gs.outputsById = { ids, values: new Array<Value | undefined>(ids.count) };
+    }
     for (const node of topoOrder(g)) {
       const inputs = new Array<Value | undefined>(node.inputs.length);
       for (let k = 0; k < inputs.length; k++) {
@@ -143,7 +151,12 @@ class Inferencer {
           if (m.filled) this.filled++;
           v = { ...(v ?? {}), type: m.type };
         }
-        values.set(o, v ? sharedWithInput(v, inputs) : { type: null });
+        const value = v ? sharedWithInput(v, inputs) : { type: null };
+        values.set(o, value);
+        if (ids) {
+          const id = ids.names.outs[outsStart(ids, node.index) + k];
+          if (id >= 0) gs.outputsById!.values[id] = value;
+        }
       }
       const unknown = this.unknownOps.get(node);
       if (unknown) {
