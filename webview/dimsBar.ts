@@ -33,28 +33,37 @@ export function dimsBar(host: ControlsHost): HTMLElement | null {
         title: isUnbound ? unboundPhrase([name]) : batch ? 'the batch: binds every batch-like dim' : undefined,
       },
       on: {
-        change: () => {
-          const t = input.value.trim();
-          const k = host.knobs();
-          const dims = { ...k.dims };
-          const v = t ? nonNegInt(t).value : undefined;
-          if (t && v === undefined) {
-            input.setAttribute('aria-invalid', 'true');
-            return;
-          }
-          input.removeAttribute('aria-invalid');
-          if (batch) {
-            // the Batch knob binds every batch-like dim; an explicit binding of this one would shadow it
-            delete dims[name];
-            host.reprofile({ ...k, dims, batch: v === undefined || v === 0 ? undefined : v });
-            return;
-          }
-          if (v === undefined) delete dims[name];
-          else dims[name] = v;
-          host.reprofile({ ...k, dims });
+        // Enter applies at once (a change event would wait for the field to lose focus in some hosts)
+        keydown: (e) => {
+          if (e.key === 'Enter') apply();
         },
+        change: () => apply(),
       },
     });
+    let applied = input.value;
+    const apply = (): void => {
+      // Enter and the change event that follows it: one re-profile
+      if (input.value === applied) return;
+      applied = input.value;
+      const t = input.value.trim();
+      const k = host.knobs();
+      const dims = { ...k.dims };
+      const v = t ? nonNegInt(t).value : undefined;
+      if (t && v === undefined) {
+        input.setAttribute('aria-invalid', 'true');
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      if (batch) {
+        // the Batch knob binds every batch-like dim; an explicit binding of this one would shadow it
+        delete dims[name];
+        host.reprofile({ ...k, dims, batch: v === undefined || v === 0 ? undefined : v });
+        return;
+      }
+      if (v === undefined) delete dims[name];
+      else dims[name] = v;
+      host.reprofile({ ...k, dims });
+    };
     fields.append(h('label', { class: `field dim${isUnbound ? ' unbound' : ''}` }, h('code', {}, name), input));
   }
   const el = h('section', { class: 'dims-bar', id: 'dims-bar', attrs: { 'aria-label': 'Symbolic dims' } }, fields);
