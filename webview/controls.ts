@@ -5,6 +5,7 @@ import type { HeatmapMode, TargetChoice, ViewState } from '../src/shared/protoco
 import { h } from './dom';
 import { MODE_LABEL } from './heatmap/types';
 import { isBatchLike, posInt, type RunOptions } from '../src/engine/options';
+import { dimSymbols } from '../src/engine/shapes/dims';
 
 export interface ControlsHost {
   knobs(): RunOptions;
@@ -45,7 +46,8 @@ export function symbolicDims(report: Report | undefined, knobs: RunOptions): str
   const names = new Set<string>(Object.keys(knobs.dims));
   if (report) {
     for (const v of [...report.model.inputs, ...report.model.outputs])
-      for (const d of v.dims ?? []) if (typeof d === 'string') names.add(d);
+      // the symbols of a dim ('past' of 'past + 1'): an expression is bound through its symbols
+      for (const d of v.dims ?? []) for (const sym of dimSymbols(d)) names.add(sym);
     for (const d of report.model.unboundDims) names.add(d);
     // bound dims no longer show in the inputs' dims (they are evaluated): the bindings name them
     for (const d of Object.keys(report.model.bindings)) names.add(d);

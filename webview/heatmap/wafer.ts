@@ -271,7 +271,7 @@ export class WaferHeatmap implements Heatmap {
     const fitted = this.fit(w, hgt);
     // a small model placed in a corner of the wafer would first show as an empty grey wafer: start zoomed
     // to its regions ("Fit" or 0 shows the whole wafer)
-    if (!this.view && this.placedShare() < AUTO_ZOOM_BELOW) return this.zoomToPlaced();
+    if (!this.view && this.placedShare() < AUTO_ZOOM_BELOW) return this.zoomToPlaced(true);
     if (!this.view || this.view.scale < fitted.scale) this.view = fitted;
     const v = this.view;
     // the canvas's box in the stage (device px): the whole stage, or in the fitted view the wafer's box
@@ -428,7 +428,7 @@ export class WaferHeatmap implements Heatmap {
   }
 
   /** Fits the bounding box of this system's placed regions (small models use a corner of the wafer). */
-  private zoomToPlaced(): void {
+  private zoomToPlaced(top = false): void {
     const rs = this.grid.rects.filter((r) => r.system === this.system);
     if (!rs.length) return;
     const x0 = Math.min(...rs.map((r) => r.x)),
@@ -440,7 +440,10 @@ export class WaferHeatmap implements Heatmap {
     const bw = Math.max(8, x1 - x0),
       bh = Math.max(8, y1 - y0);
     const scale = Math.max(fitted.scale, Math.min(MAX_SCALE, Math.min(w / bw, hgt / bh)));
-    this.view = { scale, ox: x0 - (w / scale - (x1 - x0)) / 2, oy: y0 - (hgt / scale - (y1 - y0)) / 2 };
+    // centred; the first view of a small model puts the regions at the top, where the eye is (a wide, short band
+    // centred in a tall canvas would sit below the fold)
+    const oy = top ? Math.max(0, y0 - 2 / scale) : y0 - (hgt / scale - (y1 - y0)) / 2;
+    this.view = { scale, ox: x0 - (w / scale - (x1 - x0)) / 2, oy };
     this.render();
   }
 
