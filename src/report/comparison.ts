@@ -18,6 +18,12 @@ export function figureLine(t: TargetResult): string {
   if (l?.perTokenSeconds !== undefined) parts.push(`TPOT ${fmtSeconds(l.perTokenSeconds)}`);
   if (l?.requestSeconds !== undefined) parts.push(`latency ${fmtSeconds(l.requestSeconds)}`);
   if (!l) parts.push(`step ${fmtSeconds(t.stepSeconds)}`);
+  if (t.kind === 'device') {
+    // one device is a prediction for a measured profile, not a system: no power or price, not in the comparison
+    if (f.utilization) parts.push(`MFU ${fmtPercent(f.utilization.mfu)}`);
+    parts.push('one device: not compared with the systems (a prediction for measured profiles of its kind)');
+    return parts.join(', ');
+  }
   if (f.energy) {
     parts.push(`${si(f.energy.watts, 'W')}`);
     const j = tokens ? f.energy.joulesPerToken : f.energy.joulesPerSample;

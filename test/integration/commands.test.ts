@@ -245,6 +245,26 @@ describe('commands', function () {
     assert.match(g?.predictionError ?? '', /a CPU profile is compared only with a CPU device spec/);
   });
 
+  it('a single-device target renders as a strip of its layers and is left out of the verdict, with the reason', async function () {
+    const a = await api();
+    const next = a.waitForRender(uri, (s) =>
+      s.targets.some((t) => t.id === 'cpu-xeon-8480' && t.status === 'computed'),
+    );
+    const id = await vscode.commands.executeCommand<string>('onnxProfiler.selectTarget', 'cpu-xeon-8480');
+    assert.equal(id, 'cpu-xeon-8480');
+    const s = await next;
+    assertTargetsHonest(s);
+    const t = s.targets.find((x) => x.id === 'cpu-xeon-8480')!;
+    assert.equal(t.kind, 'device');
+    assert.deepEqual(t.heatmaps, ['placement', 'memory', 'time']);
+    assert.equal(t.cellsDrawn, 1, 'one device: one strip');
+    const r = a.report(uri)!;
+    assert.deepEqual(r.knobs.targets, ['wse3', 'h100-dgx', 'cpu-xeon-8480'], 'added next to the systems');
+    const rep = r.report!;
+    assert.ok(rep.comparison?.notes?.some((n) => /cpu-xeon-8480 .*left out of the comparison/.test(n)));
+    assert.doesNotMatch(s.verdictText ?? '', /Xeon/);
+  });
+
   it('Show Graph brings the graph page to the front and the webview draws the graph', async function () {
     const a = await api();
     const next = a.waitForRender(uri, (s) => s.graph?.state === 'shown');

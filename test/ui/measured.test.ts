@@ -179,5 +179,28 @@ describe(
       await frame.locator('section.measured').scrollIntoViewIfNeeded();
       await shot('1-cpu-profile');
     });
+
+    it('shows the CPU device target picked with Select Target Hardware as a strip of its layers', async () => {
+      await runCommand('ONNX Profiler: Select Target Hardware');
+      await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+      await page.keyboard.type('Xeon Platinum');
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Xeon' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const strip = frame.locator('section.target[data-target="cpu-xeon-8480"] canvas.heatmap-canvas.device');
+      await strip.waitFor({ timeout: 120_000 });
+      const panel = frame.locator('section.target[data-target="cpu-xeon-8480"]');
+      const text = (await panel.textContent()) ?? '';
+      assert.match(text, /one CPU socket \(56 of 56 cores\)/);
+      assert.match(text, /layers one after another/);
+      await strip.scrollIntoViewIfNeeded();
+      const box = (await strip.boundingBox())!;
+      await page.mouse.move(box.x + 5, box.y + box.height / 2);
+      await frame.waitForSelector('#tooltip:not([hidden])', { timeout: 10_000 });
+      assert.match((await frame.textContent('#tooltip')) ?? '', /roofline.*dispatch/);
+      await shot('2-cpu-target');
+    });
   },
 );

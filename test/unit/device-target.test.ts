@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runCli } from '../../src/cli/run';
+import { figureLine } from '../../src/report/comparison';
 import { loadSpec, builtinTargetIds } from '../../src/engine/hardware';
 import { devicePeaks, type DeviceSpec } from '../../src/engine/hardware/device/spec';
 import { kernelsOf } from '../../src/engine/hardware/device/model';
@@ -221,6 +222,10 @@ describe('device targets in the CLI and in spec files', () => {
       c.notes.join('\n'),
     );
     assert.doesNotMatch(c.verdict, /Xeon|cpu-xeon/);
+    // its figures line (verdict panel, table report) says so instead of "energy unknown, cost unknown"
+    const cpu = rep.targets.find((t: { id: string }) => t.id === 'cpu-xeon-8480');
+    assert.match(figureLine(cpu), /one device: not compared with the systems/);
+    assert.doesNotMatch(figureLine(cpu), /unknown/);
     // the table report and CSV still list it
     const table = run([path.join(projectRoot(), 'media', 'sample', 'tiny-gpt.onnx'), '--target', 'cpu-xeon-8480']);
     assert.equal(table.code, 0, table.err);
