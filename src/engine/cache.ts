@@ -4,6 +4,7 @@
 // spec's identity and the run options its kind reads (mappingKey). So a knob that only changes mapping
 // (tp, systems, nodes, execution, ...) re-maps only the targets whose kind reads it, and reads and analyses nothing.
 import * as fs from 'fs';
+import { allFinite } from './finite';
 import type { Model } from './onnx/ir';
 import { readModelFile } from './onnx/reader';
 import { loadSpec, mapTarget, mappingKey } from './hardware';
@@ -41,20 +42,6 @@ interface AnalysisEntry {
   reports: Map<boolean, Report>;
   /** mappingKey -> outcome */
   mappings: Map<string, CachedOutcome>;
-}
-
-const NON_FINITE_TEXT = /-?\bInfinity\b|\bNaN\b/;
-
-/** What finiteReport would leave alone: finite numbers, and array strings not written from a non-finite one. */
-function allFinite(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (!v || typeof v !== 'object') return true;
-  if (Array.isArray(v)) {
-    for (const x of v as unknown[]) if (typeof x === 'string' ? NON_FINITE_TEXT.test(x) : !allFinite(x)) return false;
-    return true;
-  }
-  for (const k in v) if (!allFinite((v as Record<string, unknown>)[k])) return false;
-  return true;
 }
 
 /** A cached outcome for one profile: the comparison and mapAndCompare add top-level fields and notes to the

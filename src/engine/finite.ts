@@ -73,7 +73,7 @@ export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R)
 }
 
 /** True when `v` holds no non-finite number and no array string written from one (what finiteReport fixes). */
-function allFinite(v: unknown): boolean {
+export function allFinite(v: unknown): boolean {
   if (typeof v === 'number') return Number.isFinite(v);
   if (!v || typeof v !== 'object') return true;
   if (Array.isArray(v)) {
