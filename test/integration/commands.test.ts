@@ -245,6 +245,47 @@ describe('commands', function () {
     assert.match(g?.predictionError ?? '', /a CPU profile is compared only with a CPU device spec/);
   });
 
+  it('a CPU spec of your own (New Hardware Spec File from cpu-xeon-8480) predicts an imported CPU profile', async function () {
+    const ort = loadOrt();
+    if (!ort) this.skip();
+    const a = await api();
+    const dir = tempDir();
+    const file = path.join(dir, 'cnn.onnx');
+    fs.writeFileSync(file, cnnModel());
+    const cnn = (await openProfile(file, (s) => s.status === 'profile')).uri;
+    const prof = await ortProfileFile(ort!, file, cnnFeeds(ort!), 1, 2);
+    const dest = vscode.Uri.file(path.join(dir, 'my-cpu.hwspec.json'));
+    const cfg = () => vscode.workspace.getConfiguration('onnxProfiler');
+    const before = cfg().get<string[]>('customSpecFiles', []);
+    try {
+      const written = await vscode.commands.executeCommand<string>('onnxProfiler.newSpecFile', 'cpu-xeon-8480', dest);
+      assert.equal(written, dest.fsPath);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      const spec = JSON.parse(fs.readFileSync(dest.fsPath, 'utf8'));
+      assert.equal(spec.kind, 'device');
+      assert.equal(spec.processor, 'cpu');
+      spec.cores_count = 8;
+      spec.clock_GHz = 3.0;
+      fs.writeFileSync(dest.fsPath, JSON.stringify(spec));
+      const next = a.waitForRender(cnn, (s) => s.measured?.spec === 'cpu-xeon-8480-custom', 60_000);
+      const r = await vscode.commands.executeCommand<MeasuredImportResult>(
+        'onnxProfiler.importMeasuredProfile',
+        vscode.Uri.file(prof),
+        { spec: dest.fsPath },
+      );
+      assert.equal(r?.spec, dest.fsPath);
+      assert.equal(r?.predicted?.id, 'cpu-xeon-8480-custom');
+      assert.equal(r?.predicted?.parallelism.coresInSpec, 8);
+      const s = await next;
+      assert.match(s.measured!.text, /\(your spec\)/);
+      assert.doesNotMatch(s.measured!.text, /generic server CPU spec/);
+    } finally {
+      await cfg().update('customSpecFiles', before.length ? before : undefined, vscode.ConfigurationTarget.Global);
+      if (vscode.workspace.workspaceFolders?.length)
+        await cfg().update('customSpecFiles', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('a single-device target renders as a strip of its layers and is left out of the verdict, with the reason', async function () {
     const a = await api();
     const next = a.waitForRender(uri, (s) =>
