@@ -32,7 +32,7 @@ function legend(mode: HeatmapMode, theme: Theme, kind: 'wafer' | 'gpu' | 'device
       kind === 'wafer'
         ? 'Colour: the kernel (layer) that owns each core; grey: unused cores. Hover a core for its layer; click to select.'
         : kind === 'gpu'
-          ? 'Colour: the pipeline stage of each GPU. Hover a GPU for its stage; click to select its main layer.'
+          ? 'Colour: the pipeline stage of each GPU; grey: GPUs the plan leaves idle. Hover a GPU for its stage; click to select its main layer.'
           : 'One device runs the layers in turn: each segment is a layer, as wide as its share of the step, coloured by what bounds it (blue compute, orange memory, purple dispatch latency). Hover for its roofline; click to select.',
     );
   }

@@ -100,7 +100,10 @@ export class GpuHeatmap implements Heatmap {
     const theme = this.host.theme();
     let c: RGB;
     const mem = this.grid.memUtil[i] ?? 0;
-    if (mode === 'placement') c = categorical(this.grid.stage[i] ?? 0, theme);
+    const stage = this.grid.stage[i] ?? 0;
+    // an idle GPU (stage -1: the plan leaves it unused) is drawn as the wafer's unused cores are, not as a stage
+    if (stage < 0) c = mix(theme.bg, theme.fg, 0.07);
+    else if (mode === 'placement') c = categorical(stage, theme);
     else if (mode === 'memory') c = mem > 1 ? theme.error : ramp(mem, theme);
     else c = ramp(this.grid.busy[i] ?? 0, theme);
     if (selStage >= 0 && this.grid.stage[i] !== selStage) c = mix(c, theme.bg, 0.65);
