@@ -129,9 +129,10 @@ export function peakActivation(
   const lastUse = new Int32Array(ids.count).fill(-1);
   for (let k = 0, j = 0; k < g.nodes.length; k++)
     for (const e = insEnd[k]; j < e; j++) if (ins[j] >= 0) lastUse[ins[j]] = k;
-  for (const id of ids.names.outputs) if (id >= 0) lastUse[id] = KEPT;
+  const outputIds = ids.names.outputs;
+  for (let j = 0; j < outputIds.length; j++) if (outputIds[j] >= 0) lastUse[outputIds[j]] = KEPT;
   const constant = new Uint8Array(ids.count);
-  for (const id of inits) if (id >= 0) constant[id] = 1;
+  for (let j = 0; j < inits.length; j++) if (inits[j] >= 0) constant[inits[j]] = 1;
   // tensors along a shape-preserving chain share one type object (shapes/infer.ts): its size is computed once
   let lastType: ValueType | null | undefined,
     lastSize = 0;
