@@ -184,13 +184,15 @@ describe(
       await runCommand('ONNX Profiler: Select Target Hardware');
       await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
       await page.keyboard.type('Xeon Platinum');
-      await page
-        .locator('.quick-input-list .monaco-list-row', { hasText: 'Xeon' })
-        .first()
-        .waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
+      // click the Xeon row itself (Enter right after typing can land before the list has filtered)
+      const xeon = page.locator('.quick-input-list .monaco-list-row', { hasText: 'cpu-xeon-8480' }).first();
+      await xeon.waitFor({ timeout: 10_000 });
+      await xeon.click();
       const strip = frame.locator('section.target[data-target="cpu-xeon-8480"] canvas.heatmap-canvas.device');
-      await strip.waitFor({ timeout: 120_000 });
+      await strip.waitFor({ timeout: 120_000 }).catch(async (e) => {
+        await shot('failure-no-cpu-strip');
+        throw e;
+      });
       const panel = frame.locator('section.target[data-target="cpu-xeon-8480"]');
       const text = (await panel.textContent()) ?? '';
       assert.match(text, /one CPU socket \(56 of 56 cores\)/);
