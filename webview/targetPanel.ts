@@ -21,6 +21,14 @@ export function isComputed(t: TargetOutcome): t is TargetResult {
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** What the mapper's energyJoulesPerStep counts (wafer/streaming.ts, gpu/mapper.ts, device/mapper.ts). */
+const energyBasis = (t: TargetResult): string =>
+  t.kind === 'wafer'
+    ? '(CS system power; compared adds the cluster support)'
+    : t.kind === 'gpu-cluster'
+      ? '(busy GPUs at TDP; compared counts whole nodes)'
+      : '(the device at TDP)';
+
 const legendKind = (t: TargetResult): 'wafer' | 'gpu' | 'device' =>
   t.grid?.kind === 'wafer' ? 'wafer' : t.grid?.kind === 'device' ? 'device' : 'gpu';
 
@@ -105,7 +113,9 @@ export class TargetPanel {
       ['execution', [t.execution, where].filter(Boolean).join(', ') || '—'],
     ];
     if (t.parallelism && Object.keys(t.parallelism).length) facts.push(['plan', planSentence(t)]);
-    if (num(t.energyJoulesPerStep)) facts.push(['energy', `${fmtJoules(t.energyJoulesPerStep)}/step`]);
+    // the mapper's energy counts the accelerators only; say so, since 'compared' above counts whole nodes/systems
+    if (num(t.energyJoulesPerStep))
+      facts.push(['energy', `${fmtJoules(t.energyJoulesPerStep)}/step ${energyBasis(t)}`]);
     // the figures the comparison puts on one basis, side by side in both panels
     facts.unshift(['compared', figureLine(t)]);
     for (const b of budgetLines(t)) facts.splice(1, 0, ['budget', b]);
