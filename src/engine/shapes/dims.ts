@@ -209,12 +209,40 @@ export function dimProduct(dims: Dim[]): Dim {
   return p;
 }
 
+// evalDim runs once per dim per consumer (wafer kernels, GPU layers, costs), so a 100k-node graph
+// re-parses the same few expression strings millions of times; their parse depends on the string
+// alone, so it is kept per string. Bounded: model strings are untrusted and may all differ.
+const PARSE_CACHE_MAX = 1 << 16;
+const termsCache = new Map<string, { coef: number; factors: string[] }[] | null>();
+const floorCeilCache = new Map<string, RegExpExecArray | null>();
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined || cache.has(key)) return hit as T;
+  if (cache.size >= PARSE_CACHE_MAX) cache.clear();
+  const v = make();
+  cache.set(key, v);
+  return v;
+}
+
+/** The polynomial's terms with each monomial split into its factors, in parse order. */
+function termsOf(s: string): { coef: number; factors: string[] }[] | null {
+  return cached(termsCache, s, () => {
+    const p = parse(s);
+    return p ? [...p].map(([k, coef]) => ({ coef, factors: k.split('*').filter(Boolean) })) : null;
+  });
+}
+
+function floorCeilOf(d: string): RegExpExecArray | null {
+  return cached(floorCeilCache, d, () => /^(floor|ceil)\((.*)\/(.*)\)$/.exec(d));
+}
+
 /** Numeric value of a dim under bindings; undefined when it cannot be evaluated. */
 export function evalDim(d: Dim, bind: Record<string, number>): number | undefined {
   if (typeof d === 'number') return d;
   if (d === null) return undefined;
   if (d in bind) return bind[d];
-  const m = /^(floor|ceil)\((.*)\/(.*)\)$/.exec(d);
+  const m = floorCeilOf(d);
   if (m) {
     const a = evalExpr(m[2], bind),
       b = evalExpr(m[3], bind);
@@ -229,12 +257,12 @@ function evalExpr(s: string, bind: Record<string, number>): number | undefined {
   if (s in bind) return bind[s];
   const inner = /^\((.*)\)$/.exec(s);
   if (inner) return evalExpr(inner[1], bind);
-  const p = parse(s);
-  if (!p) return undefined;
+  const terms = termsOf(s);
+  if (!terms) return undefined;
   let total = 0;
-  for (const [k, c] of p) {
-    let v = c;
-    for (const f of k.split('*').filter(Boolean)) {
+  for (const { coef, factors } of terms) {
+    let v = coef;
+    for (const f of factors) {
       const fv = f in bind ? bind[f] : IDENT.test(f) ? undefined : evalDim(f.replace(/^\((.*)\)$/, '$1'), bind);
       if (fv === undefined) return undefined;
       v *= fv;

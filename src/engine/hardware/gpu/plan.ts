@@ -322,6 +322,27 @@ const partsOf = (p: PassTime): TimeParts => ({
   overhead: p.overhead,
 });
 
+/** partsOf a pass summed as addPass(emptyPass(), fwd, times) then addPass(.., bwd) would, in the same order (so
+ * the same numbers), without the per-role map that only the total is read from: one per layer of the final plan. */
+function passParts(fwd: PassTime, times: number, bwd?: PassTime): TimeParts {
+  const o = { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, overhead: 0 };
+  o.seconds += fwd.seconds * times;
+  o.compute += fwd.compute * times;
+  o.memory += fwd.memory * times;
+  o.comm += fwd.comm * times;
+  o.latency += fwd.commLatency * times;
+  o.overhead += fwd.overhead * times;
+  if (bwd) {
+    o.seconds += bwd.seconds * 1;
+    o.compute += bwd.compute * 1;
+    o.memory += bwd.memory * 1;
+    o.comm += bwd.comm * 1;
+    o.latency += bwd.commLatency * 1;
+    o.overhead += bwd.overhead * 1;
+  }
+  return o;
+}
+
 function layerTime(map: Map<number, LayerTime>, layer: number, v: TimeParts, times: number, flops = 0): void {
   if (layer < 0) return;
   const o = map.get(layer) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, overhead: 0, flops: 0 };
@@ -563,10 +584,13 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
       fwd += gp.fwd[i].seconds;
       rcs += rc * gp.fwd[i].seconds;
       if (detail) {
-        const tot = emptyPass();
-        addPass(tot, gp.fwd[i], 1 + rc);
-        if (gp.bwd[i]) addPass(tot, gp.bwd[i]);
-        layerTime(layerTimes, gm.layers[i].layer, partsOf(tot), m, gp.fwdFlops[i] * (1 + rc) + (gp.bwdFlops[i] ?? 0));
+        layerTime(
+          layerTimes,
+          gm.layers[i].layer,
+          passParts(gp.fwd[i], 1 + rc, gp.bwd[i]),
+          m,
+          gp.fwdFlops[i] * (1 + rc) + (gp.bwdFlops[i] ?? 0),
+        );
         layerStage.set(gm.layers[i].layer, s);
       }
     }
