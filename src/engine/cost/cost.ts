@@ -144,48 +144,48 @@ export class CostModel {
     // one object literal per cost, its fields always in the same order (the quantized counts added after, only
     // when there are any): cost objects built by spreading a base took a hidden class each (measured: 320 bytes
     // per node on a 100k-node graph)
-    const out = (
-      flops: number,
-      pCount: number,
-      pBytes: number,
-      oBytes: number,
-      read: number,
-      written: number,
-      modelled: boolean,
-      approx: boolean,
-      note: string | undefined,
-    ): NodeCost => {
-      const c: NodeCost = {
-        flops,
-        paramCount: pCount,
-        paramBytes: pBytes,
-        inputBytes,
-        outputBytes: oBytes,
-        bytesRead: read,
-        bytesWritten: written,
-        modelled,
-        approximate: approx,
-        note,
-      };
-      if (quantBytes > 0) {
-        c.quantizedParamCount = quantCount;
-        c.quantizedParamBytes = quantBytes;
-      }
-      return c;
-    };
     const readAll = inputBytes + paramBytes;
     if (isConstantView(node, constants))
       // folded: the weight is counted where the view is consumed
-      return out(0, 0, 0, outputBytes, 0, 0, true, approximate, 'view of a constant (folded)');
+      return costRecord(
+        inputBytes,
+        quantCount,
+        quantBytes,
+        0,
+        0,
+        0,
+        outputBytes,
+        0,
+        0,
+        true,
+        approximate,
+        'view of a constant (folded)',
+      );
     if (node.opType === 'Constant' && node.domain === '') {
       // A Constant's value is a parameter it stores, not an activation it writes.
       const t = outputs[0];
-      return out(0, t?.elements ?? 0, t?.bytes ?? 0, 0, 0, 0, true, approximate, undefined);
+      return costRecord(
+        inputBytes,
+        quantCount,
+        quantBytes,
+        0,
+        t?.elements ?? 0,
+        t?.bytes ?? 0,
+        0,
+        0,
+        0,
+        true,
+        approximate,
+        undefined,
+      );
     }
     const fnBody = gs.functionBodies.get(node.index);
     if (fnBody) {
       const inner = this.graphCosts(fnBody.shapes, new Set(), lookup);
-      return out(
+      return costRecord(
+        inputBytes,
+        quantCount,
+        quantBytes,
         inner.reduce((a, c) => a + c.flops, 0),
         paramCount,
         paramBytes,
@@ -203,7 +203,10 @@ export class CostModel {
       const outElems = outputs.reduce((a, t) => a + (t && !t.approximate ? t.elements : 0), 0);
       const inElems = inputs.reduce((a, t) => a + (t && !t.constant ? t.elements : 0), 0);
       const op = `${node.domain ? node.domain + '.' : ''}${node.opType}`;
-      return out(
+      return costRecord(
+        inputBytes,
+        quantCount,
+        quantBytes,
         outElems > 0 ? outElems : inElems,
         paramCount,
         paramBytes,
@@ -218,7 +221,10 @@ export class CostModel {
       );
     }
     const r = fn(new OpCostCtx(this, node, inputs, outputs, inputValues, constants, lookup));
-    return out(
+    return costRecord(
+      inputBytes,
+      quantCount,
+      quantBytes,
       r.flops,
       paramCount,
       paramBytes,
@@ -244,6 +250,41 @@ export class CostModel {
     if (!sub) return undefined;
     return this.graphCosts(sub, constants, lookup).reduce((s, c) => s + c.flops, 0);
   }
+}
+
+/** A node's cost record. A module function, not a closure inside nodeCost: a closure over nodeCost's locals
+ * made V8 allocate a context and a function object per node (tens of MB of garbage on a 1M-node graph). */
+function costRecord(
+  inputBytes: number,
+  quantCount: number,
+  quantBytes: number,
+  flops: number,
+  pCount: number,
+  pBytes: number,
+  oBytes: number,
+  read: number,
+  written: number,
+  modelled: boolean,
+  approx: boolean,
+  note: string | undefined,
+): NodeCost {
+  const c: NodeCost = {
+    flops,
+    paramCount: pCount,
+    paramBytes: pBytes,
+    inputBytes,
+    outputBytes: oBytes,
+    bytesRead: read,
+    bytesWritten: written,
+    modelled,
+    approximate: approx,
+    note,
+  };
+  if (quantBytes > 0) {
+    c.quantizedParamCount = quantCount;
+    c.quantizedParamBytes = quantBytes;
+  }
+  return c;
 }
 
 /** The context an op's cost rule sees: a class, so a node's context is one object and no closures. */

@@ -83,11 +83,15 @@ const BLOCK_SEGMENT =
   /^(layers?|h|blocks?|block_\w+|stages?|encoder_layer|decoder_layer|transformer_blocks|resblocks|res\d+|layer\d+)[._]?\d+$/i;
 
 export function blockOf(name: string): string | null {
-  const parts = name.split('/');
-  for (let i = 0; i < parts.length; i++) {
-    if (BLOCK_SEGMENT.test(parts[i]) || /^[a-z_]+\.\d+$/i.test(parts[i])) return parts.slice(0, i + 1).join('/');
+  // segment by segment without split(): one array of parts per layer was most of this pass's garbage
+  for (let start = 0; ;) {
+    const slash = name.indexOf('/', start);
+    const end = slash < 0 ? name.length : slash;
+    const part = name.substring(start, end);
+    if (BLOCK_SEGMENT.test(part) || /^[a-z_]+\.\d+$/i.test(part)) return name.substring(0, end);
+    if (slash < 0) return null;
+    start = slash + 1;
   }
-  return null;
 }
 
 /** readBy codes besides a layer id: no layer reads the tensor, or more than one does. */

@@ -71,7 +71,12 @@ export class Cursor {
    * index in refStrings, 0 when empty. */
   private refTable = new Int32Array(1024);
   private readonly refStrings: string[] = emptyList<string>();
-  private readonly refHashes: number[] = [];
+  /** per name (index in refStrings): its hash, id and file offset; typed arrays grown with refTable (one slot
+   * more than the table's half it may fill), not arrays grown by push: their growth copies were old-space
+   * garbage of tens of MB on a 1M-node graph */
+  private refHashes = new Int32Array(513);
+  private refIds = new Int32Array(513);
+  private refPos = new Float64Array(513);
   /** the source's window when last seen: b[i] is the byte at file offset off + i, valid up to lim */
   private b: Buffer;
   private off = 0;
@@ -96,6 +101,9 @@ export class Cursor {
     this.refTable = new Int32Array(
       Math.min(1 << 16, Math.max(1024, 2 ** Math.ceil(Math.log2(Math.max(1, src.size / 20))))),
     );
+    this.refHashes = new Int32Array(this.refTable.length / 2 + 1);
+    this.refIds = new Int32Array(this.refTable.length / 2 + 1);
+    this.refPos = new Float64Array(this.refTable.length / 2 + 1);
   }
 
   /** `b` as a DataView: ref() hashes names four bytes at a time */
@@ -386,14 +394,19 @@ export class Cursor {
     const s = latin1Slice.call(b, o, o + n); // ASCII: latin1 is the same text, without UTF-8 decoding
     const slot = this.refStrings.length;
     this.refStrings.push(s);
-    this.refHashes.push(h);
-    this.refPos.push(this.off + o);
-    this.refIds.push((this.refId = this.refCount++));
+    this.refHashes[slot] = h;
+    this.refPos[slot] = this.off + o;
+    this.refIds[slot] = this.refId = this.refCount++;
     table[i] = slot + 1;
     if (2 * (slot + 1) > table.length) {
       // keep the table at most half full: rehash into twice the size
       table = this.refTable = new Int32Array(table.length * 2);
       mask = table.length - 1;
+      this.refHashes = grownInt32(this.refHashes, table.length / 2 + 1);
+      this.refIds = grownInt32(this.refIds, table.length / 2 + 1);
+      const pos = new Float64Array(table.length / 2 + 1);
+      pos.set(this.refPos);
+      this.refPos = pos;
       for (let j = 0; j <= slot; j++) {
         let q = this.refHashes[j] & mask;
         while (table[q] !== 0) q = (q + 1) & mask;
@@ -437,9 +450,7 @@ export class Cursor {
   refId = -1;
   /** Number of ids handed out. */
   refCount = 0;
-  private readonly refIds: number[] = [];
   /** file offset of each table name's first occurrence */
-  private readonly refPos: number[] = emptyList<number>(1.5); // file offsets: past 2^30 they are not small integers
   private refOthers: Map<string, number> | undefined;
 
   /** Reads an external_data key and says which it is: 1 'location', 2 'offset', 3 'length', 0 another
@@ -553,4 +564,11 @@ export class Cursor {
       throw new WireError(`wire type ${wire} for a float field`, this.pos);
     }
   }
+}
+
+/** `a`'s values in a new Int32Array of length n (>= a.length). */
+function grownInt32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const r = new Int32Array(n);
+  r.set(a);
+  return r;
 }
