@@ -3,7 +3,7 @@
 // on the target read from the tooltip), clicked (its layer selected in the layer table too), searched,
 // overlays switched, a small tensor's values shown on request; a CNN (writer-built) and an exported LLM
 // (../shared's optimum SmolLM2, 7.5k nodes; skipped without ../shared) opened in the graph view.
-// Screenshots: test-results/ui-graph-*.png. Run: flock /tmp/vscode-ui.lock npm run test:ui.
+// Screenshots: test-results/ui-graph-*.png. Run: npm run test:ui.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';

@@ -5,7 +5,7 @@
 // a sentence, the chart of an LLM has one bar per block with drill-down, a custom spec is profiled, and
 // Ctrl+F finds text in the webview. Models: the sample, a writer-built 32-layer LLM export (64 KV-cache inputs)
 // and a writer-built CNN, plus, when ../shared is present, a real onnxruntime-genai export (Phi-4-mini layout).
-// Screenshots: test-results/ux-*.png. Run: flock /tmp/vscode-ui.lock npm run test:ui
+// Screenshots: test-results/ux-*.png. Run: npm run test:ui
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';

@@ -3,7 +3,7 @@
 // by a click in the Explorer, and its profile is imported with "ONNX Profiler: Import Measured Profile" through
 // the file dialog, as a user would. The measured view must show the prediction of a CPU device target (the
 // generic Xeon spec, on as many cores as the profile ran threads), per kernel and in total, with the ratio.
-// Screenshots: test-results/ui-measured-*.png. Run: flock /tmp/vscode-ui.lock npm run test:ui.
+// Screenshots: test-results/ui-measured-*.png. Run: npm run test:ui.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
