@@ -16,27 +16,8 @@ import { sharedDir } from '../fixtures/paths';
 import { CONFIGS, llamaDecode } from '../fixtures/llama';
 import { cnnModel } from '../fixtures/cnn';
 import { specTemplate } from '../../src/editor/specTemplate';
+import { host, results, root, Workbench, type Host } from './driver';
 
-interface Host {
-  projectRoot(from?: string): string;
-  startCodeServer(o?: {
-    settings?: Record<string, unknown>;
-    logFile?: string;
-  }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
-  launchChromium(
-    exe: string,
-    size?: { width: number; height: number },
-  ): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
-  workbenchUrl(
-    server: { port: number; url: string },
-    o: { folder?: string; extensionDevelopmentPath?: string },
-  ): string;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const host: Host = require('../../scripts/vscode-host/server.js');
-
-const root = host.projectRoot(__dirname);
-const results = path.join(root, 'test-results');
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 const VIEW = { width: 1280, height: 800 };
 /** a number in e-notation: 4.582e+5, 3e-7 */
@@ -46,73 +27,22 @@ const CUSTOM_ID = 'my-h100-cluster';
 let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
 let browser: { close(): Promise<void> } | undefined;
 let page: Page;
-let workspace: string;
-let phi4: string | undefined;
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(results, `ux-${name}.png`) });
-}
-
-async function profilerFrame(file: string, timeoutMs = 120_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      try {
-        if (await f.$(`#app[data-file="${file}"]`)) return f;
-      } catch {
-        /* frame detached while looking */
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  await shot(`failure-no-webview-${file}`);
-  throw new Error(`the profile editor webview for ${file} did not appear within ${timeoutMs / 1000} s`);
-}
-
-async function untilInPalette(label: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 640, y: 400 } })
-      .catch(() => undefined);
-    await page.keyboard.press('F1');
-    try {
-      await page.locator('.quick-input-widget input').waitFor({ timeout: 5_000 });
-      await page.keyboard.type(label);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).waitFor({ timeout: 5_000 });
-      await page.keyboard.press('Escape');
-      return;
-    } catch (e) {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw e;
-    }
-  }
-}
-
-/** Opens `file` from the Explorer (retrying a click that lands before the custom editor is registered). */
-async function open(file: string): Promise<Frame> {
-  await page.keyboard.press('Escape');
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file });
-  await row.waitFor({ timeout: 60_000 });
-  for (let attempt = 1; ; attempt++) {
-    await row.click();
-    try {
-      const f = await profilerFrame(file, attempt < 3 ? 90_000 : 180_000);
+let wb: Workbench;
+const shot = (name: string): Promise<void> => wb.shot(name);
+const profilerFrame = (file: string, timeoutMs?: number): Promise<Frame> => wb.profilerFrame(file, timeoutMs);
+const untilInPalette = (label: string): Promise<void> => wb.untilInPalette(label);
+/** Opens a model and waits for the verdict and the shown target's heatmap. */
+const open = (file: string): Promise<Frame> =>
+  wb.open(file, {
+    timeoutMs: 90_000,
+    escapeFirst: true,
+    ready: async (f) => {
       await f.waitForSelector('#verdict .verdict-sentence, #verdict ul.figures li', { timeout: 120_000 });
       await f.waitForSelector('section.target canvas', { timeout: 120_000 });
-      return f;
-    } catch (e) {
-      const textEditor = await page.getByText('The file is not displayed in the text editor').count();
-      if (attempt >= 3 || !textEditor) throw e;
-      await page
-        .locator('.tabs-container .tab.active .action-label.codicon-close')
-        .click()
-        .catch(() => undefined);
-      await page.waitForTimeout(5_000);
-    }
-  }
-}
+    },
+  });
+let workspace: string;
+let phi4: string | undefined;
 
 /** Top of an element in the page's coordinates (the webview's frame included). */
 async function topOf(f: Frame, selector: string): Promise<number> {
@@ -180,6 +110,7 @@ describe('issue 14 layout in the VS Code workbench (1280 x 800)', { timeout: 900
     const b = await host.launchChromium(server.chromium, VIEW);
     browser = b.browser;
     page = b.page;
+    wb = new Workbench(page, 'ux-');
     await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
     await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
     await untilInPalette('ONNX Profiler: Profile Model');

@@ -12,103 +12,21 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { cnnModel } from '../fixtures/cnn';
 import { cnnFeeds, loadOrt, ortProfileFile } from '../fixtures/ort';
+import { host, results, root, Workbench, type Host } from './driver';
 
-interface Host {
-  projectRoot(from?: string): string;
-  startCodeServer(o?: {
-    settings?: Record<string, unknown>;
-    logFile?: string;
-  }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
-  launchChromium(
-    exe: string,
-    size?: { width: number; height: number },
-  ): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
-  workbenchUrl(
-    server: { port: number; url: string },
-    o: { folder?: string; extensionDevelopmentPath?: string },
-  ): string;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const host: Host = require('../../scripts/vscode-host/server.js');
-
-const root = host.projectRoot(__dirname);
-const results = path.join(root, 'test-results');
 const ort = loadOrt();
 
 let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
 let browser: { close(): Promise<void> } | undefined;
 let page: Page;
+let wb: Workbench;
+const shot = (name: string): Promise<void> => wb.shot(name);
+const untilInPalette = (label: string): Promise<void> => wb.untilInPalette(label);
+const runCommand = (label: string): Promise<void> => wb.runCommand(label);
+const open = (file: string): Promise<Frame> => wb.open(file);
 let frame: Frame;
 let workspace: string;
 let profile: string;
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(results, `ui-measured-${name}.png`) });
-}
-
-async function profilerFrame(file: string, timeoutMs: number): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      try {
-        if (await f.$(`#app[data-file="${file}"]`)) return f;
-      } catch {
-        /* frame detached while looking */
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  await shot(`failure-no-webview-${file}`);
-  throw new Error(`the profile editor webview for ${file} did not appear within ${timeoutMs / 1000} s`);
-}
-
-async function untilInPalette(label: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 700, y: 500 } })
-      .catch(() => undefined);
-    await page.keyboard.press('F1');
-    try {
-      await page.locator('.quick-input-widget input').waitFor({ timeout: 5_000 });
-      await page.keyboard.type(label);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).waitFor({ timeout: 5_000 });
-      await page.keyboard.press('Escape');
-      return;
-    } catch (e) {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw e;
-    }
-  }
-}
-
-async function runCommand(label: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
-  await page.keyboard.type(label);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function open(file: string): Promise<Frame> {
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file });
-  await row.waitFor({ timeout: 60_000 });
-  for (let attempt = 1; ; attempt++) {
-    await row.click();
-    try {
-      return await profilerFrame(file, attempt < 3 ? 120_000 : 240_000);
-    } catch (e) {
-      const textEditor = await page.getByText('The file is not displayed in the text editor').count();
-      if (attempt >= 3 || !textEditor) throw e;
-      await page
-        .locator('.tabs-container .tab.active .action-label.codicon-close')
-        .click()
-        .catch(() => undefined);
-      await page.waitForTimeout(5_000);
-    }
-  }
-}
 
 describe(
   'measured profile in the VS Code workbench',
@@ -125,6 +43,7 @@ describe(
       const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
       browser = b.browser;
       page = b.page;
+      wb = new Workbench(page, 'ui-measured-');
       await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
       await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
     });

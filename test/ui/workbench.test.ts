@@ -12,55 +12,19 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import type { TargetResult, WaferGrid } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
+import { host, results, root, Workbench, type Host } from './driver';
 
-interface Host {
-  projectRoot(from?: string): string;
-  startCodeServer(o?: {
-    settings?: Record<string, unknown>;
-    logFile?: string;
-  }): Promise<{ port: number; url: string; chromium: string; stop(): Promise<void> }>;
-  launchChromium(
-    exe: string,
-    size?: { width: number; height: number },
-  ): Promise<{ browser: { close(): Promise<void> }; page: Page }>;
-  workbenchUrl(
-    server: { port: number; url: string },
-    o: { folder?: string; extensionDevelopmentPath?: string },
-  ): string;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const host: Host = require('../../scripts/vscode-host/server.js');
-
-const root = host.projectRoot(__dirname);
-const results = path.join(root, 'test-results');
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 
 let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
 let browser: { close(): Promise<void> } | undefined;
 let page: Page;
+let wb: Workbench;
+const shot = (name: string): Promise<void> => wb.shot(name);
+const profilerFrame = (file: string, timeoutMs = 60_000): Promise<Frame> => wb.profilerFrame(file, timeoutMs);
+const untilInPalette = (label: string): Promise<void> => wb.untilInPalette(label);
 let frame: Frame;
 let workspace: string;
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(results, `ui-${name}.png`) });
-}
-
-/** The webview's inner frame showing `file`: the one whose #app carries that file name. */
-async function profilerFrame(file: string, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const f of page.frames()) {
-      try {
-        if (await f.$(`#app[data-file="${file}"]`)) return f;
-      } catch {
-        /* frame detached while looking */
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  await shot(`failure-no-webview-${file}`);
-  throw new Error(`the profile editor webview for ${file} did not appear within ${timeoutMs / 1000} s`);
-}
 
 /** The CLI's report of the sample with the editor's default knobs, to aim at known cores. */
 function cliReport(): { targets: (TargetResult | { id: string; error: string })[] } {
@@ -69,28 +33,6 @@ function cliReport(): { targets: (TargetResult | { id: string; error: string })[
     maxBuffer: 64 << 20,
   });
   return JSON.parse(out);
-}
-
-/** Opens the Command Palette until `label` is listed (retries: early keys can reach a workbench still loading). */
-async function untilInPalette(label: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 700, y: 500 } })
-      .catch(() => undefined);
-    await page.keyboard.press('F1');
-    try {
-      await page.locator('.quick-input-widget input').waitFor({ timeout: 5_000 });
-      await page.keyboard.type(label);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).waitFor({ timeout: 5_000 });
-      await page.keyboard.press('Escape');
-      return;
-    } catch (e) {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw e;
-    }
-  }
 }
 
 async function tooltipText(): Promise<string> {
@@ -115,6 +57,7 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
     browser = b.browser;
     page = b.page;
+    wb = new Workbench(page, 'ui-');
     await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
     await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   });
