@@ -118,3 +118,40 @@ export class Workbench {
     }
   }
 }
+
+export interface Session {
+  page: Page;
+  wb: Workbench;
+  /** Closes Chromium and stops code-server. */
+  close(): Promise<void>;
+}
+
+/** code-server with the extension under development, Chromium on it, the workbench loaded on `folder`. */
+export async function launchWorkbench(o: {
+  folder: string;
+  /** file name of code-server's log under test-results/ */
+  log: string;
+  shotPrefix: string;
+  settings?: Record<string, unknown>;
+  size?: { width: number; height: number };
+}): Promise<Session> {
+  const server = await host.startCodeServer({ logFile: path.join(results, o.log), settings: o.settings });
+  try {
+    const b = await host.launchChromium(server.chromium, o.size ?? { width: 1500, height: 1000 });
+    const close = async (): Promise<void> => {
+      await b.browser.close().catch(() => undefined);
+      await server.stop();
+    };
+    try {
+      await b.page.goto(host.workbenchUrl(server, { folder: o.folder, extensionDevelopmentPath: root }));
+      await b.page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    } catch (e) {
+      await close();
+      throw e;
+    }
+    return { page: b.page, wb: new Workbench(b.page, o.shotPrefix), close };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}

@@ -12,13 +12,12 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { cnnModel } from '../fixtures/cnn';
 import { sharedDir } from '../fixtures/paths';
-import { host, results, root, Workbench, type Host } from './driver';
+import { launchWorkbench, results, root, type Session, type Workbench } from './driver';
 
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 const LLM = 'smollm2-135m.onnx';
 
-let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
-let browser: { close(): Promise<void> } | undefined;
+let session: Session | undefined;
 let page: Page;
 let wb: Workbench;
 const shot = (name: string): Promise<void> => wb.shot(name);
@@ -81,18 +80,16 @@ describe('graph view in the VS Code workbench', { timeout: 900_000 }, () => {
       fs.copyFileSync(llm, path.join(workspace, LLM));
       llmCopied = true;
     }
-    server = await host.startCodeServer({ logFile: path.join(results, 'code-server-graph-ui.log') });
-    const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
-    browser = b.browser;
-    page = b.page;
-    wb = new Workbench(page, 'ui-graph-');
-    await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    session = await launchWorkbench({
+      folder: workspace,
+      log: 'code-server-graph-ui.log',
+      shotPrefix: 'ui-graph-',
+    });
+    ({ page, wb } = session);
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await session?.close();
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   });
 

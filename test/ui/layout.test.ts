@@ -16,7 +16,7 @@ import { sharedDir } from '../fixtures/paths';
 import { CONFIGS, llamaDecode } from '../fixtures/llama';
 import { cnnModel } from '../fixtures/cnn';
 import { specTemplate } from '../../src/editor/specTemplate';
-import { host, results, root, Workbench, type Host } from './driver';
+import { launchWorkbench, results, root, type Session, type Workbench } from './driver';
 
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 const VIEW = { width: 1280, height: 800 };
@@ -24,8 +24,7 @@ const VIEW = { width: 1280, height: 800 };
 const E_NOTATION = /\b\d+(?:\.\d+)?e[+-]?\d+\b/i;
 const CUSTOM_ID = 'my-h100-cluster';
 
-let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
-let browser: { close(): Promise<void> } | undefined;
+let session: Session | undefined;
 let page: Page;
 let wb: Workbench;
 const shot = (name: string): Promise<void> => wb.shot(name);
@@ -99,26 +98,23 @@ describe('issue 14 layout in the VS Code workbench (1280 x 800)', { timeout: 900
       phi4 = 'phi4-mini-genai.onnx';
       fs.copyFileSync(phiSrc, path.join(workspace, phi4));
     }
-    server = await host.startCodeServer({
-      logFile: path.join(results, 'code-server-ux.log'),
+    session = await launchWorkbench({
+      folder: workspace,
+      log: 'code-server-ux.log',
+      shotPrefix: 'ux-',
       // the secondary side bar (chat) closed, as most users have it: the editor gets the window's width
       settings: {
         'onnxProfiler.customSpecFiles': [specFile],
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
       },
+      size: VIEW,
     });
-    const b = await host.launchChromium(server.chromium, VIEW);
-    browser = b.browser;
-    page = b.page;
-    wb = new Workbench(page, 'ux-');
-    await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    ({ page, wb } = session);
     await untilInPalette('ONNX Profiler: Profile Model');
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await session?.close();
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   });
 

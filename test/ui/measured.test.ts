@@ -12,12 +12,11 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { cnnModel } from '../fixtures/cnn';
 import { cnnFeeds, loadOrt, ortProfileFile } from '../fixtures/ort';
-import { host, results, root, Workbench, type Host } from './driver';
+import { launchWorkbench, results, type Session, type Workbench } from './driver';
 
 const ort = loadOrt();
 
-let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
-let browser: { close(): Promise<void> } | undefined;
+let session: Session | undefined;
 let page: Page;
 let wb: Workbench;
 const shot = (name: string): Promise<void> => wb.shot(name);
@@ -39,18 +38,16 @@ describe(
       fs.writeFileSync(model, cnnModel());
       profile = path.join(workspace, 'cnn-ort-profile.json');
       fs.copyFileSync(await ortProfileFile(ort!, model, cnnFeeds(ort!), 1, 3), profile);
-      server = await host.startCodeServer({ logFile: path.join(results, 'code-server-measured-ui.log') });
-      const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
-      browser = b.browser;
-      page = b.page;
-      wb = new Workbench(page, 'ui-measured-');
-      await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
-      await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+      session = await launchWorkbench({
+        folder: workspace,
+        log: 'code-server-measured-ui.log',
+        shotPrefix: 'ui-measured-',
+      });
+      ({ page, wb } = session);
     });
 
     after(async () => {
-      await browser?.close().catch(() => undefined);
-      await server?.stop();
+      await session?.close();
       if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
     });
 

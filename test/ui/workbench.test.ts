@@ -12,12 +12,11 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import type { TargetResult, WaferGrid } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
-import { host, results, root, Workbench, type Host } from './driver';
+import { launchWorkbench, results, root, type Session, type Workbench } from './driver';
 
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 
-let server: Awaited<ReturnType<Host['startCodeServer']>> | undefined;
-let browser: { close(): Promise<void> } | undefined;
+let session: Session | undefined;
 let page: Page;
 let wb: Workbench;
 const shot = (name: string): Promise<void> => wb.shot(name);
@@ -53,18 +52,16 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
         path.join(shared, 'fidelity', 'models', 'llama-3.1-8B', 'llama-3.1-8B-prefill.onnx'),
         path.join(workspace, 'llama-3.1-8B-prefill.onnx'),
       );
-    server = await host.startCodeServer({ logFile: path.join(results, 'code-server-ui.log') });
-    const b = await host.launchChromium(server.chromium, { width: 1500, height: 1000 });
-    browser = b.browser;
-    page = b.page;
-    wb = new Workbench(page, 'ui-');
-    await page.goto(host.workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    session = await launchWorkbench({
+      folder: workspace,
+      log: 'code-server-ui.log',
+      shotPrefix: 'ui-',
+    });
+    ({ page, wb } = session);
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await session?.close();
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -72,26 +69,9 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     // the development extension registers with the workbench a few seconds after load; a click before
     // that can leave the editor waiting, so first wait until its commands are in the Command Palette
     await untilInPalette('ONNX Profiler: Profile Model');
-    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny-gpt.onnx' });
-    await row.waitFor({ timeout: 60_000 });
-    // first open: activation, the engine worker and the webview all start (slow on a loaded 2-core machine).
-    // A click that lands before the workbench has the custom editor's registration opens the binary-file
-    // text editor instead (seen once in ten CI runs): close that tab and click again, as a user would.
-    for (let attempt = 1; ; attempt++) {
-      await row.click();
-      try {
-        frame = await profilerFrame('tiny-gpt.onnx', attempt < 3 ? 60_000 : 180_000);
-        break;
-      } catch (e) {
-        const textEditor = await page.getByText('The file is not displayed in the text editor').count();
-        if (attempt >= 3 || !textEditor) throw e;
-        await page
-          .locator('.tabs-container .tab.active .action-label.codicon-close')
-          .click()
-          .catch(() => undefined);
-        await page.waitForTimeout(5_000);
-      }
-    }
+    // first open: activation, the engine worker and the webview all start (slow on a loaded 2-core machine);
+    // the driver's open retries a click that lands before the custom editor is registered (seen once in ten CI runs)
+    frame = await wb.open('tiny-gpt.onnx', { timeoutMs: 60_000 });
     await frame.waitForSelector('#summary', { timeout: 60_000 });
     const title = await frame.textContent('#summary h2');
     assert.ok(title?.includes('tiny-gpt.onnx'), `summary title: ${title}`);
