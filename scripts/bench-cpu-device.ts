@@ -10,25 +10,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { graph, model, node, tensor, vi, T } from '../test/fixtures/onnx-writer';
+import { loadOrt, type OrtTensor } from '../test/fixtures/ort';
 
-interface OrtTensor {
-  readonly dims: readonly number[];
+const loaded = loadOrt();
+if (!loaded) {
+  console.error('bench:cpu-device: onnxruntime-node is not installed (npm ci installs it)');
+  process.exit(2);
 }
-interface Ort {
-  Tensor: new (type: string, data: Float32Array, dims: number[]) => OrtTensor;
-  InferenceSession: {
-    create(
-      file: string,
-      options: Record<string, unknown>,
-    ): Promise<{
-      run(feeds: Record<string, OrtTensor>): Promise<unknown>;
-      endProfiling(): void;
-      release(): Promise<void>;
-    }>;
-  };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ort = require('onnxruntime-node') as Ort;
+const ort = loaded;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpu-bench-'));
 
