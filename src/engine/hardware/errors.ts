@@ -16,3 +16,43 @@ export function shownValue(v: unknown): string {
   if (typeof v === 'string') return /^[A-Za-z0-9_.-]{0,16}$/.test(v) ? JSON.stringify(v) : 'a string';
   return `an ${typeof v}`;
 }
+
+/** Options of a numeric spec field: > 0, an upper bound, an integer, may be absent. Negative is always refused. */
+export interface NumberRule {
+  positive?: boolean;
+  max?: number;
+  integer?: boolean;
+  optional?: boolean;
+}
+
+/** The field readers every spec validator uses: a dotted path's value, a refusal naming the field, a number check. */
+export function specFields(
+  spec: Record<string, unknown>,
+  where: string,
+): {
+  get(path: string): unknown;
+  fail(path: string, why: string): never;
+  num(path: string, rule?: NumberRule): void;
+} {
+  const get = (path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), spec);
+  const fail = (path: string, why: string): never => {
+    throw new SpecError(`${where}: field '${path}' ${why}`);
+  };
+  const num = (path: string, rule: NumberRule = {}): void => {
+    const v = get(path);
+    if (v === undefined || v === null) {
+      if (rule.optional) return;
+      fail(path, 'is missing (a number is required)');
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a number, got ${shownValue(v)}`);
+    const n = v as number;
+    if (n < 0) fail(path, `must not be negative, got ${n}`);
+    if (rule.positive && n === 0) fail(path, 'must be greater than 0');
+    if (rule.integer && !Number.isInteger(n)) fail(path, `must be an integer, got ${n}`);
+    if (rule.max !== undefined && n > rule.max) fail(path, `must be at most ${rule.max}, got ${n}`);
+  };
+  return { get, fail, num };
+}

@@ -7,7 +7,7 @@
 //   GPU compute  = matrix_TFLOPS / vector_TFLOPS[precision] (the GPU cluster specs' per-GPU datasheet numbers)
 //   GPU memory   = memoryBandwidth_GBps
 import type { Precision } from '../types';
-import { SpecError, shownValue } from '../errors';
+import { shownValue, specFields } from '../errors';
 
 export type Processor = 'cpu' | 'gpu';
 
@@ -116,23 +116,7 @@ export function devicePeaks(spec: DeviceSpec, precision: Precision, threads?: nu
 
 /** Refuses a spec with a missing, non-numeric or out-of-range number, naming the field. */
 export function validateDeviceSpec(spec: Record<string, unknown>, where: string): void {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), spec);
-  const fail = (path: string, why: string): never => {
-    throw new SpecError(`${where}: field '${path}' ${why}`);
-  };
-  const num = (path: string, opts: { positive?: boolean; max?: number; integer?: boolean } = {}): void => {
-    const v = get(path);
-    if (v === undefined || v === null) fail(path, 'is missing (a number is required)');
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a number, got ${shownValue(v)}`);
-    const n = v as number;
-    if (n < 0) fail(path, `must not be negative, got ${n}`);
-    if (opts.positive && n === 0) fail(path, 'must be greater than 0');
-    if (opts.integer && !Number.isInteger(n)) fail(path, `must be an integer, got ${n}`);
-    if (opts.max !== undefined && n > opts.max) fail(path, `must be at most ${opts.max}, got ${n}`);
-  };
+  const { get, fail, num } = specFields(spec, where);
   /** a {precision: rate} table with a positive fp32 rate; other precisions optional (0 = unsupported) */
   const rates = (path: string): void => {
     const t = get(path);

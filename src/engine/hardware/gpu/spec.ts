@@ -1,7 +1,7 @@
 // GPU-cluster spec: the JSON schema of specs/*.json (units in key names, a source for every number)
 // and its validator. Formulas live in the mapper; numbers live here.
 import type { Precision } from '../types';
-import { SpecError, shownValue } from '../errors';
+import { shownValue, specFields } from '../errors';
 
 /** [threshold, efficiency] rows; the first row (largest threshold first) the size reaches applies (Calculon's lookup). */
 export type EfficiencyTable = [number, number][];
@@ -105,29 +105,7 @@ const REQUIRED = new Set<Precision>(['fp32', 'fp16', 'bf16']);
 
 /** Refuses a spec with a missing, non-numeric or negative number, naming the field. */
 export function validateGpuSpec(spec: Record<string, unknown>, where: string): void {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), spec);
-  const fail = (path: string, why: string): never => {
-    throw new SpecError(`${where}: field '${path}' ${why}`);
-  };
-  const num = (
-    path: string,
-    opts: { positive?: boolean; max?: number; integer?: boolean; optional?: boolean } = {},
-  ): void => {
-    const v = get(path);
-    if (v === undefined || v === null) {
-      if (opts.optional) return;
-      fail(path, 'is missing (a number is required)');
-    }
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a number, got ${shownValue(v)}`);
-    const n = v as number;
-    if (n < 0) fail(path, `must not be negative, got ${n}`);
-    if (opts.positive && n === 0) fail(path, 'must be greater than 0');
-    if (opts.integer && !Number.isInteger(n)) fail(path, `must be an integer, got ${n}`);
-    if (opts.max !== undefined && n > opts.max) fail(path, `must be at most ${opts.max}, got ${n}`);
-  };
+  const { get, fail, num } = specFields(spec, where);
   const table = (path: string, maxEff: number): void => {
     const t = get(path);
     if (t === undefined) fail(path, 'is missing (an array of [threshold, efficiency] rows is required)');
