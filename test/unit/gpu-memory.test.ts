@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockActivationBytes, type BlockShape } from '../../src/engine/hardware/gpu/megatron';
 import {
-  balancedStages,
   bytesPerParam,
   inflightStageFraction,
   pipelineSeconds,
+  stageCuts,
   stageOfBlock,
 } from '../../src/engine/hardware/gpu/plan';
 
@@ -106,12 +106,11 @@ test('blocks split into pp x interleave contiguous chunks, round-robin over stag
 });
 
 test('generic layers split into contiguous stages of about equal time', () => {
-  assert.deepEqual(balancedStages([1, 1, 1, 1], 2), [
-    [0, 1],
-    [2, 3],
-  ]);
-  assert.deepEqual(balancedStages([3, 1, 1, 1], 2), [[0], [1, 2, 3]]);
-  assert.deepEqual(balancedStages([1, 1], 3), [[0], [1], []]);
+  // p + 1 cut points: stage s holds layers cuts[s] .. cuts[s + 1] - 1
+  assert.deepEqual([...stageCuts([1, 1, 1, 1], 2)], [0, 2, 4]);
+  assert.deepEqual([...stageCuts([3, 1, 1, 1], 2)], [0, 1, 4]);
+  assert.deepEqual([...stageCuts([1, 1], 3)], [0, 1, 2, 2]);
+  assert.deepEqual([...stageCuts([], 2)], [0, 0, 0]);
 });
 
 test('per-GPU activation memory reproduces Korthikanti et al. 2022 Figure 1 (22B and 175B, 1F1B in flight)', () => {

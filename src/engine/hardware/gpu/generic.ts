@@ -189,8 +189,13 @@ export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b:
   };
 }
 
-export function genericBackward(dev: Device, m: GenericModel, l: GenericLayer, b: number): Work {
-  const f = genericForward(dev, m, l, b);
+export function genericBackward(
+  dev: Device,
+  m: GenericModel,
+  l: GenericLayer,
+  b: number,
+  f: Work = genericForward(dev, m, l, b),
+): Work {
   return { ...f, name: `${f.name}.bwd`, flops: 2 * f.flops, bytes: 2 * f.bytes };
 }
 

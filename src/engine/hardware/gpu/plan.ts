@@ -6,7 +6,7 @@
 // Ranks are laid out as Megatron does: tensor-parallel ranks innermost, then data-parallel, then pipeline.
 import type { Analysis, Precision } from '../types';
 import type { Device } from './roofline';
-import { collectiveTime, deviceFor, kernelTime } from './roofline';
+import { collectiveTime, deviceFor, gemmAligned, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../structure';
 import { effectiveParams } from '../../cost/layers';
@@ -477,34 +477,35 @@ function finish(
   };
 }
 
-/** Contiguous stages of about equal time: cut where the running sum passes k/p of the total. */
-export function balancedStages(perLayer: number[], p: number): number[][] {
+/** Contiguous stages of about equal time, cut where the running sum passes k/p of the total, as p + 1 cut
+ * points: stage s holds layers cuts[s] .. cuts[s + 1] - 1 (no list per stage). */
+export function stageCuts(perLayer: ArrayLike<number>, p: number): Int32Array {
   const n = perLayer.length;
-  const total = perLayer.reduce((a, b) => a + b, 0);
-  const stages: number[][] = [];
-  let cur: number[] = [],
+  let total = 0;
+  for (let i = 0; i < n; i++) total += perLayer[i];
+  const cuts = new Int32Array(p + 1).fill(n);
+  cuts[0] = 0;
+  let done = 0,
     acc = 0;
   for (let i = 0; i < n; i++) {
-    cur.push(i);
     acc += perLayer[i];
-    const stagesLeft = p - stages.length - 1,
+    const stagesLeft = p - done - 1,
       layersLeft = n - i - 1;
-    if (stagesLeft > 0 && (acc >= ((stages.length + 1) * total) / p || layersLeft === stagesLeft)) {
-      stages.push(cur);
-      cur = [];
-    }
+    if (stagesLeft > 0 && (acc >= ((done + 1) * total) / p || layersLeft === stagesLeft)) cuts[++done] = i + 1;
   }
-  stages.push(cur);
-  while (stages.length < p) stages.push([]);
-  return stages;
+  return cuts;
 }
 
+/** The generic layers' kernels for one microbatch size, timed once and shared by every plan of that microbatch
+ * (read-only). The PassTimes carry no per-role split (byRole is empty): only their totals are read. */
 interface GenericPasses {
   fwd: PassTime[];
   bwd: PassTime[];
-  fwdFlops: number[];
-  bwdFlops: number[];
+  fwdFlops: Float64Array;
+  bwdFlops: Float64Array;
   alignment: string[];
+  /** per-layer stage time (forward x (1 + recompute) + backward), by recompute 0 / 1 */
+  per: (Float64Array | undefined)[];
 }
 
 function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses {
@@ -514,38 +515,69 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
   const dev = ctx.dev,
     gm = ctx.generic,
     b = plan.microbatch;
-  const fwd = gm.layers.map((l) => genericForward(dev, gm, l, b));
-  const bwd = ctx.training ? gm.layers.map((l) => genericBackward(dev, gm, l, b)) : [];
-  const one = onePassMemo(ctx, links);
+  const L = gm.layers.length;
+  const time = kernelPassMemo(ctx, links);
+  const fwd = new Array<PassTime>(L);
+  const bwd: PassTime[] = ctx.training ? new Array<PassTime>(L) : [];
+  const fwdFlops = new Float64Array(L);
+  const bwdFlops = new Float64Array(ctx.training ? L : 0);
+  const unaligned = new Set<string>();
+  for (let i = 0; i < L; i++) {
+    const l = gm.layers[i];
+    const w = genericForward(dev, gm, l, b);
+    fwd[i] = time(w);
+    fwdFlops[i] = w.flops;
+    if (ctx.training) {
+      const bw = genericBackward(dev, gm, l, b, w);
+      bwd[i] = time(bw);
+      bwdFlops[i] = bw.flops;
+    }
+    const g = w.gemm;
+    // unalignedGemms' line for this kernel, in the same order
+    if (w.kind === 'matrix' && g && g.m > 1 && !gemmAligned(dev, g))
+      unaligned.add(
+        `${ctx.analysis.layers[l.layer]?.name ?? w.role} ${g.batch > 1 ? `${g.batch} x ` : ''}[${g.m},${g.k}]x[${g.k},${g.n}]`,
+      );
+  }
   const r: GenericPasses = {
-    fwd: fwd.map(one),
-    bwd: bwd.map(one),
-    fwdFlops: fwd.map((w) => w.flops),
-    bwdFlops: bwd.map((w) => w.flops),
-    alignment: alignmentNote(
-      dev,
-      unalignedGemms(dev, fwd, (w) => ctx.analysis.layers[Number(w.role.slice(6))]?.name ?? w.role),
-    ),
+    fwd,
+    bwd,
+    fwdFlops,
+    bwdFlops,
+    alignment: alignmentNote(dev, [...unaligned]),
+    per: [],
   };
   ctx.cache.set(key, r);
   return r;
 }
 
-/** passOf of one compute kernel, timed once per distinct kernel (a repeated layer's kernels are equal): the same
- * numbers, and its own role, as passOf(ctx, links, [w]) gives. */
-function onePassMemo(ctx: Context, links: LinkFor): (w: Work) => PassTime {
-  const seen = new Map<string, { p: PassTime; role: string }>();
+/** passOf of one compute kernel, timed once per distinct kernel (a repeated layer's kernels are equal) and the
+ * PassTime shared: the same totals passOf(ctx, links, [w]) gives. Looked up by FLOPs, then the other fields that
+ * enter kernelTime compared, instead of a key string per kernel. */
+function kernelPassMemo(ctx: Context, links: LinkFor): (w: Work) => PassTime {
+  const seen = new Map<number, { w: Work; p: PassTime }[]>();
+  const same = (a: Work, b: Work) =>
+    a.kind === b.kind &&
+    a.bytes === b.bytes &&
+    a.efficiency === b.efficiency &&
+    a.coll === b.coll &&
+    (a.gemm === b.gemm ||
+      (a.gemm !== undefined &&
+        b.gemm !== undefined &&
+        a.gemm.m === b.gemm.m &&
+        a.gemm.k === b.gemm.k &&
+        a.gemm.n === b.gemm.n &&
+        a.gemm.batch === b.gemm.batch &&
+        a.gemm.reduce === b.gemm.reduce));
   return (w) => {
-    const g = w.gemm;
-    const key = `${w.kind}|${w.flops}|${w.bytes}|${g ? `${g.m},${g.k},${g.n},${g.batch},${g.reduce}` : ''}|${w.efficiency}|${w.coll}`;
-    const hit = w.kind === 'comm' ? undefined : seen.get(key);
-    if (!hit) {
-      const p = passOf(ctx, links, [w]);
-      if (w.kind !== 'comm') seen.set(key, { p, role: w.role });
-      return p;
-    }
-    const parts = hit.p.byRole.get(hit.role);
-    return { ...hit.p, byRole: parts ? new Map([[w.role, { ...parts }]]) : new Map() };
+    if (w.kind === 'comm') return passOf(ctx, links, [w]);
+    let list = seen.get(w.flops);
+    if (!list) seen.set(w.flops, (list = []));
+    for (const e of list) if (same(e.w, w)) return e.p;
+    const p = passOf(ctx, links, [w]);
+    p.byRole = new Map();
+    list.push({ w, p });
+    return p;
   };
 }
 
@@ -561,8 +593,12 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const gp = genericPasses(ctx, plan, links);
   notes.push(...gp.alignment);
   const rc = ctx.training && plan.recompute === 'full' ? 1 : 0;
-  const per = gm.layers.map((_, i) => gp.fwd[i].seconds * (1 + rc) + (gp.bwd[i]?.seconds ?? 0));
-  const stageLayers = balancedStages(per, plan.pp);
+  let per = gp.per[rc];
+  if (!per) {
+    per = gp.per[rc] = new Float64Array(gm.layers.length);
+    for (let i = 0; i < per.length; i++) per[i] = gp.fwd[i].seconds * (1 + rc) + (gp.bwd[i]?.seconds ?? 0);
+  }
+  const cuts = stageCuts(per, plan.pp);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training, ctx.spec.stack?.gradient_bytes);
   const layerTimes = new Map<number, LayerTime>(),
@@ -572,13 +608,17 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const backwardPerMb: number[] = [],
     forwardPerMb: number[] = [],
     recomputePerMb: number[] = [];
-  const stages: StageResult[] = stageLayers.map((ls, s) => {
-    const layers = ls.map((i) => gm.layers[i]);
+  const stages: StageResult[] = [];
+  for (let s = 0; s < plan.pp; s++) {
+    const lo = cuts[s],
+      hi = cuts[s + 1];
+    // the stage's layers as a list only where a per-layer pass reads them (training activations, detail)
+    const layers = detail || ctx.training ? gm.layers.slice(lo, hi) : [];
     let t = 0,
       back = 0,
       fwd = 0,
       rcs = 0;
-    for (const i of ls) {
+    for (let i = lo; i < hi; i++) {
       t += per[i];
       back += gp.bwd[i]?.seconds ?? 0;
       fwd += gp.fwd[i].seconds;
@@ -594,8 +634,8 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
         layerStage.set(gm.layers[i].layer, s);
       }
     }
-    if (plan.pp > 1 && s < plan.pp - 1 && ls.length) {
-      const last = gm.layers[ls[ls.length - 1]];
+    if (plan.pp > 1 && s < plan.pp - 1 && hi > lo) {
+      const last = gm.layers[hi - 1];
       const bytes = last.outBytesPerSample * b * (dev.actBytes / gm.graphActBytes);
       const c = collectiveTime(links.pp.link, 'p2p', bytes, 2).seconds * (ctx.training ? 2 : 1);
       t += c;
@@ -605,7 +645,8 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
     forwardPerMb.push(fwd);
     recomputePerMb.push(rcs);
     // weights in parameters at the run precision (block-quantized ones as stored: effectiveParams)
-    const params = layers.reduce((a, l) => a + effectiveParams(l, bpp.weights), 0);
+    let params = 0;
+    for (let i = lo; i < hi; i++) params += effectiveParams(gm.layers[i], bpp.weights);
     t += zeroPerMicrobatch(ctx, plan, links, params, t);
     const act = genericActivations(dev, gm, layers, b, ctx.training, plan.recompute);
     const inflight = ctx.training ? inflightStageFraction(s, plan.pp, plan.interleave, m) : 1;
@@ -620,16 +661,17 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
         );
       }
     }
-    return {
+    stages.push({
       index: s,
-      layers: ls.map((i) => gm.layers[i].layer),
+      // detail=false (the search's evaluations): no per-layer list; only the chosen plan's is reported
+      layers: detail ? layers.map((l) => l.layer) : [],
       blocks: 0,
       secondsPerMicrobatch: t,
       busy: 0,
       memory: mem,
       params,
-    };
-  });
+    });
+  }
   const critical = stages.reduce(
     (a, st) => (st.secondsPerMicrobatch > stages[a].secondsPerMicrobatch ? st.index : a),
     0,
