@@ -3,6 +3,7 @@
 // the node producing each value, and the name of each id. They then index typed arrays instead of looking
 // names up in maps, which was most of their time on large graphs. Once per analysis, shared and read-only.
 import type { Analysis } from './types';
+import type { TensorInfo, ValueType } from '../onnx/ir';
 import { derivedOf } from './derived';
 import { graphIds } from '../onnx/nameIds';
 
@@ -20,6 +21,10 @@ export interface GraphValues {
   /** ids of the graph's inputs and outputs, in their order (-1: empty name) */
   inputIds: ArrayLike<number>;
   outputIds: ArrayLike<number>;
+  /** value id -> its inferred type, as a.shapes.main.values has it under its name (undefined: none) */
+  types: (ValueType | null | undefined)[];
+  /** value id -> the initializer of that name (the last one listed, as a Map by name keeps it), or undefined */
+  inits: (TensorInfo | undefined)[];
 }
 
 function build(a: Analysis): GraphValues {
@@ -46,6 +51,23 @@ function build(a: Analysis): GraphValues {
   }
   g.inputs.forEach((v, i) => gn.inputs[i] >= 0 && (names[gn.inputs[i]] = v.name));
   g.outputs.forEach((v, i) => gn.outputs[i] >= 0 && (names[gn.outputs[i]] = v.name));
+  const inits = new Array<TensorInfo | undefined>(count);
+  g.initializers.forEach((t, i) => {
+    const id = gn.inits[i];
+    if (id >= 0) {
+      names[id] = t.name;
+      inits[id] = t;
+    }
+  });
+  // node outputs' values by id where inference kept them so (no hashing of the name), the others by name
+  const shapes = a.shapes.main;
+  const byId = shapes.outputsById?.ids.names === gn ? shapes.outputsById.values : undefined;
+  const types = new Array<ValueType | null | undefined>(count);
+  for (let id = 0; id < count; id++) {
+    const v =
+      (byId && producer[id] >= 0 ? byId[id] : undefined) ?? (names[id] ? shapes.values.get(names[id]) : undefined);
+    types[id] = v?.type;
+  }
   return {
     names,
     inStart,
@@ -55,6 +77,8 @@ function build(a: Analysis): GraphValues {
     producer,
     inputIds: gn.inputs,
     outputIds: gn.outputs,
+    types,
+    inits,
   };
 }
 

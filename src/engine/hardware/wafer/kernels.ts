@@ -28,7 +28,10 @@ export interface KernelWork {
   actOutBytes: number;
   /** tokens (rows) of the largest weight matmul, for matmul shape estimates; 0 when none */
   rows: number;
+  /** shared by kernels whose ops are equal (read-only) */
   decode: DecodeOps;
+  /** timing class: kernels of one class have equal ops and activation bytes, so they time the same on any region */
+  timing: number;
   /** a mixture-of-experts kernel: all experts resident, only the routed ones compute */
   moe?: MoeWork;
 }
@@ -72,17 +75,6 @@ const REDUCTIONS: Record<string, number> = {
 const ROUTING =
   /^(Reshape|Transpose|Squeeze|Unsqueeze|Flatten|Concat|Split|Slice|Shape|Size|Expand|Tile|Identity|Constant|ConstantOfShape|Range|Gather|GatherElements|GatherND|ScatterND|Pad|DepthToSpace|SpaceToDepth)$/;
 
-function numDims(dims: Dim[] | null | undefined, bind: Record<string, number>): number[] | null {
-  if (!dims) return null;
-  const out: number[] = [];
-  for (const d of dims) {
-    const v = evalDim(d, bind);
-    if (v === undefined) return null;
-    out.push(v);
-  }
-  return out;
-}
-
 export function kernelWork(
   a: Analysis,
   precision: Precision,
@@ -90,69 +82,106 @@ export function kernelWork(
   st: TransformerDims | null,
 ): KernelWork[] {
   const g = a.model.graph;
-  const inits = new Map(g.initializers.map((t) => [t.name, t]));
-  const constOut = new Set<string>();
-  for (const n of g.nodes) if (n.opType === 'Constant') for (const o of n.outputs) constOut.add(o);
-  const isConst = (name: string) => inits.has(name) || constOut.has(name);
+  // value ids (graphValues) index typed arrays and per-id types: this walks every node of the graph
   const gv = graphValues(a);
+  const V = gv.names.length;
+  const constant = new Uint8Array(V);
+  for (let id = 0; id < V; id++) if (gv.inits[id]) constant[id] = 1;
+  g.nodes.forEach((n, j) => {
+    if (n.opType === 'Constant')
+      for (let q = gv.outStart[j]; q < gv.outStart[j + 1]; q++) if (gv.outs[q] >= 0) constant[gv.outs[q]] = 1;
+  });
   // graph inputs (not initializers) by value id
-  const isGraphInput = new Uint8Array(gv.names.length);
-  g.inputs.forEach((v, k) => {
+  const isGraphInput = new Uint8Array(V);
+  g.inputs.forEach((_, k) => {
     const id = gv.inputIds[k];
-    if (id >= 0 && !inits.has(v.name)) isGraphInput[id] = 1;
+    if (id >= 0 && !gv.inits[id]) isGraphInput[id] = 1;
   });
   const eb = elemBytesOf(precision);
-  const dimsOf = (name: string): number[] | null => {
-    const t = a.shapes.main.values.get(name)?.type;
-    if (t && t.kind === 'tensor') return numDims(t.dims, bind);
-    const init = inits.get(name);
-    return init ? init.dims : null;
+  // dims under the bindings, once per dims array (values of one shape share it): shared, read-only
+  const bound = new Map<Dim[], number[] | null>();
+  const boundDims = (dims: Dim[]): number[] | null => {
+    let d = bound.get(dims);
+    if (d === undefined) bound.set(dims, (d = numDims(dims, bind)));
+    return d;
   };
-  const elemsOf = (name: string): number | null => {
-    const d = dimsOf(name);
+  const dimsAt = (id: number): number[] | null => {
+    if (id < 0) return null;
+    const t = gv.types[id];
+    if (t && t.kind === 'tensor') return t.dims ? boundDims(t.dims) : null;
+    return gv.inits[id]?.dims ?? null;
+  };
+  const elemsAt = (id: number): number | null => {
+    const d = dimsAt(id);
     return d ? d.reduce((x, y) => x * y, 1) : null;
   };
   // GQA caches are expanded to all heads in the graph (Expand/Repeat); the wafer reads the cache once.
   const gqa = st && st.kvHeads > 0 && st.heads > st.kvHeads ? st.kvHeads / st.heads : 1;
-  const buffers = activationBuffers(a, gv, (name) => {
-    const t = a.shapes.main.values.get(name)?.type;
+  const buffers = activationBuffers(a, gv, (id) => {
+    const t = gv.types[id];
     if (!t || t.kind !== 'tensor') return 0;
-    const e = elemsOfDims(t.dims, bind) ?? 0;
+    const d = t.dims ? boundDims(t.dims) : null;
+    const e = d ? d.reduce((x, y) => x * y, 1) : 0;
     return FLOAT_TYPES.has(t.dtype) ? e * eb : bytesFor(t.dtype, e);
   });
-  // one context for every node's op readers (only the attention index changes)
-  const mctx: MatmulCtx = { isConst, dimsOf, elemsOf, gqa, st, bind, attnIndex: 0, tokens: a.tokensPerStep };
+  // one context for every node's op readers (the node's value ids, the attention index and the sums change)
+  const mctx: MatmulCtx = {
+    isConst: (id) => id >= 0 && constant[id] === 1,
+    dimsOf: dimsAt,
+    elemsOf: elemsAt,
+    ins: gv.ins,
+    outs: gv.outs,
+    in0: 0,
+    inEnd: 0,
+    out0: 0,
+    outEnd: 0,
+    gqa,
+    st,
+    bind,
+    attnIndex: 0,
+    tokens: a.tokensPerStep,
+    rows: 0,
+    flops: 0,
+  };
+  const noteFlops = (r: number, f: number) => {
+    mctx.rows = Math.max(mctx.rows, r);
+    mctx.flops += f;
+  };
+  // kernels with equal ops share one DecodeOps (read-only); equal timing inputs share a timing class
+  const opsByKey = new Map<string, DecodeOps>();
+  const timingIds = new Map<string, number>();
   const out: KernelWork[] = [];
   for (const l of a.layers) {
-    const ops = emptyOps();
-    let opFlops = 0,
-      rows = 0,
-      inputBuf = 0;
+    let ops = emptyOps();
+    let inputBuf = 0;
     let attnSeen = 0;
     let moe: MoeWork | undefined;
-    const noteFlops = (r: number, f: number) => {
-      rows = Math.max(rows, r);
-      opFlops += f;
-    };
+    mctx.rows = 0;
+    mctx.flops = 0;
     for (const idx of l.nodeIndices) {
       const n = g.nodes[idx];
       for (let q = gv.inStart[idx]; q < gv.inStart[idx + 1]; q++) {
         const id = gv.ins[q];
         if (id >= 0 && isGraphInput[id]) {
-          const e = elemsOf(gv.names[id]);
+          const e = elemsAt(id);
           if (e) inputBuf += e * eb;
         }
       }
       if (n.domain !== '' && n.domain !== 'com.microsoft') continue;
       mctx.attnIndex = attnSeen;
+      mctx.in0 = gv.inStart[idx];
+      mctx.inEnd = gv.inStart[idx + 1];
+      mctx.out0 = gv.outStart[idx];
+      mctx.outEnd = gv.outStart[idx + 1];
+      const in0 = inId(mctx, 0);
       if (n.opType === 'MatMul' || n.opType === 'Gemm') {
         matmulOps(n, ops, mctx, noteFlops);
-        if (!n.inputs.slice(0, 2).some(isConst)) attnSeen++;
+        if (!mctx.isConst(in0) && !mctx.isConst(inId(mctx, 1))) attnSeen++;
       } else if (n.opType === 'MatMulNBits') {
         // quantized weight: K and N are attributes (com.microsoft)
         const k = n.attrs.K?.type === 'int' ? n.attrs.K.value : 0,
           nn = n.attrs.N?.type === 'int' ? n.attrs.N.value : 0;
-        const ad = dimsOf(n.inputs[0]);
+        const ad = dimsAt(in0);
         const r = ad
           ? Math.max(
               1,
@@ -168,57 +197,87 @@ export function kernelWork(
       } else if (n.opType === 'MoE' || n.opType === 'QMoE') {
         moe = moeOps(n, ops, mctx, noteFlops) ?? moe;
       } else if (/Attention$/.test(n.opType)) {
-        attentionOpOps(n, ops, mctx, noteFlops);
+        attentionOpOps(ops, mctx, noteFlops);
       } else if (REDUCTIONS[n.opType] !== undefined) {
         ops.scalarReductions += REDUCTIONS[n.opType];
-        pushElementwise(ops, dimsOf(n.inputs[0]));
-      } else if (n.opType === 'Gather' && isConst(n.inputs[0])) {
+        pushElementwise(ops, dimsAt(in0));
+      } else if (n.opType === 'Gather' && mctx.isConst(in0)) {
         ops.lookups += 1;
-        const t = dimsOf(n.inputs[0]),
-          y = dimsOf(n.outputs[0]);
+        const y0 = outId(mctx, 0);
+        const t = dimsAt(in0),
+          y = dimsAt(y0);
         if (t && t.length === 2 && y && y.length >= 1) {
           const cols = y[y.length - 1];
-          ops.gathers = [
-            ...(ops.gathers ?? []),
-            { rows: Math.max(1, elemsOf(n.outputs[0])! / cols), cols, tableRows: t[0] },
-          ];
+          ops.gathers = [...(ops.gathers ?? []), { rows: Math.max(1, elemsAt(y0)! / cols), cols, tableRows: t[0] }];
         }
       } else if (!ROUTING.test(n.opType)) {
-        pushElementwise(ops, dimsOf(n.outputs[0]));
+        pushElementwise(ops, dimsAt(outId(mctx, 0)));
       }
     }
     // FLOPs the ops above do not describe (recurrent cells, Einsum, ops costed by the cost pass only)
     const ew = ops.elementwise.reduce((x, e) => x + e.rows * e.cols, 0);
-    ops.otherFlops = Math.max(0, l.forwardFlops - opFlops - 8 * ew);
+    ops.otherFlops = Math.max(0, l.forwardFlops - mctx.flops - 8 * ew);
+    const actInBytes = buffers.inBytes[l.id] ?? 0,
+      actOutBytes = buffers.outBytes[l.id] ?? 0;
+    const opsKey = decodeOpsKey(ops);
+    const fullKey = ops.gathers
+      ? `${opsKey}|${ops.gathers.map((x) => `${x.rows},${x.cols},${x.tableRows}`).join(';')}`
+      : opsKey;
+    const same = opsByKey.get(fullKey);
+    if (same) ops = same;
+    else opsByKey.set(fullKey, ops);
+    const tKey = `${actInBytes},${actOutBytes}|${opsKey}`;
+    let timing = timingIds.get(tKey);
+    if (timing === undefined) timingIds.set(tKey, (timing = timingIds.size));
     out.push({
       index: l.id,
       name: l.name,
       block: l.block,
       kind: l.kind,
-      flops: Math.max(l.forwardFlops, opFlops),
+      flops: Math.max(l.forwardFlops, mctx.flops),
       params: l.paramCount,
       weightBytes: weightBytesAt(l, eb), // int4/int8 block-quantized weights as stored
       inputBufferBytes: inputBuf,
-      actInBytes: buffers.inBytes[l.id] ?? 0,
-      actOutBytes: buffers.outBytes[l.id] ?? 0,
-      rows,
+      actInBytes,
+      actOutBytes,
+      rows: mctx.rows,
       decode: ops,
+      timing,
       moe,
     });
   }
   return out;
 }
 
-/** Elements of a tensor's dims under the bindings (numDims' product without the array); null when one is unknown. */
-function elemsOfDims(dims: Dim[] | null | undefined, bind: Record<string, number>): number | null {
-  if (!dims) return null;
-  let e = 1;
+/** Everything decodeOpsCycles and stepCycles read of a kernel's ops (gathers aside: only weight streaming reads
+ * them). Numbers print exactly (shortest round-trip form), so equal keys mean equal ops. */
+function decodeOpsKey(o: DecodeOps): string {
+  let s = `${o.scalarReductions},${o.lookups},${o.otherFlops}|`;
+  for (const g of o.gemvs) s += `${g.k},${g.n},${g.rows};`;
+  s += '|';
+  for (const a of o.attn) s += `${a.elems},${a.outElems},${a.macs};`;
+  s += '|';
+  for (const e of o.elementwise) s += `${e.rows},${e.cols};`;
+  return s;
+}
+
+function numDims(dims: Dim[], bind: Record<string, number>): number[] | null {
+  const out: number[] = [];
   for (const d of dims) {
     const v = evalDim(d, bind);
     if (v === undefined) return null;
-    e = e * v;
+    out.push(v);
   }
-  return e;
+  return out;
+}
+
+/** The current node's input / output value id k (-1: omitted or past the end). */
+function inId(c: MatmulCtx, k: number): number {
+  return c.in0 + k < c.inEnd ? c.ins[c.in0 + k] : -1;
+}
+
+function outId(c: MatmulCtx, k: number): number {
+  return c.out0 + k < c.outEnd ? c.outs[c.out0 + k] : -1;
 }
 
 function pushElementwise(ops: DecodeOps, d: number[] | null): void {
@@ -241,7 +300,7 @@ const FLOAT_TYPES = new Set([1, 10, 11, 16, 17, 18, 19, 20]);
 function activationBuffers(
   a: Analysis,
   gv: GraphValues,
-  bytesOf: (name: string) => number,
+  bytesOf: (id: number) => number,
 ): { inBytes: number[]; outBytes: number[] } {
   const g = a.model.graph;
   const V = gv.names.length;
@@ -294,7 +353,7 @@ function activationBuffers(
   const bytes = new Float64Array(V).fill(NaN);
   const bytesAt = (id: number) => {
     let b = bytes[id];
-    if (Number.isNaN(b)) bytes[id] = b = bytesOf(gv.names[id]);
+    if (Number.isNaN(b)) bytes[id] = b = bytesOf(id);
     return b;
   };
   const inBytes: number[] = [],
@@ -331,21 +390,32 @@ function activationBuffers(
   return { inBytes, outBytes };
 }
 
+/** What the op readers see: value facts by id, the current node's input / output ids (ins[in0 .. inEnd),
+ * outs[out0 .. outEnd)), and the kernel's running largest row count and FLOPs (noteFlops). */
 interface MatmulCtx {
-  isConst: (n: string) => boolean;
-  dimsOf: (n: string) => number[] | null;
-  elemsOf: (n: string) => number | null;
+  isConst: (id: number) => boolean;
+  dimsOf: (id: number) => number[] | null;
+  elemsOf: (id: number) => number | null;
+  ins: ArrayLike<number>;
+  outs: ArrayLike<number>;
+  in0: number;
+  inEnd: number;
+  out0: number;
+  outEnd: number;
   gqa: number;
   st: TransformerDims | null;
   bind: Record<string, number>;
   attnIndex: number;
   tokens: number;
+  rows: number;
+  flops: number;
 }
 
 function matmulOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, flops: number) => void): void {
-  const [a, b] = n.inputs;
-  const bConst = b !== undefined && c.isConst(b);
-  const aConst = a !== undefined && c.isConst(a);
+  const a = inId(c, 0),
+    b = inId(c, 1);
+  const bConst = c.isConst(b);
+  const aConst = c.isConst(a);
   if (bConst || aConst) {
     const w = c.dimsOf(bConst ? b : a);
     if (!w || w.length < 2) return;
@@ -360,11 +430,11 @@ function matmulOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, f
     return;
   }
   // activation x activation (attention): the larger operand is the cache the step reads
-  const ea = a ? c.elemsOf(a) : null,
-    ebb = b ? c.elemsOf(b) : null,
-    eo = c.elemsOf(n.outputs[0]);
+  const ea = c.elemsOf(a),
+    ebb = c.elemsOf(b),
+    eo = c.elemsOf(outId(c, 0));
   if (ea !== null && ebb !== null && eo !== null) {
-    const ad = c.dimsOf(a!);
+    const ad = c.dimsOf(a);
     const kk = ad && ad.length ? ad[ad.length - 1] : 1;
     ops.attn.push({ elems: Math.max(ea, ebb) * c.gqa, outElems: eo, macs: eo * kk });
     note(0, 2 * eo * kk);
@@ -383,9 +453,8 @@ function matmulOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, f
 
 /** A convolution is a GEMM: K = Cin/groups x kernel window, N = Cout, one row per output position. */
 function convOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, flops: number) => void): void {
-  const wName = n.opType === 'QLinearConv' ? n.inputs[3] : n.inputs[1];
-  const w = wName ? c.dimsOf(wName) : null;
-  const y = c.dimsOf(n.outputs[0]);
+  const w = c.dimsOf(inId(c, n.opType === 'QLinearConv' ? 3 : 1));
+  const y = c.dimsOf(outId(c, 0));
   if (!w || w.length < 3 || !y || y.length < 2) return;
   const transposed = n.opType === 'ConvTranspose';
   const groups = n.attrs.group?.type === 'int' ? n.attrs.group.value : 1;
@@ -402,9 +471,9 @@ function convOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, flo
 
 /** Fused attention ops (com.microsoft Attention / MultiHeadAttention / GroupQueryAttention): a QKV
  * projection when the weight is an input, and scores + context over the cache from the structure. */
-function attentionOpOps(n: Node, ops: DecodeOps, c: MatmulCtx, note: (rows: number, flops: number) => void): void {
-  const w = n.inputs[1] && c.isConst(n.inputs[1]) ? c.dimsOf(n.inputs[1]) : null;
-  const xd = c.dimsOf(n.inputs[0]);
+function attentionOpOps(ops: DecodeOps, c: MatmulCtx, note: (rows: number, flops: number) => void): void {
+  const w = c.isConst(inId(c, 1)) ? c.dimsOf(inId(c, 1)) : null;
+  const xd = c.dimsOf(inId(c, 0));
   const rows = xd && xd.length >= 2 ? xd.slice(0, -1).reduce((x, v) => x * v, 1) : c.tokens;
   if (w && w.length === 2) {
     ops.gemvs.push({ k: w[0], n: w[1], rows });
@@ -467,9 +536,9 @@ function moeOps(
 ): MoeWork | undefined {
   const q = n.opType === 'QMoE';
   const [i1, i2, i3] = q ? [2, 5, 8] : [2, 4, 6];
-  const x = c.dimsOf(n.inputs[0]);
-  const f1 = n.inputs[i1] ? c.dimsOf(n.inputs[i1]) : null;
-  const f2 = n.inputs[i2] ? c.dimsOf(n.inputs[i2]) : null;
+  const x = c.dimsOf(inId(c, 0));
+  const f1 = c.dimsOf(inId(c, i1));
+  const f2 = c.dimsOf(inId(c, i2));
   if (!x || !f1 || !f2 || f1.length < 2) return undefined;
   const hidden = x[x.length - 1];
   const T = Math.max(
@@ -480,7 +549,8 @@ function moeOps(
   const kk = Math.min(E, Math.max(1, n.attrs.k?.type === 'int' ? n.attrs.k.value : 1));
   const bits = n.attrs.expert_weight_bits?.type === 'int' ? n.attrs.expert_weight_bits.value : 4;
   const per = (d: number[]) => (d.reduce((a, b) => a * b, 1) / E) * (q ? 8 / bits : 1);
-  const fc1 = per(f1) + (n.inputs[i3] && c.dimsOf(n.inputs[i3]) ? per(c.dimsOf(n.inputs[i3])!) : 0);
+  const f3 = c.dimsOf(inId(c, i3));
+  const fc1 = per(f1) + (f3 ? per(f3) : 0);
   const fc2 = per(f2);
   const inter = fc2 / Math.max(1, hidden);
   const active = E * (1 - Math.pow(1 - kk / E, T));

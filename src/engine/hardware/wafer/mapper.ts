@@ -228,25 +228,12 @@ function buildUnits(c: Ctx): Unit[] {
   return classify(c, units);
 }
 
-/** Everything a kernel's timing reads (unitKernelCycles, unitFillCycles, maxUsefulCores): its ops and its
- * activation bytes in and out. Numbers print exactly (shortest round-trip form), so equal keys mean equal work. */
-function kernelTimingKey(kw: KernelWork): string {
-  const o = kw.decode;
-  let s = `${kw.actInBytes},${kw.actOutBytes},${o.scalarReductions},${o.lookups},${o.otherFlops}|`;
-  for (const g of o.gemvs) s += `${g.k},${g.n},${g.rows};`;
-  s += '|';
-  for (const a of o.attn) s += `${a.elems},${a.outElems},${a.macs};`;
-  s += '|';
-  for (const e of o.elementwise) s += `${e.rows},${e.cols};`;
-  return s;
-}
-
-/** Sets each unit's cost class: the same kernels' timing keys in the same order and the same minimum cores. */
+/** Sets each unit's cost class: the same kernels' timing classes in the same order and the same minimum cores. */
 function classify(c: Ctx, units: Unit[]): Unit[] {
   const ids = new Map<string, number>();
-  const keys = c.work.map(kernelTimingKey);
   for (const u of units) {
-    const key = `${u.minCores}#${u.kernels.map((i) => keys[i]).join('#')}`;
+    let key = `${u.minCores}`;
+    for (const i of u.kernels) key += `#${c.work[i].timing}`;
     let id = ids.get(key);
     if (id === undefined) ids.set(key, (id = ids.size));
     u.cls = id;
