@@ -3,7 +3,8 @@
 // the node producing each value, and the name of each id. They then index typed arrays instead of looking
 // names up in maps, which was most of their time on large graphs. Once per analysis, shared and read-only.
 import type { Analysis } from './types';
-import type { TensorInfo, ValueType } from '../onnx/ir';
+import type { Dim, TensorInfo, ValueType } from '../onnx/ir';
+import { evalDim } from '../shapes/dims';
 import { derivedOf } from './derived';
 import { graphIds } from '../onnx/nameIds';
 
@@ -85,4 +86,35 @@ function build(a: Analysis): GraphValues {
 /** The analysis' main-graph value ids (shared, read-only). */
 export function graphValues(a: Analysis): GraphValues {
   return derivedOf(a, 'graph-values', {}, () => build(a));
+}
+
+/** Dims under the bindings, evaluated once per dims array (values of one shape share it) and shared by the
+ * mappers of the analysis (read-only); null where a dim is unknown. */
+export function boundDims(a: Analysis, bind: Record<string, number>): (dims: Dim[]) => number[] | null {
+  return derivedOf(a, 'bound-dims', bind, () => {
+    const memo = new Map<Dim[], number[] | null>();
+    return (dims: Dim[]) => {
+      let d = memo.get(dims);
+      if (d === undefined) memo.set(dims, (d = numDims(dims, bind)));
+      return d;
+    };
+  });
+}
+
+function numDims(dims: Dim[], bind: Record<string, number>): number[] | null {
+  const out: number[] = [];
+  for (const d of dims) {
+    const v = evalDim(d, bind);
+    if (v === undefined) return null;
+    out.push(v);
+  }
+  return out;
+}
+
+/** Value id's dims under the bindings: its inferred tensor type's, else its initializer's; null when unknown. */
+export function dimsById(gv: GraphValues, bound: (dims: Dim[]) => number[] | null, id: number): number[] | null {
+  if (id < 0) return null;
+  const t = gv.types[id];
+  if (t && t.kind === 'tensor') return t.dims ? bound(t.dims) : null;
+  return gv.inits[id]?.dims ?? null;
 }

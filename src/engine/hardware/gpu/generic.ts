@@ -4,12 +4,11 @@
 // training keeps every layer output for the backward pass; full recompute keeps one checkpoint per
 // block (the block's input) plus one block's outputs; inference needs the liveness peak.
 import type { Analysis } from '../types';
-import type { Dim, TensorInfo } from '../../onnx/ir';
-import { evalDim } from '../../shapes/dims';
 import type { Device, GemmShape } from './roofline';
 import type { Work } from './work';
 import { weightBytesAt } from '../../cost/layers';
-import { graphValues } from '../graphValues';
+import { boundDims, dimsById, graphValues, type GraphValues } from '../graphValues';
+import type { Dim } from '../../onnx/ir';
 
 const MATRIX_KINDS = new Set(['matmul', 'conv', 'attention', 'recurrent']);
 
@@ -92,30 +91,23 @@ function livenessPeak(a: Analysis): number {
 
 /** The [m,k] x [k,n] product (times batch) a MatMul or Gemm node computes, from its inferred input shapes;
  * undefined when a shape is unknown. A right operand of rank 2 (a weight) makes one GEMM over all rows. */
-export function gemmShapeOf(
+function gemmShapeOf(
   a: Analysis,
   node: number,
-  bind: Record<string, number>,
-  inits?: ReadonlyMap<string, TensorInfo>,
+  gv: GraphValues,
+  bound: (dims: Dim[]) => number[] | null,
 ): (GemmShape & { scales: 'm' | 'batch' }) | undefined {
   const g = a.model.graph;
   const n = g.nodes[node];
   if (!n || (n.opType !== 'MatMul' && n.opType !== 'Gemm') || (n.domain !== '' && n.domain !== 'com.microsoft'))
     return undefined;
-  const dimsOf = (name: string): number[] | undefined => {
-    const t = a.shapes.main.values.get(name)?.type;
-    const ds: Dim[] | null | undefined =
-      t && t.kind === 'tensor'
-        ? t.dims
-        : inits
-          ? inits.get(name)?.dims
-          : g.initializers.find((i) => i.name === name)?.dims;
-    if (!ds) return undefined;
-    const out = ds.map((d) => evalDim(d, bind));
-    return out.every((v): v is number => v !== undefined && v > 0) ? out : undefined;
+  const dimsOf = (k: number): number[] | undefined => {
+    const q = gv.inStart[node] + k;
+    const out = q < gv.inStart[node + 1] ? dimsById(gv, bound, gv.ins[q]) : null;
+    return out && out.every((v) => v > 0) ? out : undefined;
   };
-  const A = dimsOf(n.inputs[0]),
-    B = dimsOf(n.inputs[1]);
+  const A = dimsOf(0),
+    B = dimsOf(1);
   if (!A || !B || A.length === 0 || B.length === 0) return undefined;
   const prod = (xs: number[]) => xs.reduce((x, y) => x * y, 1);
   if (n.opType === 'Gemm') {
@@ -138,9 +130,8 @@ export function genericModel(a: Analysis, bind: Record<string, number> = {}): Ge
   const half = (byDtype[10] ?? 0) + (byDtype[16] ?? 0);
   const full = byDtype[1] ?? 0;
   const graphActBytes = half > full ? 2 : 4;
-  // the first initializer of each name, as a scan would find it (one map, not a scan per MatMul layer)
-  const inits = new Map<string, TensorInfo>();
-  for (const t of a.model.graph.initializers) if (!inits.has(t.name)) inits.set(t.name, t);
+  const gv = graphValues(a),
+    bound = boundDims(a, bind);
   const layers = a.layers.map<GenericLayer>((l, i) => ({
     layer: i,
     matrix: MATRIX_KINDS.has(l.kind),
@@ -153,7 +144,7 @@ export function genericModel(a: Analysis, bind: Record<string, number> = {}): Ge
     quantizedParamBytes: l.quantizedParamBytes,
     block: l.block,
     lookup: l.kind === 'embedding',
-    gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], bind, inits) : undefined,
+    gemm: l.kind === 'matmul' && l.nodeIndices.length ? gemmShapeOf(a, l.nodeIndices[0], gv, bound) : undefined,
   }));
   return {
     layers,

@@ -2,14 +2,13 @@
 // precision, and the per-step decode ops the latency model needs. FLOPs and bytes come from the cost
 // pass; where an op is not costed yet (FLOPs 0), the matmul FLOPs are recomputed from initializer dims.
 import type { Analysis, Precision } from '../types';
-import type { Dim, Node } from '../../onnx/ir';
-import { evalDim } from '../../shapes/dims';
+import type { Node } from '../../onnx/ir';
 import { bytesFor } from '../../onnx/dtypes';
 import { emptyOps, type DecodeOps } from './latency';
 import type { TransformerDims } from '../../structure';
 import { elemBytesOf } from './spec';
 import { weightBytesAt } from '../../cost/layers';
-import { graphValues, type GraphValues } from '../graphValues';
+import { boundDims, dimsById, graphValues, type GraphValues } from '../graphValues';
 
 export interface KernelWork {
   /** index into Analysis.layers */
@@ -98,19 +97,8 @@ export function kernelWork(
     if (id >= 0 && !gv.inits[id]) isGraphInput[id] = 1;
   });
   const eb = elemBytesOf(precision);
-  // dims under the bindings, once per dims array (values of one shape share it): shared, read-only
-  const bound = new Map<Dim[], number[] | null>();
-  const boundDims = (dims: Dim[]): number[] | null => {
-    let d = bound.get(dims);
-    if (d === undefined) bound.set(dims, (d = numDims(dims, bind)));
-    return d;
-  };
-  const dimsAt = (id: number): number[] | null => {
-    if (id < 0) return null;
-    const t = gv.types[id];
-    if (t && t.kind === 'tensor') return t.dims ? boundDims(t.dims) : null;
-    return gv.inits[id]?.dims ?? null;
-  };
+  const bound = boundDims(a, bind);
+  const dimsAt = (id: number): number[] | null => dimsById(gv, bound, id);
   const elemsAt = (id: number): number | null => {
     const d = dimsAt(id);
     return d ? d.reduce((x, y) => x * y, 1) : null;
@@ -120,7 +108,7 @@ export function kernelWork(
   const buffers = activationBuffers(a, gv, (id) => {
     const t = gv.types[id];
     if (!t || t.kind !== 'tensor') return 0;
-    const d = t.dims ? boundDims(t.dims) : null;
+    const d = t.dims ? bound(t.dims) : null;
     const e = d ? d.reduce((x, y) => x * y, 1) : 0;
     return FLOAT_TYPES.has(t.dtype) ? e * eb : bytesFor(t.dtype, e);
   });
@@ -259,16 +247,6 @@ function decodeOpsKey(o: DecodeOps): string {
   s += '|';
   for (const e of o.elementwise) s += `${e.rows},${e.cols};`;
   return s;
-}
-
-function numDims(dims: Dim[], bind: Record<string, number>): number[] | null {
-  const out: number[] = [];
-  for (const d of dims) {
-    const v = evalDim(d, bind);
-    if (v === undefined) return null;
-    out.push(v);
-  }
-  return out;
 }
 
 /** The current node's input / output value id k (-1: omitted or past the end). */
