@@ -136,8 +136,11 @@ export function kernelWork(
     mctx.flops += f;
   };
   // kernels with equal ops share one DecodeOps (read-only); equal timing inputs share a timing class
-  const opsByKey = new Map<string, DecodeOps>();
-  const timingIds = new Map<string, number>();
+  const shareOps = new Interner<DecodeOps>(opsHash, opsEqual);
+  const timings = new Interner<TimingKey>(
+    (t) => mix(mix(opsHash(t.ops, false), t.actIn), t.actOut),
+    (x, y) => x.actIn === y.actIn && x.actOut === y.actOut && opsEqual(x.ops, y.ops, false),
+  );
   const out: KernelWork[] = [];
   for (const l of a.layers) {
     let ops = emptyOps();
@@ -207,16 +210,8 @@ export function kernelWork(
     ops.otherFlops = Math.max(0, l.forwardFlops - mctx.flops - 8 * ew);
     const actInBytes = buffers.inBytes[l.id] ?? 0,
       actOutBytes = buffers.outBytes[l.id] ?? 0;
-    const opsKey = decodeOpsKey(ops);
-    const fullKey = ops.gathers
-      ? `${opsKey}|${ops.gathers.map((x) => `${x.rows},${x.cols},${x.tableRows}`).join(';')}`
-      : opsKey;
-    const same = opsByKey.get(fullKey);
-    if (same) ops = same;
-    else opsByKey.set(fullKey, ops);
-    const tKey = `${actInBytes},${actOutBytes}|${opsKey}`;
-    let timing = timingIds.get(tKey);
-    if (timing === undefined) timingIds.set(tKey, (timing = timingIds.size));
+    ops = shareOps.intern(ops).value;
+    const timing = timings.intern({ ops, actIn: actInBytes, actOut: actOutBytes }).id;
     out.push({
       index: l.id,
       name: l.name,
@@ -237,16 +232,68 @@ export function kernelWork(
   return out;
 }
 
-/** Everything decodeOpsCycles and stepCycles read of a kernel's ops (gathers aside: only weight streaming reads
- * them). Numbers print exactly (shortest round-trip form), so equal keys mean equal ops. */
-function decodeOpsKey(o: DecodeOps): string {
-  let s = `${o.scalarReductions},${o.lookups},${o.otherFlops}|`;
-  for (const g of o.gemvs) s += `${g.k},${g.n},${g.rows};`;
-  s += '|';
-  for (const a of o.attn) s += `${a.elems},${a.outElems},${a.macs};`;
-  s += '|';
-  for (const e of o.elementwise) s += `${e.rows},${e.cols};`;
-  return s;
+interface TimingKey {
+  ops: DecodeOps;
+  actIn: number;
+  actOut: number;
+}
+
+/** Equal values (by `equal`) as one shared value with a small id, found by a numeric hash instead of a key string
+ * (printing every number of every kernel was most of this pass's time on large graphs). */
+class Interner<T> {
+  private byHash = new Map<number, { value: T; id: number }[]>();
+  private size = 0;
+  constructor(
+    private hash: (v: T) => number,
+    private equal: (a: T, b: T) => boolean,
+  ) {}
+  intern(v: T): { value: T; id: number } {
+    const h = this.hash(v);
+    let list = this.byHash.get(h);
+    if (!list) this.byHash.set(h, (list = []));
+    for (const e of list) if (this.equal(e.value, v)) return e;
+    const e = { value: v, id: this.size++ };
+    list.push(e);
+    return e;
+  }
+}
+
+const f64 = new Float64Array(1),
+  u32 = new Uint32Array(f64.buffer);
+/** Folds a number's bits into a 32-bit hash. */
+function mix(h: number, x: number): number {
+  f64[0] = x;
+  h = Math.imul(h ^ u32[0], 0x9e3779b1);
+  return Math.imul(h ^ u32[1], 0x85ebca6b) ^ (h >>> 15);
+}
+
+/** Hash of what decodeOpsCycles and stepCycles read of a kernel's ops, and the gathers too when `gathers`
+ * (weight streaming reads them). */
+function opsHash(o: DecodeOps, gathers = true): number {
+  let h = mix(mix(mix(17, o.scalarReductions), o.lookups), o.otherFlops);
+  for (const g of o.gemvs) h = mix(mix(mix(h, g.k), g.n), g.rows);
+  h = mix(h, -1);
+  for (const a of o.attn) h = mix(mix(mix(h, a.elems), a.outElems), a.macs);
+  h = mix(h, -2);
+  for (const e of o.elementwise) h = mix(mix(h, e.rows), e.cols);
+  if (gathers && o.gathers) for (const x of o.gathers) h = mix(mix(mix(h, x.rows), x.cols), x.tableRows);
+  return h;
+}
+
+/** Equal ops (the gathers compared too when `gathers`); numbers compared as values, as their printed forms were. */
+function opsEqual(a: DecodeOps, b: DecodeOps, gathers = true): boolean {
+  if (a === b) return true;
+  if (a.scalarReductions !== b.scalarReductions || a.lookups !== b.lookups || a.otherFlops !== b.otherFlops)
+    return false;
+  const same = <T>(x: T[] | undefined, y: T[] | undefined, eq: (p: T, q: T) => boolean) =>
+    (x?.length ?? 0) === (y?.length ?? 0) && (x ?? []).every((p, i) => eq(p, y![i]));
+  return (
+    same(a.gemvs, b.gemvs, (p, q) => p.k === q.k && p.n === q.n && p.rows === q.rows) &&
+    same(a.attn, b.attn, (p, q) => p.elems === q.elems && p.outElems === q.outElems && p.macs === q.macs) &&
+    same(a.elementwise, b.elementwise, (p, q) => p.rows === q.rows && p.cols === q.cols) &&
+    (!gathers ||
+      same(a.gathers, b.gathers, (p, q) => p.rows === q.rows && p.cols === q.cols && p.tableRows === q.tableRows))
+  );
 }
 
 /** The current node's input / output value id k (-1: omitted or past the end). */
