@@ -402,13 +402,18 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
         Math.max(us[i].minCores, Math.floor(us[i].minCores + (n - us[i].minCores) * shrink)),
       );
       const cores = Array.from({ length: R }, () => one).flat();
-      const p = place(cores, W, H, (l: Layout, n: number) => {
-        // throughput: the slowest region; decode: the sum of the regions' times plus the hops between them
+      const p = place(cores, W, H, (l: Layout, n: number, bound: number) => {
+        // throughput: the slowest region; decode: the sum of the regions' times plus the hops between them.
+        // Both only grow region by region (times and hops are not negative), so a layout whose partial score
+        // reaches the best so far cannot win: stop there.
         const m = us.length;
+        const finite = bound < Infinity;
         if (!c.decode) {
           let slowest = -Infinity;
-          for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1)
+          for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1) {
             slowest = Math.max(slowest, cyclesOn.total(us[j], l.w[i], l.h[i]));
+            if (finite && slowest >= bound) return slowest;
+          }
           return slowest;
         }
         let sum = 0,
@@ -416,6 +421,7 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
         for (let i = 0, j = 0; i < n; i++, j = j + 1 === m ? 0 : j + 1) {
           sum += cyclesOn.total(us[j], l.w[i], l.h[i]);
           if (i) hops += hopsAt(l, i - 1, i);
+          if (finite && sum + hops * spec.hopLatency_cycles >= bound) return sum + hops * spec.hopLatency_cycles;
         }
         return sum + hops * spec.hopLatency_cycles;
       });

@@ -85,13 +85,14 @@ export function placeWithBand(cores: number[], W: number, H: number, b: number):
 /**
  * Tries band heights from the smallest that holds the largest region upward and keeps the packing with the
  * lowest score (the caller's cost of the laid-out regions, `n` of them in `l`; by default wasted cores plus
- * elongation).
+ * elongation). A score may stop early and return any value at or above `bound` (the best score so far) once it
+ * knows the layout cannot beat it: only a score below the best wins.
  */
 export function place(
   cores: number[],
   W: number,
   H: number,
-  score?: (l: Layout, n: number) => number,
+  score?: (l: Layout, n: number, bound: number) => number,
 ): { rects: Rect[]; band: number } | null {
   if (cores.length === 0) return { rects: [], band: H };
   let nMax = -Infinity,
@@ -120,7 +121,7 @@ export function place(
   for (const b of cands) {
     if (b < lo || b > H) continue;
     if (!layoutBand(cores, W, H, b, cur)) continue;
-    const sc = (score ?? defaultScore)(cur, n);
+    const sc: number = score ? score(cur, n, best ? best.score : Infinity) : defaultScore(cur);
     if (!best || sc < best.score) {
       best = { band: b, score: sc };
       [cur, keep] = [keep, cur];
