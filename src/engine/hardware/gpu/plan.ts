@@ -132,11 +132,45 @@ export interface Evaluation {
   capacityBytes: number;
   stages: StageResult[];
   breakdown: Breakdown;
-  layerTimes: Map<number, LayerTime>;
-  layerStage: Map<number, number>;
+  layerTimes: ByLayer<LayerTime>;
+  layerStage: ByLayer<number>;
   /** per-GPU memory attributed to each Analysis layer (weights + gradients + optimizer + activations) */
-  layerMemory: Map<number, number>;
+  layerMemory: ByLayer<number>;
   notes: string[];
+}
+
+/** Values by Analysis layer index, iterated in the order they were first set: a Map (the transformer path sets a
+ * few roles' layers in any order) or a DenseByLayer (the generic path sets every layer once, in index order). */
+export interface ByLayer<V> {
+  get(layer: number): V | undefined;
+  set(layer: number, v: V): unknown;
+  values(): Iterable<V>;
+  [Symbol.iterator](): Iterator<[number, V]>;
+}
+
+/** ByLayer over an array (a hash map per layer was most of the generic plan's time on 100k-layer graphs).
+ * Iterates in index order: the order a caller setting layers in ascending order set them. */
+export class DenseByLayer<V> implements ByLayer<V> {
+  private readonly vals: (V | undefined)[];
+  constructor(n: number) {
+    this.vals = new Array<V | undefined>(n);
+  }
+  get(layer: number): V | undefined {
+    return this.vals[layer];
+  }
+  set(layer: number, v: V): this {
+    this.vals[layer] = v;
+    return this;
+  }
+  *values(): Generator<V> {
+    for (const v of this.vals) if (v !== undefined) yield v;
+  }
+  *[Symbol.iterator](): Generator<[number, V]> {
+    for (let i = 0; i < this.vals.length; i++) {
+      const v = this.vals[i];
+      if (v !== undefined) yield [i, v];
+    }
+  }
 }
 
 /** Optimizer step bytes per parameter on one GPU (mixed-precision Adam as Megatron runs it [D]):
@@ -343,7 +377,7 @@ function passParts(fwd: PassTime, times: number, bwd?: PassTime): TimeParts {
   return o;
 }
 
-function layerTime(map: Map<number, LayerTime>, layer: number, v: TimeParts, times: number, flops = 0): void {
+function layerTime(map: ByLayer<LayerTime>, layer: number, v: TimeParts, times: number, flops = 0): void {
   if (layer < 0) return;
   const o = map.get(layer) ?? { seconds: 0, compute: 0, memory: 0, comm: 0, latency: 0, overhead: 0, flops: 0 };
   o.seconds += v.seconds * times;
@@ -398,9 +432,9 @@ function finish(
     forwardPerMb: number[];
     embeddingSync: number;
   },
-  layerTimes: Map<number, LayerTime>,
-  layerStage: Map<number, number>,
-  layerMemory: Map<number, number>,
+  layerTimes: ByLayer<LayerTime>,
+  layerStage: ByLayer<number>,
+  layerMemory: ByLayer<number>,
   notes: string[],
   samplesPerStep: number,
   tokensPerStep: number,
@@ -601,9 +635,11 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const cuts = stageCuts(per, plan.pp);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training, ctx.spec.stack?.gradient_bytes);
-  const layerTimes = new Map<number, LayerTime>(),
-    layerStage = new Map<number, number>(),
-    layerMemory = new Map<number, number>();
+  // every layer is set once, stage by stage in index order: arrays, iterated in that order
+  const nLayers = ctx.analysis.layers.length;
+  const layerTimes = new DenseByLayer<LayerTime>(nLayers),
+    layerStage = new DenseByLayer<number>(nLayers),
+    layerMemory = new DenseByLayer<number>(nLayers);
   let ppComm = 0;
   const backwardPerMb: number[] = [],
     forwardPerMb: number[] = [],
