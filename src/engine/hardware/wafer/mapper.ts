@@ -304,17 +304,20 @@ function unitCycles(c: Ctx, u: Unit, w: number, h: number): number {
 }
 
 /** unitCycles and a region's parts per cost class, remembered: a placement candidate gives most regions of a
- * class the same shape, so `total` keeps each class's last shape; `parts` (read-only, shared by the regions of
- * a class and shape) keeps them all. */
+ * class the same shape, so `total` and `parts` keep each class's last shape; `parts` (read-only, shared by the
+ * regions of a class and shape) keeps the others by class and shape too. */
 function classCycles(c: Ctx): {
   total: (u: Unit, w: number, h: number) => number;
-  parts: (u: Unit, w: number, h: number) => { parts: CycleParts[]; fill: number };
+  parts: (u: Unit, w: number, h: number) => RegionCycles;
 } {
   const n = c.costClasses ?? 0;
   const lastW = new Float64Array(n).fill(NaN),
     lastH = new Float64Array(n),
     lastT = new Float64Array(n);
-  const seen = new Map<string, { parts: CycleParts[]; fill: number }>();
+  const partsW = new Float64Array(n).fill(NaN),
+    partsH = new Float64Array(n),
+    lastParts = new Array<RegionCycles | undefined>(n);
+  const seen = new Map<string, RegionCycles>();
   return {
     total: (u, w, h) => {
       const k = u.cls;
@@ -326,12 +329,31 @@ function classCycles(c: Ctx): {
       return lastT[k];
     },
     parts: (u, w, h) => {
-      const key = `${u.cls},${w},${h}`;
+      const k = u.cls;
+      if (partsW[k] === w && partsH[k] === h) return lastParts[k]!;
+      const key = `${k},${w},${h}`;
       let v = seen.get(key);
-      if (!v) seen.set(key, (v = { parts: unitKernelCycles(c, u, w, h), fill: unitFillCycles(c, u, w, h) }));
+      if (!v) {
+        const parts = unitKernelCycles(c, u, w, h);
+        seen.set(key, (v = { parts, fill: unitFillCycles(c, u, w, h), total: sumCycles(parts) }));
+      }
+      partsW[k] = w;
+      partsH[k] = h;
+      lastParts[k] = v;
       return v;
     },
   };
+}
+
+/** A region's cycles per kernel, their sum and its pipeline fill. */
+interface RegionCycles {
+  parts: CycleParts[];
+  fill: number;
+  total: number;
+}
+
+function sumCycles(parts: CycleParts[]): number {
+  return parts.reduce((s, q) => s + totalCycles(q), 0);
 }
 
 interface Placed {
@@ -339,6 +361,8 @@ interface Placed {
   rect: Rect;
   system: number;
   parts: CycleParts[];
+  /** the sum of parts' cycles */
+  total: number;
   /** hop / inter-system cycles paid on entry to this region (decode) */
   entry: number;
   /** pipeline fill cycles of a sample (throughput mode), counted in latency, not in the interval */
@@ -434,6 +458,7 @@ function pipelined(c: Ctx, units: Unit[], systems: number): WaferTargetResult | 
           rect: r,
           system: s,
           parts: t.parts,
+          total: t.total,
           entry: 0,
           fill: t.fill,
           replica: Math.floor(i / us.length),
@@ -473,7 +498,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
         p.entry = spec.hopLatency_cycles * hopsBetween(prev.rect, p.rect) + 2 * spec.rampLatency_cycles;
       }
     }
-    const unitTotal = p.parts.reduce((s, q) => s + totalCycles(q), 0);
+    const unitTotal = p.total;
     latencyCycles += unitTotal + p.entry + p.fill;
     if (unitTotal > bottleneck) {
       bottleneck = unitTotal;
@@ -494,8 +519,8 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
     const cores = p.rect.w * p.rect.h;
     p.unit.kernels.forEach((ki, j) => {
       const kw = c.work[ki];
-      const parts = { ...p.parts[j] };
-      if (j === 0) parts.latency += c.decode ? p.entry : 0;
+      // the shared parts, copied where the region's entry hops are added
+      const parts = j === 0 && c.decode ? { ...p.parts[j], latency: p.parts[j].latency + p.entry } : p.parts[j];
       const cyc = totalCycles(parts);
       const bytes = kernelBytes(c, kw);
       layerRows[ki] = {
@@ -595,7 +620,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
     width: spec.gridWidth_cores,
     height: spec.gridHeight_cores,
     rects: placed.map((p) => {
-      const t = p.parts.reduce((s, q) => s + totalCycles(q), 0);
+      const t = p.total;
       return {
         layer: p.unit.kernels[0],
         layerCount: p.unit.kernels.length,
@@ -655,7 +680,7 @@ function placedUtilization(
     busy = 0;
   for (const p of placed) {
     const n = p.rect.w * p.rect.h;
-    const t = p.parts.reduce((s, q) => s + totalCycles(q), 0);
+    const t = p.total;
     area += n;
     busy += n * Math.min(1, t / Math.max(1, c.decode ? latency : bottleneck));
   }
@@ -671,9 +696,7 @@ function placedUtilization(
       'batch-1 decode: regions are sized for the sum of their times (latency), each holding its weights; cores beyond that add reduction hops';
   else {
     const first = placed.filter((p) => p.replica === 0);
-    const slow = first.reduce((b, p) =>
-      p.parts.reduce((s, q) => s + totalCycles(q), 0) > b.parts.reduce((s, q) => s + totalCycles(q), 0) ? p : b,
-    );
+    const slow = first.reduce((b, p) => (p.total > b.total ? p : b));
     const kw = c.work[slow.unit.kernels[0]];
     const cap = maxUsefulCores(c, kw);
     const atCap = slow.rect.w * slow.rect.h >= 0.9 * cap;
