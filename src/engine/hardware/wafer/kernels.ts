@@ -74,6 +74,37 @@ const REDUCTIONS: Record<string, number> = {
 const ROUTING =
   /^(Reshape|Transpose|Squeeze|Unsqueeze|Flatten|Concat|Split|Slice|Shape|Size|Expand|Tile|Identity|Constant|ConstantOfShape|Range|Gather|GatherElements|GatherND|ScatterND|Pad|DepthToSpace|SpaceToDepth)$/;
 
+/** How kernelWork reads a node, by op type (kindOf: one regex test per op type, not per node). */
+const enum OpKind {
+  MatMul,
+  MatMulNBits,
+  Conv,
+  MoE,
+  Attention,
+  Reduction,
+  Gather,
+  Routing,
+  Elementwise,
+}
+
+const opKinds = new Map<string, OpKind>();
+function kindOf(op: string): OpKind {
+  let k = opKinds.get(op);
+  if (k !== undefined) return k;
+  if (op === 'MatMul' || op === 'Gemm') k = OpKind.MatMul;
+  else if (op === 'MatMulNBits') k = OpKind.MatMulNBits;
+  else if (/^(Conv|ConvTranspose|ConvInteger|QLinearConv)$/.test(op)) k = OpKind.Conv;
+  else if (op === 'MoE' || op === 'QMoE') k = OpKind.MoE;
+  else if (/Attention$/.test(op)) k = OpKind.Attention;
+  else if (Object.hasOwn(REDUCTIONS, op)) k = OpKind.Reduction;
+  else if (op === 'Gather') k = OpKind.Gather;
+  else if (ROUTING.test(op)) k = OpKind.Routing;
+  else k = OpKind.Elementwise;
+  // op types come from the model: the cache stays small unless a model invents many (then it stops growing)
+  if (opKinds.size < 4096) opKinds.set(op, k);
+  return k;
+}
+
 export function kernelWork(
   a: Analysis,
   precision: Precision,
@@ -165,10 +196,11 @@ export function kernelWork(
       mctx.out0 = gv.outStart[idx];
       mctx.outEnd = gv.outStart[idx + 1];
       const in0 = inId(mctx, 0);
-      if (n.opType === 'MatMul' || n.opType === 'Gemm') {
+      const kind = kindOf(n.opType);
+      if (kind === OpKind.MatMul) {
         matmulOps(n, ops, mctx, noteFlops);
         if (!mctx.isConst(in0) && !mctx.isConst(inId(mctx, 1))) attnSeen++;
-      } else if (n.opType === 'MatMulNBits') {
+      } else if (kind === OpKind.MatMulNBits) {
         // quantized weight: K and N are attributes (com.microsoft)
         const k = n.attrs.K?.type === 'int' ? n.attrs.K.value : 0,
           nn = n.attrs.N?.type === 'int' ? n.attrs.N.value : 0;
@@ -183,16 +215,18 @@ export function kernelWork(
           ops.gemvs.push({ k, n: nn, rows: r });
           noteFlops(r, 2 * k * nn * r);
         }
-      } else if (/^(Conv|ConvTranspose|ConvInteger|QLinearConv)$/.test(n.opType)) {
+      } else if (kind === OpKind.Conv) {
         convOps(n, ops, mctx, noteFlops);
-      } else if (n.opType === 'MoE' || n.opType === 'QMoE') {
+      } else if (kind === OpKind.MoE) {
         moe = moeOps(n, ops, mctx, noteFlops) ?? moe;
-      } else if (/Attention$/.test(n.opType)) {
+      } else if (kind === OpKind.Attention) {
         attentionOpOps(ops, mctx, noteFlops);
-      } else if (REDUCTIONS[n.opType] !== undefined) {
+      } else if (kind === OpKind.Reduction) {
         ops.scalarReductions += REDUCTIONS[n.opType];
         pushElementwise(ops, dimsAt(in0));
-      } else if (n.opType === 'Gather' && mctx.isConst(in0)) {
+      } else if (kind === OpKind.Gather) {
+        // a lookup in a constant table; a Gather of activations is routing
+        if (!mctx.isConst(in0)) continue;
         ops.lookups += 1;
         const y0 = outId(mctx, 0);
         const t = dimsAt(in0),
@@ -201,7 +235,7 @@ export function kernelWork(
           const cols = y[y.length - 1];
           ops.gathers = [...(ops.gathers ?? []), { rows: Math.max(1, elemsAt(y0)! / cols), cols, tableRows: t[0] }];
         }
-      } else if (!ROUTING.test(n.opType)) {
+      } else if (kind === OpKind.Elementwise) {
         pushElementwise(ops, dimsAt(outId(mctx, 0)));
       }
     }
@@ -354,7 +388,7 @@ function activationBuffers(
   const routing = new Uint8Array(g.nodes.length);
   g.nodes.forEach((n, j) => {
     let r = routingOp.get(n.opType);
-    if (r === undefined) routingOp.set(n.opType, (r = ROUTING.test(n.opType)));
+    if (r === undefined) routingOp.set(n.opType, (r = kindOf(n.opType) === OpKind.Routing || n.opType === 'Gather'));
     routing[j] = r ? 1 : 0;
   });
   const hasProducer = (i: number) => i >= 0 && producer[i] >= 0;
