@@ -165,13 +165,15 @@ function gemmFor(m: GenericModel, l: GenericLayer, b: number): GemmShape | undef
     : { m: g.m, k: g.k, n: g.n, batch: Math.max(1, Math.round(g.batch * f)) };
 }
 
-/** Forward kernel of one layer for a microbatch of b samples. */
-export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b: number): Work {
+/** What a layer's kernel asks of a GPU for a microbatch of b samples (a Work without its names). */
+export type Kernel = Pick<Work, 'kind' | 'flops' | 'bytes' | 'gemm'>;
+
+/** Forward kernel of one layer for a microbatch of b samples, unnamed (the plan search times many layers'
+ * kernels and names only the distinct ones). */
+export function genericKernel(dev: Device, m: GenericModel, l: GenericLayer, b: number): Kernel {
   const scale = dev.actBytes / m.graphActBytes;
   const out = l.outBytesPerSample * b * scale;
   return {
-    name: `layer${l.layer}`,
-    role: `layer:${l.layer}`,
     kind: l.matrix ? 'matrix' : 'vector',
     flops: l.flopsPerSample * b,
     // a lookup reads the rows it writes (and its indices), not the whole table
@@ -180,14 +182,22 @@ export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b:
   };
 }
 
-export function genericBackward(
-  dev: Device,
-  m: GenericModel,
-  l: GenericLayer,
-  b: number,
-  f: Work = genericForward(dev, m, l, b),
-): Work {
-  return { ...f, name: `${f.name}.bwd`, flops: 2 * f.flops, bytes: 2 * f.bytes };
+/** The backward kernel: input gradient + weight gradient, twice the forward FLOPs and bytes. */
+export function genericBackwardKernel(f: Kernel): Kernel {
+  return { ...f, flops: 2 * f.flops, bytes: 2 * f.bytes };
+}
+
+/** Forward kernel of one layer for a microbatch of b samples. */
+export function genericForward(dev: Device, m: GenericModel, l: GenericLayer, b: number): Work {
+  return { name: `layer${l.layer}`, role: `layer:${l.layer}`, ...genericKernel(dev, m, l, b) };
+}
+
+export function genericBackward(dev: Device, m: GenericModel, l: GenericLayer, b: number): Work {
+  return {
+    name: `layer${l.layer}.bwd`,
+    role: `layer:${l.layer}`,
+    ...genericBackwardKernel(genericKernel(dev, m, l, b)),
+  };
 }
 
 /** Activation bytes a stage keeps per microbatch in flight, and its working set. */

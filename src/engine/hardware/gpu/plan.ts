@@ -23,7 +23,15 @@ import {
   headForward,
   type BlockShape,
 } from './megatron';
-import { genericActivations, genericBackward, genericForward, type GenericModel } from './generic';
+import {
+  genericActivations,
+  genericBackward,
+  genericBackwardKernel,
+  genericForward,
+  genericKernel,
+  type GenericModel,
+  type Kernel,
+} from './generic';
 import {
   addPass,
   alignmentNote,
@@ -558,19 +566,19 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
   const unaligned = new Set<string>();
   for (let i = 0; i < L; i++) {
     const l = gm.layers[i];
-    const w = genericForward(dev, gm, l, b);
-    fwd[i] = time(w);
+    const w = genericKernel(dev, gm, l, b);
+    fwd[i] = time(w, l.layer, '');
     fwdFlops[i] = w.flops;
     if (ctx.training) {
-      const bw = genericBackward(dev, gm, l, b, w);
-      bwd[i] = time(bw);
+      const bw = genericBackwardKernel(w);
+      bwd[i] = time(bw, l.layer, '.bwd');
       bwdFlops[i] = bw.flops;
     }
     const g = w.gemm;
     // unalignedGemms' line for this kernel, in the same order
     if (w.kind === 'matrix' && g && g.m > 1 && !gemmAligned(dev, g))
       unaligned.add(
-        `${ctx.analysis.layers[l.layer]?.name ?? w.role} ${g.batch > 1 ? `${g.batch} x ` : ''}[${g.m},${g.k}]x[${g.k},${g.n}]`,
+        `${ctx.analysis.layers[l.layer]?.name ?? `layer:${l.layer}`} ${g.batch > 1 ? `${g.batch} x ` : ''}[${g.m},${g.k}]x[${g.k},${g.n}]`,
       );
   }
   const r: GenericPasses = {
@@ -585,16 +593,14 @@ function genericPasses(ctx: Context, plan: Plan, links: LinkFor): GenericPasses 
   return r;
 }
 
-/** passOf of one compute kernel, timed once per distinct kernel (a repeated layer's kernels are equal) and the
- * PassTime shared: the same totals passOf(ctx, links, [w]) gives. Looked up by FLOPs, then the other fields that
- * enter kernelTime compared, instead of a key string per kernel. */
-function kernelPassMemo(ctx: Context, links: LinkFor): (w: Work) => PassTime {
-  const seen = new Map<number, { w: Work; p: PassTime }[]>();
-  const same = (a: Work, b: Work) =>
+/** passOf of one layer's compute kernel, timed once per distinct kernel (a repeated layer's kernels are equal)
+ * and the PassTime shared: the same totals passOf(ctx, links, [w]) gives. Looked up by FLOPs, then the other
+ * fields that enter kernelTime compared, instead of a key string per kernel; named only when first timed. */
+function kernelPassMemo(ctx: Context, links: LinkFor): (k: Kernel, layer: number, suffix: string) => PassTime {
+  const seen = new Map<number, { k: Kernel; p: PassTime }[]>();
+  const same = (a: Kernel, b: Kernel) =>
     a.kind === b.kind &&
     a.bytes === b.bytes &&
-    a.efficiency === b.efficiency &&
-    a.coll === b.coll &&
     (a.gemm === b.gemm ||
       (a.gemm !== undefined &&
         b.gemm !== undefined &&
@@ -603,14 +609,13 @@ function kernelPassMemo(ctx: Context, links: LinkFor): (w: Work) => PassTime {
         a.gemm.n === b.gemm.n &&
         a.gemm.batch === b.gemm.batch &&
         a.gemm.reduce === b.gemm.reduce));
-  return (w) => {
-    if (w.kind === 'comm') return passOf(ctx, links, [w]);
-    let list = seen.get(w.flops);
-    if (!list) seen.set(w.flops, (list = []));
-    for (const e of list) if (same(e.w, w)) return e.p;
-    const p = passOf(ctx, links, [w]);
+  return (k, layer, suffix) => {
+    let list = seen.get(k.flops);
+    if (!list) seen.set(k.flops, (list = []));
+    for (const e of list) if (same(e.k, k)) return e.p;
+    const p = passOf(ctx, links, [{ name: `layer${layer}${suffix}`, role: `layer:${layer}`, ...k }]);
     p.byRole = new Map();
-    list.push({ w, p });
+    list.push({ k, p });
     return p;
   };
 }
@@ -635,8 +640,9 @@ export function evaluateGeneric(ctx: Context, plan: Plan, detail = true): Evalua
   const cuts = stageCuts(per, plan.pp);
   const m = plan.globalBatch / (plan.microbatch * plan.dp);
   const bpp = bytesPerParam(ctx.precision, plan.zero, plan.dp, ctx.training, ctx.spec.stack?.gradient_bytes);
-  // every layer is set once, stage by stage in index order: arrays, iterated in that order
-  const nLayers = ctx.analysis.layers.length;
+  // every layer is set once, stage by stage in index order: arrays, iterated in that order (and none for the
+  // search's evaluations, which set no layer)
+  const nLayers = detail ? ctx.analysis.layers.length : 0;
   const layerTimes = new DenseByLayer<LayerTime>(nLayers),
     layerStage = new DenseByLayer<number>(nLayers),
     layerMemory = new DenseByLayer<number>(nLayers);
