@@ -331,6 +331,18 @@ test('an LM head whose vocabulary is not a multiple of 8 (fp16) is slower than t
   assert.ok(unaligned.stepSeconds > aligned.stepSeconds);
 });
 
+test('a vocabulary that does not split evenly over the tensor-parallel ranks gives each rank whole rows', () => {
+  // 1,001 words over tp 2: 501 rows per rank (the vocabulary padded to 1,002), never 500.5
+  const o = opts(
+    { targets: ['h100-dgx'], mode: 'inference', nodes: 1, precision: 'fp16', dims: { seq: 1024 }, batch: 8 },
+    { tp: 2, pp: 1, dp: 1 },
+  );
+  const r = resultOfKind(target(gpt(2, 256, 8, 1001), o), 'gpu-cluster');
+  assert.ok(!('error' in r));
+  const note = r.notes.find((n) => /not a multiple of 8 fp16 elements/.test(n));
+  assert.ok(note && /lm-head \[8192,256\]x\[256,501\]/.test(note), r.notes.join('\n'));
+});
+
 // ---- production stacks (issue 11): fused attention, context / expert parallelism refusals, FP8, serving
 
 test('fused attention: the default of the H100 stack when training, no S x S activations, stated in a note', () => {

@@ -447,14 +447,20 @@ export function embeddingBackward(dev: Device, x: BlockShape): Work[] {
   return [vec('embed.bwd', 'embed', T * x.h, 1, T * x.h * (e + 2 * MAIN_GRAD_BYTES))];
 }
 
+/** Vocabulary rows of one tensor-parallel rank: whole rows, ceil(V / t) (Megatron's VocabParallelEmbedding pads
+ * the vocabulary to a multiple of t, vLLM's to a multiple of 64 per rank; a fraction of a row is no shape). */
+export function vocabShard(x: { vocab: number; t: number }): number {
+  return Math.ceil(x.vocab / x.t);
+}
+
 /** Final norm, LM head (vocab split t ways) and, when training, Megatron's vocab-parallel cross-entropy. */
 export function headForward(dev: Device, x: BlockShape): Work[] {
   const e = dev.actBytes;
   const { T, nH, S } = sizes(x);
-  const nV = (T * x.vocab) / x.t;
+  const nV = T * vocabShard(x);
   const w: Work[] = [vec('final-norm', 'final-norm', nH, 8, 2 * nH * e)];
   if (x.sp && x.t > 1) w.push(tpComm('sp.all-gather', 'lm-head', 'all-gather', S * e));
-  w.push(gemm(dev, 'lm-head', 'lm-head', T, x.h, x.vocab / x.t));
+  w.push(gemm(dev, 'lm-head', 'lm-head', T, x.h, vocabShard(x)));
   if (x.training) {
     // logits cast to fp32, max, exp/sum, loss: about four fp32 passes over the vocab shard
     w.push(vec('cross-entropy', 'lm-head', nV, 6, nV * (e + 4 * 4)));
@@ -466,9 +472,9 @@ export function headForward(dev: Device, x: BlockShape): Work[] {
 export function headBackward(dev: Device, x: BlockShape): Work[] {
   const e = dev.actBytes;
   const { T, nH, S } = sizes(x);
-  const nV = (T * x.vocab) / x.t;
+  const nV = T * vocabShard(x);
   const w: Work[] = [vec('cross-entropy.bwd', 'lm-head', nV, 2, nV * (4 + e))];
-  w.push(...gemmBackward(dev, 'lm-head', 'lm-head', T, x.h, x.vocab / x.t));
+  w.push(...gemmBackward(dev, 'lm-head', 'lm-head', T, x.h, vocabShard(x)));
   if (x.t > 1)
     w.push(
       x.sp

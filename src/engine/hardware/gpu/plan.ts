@@ -21,6 +21,7 @@ import {
   embeddingForward,
   headBackward,
   headForward,
+  vocabShard,
   type BlockShape,
 } from './megatron';
 import {
@@ -1002,7 +1003,7 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
         : 0;
     if (ctx.training && s === 0) activations += ((T * x.h * (dev.actBytes + 1)) / (x.sp ? plan.tp : 1)) * inflight;
     if (s === P - 1 && p.vocab > 0)
-      activations += ((T * p.vocab) / plan.tp) * (ctx.training ? 4 + dev.actBytes : dev.actBytes);
+      activations += T * vocabShard({ vocab: p.vocab, t: plan.tp }) * (ctx.training ? 4 + dev.actBytes : dev.actBytes);
     if (ctx.kvCache) {
       // every sample of the replica's batch keeps its K and V for each block of the stage
       const gT = Math.max(1, x.g / plan.tp);
