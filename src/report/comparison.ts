@@ -2,7 +2,7 @@
 // figures per target (throughput, latency, energy, cost, MFU) and its budgets.
 import type { FiguredTarget } from '../engine/compare';
 import type { TargetResult } from '../engine/hardware/types';
-import { fmtDuration, fmtEnergy, fmtJoules, fmtPercent, fmtSeconds, fmtUsd, si } from './units';
+import { fmtDuration, fmtEnergy, fmtJoules, fmtPercent, fmtSeconds, fmtUsd, fmtUsdPer, si } from './units';
 
 export function figured(t: TargetResult): FiguredTarget {
   return t as FiguredTarget;
@@ -31,14 +31,9 @@ export function figureLine(t: TargetResult): string {
   } else parts.push('energy unknown');
   if (f.cost) {
     parts.push(`${fmtUsd(f.cost.usdPerHour)}/h`);
-    if (f.cost.usdPerMillionTokens !== undefined) parts.push(`${fmtUsd(f.cost.usdPerMillionTokens)}/M tokens`);
-    // below a cent a sample, per million samples (as per million tokens): "$0.716/M samples", not "$0.000000716"
-    if (f.cost.usdPerSample !== undefined)
-      parts.push(
-        f.cost.usdPerSample >= 0.01
-          ? `${fmtUsd(f.cost.usdPerSample)}/sample`
-          : `${fmtUsd(f.cost.usdPerSample * 1e6)}/M samples`,
-      );
+    // per M tokens, or per B/T tokens when that is under a cent (fmtUsdPer): "$0.054/B tokens", not "$0.0000537/M"
+    if (f.cost.usdPerMillionTokens !== undefined) parts.push(fmtUsdPer(f.cost.usdPerMillionTokens / 1e6, 'token'));
+    if (f.cost.usdPerSample !== undefined) parts.push(fmtUsdPer(f.cost.usdPerSample, 'sample'));
   } else parts.push('cost unknown');
   if (f.utilization) parts.push(`MFU ${fmtPercent(f.utilization.mfu)}`);
   return parts.join(', ');
@@ -61,7 +56,7 @@ export function budgetLines(t: TargetResult): string[] {
     const where = s.systems !== undefined ? `${s.systems} system(s)` : `${s.nodes} node(s)`;
     out.push(
       s.feasible
-        ? `serve ${si(s.rate, s.unit)}: ${s.replicas} replica(s) = ${where}${s.usdPerHour !== undefined ? `, ${fmtUsd(s.usdPerHour)}/h` : ''}${s.usdPerMillionTokens !== undefined ? `, ${fmtUsd(s.usdPerMillionTokens)}/M tokens` : ''}${s.watts !== undefined ? `, ${si(s.watts, 'W')}` : ''}`
+        ? `serve ${si(s.rate, s.unit)}: ${s.replicas} replica(s) = ${where}${s.usdPerHour !== undefined ? `, ${fmtUsd(s.usdPerHour)}/h` : ''}${s.usdPerMillionTokens !== undefined ? `, ${fmtUsdPer(s.usdPerMillionTokens / 1e6, 'token')}` : ''}${s.watts !== undefined ? `, ${si(s.watts, 'W')}` : ''}`
         : `serve ${si(s.rate, s.unit)}: cannot be met: ${s.why}`,
     );
   }

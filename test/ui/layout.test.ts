@@ -22,6 +22,8 @@ const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 const VIEW = { width: 1280, height: 800 };
 /** a number in e-notation: 4.582e+5, 3e-7 */
 const E_NOTATION = /\b\d+(?:\.\d+)?e[+-]?\d+\b/i;
+/** an amount of money below a tenth of a cent written out: $0.000054 */
+const TINY_MONEY = /\$0\.000\d*/;
 const CUSTOM_ID = 'my-h100-cluster';
 
 let session: Session | undefined;
@@ -68,13 +70,19 @@ async function visibleText(f: Frame): Promise<string> {
   return f.evaluate(() => document.body.innerText);
 }
 
+/** No e-notation, and no money with a run of zeros ("$0.0000537/M tokens": fmtUsdPer changes the unit instead). */
 function assertNoENotation(text: string, what: string): void {
-  const m = E_NOTATION.exec(text);
-  assert.equal(
-    m,
-    null,
-    `${what}: e-notation "${m?.[0]}" in …${text.slice(Math.max(0, (m?.index ?? 0) - 80), (m?.index ?? 0) + 40)}…`,
-  );
+  for (const [re, kind] of [
+    [E_NOTATION, 'e-notation'],
+    [TINY_MONEY, 'money with a run of zeros'],
+  ] as const) {
+    const m = re.exec(text);
+    assert.equal(
+      m,
+      null,
+      `${what}: ${kind} "${m?.[0]}" in …${text.slice(Math.max(0, (m?.index ?? 0) - 80), (m?.index ?? 0) + 40)}…`,
+    );
+  }
 }
 
 describe('issue 14 layout in the VS Code workbench (1280 x 800)', { timeout: 900_000 }, () => {

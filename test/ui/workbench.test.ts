@@ -96,8 +96,10 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     const figures = await frame.locator('#verdict ul.figures li').count();
     assert.equal(figures, 2, 'one row of comparable figures per computed target');
     const fig = (await frame.textContent('#verdict ul.figures')) ?? '';
-    for (const k of ['tokens/s', 'J/token', '/M tokens', 'MFU'])
-      assert.ok(fig.includes(k), `figures have ${k}: ${fig}`);
+    for (const k of ['tokens/s', 'J/token', 'MFU']) assert.ok(fig.includes(k), `figures have ${k}: ${fig}`);
+    // cost per token in the unit that keeps its digits (fmtUsdPer): "$0.054/B tokens", never "$0.0000537/M tokens"
+    assert.match(fig, /\$\d[\d,]*(\.\d+)?\/[kMBT] tokens/, `figures have a cost per tokens: ${fig}`);
+    assert.doesNotMatch(fig, /\$0\.000/, `no run of zeros in an amount: ${fig}`);
     await shot('0-verdict');
   });
 

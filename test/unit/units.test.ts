@@ -4,6 +4,7 @@ import {
   fmtBytes,
   fmtDuration,
   fmtUsd,
+  fmtUsdPer,
   fmtDetail,
   fmtFlops,
   fmtNumber,
@@ -52,8 +53,67 @@ test('tiny percentages read "< 0.01%", long durations and small dollar amounts h
   assert.equal(fmtPercent(0.0001), '0.01%');
   assert.equal(fmtDuration(3e30), '95,129,375,951,293,756,997,632 years');
   assert.equal(fmtDuration(90), '1.5 min');
-  assert.equal(fmtUsd(1.2e-8), '$0.000000012');
-  assert.equal(fmtUsd(12.345), '$12.3');
+  assert.equal(fmtUsd(1.2e-8), '< $0.01');
+  assert.equal(fmtUsd(12.345), '$12.35');
   for (const s of [fmtDuration(1e25), fmtUsd(3e-9), fmtPercent(1e-12), fmtPercent(1e22)])
     assert.doesNotMatch(s, /e[+-]/);
+});
+
+test('money: one rule for amounts, from zero to trillions', () => {
+  const cases: [number, string][] = [
+    [0, '$0'],
+    [3e-9, '< $0.01'],
+    [0.00999, '< $0.01'],
+    [0.01, '$0.01'],
+    [0.0537, '$0.054'],
+    [0.05, '$0.05'],
+    [0.1, '$0.10'],
+    [0.5, '$0.50'],
+    [0.537, '$0.54'],
+    [0.996, '$1'],
+    [1, '$1'],
+    [2.5, '$2.50'],
+    [20, '$20'],
+    [95.13, '$95.13'],
+    [999.994, '$999.99'],
+    [999.996, '$1,000'],
+    [2768.64, '$2,769'],
+    [123_456.7, '$123,457'],
+    [999_999.6, '$1M'],
+    [2.5e6, '$2.5M'],
+    [1.234e9, '$1.23B'],
+    [999.95e9, '$1T'],
+    [7.89e12, '$7.89T'],
+    [4.2e18, '$4,200,000T'],
+    [-12.345, '-$12.35'],
+    [-3e-9, '> -$0.01'],
+    [Number.NaN, '-'],
+    [Number.POSITIVE_INFINITY, '-'],
+  ];
+  for (const [v, s] of cases) assert.equal(fmtUsd(v), s, `fmtUsd(${v})`);
+  for (const [v] of cases) assert.doesNotMatch(fmtUsd(v), /e[+-]|\$0\.000|G$/, `fmtUsd(${v})`);
+});
+
+test('money per unit of work: the quantity grows or shrinks by thousands so the amount keeps its digits', () => {
+  // tokens are quoted per million, as LLM APIs price them
+  assert.equal(fmtUsdPer(20 / 1e6, 'token'), '$20/M tokens');
+  assert.equal(fmtUsdPer(1.32 / 1e6, 'token'), '$1.32/M tokens');
+  assert.equal(fmtUsdPer(0.01 / 1e6, 'token'), '$0.01/M tokens');
+  // the sample model: $0.0000537 per million tokens is $0.054 per billion
+  assert.equal(fmtUsdPer(0.0000537 / 1e6, 'token'), '$0.054/B tokens');
+  assert.equal(fmtUsdPer(0.0537 / 1e12, 'token'), '$0.054/T tokens');
+  assert.equal(fmtUsdPer(1e-20, 'token'), '< $0.01/T tokens');
+  assert.equal(fmtUsdPer(0, 'token'), '$0/M tokens');
+  // very large: no money suffix next to the unit's ("$1.2M/M tokens")
+  assert.equal(fmtUsdPer(2769.3 / 1e6, 'token'), '$2,769/M tokens');
+  assert.equal(fmtUsdPer(1.2, 'token'), '$1,200/k tokens');
+  assert.equal(fmtUsdPer(5000, 'token'), '$5,000/token');
+  assert.equal(fmtUsdPer(5e7, 'token'), '$50M/token');
+  // samples one at a time while a cent or more, then per k, M, B, T samples
+  assert.equal(fmtUsdPer(0.02, 'sample'), '$0.02/sample');
+  assert.equal(fmtUsdPer(3.4, 'sample'), '$3.40/sample');
+  assert.equal(fmtUsdPer(0.005, 'sample'), '$5/k samples');
+  assert.equal(fmtUsdPer(7.16e-7, 'sample'), '$0.72/M samples');
+  assert.equal(fmtUsdPer(7.16e-11, 'sample'), '$0.072/B samples');
+  assert.equal(fmtUsdPer(Number.NaN, 'sample'), '- per sample');
 });

@@ -1,6 +1,7 @@
 // Power and price per system (wafer) or node (GPU), read from the spec's `economics` block (numbers with
 // their sources in the spec's `sources`), with the user's price overrides on top. A missing, zero or
 // negative number is refused with the field named; nothing here guesses a number.
+import { fmtUsd } from '../format/units';
 
 export class EconomicsError extends Error {}
 
@@ -74,11 +75,11 @@ export function economicsOf(spec: Spec, prices: Record<string, number> = {}): Ec
   let usd: number, priceSource: string;
   if (prices[id] !== undefined) {
     usd = checkPrice(id, prices[id], 'price override');
-    priceSource = `override: $${usd}/h per ${wafer ? 'system' : 'node'}`;
+    priceSource = `override: ${fmtUsd(usd)}/h per ${wafer ? 'system' : 'node'}`;
   } else {
     usd = positive(spec, id, field);
     const date = (spec.economics as Record<string, unknown> | undefined)?.priceDate;
-    priceSource = `$${usd}/h per ${wafer ? 'system' : 'node'}${typeof date === 'string' ? ` (${date})` : ''}: ${sourceOf(spec, field)}`;
+    priceSource = `${fmtUsd(usd)}/h per ${wafer ? 'system' : 'node'}${typeof date === 'string' ? ` (${date})` : ''}: ${sourceOf(spec, field)}`;
   }
   return {
     unit: wafer ? 'system' : 'node',

@@ -118,11 +118,74 @@ export function fmtDuration(s: number): string {
   return `${fmtNumber(s / (365 * 86400))} years`;
 }
 
-/** Dollars with SI prefixes past a thousand ($1.23M). */
+/** Below a cent, money reads "< $0.01". */
+export const USD_FLOOR = 0.01;
+
+/**
+ * Money as an engineer writes it, one rule for every amount shown (engine notes, CLI text, HTML export, webview):
+ * no bill has fractions of a cent, so below a cent an amount reads "< $0.01" (a rate that small changes its
+ * unit instead: fmtUsdPer); under a dollar two significant digits, at least the cents ("$0.054", "$0.50");
+ * dollars and cents up to a thousand ("$95.13", "$20": ".00" dropped); whole dollars with thousands separators
+ * up to a million ("$2,769"); then three digits and money's own suffixes M, B, T ("$2.5M", "$1.23B"; not
+ * SI's G, which nobody writes after a dollar sign).
+ */
 export function fmtUsd(v: number): string {
   if (!Number.isFinite(v)) return '-';
-  if (Math.abs(v) >= 1e3) return `$${si(v, '').trim()}`;
-  return `$${fmtNumber(v)}`;
+  if (v < 0) {
+    const s = fmtUsd(-v);
+    return s.startsWith('<') ? '> -$0.01' : `-${s}`;
+  }
+  if (v === 0) return '$0';
+  if (v < USD_FLOOR) return `< $${USD_FLOOR}`;
+  if (v < 1) {
+    // two significant digits, trailing zeros past the cents dropped ("0.050" -> "0.05", "0.10" stays)
+    const s = v.toFixed(Math.max(2, 1 - Math.floor(Math.log10(v)))).replace(/^(\d+\.\d\d\d*?)0+$/, '$1');
+    if (Number(s) < 1) return `$${s}`; // 0.996 rounds to a dollar: read on as dollars and cents
+  }
+  // rounding decides the form: $999.996 is "$1,000", $999,999.6 is "$1M"
+  if (Math.round(v * 100) < 100_000) {
+    const c = v.toFixed(2);
+    return `$${c.endsWith('.00') ? c.slice(0, -3) : c}`;
+  }
+  if (Math.round(v) < 1e6) return `$${groupThousands(Math.round(v))}`;
+  const suffixes: [number, string][] = [
+    [1e6, 'M'],
+    [1e9, 'B'],
+    [1e12, 'T'],
+  ];
+  for (const [m, s] of suffixes) {
+    const n = fmtNumber(v / m);
+    if (m === 1e12 || Number(n.replace(/,/g, '')) < 1000) return `$${n}${s}`;
+  }
+  return '-'; // not reached: the last suffix always returns
+}
+
+/** The quantities a price per unit is quoted for: 1, k, M, B, T units. */
+const PER: [number, string][] = [
+  [1, ''],
+  [1e3, 'k'],
+  [1e6, 'M'],
+  [1e9, 'B'],
+  [1e12, 'T'],
+];
+
+/**
+ * A price per unit of work: "$1.32/M tokens", "$0.054/B tokens", "$0.02/sample", "$0.72/M samples".
+ * Why a changing unit rather than "< $0.01/M tokens": a small model's tokens are that cheap, and two targets
+ * that both read "< $0.01" could not be told apart; a longer run of zeros ("$0.0000537/M tokens") is the
+ * e-notation problem again (count the zeros). So the quantity grows by thousands (k, M, B, T units) while the
+ * amount is under a cent, and shrinks while it needs a money suffix (so "$1.2M/M tokens" reads "$1,200/k
+ * tokens"): the amount keeps two or three significant digits. It starts where people quote such prices:
+ * tokens per million (as LLM APIs price them), samples one at a time. Past a trillion units: "< $0.01/T tokens".
+ */
+export function fmtUsdPer(usdPerUnit: number, unit: 'token' | 'sample'): string {
+  if (!Number.isFinite(usdPerUnit)) return `- per ${unit}`;
+  let i = unit === 'token' ? 2 : 0;
+  const a = Math.abs(usdPerUnit);
+  while (a > 0 && a * PER[i]![0] < USD_FLOOR && i < PER.length - 1) i++;
+  while (Math.round(a * PER[i]![0]) >= 1e6 && i > 0) i--;
+  const [m, prefix] = PER[i]!;
+  return `${fmtUsd(usdPerUnit * m)}/${m === 1 ? unit : `${prefix} ${unit}s`}`;
 }
 
 /** Joules with SI prefixes both ways: "45.9 mJ", "7.08 µJ", "31.3 kJ" (energy per step, token or sample). */
