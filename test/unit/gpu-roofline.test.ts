@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  collectiveLatency,
   collectiveTime,
   deviceFor,
   gemmAligned,
@@ -182,6 +183,47 @@ test('ring all-reduce of 100 MB on 8 A100s over NVLink: 2(n-1)/n S / (B eff) + l
   close(collectiveTime(a100.infiniband, 'p2p', 1e6, 2).seconds, 20e-6 + 1e6 / (25e9 * 0.9));
 });
 
+test('small collectives across nodes: NCCL latency model (tree / ring, LL) with the A100 step constants', () => {
+  const plan: Plan = {
+    tp: 16,
+    pp: 1,
+    dp: 1,
+    microbatch: 1,
+    globalBatch: 1,
+    interleave: 1,
+    recompute: 'none',
+    sequenceParallel: false,
+    zero: 0,
+    nodes: 2,
+  };
+  const tp = linksFor(a100, plan).tp;
+  assert.deepEqual(
+    { domains: tp.link.crossDomain?.domains, ranksPerDomain: tp.link.crossDomain?.ranksPerDomain },
+    { domains: 2, ranksPerDomain: 8 },
+  );
+  // tp 16 over 2 DGX A100: the tree, 6.8 + 2 (7 x 0.67 + 1 x 15.25) = 46.68 us, beats the ring,
+  // 6.6 + 28 x max(0.67, 2.0) + 2 x 15.25 = 93.1 us (the nccl-tests ring the network step was derived from)
+  close(collectiveLatency(tp.link, 'all-reduce', 16), 46.68e-6);
+  const ring = 6.6 + 28 * 2.0 + 2 * 15.25;
+  close(ring, 93.1);
+  // a few-KB decode all-reduce: the latency plus 2 x 15/16 x 8 KB over 8 NICs' 200 GB/s (capped by NVLink's 300)
+  const c = collectiveTime(tp.link, 'all-reduce', 8192, 16);
+  close(c.latency, 46.68e-6);
+  close(c.seconds, 46.68e-6 + (2 * (15 / 16) * 8192) / (200e9 * 0.9));
+  // all-gather / reduce-scatter run the ring: 15 steps, 1 across the network
+  close(collectiveLatency(tp.link, 'all-gather', 16), (6.6 + 14 * 2.0 + 15.25) * 1e-6);
+  // one rank per node (tp 8, dp 32 strided across 32 nodes): the tree's 5 levels, no NVLink step
+  const dp = linksFor(a100, { ...plan, tp: 8, dp: 32, nodes: 32 }).dp;
+  assert.equal(dp.link.crossDomain?.ranksPerDomain, 1);
+  close(collectiveLatency(dp.link, 'all-reduce', 32), (6.8 + 2 * 5 * 15.25) * 1e-6);
+  // inside one node and for point-to-point sends: the link's measured latency, as before
+  close(collectiveLatency(a100.nvlink, 'all-reduce', 8), 16e-6);
+  close(collectiveLatency(tp.link, 'p2p', 2), 20e-6);
+  // a spec without collectiveSteps keeps the InfiniBand latency
+  const bare = { ...a100, collectiveSteps: undefined };
+  close(collectiveLatency(linksFor(bare, plan).tp.link, 'all-reduce', 16), 20e-6);
+});
+
 test('communicator links: TP inside the node on NVLink, DP across nodes over the NICs', () => {
   const plan: Plan = {
     tp: 8,
@@ -201,8 +243,12 @@ test('communicator links: TP inside the node on NVLink, DP across nodes over the
   // one DP rank per node: one 25 GB/s NIC per GPU
   assert.equal(l.dp.link.bandwidthPerGpu_GBps, 25);
   assert.equal(l.pp.link, a100.infiniband);
-  // 100 MB all-reduce over 4 ranks across nodes: 2 * 3/4 * S / (25 GB/s * 0.9) + 20 us
-  close(collectiveTime(l.dp.link, 'all-reduce', 100e6, 4).seconds, 20e-6 + (1.5 * 100e6) / (25e9 * 0.9));
+  // 100 MB all-reduce over 4 ranks across nodes (one per node): 2 * 3/4 * S / (25 GB/s * 0.9) + the tree's
+  // latency over 4 nodes, 6.8 + 2 x 2 x 15.25 us
+  close(
+    collectiveTime(l.dp.link, 'all-reduce', 100e6, 4).seconds,
+    (6.8 + 4 * 15.25) * 1e-6 + (1.5 * 100e6) / (25e9 * 0.9),
+  );
   // tp 1, dp 16 over 2 nodes: 8 members per node ring over 8 NICs, capped by NVLink
   const l2 = linksFor(a100, { ...plan, tp: 1, pp: 1, dp: 16, nodes: 2 });
   assert.equal(l2.dp.link.bandwidthPerGpu_GBps, Math.min(300, 8 * 25));

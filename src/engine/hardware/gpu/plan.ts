@@ -216,19 +216,23 @@ export function bytesPerParam(
 /** Links of each communicator group. A group inside one NVLink domain uses NVLink; one that spans
  * domains rings through the InfiniBand NICs, one per GPU (rail-optimised), so its bus bandwidth is the
  * NIC bandwidth times the group's members per domain, at most the NVLink bandwidth (NCCL runs one ring
- * per NIC). */
+ * per NIC). Its latency: the spec's collectiveSteps over the domains it spans (roofline.ts collectiveLatency). */
 export function linksFor(spec: GpuClusterSpec, plan: Plan): LinkFor {
   const dom = spec.nvlink.domain_gpus;
   const span = (n: number, stride: number): GpuLink => {
     if (n * stride <= dom || n <= 1) return spec.nvlink;
     const perDomain = Math.max(1, Math.floor(dom / stride));
+    const ranksPerDomain = Math.min(perDomain, n);
     return {
       bandwidthPerGpu_GBps: Math.min(
         spec.nvlink.bandwidthPerGpu_GBps,
-        spec.infiniband.bandwidthPerGpu_GBps * Math.min(perDomain, n),
+        spec.infiniband.bandwidthPerGpu_GBps * ranksPerDomain,
       ),
       latency_us: spec.infiniband.latency_us,
       efficiency: spec.infiniband.efficiency,
+      ...(spec.collectiveSteps
+        ? { crossDomain: { domains: Math.ceil(n / ranksPerDomain), ranksPerDomain, steps: spec.collectiveSteps } }
+        : {}),
     };
   };
   const cp = plan.cp ?? 1,

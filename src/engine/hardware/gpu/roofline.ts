@@ -12,7 +12,8 @@
 // "Tensor Core Usage"); their compute rate is capped at the spec's unalignedGemmEfficiency of the fp16 peak.
 // Collective on n ranks, S bytes, link bandwidth B per GPU one way (NVIDIA nccl-tests PERFORMANCE.md):
 // all-reduce 2(n-1)/n * S/B, all-gather and reduce-scatter (n-1)/n * S/B, point-to-point S/B; plus the
-// link latency once per collective (Calculon network.py: latency + size / (bw * eff)).
+// latency once per collective (Calculon network.py: latency + size / (bw * eff)): the link's inside an NVLink
+// domain, NCCL's step model for a group that spans domains (collectiveLatency).
 import type { Bound, Precision } from '../types';
 import { PRECISION_BYTES } from '../../options';
 import type { EfficiencyTable, GpuClusterSpec, GpuLink } from './spec';
@@ -192,10 +193,35 @@ export interface CommTime {
   latency: number;
 }
 
+/** The fixed (latency) part of a collective among n ranks, in seconds. Inside an NVLink domain, or for a
+ * point-to-point send or an all-to-all: the link's latency_us (a measured small-message time). A group that
+ * spans domains pays NCCL's latency model (NVIDIA/nccl src/graph/tuning.cc, ncclTopoTuneModel, LL protocol),
+ * with N domains of ppn ranks each:
+ *   ring:  ringBase + (s - x) * max(nvlinkStep, proxyStep) + x * networkStep, where s = 2(n-1) steps for an
+ *          all-reduce (n-1 for an all-gather / reduce-scatter), x = 2(N-1) (N-1) of them across the network;
+ *          every step of a ring that crosses the network waits on the proxy ("inter-node rings still have to
+ *          launch nsteps * net overhead");
+ *   tree (all-reduce only; NCCL's double binary tree, a chain inside each domain):
+ *          treeBase + 2 ((ppn - 1) nvlinkStep + floor(log2 N) networkStep)  (up the tree, then down).
+ * NCCL runs the faster of the two; for a small message that is the one with the lower latency. */
+export function collectiveLatency(link: GpuLink, kind: CollectiveKind, n: number): number {
+  const x = link.crossDomain;
+  if (!x || kind === 'p2p' || kind === 'all-to-all' || x.domains <= 1) return link.latency_us * 1e-6;
+  const c = x.steps,
+    N = x.domains;
+  const ringStep = Math.max(c.nvlinkStep_us, c.proxyStep_us);
+  const ring = (steps: number, net: number): number =>
+    c.ringBase_us + Math.max(0, steps - net) * ringStep + net * c.networkStep_us;
+  if (kind !== 'all-reduce') return ring(n - 1, N - 1) * 1e-6;
+  const tree =
+    c.treeBase_us + 2 * ((x.ranksPerDomain - 1) * c.nvlinkStep_us + Math.floor(Math.log2(N)) * c.networkStep_us);
+  return Math.min(ring(2 * (n - 1), 2 * (N - 1)), tree) * 1e-6;
+}
+
 /** Time of one collective of `bytes` (the full tensor size S) among n ranks over a link. */
 export function collectiveTime(link: GpuLink, kind: CollectiveKind, bytes: number, n: number): CommTime {
   if ((n <= 1 && kind !== 'p2p') || bytes <= 0) return { seconds: 0, latency: 0 };
-  const latency = link.latency_us * 1e-6;
+  const latency = collectiveLatency(link, kind, n);
   const transfer = (busFactor(kind, n) * bytes) / (link.bandwidthPerGpu_GBps * 1e9 * link.efficiency);
   return { seconds: latency + transfer, latency };
 }

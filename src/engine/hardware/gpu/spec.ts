@@ -12,6 +12,28 @@ export interface GpuLink {
   latency_us: number;
   /** achieved fraction of bandwidthPerGpu_GBps for large collectives */
   efficiency: number;
+  /** set by linksFor (never read from a spec file): the group spans `domains` NVLink domains with
+   * `ranksPerDomain` members in each, and its all-reduce / all-gather / reduce-scatter latency follows the
+   * spec's step model instead of `latency_us` */
+  crossDomain?: { domains: number; ranksPerDomain: number; steps: CollectiveSteps };
+}
+
+/** The latency of a small collective whose ranks span NVLink domains, in the form of NCCL's own latency model
+ * (src/graph/tuning.cc, ncclTopoTuneModel, LL protocol): a base per algorithm plus one latency per step a
+ * message waits for, inside a domain (NVLink) or across the network (NIC, proxy thread, switch). */
+export interface CollectiveSteps {
+  /** fixed part of a tree all-reduce (kernel start, first and last flag) */
+  treeBase_us: number;
+  /** fixed part of a ring collective */
+  ringBase_us: number;
+  /** one step between two GPUs of a domain over NVLink */
+  nvlinkStep_us: number;
+  /** the least a step of a ring that crosses the network takes, whichever link it uses (every step of such a
+   * ring goes through the network proxy: NCCL's netOverhead, by host CPU) */
+  proxyStep_us: number;
+  /** one step across the network: GPU to NIC over PCIe, the proxy thread's post, the wire and switch, the
+   * receiver's flag */
+  networkStep_us: number;
 }
 
 export interface GpuClusterSpec {
@@ -34,6 +56,8 @@ export interface GpuClusterSpec {
   nvlink: GpuLink & { domain_gpus: number };
   /** InfiniBand between domains */
   infiniband: GpuLink;
+  /** small-collective latency of a group that spans NVLink domains (absent: `infiniband.latency_us`) */
+  collectiveSteps?: CollectiveSteps;
   /** Fixed costs of every kernel, which batch-1 decode and small models are made of: the idle time at each
    * kernel boundary (launch, ramp-up, tail) and the shortest a kernel runs however little it moves: a GEMM
    * (a matrix product whose rows M > 1), any other matrix kernel (a GEMV, M = 1; a convolution; a recurrent
@@ -138,6 +162,10 @@ export function validateGpuSpec(spec: Record<string, unknown>, where: string): v
     num(`${link}.efficiency`, { positive: true, max: 1 });
   }
   num('nvlink.domain_gpus', { positive: true, integer: true });
+  if (get('collectiveSteps') !== undefined) {
+    for (const k of ['treeBase_us', 'ringBase_us', 'nvlinkStep_us', 'proxyStep_us', 'networkStep_us'])
+      num(`collectiveSteps.${k}`);
+  }
   num('kernel.launch_us');
   num('kernel.matrixMinimum_us');
   num('kernel.gemmMinimum_us');
