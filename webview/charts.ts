@@ -17,7 +17,7 @@ import {
 } from 'chart.js';
 import type { Bound, GpuGrid, TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
-import { fmtBytes, fmtSeconds } from '../src/report/units';
+import { binaryUnit, fmtBytes, fmtNumber, fmtSeconds } from '../src/report/units';
 import { afterPaint } from './afterPaint';
 import { h } from './dom';
 import { defaultGroups, perLayer, type ChartGroup } from './chartGroups';
@@ -254,6 +254,17 @@ export class TargetCharts {
       if (!mem.over.some(Boolean)) return base;
       return mem.over.map((o, i) => (o ? css(theme.error) : typeof base === 'string' ? base : base[i]!));
     };
+    // Memory ticks at 1, 2 or 5 x 10^k of the chart's binary unit ("0, 200, 400 MiB"): Chart.js's linear scale
+    // takes its nice step (niceNum: 1, 2, 5 x 10^k) in multiples of ticks.stepSize, so a step size of one unit
+    // does it, where on raw bytes the steps are decimal (200,000,000 B, read "191 MiB"). With a step size Chart.js
+    // drops its own tick count limit: maxTicksLimit 11 is the one it uses without. Every label in that one unit
+    // (not "512 MiB" next to "1 GiB"). The labels drawn go to data-y-ticks (canvas text is not in the page).
+    let memUnit = binaryUnit(mem.data.reduce((a, b) => Math.max(a, b), 0));
+    const memTicks = {
+      stepSize: memUnit[0],
+      maxTicksLimit: 11,
+      callback: (v: number | string) => `${fmtNumber(Number(v) / memUnit[0])} ${memUnit[1]}`,
+    };
     const memChart = new Chart(memCanvas, {
       type: 'bar',
       data: {
@@ -266,7 +277,13 @@ export class TargetCharts {
         onClick: this.isGpu ? undefined : onClick,
         scales: {
           x: { ticks: { autoSkip: true, maxRotation: 60, sampleSize } },
-          y: { title: { display: true, text: 'bytes' }, ticks: { callback: (v) => fmtBytes(Number(v)) } },
+          y: {
+            title: { display: true, text: 'bytes' },
+            ticks: memTicks,
+            afterTickToLabelConversion: (scale) => {
+              memCanvas.dataset.yTicks = scale.ticks.map((t) => String(t.label)).join('|');
+            },
+          },
         },
         plugins: { tooltip: tooltip('mem'), legend: { position: 'bottom' } },
       },
@@ -284,6 +301,11 @@ export class TargetCharts {
       if (!this.isGpu) {
         memChart.data.labels = mem.labels;
         memChart.data.datasets[0]!.data = mem.data;
+        // a block's layers may need a smaller unit than all blocks
+        memUnit = binaryUnit(mem.data.reduce((a, b) => Math.max(a, b), 0));
+        // through the chart's options (Chart.js keeps its own copy of the config)
+        const y = memChart.options.scales?.y as { ticks: { stepSize?: number } } | undefined;
+        if (y) y.ticks.stepSize = memUnit[0];
       }
       this.update();
       this.back.hidden = !this.drilled;

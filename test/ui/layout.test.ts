@@ -16,6 +16,7 @@ import { sharedDir } from '../fixtures/paths';
 import { CONFIGS, llamaDecode } from '../fixtures/llama';
 import { cnnModel } from '../fixtures/cnn';
 import { specTemplate } from '../../src/editor/specTemplate';
+import { assertNiceTicks } from './ticks';
 import { launchWorkbench, results, root, type Session, type Workbench } from './driver';
 
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
@@ -296,6 +297,9 @@ describe('issue 14 layout in the VS Code workbench (1280 x 800)', { timeout: 900
       const cap = await f.textContent('section.target figure.chart figcaption');
       throw new Error(`no drill-down after a click at the chart's upper middle (caption: ${cap}): ${e}`);
     }
+    // the memory chart follows the drill-down with ticks of 1, 2 or 5 x 10^k of one binary unit
+    const memTicks = await f.getAttribute('section.target figure.chart:nth-child(2) canvas', 'data-y-ticks');
+    assertNiceTicks(memTicks ?? '', 'memory chart of one block');
     await shot('llm-chart-drilled');
     await fig.locator('button.chart-back').click();
   });

@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import type { TargetResult, WaferGrid } from '../../src/engine/hardware/types';
 import { sharedDir } from '../fixtures/paths';
+import { assertNiceTicks } from './ticks';
 import { launchWorkbench, results, root, type Session, type Workbench } from './driver';
 
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
@@ -274,6 +275,14 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     const charts = frame.locator('section.target .charts canvas');
     assert.equal(await charts.count(), 4, 'two charts per target, two targets');
     await frame.locator('section.target .charts').first().scrollIntoViewIfNeeded();
+    // the memory charts' ticks: 1, 2 or 5 x 10^k of one binary unit (per layer on the wafer, per stage on the GPUs)
+    const mem = frame.locator('section.target .charts figure.chart:nth-child(2) canvas[data-y-ticks]');
+    await mem.nth(1).waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 2; i++) {
+      const ticks = (await mem.nth(i).getAttribute('data-y-ticks')) ?? '';
+      const { unit } = assertNiceTicks(ticks, `memory chart ${i + 1}`);
+      assert.match(unit, /^(B|KiB|MiB|GiB|TiB)$/, ticks);
+    }
     await shot('9-charts');
   });
 

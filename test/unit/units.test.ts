@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  binaryUnit,
   fmtBytes,
   fmtDuration,
   fmtUsd,
@@ -116,4 +117,17 @@ test('money per unit of work: the quantity grows or shrinks by thousands so the 
   assert.equal(fmtUsdPer(7.16e-7, 'sample'), '$0.72/M samples');
   assert.equal(fmtUsdPer(7.16e-11, 'sample'), '$0.072/B samples');
   assert.equal(fmtUsdPer(Number.NaN, 'sample'), '- per sample');
+});
+
+test("the binary unit a byte count is written in (the memory chart's axis unit)", () => {
+  assert.deepEqual(binaryUnit(0), [1, 'B']);
+  assert.deepEqual(binaryUnit(1023), [1, 'B']);
+  assert.deepEqual(binaryUnit(1024), [1024, 'KiB']);
+  assert.deepEqual(binaryUnit(200e6), [1024 ** 2, 'MiB']);
+  assert.deepEqual(binaryUnit(3e9), [1024 ** 3, 'GiB']);
+  assert.deepEqual(binaryUnit(1e30), [1024 ** 5, 'PiB']);
+  // fmtBytes writes in the same unit
+  for (const b of [0, 1023, 1024, 200e6, 3e9, 1e30])
+    assert.ok(fmtBytes(b).endsWith(` ${binaryUnit(b)[1]}`), fmtBytes(b));
+  assert.equal(fmtBytes(200e6), '191 MiB');
 });

@@ -22,16 +22,23 @@ export function si(v: number, unit: string): string {
   return `${fmtNumber(v)} ${unit}`;
 }
 
-export function fmtBytes(b: number): string {
-  if (!Number.isFinite(b)) return '-';
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** The binary unit fmtBytes writes `b` in, as [bytes per unit, name]: 3e9 -> [1024 ** 3, 'GiB'], 0 -> [1, 'B']. */
+export function binaryUnit(b: number): [number, string] {
   let i = 0;
-  let v = b;
-  while (Math.abs(v) >= 1024 && i < u.length - 1) {
+  let v = Math.abs(b);
+  while (v >= 1024 && i < BINARY_UNITS.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${i === 0 ? v.toFixed(0) : fmtNumber(v)} ${u[i]}`;
+  return [1024 ** i, BINARY_UNITS[i]!];
+}
+
+export function fmtBytes(b: number): string {
+  if (!Number.isFinite(b)) return '-';
+  const [per, name] = binaryUnit(b);
+  return `${per === 1 ? b.toFixed(0) : fmtNumber(b / per)} ${name}`;
 }
 
 export function fmtSeconds(s: number): string {
