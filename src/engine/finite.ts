@@ -6,6 +6,10 @@ import type { Diagnostic } from './onnx/errors';
 
 const NON_FINITE_TEXT = /-?\bInfinity\b|\bNaN\b/;
 const NON_FINITE_TEXT_G = /-?\bInfinity\b|\bNaN\b/g;
+/** The arrays of text the engine writes from numbers (targets' and the comparison's notes, verdict sentences): a
+ * string in them written from a non-finite number reads "unknown". Every other string is the model's own (node
+ * names, op types, dim symbols): a node or a dim named "NaN" or "Infinity" keeps its name. */
+const TEXT_ARRAYS = new Set(['notes', 'sentences']);
 
 /** Removes non-finite numbers from `report` in place: a property is deleted, an unknown dim becomes null (the
  * contract's "unknown dim"), an array of numbers with a non-finite entry is deleted whole; one diagnostic each. */
@@ -21,14 +25,15 @@ export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R)
       message: `report field ${path} was not finite (${Number.isNaN(v) ? 'undefined, as 0/0' : 'past the double range'}): left out as unknown`,
     });
   let textNoted = false;
-  const walk = (v: unknown, path: string): boolean => {
+  const walk = (v: unknown, path: string, text = false): boolean => {
     if (typeof v === 'number') return Number.isFinite(v);
     if (typeof v === 'string') return true;
     if (Array.isArray(v)) {
       let ok = true;
       v.forEach((x, i) => {
-        // a note or reason written from a non-finite number: the number becomes "unknown" in the text
-        if (typeof x === 'string' && NON_FINITE_TEXT.test(x)) {
+        // a note written from a non-finite number: the number becomes "unknown" in the text
+        if (typeof x === 'string') {
+          if (!text || !NON_FINITE_TEXT.test(x)) return;
           v[i] = x.replace(NON_FINITE_TEXT_G, 'unknown');
           if (!textNoted)
             found.push({
@@ -48,7 +53,7 @@ export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R)
     if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
         const p = `${path}.${k}`;
-        if (!walk(x, p)) {
+        if (!walk(x, p, TEXT_ARRAYS.has(k))) {
           note(
             p,
             Array.isArray(x)
@@ -72,21 +77,23 @@ export function finiteReport<R extends { diagnostics: Diagnostic[] }>(report: R)
   return report;
 }
 
-/** True when `v` holds no non-finite number and no array string written from one (what finiteReport fixes). */
-export function allFinite(v: unknown): boolean {
+/** True when `v` holds no non-finite number and no note written from one (what finiteReport fixes); `text`: `v`
+ * is one of the engine's text arrays (TEXT_ARRAYS). */
+export function allFinite(v: unknown, text = false): boolean {
   if (typeof v === 'number') return Number.isFinite(v);
   if (!v || typeof v !== 'object') return true;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
       if (typeof x === 'string') {
-        // (a substring search first: most strings are node names with neither word)
-        if ((x.includes('NaN') || x.includes('Infinity')) && NON_FINITE_TEXT.test(x)) return false;
+        // (a substring search first: most notes have neither word)
+        if (text && (x.includes('NaN') || x.includes('Infinity')) && NON_FINITE_TEXT.test(x)) return false;
       } else if (!allFinite(x)) return false;
     }
     return true;
   }
   for (const k in v)
-    if (Object.prototype.hasOwnProperty.call(v, k) && !allFinite((v as Record<string, unknown>)[k])) return false;
+    if (Object.prototype.hasOwnProperty.call(v, k) && !allFinite((v as Record<string, unknown>)[k], TEXT_ARRAYS.has(k)))
+      return false;
   return true;
 }

@@ -155,6 +155,44 @@ test('item 3: numbers in a report are finite or absent with a diagnostic; the ta
   assert.match(table, /step unknown/);
 });
 
+test('a model whose names read "NaN" or "Infinity" keeps them: only the engine\'s notes are rewritten', () => {
+  // node and tensor names, and a dim symbol, are the model's strings: never taken for a number that overflowed
+  const m = model({
+    graph: graph({
+      name: 'g',
+      nodes: [
+        node('Relu', ['x'], ['NaN'], {}, { name: 'Infinity' }),
+        node('Relu', ['NaN'], ['y'], {}, { name: 'NaN' }),
+      ],
+      inputs: [vi('x', T.FLOAT, ['Infinity', 4])],
+      outputs: [vi('y', T.FLOAT, ['Infinity', 4])],
+    }),
+  });
+  const r = JSON.parse(run([file(m), '--format', 'json']).out) as Report;
+  assert.deepEqual(
+    r.layers.flatMap((l) => l.nodes),
+    ['Infinity', 'NaN'],
+  );
+  assert.deepEqual(r.model.unboundDims, ['Infinity']);
+  assert.deepEqual(r.model.inputs[0].dims, ['Infinity', 4]);
+  // (a note quoting such a name, "slowest: Infinity", still reads "unknown": notes mix the engine's numbers with
+  // the model's names, and the safety net cannot tell them apart)
+  assert.ok(
+    !r.diagnostics.some((d) => /^(model|layers)/.test(d.message) && /not finite/.test(d.message)),
+    JSON.stringify(r.diagnostics),
+  );
+  // a note the engine wrote from a number that overflowed still reads "unknown", with one diagnostic
+  const t0 = r.targets![0] as { notes: string[] };
+  t0.notes.push('step NaN s at Infinity samples/s');
+  const fixed = finiteReport(r);
+  assert.equal(t0.notes[t0.notes.length - 1], 'step unknown s at unknown samples/s');
+  assert.deepEqual(
+    fixed.layers.flatMap((l) => l.nodes),
+    ['Infinity', 'NaN'],
+  );
+  assert.ok(fixed.diagnostics.some((d) => /^targets\[0\]\.notes\[\d+\] was written from a number/.test(d.message)));
+});
+
 /** RFC 4180 parse: rows of fields (quoted fields may hold commas, quotes and line breaks). */
 function parseCsv(s: string): string[][] {
   const rows: string[][] = [];

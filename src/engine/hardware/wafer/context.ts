@@ -5,7 +5,7 @@ import type { DecodeCalibration, WaferDerived, WaferSpec } from './spec';
 import type { KernelWork } from './kernels';
 import type { TransformerDims } from '../../structure';
 import type { WaferConsts } from './throughput';
-import { fmtNumber, fmtRate } from '../../format/units';
+import { fmtRate } from '../../format/units';
 
 export interface Ctx {
   a: Analysis;
@@ -26,8 +26,6 @@ export interface Ctx {
   calibration: { name: string; cal: DecodeCalibration };
 }
 
-const GiB = 1024 ** 3;
-export const fmtB = (b: number): string => (b >= GiB ? `${fmtNumber(b / GiB)} GiB` : `${fmtNumber(b / 1024 ** 2)} MiB`);
 /** share of the grid the allocator may hand out; the rest absorbs rounding of rectangle shapes */
 export const FILL = 0.97;
 

@@ -8,11 +8,11 @@ import { decodeOpsCycles, dominant, totalCycles, type CycleParts } from './laten
 import { stepCycles } from './throughput';
 import { allocateLatency, allocateThroughput, splitContiguous, type AllocUnit } from './alloc';
 import { place, hopsAt, hopsBetween, type Layout, type Rect } from './placement';
-import { FILL, fmtB, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
+import { FILL, kernelBytes, pushCalibrationNote, pushClockNote, type Ctx } from './context';
 import { weightStreaming } from './streaming';
 import { derivedOf } from '../derived';
 import { draftDims, draftTokenCycles, expectedTokens, scaleRows } from './speculative';
-import { fmtNumber, fmtPercent, fmtRate, fmtRatio, fmtSeconds } from '../../format/units';
+import { fmtBytes, fmtNumber, fmtPercent, fmtRate, fmtRatio, fmtSeconds } from '../../format/units';
 
 /** Regions placed as a whole: one kernel, or (decode) the kernels of one repeated block sharing its cores. */
 interface Unit {
@@ -88,7 +88,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
     if (tooBig.length > 3)
       ctx.notes.push(`${tooBig.length} kernels are each larger than one whole wafer; the largest:`);
     ctx.notes.push(
-      `kernel ${names.length === 1 ? names[0] : `${names[0]} .. ${names[names.length - 1]}`} needs ${fmtB(u.bytes)} = ${u.minCores.toLocaleString('en-US')} cores, more than one whole wafer (${d.cores.toLocaleString('en-US')} cores): pipelined execution cannot hold it; weight-streaming runs it (one layer at a time on the whole wafer, weights streamed from MemoryX)`,
+      `kernel ${names.length === 1 ? names[0] : `${names[0]} .. ${names[names.length - 1]}`} needs ${fmtBytes(u.bytes)} = ${u.minCores.toLocaleString('en-US')} cores, more than one whole wafer (${d.cores.toLocaleString('en-US')} cores): pipelined execution cannot hold it; weight-streaming runs it (one layer at a time on the whole wafer, weights streamed from MemoryX)`,
     );
   }
   if (training) {
@@ -98,7 +98,7 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
       const r = pipelined(ctx, units, 1);
       if (r) {
         r.notes.unshift(
-          `execution: pipelined (training state: weights, gradients, optimizer state and activations, ${fmtB(totalBytes)}, fits one wafer's ${fmtB(perWafer)} of SRAM)`,
+          `execution: pipelined (training state: weights, gradients, optimizer state and activations, ${fmtBytes(totalBytes)}, fits one wafer's ${fmtBytes(perWafer)} of SRAM)`,
         );
         return r;
       }
@@ -111,11 +111,11 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
         perWafer,
         1,
         single
-          ? `training state ${fmtB(totalBytes)} does not fit one wafer (${fmtB(perWafer)})`
+          ? `training state ${fmtBytes(totalBytes)} does not fit one wafer (${fmtBytes(perWafer)})`
           : 'pipelined training runs on one system only (Cerebras glossary)',
       );
     return streaming(
-      `training state (weights, gradients, optimizer state, activations: ${fmtB(totalBytes)}) exceeds one wafer's ${fmtB(perWafer)} of SRAM${tooBig.length ? `, ${tooBig.length} kernel(s) alone do` : ''}${single ? '' : '; pipelined training does not span systems'}`,
+      `training state (weights, gradients, optimizer state, activations: ${fmtBytes(totalBytes)}) exceeds one wafer's ${fmtBytes(perWafer)} of SRAM${tooBig.length ? `, ${tooBig.length} kernel(s) alone do` : ''}${single ? '' : '; pipelined training does not span systems'}`,
     );
   }
   // inference
@@ -149,8 +149,8 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
     if (r) {
       const why =
         n === 1
-          ? `weights and buffers (${fmtB(totalBytes)}) fit one wafer's ${fmtB(perWafer)} of SRAM${typeof opts.systems === 'number' || opts.systems === undefined ? '' : '; systems auto, objective: fewest that fit'}`
-          : `${fmtB(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (systems auto, objective: fewest that fit; --systems-objective latency weighs more)'}`;
+          ? `weights and buffers (${fmtBytes(totalBytes)}) fit one wafer's ${fmtBytes(perWafer)} of SRAM${typeof opts.systems === 'number' || opts.systems === undefined ? '' : '; systems auto, objective: fewest that fit'}`
+          : `${fmtBytes(totalBytes)} of weights and buffers split into ${n} contiguous segments, one per system${typeof opts.systems === 'number' ? '' : ' (systems auto, objective: fewest that fit; --systems-objective latency weighs more)'}`;
       r.notes.unshift(`execution: pipelined (${why})`);
       return r;
     }
@@ -163,9 +163,9 @@ export function mapWafer(a: Analysis, raw: unknown, opts: MapOptions): WaferTarg
       totalBytes,
       perWafer,
       n,
-      `${fmtB(totalBytes)} does not fit ${n} system(s) (${fmtB(perWafer * n)})`,
+      `${fmtBytes(totalBytes)} does not fit ${n} system(s) (${fmtBytes(perWafer * n)})`,
     );
-  return streaming(`${fmtB(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
+  return streaming(`${fmtBytes(totalBytes)} of weights and buffers do not fit ${n} system(s) in pipelined mode`);
 }
 
 /** `--systems auto --systems-objective latency`: every system count from the fewest that fit up to the budget

@@ -20,8 +20,8 @@ import {
   type CycleParts,
 } from './latency';
 import type { KernelWork } from './kernels';
-import { fmtB, pushCalibrationNote, pushClockNote, type Ctx } from './context';
-import { fmtNumber, fmtPercent, fmtSeconds, si } from '../../format/units';
+import { pushCalibrationNote, pushClockNote, type Ctx } from './context';
+import { fmtBytes, fmtNumber, fmtPercent, fmtSeconds, si } from '../../format/units';
 
 /** Cycles of a matmul of `macs` multiply-adds with `outElems` outputs spread over `cores` cores (weight
  * streaming's layer-on-the-whole-wafer form). With fewer outputs than cores the reduction dimension is split
@@ -218,11 +218,11 @@ export function weightStreaming(c: Ctx): WaferTargetResult {
   const { micro, mb, total, computeSum, rows, onWafer } = plan;
   if (!fits)
     c.notes.push(
-      `does not fit: one sample needs ${fmtB(plan.kept + bufPerSample)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers besides ${fmtB(inputs + chunk)} of inputs/KV cache and streamed weights, over one wafer's ${fmtB(cap)}`,
+      `does not fit: one sample needs ${fmtBytes(plan.kept + bufPerSample)} of activations${c.training ? ' kept for the backward pass' : ''} and buffers besides ${fmtBytes(inputs + chunk)} of inputs/KV cache and streamed weights, over one wafer's ${fmtBytes(cap)}`,
     );
   if (plan.recompute)
     c.notes.push(
-      `activation checkpointing: only each block's input is kept (${fmtB(plan.kept)} per sample instead of ${fmtB(keepAll)}); blocks run forward again before their backward pass${feasible.length > 1 ? ' (faster than keeping everything)' : ''}`,
+      `activation checkpointing: only each block's input is kept (${fmtBytes(plan.kept)} per sample instead of ${fmtBytes(keepAll)}); blocks run forward again before their backward pass${feasible.length > 1 ? ' (faster than keeping everything)' : ''}`,
     );
   if (micro > 1)
     c.notes.push(
@@ -243,7 +243,7 @@ export function weightStreaming(c: Ctx): WaferTargetResult {
   if (stateBytes > memXCap) {
     fits = false;
     c.notes.push(
-      `does not fit: ${fmtB(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`,
+      `does not fit: ${fmtBytes(stateBytes)} of weights${c.training ? ' and optimizer state' : ''} exceed MemoryX's ${spec.memoryXCapacity_TB} TB`,
     );
   }
   c.notes.push(
