@@ -71,6 +71,22 @@ test('a missing number is refused, naming the field', () => {
   );
 });
 
+test('the cross-node collective steps are optional, but each of them is a required number when the block is given', () => {
+  assert.ok(loadSpec(userSpec((s) => delete s.collectiveSteps)));
+  assert.throws(
+    () => loadSpec(userSpec((s) => delete s.collectiveSteps.networkStep_us)),
+    (e: Error) => e instanceof SpecError && /'collectiveSteps\.networkStep_us' is missing/.test(e.message),
+  );
+  assert.throws(
+    () => loadSpec(userSpec((s) => (s.collectiveSteps.nvlinkStep_us = -0.6))),
+    (e: Error) => e instanceof SpecError && /'collectiveSteps\.nvlinkStep_us' must not be negative/.test(e.message),
+  );
+  assert.throws(
+    () => loadSpec(userSpec((s) => (s.collectiveSteps.treeBase_us = '6.8'))),
+    (e: Error) => e instanceof SpecError && /'collectiveSteps\.treeBase_us' must be a number/.test(e.message),
+  );
+});
+
 test('the per-kernel launch and minimum times are required numbers', () => {
   assert.throws(
     () =>

@@ -6,12 +6,13 @@
 // Ranks are laid out as Megatron does: tensor-parallel ranks innermost, then data-parallel, then pipeline.
 import type { Analysis, Precision } from '../types';
 import type { Device } from './roofline';
-import { collectiveTime, deviceFor, gemmAligned, kernelTime } from './roofline';
+import { collectiveLatency, collectiveTime, deviceFor, gemmAligned, kernelTime } from './roofline';
 import type { GpuClusterSpec, GpuLink } from './spec';
 import type { TransformerPattern } from '../../structure';
 import { effectiveParams } from '../../cost/layers';
 import { PRECISION_BYTES } from '../../options';
 import { moeFacts } from './moe';
+import { fmtSeconds } from '../../format/units';
 import {
   blockActivationBytes,
   blockBackward,
@@ -1081,8 +1082,15 @@ export function evaluateTransformer(ctx: Context, plan: Plan, detail = true): Ev
       : 0;
   const tpComm = block.comm * Math.max(...blocksOn);
   const tokensPerStep = plan.globalBatch * p.seq;
-  if (plan.tp > links.tp.n || plan.tp > ctx.spec.nvlink.domain_gpus)
-    notes.push(`tp=${plan.tp} spans more than one NVLink domain: its collectives run over InfiniBand`);
+  if (plan.tp > links.tp.n || plan.tp > ctx.spec.nvlink.domain_gpus) {
+    const x = links.tp.link.crossDomain;
+    notes.push(
+      `tp=${plan.tp} spans more than one NVLink domain: its collectives run over InfiniBand` +
+        (x
+          ? `; a small all-reduce over its ${x.domains} domains takes ${fmtSeconds(collectiveLatency(links.tp.link, 'all-reduce', plan.tp))} (NCCL's latency model), ${fmtSeconds(ctx.spec.nvlink.latency_us * 1e-6)} inside one`
+          : ''),
+    );
+  }
   return finish(
     ctx,
     plan,
