@@ -13,6 +13,7 @@ import type {
   GraphTensorLocation,
   TensorValuesResult,
 } from '../shared/graph';
+import { fmtValue } from '../engine/format/units';
 
 /** longest attribute text sent (characters) and most list entries shown */
 const ATTR_TEXT_MAX = 160;
@@ -29,7 +30,10 @@ function list<T>(xs: T[], fmt: (x: T) => string): string {
   return `[${head}${xs.length > ATTR_LIST_MAX ? `, … ${xs.length} in all` : ''}]`;
 }
 
-const num = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
+// plain digits, never e-notation (an epsilon of 1e-12 reads 1×10⁻¹²): the project's formatter
+const num = (v: number) => fmtValue(v);
+/** ONNX's int attributes are int64 */
+const int = (v: number) => fmtValue(v, { int64: true });
 
 function typeText(t: ValueType | null): string {
   if (!t) return '?';
@@ -54,13 +58,15 @@ const tensorText = (t: TensorInfo) => `tensor ${dtypeName(t.dtype)}[${t.dims.joi
 export function attrText(a: AttrValue): string {
   switch (a.type) {
     case 'float':
-    case 'int':
       return num(a.value);
+    case 'int':
+      return int(a.value);
     case 'string':
       return clip(JSON.stringify(a.value));
     case 'floats':
-    case 'ints':
       return clip(list(a.value, num));
+    case 'ints':
+      return clip(list(a.value, int));
     case 'strings':
       return clip(list(a.value, (s) => JSON.stringify(clip(s, 40))));
     case 'tensor':

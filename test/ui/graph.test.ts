@@ -1,7 +1,8 @@
 // UI test of the graph view in the real VS Code workbench (code-server + Debian's Chromium, playwright-core):
 // the sample opened and shown with "ONNX Profiler: Show Graph", a block expanded, a node hovered (its time
 // on the target read from the tooltip), clicked (its layer selected in the layer table too), searched,
-// overlays switched, a small tensor's values shown on request; a CNN (writer-built) and an exported LLM
+// overlays switched, a small tensor's values shown on request; attribute and tensor values never in e-notation
+// (a writer-built model: a LayerNorm epsilon of 1e-12, a float32 mask); a CNN (writer-built) and an exported LLM
 // (../shared's optimum SmolLM2, 7.5k nodes; skipped without ../shared) opened in the graph view.
 // Screenshots: test-results/ui-graph-*.png. Run: npm run test:ui.
 import { after, before, describe, it } from 'node:test';
@@ -11,11 +12,36 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { cnnModel } from '../fixtures/cnn';
+import { T, graph, model, node, rawOf, tensor, vi } from '../fixtures/onnx-writer';
 import { sharedDir } from '../fixtures/paths';
 import { launchWorkbench, results, root, type Session, type Workbench } from './driver';
 
 const sample = path.join(root, 'media', 'sample', 'tiny-gpt.onnx');
 const LLM = 'smollm2-135m.onnx';
+const VALUES = 'values.onnx';
+/** a number in e-notation: 4.582e+5, 3e-7 (as test/ui/layout.test.ts) */
+const E_NOTATION = /\b\d+(?:\.\d+)?e[+-]?\d+\b/i;
+
+/** Values toPrecision would write in e-notation: a LayerNorm epsilon of 1e-12 and a float32 attention mask. */
+function valuesModel(): Uint8Array {
+  return model({
+    graph: graph({
+      nodes: [
+        node('Add', ['x', 'mask'], ['masked'], {}, { name: 'mask_add' }),
+        node('LayerNormalization', ['masked', 'scale', 'bias'], ['y'], { epsilon: 1e-12, axis: -1 }, { name: 'ln' }),
+      ],
+      inputs: [vi('x', T.FLOAT, [1, 4])],
+      outputs: [vi('y', T.FLOAT, [1, 4])],
+      initializers: [
+        tensor('mask', T.FLOAT, [4], {
+          raw: rawOf(T.FLOAT, [-3.4028234663852886e38, 1.5e-7, 0.123456789, 1234567.891]),
+        }),
+        tensor('scale', T.FLOAT, [4], { raw: rawOf(T.FLOAT, [1, 1, 1, 1]) }),
+        tensor('bias', T.FLOAT, [4], { raw: rawOf(T.FLOAT, [0, 0, 0, 0]) }),
+      ],
+    }),
+  });
+}
 
 let session: Session | undefined;
 let page: Page;
@@ -74,6 +100,7 @@ describe('graph view in the VS Code workbench', { timeout: 900_000 }, () => {
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-profiler-graph-ui-'));
     fs.copyFileSync(sample, path.join(workspace, 'tiny-gpt.onnx'));
     fs.writeFileSync(path.join(workspace, 'mobilenet-cnn.onnx'), cnnModel());
+    fs.writeFileSync(path.join(workspace, VALUES), valuesModel());
     const shared = sharedDir();
     const llm = shared ? path.join(shared, 'corpus', 'exporters', 'optimum-smollm2-135m', 'model.onnx') : '';
     if (llm && fs.existsSync(llm)) {
@@ -212,6 +239,35 @@ describe('graph view in the VS Code workbench', { timeout: 900_000 }, () => {
     assert.match(text, /time on wse3≈[\d.]+ (ns|µs|ms|s)/);
     assert.match(text, /outputsFLOAT\[/);
     await shot('8-cnn');
+  });
+
+  it('writes attribute and tensor values with the project formatter, never in e-notation', async () => {
+    frame = await open(VALUES);
+    await frame.waitForSelector('[data-page="graph"]', { timeout: 120_000 });
+    await frame.click('[data-page="graph"]');
+    await graphDrawn();
+    await frame.fill('[data-graph-search]', 'LayerNormalization');
+    await frame.press('[data-graph-search]', 'Enter');
+    await frame.waitForFunction(() => document.querySelector('#graph-props .props-title')?.textContent === 'ln');
+    const dts = await frame.locator('#graph-props dl.attrs dt').allTextContents();
+    const dds = await frame.locator('#graph-props dl.attrs dd').allTextContents();
+    assert.equal(dds[dts.indexOf('epsilon')], '1×10⁻¹²', `attributes: ${dts.join(', ')} = ${dds.join(', ')}`);
+    await frame.fill('[data-graph-search]', 'mask_add');
+    await frame.press('[data-graph-search]', 'Enter');
+    await frame.waitForFunction(() => document.querySelector('#graph-props .props-title')?.textContent === 'mask_add');
+    await frame.click('#graph-props button[data-tensor-values="mask"]');
+    const pre = frame.locator('#graph-props pre.values:not([hidden])').first();
+    await pre.waitFor({ timeout: 30_000 });
+    // float32's lowest, 1.5e-7, 0.123456789 and 1234567.891 as stored in float32
+    assert.equal(await pre.textContent(), '[-3.40282×10³⁸, 1.5×10⁻⁷, 0.123457, 1234568]');
+    const text = await frame.evaluate(() => document.body.innerText);
+    const m = E_NOTATION.exec(text);
+    assert.equal(
+      m,
+      null,
+      `e-notation "${m?.[0]}" in the graph view: …${text.slice(Math.max(0, (m?.index ?? 0) - 80), (m?.index ?? 0) + 40)}…`,
+    );
+    await shot('11-values');
   });
 
   it('opens an exported LLM (7.5k nodes) collapsed, and expands one of its layers', async (t) => {

@@ -15,7 +15,7 @@ import { defaultRunOptions } from '../../src/engine/options';
 import type { GraphPayload } from '../../src/shared/graph';
 import { buildHierarchy, initialExpansion, MAX_CHILDREN, type Group } from '../../webview/graph/hierarchy';
 import { GraphLayout, type Item } from '../../webview/graph/layout';
-import { T, graph, model, node, rawOf, tensor, vi } from '../fixtures/onnx-writer';
+import { T, attr, graph, model, node, rawOf, tensor, vi } from '../fixtures/onnx-writer';
 import { projectRoot } from '../fixtures/paths';
 import { cnnModel } from '../fixtures/cnn';
 
@@ -95,6 +95,36 @@ describe('graph payload (engine worker)', () => {
     const c = g.tensors.find((t) => t.name === 'c')!;
     assert.equal(c.init?.fromConstant, true);
     assert.equal(c.init?.valuesAvailable, true);
+  });
+
+  it('writes attribute values with the project formatter: no e-notation, int64 limits by name', () => {
+    // 9223372036854775807 as protobuf's 64-bit halves (a JS number cannot hold it; 2 ** 63 would wrap to INT64_MIN)
+    const INT64_MAX = { low: -1, high: 0x7fffffff, unsigned: false } as unknown as number;
+    const bytes = model({
+      graph: graph({
+        nodes: [
+          node('LayerNormalization', ['x', 's', 'b'], ['y'], { epsilon: 1e-12, axis: -1 }, { name: 'ln' }),
+          node(
+            'Identity',
+            ['y'],
+            ['z'],
+            { ends: attr.i('ends', INT64_MAX), scales: [1e-7, 0.5, -3.4028234663852886e38], alpha: 0.123456789 },
+            { name: 'id' },
+          ),
+        ],
+        inputs: [vi('x', T.FLOAT, [1, 4])],
+        outputs: [vi('z', T.FLOAT, [1, 4])],
+        initializers: [
+          tensor('s', T.FLOAT, [4], { raw: rawOf(T.FLOAT, [1, 1, 1, 1]) }),
+          tensor('b', T.FLOAT, [4], { raw: rawOf(T.FLOAT, [0, 0, 0, 0]) }),
+        ],
+      }),
+    });
+    const g = payloadOf(bytes);
+    const attrs = (n: string) => Object.fromEntries(g.nodes.find((x) => x.name === n)!.attrs);
+    assert.deepEqual(attrs('ln'), { epsilon: '1×10⁻¹²', axis: '-1' });
+    assert.deepEqual(attrs('id'), { ends: 'INT64_MAX', scales: '[1×10⁻⁷, 0.5, -3.40282×10³⁸]', alpha: '0.123457' });
+    for (const n of g.nodes) for (const [, v] of n.attrs) assert.doesNotMatch(v, /\de[+-]?\d/, v);
   });
 
   it('gives the values of a small tensor on request, and refuses large or external ones with a reason', () => {

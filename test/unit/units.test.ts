@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   binaryUnit,
+  fmtValue,
   fmtBytes,
   fmtDuration,
   fmtUsd,
@@ -130,4 +131,38 @@ test("the binary unit a byte count is written in (the memory chart's axis unit)"
   for (const b of [0, 1023, 1024, 200e6, 3e9, 1e30])
     assert.ok(fmtBytes(b).endsWith(` ${binaryUnit(b)[1]}`), fmtBytes(b));
   assert.equal(fmtBytes(200e6), '191 MiB');
+});
+
+test('raw model values (attributes, tensor elements): plain digits or a power of ten, never e-notation', () => {
+  const cases: [number, string][] = [
+    [0, '0'],
+    [-0, '0'],
+    [1, '1'],
+    [-1, '-1'],
+    [1024, '1024'],
+    [0.5, '0.5'],
+    [0.1, '0.1'],
+    [0.123456789, '0.123457'],
+    [3.14159265, '3.14159'],
+    [1234567.891, '1234568'],
+    [0.0001, '0.0001'],
+    [0.00009999, '9.999×10⁻⁵'],
+    [1e-5, '1×10⁻⁵'],
+    [1e-12, '1×10⁻¹²'],
+    [1.5e-7, '1.5×10⁻⁷'],
+    [123456789012345, '123456789012345'],
+    [1e15, '1×10¹⁵'],
+    [-3.4028234663852886e38, '-3.40282×10³⁸'],
+    [Number.NaN, 'nan'],
+    [Number.POSITIVE_INFINITY, 'inf'],
+    [Number.NEGATIVE_INFINITY, '-inf'],
+  ];
+  for (const [v, s] of cases) assert.equal(fmtValue(v), s, `fmtValue(${v})`);
+  for (const [v] of cases) assert.doesNotMatch(fmtValue(v), /\de[+-]?\d|,/, `fmtValue(${v})`);
+  assert.equal(fmtValue(Math.PI, { digits: 3 }), '3.14');
+  // int64 limits by name (a double cannot hold 9223372036854775807); a float value that large is a number
+  assert.equal(fmtValue(2 ** 63, { int64: true }), 'INT64_MAX');
+  assert.equal(fmtValue(-(2 ** 63), { int64: true }), 'INT64_MIN');
+  assert.equal(fmtValue(2 ** 63), '9.22337×10¹⁸');
+  assert.equal(fmtValue(-1, { int64: true }), '-1');
 });

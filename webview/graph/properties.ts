@@ -4,7 +4,7 @@
 // unless the user presses "Show values" on a small tensor (the host reads them then). Every model string
 // enters the page as text (h() builds text nodes), never as HTML.
 import type { GraphPayload, GraphTensor, TensorValuesResult } from '../../src/shared/graph';
-import { fmtBytes, fmtFlops, groupThousands } from '../../src/report/units';
+import { fmtBytes, fmtFlops, fmtValue, groupThousands } from '../../src/report/units';
 import type { Report } from '../../src/engine/profile';
 import { clear, h } from '../dom';
 import { dimsText } from './describe';
@@ -27,7 +27,8 @@ function locationText(t: GraphTensor): string {
 }
 
 function valuesText(r: TensorValuesResult & { ok: true }): string {
-  const shown = r.values.slice(0, VALUES_SHOWN).map((v) => (Number.isInteger(v) ? String(v) : v.toPrecision(6)));
+  const int64 = r.dtype === 'INT64';
+  const shown = r.values.slice(0, VALUES_SHOWN).map((v) => fmtValue(v, { int64 }));
   const more = r.values.length > VALUES_SHOWN || r.truncated;
   return `[${shown.join(', ')}${more ? `, … ${r.values.length}${r.truncated ? '+' : ''} values` : ''}]`;
 }

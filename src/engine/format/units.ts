@@ -212,3 +212,37 @@ export function fmtEnergy(j: number): string {
   if (kwh < 1) return si(j, 'J');
   return si(kwh * 1e3, 'Wh');
 }
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/**
+ * A raw value of the model (an attribute, a tensor element), never in e-notation: integers in full, other
+ * values with `digits` significant digits (toPrecision's count; toPrecision itself writes 1e-7 as "1e-7").
+ * No thousands separators: the values are listed with ", " between them ("[1,024, 768]" would read as three).
+ * Magnitudes plain digits do not carry legibly (below 0.0001: count the zeros; from 10^15, where a double no
+ * longer holds every integer) read as a paper writes them: "1×10⁻¹²", "-3.40282×10³⁸" (float32's lowest,
+ * the usual attention mask). NaN and infinities as ONNX's text format writes them: "nan", "inf", "-inf".
+ * An int64 value (`int64`: an int attribute, an INT64 tensor) at its type's limits reads "INT64_MAX" /
+ * "INT64_MIN" (Slice's "to the end"), which a double cannot hold exactly (9223372036854775807 reads ...808).
+ */
+export function fmtValue(v: number, o: { digits?: number; int64?: boolean } = {}): string {
+  const digits = o.digits ?? 6;
+  if (o.int64 && v >= 2 ** 63) return 'INT64_MAX';
+  if (o.int64 && v <= -(2 ** 63)) return 'INT64_MIN';
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e15) {
+    const [m, e] = v.toExponential(digits - 1).split('e') as [string, string];
+    const mantissa = m.replace(/\.?0+$/, '');
+    const exp = String(Number(e))
+      .replace('-', '⁻')
+      .replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]!);
+    return `${mantissa}×10${exp}`;
+  }
+  if (Number.isInteger(v)) return String(v);
+  const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(a)));
+  const s = v.toFixed(decimals);
+  return decimals > 0 ? s.replace(/\.?0+$/, '') : s;
+}
