@@ -11,9 +11,7 @@ import { boundOf } from './work';
 import { PlanRefusal } from '../errors';
 import { derivedOf } from '../derived';
 import { PRECISION_BYTES } from '../../options';
-import { fmtNumber, fmtPercent, fmtRate, fmtSeconds } from '../../format/units';
-
-const GiB = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+import { fmtBytes, fmtNumber, fmtPercent, fmtRate, fmtSeconds } from '../../format/units';
 
 export function buildContext(
   analysis: Analysis,
@@ -207,8 +205,8 @@ export function mapGpuCluster(analysis: Analysis, rawSpec: unknown, opts: MapOpt
     notes.push(`searched ${searched.join(', ')} over ${result.tried} plans: best ${describePlan(plan)}`);
   notes.push(
     best.fits
-      ? `fits: ${GiB(best.memoryBytes)} of ${GiB(best.capacityBytes)} per GPU (stage ${critical.index}: weights ${GiB(critical.memory.weights)}, gradients ${GiB(critical.memory.gradients)}, optimizer ${GiB(critical.memory.optimizer)}, activations ${GiB(critical.memory.activations)})`
-      : `does not fit: ${GiB(best.memoryBytes)} per GPU needed, ${GiB(best.capacityBytes)} available (${GiB(best.memoryBytes - best.capacityBytes)} over on stage ${critical.index})`,
+      ? `fits: ${fmtBytes(best.memoryBytes)} of ${fmtBytes(best.capacityBytes)} per GPU (stage ${critical.index}: weights ${fmtBytes(critical.memory.weights)}, gradients ${fmtBytes(critical.memory.gradients)}, optimizer ${fmtBytes(critical.memory.optimizer)}, activations ${fmtBytes(critical.memory.activations)})`
+      : `does not fit: ${fmtBytes(best.memoryBytes)} per GPU needed, ${fmtBytes(best.capacityBytes)} available (${fmtBytes(best.memoryBytes - best.capacityBytes)} over on stage ${critical.index})`,
   );
   const bd = best.breakdown;
   notes.push(

@@ -5,6 +5,7 @@
 import type { GpuParallelOptions } from '../types';
 import { evaluate, gpusOf, PlanError, type Context, type Evaluation, type Plan, type Recompute } from './plan';
 import { moeFacts } from './moe';
+import { fmtBytes } from '../../format/units';
 
 export interface SearchResult {
   best: Evaluation;
@@ -40,8 +41,6 @@ function rank(a: Evaluation, b: Evaluation, tokens: boolean): number {
   return throughputOf(b, tokens) - throughputOf(a, tokens);
 }
 
-const GiB = (b: number) => (b / 2 ** 30).toFixed(1);
-
 const COMPONENTS: [keyof Evaluation['breakdown'], string][] = [
   ['bubble', 'pipeline bubble'],
   ['recompute', 'activation recompute'],
@@ -54,7 +53,7 @@ const COMPONENTS: [keyof Evaluation['breakdown'], string][] = [
 ];
 
 export function whyLost(alt: Evaluation, best: Evaluation, tokens: boolean): string {
-  if (!alt.fits) return `does not fit: ${GiB(alt.memoryBytes)} GiB per GPU of ${GiB(alt.capacityBytes)}`;
+  if (!alt.fits) return `does not fit: ${fmtBytes(alt.memoryBytes)} per GPU of ${fmtBytes(alt.capacityBytes)}`;
   // "x% lower throughput" is 1 - alt/best (201 us vs 107 us per step is 47% lower, not 88%)
   const lower = 1 - throughputOf(alt, tokens) / throughputOf(best, tokens);
   // the component that grew most, per sample processed
