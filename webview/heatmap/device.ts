@@ -7,10 +7,10 @@ import type { Report } from '../../src/engine/profile';
 import type { HeatmapMode } from '../../src/shared/protocol';
 import { fmtBytes, fmtPercent, fmtSeconds } from '../../src/report/units';
 import { placeOf } from '../../src/report/plan';
-import { h } from '../dom';
 import { css, mix, ramp, type RGB, type Theme } from '../theme';
 import type { TooltipContent } from '../tooltip';
-import type { Heatmap, HeatmapHost } from './types';
+import { CanvasHeatmap } from './base';
+import type { HeatmapHost } from './types';
 
 const HEIGHT = 36;
 
@@ -19,15 +19,9 @@ function boundColor(bound: string, theme: Theme): RGB {
   return bound === 'compute' ? c.blue : bound === 'memory' ? c.orange : bound === 'latency' ? c.purple : c.green;
 }
 
-export class DeviceHeatmap implements Heatmap {
-  readonly element: HTMLElement;
-  readonly cells: number;
-  private readonly canvas: HTMLCanvasElement;
-  private mode: HeatmapMode = 'placement';
+export class DeviceHeatmap extends CanvasHeatmap {
   private width = 0;
   private cursor: number | undefined;
-  private readonly resize: ResizeObserver;
-  private readonly status: HTMLElement;
   /** left edge of each layer's segment, fractions of the width (n + 1 entries) */
   private readonly edges: number[];
 
@@ -37,32 +31,18 @@ export class DeviceHeatmap implements Heatmap {
     private readonly report: Report,
     private readonly host: HeatmapHost,
   ) {
-    this.cells = 1;
+    super(1, {
+      kind: 'device',
+      canvasClass: 'heatmap-canvas device',
+      label: `${target.name || target.id}: ${placeOf(target)}, ${grid.share.length} layers one after another, each as wide as its share of the step. Arrow keys move between layers, Enter selects.`,
+    });
     const n = grid.share.length;
     // every layer gets at least a sliver so a click can reach it; the rest by its share of the step
     const min = n > 0 ? Math.min(0.002, 0.5 / n) : 0;
     const total = grid.share.reduce((a, s) => a + Math.max(min, s), 0) || 1;
     this.edges = [0];
     for (const s of grid.share) this.edges.push(this.edges[this.edges.length - 1]! + Math.max(min, s) / total);
-    this.canvas = h('canvas', {
-      class: 'heatmap-canvas device',
-      tabIndex: 0,
-      attrs: {
-        role: 'img',
-        'aria-label': `${target.name || target.id}: ${placeOf(target)}, ${n} layers one after another, each as wide as its share of the step. Arrow keys move between layers, Enter selects.`,
-        'data-cells': this.cells,
-      },
-    });
-    this.status = h('div', { class: 'heatmap-status', attrs: { 'aria-live': 'polite' } });
-    this.element = h('div', { class: 'heatmap device-heatmap' }, this.canvas, this.status);
     this.attach();
-    this.resize = new ResizeObserver(() => this.render());
-    this.resize.observe(this.element);
-  }
-
-  setMode(m: HeatmapMode): void {
-    this.mode = m;
-    this.render();
   }
 
   private paint(canvas: HTMLCanvasElement, width: number, dpr: number, mode: HeatmapMode, cursor: boolean): void {
@@ -104,7 +84,7 @@ export class DeviceHeatmap implements Heatmap {
     }
   }
 
-  render(): void {
+  override render(): void {
     if (!this.element.isConnected) return;
     const width = Math.max(120, this.element.clientWidth || 480);
     this.width = width;
@@ -122,7 +102,7 @@ export class DeviceHeatmap implements Heatmap {
           (this.mode === 'placement' ? ' (colour: bound — compute, memory, latency)' : ' (shade: share of the step)');
   }
 
-  snapshot(mode: HeatmapMode, width: number): HTMLCanvasElement {
+  override snapshot(mode: HeatmapMode, width: number): HTMLCanvasElement {
     const c = document.createElement('canvas');
     c.width = width;
     c.height = HEIGHT;
@@ -198,10 +178,5 @@ export class DeviceHeatmap implements Heatmap {
       this.render();
       this.showCursor();
     });
-  }
-
-  dispose(): void {
-    this.resize.disconnect();
-    this.element.remove();
   }
 }

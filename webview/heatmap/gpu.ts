@@ -8,10 +8,10 @@ import type { HeatmapMode } from '../../src/shared/protocol';
 import { fmtBytes, fmtPercent, fmtSeconds } from '../../src/report/units';
 import { planSentence } from '../../src/report/plan';
 import { placementText } from '../charts';
-import { h } from '../dom';
 import { categorical, css, mix, ramp, type RGB } from '../theme';
 import type { TooltipContent } from '../tooltip';
-import type { Heatmap, HeatmapHost } from './types';
+import { CanvasHeatmap } from './base';
+import type { HeatmapHost } from './types';
 
 interface Layout {
   cell: number;
@@ -22,15 +22,9 @@ interface Layout {
   height: number;
 }
 
-export class GpuHeatmap implements Heatmap {
-  readonly element: HTMLElement;
-  readonly cells: number;
-  private readonly canvas: HTMLCanvasElement;
-  private mode: HeatmapMode = 'placement';
+export class GpuHeatmap extends CanvasHeatmap {
   private layout: Layout | undefined;
   private cursor: number | undefined;
-  private readonly resize: ResizeObserver;
-  private readonly status: HTMLElement;
 
   constructor(
     private readonly target: GpuTargetResult,
@@ -38,26 +32,12 @@ export class GpuHeatmap implements Heatmap {
     private readonly report: Report,
     private readonly host: HeatmapHost,
   ) {
-    this.cells = grid.nodes * grid.gpusPerNode;
-    this.canvas = h('canvas', {
-      class: 'heatmap-canvas gpu',
-      tabIndex: 0,
-      attrs: {
-        role: 'img',
-        'aria-label': `${target.name || target.id}: GPU heatmap, ${grid.nodes} nodes of ${grid.gpusPerNode} GPUs. Arrow keys move between GPUs, Enter selects the stage's main layer.`,
-        'data-cells': this.cells,
-      },
+    super(grid.nodes * grid.gpusPerNode, {
+      kind: 'gpu',
+      canvasClass: 'heatmap-canvas gpu',
+      label: `${target.name || target.id}: GPU heatmap, ${grid.nodes} nodes of ${grid.gpusPerNode} GPUs. Arrow keys move between GPUs, Enter selects the stage's main layer.`,
     });
-    this.status = h('div', { class: 'heatmap-status', attrs: { 'aria-live': 'polite' } });
-    this.element = h('div', { class: 'heatmap gpu-heatmap' }, this.canvas, this.status);
     this.attach();
-    this.resize = new ResizeObserver(() => this.render());
-    this.resize.observe(this.element);
-  }
-
-  setMode(m: HeatmapMode): void {
-    this.mode = m;
-    this.render();
   }
 
   private computeLayout(maxWidth: number): Layout {
@@ -137,7 +117,7 @@ export class GpuHeatmap implements Heatmap {
     }
   }
 
-  render(): void {
+  override render(): void {
     if (!this.element.isConnected) return;
     const L = this.computeLayout(Math.max(120, this.element.clientWidth || 480));
     this.layout = L;
@@ -151,7 +131,7 @@ export class GpuHeatmap implements Heatmap {
     this.status.textContent = `${this.grid.nodes} node(s) × ${this.grid.gpusPerNode} GPUs, ${this.grid.stageLayers.length} pipeline stage(s)${over ? `; ${over} GPU(s) over memory capacity` : ''}`;
   }
 
-  snapshot(mode: HeatmapMode, width: number): HTMLCanvasElement {
+  override snapshot(mode: HeatmapMode, width: number): HTMLCanvasElement {
     const L = this.computeLayout(width);
     const c = document.createElement('canvas');
     c.width = L.width;
@@ -278,10 +258,5 @@ export class GpuHeatmap implements Heatmap {
       this.render();
       this.showCursor();
     });
-  }
-
-  dispose(): void {
-    this.resize.disconnect();
-    this.element.remove();
   }
 }

@@ -14,7 +14,8 @@ import { fmtBytes, fmtDetail, fmtSeconds } from '../../src/report/units';
 import { groupDigits, h } from '../dom';
 import { categorical, css, mix, ramp, type RGB, type Theme } from '../theme';
 import type { TooltipContent } from '../tooltip';
-import type { Heatmap, HeatmapHost } from './types';
+import { CanvasHeatmap } from './base';
+import type { HeatmapHost } from './types';
 
 interface View {
   /** CSS pixels per core */
@@ -38,10 +39,12 @@ function hosts(r: Rect, layer: number): boolean {
   return layer >= r.layer && layer < r.layer + Math.max(1, r.layerCount ?? 1);
 }
 
-export class WaferHeatmap implements Heatmap {
-  readonly element: HTMLElement;
-  readonly cells: number;
-  private readonly canvas: HTMLCanvasElement;
+/** Systems the grid spans (a model too large for one wafer runs on several). */
+function systemsOf(target: WaferTargetResult, grid: WaferGrid): number {
+  return Math.max(1, target.systems ?? 1, ...grid.rects.map((r) => r.system + 1));
+}
+
+export class WaferHeatmap extends CanvasHeatmap {
   /** the bordered area the view maps to (CSS px from its content box); holds the canvas */
   private readonly stage: HTMLElement;
   private readonly systems: number;
@@ -49,13 +52,10 @@ export class WaferHeatmap implements Heatmap {
   private readonly buckets: (number[][] | undefined)[] = [];
   /** the CSS size last drawn, so a resize observation of an unchanged size does not redraw */
   private drawn = '';
-  private mode: HeatmapMode = 'placement';
   private system = 0;
   private view: View | undefined;
   private cursor: { x: number; y: number } | undefined;
   private drag: { x: number; y: number; ox: number; oy: number; moved: boolean } | undefined;
-  private readonly status: HTMLElement;
-  private readonly resize: ResizeObserver;
 
   constructor(
     private readonly target: WaferTargetResult,
@@ -63,22 +63,20 @@ export class WaferHeatmap implements Heatmap {
     private readonly report: Report,
     private readonly host: HeatmapHost,
   ) {
-    this.systems = Math.max(1, target.systems ?? 1, ...grid.rects.map((r) => r.system + 1));
-    this.cells = grid.width * grid.height * this.systems;
-    this.canvas = h('canvas', {
-      class: 'wafer',
-      tabIndex: 0,
-      attrs: {
-        role: 'img',
-        'aria-label': `${target.name || target.id}: wafer heatmap, ${grid.width} by ${grid.height} cores. Arrow keys move a core cursor, plus and minus zoom, 0 fits the wafer, P the placed regions, Enter selects the layer.`,
-        'data-cells': this.cells,
+    super(grid.width * grid.height * systemsOf(target, grid), {
+      kind: 'wafer',
+      canvasClass: 'wafer',
+      label: `${target.name || target.id}: wafer heatmap, ${grid.width} by ${grid.height} cores. Arrow keys move a core cursor, plus and minus zoom, 0 fits the wafer, P the placed regions, Enter selects the layer.`,
+      holder: (canvas) => {
+        canvas.style.cssText = 'position: absolute; display: block; left: 0; top: 0';
+        const stage = h('div', { class: 'heatmap-canvas wafer-stage' }, canvas);
+        stage.style.position = 'relative';
+        stage.style.boxSizing = 'content-box';
+        return stage;
       },
     });
-    this.canvas.style.cssText = 'position: absolute; display: block; left: 0; top: 0';
-    this.stage = h('div', { class: 'heatmap-canvas wafer-stage' }, this.canvas);
-    this.stage.style.position = 'relative';
-    this.stage.style.boxSizing = 'content-box';
-    this.status = h('div', { class: 'heatmap-status', attrs: { 'aria-live': 'polite' } });
+    this.stage = this.canvas.parentElement!;
+    this.systems = systemsOf(target, grid);
     const controls = h('div', { class: 'heatmap-tools' });
     if (this.systems > 1) {
       const sel = h('select', {
@@ -117,18 +115,14 @@ export class WaferHeatmap implements Heatmap {
         'Placed',
       ),
     );
-    this.element = h('div', { class: 'heatmap wafer-heatmap' }, controls, this.stage, this.status);
+    // the tools above the stage
+    this.element.prepend(controls);
     this.attach();
-    this.resize = new ResizeObserver(() => {
-      const { w, h: hgt } = this.cssSize();
-      if (`${w}x${hgt}` !== this.drawn) this.render();
-    });
-    this.resize.observe(this.element);
   }
 
-  setMode(m: HeatmapMode): void {
-    this.mode = m;
-    this.render();
+  protected override resized(): void {
+    const { w, h: hgt } = this.cssSize();
+    if (`${w}x${hgt}` !== this.drawn) this.render();
   }
 
   private cssSize(): { w: number; h: number } {
@@ -261,7 +255,7 @@ export class WaferHeatmap implements Heatmap {
     }
   }
 
-  render(): void {
+  override render(): void {
     if (!this.element.isConnected) return;
     const { w, h: hgt } = this.cssSize();
     this.drawn = `${w}x${hgt}`;
@@ -311,7 +305,7 @@ export class WaferHeatmap implements Heatmap {
       `${over ? `; ${over} region(s) over capacity` : ''}; ${this.view.scale >= 1 ? `${this.view.scale.toFixed(1)} px per core` : `${(1 / this.view.scale).toFixed(1)} cores per px`}`;
   }
 
-  snapshot(mode: HeatmapMode, width: number): HTMLCanvasElement {
+  override snapshot(mode: HeatmapMode, width: number): HTMLCanvasElement {
     const c = document.createElement('canvas');
     const scale = width / this.grid.width;
     c.width = Math.round(width);
@@ -576,9 +570,8 @@ export class WaferHeatmap implements Heatmap {
     this.drag = undefined;
   };
 
-  dispose(): void {
-    this.resize.disconnect();
+  override dispose(): void {
     window.removeEventListener('mouseup', this.onUp);
-    this.element.remove();
+    super.dispose();
   }
 }
