@@ -252,6 +252,7 @@ describe('graph view in the VS Code workbench', { timeout: 900_000 }, () => {
     const dts = await frame.locator('#graph-props dl.attrs dt').allTextContents();
     const dds = await frame.locator('#graph-props dl.attrs dd').allTextContents();
     assert.equal(dds[dts.indexOf('epsilon')], '1×10⁻¹²', `attributes: ${dts.join(', ')} = ${dds.join(', ')}`);
+    await shot('11-attributes');
     await frame.fill('[data-graph-search]', 'mask_add');
     await frame.press('[data-graph-search]', 'Enter');
     await frame.waitForFunction(() => document.querySelector('#graph-props .props-title')?.textContent === 'mask_add');
@@ -267,7 +268,7 @@ describe('graph view in the VS Code workbench', { timeout: 900_000 }, () => {
       null,
       `e-notation "${m?.[0]}" in the graph view: …${text.slice(Math.max(0, (m?.index ?? 0) - 80), (m?.index ?? 0) + 40)}…`,
     );
-    await shot('11-values');
+    await shot('12-values');
   });
 
   it('opens an exported LLM (7.5k nodes) collapsed, and expands one of its layers', async (t) => {
