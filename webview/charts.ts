@@ -13,11 +13,12 @@ import {
   PointElement,
   Tooltip,
   type ChartConfiguration,
+  type Scale,
   type TooltipItem,
 } from 'chart.js';
 import type { Bound, GpuGrid, TargetResult } from '../src/engine/hardware/types';
 import type { Report } from '../src/engine/profile';
-import { binaryUnit, fmtBytes, fmtNumber, fmtSeconds } from '../src/report/units';
+import { binaryUnit, fmtBytes, fmtNumber, fmtSeconds, secondsUnit } from '../src/report/units';
 import { afterPaint } from './afterPaint';
 import { h } from './dom';
 import { defaultGroups, perLayer, type ChartGroup } from './chartGroups';
@@ -152,6 +153,11 @@ export class TargetCharts {
       this.host.select(layers[g.layers[0]!]?.name ?? null);
     };
     const bounds = BOUNDS.filter((b) => layers.some((l) => l.bound === b));
+    /** a bar's measured seconds (the sum over its layers), NaN where none was measured */
+    const measuredOf = (g: ChartGroup): number => {
+      const v = g.layers.map((i) => this.measured?.[i]).filter((x): x is number => typeof x === 'number');
+      return v.length ? v.reduce((a, b) => a + b, 0) : Number.NaN;
+    };
     const timeData = () => {
       const datasets: ChartConfiguration<'bar' | 'line'>['data']['datasets'] = bounds.map((b) => ({
         type: 'bar' as const,
@@ -160,15 +166,11 @@ export class TargetCharts {
         backgroundColor: highlight(boundColor(b, theme)),
         stack: 'time',
       }));
-      const measured = this.measured;
-      if (measured) {
+      if (this.measured) {
         datasets.push({
           type: 'line' as const,
           label: 'measured',
-          data: groups.map((g) => {
-            const v = g.layers.map((i) => measured[i]).filter((x): x is number => typeof x === 'number');
-            return v.length ? v.reduce((a, b) => a + b, 0) : Number.NaN;
-          }),
+          data: groups.map(measuredOf),
           borderColor: css(theme.fg),
           backgroundColor: css(theme.fg),
           pointRadius: 2,
@@ -208,6 +210,17 @@ export class TargetCharts {
     });
     // label sizes from a sample of the (hundreds of) layer names, not every one (Chart.js ticks.sampleSize)
     const sampleSize = 64;
+    /** the tallest bar (the stacked bounds) or measured point */
+    const timeMax = (): number =>
+      maxOf(
+        groups.map((g) =>
+          Math.max(
+            bounds.reduce((a, b) => a + g.seconds[b], 0),
+            measuredOf(g) || 0,
+          ),
+        ),
+      );
+    const timeAxis = unitAxis(timeCanvas, secondsUnit, timeMax());
     const timeChart = new Chart(timeCanvas, {
       type: 'bar',
       data: timeData(),
@@ -222,7 +235,8 @@ export class TargetCharts {
           y: {
             stacked: true,
             title: { display: true, text: 'seconds' },
-            ticks: { callback: (v) => fmtSeconds(Number(v)) },
+            ticks: timeAxis.ticks,
+            afterTickToLabelConversion: timeAxis.afterTickToLabelConversion,
           },
         },
         plugins: { tooltip: tooltip('time'), legend: { position: 'bottom' } },
@@ -254,17 +268,8 @@ export class TargetCharts {
       if (!mem.over.some(Boolean)) return base;
       return mem.over.map((o, i) => (o ? css(theme.error) : typeof base === 'string' ? base : base[i]!));
     };
-    // Memory ticks at 1, 2 or 5 x 10^k of the chart's binary unit ("0, 200, 400 MiB"): Chart.js's linear scale
-    // takes its nice step (niceNum: 1, 2, 5 x 10^k) in multiples of ticks.stepSize, so a step size of one unit
-    // does it, where on raw bytes the steps are decimal (200,000,000 B, read "191 MiB"). With a step size Chart.js
-    // drops its own tick count limit: maxTicksLimit 11 is the one it uses without. Every label in that one unit
-    // (not "512 MiB" next to "1 GiB"). The labels drawn go to data-y-ticks (canvas text is not in the page).
-    let memUnit = binaryUnit(mem.data.reduce((a, b) => Math.max(a, b), 0));
-    const memTicks = {
-      stepSize: memUnit[0],
-      maxTicksLimit: 11,
-      callback: (v: number | string) => `${fmtNumber(Number(v) / memUnit[0])} ${memUnit[1]}`,
-    };
+    // memory ticks in one binary unit, as fmtBytes writes the largest bar
+    const memAxis = unitAxis(memCanvas, binaryUnit, maxOf(mem.data));
     const memChart = new Chart(memCanvas, {
       type: 'bar',
       data: {
@@ -279,10 +284,8 @@ export class TargetCharts {
           x: { ticks: { autoSkip: true, maxRotation: 60, sampleSize } },
           y: {
             title: { display: true, text: 'bytes' },
-            ticks: memTicks,
-            afterTickToLabelConversion: (scale) => {
-              memCanvas.dataset.yTicks = scale.ticks.map((t) => String(t.label)).join('|');
-            },
+            ticks: memAxis.ticks,
+            afterTickToLabelConversion: memAxis.afterTickToLabelConversion,
           },
         },
         plugins: { tooltip: tooltip('mem'), legend: { position: 'bottom' } },
@@ -302,11 +305,9 @@ export class TargetCharts {
         memChart.data.labels = mem.labels;
         memChart.data.datasets[0]!.data = mem.data;
         // a block's layers may need a smaller unit than all blocks
-        memUnit = binaryUnit(mem.data.reduce((a, b) => Math.max(a, b), 0));
-        // through the chart's options (Chart.js keeps its own copy of the config)
-        const y = memChart.options.scales?.y as { ticks: { stepSize?: number } } | undefined;
-        if (y) y.ticks.stepSize = memUnit[0];
+        memAxis.rescale(memChart, maxOf(mem.data));
       }
+      timeAxis.rescale(timeChart, timeMax());
       this.update();
       this.back.hidden = !this.drilled;
       this.caption.textContent = this.drilled
@@ -338,6 +339,36 @@ export class TargetCharts {
     this.element.remove();
   }
 }
+
+/**
+ * A linear y axis with ticks at 1, 2 or 5 x 10^k of one unit (0, 200, 400 MiB; 0, 50, 100 µs), every label in
+ * that unit: Chart.js takes its nice step (niceNum: 1, 2, 5 x 10^k) in multiples of ticks.stepSize, so a step
+ * size of one unit does it, where on raw bytes its steps are decimal (200,000,000 B, read "191 MiB") and on
+ * seconds each label picked its own unit ("0 s", "500 µs", "1 ms"). With a step size Chart.js drops its own
+ * tick count limit: maxTicksLimit 11 is the one it uses without. The labels drawn go to the canvas's
+ * data-y-ticks (canvas text is not in the page), for UI tests.
+ */
+function unitAxis(canvas: HTMLCanvasElement, unitOf: (max: number) => [number, string], max: number) {
+  let unit = unitOf(max);
+  return {
+    ticks: {
+      stepSize: unit[0],
+      maxTicksLimit: 11,
+      callback: (v: number | string) => `${fmtNumber(Number(v) / unit[0])} ${unit[1]}`,
+    },
+    afterTickToLabelConversion: (scale: Scale) => {
+      canvas.dataset.yTicks = scale.ticks.map((t) => String(t.label)).join('|');
+    },
+    /** New data: its maximum may need another unit (set through the chart's options: Chart.js keeps a copy). */
+    rescale(chart: Chart, newMax: number): void {
+      unit = unitOf(newMax);
+      const y = chart.options.scales?.y as { ticks: { stepSize?: number } } | undefined;
+      if (y) y.ticks.stepSize = unit[0];
+    },
+  };
+}
+
+const maxOf = (xs: number[]): number => xs.reduce((a, b) => (b > a ? b : a), 0);
 
 export function placementText(p: object): string {
   const e = Object.entries(p ?? {});

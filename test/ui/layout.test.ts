@@ -297,9 +297,14 @@ describe('issue 14 layout in the VS Code workbench (1280 x 800)', { timeout: 900
       const cap = await f.textContent('section.target figure.chart figcaption');
       throw new Error(`no drill-down after a click at the chart's upper middle (caption: ${cap}): ${e}`);
     }
-    // the memory chart follows the drill-down with ticks of 1, 2 or 5 x 10^k of one binary unit
-    const memTicks = await f.getAttribute('section.target figure.chart:nth-child(2) canvas', 'data-y-ticks');
-    assertNiceTicks(memTicks ?? '', 'memory chart of one block');
+    // both charts follow the drill-down with ticks of 1, 2 or 5 x 10^k of one unit
+    for (const [n, what] of [
+      [1, 'time'],
+      [2, 'memory'],
+    ] as const) {
+      const ticks = await f.getAttribute(`section.target figure.chart:nth-child(${n}) canvas`, 'data-y-ticks');
+      assertNiceTicks(ticks ?? '', `${what} chart of one block`);
+    }
     await shot('llm-chart-drilled');
     await fig.locator('button.chart-back').click();
   });

@@ -275,13 +275,19 @@ describe('profile editor in the VS Code workbench', { timeout: 600_000 }, () => 
     const charts = frame.locator('section.target .charts canvas');
     assert.equal(await charts.count(), 4, 'two charts per target, two targets');
     await frame.locator('section.target .charts').first().scrollIntoViewIfNeeded();
-    // the memory charts' ticks: 1, 2 or 5 x 10^k of one binary unit (per layer on the wafer, per stage on the GPUs)
-    const mem = frame.locator('section.target .charts figure.chart:nth-child(2) canvas[data-y-ticks]');
-    await mem.nth(1).waitFor({ timeout: 30_000 });
-    for (let i = 0; i < 2; i++) {
-      const ticks = (await mem.nth(i).getAttribute('data-y-ticks')) ?? '';
-      const { unit } = assertNiceTicks(ticks, `memory chart ${i + 1}`);
-      assert.match(unit, /^(B|KiB|MiB|GiB|TiB)$/, ticks);
+    // the charts' ticks: 1, 2 or 5 x 10^k of one unit, binary for memory (per layer on the wafer, per stage on the
+    // GPUs), of seconds for time
+    for (const [n, what, units] of [
+      [1, 'time', /^(ns|µs|ms|s|h|days)$/],
+      [2, 'memory', /^(B|KiB|MiB|GiB|TiB)$/],
+    ] as const) {
+      const canvases = frame.locator(`section.target .charts figure.chart:nth-child(${n}) canvas[data-y-ticks]`);
+      await canvases.nth(1).waitFor({ timeout: 30_000 });
+      for (let i = 0; i < 2; i++) {
+        const ticks = (await canvases.nth(i).getAttribute('data-y-ticks')) ?? '';
+        const { unit } = assertNiceTicks(ticks, `${what} chart ${i + 1}`);
+        assert.match(unit, units, ticks);
+      }
     }
     await shot('9-charts');
   });

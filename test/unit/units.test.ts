@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   binaryUnit,
+  secondsUnit,
   fmtValue,
   fmtBytes,
   fmtDuration,
@@ -165,4 +166,17 @@ test('raw model values (attributes, tensor elements): plain digits or a power of
   assert.equal(fmtValue(-(2 ** 63), { int64: true }), 'INT64_MIN');
   assert.equal(fmtValue(2 ** 63), '9.22337×10¹⁸');
   assert.equal(fmtValue(-1, { int64: true }), '-1');
+});
+
+test("the unit a duration is written in (the time chart's axis unit)", () => {
+  assert.deepEqual(secondsUnit(0), [1, 's']);
+  assert.deepEqual(secondsUnit(3e-4), [1e-6, 'µs']);
+  assert.deepEqual(secondsUnit(2.5e-3), [1e-3, 'ms']);
+  assert.deepEqual(secondsUnit(4e-10), [1e-9, 'ns']);
+  assert.deepEqual(secondsUnit(86400 * 3), [86400, 'days']);
+  // fmtSeconds writes in the same unit, over 24 decades
+  for (let e = -12; e <= 12; e += 0.25) {
+    const s = 10 ** e;
+    assert.ok(fmtSeconds(s).endsWith(` ${secondsUnit(s)[1]}`), `${s}: ${fmtSeconds(s)} vs ${secondsUnit(s)[1]}`);
+  }
 });

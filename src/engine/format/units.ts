@@ -41,6 +41,18 @@ export function fmtBytes(b: number): string {
   return `${per === 1 ? b.toFixed(0) : fmtNumber(b / per)} ${name}`;
 }
 
+/** The unit fmtSeconds writes `s` in (same thresholds), as [seconds per unit, name]: 3e-4 -> [1e-6, 'µs']. */
+export function secondsUnit(s: number): [number, string] {
+  const a = Math.abs(s);
+  if (a === 0 || !Number.isFinite(a)) return [1, 's'];
+  if (a >= 86400 * 2) return [86400, 'days'];
+  if (a >= 3600 * 2) return [3600, 'h'];
+  if (a >= 1) return [1, 's'];
+  if (a >= 1e-3) return [1e-3, 'ms'];
+  if (a >= 1e-6) return [1e-6, 'µs'];
+  return [1e-9, 'ns'];
+}
+
 export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '-';
   if (s === 0) return '0 s';
