@@ -1,7 +1,7 @@
 // One target's column: the heatmap (placement / memory fit / step time) and its legend first, then the
 // headline numbers, the charts and the mapper's notes. A target the engine could not compute shows why, nothing else.
-import { isTargetError, type TargetOutcome, type TargetResult } from '../src/engine/hardware/types';
-import { budgetLines, figureLine } from '../src/report/comparison';
+import { computedTargets, isTargetError, type TargetOutcome, type TargetResult } from '../src/engine/hardware/types';
+import { budgetLines, costScale, figureLine } from '../src/report/comparison';
 import type { Report } from '../src/engine/profile';
 import type { HeatmapMode, TargetSummary } from '../src/shared/protocol';
 import { placeOf, planSentence } from '../src/report/plan';
@@ -117,8 +117,9 @@ export class TargetPanel {
     if (num(t.energyJoulesPerStep))
       facts.push(['energy', `${fmtJoules(t.energyJoulesPerStep)}/step ${energyBasis(t)}`]);
     // the figures the comparison puts on one basis, side by side in both panels
-    facts.unshift(['compared', figureLine(t)]);
-    for (const b of budgetLines(t)) facts.splice(1, 0, ['budget', b]);
+    const scale = costScale(computedTargets(report.targets));
+    facts.unshift(['compared', figureLine(t, scale)]);
+    for (const b of budgetLines(t, scale)) facts.splice(1, 0, ['budget', b]);
     const dl = h('dl', { class: 'facts' });
     for (const [k, v] of facts) dl.append(h('dt', {}, k), h('dd', {}, v));
     this.element = h(

@@ -3,7 +3,7 @@
 // token, MFU, budgets). Text only: model strings go through textContent (h()), never HTML.
 import type { Report } from '../src/engine/profile';
 import { computedTargets } from '../src/engine/hardware/types';
-import { budgetLines, figureLine } from '../src/report/comparison';
+import { budgetLines, costScale, figureLine } from '../src/report/comparison';
 import { h } from './dom';
 
 export function verdictPanel(report: Report): HTMLElement | null {
@@ -17,14 +17,15 @@ export function verdictPanel(report: Report): HTMLElement | null {
   if (c) for (const s of c.sentences) el.append(h('p', { class: 'verdict-sentence' }, s));
   else el.append(h('p', { class: 'muted' }, 'Pick a second target to compare.'));
   const ul = h('ul', { class: 'figures' });
+  const scale = costScale(targets);
   for (const t of targets) {
     ul.append(
       h(
         'li',
         { attrs: { 'data-target': t.id } },
         h('strong', {}, t.id),
-        ` ${figureLine(t)}`,
-        ...budgetLines(t).map((b) => h('div', { class: 'budget' }, b)),
+        ` ${figureLine(t, scale)}`,
+        ...budgetLines(t, scale).map((b) => h('div', { class: 'budget' }, b)),
       ),
     );
   }

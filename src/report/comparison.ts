@@ -8,8 +8,28 @@ export function figured(t: TargetResult): FiguredTarget {
   return t as FiguredTarget;
 }
 
-/** "12.3 ktokens/s, TPOT 4.1 ms, 31.2 kW, 2.5 J/token, $1.23/M tokens, MFU 41%" */
-export function figureLine(t: TargetResult): string {
+/** The cheapest price per token and per sample among targets shown side by side: their prices read in that one's
+ * unit ("$0.72/M samples" beside "$5.98/B samples" read as "$720/B samples" and "$5.98/B samples"). */
+export interface CostScale {
+  token?: number;
+  sample?: number;
+}
+
+export function costScale(targets: readonly TargetResult[]): CostScale {
+  const min = (xs: (number | undefined)[]) => {
+    const ok = xs.filter((x): x is number => x !== undefined && Number.isFinite(x) && x > 0);
+    return ok.length ? Math.min(...ok) : undefined;
+  };
+  const costs = targets.map((t) => figured(t).cost);
+  return {
+    token: min(costs.map((c) => (c?.usdPerMillionTokens !== undefined ? c.usdPerMillionTokens / 1e6 : undefined))),
+    sample: min(costs.map((c) => c?.usdPerSample)),
+  };
+}
+
+/** "12.3 ktokens/s, TPOT 4.1 ms, 31.2 kW, 2.5 J/token, $1.23/M tokens, MFU 41%"; prices in `scale`'s unit when given
+ * (costScale of the targets shown with it). */
+export function figureLine(t: TargetResult, scale: CostScale = {}): string {
   const f = figured(t);
   const tokens = t.throughput.unit === 'tokens/s';
   const parts: string[] = [`${si(t.throughput.value, t.throughput.unit.replace('/s', '')).trim()}/s`];
@@ -32,15 +52,16 @@ export function figureLine(t: TargetResult): string {
   if (f.cost) {
     parts.push(`${fmtUsd(f.cost.usdPerHour)}/h`);
     // per M tokens, or per B/T tokens when that is under a cent (fmtUsdPer): "$0.054/B tokens", not "$0.0000537/M"
-    if (f.cost.usdPerMillionTokens !== undefined) parts.push(fmtUsdPer(f.cost.usdPerMillionTokens / 1e6, 'token'));
-    if (f.cost.usdPerSample !== undefined) parts.push(fmtUsdPer(f.cost.usdPerSample, 'sample'));
+    if (f.cost.usdPerMillionTokens !== undefined)
+      parts.push(fmtUsdPer(f.cost.usdPerMillionTokens / 1e6, 'token', scale.token));
+    if (f.cost.usdPerSample !== undefined) parts.push(fmtUsdPer(f.cost.usdPerSample, 'sample', scale.sample));
   } else parts.push('cost unknown');
   if (f.utilization) parts.push(`MFU ${fmtPercent(f.utilization.mfu)}`);
   return parts.join(', ');
 }
 
 /** The budget lines of a target (train N tokens; serve a rate), or [] when none was asked for. */
-export function budgetLines(t: TargetResult): string[] {
+export function budgetLines(t: TargetResult, scale: CostScale = {}): string[] {
   const f = figured(t);
   const out: string[] = [];
   const b = f.trainBudget;
@@ -56,7 +77,7 @@ export function budgetLines(t: TargetResult): string[] {
     const where = s.systems !== undefined ? `${s.systems} system(s)` : `${s.nodes} node(s)`;
     out.push(
       s.feasible
-        ? `serve ${si(s.rate, s.unit)}: ${s.replicas} replica(s) = ${where}${s.usdPerHour !== undefined ? `, ${fmtUsd(s.usdPerHour)}/h` : ''}${s.usdPerMillionTokens !== undefined ? `, ${fmtUsdPer(s.usdPerMillionTokens / 1e6, 'token')}` : ''}${s.watts !== undefined ? `, ${si(s.watts, 'W')}` : ''}`
+        ? `serve ${si(s.rate, s.unit)}: ${s.replicas} replica(s) = ${where}${s.usdPerHour !== undefined ? `, ${fmtUsd(s.usdPerHour)}/h` : ''}${s.usdPerMillionTokens !== undefined ? `, ${fmtUsdPer(s.usdPerMillionTokens / 1e6, 'token', scale.token)}` : ''}${s.watts !== undefined ? `, ${si(s.watts, 'W')}` : ''}`
         : `serve ${si(s.rate, s.unit)}: cannot be met: ${s.why}`,
     );
   }

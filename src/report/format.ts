@@ -5,7 +5,7 @@ import { placeOf, planSentence } from './plan';
 import { fmtBytes, fmtCount, fmtFlops, fmtRate, fmtSeconds } from './units';
 import { csvCell, terminalText } from './escape';
 import { renderHtml } from './html';
-import { budgetLines, figureLine } from './comparison';
+import { budgetLines, costScale, figureLine } from './comparison';
 import { unboundPhrase } from '../engine/shapes/unbound';
 
 export type Format = 'table' | 'json' | 'csv' | 'html';
@@ -40,9 +40,10 @@ function toTable(r: Report): string {
   }
   const computed = computedTargets(r.targets);
   if (computed.length) {
+    const scale = costScale(computed);
     for (const t of computed) {
-      lines.push(`  ${pad(t.id, 12)} ${figureLine(t)}`);
-      for (const b of budgetLines(t)) lines.push(`  ${pad('', 12)} ${b}`);
+      lines.push(`  ${pad(t.id, 12)} ${figureLine(t, scale)}`);
+      for (const b of budgetLines(t, scale)) lines.push(`  ${pad('', 12)} ${b}`);
     }
     lines.push('');
   }

@@ -1,9 +1,9 @@
 // Standalone HTML report. Every model string is escaped: node names are untrusted input.
 import type { Report } from '../engine/profile';
 import { fmtBytes, fmtFlops, fmtRate, fmtSeconds, si } from './units';
-import { budgetLines, figureLine } from './comparison';
+import { budgetLines, costScale, figureLine } from './comparison';
 import { placeOf } from './plan';
-import type { TargetResult } from '../engine/hardware/types';
+import { computedTargets, type TargetResult } from '../engine/hardware/types';
 import { unboundPhrase } from '../engine/shapes/unbound';
 
 /** Every assumption of the run, in words: model, precision, mode, batch, sequence, systems/nodes, plan,
@@ -69,6 +69,7 @@ export function renderHtml(r: Report, images: Record<string, string> = {}): stri
         `<tr><td>${e(l.name)}</td><td>${e(l.opTypes.join('+'))}</td><td>${e(fmtFlops(l.forwardFlops))}</td><td>${e(fmtBytes(l.parameterBytes))}</td><td>${e(fmtBytes(l.activationBytes))}</td></tr>`,
     )
     .join('\n');
+  const scale = costScale(computedTargets(r.targets));
   const targets = (r.targets ?? [])
     .map((t) => {
       if ('error' in t) return `<h2>${e(t.id)}</h2><p class="err">${e(t.error)}</p>`;
@@ -83,7 +84,7 @@ export function renderHtml(r: Report, images: Record<string, string> = {}): stri
         )
         .join('\n');
       return `<h2>${e(t.name)} (${e(t.id)})</h2>
-<p class="figures">${e(figureLine(t))}</p>${budgetLines(t)
+<p class="figures">${e(figureLine(t, scale))}</p>${budgetLines(t, scale)
         .map((b) => `<p class="budget">${e(b)}</p>`)
         .join('')}
 ${layerChart(t, e)}

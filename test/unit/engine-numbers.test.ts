@@ -8,7 +8,7 @@ import { profileModel, type Report } from '../../src/engine/profile';
 import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { sampleModelBytes } from '../fixtures/sample-model';
 import { llamaDecode, CONFIGS } from '../fixtures/llama';
-import { figureLine, budgetLines } from '../../src/report/comparison';
+import { budgetLines, costScale, figureLine } from '../../src/report/comparison';
 import { computedTargets } from '../../src/engine/hardware/types';
 
 const E_NOTATION = /\d(?:\.\d+)?e[+-]?\d/i;
@@ -20,7 +20,9 @@ function sentences(r: Report): string[] {
     if ('error' in t) out.push(t.error);
     else out.push(...t.notes);
   }
-  for (const t of computedTargets(r.targets)) out.push(figureLine(t), ...budgetLines(t));
+  const shown = computedTargets(r.targets);
+  const scale = costScale(shown);
+  for (const t of shown) out.push(figureLine(t, scale), ...budgetLines(t, scale));
   if (r.comparison) out.push(...r.comparison.sentences, ...r.comparison.notes);
   out.push(...r.diagnostics.map((d) => d.message));
   return out;
@@ -36,6 +38,12 @@ test('the sample with unbound dims: no e-notation in any sentence', () => {
   const s = sentences(r);
   assert.ok(s.length > 10, `${s.length} sentences`);
   for (const x of s) assert.doesNotMatch(x, E_NOTATION, x);
+  // the targets' prices side by side in one unit (the cheapest one's), whatever their ratio
+  const shown = computedTargets(r.targets);
+  const scale = costScale(shown);
+  const units = shown.map((t) => /\/((?:[kMBT] )?tokens?)\b/.exec(figureLine(t, scale))?.[1]);
+  assert.equal(units.length, 2);
+  assert.ok(units[0] && units[0] === units[1], units.join(' vs '));
 });
 
 test('a 405B decode step at batch 4096, inference and training: no e-notation in any sentence', () => {

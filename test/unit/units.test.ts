@@ -121,6 +121,18 @@ test('money per unit of work: the quantity grows or shrinks by thousands so the 
   assert.equal(fmtUsdPer(Number.NaN, 'sample'), '- per sample');
 });
 
+test('prices of targets side by side read in one unit: the cheapest one picks it', () => {
+  // a CNN: the wafer at $5.98 per billion samples, the GPU at $0.72 per million: both per billion
+  const wafer = 5.98e-9,
+    gpu = 7.2e-7;
+  assert.equal(fmtUsdPer(gpu, 'sample'), '$0.72/M samples');
+  assert.equal(fmtUsdPer(gpu, 'sample', wafer), '$720/B samples');
+  assert.equal(fmtUsdPer(wafer, 'sample', wafer), '$5.98/B samples');
+  // tokens likewise; a reference that is not a number leaves the price its own unit
+  assert.equal(fmtUsdPer(0.13 / 1e6, 'token', 7.52e-9), '$130/B tokens');
+  assert.equal(fmtUsdPer(0.13 / 1e6, 'token', Number.NaN), '$0.13/M tokens');
+});
+
 test("the binary unit a byte count is written in (the memory chart's axis unit)", () => {
   assert.deepEqual(binaryUnit(0), [1, 'B']);
   assert.deepEqual(binaryUnit(1023), [1, 'B']);

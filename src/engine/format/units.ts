@@ -197,10 +197,12 @@ const PER: [number, string][] = [
  * tokens"): the amount keeps two or three significant digits. It starts where people quote such prices:
  * tokens per million (as LLM APIs price them), samples one at a time. Past a trillion units: "< $0.01/T tokens".
  */
-export function fmtUsdPer(usdPerUnit: number, unit: 'token' | 'sample'): string {
+export function fmtUsdPer(usdPerUnit: number, unit: 'token' | 'sample', like?: number): string {
   if (!Number.isFinite(usdPerUnit)) return `- per ${unit}`;
+  // `like`: the price whose unit to use (the cheapest of targets shown side by side), so they read in one unit
+  const ref = like !== undefined && Number.isFinite(like) ? like : usdPerUnit;
   let i = unit === 'token' ? 2 : 0;
-  const a = Math.abs(usdPerUnit);
+  const a = Math.abs(ref);
   while (a > 0 && a * PER[i]![0] < USD_FLOOR && i < PER.length - 1) i++;
   while (Math.round(a * PER[i]![0]) >= 1e6 && i > 0) i--;
   const [m, prefix] = PER[i]!;
