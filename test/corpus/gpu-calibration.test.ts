@@ -9,7 +9,8 @@ import { readModelFile } from '../../src/engine/onnx/reader';
 import { defaultRunOptions } from '../../src/engine/options';
 import { analyseFor } from '../../src/engine/profile';
 import { buildContext } from '../../src/engine/hardware/gpu/mapper';
-import { evaluate, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { evaluate } from '../../src/engine/hardware/gpu/plan';
+import { planOf } from '../fixtures/plan';
 import { loadSpec } from '../../src/engine/hardware';
 import { CALIBRATION, calibrationIds, gpuRuns, present, runPublished, shared } from './gpu-published';
 
@@ -89,18 +90,15 @@ test(
         ['full', full],
         ['seqsel', seqsel],
       ] as const) {
-        const plan: Plan = {
+        const plan = planOf({
           tp: 8,
           pp,
-          dp: 1,
-          microbatch: 1,
           globalBatch: 8 * pp,
           interleave: v,
           recompute: mode === 'full' ? 'full' : 'selective',
           sequenceParallel: mode === 'seqsel',
-          zero: 0,
           nodes: pp,
-        };
+        });
         const e = evaluate(ctx, plan);
         assert.ok(e.fits, `${name} ${mode} fits`);
         const err = e.stepSeconds / published - 1;

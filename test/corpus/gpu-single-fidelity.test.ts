@@ -16,7 +16,8 @@ import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import { resultOfKind, type Precision } from '../../src/engine/hardware/types';
 import { loadSpec } from '../../src/engine/hardware';
 import { buildContext } from '../../src/engine/hardware/gpu/mapper';
-import { blockShape, evaluate, outsideLayers, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { blockShape, evaluate, outsideLayers } from '../../src/engine/hardware/gpu/plan';
+import { planOf } from '../fixtures/plan';
 import { genericForward } from '../../src/engine/hardware/gpu/generic';
 import { blockForward, embeddingForward, headForward } from '../../src/engine/hardware/gpu/megatron';
 import { deviceFor, gemmAligned, kernelTime } from '../../src/engine/hardware/gpu/roofline';
@@ -160,18 +161,7 @@ function predict(shared: string, run: MeasuredRun): Prediction {
     execution: 'auto',
     bindings: dims,
   });
-  const plan: Plan = {
-    tp: 1,
-    pp: 1,
-    dp: 1,
-    microbatch: run.batch,
-    globalBatch: run.batch,
-    interleave: 1,
-    recompute: 'none',
-    sequenceParallel: false,
-    zero: 0,
-    nodes: 1,
-  };
+  const plan = planOf({ microbatch: run.batch, globalBatch: run.batch });
   const e = evaluate(ctx, plan);
   const groups = emptyGroups();
   let kernels = 0,

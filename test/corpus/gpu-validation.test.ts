@@ -12,7 +12,8 @@ import { defaultRunOptions, type RunOptions } from '../../src/engine/options';
 import type { TargetResult } from '../../src/engine/hardware/types';
 import { analyseFor } from '../../src/engine/profile';
 import { buildContext } from '../../src/engine/hardware/gpu/mapper';
-import { evaluate, type Context, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { evaluate, type Context } from '../../src/engine/hardware/gpu/plan';
+import { planOf } from '../fixtures/plan';
 import { loadSpec } from '../../src/engine/hardware';
 import { calibrationIds, gpuRuns, present, runPublished, shared } from './gpu-published';
 
@@ -289,18 +290,7 @@ test(
           ctx.pattern = redimension(ctx.pattern!, r.dims);
           ctx.generic = { ...ctx.generic, layers: [] }; // the graph's own outside layers belong to its shape
         }
-        const plan: Plan = {
-          tp: r.tp,
-          pp: 1,
-          dp: 1,
-          microbatch: 1,
-          globalBatch: 1,
-          interleave: 1,
-          recompute: 'none',
-          sequenceParallel: false,
-          zero: 0,
-          nodes: r.nodes,
-        };
+        const plan = planOf({ tp: r.tp, nodes: r.nodes });
         const e = evaluate(ctx, plan);
         tps = 1 / (e.stepSeconds - (r.computeOnly ? e.breakdown.tpComm : 0));
         fits = e.fits;

@@ -12,6 +12,7 @@ import { readModelBytes } from '../../src/engine/onnx/reader';
 import { blockBackward, blockForward, expertWeightScale } from '../../src/engine/hardware/gpu/megatron';
 import { plainDecoder } from '../fixtures/transformers';
 import { blockShape, evaluate, linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { planOf } from '../fixtures/plan';
 import { collectiveTime, deviceFor, kernelTime } from '../../src/engine/hardware/gpu/roofline';
 import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
 import { loadSpec } from '../../src/engine/hardware';
@@ -454,19 +455,7 @@ function evalWith(
   const base = loadSpec(specId).spec as unknown as GpuClusterSpec;
   const spec = { ...base, stack: { ...base.stack!, ...stack } };
   const { ctx } = buildContext(a, spec, mapOptionsFrom(o, bindingsFor(m, o)));
-  const full: Plan = {
-    tp: 1,
-    pp: 1,
-    dp: 1,
-    microbatch: 1,
-    globalBatch: 1,
-    interleave: 1,
-    recompute: 'none',
-    sequenceParallel: false,
-    zero: 0,
-    nodes: 1,
-    ...plan,
-  };
+  const full = planOf(plan);
   return { e: evaluate(ctx, full), ctx, spec };
 }
 

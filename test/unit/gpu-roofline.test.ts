@@ -11,7 +11,8 @@ import {
   kernelTime,
   lookupEfficiency,
 } from '../../src/engine/hardware/gpu/roofline';
-import { linksFor, type Plan } from '../../src/engine/hardware/gpu/plan';
+import { linksFor } from '../../src/engine/hardware/gpu/plan';
+import { planOf } from '../fixtures/plan';
 import type { GpuClusterSpec } from '../../src/engine/hardware/gpu/spec';
 import a100json from '../../src/engine/hardware/gpu/specs/a100-dgx.json';
 import h100json from '../../src/engine/hardware/gpu/specs/h100-dgx.json';
@@ -184,18 +185,7 @@ test('ring all-reduce of 100 MB on 8 A100s over NVLink: 2(n-1)/n S / (B eff) + l
 });
 
 test('small collectives across nodes: NCCL latency model (tree / ring, LL) with the A100 step constants', () => {
-  const plan: Plan = {
-    tp: 16,
-    pp: 1,
-    dp: 1,
-    microbatch: 1,
-    globalBatch: 1,
-    interleave: 1,
-    recompute: 'none',
-    sequenceParallel: false,
-    zero: 0,
-    nodes: 2,
-  };
+  const plan = planOf({ tp: 16, nodes: 2 });
   const tp = linksFor(a100, plan).tp;
   assert.deepEqual(
     { domains: tp.link.crossDomain?.domains, ranksPerDomain: tp.link.crossDomain?.ranksPerDomain },
@@ -225,18 +215,7 @@ test('small collectives across nodes: NCCL latency model (tree / ring, LL) with 
 });
 
 test('communicator links: TP inside the node on NVLink, DP across nodes over the NICs', () => {
-  const plan: Plan = {
-    tp: 8,
-    pp: 2,
-    dp: 4,
-    microbatch: 1,
-    globalBatch: 32,
-    interleave: 1,
-    recompute: 'none',
-    sequenceParallel: false,
-    zero: 0,
-    nodes: 8,
-  };
+  const plan = planOf({ tp: 8, pp: 2, dp: 4, globalBatch: 32, nodes: 8 });
   const l = linksFor(a100, plan);
   assert.equal(l.tp.link, a100.nvlink);
   assert.equal(l.tp.n, 8);
