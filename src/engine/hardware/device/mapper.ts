@@ -6,7 +6,7 @@ import { PRECISION_BYTES } from '../../options';
 import { weightBytesAt } from '../../cost/layers';
 import { genericModel } from '../gpu/generic';
 import { devicePeaks, type DeviceSpec } from './spec';
-import { kernelsOf, layerTime } from './model';
+import { kernelsOf, layerTime, type ShapeAtLoad } from './model';
 
 const GiB = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 
@@ -27,21 +27,40 @@ export function mapDevice(analysis: Analysis, rawSpec: unknown, opts: MapOptions
       'training: forward + backward as 3x the forward FLOPs and bytes per layer (input and weight gradients; the usual estimate), no optimizer step',
     );
   const g = analysis.model.graph;
+  // a tensor's dims as onnxruntime knows them when it optimises the graph: the shapes here are inferred under the
+  // bindings, so an activation of a graph with a symbolic input dim (batch, seq) counts as symbolic (ORT leaves it
+  // unknown until a run); an initializer's dims are fixed
+  const symbolicInputs = g.inputs.some(
+    (i) => i.type?.kind === 'tensor' && (i.type.dims === null || i.type.dims.some((d) => typeof d !== 'number')),
+  );
+  const initializers = new Set(g.initializers.map((t) => t.name));
+  const shapeOf: ShapeAtLoad = (t) => {
+    const v = analysis.shapes.main.values.get(t)?.type;
+    if (!v || v.kind !== 'tensor' || !v.dims) return undefined;
+    return { rank: v.dims.length, fixed: initializers.has(t) || !symbolicInputs };
+  };
   let busy = 0;
   let dispatchTotal = 0;
+  const levelsUsed = new Map<string, number>();
   const times = gm.layers.map((gl, i) => {
     const l = analysis.layers[i]!;
     const out = gl.outBytesPerSample * gm.graphBatch * actScale;
     const bytes = gl.lookup
       ? 2 * out
       : gl.inBytesPerSample * gm.graphBatch * actScale + out + weightBytesAt(gl, weightBytes);
-    const kernels = kernelsOf(l.nodeIndices.map((k) => g.nodes[k]!));
+    const kernels = kernelsOf(
+      l.nodeIndices.map((k) => g.nodes[k]!),
+      shapeOf,
+    );
     const t = layerTime(spec, peaks, {
       flops: gl.flopsPerSample * gm.graphBatch * passes,
       bytes: bytes * passes,
       matrix: gl.matrix,
       kernels: kernels * passes,
+      workingSetBytes: bytes,
+      passFlops: gl.flopsPerSample * gm.graphBatch,
     });
+    levelsUsed.set(t.level, (levelsUsed.get(t.level) ?? 0) + 1);
     busy += t.seconds;
     dispatchTotal += t.dispatch;
     return { t, kernels, flops: gl.flopsPerSample * gm.graphBatch * passes, bytes: bytes * passes };
@@ -60,8 +79,22 @@ export function mapDevice(analysis: Analysis, rawSpec: unknown, opts: MapOptions
     notes.push(
       `${((100 * dispatchTotal) / busy).toFixed(0)}% of the step is the per-kernel dispatch cost (${spec.kernel.dispatch_us} us per kernel): the kernels are too small to keep the ${spec.processor === 'cpu' ? 'cores' : 'GPU'} busy`,
     );
+  if (peaks.levels.length > 1)
+    notes.push(
+      `layers by the memory level their working set fits: ${peaks.levels
+        .filter((l) => levelsUsed.has(l.name))
+        .map((l) => `${l.name} ${levelsUsed.get(l.name)}`)
+        .join(', ')}`,
+    );
+  const table = spec.efficiency.matrixByWork_GFLOP;
+  const matrixEff = table?.length
+    ? `the matrix efficiency by work per core (${[...table]
+        .sort((a, b) => a[0] - b[0])
+        .map(([g, e]) => `${g} GFLOP: ${e}`)
+        .join(', ')})`
+    : `${spec.efficiency.matrix} matrix`;
   notes.push(
-    `per-layer roofline: kernels x ${spec.kernel.dispatch_us} us + max(FLOPs / (peak x ${spec.efficiency.matrix} matrix | ${spec.efficiency.vector} vector), bytes / (bandwidth x ${spec.efficiency.memory})); constants from the spec (${spec.id}), see docs/DEVICE-MODEL.md`,
+    `per-layer roofline: kernels x ${spec.kernel.dispatch_us} us + max(FLOPs / (peak x ${matrixEff} | ${spec.efficiency.vector} vector), bytes / bandwidth of the memory level the layer's working set fits); constants from the spec (${spec.id}), see docs/DEVICE-MODEL.md`,
   );
   const placement = (kernels: number): DevicePlacement =>
     peaks.cores !== undefined

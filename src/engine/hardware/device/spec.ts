@@ -1,9 +1,14 @@
 // Single-device spec (kind "device"): one CPU socket or one GPU, the targets an imported onnxruntime profile is
 // compared with (a CPU profile with a CPU, a CUDA profile with one GPU). Units are in the key names and every
 // number has a source in the spec's `sources`. The peaks are derived here, the formulas named:
-//   CPU compute  = cores used x clock_GHz x flopsPerCycle_perCore[precision]  (FMA units x SIMD lanes x 2)
-//   CPU memory   = min(memoryChannels_count x memoryTransfer_MTps x memoryChannelWidth_bytes,
-//                      cores used x memoryBandwidthPerCore_GBps)   (DDR wire rate; one core's streaming limit)
+//   CPU compute  = cores used x clock x flopsPerCycle_perCore[precision]  (FMA units x SIMD lanes x 2); the clock
+//                  is singleCoreTurbo_GHz on one core (the datasheet's max turbo), else clock_GHz
+//   CPU memory   = min(memoryChannels_count x memoryTransfer_MTps x memoryChannelWidth_bytes x efficiency.memory,
+//                      cores used x memoryBandwidthPerCore_GBps)   (DDR wire rate at STREAM's fraction; what the
+//                  cores stream, measured, so no efficiency on it)
+//   CPU caches   = a kernel whose working set fits cores used x cache.l2PerCore_MiB streams at cores used x
+//                  cache.l2BandwidthPerCore_GBps, one that fits cache.llc_MiB at cores used x
+//                  cache.llcBandwidthPerCore_GBps (model.ts)
 //   GPU compute  = matrix_TFLOPS / vector_TFLOPS[precision] (the GPU cluster specs' per-GPU datasheet numbers)
 //   GPU memory   = memoryBandwidth_GBps
 import type { Precision } from '../types';
@@ -20,6 +25,10 @@ export interface DeviceSpec {
   cores_count?: number;
   /** CPU: sustained all-core clock under vector load */
   clock_GHz?: number;
+  /** CPU: the clock one active core reaches (max turbo); a one-thread run uses it */
+  singleCoreTurbo_GHz?: number;
+  /** CPU: cache capacities and what one core streams from each level (the working set decides the level) */
+  cache?: CpuCache;
   /** CPU: FLOPs one core issues per cycle by precision (matrix kernels: AVX-512 FMA or AMX tiles) */
   flopsPerCycle_perCore?: Partial<Record<Precision, number>>;
   /** CPU: FLOPs per cycle per core of element-wise kernels (SIMD lanes x 2 for an FMA, by precision) */
@@ -37,10 +46,26 @@ export interface DeviceSpec {
   tdp_W: number;
   /** fixed cost of every kernel the runtime dispatches (executor + launch), whatever the kernel does */
   kernel: { dispatch_us: number };
-  /** achieved fractions of the peaks on large kernels */
-  efficiency: { matrix: number; vector: number; memory: number };
+  /** achieved fractions of the peaks on large kernels; matrixByWork_GFLOP (optional): [GFLOP per core, fraction]
+   * rows by a matrix kernel's work, as the GPU specs' (gpu/roofline.ts lookupEfficiency), replacing `matrix` */
+  efficiency: { matrix: number; vector: number; memory: number; matrixByWork_GFLOP?: [number, number][] };
   sources?: Record<string, string>;
   notes?: string[];
+}
+
+export interface CpuCache {
+  l2PerCore_MiB: number;
+  llc_MiB: number;
+  l2BandwidthPerCore_GBps: number;
+  llcBandwidthPerCore_GBps: number;
+}
+
+/** One level of the memory hierarchy a run streams from: a kernel whose working set fits `capacity` bytes streams
+ * at `bandwidth` bytes/s (levels ordered smallest first; the last is main memory, capacity Infinity). */
+export interface MemoryLevel {
+  name: string;
+  capacity: number;
+  bandwidth: number;
 }
 
 /** The peaks a run uses on this device: FLOP/s and bytes/s, with the notes that say how they were chosen. */
@@ -48,6 +73,8 @@ export interface DevicePeaks {
   matrixFlops: number;
   vectorFlops: number;
   bandwidth: number;
+  /** caches then main memory (`bandwidth`), smallest first; one level (main memory) without a cache in the spec */
+  levels: MemoryLevel[];
   /** CPU cores the run uses (undefined on a GPU) */
   cores?: number;
   /** the precision whose rate the matrix kernels run at */
@@ -84,18 +111,42 @@ export function devicePeaks(spec: DeviceSpec, precision: Precision, threads?: nu
         `${spec.name} has no ${precision} rate in the spec: matrix kernels run at its ${cp} rate (${rateAt(spec.flopsPerCycle_perCore, cp)} FLOP/cycle/core)`,
       );
     const vp = runnable(spec.vectorFlopsPerCycle_perCore, precision);
-    const perCore = spec.clock_GHz! * 1e9;
-    const wire = spec.memoryChannels_count! * spec.memoryTransfer_MTps! * 1e6 * spec.memoryChannelWidth_bytes!;
+    // one active core runs at the datasheet's max turbo; more cores at the base clock (the spec's sustained clock
+    // under vector load: the turbo bins between are not in the datasheet)
+    const clock = cores === 1 && spec.singleCoreTurbo_GHz ? spec.singleCoreTurbo_GHz : spec.clock_GHz!;
+    const perCore = clock * 1e9;
+    // the wire rate at STREAM's fraction of it; the per-core rate is what a core measured streaming, so no
+    // efficiency is applied to it (that would count the shortfall twice)
+    const wire =
+      spec.memoryChannels_count! *
+      spec.memoryTransfer_MTps! *
+      1e6 *
+      spec.memoryChannelWidth_bytes! *
+      spec.efficiency.memory;
     const coreLimit = cores * spec.memoryBandwidthPerCore_GBps! * 1e9;
+    const dram = Math.min(wire, coreLimit);
+    const levels: MemoryLevel[] = [];
+    const c = spec.cache;
+    if (c) {
+      levels.push(
+        { name: 'L2', capacity: cores * c.l2PerCore_MiB * 2 ** 20, bandwidth: cores * c.l2BandwidthPerCore_GBps * 1e9 },
+        { name: 'LLC', capacity: c.llc_MiB * 2 ** 20, bandwidth: cores * c.llcBandwidthPerCore_GBps * 1e9 },
+      );
+    }
+    levels.push({ name: 'DRAM', capacity: Infinity, bandwidth: dram });
     notes.push(
-      `${cores} of ${all} cores${threads === undefined ? ' (all: no thread count given)' : ''} at ${spec.clock_GHz} GHz: ` +
+      `${cores} of ${all} cores${threads === undefined ? ' (all: no thread count given)' : ''} at ${clock} GHz${clock !== spec.clock_GHz ? ' (one core: max turbo)' : ''}: ` +
         `${((cores * perCore * rateAt(spec.flopsPerCycle_perCore, cp)) / 1e9).toFixed(0)} GFLOP/s ${cp} peak, memory ` +
-        `${(Math.min(wire, coreLimit) / 1e9).toFixed(1)} GB/s (${coreLimit < wire ? `${cores} core(s) x ${spec.memoryBandwidthPerCore_GBps} GB/s each` : `${spec.memoryChannels_count} channels x ${spec.memoryTransfer_MTps} MT/s x ${spec.memoryChannelWidth_bytes} B`})`,
+        `${(dram / 1e9).toFixed(1)} GB/s (${coreLimit < wire ? `${cores} core(s) x ${spec.memoryBandwidthPerCore_GBps} GB/s each` : `${spec.memoryChannels_count} channels x ${spec.memoryTransfer_MTps} MT/s x ${spec.memoryChannelWidth_bytes} B x ${spec.efficiency.memory}`})` +
+        (c
+          ? `; a kernel whose working set fits L2 (${cores} x ${c.l2PerCore_MiB} MiB) streams at ${(levels[0]!.bandwidth / 1e9).toFixed(0)} GB/s, one that fits the LLC (${c.llc_MiB} MiB) at ${(levels[1]!.bandwidth / 1e9).toFixed(0)} GB/s`
+          : ''),
     );
     return {
       matrixFlops: cores * perCore * rateAt(spec.flopsPerCycle_perCore, cp),
       vectorFlops: cores * perCore * rateAt(spec.vectorFlopsPerCycle_perCore, vp),
-      bandwidth: Math.min(wire, coreLimit),
+      bandwidth: dram,
+      levels,
       cores,
       computePrecision: cp,
       notes,
@@ -105,10 +156,12 @@ export function devicePeaks(spec: DeviceSpec, precision: Precision, threads?: nu
   if (cp !== precision)
     notes.push(`${spec.name} has no ${precision} tensor-core rate in the spec: matrix kernels run at its ${cp} rate`);
   if (threads !== undefined) notes.push('--threads ignored: a GPU runs each kernel on all of its SMs');
+  const hbm = spec.memoryBandwidth_GBps! * 1e9 * spec.efficiency.memory;
   return {
     matrixFlops: rateAt(spec.matrix_TFLOPS, cp) * 1e12,
     vectorFlops: rateAt(spec.vector_TFLOPS, runnable(spec.vector_TFLOPS, precision)) * 1e12,
-    bandwidth: spec.memoryBandwidth_GBps! * 1e9,
+    bandwidth: hbm,
+    levels: [{ name: 'HBM', capacity: Infinity, bandwidth: hbm }],
     computePrecision: cp,
     notes,
   };
@@ -141,6 +194,11 @@ export function validateDeviceSpec(spec: Record<string, unknown>, where: string)
     num('memoryTransfer_MTps', { positive: true });
     num('memoryChannelWidth_bytes', { positive: true });
     num('memoryBandwidthPerCore_GBps', { positive: true });
+    num('singleCoreTurbo_GHz', { optional: true, positive: true, max: 10 });
+    if (get('cache') !== undefined) {
+      for (const k of ['l2PerCore_MiB', 'llc_MiB', 'l2BandwidthPerCore_GBps', 'llcBandwidthPerCore_GBps'])
+        num(`cache.${k}`, { positive: true });
+    }
   } else {
     rates('matrix_TFLOPS');
     rates('vector_TFLOPS');
@@ -152,4 +210,16 @@ export function validateDeviceSpec(spec: Record<string, unknown>, where: string)
   num('efficiency.matrix', { positive: true, max: 1 });
   num('efficiency.vector', { positive: true, max: 1 });
   num('efficiency.memory', { positive: true, max: 1 });
+  const t = get('efficiency.matrixByWork_GFLOP');
+  if (t !== undefined) {
+    const path = 'efficiency.matrixByWork_GFLOP';
+    if (!Array.isArray(t) || t.length === 0) fail(path, 'must be a non-empty array of [GFLOP, efficiency] rows');
+    (t as unknown[]).forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== 2) fail(`${path}[${i}]`, 'must be a [GFLOP, efficiency] pair');
+      num(`${path}.${i}.0`);
+      const e = (row as unknown[])[1];
+      if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0 || e > 1)
+        fail(`${path}[${i}][1]`, `must be a number in (0, 1], got ${shownValue(e)}`);
+    });
+  }
 }
