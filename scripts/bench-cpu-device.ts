@@ -1,7 +1,9 @@
 // Microbenchmarks behind the [M] numbers of the CPU device spec (src/engine/hardware/device/specs/cpu-*.json):
 // what one onnxruntime CPU thread achieves on this machine, measured with onnxruntime-node's own profiler
 // (per-kernel times, the same numbers an imported profile carries):
-//   1. dispatch floor: the kernel time of a 1-element Add (the executor's fixed cost per kernel);
+//   1. dispatch: the kernel time of a 1-element Add alone (the floor subtracted below), and the mean kernel time
+//      in a chain of 40 kernels of 13 kinds on 8-element tensors (the fixed cost per kernel inside a graph, the
+//      spec's kernel.dispatch_us: the executor's work per node, what a real model's many small kernels pay);
 //   2. streaming bandwidth per cache level: fp32 Adds whose three tensors (12 bytes per element) fit the per-core
 //      L2 (2 MiB), fit the last-level cache, or exceed this machine's LLC (read from /sys when it can be);
 //      bandwidth = bytes / (kernel time - dispatch floor);
@@ -82,7 +84,9 @@ async function kernelSeconds(
   }[];
   fs.rmSync(path.join(dir, f!));
   const durs = events
-    .filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time') && e.args?.op_name === opName)
+    .filter(
+      (e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time') && (opName === '*' || e.args?.op_name === opName),
+    )
     .map((e) => e.dur ?? 0);
   const per = durs.length / (runs + 1);
   if (!Number.isInteger(per) || per < 1)
@@ -163,6 +167,53 @@ async function add(elems: number, runs: number) {
   return { bytes: 12 * elems, seconds: await kernelSeconds(file, { x, y }, 'Add', 1, runs) };
 }
 
+/** Kinds of the dispatch chain: element-wise and layout ops as a model's small kernels are (a constant operand
+ * for the binary ones, a shape for Reshape) */
+const CHAIN_OPS = [
+  'Add',
+  'Tanh',
+  'Mul',
+  'Sigmoid',
+  'Sub',
+  'Abs',
+  'Div',
+  'Exp',
+  'Softmax',
+  'Neg',
+  'Transpose',
+  'Reshape',
+  'Sqrt',
+];
+
+/** Mean kernel time (seconds) per kernel of a 40-kernel chain cycling through CHAIN_OPS on [1, 8] fp32 tensors. */
+async function dispatchInGraph() {
+  const n = 40;
+  const nodes = Array.from({ length: n }, (_, i) => {
+    const op = CHAIN_OPS[i % CHAIN_OPS.length]!;
+    const prev = i ? `t${i - 1}` : 'x';
+    const ins = ['Add', 'Mul', 'Sub', 'Div'].includes(op) ? [prev, 'c'] : op === 'Reshape' ? [prev, 'shape'] : [prev];
+    const attrs: Record<string, number | number[]> =
+      op === 'Transpose' ? { perm: [0, 1] } : op === 'Softmax' ? { axis: -1 } : {};
+    return node(op, ins, [i === n - 1 ? 'y' : `t${i}`], attrs, { name: `n${i}` });
+  });
+  const file = write(
+    'chain.onnx',
+    model({
+      graph: graph({
+        nodes,
+        inputs: [vi('x', T.FLOAT, [1, 8])],
+        outputs: [vi('y', T.FLOAT, [1, 8])],
+        initializers: [
+          tensor('c', T.FLOAT, [8], { raw: rawOf(T.FLOAT, new Array(8).fill(0.5)) }),
+          tensor('shape', T.INT64, [2], { values: [1, 8] }),
+        ],
+      }),
+    }),
+  );
+  const x = new ort.Tensor('float32', new Float32Array(8).fill(0.5), [1, 8]);
+  return (await kernelSeconds(file, { x }, '*', 1, 40)) / n;
+}
+
 /** This machine's cache sizes (bytes) from Linux's sysfs, when it has them: L2 of cpu0 and the largest level. */
 function cacheSizes(): { l2?: number; llc?: number } {
   const base = '/sys/devices/system/cpu/cpu0/cache';
@@ -236,6 +287,7 @@ void (async () => {
   for (let r = 0; r < ROUNDS; r++) {
     const row: Record<string, number> = {};
     row['dispatch'] = (await add(1, 60)).seconds;
+    row['dispatch in a graph'] = await dispatchInGraph();
     for (const a of ADDS) {
       const { bytes, seconds } = await add(a.elems, a.level === 'DRAM' ? 5 : 40);
       row[`add ${a.level} ${(bytes / MiB).toFixed(2)} MiB`] = bytes / Math.max(seconds - row['dispatch'], 1e-9) / 1e9;
@@ -278,7 +330,7 @@ void (async () => {
     if (inBin.length) rows.push([lo, Math.min(1, Number(median(inBin.map((k) => summary[k]!.median)).toPrecision(2)))]);
   });
   const spec = {
-    'kernel.dispatch_us': Number((summary['dispatch']!.median * 1e6).toPrecision(2)),
+    'kernel.dispatch_us': Number((summary['dispatch in a graph']!.median * 1e6).toPrecision(2)),
     'cache.l2BandwidthPerCore_GBps': med('add L2 '),
     'cache.llcBandwidthPerCore_GBps': med('add LLC '),
     memoryBandwidthPerCore_GBps: med('add DRAM '),
@@ -292,7 +344,8 @@ void (async () => {
         cacheBytes: { l2, llc, fromSysfs: caches.l2 !== undefined },
         loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
         rounds: ROUNDS,
-        units: 'dispatch: seconds; add: GB/s (bytes / (kernel - dispatch)); matmul, conv: fraction of 2.0 GHz x 64',
+        units:
+          'dispatch: seconds per kernel; add: GB/s (bytes / (kernel - dispatch)); matmul, conv: fraction of 2.0 GHz x 64',
         results: summary,
         spec,
       },
