@@ -247,9 +247,15 @@ describe('device roofline by hand', () => {
     const F = 2 * 512 ** 3;
     close(big.layers[0].detail.computeSeconds, F / (3.8e9 * 64 * rowFor(F / 1e9)));
     assert.ok(rowFor(f / 1e9) < rowFor(F / 1e9), 'a small GEMM reaches less of the peak');
-    // a spec without a table keeps its single large-kernel fraction
-    const plain = { ...spec, efficiency: { matrix: 0.5, vector: 0.5, memory: 0.8 } };
+    // a spec without a table keeps its single large-kernel fraction, one without caches streams from DRAM only
+    const plain: DeviceSpec = { ...spec, cache: undefined, efficiency: { matrix: 0.5, vector: 0.5, memory: 0.8 } };
     assert.equal(matrixEfficiency(plain, f), 0.5);
+    const levels = devicePeaks(plain, 'fp32', 1).levels;
+    assert.deepEqual(
+      levels.map((l) => [l.name, l.capacity]),
+      [['DRAM', Infinity]],
+    );
+    close(levels[0]!.bandwidth, spec.memoryBandwidthPerCore_GBps! * 1e9);
   });
 
   test('kernels a runtime dispatches: activations folded into the GEMM/Conv before them, constants elided', () => {

@@ -87,10 +87,12 @@ export function mapDevice(analysis: Analysis, rawSpec: unknown, opts: MapOptions
         .join(', ')}`,
     );
   const table = spec.efficiency.matrixByWork_GFLOP;
-  const matrixEff = table?.length
-    ? `the matrix efficiency by work per core (${[...table]
-        .sort((a, b) => a[0] - b[0])
-        .map(([g, e]) => `${g} GFLOP: ${e}`)
+  const rows = table?.length ? [...table].sort((a, b) => a[0] - b[0]) : [];
+  const matrixEff = rows.length
+    ? `the matrix efficiency by GFLOP per core (${rows
+        .map(([g, e], i) =>
+          i + 1 < rows.length ? `${g > 0 ? `${g}-` : 'below '}${rows[i + 1]![0]}: ${e}` : `from ${g}: ${e}`,
+        )
         .join(', ')})`
     : `${spec.efficiency.matrix} matrix`;
   notes.push(
