@@ -127,7 +127,7 @@ export function measuredTable(
     h(
       'p',
       { class: 'muted', id: 'measured-coverage' },
-      `Measured on ${device}, ${m.runs} run(s), ${fmtSeconds(c.measuredSeconds)} per run in kernels. ` +
+      `Measured on ${device}, ${m.runs} run(s)${m.coldRunExcluded ? ' after the first (a cold run: one-time weight pre-packing and allocation, left out)' : ''}, ${fmtSeconds(c.measuredSeconds)} per run in kernels. ` +
         `Matched ${c.matchedNodes} of ${kernels} kernels to the model (${fmtPercent(c.measuredSeconds > 0 ? c.matchedSeconds / c.measuredSeconds : 0)} of the time), ` +
         `covering ${c.modelNodesCovered} of ${c.modelNodes} model nodes; ${c.runtimeNodes} kernel(s) onnxruntime inserted (${fmtSeconds(c.runtimeSeconds)}).`,
     ),

@@ -311,6 +311,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Deps): 
           how: n.how,
         })),
         runs: parsed.runs,
+        ...(parsed.coldRunExcluded ? { coldRunExcluded: true } : {}),
         device: parsed.device,
         coverage: match.coverage,
         specChoices,

@@ -2,7 +2,9 @@
 // or {traceEvents: [...]}. Per-node kernel events have cat "Node", name "<node name>_kernel_time",
 // dur in microseconds and args {op_name, provider, output_type_shape}; "_fence_before"/"_fence_after" events
 // are bookkeeping and skipped. One "model_run" Session event is written per InferenceSession.run, so node
-// times are averaged over runs. The node names are onnxruntime's after its graph optimisations: fused and
+// times are averaged over runs; with two runs or more the first is left out (its kernels are the ones inside its
+// model_run's time span): it pays one-time costs (weight pre-packing, first allocations, cold caches) that a
+// steady-state prediction does not describe, and profiles are short (its 2x would weigh on a 5-run mean). The node names are onnxruntime's after its graph optimisations: fused and
 // layout-converted nodes are renamed (match.ts maps them back to the model's nodes).
 
 export class MeasuredProfileError extends Error {}
@@ -25,7 +27,10 @@ export interface ProfiledNode {
 
 export interface OrtProfile {
   nodes: ProfiledNode[];
+  /** the runs the node times are averaged over (the first, cold one not counted when it was left out) */
   runs: number;
+  /** the first run's kernels were left out (two runs or more, with timestamps to tell them apart) */
+  coldRunExcluded?: boolean;
   device: MeasuredDevice;
   /** intra-op threads the session ran with, from the kernels' thread_scheduling_stats (the main thread plus its
    * sub_threads; an empty record: one thread); undefined when the profile does not say */
@@ -37,6 +42,7 @@ export interface OrtProfile {
 interface TraceEvent {
   cat?: unknown;
   name?: unknown;
+  ts?: unknown;
   dur?: unknown;
   args?: {
     op_name?: unknown;
@@ -70,7 +76,25 @@ export function deviceOf(providers: Iterable<string>): MeasuredDevice {
   return cpu ? 'cpu' : 'unknown';
 }
 
-export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
+/** The first model_run's time span [start, end] when there are two runs or more with timestamps, else undefined. */
+function firstRunSpan(events: TraceEvent[]): [number, number] | undefined {
+  let runs = 0,
+    first: [number, number] | undefined;
+  for (const e of events) {
+    if (!e || typeof e !== 'object' || e.cat !== 'Session' || e.name !== 'model_run') continue;
+    runs++;
+    if (typeof e.ts !== 'number' || typeof e.dur !== 'number' || !Number.isFinite(e.ts + e.dur)) return undefined;
+    if (!first || e.ts < first[0]) first = [e.ts, e.ts + e.dur];
+  }
+  return runs >= 2 ? first : undefined;
+}
+
+/** `firstRun: 'include'` averages every run as onnxruntime wrote them (the cold one too). */
+export function parseOrtProfile(
+  text: string,
+  source = 'profile',
+  opts: { firstRun?: 'exclude' | 'include' } = {},
+): OrtProfile {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -80,6 +104,18 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
   const events: unknown = Array.isArray(data) ? data : (data as { traceEvents?: unknown } | null)?.traceEvents;
   if (!Array.isArray(events))
     throw new MeasuredProfileError(`${source}: expected an array of trace events (onnxruntime profiling output)`);
+  let cold = opts.firstRun === 'include' ? undefined : firstRunSpan(events as TraceEvent[]);
+  // left out only when the timestamps tell the runs apart: some kernels inside the first run's span, some after it
+  if (cold) {
+    let inside = 0,
+      outside = 0;
+    for (const e of events as TraceEvent[]) {
+      if (!e || e.cat !== 'Node' || typeof e.name !== 'string' || !e.name.endsWith(KERNEL_SUFFIX)) continue;
+      if (typeof e.ts === 'number' && e.ts >= cold[0] && e.ts <= cold[1]) inside++;
+      else outside++;
+    }
+    if (!inside || !outside) cold = undefined;
+  }
   // insertion order = first execution order, which match.ts relies on
   const sums = new Map<string, { opType: string; provider: string; us: number; outputDims: number[][] }>();
   let runs = 0;
@@ -91,6 +127,7 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
     if (raw.cat !== 'Node' || typeof raw.name !== 'string' || typeof raw.dur !== 'number' || !Number.isFinite(raw.dur))
       continue;
     if (!raw.name.endsWith(KERNEL_SUFFIX)) continue;
+    if (cold && typeof raw.ts === 'number' && raw.ts >= cold[0] && raw.ts <= cold[1]) continue;
     const name = raw.name.slice(0, -KERNEL_SUFFIX.length);
     const ts = raw.args?.thread_scheduling_stats;
     if (ts === '') threads ??= 1;
@@ -118,7 +155,7 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
   }
   if (sums.size === 0)
     throw new MeasuredProfileError(`${source}: no per-node kernel events (cat "Node", name "..._kernel_time") found`);
-  const r = Math.max(1, runs);
+  const r = Math.max(1, cold ? runs - 1 : runs);
   const nodes = [...sums].map(([name, s]) => ({
     name,
     opType: s.opType,
@@ -129,6 +166,7 @@ export function parseOrtProfile(text: string, source = 'profile'): OrtProfile {
   const dtype = [...dtypes].sort((a, b) => b[1] - a[1])[0]?.[0];
   return {
     runs: r,
+    ...(cold ? { coldRunExcluded: true } : {}),
     nodes,
     device: deviceOf(new Set(nodes.map((n) => n.provider))),
     ...(threads !== undefined ? { threads } : {}),

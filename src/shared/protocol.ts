@@ -205,6 +205,8 @@ export interface MeasuredMessage extends BaseMessage {
   source: string;
   nodes: MeasuredNode[];
   runs: number;
+  /** the profile's first (cold) run was left out of the times (parseOrtProfile) */
+  coldRunExcluded?: boolean;
   /** what the profile was measured on: predictions are compared only with a target of that kind */
   device: MeasuredDevice;
   coverage: MatchCoverage;

@@ -447,18 +447,6 @@ describe('device targets in the CLI and in spec files', () => {
 const ort = loadOrt();
 const skip = ort ? false : 'onnxruntime-node is not installed (npm ci installs it): no real profile to compare with';
 
-/** Measured vs predicted for a real profile of `file` on the CPU device target, as the measured view joins them. */
-/** The profile without its first (cold) run: that run's model_run event and the kernels inside its time span. */
-function withoutFirstRun(text: string): string {
-  const events = JSON.parse(text) as { cat?: string; name?: string; ts?: number; dur?: number }[];
-  const first = events.find((e) => e.cat === 'Session' && e.name === 'model_run');
-  assert.ok(first && first.ts !== undefined && first.dur !== undefined, 'a model_run event');
-  const end = first.ts! + first.dur!;
-  return JSON.stringify(
-    events.filter((e) => e !== first && !(e.cat === 'Node' && e.ts !== undefined && e.ts >= first.ts! && e.ts <= end)),
-  );
-}
-
 /** Measured vs predicted for a real profile of `file` on the CPU device target, as the measured view joins them:
  * the profile as onnxruntime writes it (5 runs, the cold first one included) and its 4 warm runs alone. */
 async function measuredVsPredicted(
@@ -468,14 +456,14 @@ async function measuredVsPredicted(
 ) {
   const pf = await ortProfileFile(ort!, file, feeds, 1, 5);
   const text = fs.readFileSync(pf, 'utf8');
-  const all = joinProfile(file, text, dims);
-  const warm = joinProfile(file, withoutFirstRun(text), dims);
-  assert.equal(warm.runs, all.runs - 1);
+  const all = joinProfile(file, text, dims, 'include');
+  const warm = joinProfile(file, text, dims);
+  assert.equal(warm.runs, all.runs - 1, 'the measured view leaves the cold first run out');
   return { ...all, warm: warm.join };
 }
 
-function joinProfile(file: string, text: string, dims: Record<string, number>) {
-  const prof = parseOrtProfile(text, 'p.json');
+function joinProfile(file: string, text: string, dims: Record<string, number>, firstRun?: 'include') {
+  const prof = parseOrtProfile(text, 'p.json', { firstRun });
   assert.equal(prof.device, 'cpu');
   assert.equal(prof.threads, 1, 'one intra-op thread, read from the profile');
   const precision = precisionOfDtype(prof.dtype);

@@ -37,6 +37,26 @@ describe('parseOrtProfile', () => {
     assert.ok(Math.abs(byName.relu.seconds - 21e-6) < 1e-12);
   });
 
+  it('leaves the first (cold) run out when the timestamps tell the runs apart; firstRun include keeps it', () => {
+    const at = (e: ReturnType<typeof ev>, ts: number) => ({ ...e, ts });
+    const trace = [
+      at(ev('Session', 'model_run', 900), 0),
+      at(ev('Node', 'mm_kernel_time', 800, 'MatMul'), 10),
+      at(ev('Session', 'model_run', 120), 1000),
+      at(ev('Node', 'mm_kernel_time', 100, 'MatMul'), 1010),
+      at(ev('Session', 'model_run', 130), 2000),
+      at(ev('Node', 'mm_kernel_time', 110, 'MatMul'), 2010),
+    ];
+    const warm = parseOrtProfile(JSON.stringify(trace));
+    assert.equal(warm.runs, 2);
+    assert.equal(warm.coldRunExcluded, true);
+    assert.ok(Math.abs(warm.nodes[0].seconds - 105e-6) < 1e-12, `${warm.nodes[0].seconds}`);
+    const all = parseOrtProfile(JSON.stringify(trace), 'p.json', { firstRun: 'include' });
+    assert.equal(all.runs, 3);
+    assert.equal(all.coldRunExcluded, undefined);
+    assert.ok(Math.abs(all.nodes[0].seconds - 1010e-6 / 3) < 1e-12, `${all.nodes[0].seconds}`);
+  });
+
   it('accepts the {traceEvents: [...]} wrapper and counts one run when none is recorded', () => {
     const r = parseOrtProfile(JSON.stringify({ traceEvents: [ev('Node', 'a_kernel_time', 50, 'Add')] }));
     assert.equal(r.runs, 1);
