@@ -89,6 +89,21 @@ test('a small model runs pipelined on one system; energy is system power x step 
     assert.ok(l.seconds <= r.stepSeconds * (1 + 1e-9), `${l.name} ${l.seconds} > ${r.stepSeconds}`);
 });
 
+test('pipelined inference: a request waits for the pipeline fill, more than the sum of the intervals', () => {
+  // one sample passes every region in turn (each region's interval, plus the hops and systolic steps a first sample
+  // waits for: the "end to end" of the notes); the step (an interval per sample) is not the request's latency
+  for (const batch of [1, 8]) {
+    const r = wafer(mlp([1024, 4096, 4096, 1024]), { batch });
+    const request = r.latency?.requestSeconds;
+    assert.ok(request !== undefined, 'a samples/s graph gets a request latency');
+    const intervals = r.layers.reduce((a, l) => a + l.seconds / batch, 0);
+    assert.ok(request > intervals, `${request} vs the sum of the intervals ${intervals}`);
+    const note = r.notes.find((n) => /one sample takes .* end to end/.test(n));
+    assert.ok(note, r.notes.join('\n'));
+    if (batch > 1) assert.ok(request > r.stepSeconds / batch, 'the last sample waits for the ones before it');
+  }
+});
+
 test('inference too big for one wafer splits into contiguous segments over the fewest systems that fit', () => {
   // 10 layers of 30000 x 100000 fp16 = 6 GB each, 60 GB in all: two WSE-3s hold it
   const m = mlp([

@@ -75,11 +75,18 @@ export function utilizationOf(t: TargetResult, spec: Record<string, unknown>, w:
 /** Inference latency. A decode graph's step is one output token for every sequence in the batch (TPOT); a
  * prefill/other graph's step is the whole request (TTFT for a prompt). The wafer's pipelined step is an
  * interval (one sample enters every interval), so its request latency is the fill: one sample through every
- * kernel, plus (samples - 1) intervals. */
+ * kernel, plus (samples - 1) intervals; its mapper gives it (the hops and systolic steps a first sample waits for
+ * included), the sum of the kernels' intervals here is the lower bound used when a result carries none. */
 export function latencyOf(t: TargetResult, w: Workload): LatencyFigures | undefined {
   if (w.mode !== 'inference') return undefined;
   const existing = (t as { latency?: LatencyFigures }).latency;
-  if (existing && (existing.firstTokenSeconds !== undefined || existing.perTokenSeconds !== undefined)) return existing;
+  if (
+    existing &&
+    (existing.firstTokenSeconds !== undefined ||
+      existing.perTokenSeconds !== undefined ||
+      existing.requestSeconds !== undefined)
+  )
+    return existing;
   let seconds = t.stepSeconds;
   let how = 'the step is the latency (the whole batch runs once)';
   if (t.kind === 'wafer' && t.execution === 'pipelined' && !w.decode) {

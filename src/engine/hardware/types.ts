@@ -131,7 +131,7 @@ interface TargetResultBase {
   utilization?: { placedFraction: number; busyFraction: number; mfu: number; limit?: string };
   /** inference of a transformer (ARCHITECTURE.md): time to the first token (the prompt's prefill on one request)
    * and per output token (one decode step of the batch); per user 1 / perTokenSeconds tokens/s */
-  latency?: { firstTokenSeconds?: number; perTokenSeconds?: number };
+  latency?: { firstTokenSeconds?: number; perTokenSeconds?: number; requestSeconds?: number };
   /** why this mode/plan was chosen, runners-up, calibration constants used */
   notes: string[];
 }

@@ -567,6 +567,9 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
   let stepSeconds: number,
     perStep: number,
     busyScale = 1;
+  // inference outside decode: a request's latency is one sample's way through the pipeline (its fill: every
+  // region's interval plus the hops and systolic steps a first sample waits for) plus the intervals of the rest
+  let latency: { firstTokenSeconds?: number; requestSeconds?: number } | undefined;
   const unitKind = a.throughputUnit;
   // tokens each sample carries when throughput is counted in tokens (prefill / LM training: the sequence)
   const tokensPerSample = unitKind === 'tokens/s' ? Math.max(1, a.tokensPerStep / Math.max(1, a.samplesPerStep)) : 1;
@@ -599,6 +602,10 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
     stepSeconds = c.training
       ? ((samples - 1) * bottleneck + latencyCycles + opt) / hz
       : (Math.ceil(samples / R) * bottleneck) / hz;
+    if (!c.training) {
+      const request = (latencyCycles + (Math.ceil(samples / R) - 1) * bottleneck) / hz;
+      latency = unitKind === 'tokens/s' ? { firstTokenSeconds: request } : { requestSeconds: request };
+    }
     perStep = samples * tokensPerSample;
     busyScale = Math.ceil(samples / R);
     if (R > 1)
@@ -655,6 +662,7 @@ function pipelinedResult(c: Ctx, placed: Placed[], systems: number): WaferTarget
     },
     fits: true,
     stepSeconds,
+    ...(latency ? { latency } : {}),
     throughput: { value: perStep / stepSeconds, unit: unitKind },
     memory: { usedBytes, capacityBytes: cap },
     energyJoulesPerStep: systems * spec.systemPower_kW * 1e3 * stepSeconds,
