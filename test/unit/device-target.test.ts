@@ -225,25 +225,12 @@ describe('device roofline by hand', () => {
 
   test('matrix efficiency by work: a small GEMM runs at the small row, a large one at the large row', () => {
     const spec = xeon();
+    const oneCore = ['--target', 'cpu-xeon-8480', '--precision', 'fp32', '--threads', '1'];
     // [16, 64] x [64, 64]: 131 kFLOP, the smallest row; one core at 3.8 GHz x 64 FLOP/cycle
-    const small = deviceReport(matmulFile(16, 64, 64), [
-      '--target',
-      'cpu-xeon-8480',
-      '--precision',
-      'fp32',
-      '--threads',
-      '1',
-    ]).targets[0];
+    const small = deviceReport(matmulFile(16, 64, 64), oneCore).targets[0];
     const f = 2 * 16 * 64 * 64;
     close(small.layers[0].detail.computeSeconds, f / (3.8e9 * 64 * rowFor(f / 1e9)));
-    const big = deviceReport(matmulFile(512, 512, 512), [
-      '--target',
-      'cpu-xeon-8480',
-      '--precision',
-      'fp32',
-      '--threads',
-      '1',
-    ]).targets[0];
+    const big = deviceReport(matmulFile(512, 512, 512), oneCore).targets[0];
     const F = 2 * 512 ** 3;
     close(big.layers[0].detail.computeSeconds, F / (3.8e9 * 64 * rowFor(F / 1e9)));
     assert.ok(rowFor(f / 1e9) < rowFor(F / 1e9), 'a small GEMM reaches less of the peak');
