@@ -4,7 +4,7 @@
 import type { Precision, TargetResult } from '../hardware/types';
 import type { Economics } from './economics';
 import type { CostFigures, EnergyFigures, LatencyFigures, UtilizationFigures } from './types';
-import { fmtSeconds, si } from '../format/units';
+import { si } from '../format/units';
 
 /** The workload as the comparison needs it (from the Analysis and the options). */
 export interface Workload {
@@ -73,10 +73,9 @@ export function utilizationOf(t: TargetResult, spec: Record<string, unknown>, w:
 }
 
 /** Inference latency. A decode graph's step is one output token for every sequence in the batch (TPOT); a
- * prefill/other graph's step is the whole request (TTFT for a prompt). The wafer's pipelined step is an
- * interval (one sample enters every interval), so its request latency is the fill: one sample through every
- * kernel, plus (samples - 1) intervals; its mapper gives it (the hops and systolic steps a first sample waits for
- * included), the sum of the kernels' intervals here is the lower bound used when a result carries none. */
+ * prefill/other graph's step is the whole request (TTFT for a prompt). A mapper whose step is not the request's
+ * latency gives its own (the wafer's pipelined step is an interval: its mapper gives the fill plus the later
+ * samples' intervals; the GPU's serving latency), which is kept. */
 export function latencyOf(t: TargetResult, w: Workload): LatencyFigures | undefined {
   if (w.mode !== 'inference') return undefined;
   const existing = (t as { latency?: LatencyFigures }).latency;
@@ -87,15 +86,8 @@ export function latencyOf(t: TargetResult, w: Workload): LatencyFigures | undefi
       existing.requestSeconds !== undefined)
   )
     return existing;
-  let seconds = t.stepSeconds;
-  let how = 'the step is the latency (the whole batch runs once)';
-  if (t.kind === 'wafer' && t.execution === 'pipelined' && !w.decode) {
-    const samples = Math.max(1, w.samplesPerStep);
-    const interval = t.stepSeconds / samples;
-    const fill = t.layers.reduce((a, l) => a + l.seconds, 0);
-    seconds = fill + (samples - 1) * interval;
-    how = `pipelined: one sample passes every kernel (${fmtSeconds(fill)}, the sum of the kernels' times; input I/O and system links left out) plus ${samples - 1} interval(s) of ${fmtSeconds(interval)}`;
-  }
+  const seconds = t.stepSeconds;
+  const how = 'the step is the latency (the whole batch runs once)';
   if (w.decode) return { perTokenSeconds: seconds, how };
   if (w.unit === 'tokens/s') return { firstTokenSeconds: seconds, how };
   return { requestSeconds: seconds, how };
